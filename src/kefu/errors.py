@@ -1,0 +1,57 @@
+"""Errors that carry their HTTP status: raised anywhere, rendered by the app.
+
+`KefuError(message, status_code)` is the one error type business code raises for expected
+outcomes (403/404/409/400...). The app turns it into `{"error": {"code", "message"}}`.
+"""
+
+from __future__ import annotations
+
+
+class KefuError(Exception):
+    """An expected failure with the status a client should see."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, status_code: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+        if code is not None:
+            self.code = code
+
+
+class BadRequest(KefuError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(KefuError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(KefuError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(KefuError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(KefuError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unprocessable(KefuError):
+    status_code = 422
+    code = "validation_error"
+
+
+class TooManyRequests(KefuError):
+    status_code = 429
+    code = "rate_limited"
