@@ -1,0 +1,72 @@
+"""Write the zh_CN catalog from the template/message ids (run after adding UI strings).
+
+Usage: .venv/bin/python scripts/i18n_zh.py — extracts ids with Babel, merges the Chinese
+translations below, writes src/kefu/locale/{zh_CN,en}/LC_MESSAGES/messages.po and fails if
+any id lacks a Chinese translation.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "kefu"
+
+ZH = {
+    "Active": "启用", "Add group": "添加技能组", "Add staff member": "添加员工", "Add": "添加",
+    "Admin": "管理", "Agents": "坐席", "All": "全部", "Attempts": "尝试次数", "Back to start": "返回首页",
+    "Background jobs": "后台任务", "Customer sign in": "客户登录", "Customer": "客户",
+    "Customer? Go to the help portal": "我是客户，前往服务中心", "Default": "默认", "Description": "描述",
+    "Email": "邮箱", "Groups": "技能组", "Hello": "您好", "Help center": "服务中心", "Job": "任务",
+    "Last error": "最近错误", "Live overview": "实时概览", "Members": "成员",
+    "My conversations": "我的会话", "My requests": "我的工单", "My tickets": "我的工单", "Name": "姓名",
+    "No agent online.": "暂无在线坐席。", "No jobs.": "没有任务。", "No one is waiting.": "当前无人排队。",
+    "Nothing assigned to you yet.": "暂无分配给您的工作。", "Nothing at risk.": "暂无 SLA 风险。",
+    "Password": "密码", "Queues": "排队", "Retry": "重试", "Role": "角色", "SLA at risk": "SLA 风险",
+    "Select a conversation to see the customer.": "选择一个会话以查看客户信息。",
+    "Sign in to kefu": "登录 kefu 客服", "Sign in to see and follow your requests.": "登录后查看并跟进您的工单。",
+    "Sign in": "登录", "Sign out": "退出", "Staff": "员工", "Status": "状态", "Supervisor": "主管",
+    "Workspace": "工作台", "Wrong email or password.": "邮箱或密码错误。",
+    "Your requests will appear here.": "您的工单将显示在这里。", "kefu customer service": "kefu 客服",
+    "kefu": "kefu 客服", "no": "否", "yes": "是",
+    "admin": "管理员", "supervisor": "主管", "agent": "坐席",
+    "queued": "排队中", "running": "运行中", "done": "已完成", "dead": "失败",
+}
+# Ids used dynamically (roles, job states) that extraction cannot see.
+DYNAMIC = ["admin", "supervisor", "agent", "queued", "running", "done", "dead"]
+
+
+def extract() -> list[str]:
+    method_map = [("web/templates/**.html", "jinja2"), ("**.py", "python")]
+    ids: list[str] = []
+    for _file, _line, message, _comments, _ctx in extract_from_dir(str(SRC), method_map):
+        if isinstance(message, str) and message not in ids:
+            ids.append(message)
+    return ids + [d for d in DYNAMIC if d not in ids]
+
+
+def main() -> int:
+    ids = extract()
+    missing = [m for m in ids if m not in ZH]
+    for locale, table in (("zh_CN", ZH), ("en", {})):
+        catalog = Catalog(locale=locale, project="kefu")
+        for mid in ids:
+            catalog.add(mid, table.get(mid, ""))
+        out = SRC / "locale" / locale / "LC_MESSAGES" / "messages.po"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("wb") as fh:
+            write_po(fh, catalog, sort_output=True, omit_header=False, width=100)
+    if missing:
+        print("missing zh_CN translations:", *missing, sep="\n  ")
+        return 1
+    print(f"{len(ids)} messages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

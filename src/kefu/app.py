@@ -1,0 +1,170 @@
+"""The ASGI application: wiring of settings, storage, bus, worker, routes and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kefu import registry
+from kefu.audit.endpoints import router as audit_router
+from kefu.audit.service import audit_service
+from kefu.auth.endpoints import router as auth_router
+from kefu.config import Settings, get_settings
+from kefu.customer.endpoints import router as customer_router
+from kefu.errors import KefuError
+from kefu.kit.db import Database
+from kefu.kit.jobs import Worker, queue_depth
+from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from kefu.kit.realtime import create_bus, set_bus
+from kefu.logging import configure_logging
+from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
+from kefu.ops.endpoints import router as ops_router
+from kefu.team.endpoints import router as team_router
+from kefu.web import STATIC_DIR
+from kefu.web.pages import router as web_router
+from kefu.web.templates import render_error
+
+log = structlog.get_logger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    registry.load_all()
+    db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url)
+    await bus.start()
+    set_bus(bus)
+    app.state.db = db
+    app.state.bus = bus
+    app.state.rate_limiter = (
+        RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
+    )
+    worker: Worker | None = None
+    worker_task: asyncio.Task[None] | None = None
+    if settings.embedded_worker:
+        worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
+        worker_task = asyncio.create_task(worker.run())
+    app.state.worker = worker
+    log.info("app.started", database=db.engine.dialect.name, redis=bool(settings.redis_url))
+    try:
+        yield
+    finally:
+        if worker is not None and worker_task is not None:
+            worker.stop()
+            with contextlib.suppress(Exception):
+                await worker_task
+        limiter = app.state.rate_limiter
+        if isinstance(limiter, RedisRateLimiter):
+            await limiter.close()
+        await bus.close()
+        set_bus(None)
+        await db.dispose()
+        log.info("app.stopped")
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/healthz", "/readyz", "/metrics", "/ws/")):
+        return True
+    return "text/html" not in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    if status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return render_error(request, status, message)
+
+
+async def _audit_denial(request: Request, status: int, code: str) -> None:
+    """401/403 answers are security-relevant: record them in a transaction of their own,
+    since the request's own transaction has rolled back."""
+    principal = getattr(request.state, "principal", None)
+    try:
+        async with request.app.state.db.transaction() as session:
+            audit_service.record(
+                session, f"denied.{code}", actor=principal,
+                detail={"method": request.method, "path": request.url.path, "status": status},
+            )
+    except Exception as exc:  # auditing must not turn a 4xx into a 500
+        log.warning("audit.write_failed", error=str(exc))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    app = FastAPI(
+        title="kefu 客服",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Self-hosted omnichannel customer service platform — REST API",
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(KefuError)
+    async def kefu_error(request: Request, exc: KefuError) -> Response:
+        if exc.status_code in {401, 403}:
+            await _audit_denial(request, exc.status_code, exc.code)
+        return error_response(request, exc.status_code, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(request, 400, "malformed_json", "请求体不是有效的 JSON / malformed JSON body")
+        details = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in errors
+        ]
+        summary = "; ".join(f"{'.'.join(d['loc'])}: {d['msg']}" for d in details)[:1000]
+        if wants_json(request):
+            return JSONResponse(
+                {"error": {"code": "validation_error", "message": summary, "details": details}},
+                status_code=422,
+            )
+        return render_error(request, 422, summary)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+        code = codes.get(exc.status_code, "http_error")
+        return error_response(request, exc.status_code, code, str(exc.detail))
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        with contextlib.suppress(Exception):
+            depth = await queue_depth(request.app.state.db)
+            for status in ("queued", "running", "done", "dead"):
+                JOB_QUEUE.labels(status).set(depth.get(status, 0))
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in (ops_router, auth_router, team_router, customer_router, audit_router, web_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def html_response(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status)
+
+
+def __getattr__(name: str) -> Any:  # `uvicorn kefu.app:app`
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,216 @@
+"""Sign-in, API tokens, web sessions and staff users.
+
+Secrets (tokens, session keys) are returned once and stored only as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.audit.service import audit_service
+from kefu.auth.repository import auth_repository
+from kefu.auth.schemas import UserCreate, UserOut, UserUpdate
+from kefu.authz import Perm, Principal, require
+from kefu.errors import Conflict, NotFound, Unauthorized
+from kefu.kit.security import hash_password, hash_token, new_token, verify_password
+from kefu.kit.time import ensure_utc, utcnow
+from kefu.team.service import team_service
+from kefu.models import ApiToken, Customer, User, WebSession
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    record: ApiToken
+
+
+@dataclass(frozen=True)
+class NewWebSession:
+    key: str
+    csrf_token: str
+    record: WebSession
+
+
+class AuthService:
+    async def authenticate(self, session: AsyncSession, email: str, password: str) -> User:
+        user = await auth_repository.user_by_email(session, email)
+        ok = verify_password(user.password_hash if user else None, password)
+        if user is None or not ok or not user.is_active:
+            # The denial itself is audited by the error handler in its own transaction.
+            raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
+        user.last_login_at = utcnow()
+        audit_service.record(session, "auth.login", actor_user_id=user.id, target_type="user", target_id=user.id)
+        return user
+
+    async def issue_token(
+        self, session: AsyncSession, user: User, *, name: str = "api", days: int | None = 365
+    ) -> IssuedToken:
+        token = new_token("kf")
+        record = ApiToken(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            name=name,
+            expires_at=utcnow() + timedelta(days=days) if days else None,
+        )
+        session.add(record)
+        await session.flush()
+        audit_service.record(
+            session, "auth.token_created", actor_user_id=user.id, target_type="token", target_id=record.id
+        )
+        return IssuedToken(token, record)
+
+    async def issue_customer_token(
+        self, session: AsyncSession, customer_id: int, *, name: str, days: int = 30
+    ) -> IssuedToken:
+        token = new_token("kc")
+        record = ApiToken(
+            customer_id=customer_id,
+            token_hash=hash_token(token),
+            name=name,
+            expires_at=utcnow() + timedelta(days=days),
+        )
+        session.add(record)
+        await session.flush()
+        return IssuedToken(token, record)
+
+    async def principal_from_token(self, session: AsyncSession, token: str) -> Principal:
+        record = await auth_repository.token_by_hash(session, hash_token(token))
+        now = utcnow()
+        if record is None or record.revoked_at is not None:
+            raise Unauthorized("无效或已撤销的令牌 / invalid or revoked token", code="invalid_token")
+        if record.expires_at is not None and ensure_utc(record.expires_at) <= now:
+            raise Unauthorized("令牌已过期 / token expired", code="token_expired")
+        # Touch at most once a minute: avoids a write per request.
+        if record.last_used_at is None or now - ensure_utc(record.last_used_at) > timedelta(minutes=1):
+            record.last_used_at = now
+        principal = await self._principal(session, record.user_id, record.customer_id, via="token")
+        return replace(principal, token_id=record.id)
+
+    async def _principal(
+        self, session: AsyncSession, user_id: int | None, customer_id: int | None, *, via: str
+    ) -> Principal:
+        if user_id is not None:
+            user = await auth_repository.user_by_id(session, user_id)
+            if user is None or not user.is_active:
+                raise Unauthorized("账号已停用 / account disabled", code="account_disabled")
+            groups = await auth_repository.group_ids(session, user.id)
+            return Principal(
+                kind="staff", id=user.id, name=user.name, role=user.role,
+                group_ids=frozenset(groups), via=via,  # type: ignore[arg-type]
+            )
+        if customer_id is not None:
+            customer = await session.get(Customer, customer_id)
+            if customer is None:
+                raise Unauthorized("无效的会话 / invalid session", code="invalid_token")
+            return Principal(kind="customer", id=customer.id, name=customer.name, via=via)  # type: ignore[arg-type]
+        raise Unauthorized("无效的令牌 / invalid token", code="invalid_token")
+
+    async def list_tokens(self, session: AsyncSession, principal: Principal) -> Sequence[ApiToken]:
+        if principal.user_id is None:
+            return []
+        return await auth_repository.tokens_of_user(session, principal.user_id)
+
+    async def revoke_token(self, session: AsyncSession, principal: Principal, token_id: int) -> None:
+        record = await session.get(ApiToken, token_id)
+        own = record is not None and record.user_id == principal.user_id
+        if record is None or not (own or principal.can(Perm.TOKENS_MANAGE)):
+            raise NotFound("token not found")
+        record.revoked_at = utcnow()
+        audit_service.record(session, "auth.token_revoked", actor=principal, target_type="token", target_id=token_id)
+
+    # --- web sessions -------------------------------------------------------------------
+    async def start_web_session(
+        self, session: AsyncSession, *, user_id: int | None = None, customer_id: int | None = None,
+        days: int = 7,
+    ) -> NewWebSession:
+        key = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(24)
+        record = WebSession(
+            key_hash=hash_token(key), user_id=user_id, customer_id=customer_id, csrf_token=csrf,
+            data={}, expires_at=utcnow() + timedelta(days=days),
+        )
+        session.add(record)
+        await session.flush()
+        return NewWebSession(key, csrf, record)
+
+    async def resolve_web_session(
+        self, session: AsyncSession, key: str
+    ) -> tuple[Principal, WebSession] | None:
+        record = await auth_repository.web_session_by_hash(session, hash_token(key))
+        if record is None or ensure_utc(record.expires_at) <= utcnow():
+            return None
+        try:
+            principal = await self._principal(session, record.user_id, record.customer_id, via="session")
+        except Unauthorized:
+            return None
+        return principal, record
+
+    async def end_web_session(self, session: AsyncSession, key: str) -> None:
+        await auth_repository.delete_web_session(session, hash_token(key))
+
+    async def purge_expired_sessions(self, session: AsyncSession) -> int:
+        return await auth_repository.purge_expired_sessions(session, utcnow())
+
+
+class UserService:
+    async def create(self, session: AsyncSession, data: UserCreate, *, actor: Principal | None) -> User:
+        if actor is not None:
+            require(actor, Perm.USERS_MANAGE)
+        if await auth_repository.user_by_email(session, data.email) is not None:
+            raise Conflict(f"用户已存在 / user {data.email} already exists", code="user_exists")
+        await team_service.ensure_exist(session, data.group_ids)
+        user = User(
+            email=data.email.lower(), name=data.name or data.email.split("@")[0], role=data.role,
+            password_hash=hash_password(data.password), is_active=True,
+        )
+        session.add(user)
+        await session.flush()
+        await auth_repository.set_groups(session, user.id, data.group_ids)
+        audit_service.record(session, "user.created", actor=actor, target_type="user", target_id=user.id,
+                             detail={"role": data.role.value})
+        return user
+
+    async def update(
+        self, session: AsyncSession, actor: Principal, user_id: int, data: UserUpdate
+    ) -> User:
+        require(actor, Perm.USERS_MANAGE)
+        user = await auth_repository.user_by_id(session, user_id)
+        if user is None:
+            raise NotFound("user not found")
+        changes = data.model_dump(exclude_unset=True)
+        if "password" in changes:
+            user.password_hash = hash_password(changes.pop("password"))
+            changes["password"] = "***"
+        if "group_ids" in changes:
+            await team_service.ensure_exist(session, changes["group_ids"])
+            await auth_repository.set_groups(session, user.id, changes["group_ids"])
+        for field in ("name", "role", "is_active"):
+            if field in changes:
+                setattr(user, field, changes[field])
+        audit_service.record(session, "user.updated", actor=actor, target_type="user", target_id=user.id,
+                             detail={"fields": sorted(changes)})
+        return user
+
+    async def list(self, session: AsyncSession, actor: Principal) -> list[UserOut]:
+        require(actor, Perm.USERS_MANAGE)
+        users = await auth_repository.list_users(session)
+        groups = await auth_repository.group_ids_for(session, [u.id for u in users])
+        return [
+            UserOut.model_validate(u).model_copy(update={"group_ids": groups[u.id]}) for u in users
+        ]
+
+    async def get_out(self, session: AsyncSession, user: User) -> UserOut:
+        groups = await auth_repository.group_ids(session, user.id)
+        return UserOut.model_validate(user).model_copy(update={"group_ids": groups})
+
+    async def by_email(self, session: AsyncSession, email: str) -> User | None:
+        return await auth_repository.user_by_email(session, email)
+
+
+auth_service = AuthService()
+user_service = UserService()

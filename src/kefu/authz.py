@@ -1,0 +1,111 @@
+"""Who may do what: role permissions and object-level checks (pure, no I/O).
+
+Every route that takes an id calls one of the `ensure_*` helpers with the loaded object's
+owner facts, so a customer only ever reaches their own data and agents stay in their
+groups. A refusal for an object the caller may not know about is a 404, not a 403, so ids
+cannot be probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from kefu.errors import Forbidden, NotFound
+
+
+class Perm(StrEnum):
+    USERS_MANAGE = "users.manage"
+    GROUPS_MANAGE = "groups.manage"
+    SETTINGS_MANAGE = "settings.manage"
+    CUSTOMERS_READ = "customers.read"
+    CUSTOMERS_WRITE = "customers.write"
+    CUSTOMERS_UNMASK = "customers.unmask"
+    CUSTOMERS_EXPORT = "customers.export"
+    TICKETS_READ_ALL = "tickets.read_all"
+    TICKETS_WORK = "tickets.work"
+    REPORTS_READ = "reports.read"
+    AUDIT_READ = "audit.read"
+    JOBS_MANAGE = "jobs.manage"
+    TOKENS_MANAGE = "tokens.manage"
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    "admin": frozenset(Perm),
+    "supervisor": frozenset(
+        {
+            Perm.CUSTOMERS_READ,
+            Perm.CUSTOMERS_WRITE,
+            Perm.TICKETS_READ_ALL,
+            Perm.TICKETS_WORK,
+            Perm.REPORTS_READ,
+            Perm.AUDIT_READ,
+        }
+    ),
+    "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: Literal["staff", "customer"]
+    id: int
+    name: str
+    role: str | None = None
+    group_ids: frozenset[int] = field(default_factory=frozenset)
+    via: Literal["token", "session"] = "token"
+    token_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def permissions(self) -> frozenset[Perm]:
+        return ROLE_PERMS.get(self.role or "", frozenset()) if self.is_staff else frozenset()
+
+    def can(self, perm: Perm) -> bool:
+        return perm in self.permissions
+
+    @property
+    def user_id(self) -> int | None:
+        return self.id if self.is_staff else None
+
+    @property
+    def customer_id(self) -> int | None:
+        return self.id if self.kind == "customer" else None
+
+
+def require(principal: Principal, perm: Perm) -> None:
+    if not principal.can(perm):
+        raise Forbidden(f"missing permission {perm.value}")
+
+
+def require_staff(principal: Principal) -> None:
+    if not principal.is_staff:
+        raise Forbidden("staff only")
+
+
+def ensure_can_see_customer(principal: Principal, customer_id: int) -> None:
+    """Staff with customers.read see every customer; a customer sees only themself."""
+    if principal.is_staff:
+        require(principal, Perm.CUSTOMERS_READ)
+    elif principal.customer_id != customer_id:
+        raise NotFound("customer not found")
+
+
+def ensure_can_see_group_object(
+    principal: Principal, *, group_id: int | None, assignee_id: int | None, customer_id: int | None
+) -> None:
+    """Group-scoped objects (tickets, conversations): customers see their own; agents see
+    their groups' and their own assignments; supervisors and admins see all."""
+    if not principal.is_staff:
+        if customer_id is None or principal.customer_id != customer_id:
+            raise NotFound("not found")
+        return
+    if principal.can(Perm.TICKETS_READ_ALL):
+        return
+    if assignee_id == principal.id or group_id is None or group_id in principal.group_ids:
+        return
+    raise NotFound("not found")

@@ -1,0 +1,245 @@
+"""The `kefu` command line (typer + rich)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kefu.config import get_settings
+from kefu.errors import KefuError
+
+app = typer.Typer(help="kefu 客服 — omnichannel customer service", no_args_is_help=True)
+user_app = typer.Typer(help="Staff users")
+token_app = typer.Typer(help="API tokens")
+sla_app = typer.Typer(help="SLA calendar")
+wfm_app = typer.Typer(help="Workforce planning")
+bot_app = typer.Typer(help="Bot / NLU")
+emotion_app = typer.Typer(help="Emotion model")
+for sub, name in ((user_app, "user"), (token_app, "token"), (sla_app, "sla"), (wfm_app, "wfm"),
+                  (bot_app, "bot"), (emotion_app, "emotion")):
+    app.add_typer(sub, name=name)
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations to KEFU_DATABASE_URL."""
+    from kefu.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    console.print(f"migrated {settings.database_url.split('@')[-1]}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default KEFU_PORT or 8000)")] = None,
+) -> None:
+    """Migrate, then serve web, API, WebSockets and (embedded mode) the worker."""
+    import uvicorn
+
+    from kefu.app import create_app
+    from kefu.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+        log_level="warning",
+        ws_max_size=65536,
+    )
+
+
+@app.command()
+def worker(once: Annotated[bool, typer.Option(help="run ready jobs, then exit")] = False) -> None:
+    """Run background jobs (cluster mode: any number of these beside `kefu serve`)."""
+    from kefu.worker import run_worker
+
+    asyncio.run(run_worker(get_settings(), once=once))
+
+
+async def _in_transaction(fn: Any) -> Any:
+    from kefu import registry
+    from kefu.kit.db import Database
+
+    registry.load_all()
+    db = Database(get_settings().database_url)
+    try:
+        async with db.transaction() as session:
+            return await fn(session)
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo company (idempotent) and print the demo logins."""
+    from kefu.demo.company import COMPANY, DEMO_PASSWORD, STAFF, load
+    from kefu.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    result = asyncio.run(_in_transaction(load))
+    console.print(
+        f"{COMPANY}: {result.created_groups} groups, {result.created_users} staff, "
+        f"{result.created_customers} customers created"
+    )
+    table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
+    table.add_column("email")
+    table.add_column("role")
+    table.add_column("name")
+    for email, name, role, _groups in STAFF:
+        table.add_row(email, role.value, name)
+    console.print(table)
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="admin | supervisor | agent")],
+    name: Annotated[str, typer.Option()] = "",
+    group: Annotated[list[str] | None, typer.Option(help="group name or id; repeatable")] = None,
+) -> None:
+    """Create a staff user."""
+    from pydantic import ValidationError
+
+    from kefu.auth.schemas import UserCreate
+    from kefu.auth.service import user_service
+    from kefu.team.service import team_service
+
+    async def run(session: Any) -> int:
+        ids: list[int] = []
+        for g in group or []:
+            found = await team_service.by_name(session, g)
+            if found is None and g.isdigit():
+                found = await team_service.get(session, int(g))
+            if found is None:
+                raise KefuError(f"unknown group {g!r}", 422)
+            ids.append(found.id)
+        data = UserCreate(email=email, password=password, role=role, name=name, group_ids=ids)  # type: ignore[arg-type]
+        user = await user_service.create(session, data, actor=None)
+        return user.id
+
+    try:
+        user_id = asyncio.run(_in_transaction(run))
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    except KefuError as exc:
+        _fail(exc.message)
+    console.print(f"created user {user_id} <{email}> ({role})")
+
+
+@token_app.command("create")
+def token_create(email: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()] = "cli") -> None:
+    """Print a new API token for that user."""
+    from kefu.auth.service import auth_service, user_service
+
+    async def run(session: Any) -> str:
+        user = await user_service.by_email(session, email)
+        if user is None:
+            raise KefuError(f"no user {email}", 404)
+        return (await auth_service.issue_token(session, user, name=name)).token
+
+    try:
+        token = asyncio.run(_in_transaction(run))
+    except KefuError as exc:
+        _fail(exc.message)
+    sys.stdout.write(token + "\n")
+
+
+@sla_app.command("due")
+def sla_due(
+    schedule: Annotated[Path, typer.Option(help="schedule JSON (same as the schedules API)")],
+    start: Annotated[str, typer.Option(help="ISO 8601 start, with offset")],
+    minutes: Annotated[int, typer.Option(help="business minutes")],
+) -> None:
+    """Print the due time of N business minutes after start."""
+    from kefu.sla.calendar import due_iso
+
+    try:
+        data = json.loads(schedule.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read schedule: {exc}")
+    try:
+        sys.stdout.write(due_iso(data, start, minutes) + "\n")
+    except KefuError as exc:
+        _fail(exc.message)
+
+
+@wfm_app.command("staffing")
+def wfm_staffing(
+    volume: Annotated[float, typer.Option(help="contacts per interval")],
+    interval_minutes: Annotated[float, typer.Option()],
+    aht_seconds: Annotated[float, typer.Option()],
+    target_level: Annotated[float, typer.Option(help="e.g. 0.8")],
+    target_seconds: Annotated[float, typer.Option(help="e.g. 20")],
+    max_occupancy: Annotated[float | None, typer.Option()] = None,
+    shrinkage: Annotated[float, typer.Option()] = 0.0,
+) -> None:
+    """Erlang C staffing for one interval."""
+    from kefu.wfm.erlang import staffing
+
+    try:
+        result = staffing(volume, interval_minutes, aht_seconds, target_level, target_seconds,
+                          max_occupancy=max_occupancy, shrinkage=shrinkage)
+    except KefuError as exc:
+        _fail(exc.message)
+    _print_json(result)
+
+
+@bot_app.command("eval")
+def bot_eval(
+    train: Annotated[Path, typer.Option(help="training CSV (text,label)")],
+    test: Annotated[Path, typer.Option(help="test CSV (text,label)")],
+    oos_label: Annotated[str | None, typer.Option(help="label of out-of-scope rows")] = None,
+) -> None:
+    """Train a fresh intent model on T, evaluate on S, print JSON."""
+    from kefu.bot.evaluation import evaluate
+
+    try:
+        _print_json(evaluate(train, test, oos_label))
+    except KefuError as exc:
+        _fail(exc.message)
+
+
+@emotion_app.command("eval")
+def emotion_eval(test: Annotated[Path, typer.Option(help="test CSV (text,label)")]) -> None:
+    """Evaluate the shipped emotion model on S, print JSON."""
+    from kefu.bot.emotion_eval import evaluate_emotion
+
+    try:
+        _print_json(evaluate_emotion(test))
+    except KefuError as exc:
+        _fail(exc.message)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""All settings in one place (pydantic-settings, prefix KEFU_). Nothing else reads the env."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./var/kefu.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEFU_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = DEFAULT_SQLITE_URL
+    redis_url: str | None = None
+    secret_key: str = "kefu-dev-secret-change-me"  # noqa: S105 - overridden in production
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # "off" disables limits (load tests on loopback); otherwise "<count>/<seconds>".
+    rate_limit: str = "10/60"
+    anonymous_rate_limit: str = "60/60"
+    log_level: str = "INFO"
+    log_json: bool | None = None  # None: JSON in prod, console otherwise
+    default_locale: str = "zh_CN"
+    session_days: int = 7
+    token_days: int = 365
+    max_body_bytes: int = 1_048_576
+    secure_cookies: bool = False  # set behind TLS
+    allowed_origins: list[str] = Field(default_factory=list)
+    embedded_worker: bool = True  # run the job worker inside `kefu serve`
+    worker_concurrency: int = 4
+    job_lease_seconds: int = 300
+    smtp_listen: str | None = None
+    data_dir: Path = Path("./var")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def parsed_rate_limit(self, value: str | None = None) -> tuple[int, float] | None:
+        raw = (value if value is not None else self.rate_limit).strip().lower()
+        if raw in {"off", "0", "none", ""}:
+            return None
+        count, _, seconds = raw.partition("/")
+        return int(count), float(seconds or 60)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

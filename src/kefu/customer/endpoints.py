@@ -1,0 +1,48 @@
+"""/api/v1/customers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, status
+
+from kefu.customer.schemas import CustomerCreate, CustomerOut
+from kefu.customer.service import customer_service
+from kefu.deps import CurrentPrincipal, Session
+from kefu.kit.schemas import Page
+
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+
+
+@router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED)
+async def create_customer(
+    body: CustomerCreate, principal: CurrentPrincipal, session: Session
+) -> CustomerOut:
+    customer = await customer_service.create(session, body, actor=principal)
+    customer = await customer_service.get(session, principal, customer.id)
+    return customer_service.to_out(customer, principal)
+
+
+@router.get("", response_model=Page[CustomerOut])
+async def search_customers(
+    principal: CurrentPrincipal,
+    session: Session,
+    email: str | None = Query(default=None, max_length=254),
+    phone: str | None = Query(default=None, max_length=40),
+    external_id: str | None = Query(default=None, max_length=120),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+) -> Page[CustomerOut]:
+    found = await customer_service.search(
+        session, principal, email=email, phone=phone, external_id=external_id, limit=limit, offset=offset
+    )
+    return Page(items=[customer_service.to_out(c, principal) for c in found])
+
+
+@router.get("/{customer_id}", response_model=CustomerOut)
+async def get_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
+    customer = await customer_service.get(session, principal, customer_id)
+    return customer_service.to_out(customer, principal)
+
+
+@router.post("/{customer_id}/unmask", response_model=CustomerOut)
+async def unmask_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
+    return await customer_service.unmask(session, principal, customer_id)

@@ -1,0 +1,48 @@
+"""Customer payloads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import EmailStr, Field
+
+from kefu.kit.schemas import OutSchema, Schema
+
+
+class CustomerCreate(Schema):
+    name: str = Field(default="", max_length=120)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    external_id: str | None = Field(default=None, min_length=1, max_length=120)
+    wechat_openid: str | None = Field(default=None, min_length=1, max_length=120)
+    birthday: date | None = None
+    locale: str | None = Field(default=None, max_length=10)
+
+
+class CustomerUpdate(Schema):
+    name: str | None = Field(default=None, max_length=120)
+    birthday: date | None = None
+    locale: str | None = Field(default=None, max_length=10)
+
+
+class IdentityOut(OutSchema):
+    id: int
+    kind: str
+    value: str
+    verified: bool
+
+
+class CustomerOut(OutSchema):
+    id: int
+    name: str
+    birthday: date | None
+    locale: str | None
+    tier: str
+    created_at: datetime
+    identities: list[IdentityOut] = Field(default_factory=list)
+    points_balance: int = 0
+    tickets: list[dict[str, Any]] = Field(default_factory=list)
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None

@@ -1,0 +1,142 @@
+"""Customers and their identities; one person across channels."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.audit.service import audit_service
+from kefu.authz import Perm, Principal, ensure_can_see_customer, require, require_staff
+from kefu.customer.events import CustomerCreated
+from kefu.customer.identities import normalize_email, normalize_phone
+from kefu.customer.masking import mask_identity
+from kefu.customer.repository import customer_repository
+from kefu.customer.schemas import CustomerCreate, CustomerOut, IdentityOut
+from kefu.errors import Conflict, NotFound, Unauthorized, Unprocessable
+from kefu.kit.security import hash_password, verify_password
+from kefu.kit.events import publish
+from kefu.models import Customer, Identity, IdentityKind
+
+
+class CustomerService:
+    def identities_of(self, data: CustomerCreate) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        if data.email:
+            pairs.append((IdentityKind.EMAIL, normalize_email(str(data.email))))
+        if data.phone:
+            pairs.append((IdentityKind.PHONE, normalize_phone(data.phone)))
+        if data.external_id:
+            pairs.append((IdentityKind.EXTERNAL_ID, data.external_id))
+        if data.wechat_openid:
+            pairs.append((IdentityKind.WECHAT_OPENID, data.wechat_openid))
+        return pairs
+
+    async def create(
+        self, session: AsyncSession, data: CustomerCreate, *, actor: Principal | None
+    ) -> Customer:
+        if actor is not None:
+            require(actor, Perm.CUSTOMERS_WRITE)
+        pairs = self.identities_of(data)
+        for kind, value in pairs:
+            existing = await customer_repository.identity(session, kind, value)
+            if existing is not None:
+                raise Conflict(
+                    f"{kind} 已属于客户 {existing.customer_id} / already belongs to customer {existing.customer_id}",
+                    code="identity_taken",
+                )
+        customer = Customer(
+            name=data.name or "", birthday=data.birthday, locale=data.locale,
+            identities=[Identity(kind=k, value=v) for k, v in pairs],
+        )
+        session.add(customer)
+        await session.flush()
+        await publish(session, CustomerCreated(customer_id=customer.id), actor_id=actor.user_id if actor else None)
+        return customer
+
+    async def find_or_create(
+        self, session: AsyncSession, data: CustomerCreate
+    ) -> Customer:
+        """Match by any identity first (one person across channels), else create."""
+        pairs = self.identities_of(data)
+        for kind, value in pairs:
+            existing = await customer_repository.identity(session, kind, value)
+            if existing is not None:
+                customer = await customer_repository.get(session, existing.customer_id)
+                assert customer is not None
+                await self._attach_missing(session, customer, pairs)
+                return customer
+        return await self.create(session, data, actor=None)
+
+    async def _attach_missing(
+        self, session: AsyncSession, customer: Customer, pairs: list[tuple[str, str]]
+    ) -> None:
+        known = {(i.kind, i.value) for i in customer.identities}
+        for kind, value in pairs:
+            if (kind, value) in known:
+                continue
+            if await customer_repository.identity(session, kind, value) is None:
+                session.add(Identity(customer_id=customer.id, kind=kind, value=value))
+
+    async def get(self, session: AsyncSession, principal: Principal | None, customer_id: int) -> Customer:
+        if principal is not None:
+            ensure_can_see_customer(principal, customer_id)
+        customer = await customer_repository.get(session, customer_id)
+        if customer is None:
+            raise NotFound("客户不存在 / customer not found")
+        return customer
+
+    async def search(
+        self, session: AsyncSession, principal: Principal, *, email: str | None = None,
+        phone: str | None = None, external_id: str | None = None, limit: int = 50, offset: int = 0,
+    ) -> list[Customer]:
+        require_staff(principal)
+        require(principal, Perm.CUSTOMERS_READ)
+        filters: list[tuple[str, str]] = []
+        if email:
+            filters.append((IdentityKind.EMAIL, normalize_email(email)))
+        if phone:
+            try:
+                filters.append((IdentityKind.PHONE, normalize_phone(phone)))
+            except Unprocessable:
+                return []
+        if external_id:
+            filters.append((IdentityKind.EXTERNAL_ID, external_id))
+        return list(await customer_repository.find(session, filters, limit=limit, offset=offset))
+
+    async def authenticate(self, session: AsyncSession, email: str, password: str) -> Customer:
+        """Portal sign-in with e-mail and password."""
+        ident = await customer_repository.identity(session, IdentityKind.EMAIL, normalize_email(email))
+        customer = await customer_repository.get(session, ident.customer_id) if ident else None
+        if not verify_password(customer.password_hash if customer else None, password) or customer is None:
+            raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
+        audit_service.record(session, "portal.login", target_type="customer", target_id=customer.id)
+        return customer
+
+    async def set_password(self, session: AsyncSession, customer: Customer, password: str) -> None:
+        customer.password_hash = hash_password(password)
+
+    def to_out(self, customer: Customer, principal: Principal | None) -> CustomerOut:
+        """Serialise with personal data masked for viewers without the unmask permission."""
+        unmask = principal is None or not principal.is_staff or principal.can(Perm.CUSTOMERS_UNMASK)
+        idents = [
+            IdentityOut(
+                id=i.id, kind=i.kind, verified=i.verified,
+                value=i.value if unmask else mask_identity(i.kind, i.value),
+            )
+            for i in customer.identities
+        ]
+        first = {i.kind: i.value for i in reversed(idents)}
+        return CustomerOut(
+            id=customer.id, name=customer.name, birthday=customer.birthday, locale=customer.locale,
+            tier=customer.tier, created_at=customer.created_at, identities=idents,
+            email=first.get(IdentityKind.EMAIL), phone=first.get(IdentityKind.PHONE),
+            external_id=first.get(IdentityKind.EXTERNAL_ID),
+        )
+
+    async def unmask(self, session: AsyncSession, principal: Principal, customer_id: int) -> CustomerOut:
+        require(principal, Perm.CUSTOMERS_UNMASK)
+        customer = await self.get(session, principal, customer_id)
+        audit_service.record(session, "customer.unmasked", actor=principal, target_type="customer", target_id=customer_id)
+        return self.to_out(customer, None)
+
+
+customer_service = CustomerService()

@@ -1,0 +1,90 @@
+"""Groups, staff and customers of the demo company (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.auth.schemas import UserCreate
+from kefu.auth.service import user_service
+from kefu.customer.schemas import CustomerCreate
+from kefu.customer.service import customer_service
+from kefu.errors import Conflict
+from kefu.models.user import Role
+from kefu.team.schemas import GroupCreate
+from kefu.team.service import team_service
+
+DEMO_PASSWORD = "kefu-demo"  # noqa: S105 - published demo credential
+COMPANY = "星辰电子"
+
+GROUPS = [
+    ("售前咨询", "产品选购、价格与活动咨询；未分类的在线会话默认进入本组", True),
+    ("售后维修", "故障报修、退换货、上门与寄修服务", False),
+    ("投诉处理", "投诉与纠纷，4 小时内解决", False),
+    ("VIP专席", "高价值客户专属服务", False),
+]
+
+STAFF = [
+    ("admin@kefu.demo", "系统管理员", Role.ADMIN, []),
+    ("supervisor@kefu.demo", "王主管", Role.SUPERVISOR, ["售前咨询", "售后维修", "投诉处理", "VIP专席"]),
+    ("agent1@kefu.demo", "李小青", Role.AGENT, ["售前咨询"]),
+    ("agent2@kefu.demo", "张伟", Role.AGENT, ["售前咨询", "VIP专席"]),
+    ("agent3@kefu.demo", "陈静", Role.AGENT, ["售后维修"]),
+    ("agent4@kefu.demo", "刘洋", Role.AGENT, ["售后维修", "投诉处理"]),
+    ("agent5@kefu.demo", "赵敏", Role.AGENT, ["投诉处理"]),
+    ("agent6@kefu.demo", "孙悦", Role.AGENT, ["VIP专席", "售前咨询"]),
+]
+
+CUSTOMERS = [
+    ("周杰", "zhoujie@example.cn", "13800138001", "M1001", date(1990, 3, 12)),
+    ("吴芳", "wufang@example.cn", "13900139002", "M1002", date(1988, 7, 2)),
+    ("郑磊", "zhenglei@example.cn", "13700137003", "M1003", None),
+    ("王丽", "wangli@example.cn", "15000150004", "M1004", date(1995, 11, 23)),
+    ("冯涛", "fengtao@example.cn", "18600186005", "M1005", None),
+    ("何静", "hejing@example.cn", "18800188006", "M1006", date(1979, 1, 30)),
+    ("Emily Chen", "emily.chen@example.com", "+85291234567", "M1007", None),
+    ("林晓", "linxiao@example.cn", "13600136008", "M1008", date(2000, 5, 5)),
+]
+
+
+@dataclass
+class DemoResult:
+    created_users: int = 0
+    created_groups: int = 0
+    created_customers: int = 0
+
+
+async def load(session: AsyncSession) -> DemoResult:
+    result = DemoResult()
+    group_ids: dict[str, int] = {}
+    for name, description, is_default in GROUPS:
+        group = await team_service.by_name(session, name)
+        if group is None:
+            group = await team_service.create(
+                session, GroupCreate(name=name, description=description, is_default=is_default), actor=None
+            )
+            result.created_groups += 1
+        group_ids[name] = group.id
+    for email, name, role, groups in STAFF:
+        if await user_service.by_email(session, email) is None:
+            await user_service.create(
+                session,
+                UserCreate(email=email, name=name, password=DEMO_PASSWORD, role=role,
+                           group_ids=[group_ids[g] for g in groups]),
+                actor=None,
+            )
+            result.created_users += 1
+    for name, email, phone, external_id, birthday in CUSTOMERS:
+        try:
+            customer = await customer_service.create(
+                session,
+                CustomerCreate(name=name, email=email, phone=phone, external_id=external_id, birthday=birthday),
+                actor=None,
+            )
+        except Conflict:
+            continue
+        await customer_service.set_password(session, customer, DEMO_PASSWORD)
+        result.created_customers += 1
+    return result

@@ -1,0 +1,121 @@
+"""FastAPI dependencies shared by endpoints and pages: the request's transaction, the
+caller's principal, CSRF for cookie sessions, rate limits.
+
+The database session is function-scoped: its exit (commit, then after-commit hooks) runs
+when the endpoint returns and before the response is sent, so an acknowledged request is a
+committed one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.auth.service import auth_service
+from kefu.authz import Principal
+from kefu.config import Settings
+from kefu.errors import Forbidden, TooManyRequests, Unauthorized
+from kefu.kit.db import Database, run_after_commit
+from kefu.kit.ratelimit import RateLimiter
+from kefu.kit.security import same
+
+SESSION_COOKIE = "kefu_session"
+CSRF_COOKIE = "kefu_csrf"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    db = get_db(request)
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            session.info.pop("after_commit", None)
+            await session.rollback()
+            raise
+    await run_after_commit(session)
+
+
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+async def optional_principal(request: Request, session: Session) -> Principal | None:
+    """Bearer token first; else the browser session cookie (with CSRF on unsafe methods)."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = await _bearer(request)
+    if token is not None:
+        principal = await auth_service.principal_from_token(session, token)
+    else:
+        key = request.cookies.get(SESSION_COOKIE)
+        resolved = await auth_service.resolve_web_session(session, key) if key else None
+        if resolved is None:
+            return None
+        principal, web = resolved
+        request.state.csrf_token = web.csrf_token
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get("x-csrf-token") or await _form_csrf(request)
+            if not sent or not same(sent, web.csrf_token):
+                raise Forbidden("CSRF 校验失败 / CSRF token missing or invalid", code="csrf_failed")
+    request.state.principal = principal
+    return principal
+
+
+async def _form_csrf(request: Request) -> str | None:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal, scope="function")],
+) -> Principal:
+    if principal is None:
+        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal, scope="function")]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal, scope="function")]
+
+
+def rate_limited(bucket: str, *, anonymous: bool = False) -> Callable[[Request], Awaitable[None]]:
+    """Per client address (and per e-mail for logins) fixed-window limit."""
+
+    async def check(request: Request) -> None:
+        settings = get_settings_dep(request)
+        limit = settings.parsed_rate_limit(settings.anonymous_rate_limit if anonymous else None)
+        if limit is None:
+            return
+        limiter: RateLimiter = request.app.state.rate_limiter
+        ip = request.client.host if request.client else "?"
+        if not await limiter.hit(f"{bucket}:{ip}", *limit):
+            raise TooManyRequests("请求过于频繁，请稍后再试 / too many requests, try again later")
+
+    return check

@@ -1,0 +1,129 @@
+"""Typed domain events, persisted in the transaction and released only after commit.
+
+`publish(session, event)` does three things inside the caller's transaction:
+1. appends the event to the `events` table (audit, analytics and webhooks read it);
+2. enqueues one durable job per registered listener, so cross-domain side effects run in
+   their own transaction, with retries, exactly when the publishing transaction commits;
+3. schedules in-process after-commit hooks (realtime push), dropped on rollback.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kefu.kit import jobs
+from kefu.kit.db import Base, after_commit
+from kefu.kit.time import utcnow
+
+
+class DomainEvent(BaseModel):
+    """Base of every event; subclasses set `name` ("<domain>.<past_verb>")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: ClassVar[str]
+    # What the event is about, for the audit trail and per-object history.
+    aggregate: ClassVar[str] = ""
+
+    def aggregate_id(self) -> int | None:
+        return None
+
+
+class EventRecord(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), index=True)
+    aggregate: Mapped[str] = mapped_column(sa.String(40), default="")
+    aggregate_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = (sa.Index("ix_events_aggregate", "aggregate", "aggregate_id"),)
+
+
+E = TypeVar("E", bound=DomainEvent)
+Listener = Callable[[AsyncSession, Any], Awaitable[None]]
+Hook = Callable[[Any], Awaitable[None]]
+
+_event_types: dict[str, type[DomainEvent]] = {}
+_listeners: dict[str, dict[str, Listener]] = defaultdict(dict)
+_hooks: dict[str, list[Hook]] = defaultdict(list)
+_LISTENER_JOB = "kefu.event_listener"
+
+
+def register(cls: type[E]) -> type[E]:
+    """Class decorator: make an event type known by its name (for decoding in listeners)."""
+    _event_types[cls.name] = cls
+    return cls
+
+
+def listener(*event_types: type[DomainEvent]) -> Callable[[Listener], Listener]:
+    """Run the decorated coroutine in a durable job after each event of these types commits."""
+
+    def decorate(fn: Listener) -> Listener:
+        key = f"{fn.__module__}.{fn.__qualname__}"
+        for cls in event_types:
+            register(cls)
+            _listeners[cls.name][key] = fn
+        return fn
+
+    return decorate
+
+
+def on_commit(*event_types: type[DomainEvent]) -> Callable[[Hook], Hook]:
+    """Run the decorated coroutine in-process right after commit (not durable: realtime hints)."""
+
+    def decorate(fn: Hook) -> Hook:
+        for cls in event_types:
+            register(cls)
+            _hooks[cls.name].append(fn)
+        return fn
+
+    return decorate
+
+
+async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | None = None) -> None:
+    payload = event.model_dump(mode="json")
+    session.add(
+        EventRecord(
+            name=event.name,
+            aggregate=event.aggregate,
+            aggregate_id=event.aggregate_id(),
+            actor_id=actor_id,
+            payload=payload,
+        )
+    )
+    for key in _listeners.get(event.name, {}):
+        await jobs.enqueue(
+            session, _LISTENER_JOB, {"listener": key, "event": event.name, "data": payload}
+        )
+    for hook in _hooks.get(event.name, []):
+        after_commit(session, _bind(hook, event))
+
+
+def _bind(hook: Hook, event: DomainEvent) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await hook(event)
+
+    return run
+
+
+def decode(name: str, data: dict[str, Any]) -> DomainEvent:
+    return _event_types[name].model_validate(data)
+
+
+@jobs.handler(_LISTENER_JOB)
+async def _dispatch(session: AsyncSession, payload: dict[str, Any]) -> None:
+    fn = _listeners.get(payload["event"], {}).get(payload["listener"])
+    if fn is None:
+        raise LookupError(f"no listener {payload['listener']} for {payload['event']}")
+    await fn(session, decode(payload["event"], payload["data"]))

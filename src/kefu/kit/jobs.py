@@ -1,0 +1,332 @@
+"""Durable background jobs in the database.
+
+Jobs are rows enqueued inside the caller's transaction, so a rollback drops them and a
+commit releases them. Workers claim rows atomically (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE). A job's handler runs in the
+same transaction that marks the job done, so its effects commit exactly once; a failed
+handler rolls back and the job is retried with exponential backoff, then parked as `dead`
+for an admin to see and retry. Periodic jobs are enqueued once per time slot through a
+unique key, however many workers run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kefu.kit.db import Base, Database, after_commit
+from kefu.kit.time import utcnow
+
+Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), default=JobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=8)
+    run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_by: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    unique_key: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    __table_args__ = (sa.Index("ix_jobs_status_run_at", "status", "run_at"),)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every_seconds: int
+
+
+_handlers: dict[str, Handler] = {}
+_periodic: dict[str, Periodic] = {}
+_wakeup: asyncio.Event | None = None
+
+
+def handler(name: str) -> Callable[[Handler], Handler]:
+    def decorate(fn: Handler) -> Handler:
+        _handlers[name] = fn
+        return fn
+
+    return decorate
+
+
+def periodic(name: str, every_seconds: int) -> Callable[[Handler], Handler]:
+    """Register a handler that runs once per `every_seconds` slot across all workers."""
+
+    def decorate(fn: Handler) -> Handler:
+        _handlers[name] = fn
+        _periodic[name] = Periodic(name, every_seconds)
+        return fn
+
+    return decorate
+
+
+def registered() -> list[str]:
+    return sorted(_handlers)
+
+
+def _wake() -> None:
+    if _wakeup is not None:
+        _wakeup.set()
+
+
+async def _wake_after_commit() -> None:
+    _wake()
+
+
+async def enqueue(
+    session: AsyncSession,
+    name: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    run_at: datetime | None = None,
+    unique_key: str | None = None,
+    max_attempts: int = 8,
+) -> None:
+    """Add a job to the caller's transaction; it becomes visible to workers on commit."""
+    values: dict[str, Any] = {
+        "name": name,
+        "payload": payload or {},
+        "status": JobStatus.QUEUED,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "run_at": run_at or utcnow(),
+        "unique_key": unique_key,
+        "created_at": utcnow(),
+    }
+    if unique_key is None:
+        session.add(Job(**values))
+    else:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["unique_key"])
+        await session.execute(stmt)
+    after_commit(session, _wake_after_commit)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """1 s, 4 s, 16 s ... capped at one hour."""
+    return float(min(3600, 4 ** max(0, attempts - 1)))
+
+
+class Worker:
+    """Claims and runs jobs; one per process (embedded) or per `kefu worker`."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        concurrency: int = 4,
+        lease_seconds: int = 300,
+        poll_seconds: float = 1.0,
+        worker_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.concurrency = concurrency
+        self.lease = timedelta(seconds=lease_seconds)
+        self.poll_seconds = poll_seconds
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._stopping = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def claim(self, limit: int) -> list[int]:
+        now = utcnow()
+        ready = sa.or_(
+            sa.and_(Job.status == JobStatus.QUEUED, Job.run_at <= now),
+            sa.and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),  # lost worker
+        )
+        async with self.db.transaction() as session:
+            ids = list(
+                (
+                    await session.execute(
+                        sa.select(Job.id)
+                        .where(ready)
+                        .order_by(Job.run_at, Job.id)
+                        .limit(limit)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).scalars()
+            )
+            if ids:
+                await session.execute(
+                    sa.update(Job)
+                    .where(Job.id.in_(ids))
+                    .values(
+                        status=JobStatus.RUNNING,
+                        locked_by=self.worker_id,
+                        locked_until=now + self.lease,
+                        attempts=Job.attempts + 1,
+                    )
+                )
+        return ids
+
+    async def run_job(self, job_id: int) -> None:
+        try:
+            async with self.db.transaction() as session:
+                # Fence first: the UPDATE locks the row (PostgreSQL) and proves we still own it.
+                row = (
+                    await session.execute(
+                        sa.update(Job)
+                        .where(
+                            Job.id == job_id,
+                            Job.locked_by == self.worker_id,
+                            Job.status == JobStatus.RUNNING,
+                        )
+                        .values(status=JobStatus.DONE, finished_at=utcnow(), last_error=None)
+                        .returning(Job.name, Job.payload)
+                    )
+                ).first()
+                if row is None:
+                    return
+                fn = _handlers.get(row.name)
+                if fn is None:
+                    raise LookupError(f"no handler registered for job {row.name!r}")
+                await fn(session, dict(row.payload))
+        except asyncio.CancelledError:
+            await self._release([job_id])
+            raise
+        except Exception:
+            await self._failed(job_id, traceback.format_exc(limit=20))
+
+    async def _failed(self, job_id: int, error: str) -> None:
+        async with self.db.transaction() as session:
+            job = await session.get(Job, job_id)
+            if job is None or job.locked_by != self.worker_id:
+                return
+            job.last_error = error[-4000:]
+            job.locked_by = None
+            job.locked_until = None
+            if job.attempts >= job.max_attempts:
+                job.status = JobStatus.DEAD
+                job.finished_at = utcnow()
+            else:
+                job.status = JobStatus.QUEUED
+                job.run_at = utcnow() + timedelta(seconds=backoff_seconds(job.attempts))
+
+    async def _release(self, job_ids: list[int]) -> None:
+        """Give claimed jobs back (graceful shutdown); the attempt does not count."""
+        with contextlib.suppress(Exception):
+            async with self.db.transaction() as session:
+                await session.execute(
+                    sa.update(Job)
+                    .where(Job.id.in_(job_ids), Job.locked_by == self.worker_id)
+                    .where(Job.status == JobStatus.RUNNING)
+                    .values(
+                        status=JobStatus.QUEUED,
+                        locked_by=None,
+                        locked_until=None,
+                        attempts=sa.func.max(Job.attempts - 1, 0)
+                        if self.db.is_sqlite
+                        else sa.func.greatest(Job.attempts - 1, 0),
+                    )
+                )
+
+    async def schedule_periodic(self) -> None:
+        if not _periodic:
+            return
+        now = utcnow()
+        async with self.db.transaction() as session:
+            for spec in _periodic.values():
+                slot = int(now.timestamp()) // spec.every_seconds
+                await enqueue(session, spec.name, {"slot": slot}, unique_key=f"periodic:{spec.name}:{slot}")
+
+    async def run_until_idle(self, max_rounds: int = 100) -> int:
+        """Run ready jobs until none is left (tests and `kefu worker --once`)."""
+        done = 0
+        for _ in range(max_rounds):
+            ids = await self.claim(self.concurrency)
+            if not ids:
+                break
+            for job_id in ids:
+                await self.run_job(job_id)
+                done += 1
+        return done
+
+    async def run(self) -> None:
+        """Claim and run jobs until `stop()`; in-flight jobs finish or are released."""
+        global _wakeup
+        _wakeup = asyncio.Event()
+        last_periodic = 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            while not self._stopping.is_set():
+                if loop.time() - last_periodic >= 1.0:
+                    with contextlib.suppress(Exception):
+                        await self.schedule_periodic()
+                    last_periodic = loop.time()
+                free = self.concurrency - len(self._running)
+                ids = await self._safe_claim(free) if free > 0 else []
+                for job_id in ids:
+                    task = asyncio.create_task(self.run_job(job_id))
+                    self._running.add(task)
+                    task.add_done_callback(self._running.discard)
+                if ids and len(ids) == free:
+                    await asyncio.sleep(0)
+                    continue
+                _wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wait_any(), timeout=self.poll_seconds)
+        finally:
+            await self._drain()
+
+    async def _wait_any(self) -> None:
+        assert _wakeup is not None
+        waiters = [asyncio.create_task(_wakeup.wait()), asyncio.create_task(self._stopping.wait())]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+
+    async def _safe_claim(self, limit: int) -> list[int]:
+        try:
+            return await self.claim(limit)
+        except Exception:
+            await asyncio.sleep(self.poll_seconds)
+            return []
+
+    async def _drain(self, timeout: float = 20.0) -> None:
+        if self._running:
+            _done, pending = await asyncio.wait(self._running, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+async def queue_depth(db: Database) -> dict[str, int]:
+    async with db.session() as session:
+        rows = await session.execute(sa.select(Job.status, sa.func.count()).group_by(Job.status))
+        return {status: int(count) for status, count in rows.all()}

@@ -1,0 +1,50 @@
+"""Customers and their identities across channels (one person, many handles)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kefu.kit.db import Base, TimestampMixin
+
+
+class IdentityKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    WECHAT_OPENID = "wechat_openid"
+    WECHAT_UNIONID = "wechat_unionid"
+    EXTERNAL_ID = "external_id"
+
+
+class Customer(TimestampMixin, Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    birthday: Mapped[date | None] = mapped_column(nullable=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    # Portal sign-in (optional: most customers never set a password).
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    tier: Mapped[str] = mapped_column(sa.String(20), default="none")
+
+    identities: Mapped[list[Identity]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", lazy="raise",
+        order_by="Identity.id",
+    )
+
+
+class Identity(TimestampMixin, Base):
+    __tablename__ = "identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    value: Mapped[str] = mapped_column(sa.String(254))
+    verified: Mapped[bool] = mapped_column(default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="identities", lazy="raise")
+
+    __table_args__ = (sa.UniqueConstraint("kind", "value"),)

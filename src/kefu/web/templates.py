@@ -1,0 +1,59 @@
+"""Jinja2 environment with per-request translations and the CSRF token in every page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from kefu.kit.i18n import LANGUAGE_NAMES, LOCALES, normalize_locale, translations
+from kefu.web import TEMPLATE_DIR
+
+LANG_COOKIE = "kefu_lang"
+CSRF_COOKIE = "kefu_csrf"
+
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+templates.env.autoescape = True
+
+
+def request_locale(request: Request) -> str:
+    return normalize_locale(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+
+
+def anonymous_csrf(request: Request) -> str:
+    """Double-submit token for forms shown before sign-in (login pages)."""
+    token: str | None = getattr(request.state, "anon_csrf", None)
+    if token is None:
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        request.state.anon_csrf = token
+    return token
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    locale = request_locale(request)
+    trans = translations(locale)
+    principal = getattr(request.state, "principal", None)
+    csrf = getattr(request.state, "csrf_token", None) or anonymous_csrf(request)
+    ctx: dict[str, Any] = {
+        "_": trans.gettext,
+        "gettext": trans.gettext,
+        "ngettext": trans.ngettext,
+        "locale": locale,
+        "html_lang": "zh-CN" if locale == "zh_CN" else "en",
+        "locales": [(code, LANGUAGE_NAMES[code]) for code in LOCALES],
+        "principal": principal,
+        "csrf_token": csrf,
+        "path": request.url.path,
+    }
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    if not getattr(request.state, "csrf_token", None) and request.cookies.get(CSRF_COOKIE) != csrf:
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax", path="/")
+    return response
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "message": message}, status=status)

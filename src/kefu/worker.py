@@ -1,0 +1,41 @@
+"""`kefu worker`: a process that only runs background jobs (cluster mode)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import structlog
+
+from kefu import registry
+from kefu.config import Settings
+from kefu.kit.db import Database
+from kefu.kit.jobs import Worker
+from kefu.kit.realtime import create_bus, set_bus
+from kefu.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+async def run_worker(settings: Settings, *, once: bool = False) -> int:
+    configure_logging(settings)
+    registry.load_all()
+    db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url)
+    await bus.start()
+    set_bus(bus)
+    worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
+    try:
+        if once:
+            return await worker.run_until_idle()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, worker.stop)
+        log.info("worker.started", worker_id=worker.worker_id)
+        await worker.run()
+        log.info("worker.stopped", worker_id=worker.worker_id)
+        return 0
+    finally:
+        await bus.close()
+        set_bus(None)
+        await db.dispose()
