@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,7 +29,9 @@ from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
 from kefu.logging import configure_logging
 from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
+from kefu.notice.endpoints import router as notice_router
 from kefu.ops.endpoints import router as ops_router
+from kefu.gateway.agent import router as agent_ws_router
 from kefu.team.endpoints import router as team_router
 from kefu.web import STATIC_DIR
 from kefu.web.pages import router as web_router
@@ -151,17 +153,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 JOB_QUEUE.labels(status).set(depth.get(status, 0))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (ops_router, auth_router, team_router, customer_router, audit_router, web_router):
+    for router in (ops_router, auth_router, team_router, customer_router, audit_router,
+                   notice_router, agent_ws_router, web_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app
-
-
-def html_response(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status)
 
 
 def __getattr__(name: str) -> Any:  # `uvicorn kefu.app:app`

@@ -12,6 +12,7 @@ MODULES = [
     "kefu.customer.events",
     "kefu.ops.service",
     "kefu.auth.tasks",
+    "kefu.notice.listeners",
 ]
 
 

@@ -1,0 +1,80 @@
+# kefu — two commands: `make run` (demo on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip -q --disable-pip-version-check
+VENDOR := src/kefu/web/static/vendor
+export PIP_ROOT_USER_ACTION := ignore
+
+.PHONY: run test install install-dev assets browser lint cluster bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -U pip
+
+$(VENV)/.runtime: $(BIN)/python requirements.lock pyproject.toml
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PIP) install -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.runtime assets
+install-dev: $(VENV)/.dev assets browser
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.copied
+
+# Debian's Chromium for the Playwright page tests (Playwright's own browser download is not used).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+run: install
+	$(BIN)/kefu demo
+	$(BIN)/kefu serve
+
+test: install-dev
+	$(BIN)/ruff check src tests bench scripts migrations
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench scripts migrations
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Cluster mode on local PostgreSQL + Redis: two web processes and a worker.
+CLUSTER_DB ?= postgresql+asyncpg://postgres@127.0.0.1:5432/kefu
+CLUSTER_REDIS ?= redis://127.0.0.1:6379/0
+cluster: install
+	-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='kefu'" | grep -q 1 || createdb -h 127.0.0.1 -U postgres kefu
+	KEFU_DATABASE_URL=$(CLUSTER_DB) KEFU_REDIS_URL=$(CLUSTER_REDIS) $(BIN)/kefu demo
+	KEFU_DATABASE_URL=$(CLUSTER_DB) KEFU_REDIS_URL=$(CLUSTER_REDIS) KEFU_EMBEDDED_WORKER=false $(BIN)/kefu serve --port 8001 & \
+	KEFU_DATABASE_URL=$(CLUSTER_DB) KEFU_REDIS_URL=$(CLUSTER_REDIS) KEFU_EMBEDDED_WORKER=false $(BIN)/kefu serve --port 8002 & \
+	KEFU_DATABASE_URL=$(CLUSTER_DB) KEFU_REDIS_URL=$(CLUSTER_REDIS) $(BIN)/kefu worker & \
+	trap 'kill 0' INT TERM; wait
+
+bench: install-dev
+	@for f in bench/*.py; do echo "# $$f"; $(BIN)/python $$f || exit 1; done
+
+# Re-pin dependencies from pyproject.toml in a clean virtualenv.
+lock:
+	rm -rf /tmp/kefu-lock && $(PYTHON) -m venv /tmp/kefu-lock
+	/tmp/kefu-lock/bin/pip install -q . && /tmp/kefu-lock/bin/pip freeze --exclude kefu > requirements.lock
+	/tmp/kefu-lock/bin/pip install -q '.[dev]' && /tmp/kefu-lock/bin/pip freeze --exclude kefu > requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

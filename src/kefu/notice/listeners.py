@@ -1,0 +1,17 @@
+"""Push announcements to staff sockets once the posting transaction has committed."""
+
+from __future__ import annotations
+
+from kefu.kit.events import on_commit
+from kefu.kit.realtime import get_bus
+from kefu.notice.events import AnnouncementPosted
+
+
+@on_commit(AnnouncementPosted)
+async def push_announcement(event: AnnouncementPosted) -> None:
+    channel = f"group:{event.group_id}" if event.group_id is not None else "staff"
+    await get_bus().publish(
+        channel,
+        {"type": "announcement", "text": event.text, "author_name": event.author_name,
+         "group_id": event.group_id},
+    )

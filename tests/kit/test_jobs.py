@@ -1,0 +1,166 @@
+"""Durable jobs: released on commit only, run exactly once, retried, parked when dead."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.kit import jobs
+from kefu.kit.db import Database
+from kefu.kit.jobs import Job, JobStatus, Worker
+from kefu.kit.time import utcnow
+from kefu.models import Customer
+
+RUNS: Counter[str] = Counter()
+
+
+@jobs.handler("test.record")
+async def record(session: AsyncSession, payload: dict[str, Any]) -> None:
+    RUNS[payload["key"]] += 1
+    await asyncio.sleep(0)  # let a racing worker interleave
+    session.add(Customer(name=f"job-{payload['key']}"))
+
+
+@jobs.handler("test.fail")
+async def fail(session: AsyncSession, payload: dict[str, Any]) -> None:
+    session.add(Customer(name="must-not-survive"))
+    raise RuntimeError("boom")
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> None:
+    RUNS.clear()
+
+
+async def _customers(db: Database) -> list[str]:
+    async with db.session() as s:
+        return list((await s.execute(sa.select(Customer.name))).scalars())
+
+
+async def _job(db: Database) -> Job:
+    async with db.session() as s:
+        return (await s.execute(sa.select(Job))).scalar_one()
+
+
+class TestEnqueue:
+    async def test_job_of_rolled_back_transaction_never_runs(self, db: Database) -> None:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as s:
+                await jobs.enqueue(s, "test.record", {"key": "rolled-back"})
+                raise RuntimeError("request failed")
+        assert await Worker(db).run_until_idle() == 0
+        assert RUNS["rolled-back"] == 0
+        assert await _customers(db) == []
+
+    async def test_committed_job_runs_once_and_its_effects_commit(self, db: Database) -> None:
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.record", {"key": "a"})
+        assert await Worker(db).run_until_idle() == 1
+        assert await Worker(db).run_until_idle() == 0
+        assert RUNS["a"] == 1
+        assert await _customers(db) == ["job-a"]
+        assert (await _job(db)).status == JobStatus.DONE
+
+    async def test_unique_key_enqueues_once(self, db: Database) -> None:
+        for _ in range(3):
+            async with db.transaction() as s:
+                await jobs.enqueue(s, "test.record", {"key": "u"}, unique_key="only-once")
+        assert await Worker(db).run_until_idle() == 1
+        assert RUNS["u"] == 1
+
+
+class TestRacingWorkers:
+    async def test_two_workers_run_each_job_exactly_once(self, db: Database) -> None:
+        async with db.transaction() as s:
+            for i in range(40):
+                await jobs.enqueue(s, "test.record", {"key": f"k{i}"})
+        other = Database(db.url)  # a second connection pool, as a second process would have
+        try:
+            w1, w2 = Worker(db, concurrency=3), Worker(other, concurrency=3)
+            done = await asyncio.gather(w1.run_until_idle(), w2.run_until_idle())
+        finally:
+            await other.dispose()
+        assert sum(done) == 40
+        assert set(RUNS) == {f"k{i}" for i in range(40)}
+        assert set(RUNS.values()) == {1}
+        assert len(await _customers(db)) == 40
+
+    async def test_periodic_slot_is_enqueued_once_by_many_workers(self, db: Database) -> None:
+        jobs.periodic("test.tick", every_seconds=3600)(record)
+        try:
+            await asyncio.gather(*(Worker(db).schedule_periodic() for _ in range(4)))
+            async with db.session() as s:
+                count = (await s.execute(
+                    sa.select(sa.func.count()).select_from(Job).where(Job.name == "test.tick")
+                )).scalar_one()
+            assert count == 1
+        finally:
+            jobs._periodic.pop("test.tick", None)
+
+
+class TestFailures:
+    async def test_failure_rolls_back_effects_and_retries_with_backoff(self, db: Database) -> None:
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.fail", {}, max_attempts=2)
+        await Worker(db).run_until_idle()
+        job = await _job(db)
+        assert job.status == JobStatus.QUEUED
+        assert job.attempts == 1
+        assert job.run_at > utcnow()  # backoff: not before its time
+        assert "boom" in (job.last_error or "")
+        assert await _customers(db) == []
+        assert await Worker(db).run_until_idle() == 0  # not due yet
+
+    async def test_job_is_dead_after_max_attempts(self, db: Database) -> None:
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.fail", {}, max_attempts=2)
+        for _ in range(2):
+            async with db.transaction() as s:
+                await s.execute(sa.update(Job).values(run_at=utcnow() - timedelta(seconds=1)))
+            await Worker(db).run_until_idle()
+        job = await _job(db)
+        assert job.status == JobStatus.DEAD
+        assert job.attempts == 2
+
+    async def test_expired_lease_is_reclaimed_and_the_old_owner_is_fenced(self, db: Database) -> None:
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.record", {"key": "lease"})
+        crashed = Worker(db, worker_id="crashed")
+        [job_id] = await crashed.claim(1)
+        async with db.transaction() as s:
+            await s.execute(sa.update(Job).values(locked_until=utcnow() - timedelta(seconds=1)))
+        assert await Worker(db, worker_id="rescuer").run_until_idle() == 1
+        await crashed.run_job(job_id)  # the late original owner must not run it again
+        assert RUNS["lease"] == 1
+
+    async def test_released_jobs_go_back_to_the_queue(self, db: Database) -> None:
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.record", {"key": "r"})
+        w = Worker(db)
+        ids = await w.claim(1)
+        await w._release(ids)
+        job = await _job(db)
+        assert job.status == JobStatus.QUEUED
+        assert job.attempts == 0
+        assert await Worker(db).run_until_idle() == 1
+
+
+class TestWorkerLoop:
+    async def test_run_loop_picks_up_a_committed_job_and_stops_cleanly(self, db: Database) -> None:
+        w = Worker(db, poll_seconds=0.05)
+        task = asyncio.create_task(w.run())
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.record", {"key": "loop"})
+        for _ in range(100):
+            if RUNS["loop"]:
+                break
+            await asyncio.sleep(0.05)
+        w.stop()
+        await asyncio.wait_for(task, timeout=10)
+        assert RUNS["loop"] == 1

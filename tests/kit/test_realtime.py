@@ -1,0 +1,82 @@
+"""Fan-out: in-process bus, Redis across bus instances (as across processes), resync hints."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from redis import asyncio as aioredis
+
+from kefu.kit import realtime
+from kefu.kit.realtime import RESYNC, InProcessBus, RedisBus
+from tests.conftest import REDIS_URL, need_redis
+
+
+async def _next(sub: realtime.Subscription, timeout: float = 5.0) -> dict[str, object]:
+    return await asyncio.wait_for(sub.get(), timeout)
+
+
+class TestInProcessBus:
+    async def test_delivers_to_every_subscriber_of_the_channel_only(self) -> None:
+        bus = InProcessBus()
+        a, b, other = await bus.subscribe("c1"), await bus.subscribe("c1", "c2"), await bus.subscribe("c3")
+        await bus.publish("c1", {"n": 1})
+        assert await _next(a) == {"n": 1}
+        assert await _next(b) == {"n": 1}
+        assert other.queue.empty()
+        await bus.unsubscribe(a)
+        await bus.publish("c1", {"n": 2})
+        assert a.queue.empty()
+        assert await _next(b) == {"n": 2}
+
+    async def test_slow_consumer_gets_one_resync_instead_of_unbounded_memory(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(realtime, "QUEUE_SIZE", 3)
+        bus = InProcessBus()
+        sub = await bus.subscribe("c")
+        for i in range(10):
+            await bus.publish("c", {"n": i})
+        got = [await _next(sub) for _ in range(3)]
+        assert got[-1] is RESYNC
+        assert sub.queue.empty()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    need_redis()
+    return REDIS_URL
+
+
+class TestRedisBus:
+    async def test_message_published_on_one_instance_reaches_another(self, redis_url: str) -> None:
+        prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
+        a, b = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
+        await a.start()
+        await b.start()
+        try:
+            sub = await b.subscribe("user:1")
+            await asyncio.sleep(0.2)
+            await a.publish("user:1", {"type": "hi", "text": "你好"})
+            assert await _next(sub) == {"type": "hi", "text": "你好"}
+        finally:
+            await a.close()
+            await b.close()
+
+    async def test_lost_connection_tells_subscribers_to_resync_and_keeps_working(self, redis_url: str) -> None:
+        prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
+        bus, publisher = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
+        await bus.start()
+        await publisher.start()
+        admin = aioredis.from_url(redis_url)
+        try:
+            sub = await bus.subscribe("conv:9")
+            await asyncio.sleep(0.2)
+            await admin.client_kill_filter(_type="pubsub")  # as if Redis restarted
+            assert await _next(sub, timeout=10) is RESYNC
+            await asyncio.sleep(0.3)
+            await publisher.publish("conv:9", {"n": 1})
+            assert await _next(sub) == {"n": 1}
+        finally:
+            await admin.aclose()
+            await bus.close()
+            await publisher.close()

@@ -1,0 +1,164 @@
+"""Pages: sign-in with CSRF, role areas, language switch, admin forms, portal."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import sqlalchemy as sa
+
+from kefu.customer.service import customer_service
+from kefu.kit.db import Database
+from kefu.models import AuditEntry, Group
+from kefu.models.user import Role
+from tests.factories import PASSWORD, make_customer, make_user
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def _login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    page = await client.get("/login", headers={"accept": "text/html"})
+    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    return await client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def _csrf(html: str) -> str:
+    match = CSRF.search(html)
+    assert match is not None
+    return match.group(1)
+
+
+class TestLogin:
+    async def test_login_page_is_chinese_by_default(self, client: httpx.AsyncClient) -> None:
+        r = await client.get("/login", headers={"accept": "text/html"})
+        assert r.status_code == 200
+        assert '<html lang="zh-CN">' in r.text
+        assert "登录 kefu 客服" in r.text
+
+    async def test_agent_signs_in_and_reaches_the_workspace(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="li@example.com", name="李小青")
+        r = await _login(client, "li@example.com")
+        assert r.status_code == 303
+        assert r.headers["location"] == "/agent"
+        cookie = r.headers["set-cookie"]
+        assert "kefu_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        page = await client.get("/agent", headers={"accept": "text/html"})
+        assert page.status_code == 200
+        assert "李小青" in page.text and "工作台" in page.text
+
+    async def test_wrong_password_shows_the_form_again_with_401(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="li@example.com")
+        r = await _login(client, "li@example.com", "wrong-password")
+        assert r.status_code == 401
+        assert "邮箱或密码错误" in r.text
+        async with db.session() as s:
+            actions = list((await s.execute(sa.select(AuditEntry.action))).scalars())
+        assert "denied.invalid_credentials" in actions
+
+    async def test_login_without_csrf_token_is_refused(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="li@example.com")
+        r = await client.post("/login", data={"email": "li@example.com", "password": PASSWORD},
+                              headers={"accept": "text/html"})
+        assert r.status_code == 403
+        assert "kefu_session" not in r.headers.get("set-cookie", "")
+
+    async def test_pages_need_a_session(self, client: httpx.AsyncClient) -> None:
+        r = await client.get("/agent", headers={"accept": "text/html"})
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/login")
+
+    async def test_open_redirects_are_ignored(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="li@example.com")
+        page = await client.get("/login", headers={"accept": "text/html"})
+        r = await client.post("/login", data={"email": "li@example.com", "password": PASSWORD,
+                                              "csrf_token": _csrf(page.text), "next": "//evil.example/x"})
+        assert r.headers["location"] == "/agent"
+
+
+class TestLanguage:
+    async def test_switching_to_english_sticks(self, client: httpx.AsyncClient) -> None:
+        r = await client.get("/lang/en?next=/login")
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        page = await client.get("/login", headers={"accept": "text/html"})
+        assert '<html lang="en">' in page.text
+        assert "Sign in to kefu" in page.text
+        await client.get("/lang/zh_CN")
+        assert "登录 kefu 客服" in (await client.get("/login", headers={"accept": "text/html"})).text
+
+
+class TestRoleAreas:
+    async def test_agent_cannot_open_admin_pages(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="li@example.com")
+        await _login(client, "li@example.com")
+        r = await client.get("/admin/users", headers={"accept": "text/html"})
+        assert r.status_code == 403
+        r = await client.get("/supervisor", headers={"accept": "text/html"})
+        assert r.status_code == 403
+
+    async def test_admin_creates_a_group_and_a_user_with_the_form(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="boss@example.com", role=Role.ADMIN)
+        await _login(client, "boss@example.com")
+        page = await client.get("/admin/groups", headers={"accept": "text/html"})
+        r = await client.post("/admin/groups", data={"name": "售后维修", "csrf_token": _csrf(page.text)})
+        assert r.status_code == 303
+        async with db.session() as s:
+            group_id = (await s.execute(sa.select(Group.id).where(Group.name == "售后维修"))).scalar_one()
+        page = await client.get("/admin/users", headers={"accept": "text/html"})
+        r = await client.post("/admin/users", data={
+            "email": "new@example.com", "password": "password-123", "role": "agent", "name": "新人",
+            "group_ids": str(group_id), "csrf_token": _csrf(page.text),
+        })
+        assert r.status_code == 303
+        listing = await client.get("/admin/users", headers={"accept": "text/html"})
+        assert "new@example.com" in listing.text and "售后维修" in listing.text
+
+    async def test_admin_form_without_csrf_is_refused(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="boss@example.com", role=Role.ADMIN)
+        await _login(client, "boss@example.com")
+        r = await client.post("/admin/groups", data={"name": "x"}, headers={"accept": "text/html"})
+        assert r.status_code == 403
+        async with db.session() as s:
+            assert (await s.execute(sa.select(Group).where(Group.name == "x"))).first() is None
+
+    async def test_admin_form_errors_are_shown_not_500(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="boss@example.com", role=Role.ADMIN)
+        await _login(client, "boss@example.com")
+        page = await client.get("/admin/users", headers={"accept": "text/html"})
+        r = await client.post("/admin/users", data={
+            "email": "boss@example.com", "password": "password-123", "role": "agent", "csrf_token": _csrf(page.text),
+        })
+        assert r.status_code == 409
+        assert "已存在" in r.text
+
+    async def test_logout_ends_the_session(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="li@example.com")
+        await _login(client, "li@example.com")
+        page = await client.get("/agent", headers={"accept": "text/html"})
+        r = await client.post("/logout", data={"csrf_token": _csrf(page.text)})
+        assert r.status_code == 303
+        assert (await client.get("/agent", headers={"accept": "text/html"})).status_code == 303
+
+
+class TestPortal:
+    async def test_customer_signs_in_to_the_portal_and_not_to_staff_pages(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        async with db.transaction() as s:
+            c = await make_customer(s, name="王丽", email="wangli@example.cn")
+            await customer_service.set_password(s, c, PASSWORD)
+        page = await client.get("/portal/login", headers={"accept": "text/html"})
+        r = await client.post("/portal/login", data={"email": "wangli@example.cn", "password": PASSWORD,
+                                                     "csrf_token": _csrf(page.text)})
+        assert r.status_code == 303
+        home = await client.get("/portal", headers={"accept": "text/html"})
+        assert "王丽" in home.text
+        assert (await client.get("/agent", headers={"accept": "text/html"})).status_code == 403
