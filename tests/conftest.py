@@ -24,7 +24,9 @@ from kefu.config import Settings
 from kefu.kit.db import Base, Database
 from kefu.migrate import upgrade
 
-PG_ADMIN_URL = os.environ.get("KEFU_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "KEFU_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("KEFU_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +99,7 @@ async def _truncate(db: Database) -> None:
     async with db.transaction() as session:
         if db.is_sqlite:
             for name in tables:
-                await session.execute(sa.text(f'DELETE FROM "{name}"'))
+                await session.execute(sa.text(f'DELETE FROM "{name}"'))  # noqa: S608 - our table names
         else:
             quoted = ", ".join(f'"{n}"' for n in tables)
             await session.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
@@ -163,7 +165,10 @@ class LiveServer:
         full_env = {**os.environ, **env, "KEFU_PORT": str(port)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kefu.cli", "serve", "--port", str(port)],
-            env=full_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=full_env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -190,5 +195,10 @@ class LiveServer:
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kefu.cli", *args],
-        env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )

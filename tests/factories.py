@@ -21,18 +21,28 @@ PASSWORD = "secret-pass-1"
 _seq = itertools.count(1)
 
 
-async def make_group(session: AsyncSession, *, name: str | None = None, is_default: bool = False) -> Group:
+async def make_group(
+    session: AsyncSession, *, name: str | None = None, is_default: bool = False
+) -> Group:
     return await team_service.create(
         session, GroupCreate(name=name or f"组{next(_seq)}", is_default=is_default), actor=None
     )
 
 
 async def make_user(
-    session: AsyncSession, *, role: Role = Role.AGENT, email: str | None = None,
-    name: str = "", group_ids: list[int] | None = None, password: str = PASSWORD,
+    session: AsyncSession,
+    *,
+    role: Role = Role.AGENT,
+    email: str | None = None,
+    name: str = "",
+    group_ids: list[int] | None = None,
+    password: str = PASSWORD,
 ) -> User:
     data = UserCreate(
-        email=email or f"user{next(_seq)}@example.com", name=name, password=password, role=role,
+        email=email or f"user{next(_seq)}@example.com",
+        name=name,
+        password=password,
+        role=role,
         group_ids=group_ids or [],
     )
     return await user_service.create(session, data, actor=None)

@@ -23,6 +23,7 @@ from kefu.auth.endpoints import router as auth_router
 from kefu.config import Settings, get_settings
 from kefu.customer.endpoints import router as customer_router
 from kefu.errors import KefuError
+from kefu.gateway.agent import router as agent_ws_router
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker, queue_depth
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
@@ -31,7 +32,6 @@ from kefu.logging import configure_logging
 from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
 from kefu.notice.endpoints import router as notice_router
 from kefu.ops.endpoints import router as ops_router
-from kefu.gateway.agent import router as agent_ws_router
 from kefu.team.endpoints import router as team_router
 from kefu.web import STATIC_DIR
 from kefu.web.pages import router as web_router
@@ -56,7 +56,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker: Worker | None = None
     worker_task: asyncio.Task[None] | None = None
     if settings.embedded_worker:
-        worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
+        worker = Worker(
+            db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds
+        )
         worker_task = asyncio.create_task(worker.run())
     app.state.worker = worker
     log.info("app.started", database=db.engine.dialect.name, redis=bool(settings.redis_url))
@@ -98,7 +100,9 @@ async def _audit_denial(request: Request, status: int, code: str) -> None:
     try:
         async with request.app.state.db.transaction() as session:
             audit_service.record(
-                session, f"denied.{code}", actor=principal,
+                session,
+                f"denied.{code}",
+                actor=principal,
                 detail={"method": request.method, "path": request.url.path, "status": status},
             )
     except Exception as exc:  # auditing must not turn a 4xx into a 500
@@ -126,9 +130,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return error_response(request, 400, "malformed_json", "请求体不是有效的 JSON / malformed JSON body")
+            return error_response(
+                request, 400, "malformed_json", "请求体不是有效的 JSON / malformed JSON body"
+            )
         details = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
             for e in errors
         ]
         summary = "; ".join(f"{'.'.join(d['loc'])}: {d['msg']}" for d in details)[:1000]
@@ -153,8 +163,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 JOB_QUEUE.labels(status).set(depth.get(status, 0))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (ops_router, auth_router, team_router, customer_router, audit_router,
-                   notice_router, agent_ws_router, web_router):
+    for router in (
+        ops_router,
+        auth_router,
+        team_router,
+        customer_router,
+        audit_router,
+        notice_router,
+        agent_ws_router,
+        web_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -22,8 +22,14 @@ sla_app = typer.Typer(help="SLA calendar")
 wfm_app = typer.Typer(help="Workforce planning")
 bot_app = typer.Typer(help="Bot / NLU")
 emotion_app = typer.Typer(help="Emotion model")
-for sub, name in ((user_app, "user"), (token_app, "token"), (sla_app, "sla"), (wfm_app, "wfm"),
-                  (bot_app, "bot"), (emotion_app, "emotion")):
+for sub, name in (
+    (user_app, "user"),
+    (token_app, "token"),
+    (sla_app, "sla"),
+    (wfm_app, "wfm"),
+    (bot_app, "bot"),
+    (emotion_app, "emotion"),
+):
     app.add_typer(sub, name=name)
 
 console = Console()
@@ -154,7 +160,9 @@ def user_create(
 
 
 @token_app.command("create")
-def token_create(email: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()] = "cli") -> None:
+def token_create(
+    email: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()] = "cli"
+) -> None:
     """Print a new API token for that user."""
     from kefu.auth.service import auth_service, user_service
 
@@ -204,8 +212,15 @@ def wfm_staffing(
     from kefu.wfm.erlang import staffing
 
     try:
-        result = staffing(volume, interval_minutes, aht_seconds, target_level, target_seconds,
-                          max_occupancy=max_occupancy, shrinkage=shrinkage)
+        result = staffing(
+            volume,
+            interval_minutes,
+            aht_seconds,
+            target_level,
+            target_seconds,
+            max_occupancy=max_occupancy,
+            shrinkage=shrinkage,
+        )
     except KefuError as exc:
         _fail(exc.message)
     _print_json(result)

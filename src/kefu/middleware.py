@@ -14,7 +14,9 @@ from kefu.kit import context
 
 REQUESTS = Counter("kefu_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
-    "kefu_http_request_seconds", "HTTP request latency", ["method", "route"],
+    "kefu_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 WS_CONNECTIONS = Gauge("kefu_websocket_connections", "Open WebSocket connections", ["kind"])
@@ -118,7 +120,10 @@ async def _too_large(send: Send) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

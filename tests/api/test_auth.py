@@ -17,14 +17,20 @@ from tests.factories import PASSWORD, bearer, make_user, staff_token
 
 async def _audit_actions(db: Database) -> list[str]:
     async with db.session() as s:
-        return list((await s.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id))).scalars())
+        return list(
+            (await s.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id))).scalars()
+        )
 
 
 class TestTokenEndpoint:
-    async def test_right_password_gives_a_working_bearer_token(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_right_password_gives_a_working_bearer_token(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="agent@example.com", role=Role.AGENT)
-        r = await client.post("/api/v1/auth/token", json={"email": "Agent@Example.com", "password": PASSWORD})
+        r = await client.post(
+            "/api/v1/auth/token", json={"email": "Agent@Example.com", "password": PASSWORD}
+        )
         assert r.status_code == 200
         body = r.json()
         assert body["token_type"] == "bearer"
@@ -34,24 +40,36 @@ class TestTokenEndpoint:
         assert me.json()["role"] == "agent"
         assert "auth.login" in await _audit_actions(db)
 
-    async def test_wrong_password_is_401_and_audited(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_wrong_password_is_401_and_audited(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="a@example.com")
-        r = await client.post("/api/v1/auth/token", json={"email": "a@example.com", "password": "nope"})
+        r = await client.post(
+            "/api/v1/auth/token", json={"email": "a@example.com", "password": "nope"}
+        )
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "invalid_credentials"
         assert "denied.invalid_credentials" in await _audit_actions(db)
 
-    async def test_unknown_user_looks_the_same_as_a_wrong_password(self, client: httpx.AsyncClient) -> None:
-        r = await client.post("/api/v1/auth/token", json={"email": "ghost@example.com", "password": "x"})
+    async def test_unknown_user_looks_the_same_as_a_wrong_password(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        r = await client.post(
+            "/api/v1/auth/token", json={"email": "ghost@example.com", "password": "x"}
+        )
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "invalid_credentials"
 
-    async def test_inactive_user_cannot_sign_in(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_inactive_user_cannot_sign_in(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             user = await make_user(s, email="gone@example.com")
             user.is_active = False
-        r = await client.post("/api/v1/auth/token", json={"email": "gone@example.com", "password": PASSWORD})
+        r = await client.post(
+            "/api/v1/auth/token", json={"email": "gone@example.com", "password": PASSWORD}
+        )
         assert r.status_code == 401
 
 
@@ -59,9 +77,13 @@ class TestBearerTokens:
     async def test_missing_token_is_401(self, client: httpx.AsyncClient) -> None:
         r = await client.get("/api/v1/auth/me")
         assert r.status_code == 401
-        assert r.json() == {"error": {"code": "not_authenticated", "message": r.json()["error"]["message"]}}
+        assert r.json() == {
+            "error": {"code": "not_authenticated", "message": r.json()["error"]["message"]}
+        }
 
-    async def test_expired_token_is_401_and_audited(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_expired_token_is_401_and_audited(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         _user, token = await staff_token(db)
         async with db.transaction() as s:
             await s.execute(sa.update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
@@ -70,7 +92,9 @@ class TestBearerTokens:
         assert r.json()["error"]["code"] == "token_expired"
         assert "denied.token_expired" in await _audit_actions(db)
 
-    async def test_revoked_token_stops_working_at_once(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_revoked_token_stops_working_at_once(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         _user, token = await staff_token(db)
         tokens = (await client.get("/api/v1/auth/tokens", headers=bearer(token))).json()["items"]
         r = await client.delete(f"/api/v1/auth/tokens/{tokens[0]['id']}", headers=bearer(token))
@@ -79,10 +103,14 @@ class TestBearerTokens:
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "invalid_token"
 
-    async def test_someone_elses_token_id_is_not_found(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_someone_elses_token_id_is_not_found(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         _a, token_a = await staff_token(db)
         _b, token_b = await staff_token(db)
-        b_tokens = (await client.get("/api/v1/auth/tokens", headers=bearer(token_b))).json()["items"]
+        b_tokens = (await client.get("/api/v1/auth/tokens", headers=bearer(token_b))).json()[
+            "items"
+        ]
         r = await client.delete(f"/api/v1/auth/tokens/{b_tokens[0]['id']}", headers=bearer(token_a))
         assert r.status_code == 404
         assert (await client.get("/api/v1/auth/me", headers=bearer(token_b))).status_code == 200
@@ -99,21 +127,27 @@ class TestBearerTokens:
 
 class TestBadInput:
     async def test_unknown_fields_are_422(self, client: httpx.AsyncClient) -> None:
-        r = await client.post("/api/v1/auth/token", json={"email": "a@b.c", "password": "x", "admin": True})
+        r = await client.post(
+            "/api/v1/auth/token", json={"email": "a@b.c", "password": "x", "admin": True}
+        )
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "validation_error"
         assert "admin" in r.json()["error"]["message"]
 
     async def test_malformed_json_is_400(self, client: httpx.AsyncClient) -> None:
         r = await client.post(
-            "/api/v1/auth/token", content=b'{"email": ', headers={"content-type": "application/json"}
+            "/api/v1/auth/token",
+            content=b'{"email": ',
+            headers={"content-type": "application/json"},
         )
         assert r.status_code == 400
         assert r.json()["error"]["code"] == "malformed_json"
 
     async def test_oversized_body_is_413(self, client: httpx.AsyncClient) -> None:
         r = await client.post(
-            "/api/v1/auth/token", content=b"x" * 2_000_000, headers={"content-type": "application/json"}
+            "/api/v1/auth/token",
+            content=b"x" * 2_000_000,
+            headers={"content-type": "application/json"},
         )
         assert r.status_code == 413
         assert r.json()["error"]["code"] == "payload_too_large"
@@ -128,7 +162,8 @@ class TestBadInput:
     ) -> None:
         _agent, token = await staff_token(db, role=Role.AGENT)
         r = await client.post(
-            "/api/v1/users", headers=bearer(token),
+            "/api/v1/users",
+            headers=bearer(token),
             json={"email": "x@example.com", "password": "longenough", "role": "admin"},
         )
         assert r.status_code == 403
@@ -145,7 +180,11 @@ class TestRateLimit:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
                 codes = [
-                    (await c.post("/api/v1/auth/token", json={"email": "a@b.cn", "password": "x"})).status_code
+                    (
+                        await c.post(
+                            "/api/v1/auth/token", json={"email": "a@b.cn", "password": "x"}
+                        )
+                    ).status_code
                     for _ in range(5)
                 ]
         assert codes == [401, 401, 401, 429, 429]

@@ -16,38 +16,60 @@ class TestCreate:
     ) -> None:
         _admin, token = await staff_token(db, role=Role.ADMIN)
         r = await client.post(
-            "/api/v1/customers", headers=bearer(token),
-            json={"name": "周杰", "email": "ZJ@Example.cn", "phone": "138 0013 8000", "external_id": "M1"},
+            "/api/v1/customers",
+            headers=bearer(token),
+            json={
+                "name": "周杰",
+                "email": "ZJ@Example.cn",
+                "phone": "138 0013 8000",
+                "external_id": "M1",
+            },
         )
         assert r.status_code == 201
         body = r.json()
         kinds = {i["kind"]: i["value"] for i in body["identities"]}
         assert kinds == {"email": "zj@example.cn", "phone": "+8613800138000", "external_id": "M1"}
         assert body["tier"] == "none"
-        found = await client.get("/api/v1/customers", params={"phone": "+86 13800138000"}, headers=bearer(token))
+        found = await client.get(
+            "/api/v1/customers", params={"phone": "+86 13800138000"}, headers=bearer(token)
+        )
         assert [c["id"] for c in found.json()["items"]] == [body["id"]]
         got = await client.get(f"/api/v1/customers/{body['id']}", headers=bearer(token))
         assert got.json()["points_balance"] == 0
         assert got.json()["tickets"] == []
 
-    async def test_identity_of_another_customer_is_409(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_identity_of_another_customer_is_409(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         _admin, token = await staff_token(db, role=Role.ADMIN)
-        first = await client.post("/api/v1/customers", headers=bearer(token), json={"name": "a", "email": "a@x.cn"})
-        r = await client.post("/api/v1/customers", headers=bearer(token), json={"name": "b", "email": "A@x.cn"})
+        first = await client.post(
+            "/api/v1/customers", headers=bearer(token), json={"name": "a", "email": "a@x.cn"}
+        )
+        r = await client.post(
+            "/api/v1/customers", headers=bearer(token), json={"name": "b", "email": "A@x.cn"}
+        )
         assert r.status_code == 409
         assert str(first.json()["id"]) in r.json()["error"]["message"]
 
-    async def test_invalid_phone_and_email_are_422(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_invalid_phone_and_email_are_422(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         _admin, token = await staff_token(db, role=Role.ADMIN)
-        r = await client.post("/api/v1/customers", headers=bearer(token), json={"name": "a", "phone": "12345"})
+        r = await client.post(
+            "/api/v1/customers", headers=bearer(token), json={"name": "a", "phone": "12345"}
+        )
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "invalid_phone"
-        r = await client.post("/api/v1/customers", headers=bearer(token), json={"name": "a", "email": "not-an-email"})
+        r = await client.post(
+            "/api/v1/customers", headers=bearer(token), json={"name": "a", "email": "not-an-email"}
+        )
         assert r.status_code == 422
 
 
 class TestAccess:
-    async def test_agent_sees_masked_phone_and_email(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_agent_sees_masked_phone_and_email(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             c = await make_customer(s, phone="13812345678", email="wang@example.cn")
         _agent, token = await staff_token(db, role=Role.AGENT)
@@ -58,15 +80,21 @@ class TestAccess:
         r = await client.post(f"/api/v1/customers/{c.id}/unmask", headers=bearer(token))
         assert r.status_code == 403
 
-    async def test_customer_principal_sees_only_themself(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_customer_principal_sees_only_themself(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             me = await make_customer(s, email="me@example.cn")
             other = await make_customer(s, email="other@example.cn")
             token = (await auth_service.issue_customer_token(s, me.id, name="portal")).token
-        assert (await client.get(f"/api/v1/customers/{me.id}", headers=bearer(token))).status_code == 200
+        assert (
+            await client.get(f"/api/v1/customers/{me.id}", headers=bearer(token))
+        ).status_code == 200
         r = await client.get(f"/api/v1/customers/{other.id}", headers=bearer(token))
         assert r.status_code == 404
-        r = await client.get("/api/v1/customers", params={"email": "other@example.cn"}, headers=bearer(token))
+        r = await client.get(
+            "/api/v1/customers", params={"email": "other@example.cn"}, headers=bearer(token)
+        )
         assert r.status_code == 403
 
     async def test_missing_customer_is_404(self, db: Database, client: httpx.AsyncClient) -> None:

@@ -52,7 +52,10 @@ class TestPublish:
         assert SEEN == [("hook", 7)]
         [record] = await _events(db)
         assert (record.name, record.aggregate, record.aggregate_id, record.payload) == (
-            "test.pinged", "test", 7, {"n": 7},
+            "test.pinged",
+            "test",
+            7,
+            {"n": 7},
         )
         await Worker(db).run_until_idle()
         assert SEEN == [("hook", 7), ("listener", 7)]

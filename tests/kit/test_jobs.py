@@ -96,9 +96,11 @@ class TestRacingWorkers:
         try:
             await asyncio.gather(*(Worker(db).schedule_periodic() for _ in range(4)))
             async with db.session() as s:
-                count = (await s.execute(
-                    sa.select(sa.func.count()).select_from(Job).where(Job.name == "test.tick")
-                )).scalar_one()
+                count = (
+                    await s.execute(
+                        sa.select(sa.func.count()).select_from(Job).where(Job.name == "test.tick")
+                    )
+                ).scalar_one()
             assert count == 1
         finally:
             jobs._periodic.pop("test.tick", None)
@@ -128,7 +130,9 @@ class TestFailures:
         assert job.status == JobStatus.DEAD
         assert job.attempts == 2
 
-    async def test_expired_lease_is_reclaimed_and_the_old_owner_is_fenced(self, db: Database) -> None:
+    async def test_expired_lease_is_reclaimed_and_the_old_owner_is_fenced(
+        self, db: Database
+    ) -> None:
         async with db.transaction() as s:
             await jobs.enqueue(s, "test.record", {"key": "lease"})
         crashed = Worker(db, worker_id="crashed")

@@ -20,7 +20,11 @@ async def _next(sub: realtime.Subscription, timeout: float = 5.0) -> dict[str, o
 class TestInProcessBus:
     async def test_delivers_to_every_subscriber_of_the_channel_only(self) -> None:
         bus = InProcessBus()
-        a, b, other = await bus.subscribe("c1"), await bus.subscribe("c1", "c2"), await bus.subscribe("c3")
+        a, b, other = (
+            await bus.subscribe("c1"),
+            await bus.subscribe("c1", "c2"),
+            await bus.subscribe("c3"),
+        )
         await bus.publish("c1", {"n": 1})
         assert await _next(a) == {"n": 1}
         assert await _next(b) == {"n": 1}
@@ -30,7 +34,9 @@ class TestInProcessBus:
         assert a.queue.empty()
         assert await _next(b) == {"n": 2}
 
-    async def test_slow_consumer_gets_one_resync_instead_of_unbounded_memory(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test_slow_consumer_gets_one_resync_instead_of_unbounded_memory(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.setattr(realtime, "QUEUE_SIZE", 3)
         bus = InProcessBus()
         sub = await bus.subscribe("c")
@@ -62,7 +68,9 @@ class TestRedisBus:
             await a.close()
             await b.close()
 
-    async def test_lost_connection_tells_subscribers_to_resync_and_keeps_working(self, redis_url: str) -> None:
+    async def test_lost_connection_tells_subscribers_to_resync_and_keeps_working(
+        self, redis_url: str
+    ) -> None:
         prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
         bus, publisher = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
         await bus.start()

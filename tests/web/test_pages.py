@@ -19,7 +19,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 async def _login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
     page = await client.get("/login", headers={"accept": "text/html"})
     token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-    return await client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    return await client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
 
 
 def _csrf(html: str) -> str:
@@ -35,7 +37,9 @@ class TestLogin:
         assert '<html lang="zh-CN">' in r.text
         assert "登录 kefu 客服" in r.text
 
-    async def test_agent_signs_in_and_reaches_the_workspace(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_agent_signs_in_and_reaches_the_workspace(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com", name="李小青")
         r = await _login(client, "li@example.com")
@@ -47,7 +51,9 @@ class TestLogin:
         assert page.status_code == 200
         assert "李小青" in page.text and "工作台" in page.text
 
-    async def test_wrong_password_shows_the_form_again_with_401(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_wrong_password_shows_the_form_again_with_401(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com")
         r = await _login(client, "li@example.com", "wrong-password")
@@ -57,11 +63,16 @@ class TestLogin:
             actions = list((await s.execute(sa.select(AuditEntry.action))).scalars())
         assert "denied.invalid_credentials" in actions
 
-    async def test_login_without_csrf_token_is_refused(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_login_without_csrf_token_is_refused(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com")
-        r = await client.post("/login", data={"email": "li@example.com", "password": PASSWORD},
-                              headers={"accept": "text/html"})
+        r = await client.post(
+            "/login",
+            data={"email": "li@example.com", "password": PASSWORD},
+            headers={"accept": "text/html"},
+        )
         assert r.status_code == 403
         assert "kefu_session" not in r.headers.get("set-cookie", "")
 
@@ -70,12 +81,21 @@ class TestLogin:
         assert r.status_code == 303
         assert r.headers["location"].startswith("/login")
 
-    async def test_open_redirects_are_ignored(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_open_redirects_are_ignored(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com")
         page = await client.get("/login", headers={"accept": "text/html"})
-        r = await client.post("/login", data={"email": "li@example.com", "password": PASSWORD,
-                                              "csrf_token": _csrf(page.text), "next": "//evil.example/x"})
+        r = await client.post(
+            "/login",
+            data={
+                "email": "li@example.com",
+                "password": PASSWORD,
+                "csrf_token": _csrf(page.text),
+                "next": "//evil.example/x",
+            },
+        )
         assert r.headers["location"] == "/agent"
 
 
@@ -87,11 +107,15 @@ class TestLanguage:
         assert '<html lang="en">' in page.text
         assert "Sign in to kefu" in page.text
         await client.get("/lang/zh_CN")
-        assert "登录 kefu 客服" in (await client.get("/login", headers={"accept": "text/html"})).text
+        assert (
+            "登录 kefu 客服" in (await client.get("/login", headers={"accept": "text/html"})).text
+        )
 
 
 class TestRoleAreas:
-    async def test_agent_cannot_open_admin_pages(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_agent_cannot_open_admin_pages(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com")
         await _login(client, "li@example.com")
@@ -100,25 +124,40 @@ class TestRoleAreas:
         r = await client.get("/supervisor", headers={"accept": "text/html"})
         assert r.status_code == 403
 
-    async def test_admin_creates_a_group_and_a_user_with_the_form(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_admin_creates_a_group_and_a_user_with_the_form(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="boss@example.com", role=Role.ADMIN)
         await _login(client, "boss@example.com")
         page = await client.get("/admin/groups", headers={"accept": "text/html"})
-        r = await client.post("/admin/groups", data={"name": "售后维修", "csrf_token": _csrf(page.text)})
+        r = await client.post(
+            "/admin/groups", data={"name": "售后维修", "csrf_token": _csrf(page.text)}
+        )
         assert r.status_code == 303
         async with db.session() as s:
-            group_id = (await s.execute(sa.select(Group.id).where(Group.name == "售后维修"))).scalar_one()
+            group_id = (
+                await s.execute(sa.select(Group.id).where(Group.name == "售后维修"))
+            ).scalar_one()
         page = await client.get("/admin/users", headers={"accept": "text/html"})
-        r = await client.post("/admin/users", data={
-            "email": "new@example.com", "password": "password-123", "role": "agent", "name": "新人",
-            "group_ids": str(group_id), "csrf_token": _csrf(page.text),
-        })
+        r = await client.post(
+            "/admin/users",
+            data={
+                "email": "new@example.com",
+                "password": "password-123",
+                "role": "agent",
+                "name": "新人",
+                "group_ids": str(group_id),
+                "csrf_token": _csrf(page.text),
+            },
+        )
         assert r.status_code == 303
         listing = await client.get("/admin/users", headers={"accept": "text/html"})
         assert "new@example.com" in listing.text and "售后维修" in listing.text
 
-    async def test_admin_form_without_csrf_is_refused(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_admin_form_without_csrf_is_refused(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="boss@example.com", role=Role.ADMIN)
         await _login(client, "boss@example.com")
@@ -127,14 +166,22 @@ class TestRoleAreas:
         async with db.session() as s:
             assert (await s.execute(sa.select(Group).where(Group.name == "x"))).first() is None
 
-    async def test_admin_form_errors_are_shown_not_500(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_admin_form_errors_are_shown_not_500(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="boss@example.com", role=Role.ADMIN)
         await _login(client, "boss@example.com")
         page = await client.get("/admin/users", headers={"accept": "text/html"})
-        r = await client.post("/admin/users", data={
-            "email": "boss@example.com", "password": "password-123", "role": "agent", "csrf_token": _csrf(page.text),
-        })
+        r = await client.post(
+            "/admin/users",
+            data={
+                "email": "boss@example.com",
+                "password": "password-123",
+                "role": "agent",
+                "csrf_token": _csrf(page.text),
+            },
+        )
         assert r.status_code == 409
         assert "已存在" in r.text
 
@@ -156,8 +203,14 @@ class TestPortal:
             c = await make_customer(s, name="王丽", email="wangli@example.cn")
             await customer_service.set_password(s, c, PASSWORD)
         page = await client.get("/portal/login", headers={"accept": "text/html"})
-        r = await client.post("/portal/login", data={"email": "wangli@example.cn", "password": PASSWORD,
-                                                     "csrf_token": _csrf(page.text)})
+        r = await client.post(
+            "/portal/login",
+            data={
+                "email": "wangli@example.cn",
+                "password": PASSWORD,
+                "csrf_token": _csrf(page.text),
+            },
+        )
         assert r.status_code == 303
         home = await client.get("/portal", headers={"accept": "text/html"})
         assert "王丽" in home.text

@@ -14,7 +14,7 @@ class AuditRepository:
     def add(self, session: AsyncSession, entry: AuditEntry) -> None:
         session.add(entry)
 
-    async def list(
+    async def list_entries(
         self, session: AsyncSession, *, action: str | None = None, limit: int = 100, offset: int = 0
     ) -> Sequence[AuditEntry]:
         stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)

@@ -39,12 +39,17 @@ class AuditService:
             ),
         )
 
-    async def list(
-        self, session: AsyncSession, principal: Principal, *, action: str | None = None,
-        limit: int = 100, offset: int = 0,
+    async def list_entries(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        *,
+        action: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> Sequence[AuditEntry]:
         require(principal, Perm.AUDIT_READ)
-        return await audit_repository.list(session, action=action, limit=limit, offset=offset)
+        return await audit_repository.list_entries(session, action=action, limit=limit, offset=offset)
 
 
 audit_service = AuditService()

@@ -6,7 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from kefu.auth.schemas import TokenInfo, TokenRequest, TokenResponse, UserCreate, UserOut, UserUpdate
+from kefu.auth.schemas import (
+    TokenInfo,
+    TokenRequest,
+    TokenResponse,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
 from kefu.auth.service import auth_service, user_service
 from kefu.config import Settings
 from kefu.deps import CurrentPrincipal, Session, get_settings_dep, rate_limited
@@ -31,8 +38,11 @@ async def create_token(
 @router.get("/auth/me")
 async def me(principal: CurrentPrincipal) -> dict[str, object]:
     return {
-        "id": principal.id, "kind": principal.kind, "name": principal.name,
-        "role": principal.role, "group_ids": sorted(principal.group_ids),
+        "id": principal.id,
+        "kind": principal.kind,
+        "name": principal.name,
+        "role": principal.role,
+        "group_ids": sorted(principal.group_ids),
         "permissions": sorted(p.value for p in principal.permissions),
     }
 
@@ -50,7 +60,7 @@ async def revoke_token(token_id: int, principal: CurrentPrincipal, session: Sess
 
 @router.get("/users", response_model=Page[UserOut])
 async def list_users(principal: CurrentPrincipal, session: Session) -> Page[UserOut]:
-    return Page(items=await user_service.list(session, principal))
+    return Page(items=await user_service.list_users(session, principal))
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)

@@ -17,7 +17,7 @@ class TokenRequest(Schema):
 
 class TokenResponse(OutSchema):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - OAuth token type, not a secret
     role: str
     expires_at: datetime | None = None
 

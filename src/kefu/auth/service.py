@@ -19,8 +19,8 @@ from kefu.authz import Perm, Principal, require
 from kefu.errors import Conflict, NotFound, Unauthorized
 from kefu.kit.security import hash_password, hash_token, new_token, verify_password
 from kefu.kit.time import ensure_utc, utcnow
-from kefu.team.service import team_service
 from kefu.models import ApiToken, Customer, User, WebSession
+from kefu.team.service import team_service
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,13 @@ class AuthService:
         ok = verify_password(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             # The denial itself is audited by the error handler in its own transaction.
-            raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
+            raise Unauthorized(
+                "邮箱或密码错误 / invalid email or password", code="invalid_credentials"
+            )
         user.last_login_at = utcnow()
-        audit_service.record(session, "auth.login", actor_user_id=user.id, target_type="user", target_id=user.id)
+        audit_service.record(
+            session, "auth.login", actor_user_id=user.id, target_type="user", target_id=user.id
+        )
         return user
 
     async def issue_token(
@@ -60,7 +64,11 @@ class AuthService:
         session.add(record)
         await session.flush()
         audit_service.record(
-            session, "auth.token_created", actor_user_id=user.id, target_type="token", target_id=record.id
+            session,
+            "auth.token_created",
+            actor_user_id=user.id,
+            target_type="token",
+            target_id=record.id,
         )
         return IssuedToken(token, record)
 
@@ -82,11 +90,15 @@ class AuthService:
         record = await auth_repository.token_by_hash(session, hash_token(token))
         now = utcnow()
         if record is None or record.revoked_at is not None:
-            raise Unauthorized("无效或已撤销的令牌 / invalid or revoked token", code="invalid_token")
+            raise Unauthorized(
+                "无效或已撤销的令牌 / invalid or revoked token", code="invalid_token"
+            )
         if record.expires_at is not None and ensure_utc(record.expires_at) <= now:
             raise Unauthorized("令牌已过期 / token expired", code="token_expired")
         # Touch at most once a minute: avoids a write per request.
-        if record.last_used_at is None or now - ensure_utc(record.last_used_at) > timedelta(minutes=1):
+        if record.last_used_at is None or now - ensure_utc(record.last_used_at) > timedelta(
+            minutes=1
+        ):
             record.last_used_at = now
         principal = await self._principal(session, record.user_id, record.customer_id, via="token")
         return replace(principal, token_id=record.id)
@@ -100,8 +112,12 @@ class AuthService:
                 raise Unauthorized("账号已停用 / account disabled", code="account_disabled")
             groups = await auth_repository.group_ids(session, user.id)
             return Principal(
-                kind="staff", id=user.id, name=user.name, role=user.role,
-                group_ids=frozenset(groups), via=via,  # type: ignore[arg-type]
+                kind="staff",
+                id=user.id,
+                name=user.name,
+                role=user.role,
+                group_ids=frozenset(groups),
+                via=via,  # type: ignore[arg-type]
             )
         if customer_id is not None:
             customer = await session.get(Customer, customer_id)
@@ -115,24 +131,36 @@ class AuthService:
             return []
         return await auth_repository.tokens_of_user(session, principal.user_id)
 
-    async def revoke_token(self, session: AsyncSession, principal: Principal, token_id: int) -> None:
+    async def revoke_token(
+        self, session: AsyncSession, principal: Principal, token_id: int
+    ) -> None:
         record = await session.get(ApiToken, token_id)
         own = record is not None and record.user_id == principal.user_id
         if record is None or not (own or principal.can(Perm.TOKENS_MANAGE)):
             raise NotFound("token not found")
         record.revoked_at = utcnow()
-        audit_service.record(session, "auth.token_revoked", actor=principal, target_type="token", target_id=token_id)
+        audit_service.record(
+            session, "auth.token_revoked", actor=principal, target_type="token", target_id=token_id
+        )
 
     # --- web sessions -------------------------------------------------------------------
     async def start_web_session(
-        self, session: AsyncSession, *, user_id: int | None = None, customer_id: int | None = None,
+        self,
+        session: AsyncSession,
+        *,
+        user_id: int | None = None,
+        customer_id: int | None = None,
         days: int = 7,
     ) -> NewWebSession:
         key = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)
         record = WebSession(
-            key_hash=hash_token(key), user_id=user_id, customer_id=customer_id, csrf_token=csrf,
-            data={}, expires_at=utcnow() + timedelta(days=days),
+            key_hash=hash_token(key),
+            user_id=user_id,
+            customer_id=customer_id,
+            csrf_token=csrf,
+            data={},
+            expires_at=utcnow() + timedelta(days=days),
         )
         session.add(record)
         await session.flush()
@@ -145,7 +173,9 @@ class AuthService:
         if record is None or ensure_utc(record.expires_at) <= utcnow():
             return None
         try:
-            principal = await self._principal(session, record.user_id, record.customer_id, via="session")
+            principal = await self._principal(
+                session, record.user_id, record.customer_id, via="session"
+            )
         except Unauthorized:
             return None
         return principal, record
@@ -158,21 +188,32 @@ class AuthService:
 
 
 class UserService:
-    async def create(self, session: AsyncSession, data: UserCreate, *, actor: Principal | None) -> User:
+    async def create(
+        self, session: AsyncSession, data: UserCreate, *, actor: Principal | None
+    ) -> User:
         if actor is not None:
             require(actor, Perm.USERS_MANAGE)
         if await auth_repository.user_by_email(session, data.email) is not None:
             raise Conflict(f"用户已存在 / user {data.email} already exists", code="user_exists")
         await team_service.ensure_exist(session, data.group_ids)
         user = User(
-            email=data.email.lower(), name=data.name or data.email.split("@")[0], role=data.role,
-            password_hash=hash_password(data.password), is_active=True,
+            email=data.email.lower(),
+            name=data.name or data.email.split("@")[0],
+            role=data.role,
+            password_hash=hash_password(data.password),
+            is_active=True,
         )
         session.add(user)
         await session.flush()
         await auth_repository.set_groups(session, user.id, data.group_ids)
-        audit_service.record(session, "user.created", actor=actor, target_type="user", target_id=user.id,
-                             detail={"role": data.role.value})
+        audit_service.record(
+            session,
+            "user.created",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            detail={"role": data.role.value},
+        )
         return user
 
     async def update(
@@ -185,18 +226,24 @@ class UserService:
         changes = data.model_dump(exclude_unset=True)
         if "password" in changes:
             user.password_hash = hash_password(changes.pop("password"))
-            changes["password"] = "***"
+            changes["password"] = "***"  # noqa: S105 - redacted marker for the audit log
         if "group_ids" in changes:
             await team_service.ensure_exist(session, changes["group_ids"])
             await auth_repository.set_groups(session, user.id, changes["group_ids"])
         for field in ("name", "role", "is_active"):
             if field in changes:
                 setattr(user, field, changes[field])
-        audit_service.record(session, "user.updated", actor=actor, target_type="user", target_id=user.id,
-                             detail={"fields": sorted(changes)})
+        audit_service.record(
+            session,
+            "user.updated",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            detail={"fields": sorted(changes)},
+        )
         return user
 
-    async def list(self, session: AsyncSession, actor: Principal) -> list[UserOut]:
+    async def list_users(self, session: AsyncSession, actor: Principal) -> list[UserOut]:
         require(actor, Perm.USERS_MANAGE)
         users = await auth_repository.list_users(session)
         groups = await auth_repository.group_ids_for(session, [u.id for u in users])

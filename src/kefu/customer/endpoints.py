@@ -32,17 +32,27 @@ async def search_customers(
     offset: int = Query(default=0, ge=0),
 ) -> Page[CustomerOut]:
     found = await customer_service.search(
-        session, principal, email=email, phone=phone, external_id=external_id, limit=limit, offset=offset
+        session,
+        principal,
+        email=email,
+        phone=phone,
+        external_id=external_id,
+        limit=limit,
+        offset=offset,
     )
     return Page(items=[customer_service.to_out(c, principal) for c in found])
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
-async def get_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
+async def get_customer(
+    customer_id: int, principal: CurrentPrincipal, session: Session
+) -> CustomerOut:
     customer = await customer_service.get(session, principal, customer_id)
     return customer_service.to_out(customer, principal)
 
 
 @router.post("/{customer_id}/unmask", response_model=CustomerOut)
-async def unmask_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
+async def unmask_customer(
+    customer_id: int, principal: CurrentPrincipal, session: Session
+) -> CustomerOut:
     return await customer_service.unmask(session, principal, customer_id)

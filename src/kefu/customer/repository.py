@@ -13,7 +13,11 @@ from kefu.models import Customer, Identity
 
 class CustomerRepository:
     async def get(self, session: AsyncSession, customer_id: int) -> Customer | None:
-        stmt = sa.select(Customer).where(Customer.id == customer_id).options(selectinload(Customer.identities))
+        stmt = (
+            sa.select(Customer)
+            .where(Customer.id == customer_id)
+            .options(selectinload(Customer.identities))
+        )
         return (await session.execute(stmt)).scalar_one_or_none()
 
     async def identity(self, session: AsyncSession, kind: str, value: str) -> Identity | None:
@@ -21,12 +25,21 @@ class CustomerRepository:
         return (await session.execute(stmt)).scalar_one_or_none()
 
     async def find(
-        self, session: AsyncSession, filters: list[tuple[str, str]], *, limit: int = 50, offset: int = 0
+        self,
+        session: AsyncSession,
+        filters: list[tuple[str, str]],
+        *,
+        limit: int = 50,
+        offset: int = 0,
     ) -> Sequence[Customer]:
         stmt = sa.select(Customer).options(selectinload(Customer.identities)).order_by(Customer.id)
         for kind, value in filters:
             stmt = stmt.where(
-                Customer.id.in_(sa.select(Identity.customer_id).where(Identity.kind == kind, Identity.value == value))
+                Customer.id.in_(
+                    sa.select(Identity.customer_id).where(
+                        Identity.kind == kind, Identity.value == value
+                    )
+                )
             )
         return (await session.execute(stmt.limit(limit).offset(offset))).scalars().all()
 

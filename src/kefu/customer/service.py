@@ -12,8 +12,8 @@ from kefu.customer.masking import mask_identity
 from kefu.customer.repository import customer_repository
 from kefu.customer.schemas import CustomerCreate, CustomerOut, IdentityOut
 from kefu.errors import Conflict, NotFound, Unauthorized, Unprocessable
-from kefu.kit.security import hash_password, verify_password
 from kefu.kit.events import publish
+from kefu.kit.security import hash_password, verify_password
 from kefu.models import Customer, Identity, IdentityKind
 
 
@@ -40,21 +40,26 @@ class CustomerService:
             existing = await customer_repository.identity(session, kind, value)
             if existing is not None:
                 raise Conflict(
-                    f"{kind} 已属于客户 {existing.customer_id} / already belongs to customer {existing.customer_id}",
+                    f"{kind} 已属于客户 {existing.customer_id} / "
+                    f"already belongs to customer {existing.customer_id}",
                     code="identity_taken",
                 )
         customer = Customer(
-            name=data.name or "", birthday=data.birthday, locale=data.locale,
+            name=data.name or "",
+            birthday=data.birthday,
+            locale=data.locale,
             identities=[Identity(kind=k, value=v) for k, v in pairs],
         )
         session.add(customer)
         await session.flush()
-        await publish(session, CustomerCreated(customer_id=customer.id), actor_id=actor.user_id if actor else None)
+        await publish(
+            session,
+            CustomerCreated(customer_id=customer.id),
+            actor_id=actor.user_id if actor else None,
+        )
         return customer
 
-    async def find_or_create(
-        self, session: AsyncSession, data: CustomerCreate
-    ) -> Customer:
+    async def find_or_create(self, session: AsyncSession, data: CustomerCreate) -> Customer:
         """Match by any identity first (one person across channels), else create."""
         pairs = self.identities_of(data)
         for kind, value in pairs:
@@ -76,7 +81,9 @@ class CustomerService:
             if await customer_repository.identity(session, kind, value) is None:
                 session.add(Identity(customer_id=customer.id, kind=kind, value=value))
 
-    async def get(self, session: AsyncSession, principal: Principal | None, customer_id: int) -> Customer:
+    async def get(
+        self, session: AsyncSession, principal: Principal | None, customer_id: int
+    ) -> Customer:
         if principal is not None:
             ensure_can_see_customer(principal, customer_id)
         customer = await customer_repository.get(session, customer_id)
@@ -85,8 +92,15 @@ class CustomerService:
         return customer
 
     async def search(
-        self, session: AsyncSession, principal: Principal, *, email: str | None = None,
-        phone: str | None = None, external_id: str | None = None, limit: int = 50, offset: int = 0,
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        external_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> list[Customer]:
         require_staff(principal)
         require(principal, Perm.CUSTOMERS_READ)
@@ -104,10 +118,17 @@ class CustomerService:
 
     async def authenticate(self, session: AsyncSession, email: str, password: str) -> Customer:
         """Portal sign-in with e-mail and password."""
-        ident = await customer_repository.identity(session, IdentityKind.EMAIL, normalize_email(email))
+        ident = await customer_repository.identity(
+            session, IdentityKind.EMAIL, normalize_email(email)
+        )
         customer = await customer_repository.get(session, ident.customer_id) if ident else None
-        if not verify_password(customer.password_hash if customer else None, password) or customer is None:
-            raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
+        if (
+            not verify_password(customer.password_hash if customer else None, password)
+            or customer is None
+        ):
+            raise Unauthorized(
+                "邮箱或密码错误 / invalid email or password", code="invalid_credentials"
+            )
         audit_service.record(session, "portal.login", target_type="customer", target_id=customer.id)
         return customer
 
@@ -119,23 +140,39 @@ class CustomerService:
         unmask = principal is None or not principal.is_staff or principal.can(Perm.CUSTOMERS_UNMASK)
         idents = [
             IdentityOut(
-                id=i.id, kind=i.kind, verified=i.verified,
+                id=i.id,
+                kind=i.kind,
+                verified=i.verified,
                 value=i.value if unmask else mask_identity(i.kind, i.value),
             )
             for i in customer.identities
         ]
         first = {i.kind: i.value for i in reversed(idents)}
         return CustomerOut(
-            id=customer.id, name=customer.name, birthday=customer.birthday, locale=customer.locale,
-            tier=customer.tier, created_at=customer.created_at, identities=idents,
-            email=first.get(IdentityKind.EMAIL), phone=first.get(IdentityKind.PHONE),
+            id=customer.id,
+            name=customer.name,
+            birthday=customer.birthday,
+            locale=customer.locale,
+            tier=customer.tier,
+            created_at=customer.created_at,
+            identities=idents,
+            email=first.get(IdentityKind.EMAIL),
+            phone=first.get(IdentityKind.PHONE),
             external_id=first.get(IdentityKind.EXTERNAL_ID),
         )
 
-    async def unmask(self, session: AsyncSession, principal: Principal, customer_id: int) -> CustomerOut:
+    async def unmask(
+        self, session: AsyncSession, principal: Principal, customer_id: int
+    ) -> CustomerOut:
         require(principal, Perm.CUSTOMERS_UNMASK)
         customer = await self.get(session, principal, customer_id)
-        audit_service.record(session, "customer.unmasked", actor=principal, target_type="customer", target_id=customer_id)
+        audit_service.record(
+            session,
+            "customer.unmasked",
+            actor=principal,
+            target_type="customer",
+            target_id=customer_id,
+        )
         return self.to_out(customer, None)
 
 

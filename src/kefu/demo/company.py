@@ -28,7 +28,12 @@ GROUPS = [
 
 STAFF = [
     ("admin@kefu.demo", "系统管理员", Role.ADMIN, []),
-    ("supervisor@kefu.demo", "王主管", Role.SUPERVISOR, ["售前咨询", "售后维修", "投诉处理", "VIP专席"]),
+    (
+        "supervisor@kefu.demo",
+        "王主管",
+        Role.SUPERVISOR,
+        ["售前咨询", "售后维修", "投诉处理", "VIP专席"],
+    ),
     ("agent1@kefu.demo", "李小青", Role.AGENT, ["售前咨询"]),
     ("agent2@kefu.demo", "张伟", Role.AGENT, ["售前咨询", "VIP专席"]),
     ("agent3@kefu.demo", "陈静", Role.AGENT, ["售后维修"]),
@@ -63,7 +68,9 @@ async def load(session: AsyncSession) -> DemoResult:
         group = await team_service.by_name(session, name)
         if group is None:
             group = await team_service.create(
-                session, GroupCreate(name=name, description=description, is_default=is_default), actor=None
+                session,
+                GroupCreate(name=name, description=description, is_default=is_default),
+                actor=None,
             )
             result.created_groups += 1
         group_ids[name] = group.id
@@ -71,8 +78,13 @@ async def load(session: AsyncSession) -> DemoResult:
         if await user_service.by_email(session, email) is None:
             await user_service.create(
                 session,
-                UserCreate(email=email, name=name, password=DEMO_PASSWORD, role=role,
-                           group_ids=[group_ids[g] for g in groups]),
+                UserCreate(
+                    email=email,
+                    name=name,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    group_ids=[group_ids[g] for g in groups],
+                ),
                 actor=None,
             )
             result.created_users += 1
@@ -80,7 +92,9 @@ async def load(session: AsyncSession) -> DemoResult:
         try:
             customer = await customer_service.create(
                 session,
-                CustomerCreate(name=name, email=email, phone=phone, external_id=external_id, birthday=birthday),
+                CustomerCreate(
+                    name=name, email=email, phone=phone, external_id=external_id, birthday=birthday
+                ),
                 actor=None,
             )
         except Conflict:

@@ -45,7 +45,11 @@ async def agent_socket(ws: WebSocket, token: str = "") -> None:
         return
     await ws.accept()
     bus: Bus = app.state.bus
-    channels = ["staff", f"user:{principal.id}", *(f"group:{g}" for g in sorted(principal.group_ids))]
+    channels = [
+        "staff",
+        f"user:{principal.id}",
+        *(f"group:{g}" for g in sorted(principal.group_ids)),
+    ]
     sub = await bus.subscribe(*channels)
     WS_CONNECTIONS.labels("agent").inc()
     try:

@@ -39,7 +39,9 @@ class DomainEvent(BaseModel):
 class EventRecord(Base):
     __tablename__ = "events"
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     name: Mapped[str] = mapped_column(sa.String(80), index=True)
     aggregate: Mapped[str] = mapped_column(sa.String(40), default="")
     aggregate_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
@@ -91,7 +93,9 @@ def on_commit(*event_types: type[DomainEvent]) -> Callable[[Hook], Hook]:
     return decorate
 
 
-async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | None = None) -> None:
+async def publish(
+    session: AsyncSession, event: DomainEvent, *, actor_id: int | None = None
+) -> None:
     payload = event.model_dump(mode="json")
     session.add(
         EventRecord(

@@ -43,7 +43,9 @@ class JobStatus(StrEnum):
 class Job(Base):
     __tablename__ = "jobs"
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     name: Mapped[str] = mapped_column(sa.String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(16), default=JobStatus.QUEUED)
@@ -257,7 +259,9 @@ class Worker:
         async with self.db.transaction() as session:
             for spec in _periodic.values():
                 slot = int(now.timestamp()) // spec.every_seconds
-                await enqueue(session, spec.name, {"slot": slot}, unique_key=f"periodic:{spec.name}:{slot}")
+                await enqueue(
+                    session, spec.name, {"slot": slot}, unique_key=f"periodic:{spec.name}:{slot}"
+                )
 
     async def run_until_idle(self, max_rounds: int = 100) -> int:
         """Run ready jobs until none is left (tests and `kefu worker --once`)."""

@@ -14,9 +14,8 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
-from redis import asyncio as aioredis
-
 import structlog
+from redis import asyncio as aioredis
 
 RESYNC: dict[str, Any] = {"type": "_resync"}
 QUEUE_SIZE = 1000
@@ -189,7 +188,9 @@ class RedisBus:
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         assert self._redis is not None
         try:
-            await self._redis.publish(self.prefix + channel, json.dumps(message, ensure_ascii=False))
+            await self._redis.publish(
+                self.prefix + channel, json.dumps(message, ensure_ascii=False)
+            )
         except Exception as exc:  # a hint lost: subscribers resync from the database
             log.warning("realtime.publish_failed", channel=channel, error=str(exc))
 

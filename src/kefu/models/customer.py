@@ -31,7 +31,9 @@ class Customer(TimestampMixin, Base):
     tier: Mapped[str] = mapped_column(sa.String(20), default="none")
 
     identities: Mapped[list[Identity]] = relationship(
-        back_populates="customer", cascade="all, delete-orphan", lazy="raise",
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        lazy="raise",
         order_by="Identity.id",
     )
 
@@ -40,7 +42,9 @@ class Identity(TimestampMixin, Base):
     __tablename__ = "identities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(sa.String(20))
     value: Mapped[str] = mapped_column(sa.String(254))
     verified: Mapped[bool] = mapped_column(default=False)

@@ -13,7 +13,9 @@ router = APIRouter(prefix="/api/v1/announcements", tags=["announcements"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def post_announcement(body: AnnouncementCreate, principal: CurrentPrincipal, session: Session) -> dict[str, str]:
+async def post_announcement(
+    body: AnnouncementCreate, principal: CurrentPrincipal, session: Session
+) -> dict[str, str]:
     await notice_service.post(session, principal, body)
     return {"status": "posted"}
 

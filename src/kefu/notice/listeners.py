@@ -12,6 +12,10 @@ async def push_announcement(event: AnnouncementPosted) -> None:
     channel = f"group:{event.group_id}" if event.group_id is not None else "staff"
     await get_bus().publish(
         channel,
-        {"type": "announcement", "text": event.text, "author_name": event.author_name,
-         "group_id": event.group_id},
+        {
+            "type": "announcement",
+            "text": event.text,
+            "author_name": event.author_name,
+            "group_id": event.group_id,
+        },
     )

@@ -12,7 +12,12 @@ from kefu.kit.events import EventRecord
 
 class NoticeRepository:
     async def recent(self, session: AsyncSession, name: str, limit: int) -> Sequence[EventRecord]:
-        stmt = sa.select(EventRecord).where(EventRecord.name == name).order_by(EventRecord.id.desc()).limit(limit)
+        stmt = (
+            sa.select(EventRecord)
+            .where(EventRecord.name == name)
+            .order_by(EventRecord.id.desc())
+            .limit(limit)
+        )
         return (await session.execute(stmt)).scalars().all()
 
 

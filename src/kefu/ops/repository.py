@@ -34,7 +34,8 @@ class OpsRepository:
     async def purge_done(self, session: AsyncSession, older_than_days: int) -> None:
         await session.execute(
             sa.delete(Job).where(
-                Job.status == JobStatus.DONE, Job.finished_at < utcnow() - timedelta(days=older_than_days)
+                Job.status == JobStatus.DONE,
+                Job.finished_at < utcnow() - timedelta(days=older_than_days),
             )
         )
 

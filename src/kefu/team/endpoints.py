@@ -16,11 +16,13 @@ router = APIRouter(prefix="/api/v1/groups", tags=["groups"])
 @router.get("", response_model=Page[GroupOut])
 async def list_groups(principal: CurrentPrincipal, session: Session) -> Page[GroupOut]:
     require_staff(principal)
-    return Page(items=await team_service.list(session))
+    return Page(items=await team_service.list_groups(session))
 
 
 @router.post("", response_model=GroupOut, status_code=status.HTTP_201_CREATED)
-async def create_group(body: GroupCreate, principal: CurrentPrincipal, session: Session) -> GroupOut:
+async def create_group(
+    body: GroupCreate, principal: CurrentPrincipal, session: Session
+) -> GroupOut:
     group = await team_service.create(session, body, actor=principal)
     return GroupOut.model_validate(group)
 

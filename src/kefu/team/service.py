@@ -13,7 +13,9 @@ from kefu.team.schemas import GroupCreate, GroupOut, GroupUpdate
 
 
 class TeamService:
-    async def create(self, session: AsyncSession, data: GroupCreate, *, actor: Principal | None) -> Group:
+    async def create(
+        self, session: AsyncSession, data: GroupCreate, *, actor: Principal | None
+    ) -> Group:
         if actor is not None:
             require(actor, Perm.GROUPS_MANAGE)
         if await team_repository.by_name(session, data.name) is not None:
@@ -23,22 +25,28 @@ class TeamService:
         group = Group(name=data.name, description=data.description, is_default=data.is_default)
         session.add(group)
         await session.flush()
-        audit_service.record(session, "group.created", actor=actor, target_type="group", target_id=group.id)
+        audit_service.record(
+            session, "group.created", actor=actor, target_type="group", target_id=group.id
+        )
         return group
 
-    async def update(self, session: AsyncSession, actor: Principal, group_id: int, data: GroupUpdate) -> Group:
+    async def update(
+        self, session: AsyncSession, actor: Principal, group_id: int, data: GroupUpdate
+    ) -> Group:
         require(actor, Perm.GROUPS_MANAGE)
         group = await self.get(session, group_id)
         changes = data.model_dump(exclude_unset=True)
-        if changes.get("name") and changes["name"] != group.name:
-            if await team_repository.by_name(session, changes["name"]) is not None:
-                raise Conflict("组名已被使用 / group name taken", code="group_exists")
+        new_name = changes.get("name")
+        if new_name and new_name != group.name and await team_repository.by_name(session, new_name):
+            raise Conflict("组名已被使用 / group name taken", code="group_exists")
         if changes.get("is_default"):
             await team_repository.clear_default(session)
         for key, value in changes.items():
             if value is not None:
                 setattr(group, key, value)
-        audit_service.record(session, "group.updated", actor=actor, target_type="group", target_id=group.id)
+        audit_service.record(
+            session, "group.updated", actor=actor, target_type="group", target_id=group.id
+        )
         return group
 
     async def get(self, session: AsyncSession, group_id: int) -> Group:
@@ -47,10 +55,13 @@ class TeamService:
             raise NotFound("group not found")
         return group
 
-    async def list(self, session: AsyncSession) -> list[GroupOut]:
-        groups = await team_repository.list(session)
+    async def list_groups(self, session: AsyncSession) -> list[GroupOut]:
+        groups = await team_repository.list_groups(session)
         members = await team_repository.members(session, [g.id for g in groups])
-        return [GroupOut.model_validate(g).model_copy(update={"member_ids": members[g.id]}) for g in groups]
+        return [
+            GroupOut.model_validate(g).model_copy(update={"member_ids": members[g.id]})
+            for g in groups
+        ]
 
     async def by_name(self, session: AsyncSession, name: str) -> Group | None:
         return await team_repository.by_name(session, name)

@@ -56,8 +56,13 @@ def _check_anon_csrf(request: Request, sent: str) -> None:
 
 def _set_session_cookie(response: Response, key: str, settings: Settings) -> None:
     response.set_cookie(
-        SESSION_COOKIE, key, httponly=True, samesite="lax", secure=settings.secure_cookies,
-        max_age=settings.session_days * 86400, path="/",
+        SESSION_COOKIE,
+        key,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_days * 86400,
+        path="/",
     )
 
 
@@ -72,15 +77,23 @@ async def index(principal: OptionalPrincipal) -> Response:
 
 @router.get("/lang/{code}")
 async def switch_language(code: str, request: Request, next: str | None = None) -> Response:
-    response = RedirectResponse(_safe_next(next, request.headers.get("referer", "/") and "/"), status_code=303)
-    response.set_cookie(LANG_COOKIE, normalize_locale(code), max_age=365 * 86400, samesite="lax", path="/")
+    response = RedirectResponse(
+        _safe_next(next, request.headers.get("referer", "/") and "/"), status_code=303
+    )
+    response.set_cookie(
+        LANG_COOKIE, normalize_locale(code), max_age=365 * 86400, samesite="lax", path="/"
+    )
     return response
 
 
 @router.get("/login")
-async def login_page(request: Request, principal: OptionalPrincipal, next: str | None = None) -> Response:
+async def login_page(
+    request: Request, principal: OptionalPrincipal, next: str | None = None
+) -> Response:
     if principal is not None and principal.is_staff:
-        return RedirectResponse(_safe_next(next, HOME_BY_ROLE.get(principal.role or "", "/agent")), status_code=303)
+        return RedirectResponse(
+            _safe_next(next, HOME_BY_ROLE.get(principal.role or "", "/agent")), status_code=303
+        )
     return render(request, "login.html", {"next": next or "", "error": None, "email": ""})
 
 
@@ -98,13 +111,23 @@ async def login_submit(
     try:
         user = await auth_service.authenticate(session, email, password)
     except Unauthorized:
-        audit_service.record(session, "denied.invalid_credentials", detail={"path": "/login", "email_given": bool(email)})
-        return render(request, "login.html", {"next": next, "error": "invalid", "email": email}, status=401)
+        audit_service.record(
+            session,
+            "denied.invalid_credentials",
+            detail={"path": "/login", "email_given": bool(email)},
+        )
+        return render(
+            request, "login.html", {"next": next, "error": "invalid", "email": email}, status=401
+        )
     web = await auth_service.start_web_session(session, user_id=user.id, days=settings.session_days)
-    response = RedirectResponse(_safe_next(next, HOME_BY_ROLE.get(user.role, "/agent")), status_code=303)
+    response = RedirectResponse(
+        _safe_next(next, HOME_BY_ROLE.get(user.role, "/agent")), status_code=303
+    )
     _set_session_cookie(response, web.key, settings)
     if user.locale and not request.cookies.get(LANG_COOKIE):
-        response.set_cookie(LANG_COOKIE, normalize_locale(user.locale), max_age=365 * 86400, samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE, normalize_locale(user.locale), max_age=365 * 86400, samesite="lax"
+        )
     return response
 
 
@@ -141,9 +164,13 @@ async def admin_home(principal: OptionalPrincipal) -> Response:
 @router.get("/admin/users")
 async def admin_users(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
     actor = _staff(principal, "admin")
-    users = await user_service.list(session, actor)
-    groups = await team_service.list(session)
-    return render(request, "admin/users.html", {"users": users, "groups": groups, "roles": list(Role), "error": None})
+    users = await user_service.list_users(session, actor)
+    groups = await team_service.list_groups(session)
+    return render(
+        request,
+        "admin/users.html",
+        {"users": users, "groups": groups, "roles": list(Role), "error": None},
+    )
 
 
 @router.post("/admin/users")
@@ -160,22 +187,37 @@ async def admin_users_create(
     actor = _staff(principal, "admin")
     try:
         data = UserCreate.model_validate(
-            {"email": email, "password": password, "role": role, "name": name, "group_ids": group_ids or []}
+            {
+                "email": email,
+                "password": password,
+                "role": role,
+                "name": name,
+                "group_ids": group_ids or [],
+            }
         )
         await user_service.create(session, data, actor=actor)
     except (KefuError, ValueError) as exc:
         message = exc.message if isinstance(exc, KefuError) else str(exc).splitlines()[0]
-        users = await user_service.list(session, actor)
-        groups = await team_service.list(session)
+        users = await user_service.list_users(session, actor)
+        groups = await team_service.list_groups(session)
         context = {"users": users, "groups": groups, "roles": list(Role), "error": message}
-        return render(request, "admin/users.html", context, status=422 if isinstance(exc, ValueError) else exc.status_code)
+        return render(
+            request,
+            "admin/users.html",
+            context,
+            status=422 if isinstance(exc, ValueError) else exc.status_code,
+        )
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.get("/admin/groups")
-async def admin_groups(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+async def admin_groups(
+    request: Request, session: Session, principal: OptionalPrincipal
+) -> Response:
     _staff(principal, "admin")
-    return render(request, "admin/groups.html", {"groups": await team_service.list(session), "error": None})
+    return render(
+        request, "admin/groups.html", {"groups": await team_service.list_groups(session), "error": None}
+    )
 
 
 @router.post("/admin/groups")
@@ -188,16 +230,25 @@ async def admin_groups_create(
 ) -> Response:
     actor = _staff(principal, "admin")
     try:
-        await team_service.create(session, GroupCreate(name=name, description=description), actor=actor)
+        await team_service.create(
+            session, GroupCreate(name=name, description=description), actor=actor
+        )
     except (KefuError, ValueError) as exc:
         message = exc.message if isinstance(exc, KefuError) else str(exc).splitlines()[0]
-        context = {"groups": await team_service.list(session), "error": message}
-        return render(request, "admin/groups.html", context, status=422 if isinstance(exc, ValueError) else exc.status_code)
+        context = {"groups": await team_service.list_groups(session), "error": message}
+        return render(
+            request,
+            "admin/groups.html",
+            context,
+            status=422 if isinstance(exc, ValueError) else exc.status_code,
+        )
     return RedirectResponse("/admin/groups", status_code=303)
 
 
 @router.get("/admin/jobs")
-async def admin_jobs(request: Request, session: Session, principal: OptionalPrincipal, status: str | None = None) -> Response:
+async def admin_jobs(
+    request: Request, session: Session, principal: OptionalPrincipal, status: str | None = None
+) -> Response:
     actor = _staff(principal, "admin")
     require(actor, Perm.JOBS_MANAGE)
     if status not in {None, "queued", "running", "done", "dead"}:
@@ -220,7 +271,9 @@ async def portal_home(request: Request, session: Session, principal: OptionalPri
     if principal is None or principal.is_staff:
         return render(request, "portal/home.html", {"customer": None})
     customer = await customer_service.get(session, principal, principal.id)
-    return render(request, "portal/home.html", {"customer": customer_service.to_out(customer, principal)})
+    return render(
+        request, "portal/home.html", {"customer": customer_service.to_out(customer, principal)}
+    )
 
 
 @router.get("/portal/login")
@@ -241,9 +294,15 @@ async def portal_login_submit(
     try:
         customer = await customer_service.authenticate(session, email, password)
     except Unauthorized:
-        audit_service.record(session, "denied.invalid_credentials", detail={"path": "/portal/login"})
-        return render(request, "portal/login.html", {"error": "invalid", "email": email}, status=401)
-    web = await auth_service.start_web_session(session, customer_id=customer.id, days=settings.session_days)
+        audit_service.record(
+            session, "denied.invalid_credentials", detail={"path": "/portal/login"}
+        )
+        return render(
+            request, "portal/login.html", {"error": "invalid", "email": email}, status=401
+        )
+    web = await auth_service.start_web_session(
+        session, customer_id=customer.id, days=settings.session_days
+    )
     response = RedirectResponse("/portal", status_code=303)
     _set_session_cookie(response, web.key, settings)
     return response

@@ -32,7 +32,9 @@ def anonymous_csrf(request: Request) -> str:
     return token
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
     locale = request_locale(request)
     trans = translations(locale)
     principal = getattr(request.state, "principal", None)

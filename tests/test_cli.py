@@ -1,0 +1,102 @@
+"""The `kefu` CLI as an operator uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer, free_port, run_cli
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "KEFU_LOG_LEVEL": "WARNING",
+    }
+
+
+class TestDemoAndUsers:
+    def test_demo_is_idempotent_and_prints_the_logins(self, env: dict[str, str]) -> None:
+        first = run_cli("demo", env=env)
+        assert first.returncode == 0, first.stderr
+        assert "agent1@kefu.demo" in first.stdout and "kefu-demo" in first.stdout
+        assert "4 groups, 8 staff" in first.stdout
+        second = run_cli("demo", env=env)
+        assert second.returncode == 0
+        assert "0 groups, 0 staff, 0 customers created" in second.stdout
+
+    def test_user_create_then_token_create_gives_a_working_token(self, env: dict[str, str]) -> None:
+        assert run_cli("migrate", env=env).returncode == 0
+        assert run_cli("demo", env=env).returncode == 0
+        made = run_cli(
+            "user",
+            "create",
+            "--email",
+            "new@kefu.demo",
+            "--password",
+            "password-1",
+            "--role",
+            "agent",
+            "--name",
+            "新坐席",
+            "--group",
+            "售后维修",
+            env=env,
+        )
+        assert made.returncode == 0, made.stderr
+        token = run_cli("token", "create", "--email", "new@kefu.demo", env=env)
+        assert token.returncode == 0
+        server = LiveServer({**env, "KEFU_RATE_LIMIT": "off"}, free_port())
+        try:
+            me = httpx.get(
+                f"{server.url}/api/v1/auth/me",
+                headers={"Authorization": f"Bearer {token.stdout.strip()}"},
+            )
+        finally:
+            server.stop()
+        assert me.status_code == 200
+        assert me.json()["name"] == "新坐席"
+        assert len(me.json()["group_ids"]) == 1
+
+    def test_bad_user_input_exits_non_zero_with_a_message(self, env: dict[str, str]) -> None:
+        assert run_cli("migrate", env=env).returncode == 0
+        bad_role = run_cli(
+            "user",
+            "create",
+            "--email",
+            "x@kefu.demo",
+            "--password",
+            "password-1",
+            "--role",
+            "boss",
+            env=env,
+        )
+        assert bad_role.returncode == 2
+        assert "role" in bad_role.stderr
+        bad_group = run_cli(
+            "user",
+            "create",
+            "--email",
+            "x@kefu.demo",
+            "--password",
+            "password-1",
+            "--role",
+            "agent",
+            "--group",
+            "不存在",
+            env=env,
+        )
+        assert bad_group.returncode == 2
+        assert "unknown group" in bad_group.stderr
+        missing = run_cli("token", "create", "--email", "ghost@kefu.demo", env=env)
+        assert missing.returncode == 2
+
+
+class TestWorkerOnce:
+    def test_worker_once_runs_ready_jobs_and_exits(self, env: dict[str, str]) -> None:
+        assert run_cli("demo", env=env).returncode == 0  # demo publishes customer events
+        result = run_cli("worker", "--once", env=env)
+        assert result.returncode == 0, result.stderr
