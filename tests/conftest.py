@@ -95,7 +95,11 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 async def _truncate(db: Database) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with db.engine.connect() as conn:
+        existing = set(await conn.run_sync(lambda c: sa.inspect(c).get_table_names()))
+    # Only tables the migrations created: a model without its migration yet must not break
+    # every other test (test_migrations reports the mismatch).
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
     async with db.transaction() as session:
         if db.is_sqlite:
             for name in tables:

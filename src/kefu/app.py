@@ -17,24 +17,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import registry
-from kefu.audit.endpoints import router as audit_router
 from kefu.audit.service import audit_service
-from kefu.auth.endpoints import router as auth_router
 from kefu.config import Settings, get_settings
-from kefu.customer.endpoints import router as customer_router
 from kefu.errors import KefuError
-from kefu.gateway.agent import router as agent_ws_router
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker, queue_depth
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
 from kefu.logging import configure_logging
 from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
-from kefu.notice.endpoints import router as notice_router
-from kefu.ops.endpoints import router as ops_router
-from kefu.team.endpoints import router as team_router
 from kefu.web import STATIC_DIR
-from kefu.web.pages import router as web_router
 from kefu.web.templates import render_error
 
 log = structlog.get_logger(__name__)
@@ -163,16 +155,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 JOB_QUEUE.labels(status).set(depth.get(status, 0))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (
-        ops_router,
-        auth_router,
-        team_router,
-        customer_router,
-        audit_router,
-        notice_router,
-        agent_ws_router,
-        web_router,
-    ):
+    registry.load_all()
+    for router in registry.routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -1,13 +1,19 @@
-"""Imports every module that registers listeners, jobs or periodic tasks.
+"""What the app and the worker load: modules that register listeners, jobs and periodic
+tasks, and the routers the app serves. A domain adds one line here.
 
-The app and the worker import this so that a job enqueued by one process can be run by
-any other.
+Every process imports the same modules, so a job enqueued by one process can be run by any
+other.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+# Modules with @listener / @on_commit / @jobs.handler / @jobs.periodic registrations.
 MODULES = [
     "kefu.customer.events",
     "kefu.ops.service",
@@ -15,7 +21,27 @@ MODULES = [
     "kefu.notice.listeners",
 ]
 
+# "module:attribute" of every APIRouter; page routers (catch-all-free) last.
+ROUTERS = [
+    "kefu.ops.endpoints:router",
+    "kefu.auth.endpoints:router",
+    "kefu.team.endpoints:router",
+    "kefu.customer.endpoints:router",
+    "kefu.audit.endpoints:router",
+    "kefu.notice.endpoints:router",
+    "kefu.gateway.agent:router",
+    "kefu.web.pages:router",
+]
+
 
 def load_all() -> None:
     for name in MODULES:
         importlib.import_module(name)
+
+
+def routers() -> list[APIRouter]:
+    out = []
+    for spec in ROUTERS:
+        module, _, attr = spec.partition(":")
+        out.append(getattr(importlib.import_module(module), attr))
+    return out
