@@ -33,6 +33,12 @@ async def fail(session: AsyncSession, payload: dict[str, Any]) -> None:
     raise RuntimeError("boom")
 
 
+@jobs.handler("test.slow")
+async def slow(session: AsyncSession, payload: dict[str, Any]) -> None:
+    RUNS["slow-started"] += 1
+    await asyncio.sleep(60)
+
+
 @pytest.fixture(autouse=True)
 def _reset() -> None:
     RUNS.clear()
@@ -168,3 +174,17 @@ class TestWorkerLoop:
         w.stop()
         await asyncio.wait_for(task, timeout=10)
         assert RUNS["loop"] == 1
+
+    async def test_shutdown_releases_a_job_that_outlives_the_drain_time(self, db: Database) -> None:
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.slow", {})
+        w = Worker(db, poll_seconds=0.05, drain_seconds=0.2)
+        task = asyncio.create_task(w.run())
+        for _ in range(100):
+            if RUNS["slow-started"]:
+                break
+            await asyncio.sleep(0.05)
+        w.stop()
+        await asyncio.wait_for(task, timeout=10)
+        job = await _job(db)
+        assert (job.status, job.attempts, job.locked_by) == (JobStatus.QUEUED, 0, None)

@@ -151,11 +151,13 @@ class Worker:
         lease_seconds: int = 300,
         poll_seconds: float = 1.0,
         worker_id: str | None = None,
+        drain_seconds: float = 20.0,
     ) -> None:
         self.db = db
         self.concurrency = concurrency
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_seconds = poll_seconds
+        self.drain_seconds = drain_seconds  # how long shutdown waits for in-flight jobs
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._stopping = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
@@ -318,9 +320,10 @@ class Worker:
             await asyncio.sleep(self.poll_seconds)
             return []
 
-    async def _drain(self, timeout: float = 20.0) -> None:
+    async def _drain(self) -> None:
+        """Let in-flight jobs finish; past the deadline cancel them, which releases them."""
         if self._running:
-            _done, pending = await asyncio.wait(self._running, timeout=timeout)
+            _done, pending = await asyncio.wait(self._running, timeout=self.drain_seconds)
             for task in pending:
                 task.cancel()
             if pending:
