@@ -216,7 +216,9 @@ async def admin_groups(
 ) -> Response:
     _staff(principal, "admin")
     return render(
-        request, "admin/groups.html", {"groups": await team_service.list_groups(session), "error": None}
+        request,
+        "admin/groups.html",
+        {"groups": await team_service.list_groups(session), "error": None},
     )
 
 
