@@ -46,13 +46,13 @@ run: install
 	$(BIN)/kefu serve
 
 test: install-dev
-	$(BIN)/ruff check src tests bench scripts migrations
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench scripts migrations
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
