@@ -26,7 +26,7 @@ class TestDemoAndUsers:
         assert "4 groups, 8 staff" in first.stdout
         second = run_cli("demo", env=env)
         assert second.returncode == 0
-        assert "0 groups, 0 staff, 0 customers created" in second.stdout
+        assert "0 groups, 0 staff, 0 customers, 0 articles created" in second.stdout
 
     def test_user_create_then_token_create_gives_a_working_token(self, env: dict[str, str]) -> None:
         assert run_cli("migrate", env=env).returncode == 0

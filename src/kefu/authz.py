@@ -29,6 +29,7 @@ class Perm(StrEnum):
     AUDIT_READ = "audit.read"
     JOBS_MANAGE = "jobs.manage"
     TOKENS_MANAGE = "tokens.manage"
+    KB_MANAGE = "kb.manage"
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -41,6 +42,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TICKETS_WORK,
             Perm.REPORTS_READ,
             Perm.AUDIT_READ,
+            Perm.KB_MANAGE,
         }
     ),
     "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),

@@ -111,7 +111,7 @@ def demo() -> None:
     result = asyncio.run(_in_transaction(load))
     console.print(
         f"{COMPANY}: {result.created_groups} groups, {result.created_users} staff, "
-        f"{result.created_customers} customers created"
+        f"{result.created_customers} customers, {result.created_articles} articles created"
     )
     table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
     table.add_column("email")

@@ -29,8 +29,10 @@ ROUTERS = [
     "kefu.customer.endpoints:router",
     "kefu.audit.endpoints:router",
     "kefu.notice.endpoints:router",
+    "kefu.kb.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.web.pages:router",
+    "kefu.web.kb_pages:router",
 ]
 
 

@@ -49,9 +49,13 @@ async def _customers(db: Database) -> list[str]:
         return list((await s.execute(sa.select(Customer.name))).scalars())
 
 
-async def _job(db: Database) -> Job:
+async def _job(db: Database, name: str | None = None) -> Job:
+    """The one job under test (periodic jobs of other modules may sit beside it)."""
+    stmt = sa.select(Job).where(Job.name.like("test.%"))
+    if name:
+        stmt = stmt.where(Job.name == name)
     async with db.session() as s:
-        return (await s.execute(sa.select(Job))).scalar_one()
+        return (await s.execute(stmt)).scalar_one()
 
 
 class TestEnqueue:

@@ -11,6 +11,7 @@ from kefu.auth.schemas import UserCreate
 from kefu.auth.service import user_service
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
+from kefu.demo import kb as kb_demo
 from kefu.errors import Conflict
 from kefu.models.user import Role
 from kefu.team.schemas import GroupCreate
@@ -59,6 +60,7 @@ class DemoResult:
     created_users: int = 0
     created_groups: int = 0
     created_customers: int = 0
+    created_articles: int = 0
 
 
 async def load(session: AsyncSession) -> DemoResult:
@@ -88,6 +90,8 @@ async def load(session: AsyncSession) -> DemoResult:
                 actor=None,
             )
             result.created_users += 1
+    admin = await user_service.by_email(session, STAFF[0][0])
+    result.created_articles = await kb_demo.load(session, admin.id if admin else None)
     for name, email, phone, external_id, birthday in CUSTOMERS:
         try:
             customer = await customer_service.create(

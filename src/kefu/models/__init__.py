@@ -6,10 +6,13 @@ from kefu.kit.jobs import Job
 from kefu.models.audit import AuditEntry
 from kefu.models.auth import ApiToken, WebSession
 from kefu.models.customer import Customer, Identity, IdentityKind
+from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.user import Group, GroupMember, Role, User
 
 __all__ = [
     "ApiToken",
+    "Article",
+    "ArticleVersion",
     "AuditEntry",
     "Base",
     "Customer",
@@ -20,6 +23,7 @@ __all__ = [
     "IdentityKind",
     "Job",
     "Role",
+    "SearchMiss",
     "User",
     "WebSession",
 ]

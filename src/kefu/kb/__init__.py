@@ -1,0 +1,1 @@
+"""Knowledge base: articles, help center, search."""
