@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     worker_concurrency: int = 4
     job_lease_seconds: int = 300
     smtp_listen: str | None = None
+    # Hosts (names or IPs) webhooks may reach even though they resolve to private,
+    # loopback or link-local addresses; everything else internal is refused (SSRF).
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_timeout_seconds: float = 10.0
     data_dir: Path = Path("./var")
 
     @property

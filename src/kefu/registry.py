@@ -19,6 +19,7 @@ MODULES = [
     "kefu.ops.service",
     "kefu.auth.tasks",
     "kefu.notice.listeners",
+    "kefu.webhook.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -30,6 +31,7 @@ ROUTERS = [
     "kefu.audit.endpoints:router",
     "kefu.notice.endpoints:router",
     "kefu.kb.endpoints:router",
+    "kefu.webhook.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.web.pages:router",
     "kefu.web.kb_pages:router",

@@ -39,9 +39,7 @@ class DomainEvent(BaseModel):
 class EventRecord(Base):
     __tablename__ = "events"
 
-    id: Mapped[int] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), index=True)
     aggregate: Mapped[str] = mapped_column(sa.String(40), default="")
     aggregate_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
@@ -59,7 +57,16 @@ Hook = Callable[[Any], Awaitable[None]]
 _event_types: dict[str, type[DomainEvent]] = {}
 _listeners: dict[str, dict[str, Listener]] = defaultdict(dict)
 _hooks: dict[str, list[Hook]] = defaultdict(list)
+Interceptor = Callable[[AsyncSession, EventRecord], Awaitable[None]]
+_interceptors: list[Interceptor] = []
 _LISTENER_JOB = "kefu.event_listener"
+
+
+def intercept_all(fn: Interceptor) -> Interceptor:
+    """Run `fn` inside the publishing transaction for every event (outgoing webhooks use
+    this to record deliveries atomically with the change they report)."""
+    _interceptors.append(fn)
+    return fn
 
 
 def register(cls: type[E]) -> type[E]:
@@ -93,23 +100,22 @@ def on_commit(*event_types: type[DomainEvent]) -> Callable[[Hook], Hook]:
     return decorate
 
 
-async def publish(
-    session: AsyncSession, event: DomainEvent, *, actor_id: int | None = None
-) -> None:
+async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | None = None) -> None:
     payload = event.model_dump(mode="json")
-    session.add(
-        EventRecord(
-            name=event.name,
-            aggregate=event.aggregate,
-            aggregate_id=event.aggregate_id(),
-            actor_id=actor_id,
-            payload=payload,
-        )
+    record = EventRecord(
+        name=event.name,
+        aggregate=event.aggregate,
+        aggregate_id=event.aggregate_id(),
+        actor_id=actor_id,
+        payload=payload,
     )
+    session.add(record)
+    if _interceptors:
+        await session.flush()  # interceptors get the event's id
+        for interceptor in _interceptors:
+            await interceptor(session, record)
     for key in _listeners.get(event.name, {}):
-        await jobs.enqueue(
-            session, _LISTENER_JOB, {"listener": key, "event": event.name, "data": payload}
-        )
+        await jobs.enqueue(session, _LISTENER_JOB, {"listener": key, "event": event.name, "data": payload})
     for hook in _hooks.get(event.name, []):
         after_commit(session, _bind(hook, event))
 
@@ -119,6 +125,10 @@ def _bind(hook: Hook, event: DomainEvent) -> Callable[[], Awaitable[None]]:
         await hook(event)
 
     return run
+
+
+def known_events() -> list[str]:
+    return sorted(_event_types)
 
 
 def decode(name: str, data: dict[str, Any]) -> DomainEvent:

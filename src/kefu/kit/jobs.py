@@ -31,6 +31,9 @@ from kefu.kit.db import Base, Database, after_commit
 from kefu.kit.time import utcnow
 
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+# For jobs that wait on the network (webhooks, mail): they get the Database and open short
+# transactions themselves, so no lock is held while they wait. At-least-once: be idempotent.
+IoHandler = Callable[[Database, dict[str, Any]], Awaitable[None]]
 
 
 class JobStatus(StrEnum):
@@ -43,9 +46,7 @@ class JobStatus(StrEnum):
 class Job(Base):
     __tablename__ = "jobs"
 
-    id: Mapped[int] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(16), default=JobStatus.QUEUED)
@@ -69,6 +70,7 @@ class Periodic:
 
 
 _handlers: dict[str, Handler] = {}
+_io_handlers: dict[str, IoHandler] = {}
 _periodic: dict[str, Periodic] = {}
 _wakeup: asyncio.Event | None = None
 
@@ -76,6 +78,14 @@ _wakeup: asyncio.Event | None = None
 def handler(name: str) -> Callable[[Handler], Handler]:
     def decorate(fn: Handler) -> Handler:
         _handlers[name] = fn
+        return fn
+
+    return decorate
+
+
+def io_handler(name: str) -> Callable[[IoHandler], IoHandler]:
+    def decorate(fn: IoHandler) -> IoHandler:
+        _io_handlers[name] = fn
         return fn
 
     return decorate
@@ -93,7 +103,7 @@ def periodic(name: str, every_seconds: int) -> Callable[[Handler], Handler]:
 
 
 def registered() -> list[str]:
-    return sorted(_handlers)
+    return sorted({*_handlers, *_io_handlers})
 
 
 def _wake() -> None:
@@ -195,6 +205,8 @@ class Worker:
 
     async def run_job(self, job_id: int) -> None:
         try:
+            if await self._run_io_job(job_id):
+                return
             async with self.db.transaction() as session:
                 # Fence first: the UPDATE locks the row (PostgreSQL) and proves we still own it.
                 row = (
@@ -220,6 +232,22 @@ class Worker:
             raise
         except Exception:
             await self._failed(job_id, traceback.format_exc(limit=20))
+
+    def _owned(self, job_id: int) -> Any:
+        return sa.and_(Job.id == job_id, Job.locked_by == self.worker_id, Job.status == JobStatus.RUNNING)
+
+    async def _run_io_job(self, job_id: int) -> bool:
+        """Run an I/O job outside any transaction; False if the job is a plain one."""
+        async with self.db.session() as session:
+            row = (await session.execute(sa.select(Job.name, Job.payload).where(self._owned(job_id)))).first()
+        if row is None or row.name not in _io_handlers:
+            return False
+        await _io_handlers[row.name](self.db, dict(row.payload))
+        async with self.db.transaction() as session:
+            await session.execute(
+                sa.update(Job).where(self._owned(job_id)).values(status=JobStatus.DONE, finished_at=utcnow())
+            )
+        return True
 
     async def _failed(self, job_id: int, error: str) -> None:
         async with self.db.transaction() as session:
@@ -261,9 +289,7 @@ class Worker:
         async with self.db.transaction() as session:
             for spec in _periodic.values():
                 slot = int(now.timestamp()) // spec.every_seconds
-                await enqueue(
-                    session, spec.name, {"slot": slot}, unique_key=f"periodic:{spec.name}:{slot}"
-                )
+                await enqueue(session, spec.name, {"slot": slot}, unique_key=f"periodic:{spec.name}:{slot}")
 
     async def run_until_idle(self, max_rounds: int = 100) -> int:
         """Run ready jobs until none is left (tests and `kefu worker --once`)."""

@@ -8,6 +8,7 @@ from kefu.models.auth import ApiToken, WebSession
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.user import Group, GroupMember, Role, User
+from kefu.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiToken",
@@ -26,4 +27,6 @@ __all__ = [
     "SearchMiss",
     "User",
     "WebSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed event deliveries to integrators, with retries and SSRF guards."""

@@ -1,0 +1,271 @@
+"""Outgoing webhooks: subscriptions, the delivery log, and signed delivery with retries.
+
+Deliveries are recorded in the same transaction as the event they report (so none is lost
+and none is sent for a rolled-back change), then sent by an I/O job outside any transaction.
+The target host is resolved again at every attempt and internal addresses are refused unless
+an admin allowed the host (SSRF, DNS rebinding); we connect to the address we checked and
+never follow redirects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import socket
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.audit.service import audit_service
+from kefu.authz import Perm, Principal, require
+from kefu.config import get_settings
+from kefu.errors import KefuError, NotFound, Unprocessable
+from kefu.kit import jobs
+from kefu.kit.db import Database
+from kefu.kit.events import EventRecord, known_events
+from kefu.kit.time import utcnow
+from kefu.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from kefu.webhook.guard import check_addresses, is_internal, parse_target
+from kefu.webhook.repository import webhook_repository
+from kefu.webhook.schemas import SubscriptionCreate, SubscriptionUpdate
+from kefu.webhook.signing import signature
+
+DELIVER_JOB = "webhook.deliver"
+RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600, 43200)  # seconds; then the delivery fails
+PING = "webhook.ping"
+USER_AGENT = "kefu-webhooks/1"
+
+
+class WebhookService:
+    # --- subscriptions ------------------------------------------------------------------
+    def _check_events(self, events: list[str]) -> list[str]:
+        known = set(known_events()) | {"*", PING}
+        unknown = sorted(set(events) - known)
+        if unknown:
+            raise Unprocessable(f"unknown events: {', '.join(unknown)}", code="unknown_event")
+        return sorted(set(events))
+
+    def _check_url(self, url: str) -> None:
+        _scheme, host, _port = parse_target(url)
+        allowed = get_settings().webhook_allowed_hosts
+        literal = host.strip("[]")
+        try:
+            internal = is_internal(literal)
+        except ValueError:  # a name: checked against its addresses at every delivery
+            internal = host in {"localhost", "localhost.localdomain"} or host.endswith(".localhost")
+        if internal and host not in {h.lower() for h in allowed}:
+            raise Unprocessable(
+                f"webhook host {host} is an internal address; an admin must allow it", code="internal_address"
+            )
+
+    async def create(
+        self, session: AsyncSession, principal: Principal, data: SubscriptionCreate
+    ) -> tuple[WebhookSubscription, str]:
+        require(principal, Perm.SETTINGS_MANAGE)
+        self._check_url(data.url)
+        secret = data.secret or secrets.token_urlsafe(32)
+        sub = WebhookSubscription(
+            name=data.name,
+            url=data.url,
+            secret=secret,
+            events=self._check_events(data.events),
+            active=data.active,
+            created_by=principal.user_id,
+        )
+        session.add(sub)
+        await session.flush()
+        audit_service.record(
+            session,
+            "webhook.created",
+            actor=principal,
+            target_type="webhook",
+            target_id=sub.id,
+            detail={"url": data.url},
+        )
+        return sub, secret
+
+    async def update(
+        self, session: AsyncSession, principal: Principal, sub_id: int, data: SubscriptionUpdate
+    ) -> WebhookSubscription:
+        require(principal, Perm.SETTINGS_MANAGE)
+        sub = await self.get(session, principal, sub_id)
+        changes = data.model_dump(exclude_unset=True, exclude_none=True)
+        if "url" in changes:
+            self._check_url(changes["url"])
+        if "events" in changes:
+            changes["events"] = self._check_events(changes["events"])
+        for key, value in changes.items():
+            setattr(sub, key, value)
+        audit_service.record(
+            session,
+            "webhook.updated",
+            actor=principal,
+            target_type="webhook",
+            target_id=sub.id,
+            detail={"fields": sorted(changes)},
+        )
+        return sub
+
+    async def delete(self, session: AsyncSession, principal: Principal, sub_id: int) -> None:
+        sub = await self.get(session, principal, sub_id)
+        await session.delete(sub)
+        audit_service.record(
+            session, "webhook.deleted", actor=principal, target_type="webhook", target_id=sub_id
+        )
+
+    async def get(self, session: AsyncSession, principal: Principal, sub_id: int) -> WebhookSubscription:
+        require(principal, Perm.SETTINGS_MANAGE)
+        sub = await webhook_repository.get(session, sub_id)
+        if sub is None:
+            raise NotFound("webhook not found")
+        return sub
+
+    async def list_subscriptions(
+        self, session: AsyncSession, principal: Principal
+    ) -> Sequence[WebhookSubscription]:
+        require(principal, Perm.SETTINGS_MANAGE)
+        return await webhook_repository.list_subscriptions(session)
+
+    async def deliveries(
+        self, session: AsyncSession, principal: Principal, sub_id: int, status: str | None, limit: int
+    ) -> Sequence[WebhookDelivery]:
+        await self.get(session, principal, sub_id)
+        return await webhook_repository.deliveries(session, sub_id, status, limit)
+
+    # --- recording ----------------------------------------------------------------------
+    async def record_event(self, session: AsyncSession, record: EventRecord) -> None:
+        """Called in the publishing transaction for every event."""
+        subs = [
+            s for s in await webhook_repository.active(session) if "*" in s.events or record.name in s.events
+        ]
+        for sub in subs:
+            body = {
+                "id": record.id,
+                "event": record.name,
+                "created_at": (record.created_at or utcnow()).isoformat(),
+                "data": record.payload,
+            }
+            await self._queue(session, sub, record.id, record.name, body)
+
+    async def _queue(
+        self,
+        session: AsyncSession,
+        sub: WebhookSubscription,
+        event_id: int | None,
+        name: str,
+        body: dict[str, Any],
+    ) -> WebhookDelivery:
+        delivery = WebhookDelivery(subscription_id=sub.id, event_id=event_id, event_name=name, payload=body)
+        session.add(delivery)
+        await session.flush()
+        await jobs.enqueue(session, DELIVER_JOB, {"delivery_id": delivery.id})
+        return delivery
+
+    async def ping(self, session: AsyncSession, principal: Principal, sub_id: int) -> WebhookDelivery:
+        sub = await self.get(session, principal, sub_id)
+        body = {
+            "id": None,
+            "event": PING,
+            "created_at": utcnow().isoformat(),
+            "data": {"subscription_id": sub.id},
+        }
+        return await self._queue(session, sub, None, PING, body)
+
+    async def redeliver(
+        self, session: AsyncSession, principal: Principal, sub_id: int, delivery_id: int
+    ) -> None:
+        await self.get(session, principal, sub_id)
+        delivery = await webhook_repository.delivery(session, delivery_id)
+        if delivery is None or delivery.subscription_id != sub_id:
+            raise NotFound("delivery not found")
+        delivery.status = DeliveryStatus.PENDING
+        delivery.next_attempt_at = utcnow()
+        await jobs.enqueue(session, DELIVER_JOB, {"delivery_id": delivery.id})
+        audit_service.record(
+            session,
+            "webhook.redelivered",
+            actor=principal,
+            target_type="webhook_delivery",
+            target_id=delivery_id,
+        )
+
+    # --- sending ------------------------------------------------------------------------
+    async def deliver(self, db: Database, delivery_id: int) -> None:
+        async with db.session() as session:
+            delivery = await webhook_repository.delivery(session, delivery_id)
+            sub = await webhook_repository.get(session, delivery.subscription_id) if delivery else None
+        if delivery is None or sub is None or delivery.status != DeliveryStatus.PENDING or not sub.active:
+            return
+        code: int | None = None
+        error: str | None = None
+        retry = True
+        try:
+            code = await self._post(sub.url, sub.secret, delivery)
+            if not 200 <= code < 300:
+                error = f"HTTP {code}"
+        except KefuError as exc:  # refused by the SSRF guard: retrying will not help
+            error, retry = exc.message, False
+        except (httpx.HTTPError, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+        await self._record_attempt(db, delivery_id, code, error, retry)
+
+    async def _post(self, url: str, secret: str, delivery: WebhookDelivery) -> int:
+        settings = get_settings()
+        scheme, host, port = parse_target(url)
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise OSError(f"cannot resolve {host}: {exc}") from exc
+        addresses = check_addresses(host, [str(i[4][0]) for i in infos], settings.webhook_allowed_hosts)
+        ip = addresses[0]
+        target = httpx.URL(url).copy_with(host=ip)
+        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+        ts = int(time.time())
+        headers = {
+            "Host": host if port in (80, 443) else f"{host}:{port}",
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "X-Kefu-Event": delivery.event_name,
+            "X-Kefu-Delivery": str(delivery.id),
+            "X-Kefu-Timestamp": str(ts),
+            "X-Kefu-Signature": signature(secret, ts, body),
+        }
+        extensions = {"sni_hostname": host} if scheme == "https" else {}
+        async with httpx.AsyncClient(
+            timeout=settings.webhook_timeout_seconds, follow_redirects=False
+        ) as client:
+            response = await client.post(target, content=body, headers=headers, extensions=extensions)
+        return response.status_code
+
+    async def _record_attempt(
+        self, db: Database, delivery_id: int, code: int | None, error: str | None, retry: bool
+    ) -> None:
+        async with db.transaction() as session:
+            delivery = await webhook_repository.delivery(session, delivery_id)
+            if delivery is None or delivery.status != DeliveryStatus.PENDING:
+                return
+            now = utcnow()
+            delivery.attempts += 1
+            delivery.last_status_code = code
+            delivery.last_error = error
+            if error is None:
+                delivery.status = DeliveryStatus.SUCCEEDED
+                delivery.delivered_at = now
+                delivery.next_attempt_at = None
+            elif retry and delivery.attempts <= len(RETRY_DELAYS):
+                delivery.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[delivery.attempts - 1])
+                await jobs.enqueue(
+                    session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=delivery.next_attempt_at
+                )
+            else:
+                delivery.status = DeliveryStatus.FAILED
+                delivery.next_attempt_at = None
+
+
+webhook_service = WebhookService()
