@@ -188,9 +188,7 @@ class RedisBus:
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         assert self._redis is not None
         try:
-            await self._redis.publish(
-                self.prefix + channel, json.dumps(message, ensure_ascii=False)
-            )
+            await self._redis.publish(self.prefix + channel, json.dumps(message, ensure_ascii=False))
         except Exception as exc:  # a hint lost: subscribers resync from the database
             log.warning("realtime.publish_failed", channel=channel, error=str(exc))
 

@@ -15,9 +15,7 @@ from kefu.kit.time import utcnow
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(
-        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     action: Mapped[str] = mapped_column(sa.String(80), index=True)
     actor_user_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
     actor_customer_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)

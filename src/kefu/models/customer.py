@@ -42,9 +42,7 @@ class Identity(TimestampMixin, Base):
     __tablename__ = "identities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
-    )
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     value: Mapped[str] = mapped_column(sa.String(254))
     verified: Mapped[bool] = mapped_column(default=False)
