@@ -1,0 +1,1 @@
+"""Email channel: raw-first ingest over SMTP and IMAP, parsing, threading, outbox."""
