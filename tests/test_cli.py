@@ -100,3 +100,45 @@ class TestWorkerOnce:
         assert run_cli("demo", env=env).returncode == 0  # demo publishes customer events
         result = run_cli("worker", "--once", env=env)
         assert result.returncode == 0, result.stderr
+
+
+class TestSlaDue:
+    def test_due_time_around_national_day_make_up_workdays(self, env: dict[str, str], tmp_path: Path) -> None:
+        schedule = tmp_path / "schedule.json"
+        schedule.write_text(
+            '{"name": "办公时间", "timezone": "Asia/Shanghai", "cn_statutory": true, "holidays": [], '
+            '"workdays": [], "intervals": ['
+            + ", ".join(f'{{"weekday": {d}, "start": "09:00", "end": "18:00"}}' for d in range(5))
+            + "]}",
+            encoding="utf-8",
+        )
+        out = run_cli(
+            "sla",
+            "due",
+            "--schedule",
+            str(schedule),
+            "--start",
+            "2025-09-30T17:00:00+08:00",
+            "--minutes",
+            "120",
+            env=env,
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == "2025-10-09T10:00:00+08:00"
+
+    def test_bad_schedule_file_is_a_clear_error(self, env: dict[str, str], tmp_path: Path) -> None:
+        schedule = tmp_path / "schedule.json"
+        schedule.write_text('{"timezone": "Asia/Shanghai", "intervals": []}', encoding="utf-8")
+        out = run_cli(
+            "sla",
+            "due",
+            "--schedule",
+            str(schedule),
+            "--start",
+            "2025-09-30T17:00:00+08:00",
+            "--minutes",
+            "120",
+            env=env,
+        )
+        assert out.returncode == 2
+        assert "no working time" in out.stderr
