@@ -41,6 +41,18 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _feature(module: str, name: str) -> Any:
+    """A function from a module that may not be part of this build yet (clear exit 2)."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        _fail(f"{module} is not available in this build")
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
@@ -233,8 +245,7 @@ def bot_eval(
     oos_label: Annotated[str | None, typer.Option(help="label of out-of-scope rows")] = None,
 ) -> None:
     """Train a fresh intent model on T, evaluate on S, print JSON."""
-    from kefu.bot.evaluation import evaluate
-
+    evaluate = _feature("kefu.bot.evaluation", "evaluate")
     try:
         _print_json(evaluate(train, test, oos_label))
     except KefuError as exc:
@@ -244,8 +255,7 @@ def bot_eval(
 @emotion_app.command("eval")
 def emotion_eval(test: Annotated[Path, typer.Option(help="test CSV (text,label)")]) -> None:
     """Evaluate the shipped emotion model on S, print JSON."""
-    from kefu.bot.emotion_eval import evaluate_emotion
-
+    evaluate_emotion = _feature("kefu.bot.emotion_eval", "evaluate_emotion")
     try:
         _print_json(evaluate_emotion(test))
     except KefuError as exc:
