@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -24,9 +25,7 @@ from kefu.config import Settings
 from kefu.kit.db import Base, Database
 from kefu.migrate import upgrade
 
-PG_ADMIN_URL = os.environ.get(
-    "KEFU_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("KEFU_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("KEFU_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +133,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "anonymous_rate_limit": "off",
         "embedded_worker": False,
         "log_level": "WARNING",
+        "data_dir": Path(tempfile.mkdtemp(prefix="kefu-test-")),
     }
     values.update(overrides)
     return Settings(**values)

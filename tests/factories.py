@@ -21,9 +21,7 @@ PASSWORD = "secret-pass-1"
 _seq = itertools.count(1)
 
 
-async def make_group(
-    session: AsyncSession, *, name: str | None = None, is_default: bool = False
-) -> Group:
+async def make_group(session: AsyncSession, *, name: str | None = None, is_default: bool = False) -> Group:
     return await team_service.create(
         session, GroupCreate(name=name or f"组{next(_seq)}", is_default=is_default), actor=None
     )
@@ -62,3 +60,19 @@ async def staff_token(db: Database, *, role: Role = Role.AGENT, **kw: Any) -> tu
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def make_ticket(session: AsyncSession, **fields: Any) -> Any:
+    from kefu.ticket.schemas import TicketCreate
+    from kefu.ticket.service import ticket_service
+
+    fields.setdefault("subject", f"工单{next(_seq)}")
+    fields.setdefault("description", "我的手机充不进电了")
+    return await ticket_service.create(session, TicketCreate(**fields), actor=None)
+
+
+async def customer_token(db: Database, **fields: Any) -> tuple[Customer, str]:
+    async with db.transaction() as session:
+        customer = await make_customer(session, **fields)
+        token = (await auth_service.issue_customer_token(session, customer.id, name="portal")).token
+    return customer, token

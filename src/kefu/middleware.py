@@ -52,7 +52,8 @@ class RequestContextMiddleware:
                 status_holder["status"] = message["status"]
                 hdrs = list(message.get("headers", []))
                 hdrs.append((b"x-request-id", rid.encode()))
-                hdrs.extend(SECURITY_HEADERS)
+                present = {k.lower() for k, _v in hdrs}
+                hdrs.extend(h for h in SECURITY_HEADERS if h[0] not in present)
                 message["headers"] = hdrs
             await send(message)
 
@@ -76,17 +77,19 @@ class BodyTooLarge(Exception):
 class BodyLimitMiddleware:
     """Refuse bodies over the limit with 413 before the app reads them whole."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int = 12 * 1024 * 1024) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes  # file uploads; the endpoint applies its own limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        limit = self.upload_bytes if scope.get("path", "").endswith("/attachments") else self.max_bytes
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send)
             return
         seen = 0
@@ -97,7 +100,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 

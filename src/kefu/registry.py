@@ -20,6 +20,10 @@ MODULES = [
     "kefu.auth.tasks",
     "kefu.notice.listeners",
     "kefu.webhook.tasks",
+    "kefu.ticket.events",
+    "kefu.ticket.tasks",
+    "kefu.sla.events",
+    "kefu.sla.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -31,6 +35,8 @@ ROUTERS = [
     "kefu.audit.endpoints:router",
     "kefu.notice.endpoints:router",
     "kefu.kb.endpoints:router",
+    "kefu.ticket.endpoints:router",
+    "kefu.sla.endpoints:router",
     "kefu.webhook.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.web.pages:router",

@@ -255,6 +255,12 @@ class UserService:
         groups = await auth_repository.group_ids(session, user.id)
         return UserOut.model_validate(user).model_copy(update={"group_ids": groups})
 
+    async def get(self, session: AsyncSession, user_id: int) -> User | None:
+        return await auth_repository.user_by_id(session, user_id)
+
+    async def group_ids(self, session: AsyncSession, user_id: int) -> list[int]:
+        return await auth_repository.group_ids(session, user_id)
+
     async def by_email(self, session: AsyncSession, email: str) -> User | None:
         return await auth_repository.user_by_email(session, email)
 

@@ -7,15 +7,27 @@ from kefu.models.audit import AuditEntry
 from kefu.models.auth import ApiToken, WebSession
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
+from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
+from kefu.models.ticket import (
+    CustomFieldDef,
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketComment,
+    TicketFollower,
+    TicketLink,
+)
 from kefu.models.user import Group, GroupMember, Role, User
 from kefu.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiToken",
+    "AppliedSla",
     "Article",
     "ArticleVersion",
     "AuditEntry",
     "Base",
+    "CustomFieldDef",
     "Customer",
     "EventRecord",
     "Group",
@@ -24,7 +36,16 @@ __all__ = [
     "IdentityKind",
     "Job",
     "Role",
+    "Schedule",
     "SearchMiss",
+    "SlaEvent",
+    "SlaPolicy",
+    "Ticket",
+    "TicketAttachment",
+    "TicketCategory",
+    "TicketComment",
+    "TicketFollower",
+    "TicketLink",
     "User",
     "WebSession",
     "WebhookDelivery",

@@ -1,0 +1,1 @@
+"""Tickets: the unit of work — status, priority, ownership, comments, history, SLAs."""

@@ -1,0 +1,66 @@
+"""Ticket events (the ticket's history is read back from these)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from kefu.kit.events import DomainEvent, register
+
+
+class _TicketEvent(DomainEvent):
+    aggregate: ClassVar[str] = "ticket"
+    ticket_id: int
+    customer_id: int | None = None
+
+    def aggregate_id(self) -> int | None:
+        return self.ticket_id
+
+
+@register
+class TicketCreated(_TicketEvent):
+    name: ClassVar[str] = "ticket.created"
+    subject: str
+    channel: str
+    priority: str
+    type: str
+    category: str
+    group_id: int | None = None
+    assignee_id: int | None = None
+
+
+@register
+class TicketUpdated(_TicketEvent):
+    name: ClassVar[str] = "ticket.updated"
+    changes: dict[str, list[Any]]  # field -> [old, new]
+    group_id: int | None = None
+    assignee_id: int | None = None
+
+
+@register
+class CommentAdded(_TicketEvent):
+    name: ClassVar[str] = "ticket.comment_added"
+    comment_id: int
+    public: bool
+    author_user_id: int | None = None
+    author_customer_id: int | None = None
+    group_id: int | None = None
+    assignee_id: int | None = None
+
+
+@register
+class TicketSolved(_TicketEvent):
+    name: ClassVar[str] = "ticket.solved"
+    group_id: int | None = None
+    assignee_id: int | None = None
+    owner_id: int | None = None
+
+
+@register
+class TicketReopened(_TicketEvent):
+    name: ClassVar[str] = "ticket.reopened"
+
+
+@register
+class TicketMerged(_TicketEvent):
+    name: ClassVar[str] = "ticket.merged"
+    target_id: int

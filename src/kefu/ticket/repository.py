@@ -1,0 +1,151 @@
+"""Ticket queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.kit.events import EventRecord
+from kefu.models.ticket import (
+    CustomFieldDef,
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketComment,
+    TicketFollower,
+    TicketLink,
+    TicketStatus,
+)
+from kefu.ticket.schemas import TicketFilter
+
+SORTS = {
+    "created_at": Ticket.created_at.asc(),
+    "-created_at": Ticket.created_at.desc(),
+    "updated_at": Ticket.updated_at.asc(),
+    "-updated_at": Ticket.updated_at.desc(),
+    "priority": sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority),
+    "id": Ticket.id.asc(),
+    "-id": Ticket.id.desc(),
+}
+
+
+class TicketRepository:
+    async def get(self, session: AsyncSession, ticket_id: int, *, lock: bool = False) -> Ticket | None:
+        stmt = sa.select(Ticket).where(Ticket.id == ticket_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def list_tickets(self, session: AsyncSession, f: TicketFilter) -> Sequence[Ticket]:
+        stmt = sa.select(Ticket)
+        if f.customer_id is not None:
+            stmt = stmt.where(Ticket.customer_id == f.customer_id)
+        if f.status:
+            stmt = stmt.where(Ticket.status.in_(f.status))
+        if f.channel:
+            stmt = stmt.where(Ticket.channel == f.channel)
+        if f.group_id is not None:
+            stmt = stmt.where(Ticket.group_id == f.group_id)
+        if f.assignee_id is not None:
+            stmt = stmt.where(Ticket.assignee_id == f.assignee_id)
+        if f.unassigned:
+            stmt = stmt.where(Ticket.assignee_id.is_(None))
+        if f.priority:
+            stmt = stmt.where(Ticket.priority == f.priority)
+        if f.q:
+            escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            stmt = stmt.where(
+                sa.or_(Ticket.subject.like(like, escape="\\"), Ticket.description.like(like, escape="\\"))
+            )
+        if f.visible_groups is not None:
+            stmt = stmt.where(
+                sa.or_(Ticket.group_id.in_(f.visible_groups), Ticket.assignee_id == f.visible_user)
+            )
+        stmt = stmt.order_by(SORTS.get(f.sort, SORTS["-updated_at"]), Ticket.id.desc())
+        rows = (
+            (await session.execute(stmt.limit(f.limit * 4 if f.tag else f.limit).offset(f.offset)))
+            .scalars()
+            .all()
+        )
+        if f.tag:  # JSON containment differs per backend; tags lists are short
+            rows = [t for t in rows if f.tag in (t.tags or [])][: f.limit]
+        return rows
+
+    async def comments(
+        self, session: AsyncSession, ticket_id: int, *, public_only: bool
+    ) -> Sequence[TicketComment]:
+        stmt = sa.select(TicketComment).where(TicketComment.ticket_id == ticket_id).order_by(TicketComment.id)
+        if public_only:
+            stmt = stmt.where(TicketComment.public.is_(True))
+        return (await session.execute(stmt)).scalars().all()
+
+    async def attachments(self, session: AsyncSession, ticket_id: int) -> Sequence[TicketAttachment]:
+        stmt = (
+            sa.select(TicketAttachment)
+            .where(TicketAttachment.ticket_id == ticket_id)
+            .order_by(TicketAttachment.id)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def attachment(self, session: AsyncSession, attachment_id: int) -> TicketAttachment | None:
+        return await session.get(TicketAttachment, attachment_id)
+
+    async def children(self, session: AsyncSession, ticket_id: int) -> Sequence[Ticket]:
+        stmt = sa.select(Ticket).where(Ticket.parent_id == ticket_id).order_by(Ticket.id)
+        return (await session.execute(stmt)).scalars().all()
+
+    async def links(self, session: AsyncSession, ticket_id: int) -> list[int]:
+        a = sa.select(TicketLink.other_id).where(TicketLink.ticket_id == ticket_id)
+        b = sa.select(TicketLink.ticket_id).where(TicketLink.other_id == ticket_id)
+        return sorted(set((await session.execute(a)).scalars()) | set((await session.execute(b)).scalars()))
+
+    async def add_link(self, session: AsyncSession, a: int, b: int) -> None:
+        lo, hi = min(a, b), max(a, b)
+        if (await session.get(TicketLink, (lo, hi))) is None:
+            session.add(TicketLink(ticket_id=lo, other_id=hi))
+
+    async def followers(self, session: AsyncSession, ticket_id: int) -> list[int]:
+        stmt = sa.select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket_id)
+        return sorted((await session.execute(stmt)).scalars())
+
+    async def add_follower(self, session: AsyncSession, ticket_id: int, user_id: int) -> None:
+        if (await session.get(TicketFollower, (ticket_id, user_id))) is None:
+            session.add(TicketFollower(ticket_id=ticket_id, user_id=user_id))
+
+    async def history(self, session: AsyncSession, ticket_id: int) -> Sequence[EventRecord]:
+        stmt = (
+            sa.select(EventRecord)
+            .where(EventRecord.aggregate == "ticket", EventRecord.aggregate_id == ticket_id)
+            .order_by(EventRecord.id)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def field_defs(self, session: AsyncSession) -> Sequence[CustomFieldDef]:
+        stmt = sa.select(CustomFieldDef).where(CustomFieldDef.active.is_(True)).order_by(CustomFieldDef.id)
+        return (await session.execute(stmt)).scalars().all()
+
+    async def field_def_by_key(self, session: AsyncSession, key: str) -> CustomFieldDef | None:
+        return (
+            await session.execute(sa.select(CustomFieldDef).where(CustomFieldDef.key == key))
+        ).scalar_one_or_none()
+
+    async def categories(self, session: AsyncSession) -> list[str]:
+        return list(
+            (await session.execute(sa.select(TicketCategory.path).order_by(TicketCategory.path))).scalars()
+        )
+
+    async def solved_before(self, session: AsyncSession, cutoff: datetime, limit: int) -> Sequence[Ticket]:
+        stmt = (
+            sa.select(Ticket)
+            .where(Ticket.status == TicketStatus.SOLVED, Ticket.solved_at < cutoff)
+            .order_by(Ticket.solved_at)
+            .limit(limit)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+
+ticket_repository = TicketRepository()

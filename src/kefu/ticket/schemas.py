@@ -1,0 +1,174 @@
+"""Ticket payloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, EmailStr, Field
+
+from kefu.kit.schemas import OutSchema, Schema
+from kefu.models.ticket import Channel, FieldKind, TicketPriority, TicketStatus, TicketType
+
+
+class Requester(Schema):
+    name: str | None = Field(default=None, max_length=120)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+
+
+class TicketCreate(Schema):
+    subject: str = Field(min_length=1, max_length=250)
+    description: str = Field(default="", max_length=100_000)
+    customer_id: int | None = None
+    requester: Requester | None = None
+    channel: Channel = Channel.WEB
+    type: TicketType = TicketType.QUESTION
+    priority: TicketPriority = TicketPriority.NORMAL
+    category: str = Field(default="", max_length=120)
+    tags: list[str] = Field(default_factory=list, max_length=30)
+    group_id: int | None = None
+    assignee_id: int | None = None
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    problem_id: int | None = None
+    parent_id: int | None = None
+    due_at: AwareDatetime | None = None
+
+
+class TicketUpdate(Schema):
+    subject: str | None = Field(default=None, min_length=1, max_length=250)
+    status: TicketStatus | None = None
+    priority: TicketPriority | None = None
+    type: TicketType | None = None
+    category: str | None = Field(default=None, max_length=120)
+    tags: list[str] | None = Field(default=None, max_length=30)
+    group_id: int | None = None
+    assignee_id: int | None = None
+    custom_fields: dict[str, Any] | None = None
+    problem_id: int | None = None
+    due_at: AwareDatetime | None = None
+
+
+class CommentCreate(Schema):
+    body: str = Field(min_length=1, max_length=100_000)
+    public: bool = True
+
+
+class SlaOut(OutSchema):
+    metric: str
+    due_at: datetime | None
+    status: str
+
+
+class AttachmentOut(OutSchema):
+    id: int
+    comment_id: int | None
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+class CommentOut(OutSchema):
+    id: int
+    ticket_id: int
+    author_user_id: int | None
+    author_customer_id: int | None
+    body: str
+    public: bool
+    via: str
+    created_at: datetime
+    attachments: list[AttachmentOut] = Field(default_factory=list)
+
+
+class TicketOut(OutSchema):
+    id: int
+    subject: str
+    description: str
+    status: str
+    priority: str
+    type: str
+    category: str
+    tags: list[str]
+    custom_fields: dict[str, Any]
+    channel: str
+    customer_id: int | None
+    group_id: int | None
+    assignee_id: int | None
+    owner_id: int | None
+    problem_id: int | None
+    parent_id: int | None
+    merged_into_id: int | None
+    due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    first_replied_at: datetime | None
+    solved_at: datetime | None
+    closed_at: datetime | None
+    sla: list[SlaOut] = Field(default_factory=list)
+
+
+class TicketDetail(TicketOut):
+    comments: list[CommentOut] = Field(default_factory=list)
+    linked_ids: list[int] = Field(default_factory=list)
+    child_ids: list[int] = Field(default_factory=list)
+    follower_ids: list[int] = Field(default_factory=list)
+
+
+class HistoryEntry(OutSchema):
+    event: str
+    actor_id: int | None
+    created_at: datetime
+    changes: dict[str, Any]
+
+
+class MergeRequest(Schema):
+    target_id: int
+
+
+class LinkRequest(Schema):
+    other_id: int
+
+
+class FieldDefCreate(Schema):
+    key: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1, max_length=120)
+    kind: FieldKind
+    options: list[str] = Field(default_factory=list, max_length=200)
+    required: bool = False
+
+
+class FieldDefOut(OutSchema):
+    id: int
+    key: str
+    label: str
+    kind: str
+    options: list[str]
+    required: bool
+    active: bool
+
+
+class CategoryCreate(Schema):
+    path: str = Field(min_length=1, max_length=120)
+
+
+SORT_KEYS = ("created_at", "-created_at", "updated_at", "-updated_at", "priority", "id", "-id")
+
+
+@dataclass
+class TicketFilter:
+    customer_id: int | None = None
+    status: list[str] | None = None
+    channel: str | None = None
+    group_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    priority: str | None = None
+    tag: str | None = None
+    q: str | None = None
+    visible_groups: frozenset[int] | None = None  # agents: their groups (plus own assignments)
+    visible_user: int | None = None
+    sort: str = "-updated_at"
+    limit: int = 50
+    offset: int = 0
