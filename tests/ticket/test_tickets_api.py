@@ -276,7 +276,7 @@ class TestAttachments:
     async def test_upload_download_and_limits(
         self, db: Database, client: httpx.AsyncClient, team: dict[str, Any]
     ) -> None:
-        customer, ctoken = await customer_token(db, email="c@example.cn")
+        _customer, ctoken = await customer_token(db, email="c@example.cn")
         t = await _create(client, ctoken)
         h = bearer(ctoken)
         r = await client.post(
