@@ -23,10 +23,12 @@ class TestDemoAndUsers:
         first = run_cli("demo", env=env)
         assert first.returncode == 0, first.stderr
         assert "agent1@kefu.demo" in first.stdout and "kefu-demo" in first.stdout
-        assert "4 groups, 8 staff" in first.stdout
+        assert "4 groups, 8 staff" in first.stdout and "12 tickets" in first.stdout
         second = run_cli("demo", env=env)
         assert second.returncode == 0
-        assert "0 groups, 0 staff, 0 customers, 0 articles created" in second.stdout
+        assert (
+            "0 groups, 0 staff, 0 customers, 0 articles, 0 SLA policies, 0 tickets created" in second.stdout
+        )
 
     def test_user_create_then_token_create_gives_a_working_token(self, env: dict[str, str]) -> None:
         assert run_cli("migrate", env=env).returncode == 0

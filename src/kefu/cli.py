@@ -123,7 +123,9 @@ def demo() -> None:
     result = asyncio.run(_in_transaction(load))
     console.print(
         f"{COMPANY}: {result.created_groups} groups, {result.created_users} staff, "
-        f"{result.created_customers} customers, {result.created_articles} articles created"
+        f"{result.created_customers} customers, {result.created_articles} articles, "
+        f"{result.created_policies} SLA policies, {result.created_tickets} tickets created",
+        soft_wrap=True,
     )
     table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
     table.add_column("email")
@@ -172,9 +174,7 @@ def user_create(
 
 
 @token_app.command("create")
-def token_create(
-    email: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()] = "cli"
-) -> None:
+def token_create(email: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()] = "cli") -> None:
     """Print a new API token for that user."""
     from kefu.auth.service import auth_service, user_service
 

@@ -12,6 +12,7 @@ from kefu.auth.service import user_service
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.demo import kb as kb_demo
+from kefu.demo import tickets as tickets_demo
 from kefu.errors import Conflict
 from kefu.models.user import Role
 from kefu.team.schemas import GroupCreate
@@ -61,6 +62,8 @@ class DemoResult:
     created_groups: int = 0
     created_customers: int = 0
     created_articles: int = 0
+    created_policies: int = 0
+    created_tickets: int = 0
 
 
 async def load(session: AsyncSession) -> DemoResult:
@@ -105,4 +108,7 @@ async def load(session: AsyncSession) -> DemoResult:
             continue
         await customer_service.set_password(session, customer, DEMO_PASSWORD)
         result.created_customers += 1
+    result.created_policies, result.created_tickets = await tickets_demo.load(
+        session, admin.id if admin else None
+    )
     return result

@@ -1,0 +1,160 @@
+"""Demo business hours, the seed plans' SLA policies and a dozen tickets (idempotent)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.authz import Principal
+from kefu.customer.service import customer_service
+from kefu.sla.schemas import PolicyIn, ScheduleIn
+from kefu.sla.service import sla_service
+from kefu.team.service import team_service
+from kefu.ticket.schemas import TicketCreate, TicketFilter
+from kefu.ticket.service import ticket_service
+
+OFFICE = ScheduleIn.model_validate(
+    {
+        "name": "工作时间（含法定节假日与调休）",
+        "timezone": "Asia/Shanghai",
+        "cn_statutory": True,
+        "is_default": True,
+        "intervals": [
+            {"weekday": d, "start": s, "end": e}
+            for d in range(5)
+            for s, e in (("09:00", "12:00"), ("13:30", "18:00"))
+        ],
+    }
+)
+SERVICE_DESK = ScheduleIn.model_validate(
+    {
+        "name": "客服在线时间 9:00–21:00",
+        "timezone": "Asia/Shanghai",
+        "cn_statutory": False,
+        "intervals": [{"weekday": d, "start": "09:00", "end": "21:00"} for d in range(7)],
+    }
+)
+# From the seed plans; the first match wins.
+POLICIES = [
+    (
+        "紧急售后故障：2 小时内响应",
+        10,
+        "office",
+        {"priority": "urgent", "category": "售后"},
+        {"first_reply": 120, "resolution": 960},
+    ),
+    (
+        "投诉：4 小时内解决",
+        20,
+        None,
+        {"category": "投诉"},
+        {"acknowledge": 60, "first_reply": 60, "resolution": 240},
+    ),
+    (
+        "反馈：1 小时确认、24 小时解决",
+        30,
+        "desk",
+        {"category": "反馈"},
+        {"acknowledge": 60, "resolution": 1440},
+    ),
+    ("人工在线会话：30 分钟回复", 40, None, {"channel": "chat"}, {"first_reply": 30, "next_reply": 30}),
+    ("普通咨询：4 小时内回复", 90, "office", {}, {"first_reply": 240, "next_reply": 240, "resolution": 2880}),
+]
+TICKETS = [
+    (
+        "X5 手机充不进电",
+        "买了三天，充电器插上没反应。",
+        "售后/维修",
+        "urgent",
+        "zhoujie@example.cn",
+        "售后维修",
+    ),
+    (
+        "耳机左耳没有声音",
+        "Buds 3 左耳完全没声音，已经重置过。",
+        "售后/维修",
+        "high",
+        "wufang@example.cn",
+        "售后维修",
+    ),
+    (
+        "申请 7 天无理由退货",
+        "平板颜色不喜欢，想退货。",
+        "售后/退换货",
+        "normal",
+        "zhenglei@example.cn",
+        "售后维修",
+    ),
+    ("发票抬头开错了", "需要重开增值税普通发票。", "购买/发票", "normal", "wangli@example.cn", "售前咨询"),
+    ("X5 Pro 什么时候有货", "想买 1TB 版本。", "咨询/产品", "low", "fengtao@example.cn", "售前咨询"),
+    (
+        "快递三天没更新",
+        "订单 SO20261118001 物流一直不动。",
+        "投诉/物流",
+        "high",
+        "hejing@example.cn",
+        "投诉处理",
+    ),
+    ("客服态度差", "昨天电话里客服很不耐烦。", "投诉/服务态度", "normal", "linxiao@example.cn", "投诉处理"),
+    ("以旧换新估价", "旧手机 X3 能抵多少钱？", "购买/优惠", "normal", "emily.chen@example.com", "售前咨询"),
+    ("智能摄像头离线", "家里摄像头总是离线。", "使用/智能家居", "normal", "zhoujie@example.cn", "售后维修"),
+    ("建议增加夜间人工客服", "希望晚上也有人工。", "反馈/建议", "low", "wufang@example.cn", "售前咨询"),
+    ("上门维修预约", "扫地机坏了，希望上门修。", "售后/上门服务", "high", "hejing@example.cn", "VIP专席"),
+    ("价保申请", "买完第二天降价 200 元。", "购买/价格", "normal", "wangli@example.cn", "售前咨询"),
+]
+
+
+async def load(session: AsyncSession, admin_id: int | None) -> tuple[int, int]:
+    """Returns (policies created, tickets created)."""
+    schedules = {s.name: s for s in await sla_service.list_schedules(session)}
+    office = schedules.get(OFFICE.name) or await sla_service.create_schedule(session, None, OFFICE)
+    desk = schedules.get(SERVICE_DESK.name) or await sla_service.create_schedule(session, None, SERVICE_DESK)
+    existing = {p.name for p in await sla_service.list_policies(session)}
+    policies = 0
+    for name, position, schedule, filter_, targets in POLICIES:
+        if name in existing:
+            continue
+        schedule_id = {"office": office.id, "desk": desk.id}.get(schedule or "")
+        await sla_service.create_policy(
+            session,
+            None,
+            PolicyIn.model_validate(
+                {
+                    "name": name,
+                    "position": position,
+                    "schedule_id": schedule_id,
+                    "filter": filter_,
+                    "targets": targets,
+                    "business_hours": schedule_id is not None,
+                }
+            ),
+        )
+        policies += 1
+    created = 0
+    for subject, description, category, priority, email, group_name in TICKETS:
+        found = await customer_service.search(
+            session, Principal(kind="staff", id=admin_id or 0, name="demo", role="admin"), email=email
+        )
+        if not found:
+            continue
+        customer = found[0]
+        already = await ticket_service.list_tickets(
+            session, Principal(kind="customer", id=customer.id, name=customer.name), TicketFilter(limit=200)
+        )
+        if any(t.subject == subject for t in already):
+            continue
+        group = await team_service.by_name(session, group_name)
+        await ticket_service.create(
+            session,
+            TicketCreate(
+                subject=subject,
+                description=description,
+                category=category,
+                priority=priority,  # type: ignore[arg-type]
+                customer_id=customer.id,
+                channel="portal",
+                group_id=group.id if group else None,  # type: ignore[arg-type]
+            ),
+            actor=None,
+        )
+        created += 1
+    return policies, created
