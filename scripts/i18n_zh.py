@@ -106,11 +106,76 @@ ZH = {
     "archived": "已归档",
     "public": "公开",
     "internal": "内部",
+    "Tickets": "工单",
+    "Agent": "坐席",
+    "Public reply": "公开回复",
+    "Internal note": "内部备注",
+    "Macro": "快捷回复",
+    "No macro": "不使用快捷回复",
+    "Reply": "回复",
+    "Public reply (the customer sees it)": "公开回复（客户可见）",
+    "Send": "发送",
+    "SLA": "SLA",
+    "No SLA applies.": "没有适用的 SLA。",
+    "Properties": "属性",
+    "Priority": "优先级",
+    "Group": "技能组",
+    "Assignee": "处理人",
+    "Owner": "首问负责人",
+    "Channel": "渠道",
+    "Update": "更新",
+    "Any status": "全部状态",
+    "Search subject or text": "搜索标题或内容",
+    "Filter": "筛选",
+    "Subject": "标题",
+    "Updated": "更新时间",
+    "No tickets in this view.": "此视图中没有工单。",
+    "Previous": "上一页",
+    "Next": "下一页",
+    "Me": "我",
+    "My problem is solved": "我的问题已解决",
+    "Submit a request": "提交工单",
+    "Describe the problem": "问题描述",
+    "Submit": "提交",
+    "You have no requests yet.": "您还没有提交过工单。",
     "queued": "排队中",
     "running": "运行中",
     "done": "已完成",
     "dead": "失败",
 }
+# Ids built in templates ("status_" ~ value ...) need both languages spelled out.
+DYNAMIC_TEXT = {
+    "view_mine": ("我的工单", "Mine"),
+    "view_unassigned": ("未分配", "Unassigned"),
+    "view_groups": ("我的技能组", "My groups"),
+    "view_at_risk": ("SLA 即将超时", "SLA at risk"),
+    "view_overdue": ("已超时", "Overdue"),
+    "view_all": ("全部", "All"),
+    "status_new": ("新建", "New"),
+    "status_open": ("处理中", "Open"),
+    "status_pending": ("待客户回复", "Pending"),
+    "status_hold": ("挂起", "On hold"),
+    "status_solved": ("已解决", "Solved"),
+    "status_closed": ("已关闭", "Closed"),
+    "priority_urgent": ("紧急", "Urgent"),
+    "priority_high": ("高", "High"),
+    "priority_normal": ("普通", "Normal"),
+    "priority_low": ("低", "Low"),
+    "metric_acknowledge": ("确认", "Acknowledge"),
+    "metric_first_reply": ("首次回复", "First reply"),
+    "metric_next_reply": ("下次回复", "Next reply"),
+    "metric_resolution": ("解决", "Resolution"),
+    "sla_active": ("计时中", "running"),
+    "sla_paused": ("已暂停", "paused"),
+    "sla_fulfilled": ("已达成", "met"),
+    "sla_breached": ("已超时", "breached"),
+    "tier_high": ("高价值", "High value"),
+    "tier_mid": ("中价值", "Mid value"),
+    "tier_potential": ("潜力", "Potential"),
+    "tier_none": ("无", "None"),
+}
+ZH.update({k: v[0] for k, v in DYNAMIC_TEXT.items()})
+EN = {k: v[1] for k, v in DYNAMIC_TEXT.items()}
 # Ids used dynamically (roles, job states) that extraction cannot see.
 DYNAMIC = [
     "admin",
@@ -140,7 +205,7 @@ def extract() -> list[str]:
 def main() -> int:
     ids = extract()
     missing = [m for m in ids if m not in ZH]
-    for locale, table in (("zh_CN", ZH), ("en", {})):
+    for locale, table in (("zh_CN", ZH), ("en", EN)):
         catalog = Catalog(locale=locale, project="kefu")
         for mid in ids:
             catalog.add(mid, table.get(mid, ""))

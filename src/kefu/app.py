@@ -27,7 +27,7 @@ from kefu.kit.realtime import create_bus, set_bus
 from kefu.logging import configure_logging
 from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
 from kefu.web import STATIC_DIR
-from kefu.web.templates import render_error
+from kefu.web.templates import render_error, set_display_timezone
 
 log = structlog.get_logger(__name__)
 
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Self-hosted omnichannel customer service platform — REST API",
     )
     app.state.settings = settings
+    set_display_timezone(settings.display_timezone)
 
     @app.exception_handler(KefuError)
     async def kefu_error(request: Request, exc: KefuError) -> Response:

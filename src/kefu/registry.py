@@ -37,10 +37,12 @@ ROUTERS = [
     "kefu.kb.endpoints:router",
     "kefu.ticket.endpoints:router",
     "kefu.sla.endpoints:router",
+    "kefu.automation.endpoints:router",
     "kefu.webhook.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.web.pages:router",
     "kefu.web.kb_pages:router",
+    "kefu.web.ticket_pages:router",
 ]
 
 

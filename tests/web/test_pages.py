@@ -212,6 +212,6 @@ class TestPortal:
             },
         )
         assert r.status_code == 303
-        home = await client.get("/portal", headers={"accept": "text/html"})
+        home = await client.get("/portal", headers={"accept": "text/html"}, follow_redirects=True)
         assert "王丽" in home.text
         assert (await client.get("/agent", headers={"accept": "text/html"})).status_code == 403

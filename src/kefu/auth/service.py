@@ -255,6 +255,10 @@ class UserService:
         groups = await auth_repository.group_ids(session, user.id)
         return UserOut.model_validate(user).model_copy(update={"group_ids": groups})
 
+    async def list_all(self, session: AsyncSession) -> Sequence[User]:
+        """Every staff member (names for timelines and assignee pickers)."""
+        return await auth_repository.list_users(session)
+
     async def get(self, session: AsyncSession, user_id: int) -> User | None:
         return await auth_repository.user_by_id(session, user_id)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Principal
+from kefu.automation.schemas import MacroIn
+from kefu.automation.service import automation_service
 from kefu.customer.service import customer_service
 from kefu.sla.schemas import PolicyIn, ScheduleIn
 from kefu.sla.service import sla_service
@@ -103,6 +105,34 @@ TICKETS = [
 ]
 
 
+# The seed plans' service scripts (话术).
+MACROS = [
+    (
+        "问候并确认问题",
+        "{{customer.name}}您好，我是星辰电子客服{{agent.name}}，很高兴为您服务。关于“{{ticket.subject}}”，"
+        "麻烦提供一下订单号和购买时间，我马上为您查询。",
+        {"status": "pending"},
+    ),
+    (
+        "寄修指引",
+        "{{customer.name}}您好，您可以在星辰商城 App「服务 → 寄修」下单，顺丰免费上门取件，"
+        "检测后 3 个工作日内寄回。工单号 #{{ticket.id}}。",
+        {"add_tags": ["寄修"]},
+    ),
+    (
+        "投诉安抚并承诺时限",
+        "{{customer.name}}您好，非常抱歉给您带来不好的体验，我完全理解您的心情。"
+        "我已将您的问题升级处理，会在 4 小时内给您明确的处理结果。",
+        {"priority": "high", "assign_to_me": True},
+    ),
+    (
+        "结束语并解决",
+        "{{customer.name}}您好，您的问题已处理完毕。如还有其他问题，欢迎随时联系我们，祝您生活愉快！",
+        {"status": "solved"},
+    ),
+]
+
+
 async def load(session: AsyncSession, admin_id: int | None) -> tuple[int, int]:
     """Returns (policies created, tickets created)."""
     schedules = {s.name: s for s in await sla_service.list_schedules(session)}
@@ -129,6 +159,17 @@ async def load(session: AsyncSession, admin_id: int | None) -> tuple[int, int]:
             ),
         )
         policies += 1
+    known = {
+        m.title
+        for m in await automation_service.all_macros(
+            session, Principal(kind="staff", id=admin_id or 0, name="demo", role="admin")
+        )
+    }
+    for title, body, actions in MACROS:
+        if title not in known:
+            await automation_service.create_macro(
+                session, None, MacroIn.model_validate({"title": title, "body": body, "actions": actions})
+            )
     created = 0
     for subject, description, category, priority, email, group_name in TICKETS:
         found = await customer_service.search(

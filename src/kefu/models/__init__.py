@@ -5,6 +5,7 @@ from kefu.kit.events import EventRecord
 from kefu.kit.jobs import Job
 from kefu.models.audit import AuditEntry
 from kefu.models.auth import ApiToken, WebSession
+from kefu.models.automation import Macro
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
@@ -35,6 +36,7 @@ __all__ = [
     "Identity",
     "IdentityKind",
     "Job",
+    "Macro",
     "Role",
     "Schedule",
     "SearchMiss",

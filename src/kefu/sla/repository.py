@@ -56,6 +56,18 @@ class SlaRepository:
         stmt = sa.select(AppliedSla).where(col <= now).order_by(col).limit(limit)
         return (await session.execute(stmt)).scalars().all()
 
+    async def tickets_due_before(self, session: AsyncSession, when: datetime) -> list[int]:
+        stmt = sa.select(AppliedSla.ticket_id).where(AppliedSla.breach_at <= when).distinct()
+        return list((await session.execute(stmt)).scalars())
+
+    async def tickets_breached(self, session: AsyncSession) -> list[int]:
+        stmt = (
+            sa.select(AppliedSla.ticket_id)
+            .where(AppliedSla.breached_at.is_not(None), AppliedSla.status.in_(["active", "paused"]))
+            .distinct()
+        )
+        return list((await session.execute(stmt)).scalars())
+
     async def claim(self, session: AsyncSession, clock_id: int, kind: str, now: datetime) -> bool:
         """Mark a warning/breach as emitted; True for exactly one caller however many scan."""
         if kind == "breach":

@@ -400,6 +400,15 @@ class SlaService:
             )
         return out
 
+    async def at_risk_ticket_ids(
+        self, session: AsyncSession, within: timedelta = timedelta(hours=1)
+    ) -> list[int]:
+        """Tickets with a running clock that breaches within `within`."""
+        return await sla_repository.tickets_due_before(session, utcnow() + within)
+
+    async def overdue_ticket_ids(self, session: AsyncSession) -> list[int]:
+        return await sla_repository.tickets_breached(session)
+
     # --- the scan -----------------------------------------------------------------------
     async def scan(self, session: AsyncSession, *, now: datetime | None = None, limit: int = 500) -> int:
         """Emit due warnings and breaches (each exactly once). Returns how many."""

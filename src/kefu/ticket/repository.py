@@ -43,6 +43,8 @@ class TicketRepository:
         stmt = sa.select(Ticket)
         if f.customer_id is not None:
             stmt = stmt.where(Ticket.customer_id == f.customer_id)
+        if f.ids is not None:
+            stmt = stmt.where(Ticket.id.in_(f.ids or [-1]))
         if f.status:
             stmt = stmt.where(Ticket.status.in_(f.status))
         if f.channel:

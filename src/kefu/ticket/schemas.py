@@ -169,6 +169,7 @@ class TicketFilter:
     q: str | None = None
     visible_groups: frozenset[int] | None = None  # agents: their groups (plus own assignments)
     visible_user: int | None = None
+    ids: list[int] | None = None  # restrict to these (SLA views)
     sort: str = "-updated_at"
     limit: int = 50
     offset: int = 0

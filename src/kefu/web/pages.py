@@ -80,16 +80,12 @@ async def switch_language(code: str, request: Request, next: str | None = None) 
     response = RedirectResponse(
         _safe_next(next, request.headers.get("referer", "/") and "/"), status_code=303
     )
-    response.set_cookie(
-        LANG_COOKIE, normalize_locale(code), max_age=365 * 86400, samesite="lax", path="/"
-    )
+    response.set_cookie(LANG_COOKIE, normalize_locale(code), max_age=365 * 86400, samesite="lax", path="/")
     return response
 
 
 @router.get("/login")
-async def login_page(
-    request: Request, principal: OptionalPrincipal, next: str | None = None
-) -> Response:
+async def login_page(request: Request, principal: OptionalPrincipal, next: str | None = None) -> Response:
     if principal is not None and principal.is_staff:
         return RedirectResponse(
             _safe_next(next, HOME_BY_ROLE.get(principal.role or "", "/agent")), status_code=303
@@ -116,18 +112,12 @@ async def login_submit(
             "denied.invalid_credentials",
             detail={"path": "/login", "email_given": bool(email)},
         )
-        return render(
-            request, "login.html", {"next": next, "error": "invalid", "email": email}, status=401
-        )
+        return render(request, "login.html", {"next": next, "error": "invalid", "email": email}, status=401)
     web = await auth_service.start_web_session(session, user_id=user.id, days=settings.session_days)
-    response = RedirectResponse(
-        _safe_next(next, HOME_BY_ROLE.get(user.role, "/agent")), status_code=303
-    )
+    response = RedirectResponse(_safe_next(next, HOME_BY_ROLE.get(user.role, "/agent")), status_code=303)
     _set_session_cookie(response, web.key, settings)
     if user.locale and not request.cookies.get(LANG_COOKIE):
-        response.set_cookie(
-            LANG_COOKIE, normalize_locale(user.locale), max_age=365 * 86400, samesite="lax"
-        )
+        response.set_cookie(LANG_COOKIE, normalize_locale(user.locale), max_age=365 * 86400, samesite="lax")
     return response
 
 
@@ -211,9 +201,7 @@ async def admin_users_create(
 
 
 @router.get("/admin/groups")
-async def admin_groups(
-    request: Request, session: Session, principal: OptionalPrincipal
-) -> Response:
+async def admin_groups(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
     _staff(principal, "admin")
     return render(
         request,
@@ -232,9 +220,7 @@ async def admin_groups_create(
 ) -> Response:
     actor = _staff(principal, "admin")
     try:
-        await team_service.create(
-            session, GroupCreate(name=name, description=description), actor=actor
-        )
+        await team_service.create(session, GroupCreate(name=name, description=description), actor=actor)
     except (KefuError, ValueError) as exc:
         message = exc.message if isinstance(exc, KefuError) else str(exc).splitlines()[0]
         context = {"groups": await team_service.list_groups(session), "error": message}
@@ -269,13 +255,10 @@ async def admin_jobs_retry(job_id: int, session: Session, principal: OptionalPri
 
 # --- customer portal ----------------------------------------------------------------------
 @router.get("/portal")
-async def portal_home(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+async def portal_home(request: Request, principal: OptionalPrincipal) -> Response:
     if principal is None or principal.is_staff:
         return render(request, "portal/home.html", {"customer": None})
-    customer = await customer_service.get(session, principal, principal.id)
-    return render(
-        request, "portal/home.html", {"customer": customer_service.to_out(customer, principal)}
-    )
+    return RedirectResponse("/portal/tickets", status_code=303)
 
 
 @router.get("/portal/login")
@@ -296,15 +279,9 @@ async def portal_login_submit(
     try:
         customer = await customer_service.authenticate(session, email, password)
     except Unauthorized:
-        audit_service.record(
-            session, "denied.invalid_credentials", detail={"path": "/portal/login"}
-        )
-        return render(
-            request, "portal/login.html", {"error": "invalid", "email": email}, status=401
-        )
-    web = await auth_service.start_web_session(
-        session, customer_id=customer.id, days=settings.session_days
-    )
+        audit_service.record(session, "denied.invalid_credentials", detail={"path": "/portal/login"})
+        return render(request, "portal/login.html", {"error": "invalid", "email": email}, status=401)
+    web = await auth_service.start_web_session(session, customer_id=customer.id, days=settings.session_days)
     response = RedirectResponse("/portal", status_code=303)
     _set_session_cookie(response, web.key, settings)
     return response

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -17,6 +19,22 @@ CSRF_COOKIE = "kefu_csrf"
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 templates.env.autoescape = True
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def set_display_timezone(name: str) -> None:
+    global DISPLAY_TZ
+    DISPLAY_TZ = ZoneInfo(name)
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Stored instants are UTC; people read them in the company's time zone."""
+    if value is None:
+        return "—"
+    return value.astimezone(DISPLAY_TZ).strftime(fmt)
+
+
+templates.env.filters["local"] = localtime
 
 
 def request_locale(request: Request) -> str:

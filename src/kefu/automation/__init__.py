@@ -1,0 +1,1 @@
+"""Automation: macros (canned replies with field changes; the service scripts 话术)."""

@@ -1,0 +1,144 @@
+"""Macros: canned replies (service scripts, 话术) with placeholders and field changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.authz import Perm, Principal, require
+from kefu.automation.placeholders import render, unknown_placeholders
+from kefu.automation.repository import automation_repository
+from kefu.automation.schemas import MacroIn
+from kefu.customer.service import customer_service
+from kefu.errors import Conflict, NotFound, Unprocessable
+from kefu.models.automation import Macro
+from kefu.models.ticket import Ticket
+from kefu.team.service import team_service
+from kefu.ticket.schemas import TicketUpdate
+from kefu.ticket.service import ticket_service
+
+
+class AutomationService:
+    async def create_macro(self, session: AsyncSession, principal: Principal | None, data: MacroIn) -> Macro:
+        if principal is not None:
+            require(principal, Perm.KB_MANAGE)
+        self._check(data)
+        if await automation_repository.macro_by_title(session, data.title) is not None:
+            raise Conflict(f"宏已存在 / macro {data.title!r} exists", code="macro_exists")
+        macro = Macro(
+            title=data.title,
+            body=data.body,
+            public=data.public,
+            actions=data.actions.model_dump(exclude_defaults=True),
+            group_id=data.group_id,
+            active=data.active,
+        )
+        session.add(macro)
+        await session.flush()
+        return macro
+
+    async def update_macro(
+        self, session: AsyncSession, principal: Principal, macro_id: int, data: MacroIn
+    ) -> Macro:
+        require(principal, Perm.KB_MANAGE)
+        self._check(data)
+        macro = await self.get(session, macro_id)
+        macro.title, macro.body, macro.public = data.title, data.body, data.public
+        macro.actions = data.actions.model_dump(exclude_defaults=True)
+        macro.group_id, macro.active = data.group_id, data.active
+        return macro
+
+    def _check(self, data: MacroIn) -> None:
+        unknown = unknown_placeholders(data.body)
+        if unknown:
+            raise Unprocessable(
+                f"未知占位符 / unknown placeholders: {', '.join(unknown)}", code="unknown_placeholder"
+            )
+        if not data.body.strip() and not data.actions.model_dump(exclude_defaults=True):
+            raise Unprocessable("宏需要回复内容或操作 / a macro needs a body or actions", code="empty_macro")
+
+    async def get(self, session: AsyncSession, macro_id: int) -> Macro:
+        macro = await automation_repository.macro(session, macro_id)
+        if macro is None:
+            raise NotFound("宏不存在 / macro not found")
+        return macro
+
+    async def macros_for(self, session: AsyncSession, principal: Principal) -> Sequence[Macro]:
+        require(principal, Perm.TICKETS_WORK)
+        groups = None if principal.can(Perm.TICKETS_READ_ALL) else principal.group_ids
+        return await automation_repository.macros(session, group_ids=groups, active_only=True)
+
+    async def all_macros(self, session: AsyncSession, principal: Principal) -> Sequence[Macro]:
+        require(principal, Perm.KB_MANAGE)
+        return await automation_repository.macros(session, group_ids=None, active_only=False)
+
+    async def render_for(
+        self, session: AsyncSession, principal: Principal, macro: Macro, ticket: Ticket
+    ) -> str:
+        customer_name = ""
+        if ticket.customer_id is not None:
+            customer_name = (await customer_service.get(session, None, ticket.customer_id)).name
+        group_name = ""
+        if ticket.group_id is not None:
+            group_name = (await team_service.get(session, ticket.group_id)).name
+        return render(
+            macro.body,
+            {
+                "customer.name": customer_name or "您",
+                "ticket.id": str(ticket.id),
+                "ticket.subject": ticket.subject,
+                "agent.name": principal.name,
+                "group.name": group_name,
+            },
+        )
+
+    async def preview(
+        self, session: AsyncSession, principal: Principal, macro_id: int, ticket_id: int
+    ) -> str:
+        ticket = await ticket_service.get(session, principal, ticket_id)
+        return await self.render_for(session, principal, await self.get(session, macro_id), ticket)
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        macro_id: int,
+        ticket_id: int,
+        body_override: str | None = None,
+    ) -> Ticket:
+        """Post the macro's reply (edited text if given) and make its field changes."""
+        require(principal, Perm.TICKETS_WORK)
+        macro = await self.get(session, macro_id)
+        if not macro.active:
+            raise Conflict("宏已停用 / macro is inactive", code="macro_inactive")
+        ticket = await ticket_service.get(session, principal, ticket_id)
+        if (
+            macro.group_id is not None
+            and not principal.can(Perm.TICKETS_READ_ALL)
+            and macro.group_id not in principal.group_ids
+        ):
+            raise NotFound("宏不存在 / macro not found")
+        body = (
+            body_override
+            if body_override is not None
+            else await self.render_for(session, principal, macro, ticket)
+        )
+        if body.strip():
+            await ticket_service.add_comment(session, principal, ticket_id, body, public=macro.public)
+        a = macro.actions or {}
+        fields: dict[str, object] = {}
+        for key in ("status", "priority", "group_id"):
+            if a.get(key) is not None:
+                fields[key] = a[key]
+        if a.get("add_tags"):
+            fields["tags"] = list(dict.fromkeys([*(ticket.tags or []), *a["add_tags"]]))
+        if a.get("assign_to_me"):
+            fields["assignee_id"] = principal.id
+        if fields:
+            await ticket_service.update(session, principal, ticket_id, TicketUpdate.model_validate(fields))
+        macro.usage_count += 1
+        return await ticket_service.get(session, principal, ticket_id)
+
+
+automation_service = AutomationService()

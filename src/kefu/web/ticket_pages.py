@@ -1,0 +1,279 @@
+"""Agent ticket pages (views, detail with timeline, reply with macros, properties) and the
+customer portal's tickets (submit, follow, reply, mark solved)."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from kefu.auth.service import user_service
+from kefu.authz import Perm, Principal
+from kefu.automation.service import automation_service
+from kefu.customer.service import customer_service
+from kefu.deps import OptionalPrincipal, Session
+from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.models.ticket import TicketPriority, TicketStatus
+from kefu.sla.service import sla_service
+from kefu.team.service import team_service
+from kefu.ticket.schemas import TicketCreate, TicketFilter, TicketUpdate
+from kefu.ticket.service import ticket_service
+from kefu.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+VIEWS = ("mine", "unassigned", "groups", "at_risk", "overdue", "all")
+PAGE = 25
+
+
+def _staff(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
+    if not principal.is_staff:
+        raise Forbidden("无权访问 / staff only")
+    return principal
+
+
+def _customer(principal: Principal | None) -> Principal:
+    if principal is None or principal.is_staff:
+        raise Unauthorized("请先登录 / please sign in", code="not_authenticated")
+    return principal
+
+
+def _form_error(exc: Exception) -> tuple[str, int]:
+    if isinstance(exc, KefuError):
+        return exc.message, exc.status_code
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), 422
+    raise exc
+
+
+# --- agent ---------------------------------------------------------------------------------
+@router.get("/agent/tickets")
+async def agent_tickets(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    view: str = "mine",
+    status: str = "",
+    q: str = "",
+    page: int = 1,
+) -> Response:
+    me = _staff(principal)
+    view = view if view in VIEWS else "mine"
+    page = max(1, min(page, 1000))
+    f = TicketFilter(
+        sort="-updated_at",
+        limit=PAGE,
+        offset=(page - 1) * PAGE,
+        q=q[:100] or None,
+        status=[status] if status in set(TicketStatus) else None,
+    )
+    if view == "mine":
+        f.assignee_id = me.id
+        f.status = f.status or ["new", "open", "pending", "hold"]
+    elif view == "unassigned":
+        f.unassigned = True
+        f.status = f.status or ["new", "open"]
+    elif view == "groups":
+        f.status = f.status or ["new", "open", "pending", "hold"]
+    elif view == "at_risk":
+        f.ids = await sla_service.at_risk_ticket_ids(session, timedelta(hours=2))
+        f.sort = "priority"
+    elif view == "overdue":
+        f.ids = await sla_service.overdue_ticket_ids(session)
+    rows = await ticket_service.list_tickets(session, me, f)
+    if view == "groups" and me.can(Perm.TICKETS_READ_ALL):
+        rows = [t for t in rows if t.group_id in me.group_ids or t.assignee_id == me.id]
+    views = await ticket_service.view(session, rows)
+    return render(
+        request,
+        "agent/tickets.html",
+        {
+            "views": views,
+            "view": view,
+            "status": status,
+            "q": q,
+            "page": page,
+            "has_more": len(rows) == PAGE,
+            "view_names": VIEWS,
+            "statuses": list(TicketStatus),
+        },
+    )
+
+
+async def _detail_context(session: Any, me: Principal, ticket_id: int) -> dict[str, Any]:
+    t = await ticket_service.get(session, me, ticket_id)
+    [view] = await ticket_service.view(session, [t])
+    comments = await ticket_service.comments(session, me, t)
+    names = {u.id: u.name for u in await user_service.list_all(session)}
+    groups = await team_service.list_groups(session)
+    customer = None
+    if t.customer_id is not None:
+        customer = customer_service.to_out(await customer_service.get(session, me, t.customer_id), me)
+    return {
+        "t": t,
+        "sla": view.sla,
+        "comments": comments,
+        "names": names,
+        "groups": groups,
+        "customer": customer,
+        "macros": await automation_service.macros_for(session, me),
+        "statuses": list(TicketStatus),
+        "priorities": list(TicketPriority),
+        "error": None,
+        "agents": [u for u in await user_service.list_all(session) if u.is_active],
+    }
+
+
+@router.get("/agent/tickets/{ticket_id}")
+async def agent_ticket(
+    request: Request, ticket_id: int, session: Session, principal: OptionalPrincipal
+) -> Response:
+    me = _staff(principal)
+    return render(request, "agent/ticket.html", await _detail_context(session, me, ticket_id))
+
+
+@router.get("/agent/tickets/{ticket_id}/macro-preview")
+async def agent_macro_preview(
+    ticket_id: int, macro_id: int, session: Session, principal: OptionalPrincipal
+) -> Response:
+    me = _staff(principal)
+    text = await automation_service.preview(session, me, macro_id, ticket_id)
+    return HTMLResponse(f'<textarea name="body" id="reply-body" rows="6" required>{_esc(text)}</textarea>')
+
+
+def _esc(text: str) -> str:
+    return html.escape(text)
+
+
+@router.post("/agent/tickets/{ticket_id}/reply")
+async def agent_reply(
+    request: Request,
+    ticket_id: int,
+    session: Session,
+    principal: OptionalPrincipal,
+    body: Annotated[str, Form(max_length=100_000)],
+    public: Annotated[str, Form()] = "",
+    macro_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    me = _staff(principal)
+    try:
+        if macro_id:
+            await automation_service.apply(session, me, macro_id, ticket_id, body_override=body)
+        else:
+            if not body.strip():
+                raise KefuError("回复内容不能为空 / the reply is empty", 422)
+            await ticket_service.add_comment(session, me, ticket_id, body, public=public == "on")
+    except (KefuError, ValidationError) as exc:
+        message, code = _form_error(exc)
+        ctx = await _detail_context(session, me, ticket_id)
+        return render(request, "agent/ticket.html", {**ctx, "error": message}, status=code)
+    return RedirectResponse(f"/agent/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/agent/tickets/{ticket_id}/properties")
+async def agent_properties(
+    request: Request,
+    ticket_id: int,
+    session: Session,
+    principal: OptionalPrincipal,
+    status: Annotated[str, Form()],
+    priority: Annotated[str, Form()],
+    group_id: Annotated[str, Form()] = "",
+    assignee_id: Annotated[str, Form()] = "",
+) -> Response:
+    me = _staff(principal)
+    try:
+        data = TicketUpdate.model_validate(
+            {
+                "status": status,
+                "priority": priority,
+                **({"group_id": int(group_id)} if group_id.isdigit() else {}),
+                "assignee_id": int(assignee_id) if assignee_id.isdigit() else None,
+            }
+        )
+        await ticket_service.update(session, me, ticket_id, data)
+    except (KefuError, ValidationError) as exc:
+        message, code = _form_error(exc)
+        ctx = await _detail_context(session, me, ticket_id)
+        return render(request, "agent/ticket.html", {**ctx, "error": message}, status=code)
+    return RedirectResponse(f"/agent/tickets/{ticket_id}", status_code=303)
+
+
+# --- portal --------------------------------------------------------------------------------
+@router.get("/portal/tickets")
+async def portal_tickets(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    me = _customer(principal)
+    rows = await ticket_service.list_tickets(session, me, TicketFilter(limit=100, sort="-updated_at"))
+    return render(request, "portal/tickets.html", {"tickets": rows})
+
+
+@router.get("/portal/tickets/new")
+async def portal_ticket_new(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    _customer(principal)
+    categories = [c for c in await ticket_service.categories(session) if "/" in c]
+    return render(request, "portal/ticket_new.html", {"categories": categories, "error": None, "form": {}})
+
+
+@router.post("/portal/tickets")
+async def portal_ticket_create(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    subject: Annotated[str, Form(max_length=250)],
+    description: Annotated[str, Form(max_length=100_000)],
+    category: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    me = _customer(principal)
+    try:
+        data = TicketCreate.model_validate(
+            {"subject": subject, "description": description, "category": category, "channel": "portal"}
+        )
+        t = await ticket_service.create(session, data, actor=me)
+    except (KefuError, ValidationError) as exc:
+        message, code = _form_error(exc)
+        categories = [c for c in await ticket_service.categories(session) if "/" in c]
+        form = {"subject": subject, "description": description, "category": category}
+        return render(
+            request,
+            "portal/ticket_new.html",
+            {"categories": categories, "error": message, "form": form},
+            status=code,
+        )
+    return RedirectResponse(f"/portal/tickets/{t.id}", status_code=303)
+
+
+@router.get("/portal/tickets/{ticket_id}")
+async def portal_ticket(
+    request: Request, ticket_id: int, session: Session, principal: OptionalPrincipal
+) -> Response:
+    me = _customer(principal)
+    t = await ticket_service.get(session, me, ticket_id)
+    comments = await ticket_service.comments(session, me, t)
+    names = {u.id: u.name for u in await user_service.list_all(session)}
+    return render(
+        request, "portal/ticket.html", {"t": t, "comments": comments, "names": names, "error": None}
+    )
+
+
+@router.post("/portal/tickets/{ticket_id}/reply")
+async def portal_reply(
+    ticket_id: int,
+    session: Session,
+    principal: OptionalPrincipal,
+    body: Annotated[str, Form(min_length=1, max_length=100_000)],
+) -> Response:
+    me = _customer(principal)
+    await ticket_service.add_comment(session, me, ticket_id, body, public=True, via="portal")
+    return RedirectResponse(f"/portal/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/portal/tickets/{ticket_id}/solve")
+async def portal_solve(ticket_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+    me = _customer(principal)
+    await ticket_service.update(session, me, ticket_id, TicketUpdate(status=TicketStatus.SOLVED))
+    return RedirectResponse(f"/portal/tickets/{ticket_id}", status_code=303)
