@@ -1,0 +1,120 @@
+"""Browser tests for tickets: an agent answers with a macro, a customer submits in the
+portal and sees the answer, and cannot open someone else's ticket."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.conftest import IN_CI, LiveServer, free_port, run_cli
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    db = tmp_path_factory.mktemp("tickets-browser") / "kefu.db"
+    env = {
+        "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "KEFU_RATE_LIMIT": "off",
+        "KEFU_LOG_LEVEL": "WARNING",
+        "KEFU_DATA_DIR": str(db.parent),
+    }
+    result = run_cli("demo", env=env)
+    assert result.returncode == 0, result.stderr
+    live = LiveServer(env, free_port())
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before the test
+        if IN_CI:
+            pytest.fail("Debian chromium is required in CI")
+        pytest.skip("chromium not installed")
+    async with async_playwright() as p:
+        b = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        await b.close()
+
+
+async def login(page: Page, base: str, path: str, email: str) -> None:
+    await page.goto(f"{base}{path}")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", "kefu-demo")
+    await page.click("form button[type=submit]")
+
+
+class TestTicketFlow:
+    async def test_customer_submits_agent_replies_with_macro_customer_sees_it(
+        self, server: LiveServer, browser: Browser
+    ) -> None:
+        customer = await (await browser.new_context()).new_page()
+        await login(customer, server.url, "/portal/login", "zhoujie@example.cn")
+        await customer.wait_for_url(f"{server.url}/portal/tickets")
+        await customer.click("text=提交工单")
+        await customer.select_option("select[name=category]", "售后/维修")
+        await customer.fill("input[name=subject]", "平板屏幕有亮点")
+        await customer.fill("textarea[name=description]", "Pad 11 屏幕右上角有一个亮点。")
+        await customer.click("#new-ticket button[type=submit]")
+        await customer.wait_for_url(re.compile(r".*/portal/tickets/\d+$"))
+        ticket_id = customer.url.rsplit("/", 1)[1]
+
+        agent = await (await browser.new_context()).new_page()
+        await login(agent, server.url, "/login", "agent1@kefu.demo")
+        await agent.wait_for_url(f"{server.url}/agent")
+        await agent.goto(f"{server.url}/agent/tickets/{ticket_id}")
+        await agent.select_option("#macro-select", label="寄修指引")
+        await agent.wait_for_function(
+            "document.querySelector('#reply-body') && document.querySelector('#reply-body').value.includes('寄修')"
+        )
+        assert "周杰您好" in await agent.input_value("#reply-body")
+        await agent.click("#reply-form button[type=submit]")
+        await agent.wait_for_selector("#timeline .comment.public >> nth=1")
+        assert "寄修" in await agent.locator("#timeline").inner_text()
+
+        await customer.reload()
+        timeline = await customer.locator("#timeline").inner_text()
+        assert "顺丰免费上门取件" in timeline and f"#{ticket_id}" in timeline
+
+    async def test_customer_cannot_open_another_customers_ticket(
+        self, server: LiveServer, browser: Browser
+    ) -> None:
+        token = httpx.post(
+            f"{server.url}/api/v1/auth/token", json={"email": "admin@kefu.demo", "password": "kefu-demo"}
+        ).json()["access_token"]
+        others = httpx.get(
+            f"{server.url}/api/v1/tickets",
+            params={"limit": 200},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["items"]
+        customers = httpx.get(
+            f"{server.url}/api/v1/customers",
+            params={"email": "wufang@example.cn"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["items"]
+        foreign = next(t for t in others if t["customer_id"] != customers[0]["id"])
+        page = await (await browser.new_context()).new_page()
+        await login(page, server.url, "/portal/login", "wufang@example.cn")
+        await page.wait_for_url(f"{server.url}/portal/tickets")
+        response = await page.goto(f"{server.url}/portal/tickets/{foreign['id']}")
+        assert response is not None and response.status == 404
+        assert foreign["subject"] not in await page.content()
