@@ -24,6 +24,7 @@ MODULES = [
     "kefu.ticket.tasks",
     "kefu.sla.events",
     "kefu.sla.tasks",
+    "kefu.automation.listeners",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.

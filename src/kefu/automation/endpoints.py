@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from kefu.automation.schemas import MacroIn, MacroOut, MacroPreview
+from kefu.automation.schemas import MacroIn, MacroOut, MacroPreview, TriggerIn, TriggerOut
 from kefu.automation.service import automation_service
 from kefu.deps import CurrentPrincipal, Session
 from kefu.kit.schemas import Page, Schema
@@ -54,3 +54,17 @@ async def apply_macro(
         "tags": t.tags,
         "assignee_id": t.assignee_id,
     }
+
+
+@router.get("/triggers", response_model=Page[TriggerOut])
+async def list_triggers(principal: CurrentPrincipal, session: Session) -> Page[TriggerOut]:
+    return Page(
+        items=[
+            TriggerOut.model_validate(t) for t in await automation_service.list_triggers(session, principal)
+        ]
+    )
+
+
+@router.post("/triggers", response_model=TriggerOut, status_code=status.HTTP_201_CREATED)
+async def create_trigger(body: TriggerIn, principal: CurrentPrincipal, session: Session) -> TriggerOut:
+    return TriggerOut.model_validate(await automation_service.create_trigger(session, principal, body))

@@ -38,3 +38,26 @@ class MacroOut(OutSchema):
 
 class MacroPreview(OutSchema):
     body: str
+
+
+class TriggerIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    position: int = Field(default=0, ge=0, le=100_000)
+    on: str = Field(
+        pattern="^(created|updated|sla_warning|sla_breached|hours_since_created|hours_since_updated)$"
+    )
+    hours: float | None = Field(default=None, gt=0, le=24 * 365)
+    conditions: list[dict[str, object]] = Field(default_factory=list, max_length=30)
+    actions: list[dict[str, object]] = Field(min_length=1, max_length=20)
+    active: bool = True
+
+
+class TriggerOut(OutSchema):
+    id: int
+    name: str
+    position: int
+    on: str
+    hours: float | None
+    conditions: list[dict[str, object]]
+    actions: list[dict[str, object]]
+    active: bool

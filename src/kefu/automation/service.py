@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.authz import Perm, Principal, require
+from kefu.authz import SYSTEM, Perm, Principal, require
+from kefu.automation import conditions
+from kefu.automation.events import SupervisorsNotified, TriggerFailed
 from kefu.automation.placeholders import render, unknown_placeholders
 from kefu.automation.repository import automation_repository
-from kefu.automation.schemas import MacroIn
+from kefu.automation.schemas import MacroIn, TriggerIn
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
-from kefu.models.automation import Macro
+from kefu.kit.events import publish
+from kefu.kit.time import utcnow
+from kefu.models.automation import Macro, Trigger
 from kefu.models.ticket import Ticket
 from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketUpdate
@@ -139,6 +145,107 @@ class AutomationService:
             await ticket_service.update(session, principal, ticket_id, TicketUpdate.model_validate(fields))
         macro.usage_count += 1
         return await ticket_service.get(session, principal, ticket_id)
+
+    # --- triggers -----------------------------------------------------------------------
+    async def create_trigger(
+        self, session: AsyncSession, principal: Principal | None, data: TriggerIn
+    ) -> Trigger:
+        if principal is not None:
+            require(principal, Perm.SETTINGS_MANAGE)
+        conditions.validate(data.conditions, data.actions)
+        if data.on.startswith("hours_since") and data.hours is None:
+            raise Unprocessable("time-based triggers need hours", code="invalid_trigger")
+        if await automation_repository.trigger_by_name(session, data.name) is not None:
+            raise Conflict(f"触发器已存在 / trigger {data.name!r} exists", code="trigger_exists")
+        trigger = Trigger(**data.model_dump())
+        session.add(trigger)
+        await session.flush()
+        return trigger
+
+    async def list_triggers(self, session: AsyncSession, principal: Principal) -> Sequence[Trigger]:
+        require(principal, Perm.SETTINGS_MANAGE)
+        return await automation_repository.triggers(session)
+
+    async def _facts(
+        self, session: AsyncSession, ticket_id: int, extra: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        try:
+            t = await ticket_service.get(session, None, ticket_id)
+        except NotFound:
+            return None
+        tier = "none"
+        if t.customer_id is not None:
+            tier = (await customer_service.get(session, None, t.customer_id)).tier
+        return {
+            "status": t.status,
+            "priority": t.priority,
+            "type": t.type,
+            "channel": t.channel,
+            "group_id": t.group_id,
+            "category": t.category,
+            "tags": list(t.tags or []),
+            "tier": tier,
+            "subject": t.subject,
+            **extra,
+        }
+
+    async def run_triggers(
+        self, session: AsyncSession, on: str, ticket_id: int, *, metric: str | None = None
+    ) -> int:
+        """Fire matching triggers for one event; each at most once per ticket (and metric)."""
+        fired = 0
+        for trigger in await automation_repository.triggers(session, on):
+            facts = await self._facts(session, ticket_id, {"metric": metric} if metric else {})
+            if facts is None or facts["status"] == "closed":
+                return fired
+            if not conditions.all_hold(trigger.conditions, facts):
+                continue
+            if not await automation_repository.claim_run(session, trigger.id, ticket_id, metric or "once"):
+                continue
+            await self._act(session, trigger, ticket_id, facts)
+            fired += 1
+        return fired
+
+    async def _act(
+        self, session: AsyncSession, trigger: Trigger, ticket_id: int, facts: dict[str, Any]
+    ) -> None:
+        changes = conditions.ticket_changes(trigger.actions, facts)
+        if changes:
+            try:
+                await ticket_service.update(session, SYSTEM, ticket_id, TicketUpdate.model_validate(changes))
+            except (Conflict, Unprocessable) as exc:  # e.g. an invalid transition: the trigger is skipped
+                await publish(
+                    session, TriggerFailed(ticket_id=ticket_id, trigger_id=trigger.id, reason=exc.message)
+                )
+                return
+        if any(a["action"] == "notify_supervisors" for a in trigger.actions):
+            await publish(
+                session,
+                SupervisorsNotified(
+                    ticket_id=ticket_id,
+                    trigger_id=trigger.id,
+                    trigger_name=trigger.name,
+                    group_id=facts.get("group_id"),
+                    subject=str(facts.get("subject", "")),
+                ),
+            )
+
+    async def run_time_based(self, session: AsyncSession, *, now: datetime | None = None) -> int:
+        now = now or utcnow()
+        fired = 0
+        for on, column in (("hours_since_created", "created_at"), ("hours_since_updated", "updated_at")):
+            for trigger in await automation_repository.triggers(session, on):
+                cutoff = now - timedelta(hours=trigger.hours or 0)
+                for ticket_id in await automation_repository.open_tickets_older_than(
+                    session, column, cutoff, trigger.id, limit=200
+                ):
+                    facts = await self._facts(session, ticket_id, {})
+                    if facts is None or not conditions.all_hold(trigger.conditions, facts):
+                        continue
+                    if await automation_repository.claim_run(session, trigger.id, ticket_id, "once"):
+                        await self._act(session, trigger, ticket_id, facts)
+                        fired += 1
+        return fired
 
 
 automation_service = AutomationService()

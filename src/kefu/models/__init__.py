@@ -5,7 +5,7 @@ from kefu.kit.events import EventRecord
 from kefu.kit.jobs import Job
 from kefu.models.audit import AuditEntry
 from kefu.models.auth import ApiToken, WebSession
-from kefu.models.automation import Macro
+from kefu.models.automation import Macro, Trigger, TriggerRun
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
@@ -48,6 +48,8 @@ __all__ = [
     "TicketComment",
     "TicketFollower",
     "TicketLink",
+    "Trigger",
+    "TriggerRun",
     "User",
     "WebSession",
     "WebhookDelivery",

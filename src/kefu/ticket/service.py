@@ -369,7 +369,7 @@ class TicketService:
                 await publish(session, TicketReopened(ticket_id=t.id, customer_id=t.customer_id))
         if set(changes) & {"priority", "type", "group_id", "tags", "category"}:
             await sla_service.apply(session, facts, now=now)
-        if principal.is_staff and set(changes) & {"assignee_id", "status"}:
+        if principal.is_staff and principal.id != 0 and set(changes) & {"assignee_id", "status"}:
             await sla_service.acknowledged(session, t.id, now=now)
         return t
 
