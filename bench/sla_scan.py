@@ -49,9 +49,11 @@ async def fill(db: Database, rows: int) -> float:
         for lo in range(0, rows, batch):
             n = min(batch, rows - lo)
             await conn.execute(
-                sa.text("INSERT INTO tickets (id, subject, description, status, priority, type, category, tags, "
-                        "custom_fields, channel, created_at, updated_at, reopen_count) VALUES "
-                        "(:id, 's', '', 'open', 'normal', 'question', '', '[]', '{}', 'web', :t, :t, 0)"),
+                sa.text(
+                    "INSERT INTO tickets (id, subject, description, status, priority, type, category, tags, "
+                    "custom_fields, channel, created_at, updated_at, reopen_count) VALUES "
+                    "(:id, 's', '', 'open', 'normal', 'question', '', '[]', '{}', 'web', :t, :t, 0)"
+                ),
                 [{"id": lo + i + 1, "t": NOW} for i in range(n)],
             )
             clocks = []
@@ -59,17 +61,30 @@ async def fill(db: Database, rows: int) -> float:
                 # Deadlines spread over ±15 days; ~0.05 % are due at NOW and not yet claimed.
                 due = NOW + timedelta(seconds=rng.randint(-1300, 15 * 86400 * 2 - 1300) - 15 * 86400 + 1300)
                 claimed = due <= NOW - timedelta(seconds=1300)
-                clocks.append({
-                    "ticket_id": lo + i + 1, "metric": "first_reply", "policy": "{}", "target": 240, "bh": True,
-                    "status": "active", "started": NOW - timedelta(hours=2), "consumed": 0.0, "due": due,
-                    "breach": None if claimed else due, "warn": None, "ratio": 0.75,
-                    "breached": NOW if claimed else None,
-                })
+                clocks.append(
+                    {
+                        "ticket_id": lo + i + 1,
+                        "metric": "first_reply",
+                        "policy": "{}",
+                        "target": 240,
+                        "bh": True,
+                        "status": "active",
+                        "started": NOW - timedelta(hours=2),
+                        "consumed": 0.0,
+                        "due": due,
+                        "breach": None if claimed else due,
+                        "warn": None,
+                        "ratio": 0.75,
+                        "breached": NOW if claimed else None,
+                    }
+                )
             await conn.execute(
-                sa.text("INSERT INTO applied_slas (ticket_id, metric, policy, target_minutes, business_hours, status,"
-                        " started_at, run_started_at, consumed_seconds, due_at, breach_at, warn_due_at, warn_ratio,"
-                        " breached_at) VALUES (:ticket_id, :metric, :policy, :target, :bh, :status, :started,"
-                        " :started, :consumed, :due, :breach, :warn, :ratio, :breached)"),
+                sa.text(
+                    "INSERT INTO applied_slas (ticket_id, metric, policy, target_minutes, business_hours, status,"
+                    " started_at, run_started_at, consumed_seconds, due_at, breach_at, warn_due_at, warn_ratio,"
+                    " breached_at) VALUES (:ticket_id, :metric, :policy, :target, :bh, :status, :started,"
+                    " :started, :consumed, :due, :breach, :warn, :ratio, :breached)"
+                ),
                 clocks,
             )
     return time.perf_counter() - started
@@ -100,10 +115,17 @@ async def run(backend: str, url: str, rows: int) -> dict[str, object]:
     finally:
         await db.dispose()
     return {
-        "bench": "sla.breach_scan", "backend": backend, "clocks": total, "fill_seconds": round(fill_s, 1),
-        "due_found": found, "query_p50_ms": round(statistics.median(timings), 2),
-        "query_max_ms": round(max(timings), 2), "scan_emit_ms": round(scan_ms, 1), "events_emitted": emitted,
-        "python": platform.python_version(), "machine": platform.machine(),
+        "bench": "sla.breach_scan",
+        "backend": backend,
+        "clocks": total,
+        "fill_seconds": round(fill_s, 1),
+        "due_found": found,
+        "query_p50_ms": round(statistics.median(timings), 2),
+        "query_max_ms": round(max(timings), 2),
+        "scan_emit_ms": round(scan_ms, 1),
+        "events_emitted": emitted,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
     }
 
 
@@ -122,8 +144,13 @@ async def main() -> None:
         print(json.dumps(await run("sqlite", f"sqlite+aiosqlite:///{path}", args.rows)))
     if args.backend in ("postgresql", "both"):
         await _pg_reset("kefu_bench_sla")
-        print(json.dumps(await run("postgresql", "postgresql+asyncpg://postgres@127.0.0.1:5432/kefu_bench_sla",
-                                   args.rows)))
+        print(
+            json.dumps(
+                await run(
+                    "postgresql", "postgresql+asyncpg://postgres@127.0.0.1:5432/kefu_bench_sla", args.rows
+                )
+            )
+        )
 
 
 if __name__ == "__main__":

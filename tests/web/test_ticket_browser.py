@@ -84,7 +84,7 @@ class TestTicketFlow:
         await agent.goto(f"{server.url}/agent/tickets/{ticket_id}")
         await agent.select_option("#macro-select", label="寄修指引")
         await agent.wait_for_function(
-            "document.querySelector('#reply-body') && document.querySelector('#reply-body').value.includes('寄修')"
+            "(document.querySelector('#reply-body') || {value: ''}).value.includes('寄修')"
         )
         assert "周杰您好" in await agent.input_value("#reply-body")
         await agent.click("#reply-form button[type=submit]")
@@ -98,20 +98,16 @@ class TestTicketFlow:
     async def test_customer_cannot_open_another_customers_ticket(
         self, server: LiveServer, browser: Browser
     ) -> None:
-        token = httpx.post(
-            f"{server.url}/api/v1/auth/token", json={"email": "admin@kefu.demo", "password": "kefu-demo"}
-        ).json()["access_token"]
-        others = httpx.get(
-            f"{server.url}/api/v1/tickets",
-            params={"limit": 200},
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()["items"]
-        customers = httpx.get(
-            f"{server.url}/api/v1/customers",
-            params={"email": "wufang@example.cn"},
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()["items"]
-        foreign = next(t for t in others if t["customer_id"] != customers[0]["id"])
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            auth = await http.post(
+                "/api/v1/auth/token", json={"email": "admin@kefu.demo", "password": "kefu-demo"}
+            )
+            h = {"Authorization": f"Bearer {auth.json()['access_token']}"}
+            others = (await http.get("/api/v1/tickets", params={"limit": 200}, headers=h)).json()["items"]
+            me = (
+                await http.get("/api/v1/customers", params={"email": "wufang@example.cn"}, headers=h)
+            ).json()
+        foreign = next(t for t in others if t["customer_id"] != me["items"][0]["id"])
         page = await (await browser.new_context()).new_page()
         await login(page, server.url, "/portal/login", "wufang@example.cn")
         await page.wait_for_url(f"{server.url}/portal/tickets")
