@@ -44,6 +44,7 @@ ROUTERS = [
     "kefu.web.pages:router",
     "kefu.web.kb_pages:router",
     "kefu.web.ticket_pages:router",
+    "kefu.web.admin_pages:router",
 ]
 
 

@@ -19,9 +19,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 async def _login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
     page = await client.get("/login", headers={"accept": "text/html"})
     token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-    return await client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token}
-    )
+    return await client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
 def _csrf(html: str) -> str:
@@ -63,9 +61,7 @@ class TestLogin:
             actions = list((await s.execute(sa.select(AuditEntry.action))).scalars())
         assert "denied.invalid_credentials" in actions
 
-    async def test_login_without_csrf_token_is_refused(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_login_without_csrf_token_is_refused(self, db: Database, client: httpx.AsyncClient) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com")
         r = await client.post(
@@ -81,9 +77,7 @@ class TestLogin:
         assert r.status_code == 303
         assert r.headers["location"].startswith("/login")
 
-    async def test_open_redirects_are_ignored(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_open_redirects_are_ignored(self, db: Database, client: httpx.AsyncClient) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com")
         page = await client.get("/login", headers={"accept": "text/html"})
@@ -107,15 +101,11 @@ class TestLanguage:
         assert '<html lang="en">' in page.text
         assert "Sign in to kefu" in page.text
         await client.get("/lang/zh_CN")
-        assert (
-            "登录 kefu 客服" in (await client.get("/login", headers={"accept": "text/html"})).text
-        )
+        assert "登录 kefu 客服" in (await client.get("/login", headers={"accept": "text/html"})).text
 
 
 class TestRoleAreas:
-    async def test_agent_cannot_open_admin_pages(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_agent_cannot_open_admin_pages(self, db: Database, client: httpx.AsyncClient) -> None:
         async with db.transaction() as s:
             await make_user(s, email="li@example.com")
         await _login(client, "li@example.com")
@@ -131,14 +121,10 @@ class TestRoleAreas:
             await make_user(s, email="boss@example.com", role=Role.ADMIN)
         await _login(client, "boss@example.com")
         page = await client.get("/admin/groups", headers={"accept": "text/html"})
-        r = await client.post(
-            "/admin/groups", data={"name": "售后维修", "csrf_token": _csrf(page.text)}
-        )
+        r = await client.post("/admin/groups", data={"name": "售后维修", "csrf_token": _csrf(page.text)})
         assert r.status_code == 303
         async with db.session() as s:
-            group_id = (
-                await s.execute(sa.select(Group.id).where(Group.name == "售后维修"))
-            ).scalar_one()
+            group_id = (await s.execute(sa.select(Group.id).where(Group.name == "售后维修"))).scalar_one()
         page = await client.get("/admin/users", headers={"accept": "text/html"})
         r = await client.post(
             "/admin/users",
@@ -155,9 +141,7 @@ class TestRoleAreas:
         listing = await client.get("/admin/users", headers={"accept": "text/html"})
         assert "new@example.com" in listing.text and "售后维修" in listing.text
 
-    async def test_admin_form_without_csrf_is_refused(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_admin_form_without_csrf_is_refused(self, db: Database, client: httpx.AsyncClient) -> None:
         async with db.transaction() as s:
             await make_user(s, email="boss@example.com", role=Role.ADMIN)
         await _login(client, "boss@example.com")
@@ -166,9 +150,7 @@ class TestRoleAreas:
         async with db.session() as s:
             assert (await s.execute(sa.select(Group).where(Group.name == "x"))).first() is None
 
-    async def test_admin_form_errors_are_shown_not_500(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_admin_form_errors_are_shown_not_500(self, db: Database, client: httpx.AsyncClient) -> None:
         async with db.transaction() as s:
             await make_user(s, email="boss@example.com", role=Role.ADMIN)
         await _login(client, "boss@example.com")
@@ -215,3 +197,79 @@ class TestPortal:
         home = await client.get("/portal", headers={"accept": "text/html"}, follow_redirects=True)
         assert "王丽" in home.text
         assert (await client.get("/agent", headers={"accept": "text/html"})).status_code == 403
+
+
+class TestAdminSettingsPages:
+    async def test_admin_adds_a_schedule_a_policy_a_macro_and_a_trigger(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        async with db.transaction() as s:
+            await make_user(s, email="boss@example.com", role=Role.ADMIN)
+        await _login(client, "boss@example.com")
+        page = await client.get("/admin/sla", headers={"accept": "text/html"})
+        assert "2026" in page.text  # statutory years covered
+        token = _csrf(page.text)
+        r = await client.post(
+            "/admin/sla/schedules",
+            data={
+                "csrf_token": token,
+                "name": "客服时间",
+                "intervals": "0-6 09:00 21:00",
+                "cn_statutory": "on",
+            },
+        )
+        assert r.status_code == 303
+        bad = await client.post(
+            "/admin/sla/schedules",
+            data={"csrf_token": token, "name": "坏", "intervals": "0 18:00 09:00"},
+            headers={"accept": "text/html"},
+        )
+        assert bad.status_code == 422 and "not after start" in bad.text
+        r = await client.post(
+            "/admin/sla/policies",
+            data={
+                "csrf_token": token,
+                "name": "VIP 首响 10 分钟",
+                "tier": "high",
+                "first_reply": "10",
+                "position": "1",
+            },
+        )
+        assert r.status_code == 303
+        listing = await client.get("/admin/sla", headers={"accept": "text/html"})
+        assert "客服时间" in listing.text and "VIP 首响 10 分钟" in listing.text
+        r = await client.post(
+            "/admin/automation/macros",
+            data={
+                "csrf_token": token,
+                "title": "致歉",
+                "body": "{{customer.name}}您好，非常抱歉。",
+                "priority": "high",
+            },
+        )
+        assert r.status_code == 303
+        r = await client.post(
+            "/admin/automation/triggers",
+            data={
+                "csrf_token": token,
+                "name": "投诉升级",
+                "on": "created",
+                "conditions": '[{"field": "category", "op": "starts_with", "value": "投诉"}]',
+                "actions": '[{"action": "raise_priority"}]',
+            },
+        )
+        assert r.status_code == 303
+        bad = await client.post(
+            "/admin/automation/triggers",
+            data={
+                "csrf_token": token,
+                "name": "坏",
+                "on": "created",
+                "conditions": "not json",
+                "actions": "[]",
+            },
+            headers={"accept": "text/html"},
+        )
+        assert bad.status_code == 422
+        page = await client.get("/admin/automation", headers={"accept": "text/html"})
+        assert "致歉" in page.text and "投诉升级" in page.text
