@@ -273,3 +273,33 @@ class TestAdminSettingsPages:
         assert bad.status_code == 422
         page = await client.get("/admin/automation", headers={"accept": "text/html"})
         assert "致歉" in page.text and "投诉升级" in page.text
+
+
+class TestBulkActions:
+    async def test_bulk_update_applies_to_each_and_reports_refusals(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        from tests.factories import make_group, make_ticket
+
+        async with db.transaction() as s:
+            group = await make_group(s, name="售前", is_default=True)
+            await make_user(s, email="li@example.com", group_ids=[group.id])
+            a, b = await make_ticket(s), await make_ticket(s)
+            closed = await make_ticket(s)
+            closed.status = "closed"
+        await _login(client, "li@example.com")
+        page = await client.get("/agent/tickets?view=groups", headers={"accept": "text/html"})
+        r = await client.post(
+            "/agent/tickets/bulk",
+            data={
+                "csrf_token": _csrf(page.text),
+                "ticket_ids": [str(a.id), str(b.id), str(closed.id)],
+                "priority": "high",
+                "assign_to_me": "on",
+            },
+            headers={"accept": "text/html"},
+        )
+        assert r.status_code == 200 and f"#{closed.id}" in r.text  # the closed one is refused, visibly
+        api = await client.get(f"/api/v1/tickets/{a.id}", headers={"X-CSRF-Token": _csrf(page.text)})
+        assert api.json()["priority"] == "high" and api.json()["assignee_id"] is not None
+        assert (await client.get(f"/api/v1/tickets/{b.id}")).json()["priority"] == "high"

@@ -98,6 +98,7 @@ async def agent_tickets(
             "status": status,
             "q": q,
             "page": page,
+            "flash": getattr(request.state, "flash", None),
             "has_more": len(rows) == PAGE,
             "view_names": VIEWS,
             "statuses": list(TicketStatus),
@@ -202,6 +203,38 @@ async def agent_properties(
         ctx = await _detail_context(session, me, ticket_id)
         return render(request, "agent/ticket.html", {**ctx, "error": message}, status=code)
     return RedirectResponse(f"/agent/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/agent/tickets/bulk")
+async def agent_bulk(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    ticket_ids: Annotated[list[int], Form()],
+    status: Annotated[str, Form()] = "",
+    priority: Annotated[str, Form()] = "",
+    assign_to_me: Annotated[str, Form()] = "",
+    back: Annotated[str, Form(max_length=300)] = "/agent/tickets",
+) -> Response:
+    """Apply the same change to several tickets; each succeeds or fails on its own."""
+    me = _staff(principal)
+    fields: dict[str, Any] = {k: v for k, v in {"status": status, "priority": priority}.items() if v}
+    if assign_to_me == "on":
+        fields["assignee_id"] = me.id
+    failed: list[str] = []
+    if fields:
+        data = TicketUpdate.model_validate(fields)
+        for ticket_id in ticket_ids[:200]:
+            try:
+                async with session.begin_nested():  # one ticket's refusal does not undo the others
+                    await ticket_service.update(session, me, ticket_id, data)
+            except KefuError as exc:
+                failed.append(f"#{ticket_id}: {exc.message}")
+    target = back if back.startswith("/agent/tickets") else "/agent/tickets"
+    if failed:
+        request.state.flash = failed
+        return await agent_tickets(request, session, principal, page=1)
+    return RedirectResponse(target, status_code=303)
 
 
 # --- portal --------------------------------------------------------------------------------
