@@ -166,6 +166,7 @@ ZH = {
     "Selected tickets": "选中的工单",
     "Assign to me": "分配给我",
     "Apply": "应用",
+    "Attachment (optional)": "附件（可选）",
     "queued": "排队中",
     "running": "运行中",
     "done": "已完成",

@@ -303,3 +303,57 @@ class TestBulkActions:
         api = await client.get(f"/api/v1/tickets/{a.id}", headers={"X-CSRF-Token": _csrf(page.text)})
         assert api.json()["priority"] == "high" and api.json()["assignee_id"] is not None
         assert (await client.get(f"/api/v1/tickets/{b.id}")).json()["priority"] == "high"
+
+
+class TestPortalTickets:
+    async def test_portal_form_asks_for_custom_fields_and_takes_an_attachment(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        from kefu.ticket.schemas import FieldDefCreate
+        from kefu.ticket.service import ticket_service
+
+        async with db.transaction() as s:
+            c = await make_customer(s, name="王丽", email="wangli@example.cn")
+            await customer_service.set_password(s, c, PASSWORD)
+            await ticket_service.create_field_def(
+                s,
+                None,
+                FieldDefCreate(
+                    key="model", label="机型", kind="dropdown", options=["X5", "Pad 11"], required=True
+                ),
+            )
+        page = await client.get("/portal/login", headers={"accept": "text/html"})
+        await client.post(
+            "/portal/login",
+            data={"email": "wangli@example.cn", "password": PASSWORD, "csrf_token": _csrf(page.text)},
+        )
+        form = await client.get("/portal/tickets/new", headers={"accept": "text/html"})
+        assert 'name="cf_model"' in form.text and "机型 *" in form.text
+        token = _csrf(form.text)
+        missing = await client.post(
+            "/portal/tickets",
+            headers={"accept": "text/html"},
+            data={
+                "csrf_token": token,
+                "subject": "屏幕亮点",
+                "description": "右上角有亮点",
+                "category": "售后/维修",
+            },
+        )
+        assert missing.status_code == 422 and "model" in missing.text and "屏幕亮点" in missing.text
+        ok = await client.post(
+            "/portal/tickets",
+            data={
+                "csrf_token": token,
+                "subject": "屏幕亮点",
+                "description": "右上角有亮点",
+                "category": "售后/维修",
+                "cf_model": "Pad 11",
+            },
+            files={"file": ("photo.png", b"\x89PNG\r\n\x1a\n1234", "image/png")},
+        )
+        assert ok.status_code == 303
+        ticket_id = int(ok.headers["location"].rsplit("/", 1)[1])
+        detail = (await client.get(f"/api/v1/tickets/{ticket_id}", headers={"X-CSRF-Token": token})).json()
+        assert detail["custom_fields"] == {"model": "Pad 11"}
+        assert [a["filename"] for c in detail["comments"] for a in c["attachments"]] == ["photo.png"]

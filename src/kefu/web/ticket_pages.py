@@ -7,24 +7,27 @@ import html
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal
 from kefu.automation.service import automation_service
+from kefu.config import Settings
 from kefu.customer.service import customer_service
-from kefu.deps import OptionalPrincipal, Session
+from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.models.ticket import TicketPriority, TicketStatus
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
+from kefu.ticket import attachments
 from kefu.ticket.schemas import TicketCreate, TicketFilter, TicketUpdate
 from kefu.ticket.service import ticket_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 VIEWS = ("mine", "unassigned", "groups", "at_risk", "overdue", "all")
 PAGE = 25
 
@@ -245,11 +248,37 @@ async def portal_tickets(request: Request, session: Session, principal: Optional
     return render(request, "portal/tickets.html", {"tickets": rows})
 
 
+async def _new_ticket_context(session: Any, error: str | None, form: dict[str, Any]) -> dict[str, Any]:
+    categories = [c for c in await ticket_service.categories(session) if "/" in c]
+    return {
+        "categories": categories,
+        "fields": await ticket_service.field_defs(session),
+        "error": error,
+        "form": form,
+    }
+
+
+def _custom_values(form: Any, fields: Any) -> dict[str, Any]:
+    """Custom-field inputs ("cf_<key>") as typed values; blanks are left out."""
+    values: dict[str, Any] = {}
+    for d in fields:
+        raw = form.get(f"cf_{d.key}")
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        if d.kind == "number":
+            try:
+                values[d.key] = int(raw) if raw.strip().lstrip("-").isdigit() else float(raw)
+            except ValueError:
+                values[d.key] = raw  # the service reports it as not a number
+        else:
+            values[d.key] = raw.strip()
+    return values
+
+
 @router.get("/portal/tickets/new")
 async def portal_ticket_new(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
     _customer(principal)
-    categories = [c for c in await ticket_service.categories(session) if "/" in c]
-    return render(request, "portal/ticket_new.html", {"categories": categories, "error": None, "form": {}})
+    return render(request, "portal/ticket_new.html", await _new_ticket_context(session, None, {}))
 
 
 @router.post("/portal/tickets")
@@ -257,25 +286,49 @@ async def portal_ticket_create(
     request: Request,
     session: Session,
     principal: OptionalPrincipal,
+    settings: SettingsDep,
     subject: Annotated[str, Form(max_length=250)],
     description: Annotated[str, Form(max_length=100_000)],
     category: Annotated[str, Form(max_length=120)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     me = _customer(principal)
+    form = await request.form()
     try:
+        custom = _custom_values(form, await ticket_service.field_defs(session))
         data = TicketCreate.model_validate(
-            {"subject": subject, "description": description, "category": category, "channel": "portal"}
+            {
+                "subject": subject,
+                "description": description,
+                "category": category,
+                "channel": "portal",
+                "custom_fields": custom,
+            }
         )
         t = await ticket_service.create(session, data, actor=me)
+        if file is not None and file.filename:
+            blob = await file.read(attachments.MAX_BYTES + 1)
+            await ticket_service.attach(
+                session,
+                me,
+                t.id,
+                settings.data_dir / "attachments",
+                file.filename,
+                file.content_type or "application/octet-stream",
+                blob,
+                "",
+            )
     except (KefuError, ValidationError) as exc:
         message, code = _form_error(exc)
-        categories = [c for c in await ticket_service.categories(session) if "/" in c]
-        form = {"subject": subject, "description": description, "category": category}
+        kept = {
+            "subject": subject,
+            "description": description,
+            "category": category,
+            **{k: v for k, v in form.items() if isinstance(v, str) and k.startswith("cf_")},
+        }
+        await session.rollback()
         return render(
-            request,
-            "portal/ticket_new.html",
-            {"categories": categories, "error": message, "form": form},
-            status=code,
+            request, "portal/ticket_new.html", await _new_ticket_context(session, message, kept), status=code
         )
     return RedirectResponse(f"/portal/tickets/{t.id}", status_code=303)
 
