@@ -48,9 +48,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker: Worker | None = None
     worker_task: asyncio.Task[None] | None = None
     if settings.embedded_worker:
-        worker = Worker(
-            db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds
-        )
+        worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
         worker_task = asyncio.create_task(worker.run())
     app.state.worker = worker
     log.info("app.started", database=db.engine.dialect.name, redis=bool(settings.redis_url))

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     worker_concurrency: int = 4
     job_lease_seconds: int = 300
     smtp_listen: str | None = None
+    # Outgoing mail (replies, notifications, sign-in links). No host: mail is kept as "held".
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "kefu@localhost"
+    public_url: str = "http://127.0.0.1:8000"
     # Hosts (names or IPs) webhooks may reach even though they resolve to private,
     # loopback or link-local addresses; everything else internal is refused (SSRF).
     webhook_allowed_hosts: list[str] = Field(default_factory=list)

@@ -25,6 +25,7 @@ MODULES = [
     "kefu.sla.events",
     "kefu.sla.tasks",
     "kefu.automation.listeners",
+    "kefu.mail.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.

@@ -24,9 +24,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
     bus = create_bus(settings.redis_url)
     await bus.start()
     set_bus(bus)
-    worker = Worker(
-        db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds
-    )
+    worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
     try:
         if once:
             return await worker.run_until_idle()

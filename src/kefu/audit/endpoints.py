@@ -35,7 +35,5 @@ async def list_audit(
     limit: int = Query(default=100, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
 ) -> Page[AuditOut]:
-    rows = await audit_service.list_entries(
-        session, principal, action=action, limit=limit, offset=offset
-    )
+    rows = await audit_service.list_entries(session, principal, action=action, limit=limit, offset=offset)
     return Page(items=[AuditOut.model_validate(r) for r in rows])

@@ -49,9 +49,7 @@ class AuditService:
         offset: int = 0,
     ) -> Sequence[AuditEntry]:
         require(principal, Perm.AUDIT_READ)
-        return await audit_repository.list_entries(
-            session, action=action, limit=limit, offset=offset
-        )
+        return await audit_repository.list_entries(session, action=action, limit=limit, offset=offset)
 
 
 audit_service = AuditService()

@@ -22,17 +22,13 @@ from kefu.kit.schemas import Page
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-@router.post(
-    "/auth/token", response_model=TokenResponse, dependencies=[Depends(rate_limited("login"))]
-)
+@router.post("/auth/token", response_model=TokenResponse, dependencies=[Depends(rate_limited("login"))])
 async def create_token(
     body: TokenRequest, session: Session, settings: Annotated[Settings, Depends(get_settings_dep)]
 ) -> TokenResponse:
     user = await auth_service.authenticate(session, body.email, body.password)
     issued = await auth_service.issue_token(session, user, name="login", days=settings.token_days)
-    return TokenResponse(
-        access_token=issued.token, role=user.role, expires_at=issued.record.expires_at
-    )
+    return TokenResponse(access_token=issued.token, role=user.role, expires_at=issued.record.expires_at)
 
 
 @router.get("/auth/me")

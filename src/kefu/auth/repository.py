@@ -26,12 +26,8 @@ class AuthRepository:
         stmt = sa.select(GroupMember.group_id).where(GroupMember.user_id == user_id)
         return sorted((await session.execute(stmt)).scalars().all())
 
-    async def group_ids_for(
-        self, session: AsyncSession, user_ids: list[int]
-    ) -> dict[int, list[int]]:
-        stmt = sa.select(GroupMember.user_id, GroupMember.group_id).where(
-            GroupMember.user_id.in_(user_ids)
-        )
+    async def group_ids_for(self, session: AsyncSession, user_ids: list[int]) -> dict[int, list[int]]:
+        stmt = sa.select(GroupMember.user_id, GroupMember.group_id).where(GroupMember.user_id.in_(user_ids))
         out: dict[int, list[int]] = {uid: [] for uid in user_ids}
         for uid, gid in (await session.execute(stmt)).all():
             out[uid].append(gid)

@@ -16,9 +16,11 @@ from kefu.audit.service import audit_service
 from kefu.auth.repository import auth_repository
 from kefu.auth.schemas import UserCreate, UserOut, UserUpdate
 from kefu.authz import Perm, Principal, require
+from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unauthorized
 from kefu.kit.security import hash_password, hash_token, new_token, verify_password
 from kefu.kit.time import ensure_utc, utcnow
+from kefu.mail.service import mail_service
 from kefu.models import ApiToken, Customer, User, WebSession
 from kefu.team.service import team_service
 
@@ -42,9 +44,7 @@ class AuthService:
         ok = verify_password(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             # The denial itself is audited by the error handler in its own transaction.
-            raise Unauthorized(
-                "邮箱或密码错误 / invalid email or password", code="invalid_credentials"
-            )
+            raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
         user.last_login_at = utcnow()
         audit_service.record(
             session, "auth.login", actor_user_id=user.id, target_type="user", target_id=user.id
@@ -73,14 +73,21 @@ class AuthService:
         return IssuedToken(token, record)
 
     async def issue_customer_token(
-        self, session: AsyncSession, customer_id: int, *, name: str, days: int = 30
+        self,
+        session: AsyncSession,
+        customer_id: int,
+        *,
+        name: str,
+        days: int = 30,
+        minutes: int | None = None,
     ) -> IssuedToken:
         token = new_token("kc")
+        lifetime = timedelta(minutes=minutes) if minutes is not None else timedelta(days=days)
         record = ApiToken(
             customer_id=customer_id,
             token_hash=hash_token(token),
             name=name,
-            expires_at=utcnow() + timedelta(days=days),
+            expires_at=utcnow() + lifetime,
         )
         session.add(record)
         await session.flush()
@@ -90,15 +97,11 @@ class AuthService:
         record = await auth_repository.token_by_hash(session, hash_token(token))
         now = utcnow()
         if record is None or record.revoked_at is not None:
-            raise Unauthorized(
-                "无效或已撤销的令牌 / invalid or revoked token", code="invalid_token"
-            )
+            raise Unauthorized("无效或已撤销的令牌 / invalid or revoked token", code="invalid_token")
         if record.expires_at is not None and ensure_utc(record.expires_at) <= now:
             raise Unauthorized("令牌已过期 / token expired", code="token_expired")
         # Touch at most once a minute: avoids a write per request.
-        if record.last_used_at is None or now - ensure_utc(record.last_used_at) > timedelta(
-            minutes=1
-        ):
+        if record.last_used_at is None or now - ensure_utc(record.last_used_at) > timedelta(minutes=1):
             record.last_used_at = now
         principal = await self._principal(session, record.user_id, record.customer_id, via="token")
         return replace(principal, token_id=record.id)
@@ -131,9 +134,7 @@ class AuthService:
             return []
         return await auth_repository.tokens_of_user(session, principal.user_id)
 
-    async def revoke_token(
-        self, session: AsyncSession, principal: Principal, token_id: int
-    ) -> None:
+    async def revoke_token(self, session: AsyncSession, principal: Principal, token_id: int) -> None:
         record = await session.get(ApiToken, token_id)
         own = record is not None and record.user_id == principal.user_id
         if record is None or not (own or principal.can(Perm.TOKENS_MANAGE)):
@@ -142,6 +143,51 @@ class AuthService:
         audit_service.record(
             session, "auth.token_revoked", actor=principal, target_type="token", target_id=token_id
         )
+
+    # --- portal sign-in links ----------------------------------------------------------
+    async def send_magic_link(self, session: AsyncSession, email: str, public_url: str) -> None:
+        """Mail a one-time, 15-minute sign-in link if the address belongs to a customer. The
+        answer to the caller is the same either way, so addresses cannot be probed."""
+        found = await customer_service.by_email(session, email)
+        if found is None:
+            return
+        issued = await self.issue_customer_token(session, found.id, name="magic-link", minutes=15)
+        link = f"{public_url.rstrip('/')}/portal/magic/{issued.token}"
+        await mail_service.queue(
+            session,
+            to=email.strip().lower(),
+            kind="magic_link",
+            subject="登录星辰电子服务中心 / Sign in",
+            text=(
+                f"{found.name or '您'}好：\n\n"
+                f"点击以下链接登录服务中心（15 分钟内有效，仅可使用一次）：\n{link}\n\n"
+                "如果不是您本人操作，请忽略本邮件。"
+            ),
+        )
+        audit_service.record(session, "portal.magic_link_sent", target_type="customer", target_id=found.id)
+
+    async def redeem_magic_link(self, session: AsyncSession, token: str) -> int:
+        record = await auth_repository.token_by_hash(session, hash_token(token))
+        now = utcnow()
+        if (
+            record is None
+            or record.customer_id is None
+            or record.name != "magic-link"
+            or record.revoked_at
+            or (record.expires_at is not None and ensure_utc(record.expires_at) <= now)
+        ):
+            raise Unauthorized(
+                "登录链接无效或已过期 / the sign-in link is invalid or expired", code="invalid_link"
+            )
+        record.revoked_at = now  # one use only
+        audit_service.record(
+            session,
+            "portal.login",
+            target_type="customer",
+            target_id=record.customer_id,
+            detail={"via": "magic_link"},
+        )
+        return record.customer_id
 
     # --- web sessions -------------------------------------------------------------------
     async def start_web_session(
@@ -173,9 +219,7 @@ class AuthService:
         if record is None or ensure_utc(record.expires_at) <= utcnow():
             return None
         try:
-            principal = await self._principal(
-                session, record.user_id, record.customer_id, via="session"
-            )
+            principal = await self._principal(session, record.user_id, record.customer_id, via="session")
         except Unauthorized:
             return None
         return principal, record
@@ -188,9 +232,7 @@ class AuthService:
 
 
 class UserService:
-    async def create(
-        self, session: AsyncSession, data: UserCreate, *, actor: Principal | None
-    ) -> User:
+    async def create(self, session: AsyncSession, data: UserCreate, *, actor: Principal | None) -> User:
         if actor is not None:
             require(actor, Perm.USERS_MANAGE)
         if await auth_repository.user_by_email(session, data.email) is not None:
@@ -216,9 +258,7 @@ class UserService:
         )
         return user
 
-    async def update(
-        self, session: AsyncSession, actor: Principal, user_id: int, data: UserUpdate
-    ) -> User:
+    async def update(self, session: AsyncSession, actor: Principal, user_id: int, data: UserUpdate) -> User:
         require(actor, Perm.USERS_MANAGE)
         user = await auth_repository.user_by_id(session, user_id)
         if user is None:
@@ -247,9 +287,7 @@ class UserService:
         require(actor, Perm.USERS_MANAGE)
         users = await auth_repository.list_users(session)
         groups = await auth_repository.group_ids_for(session, [u.id for u in users])
-        return [
-            UserOut.model_validate(u).model_copy(update={"group_ids": groups[u.id]}) for u in users
-        ]
+        return [UserOut.model_validate(u).model_copy(update={"group_ids": groups[u.id]}) for u in users]
 
     async def get_out(self, session: AsyncSession, user: User) -> UserOut:
         groups = await auth_repository.group_ids(session, user.id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.auth.service import user_service
 from kefu.authz import SYSTEM, Perm, Principal, require
 from kefu.automation import conditions
 from kefu.automation.events import SupervisorsNotified, TriggerFailed
@@ -18,6 +19,7 @@ from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
+from kefu.mail.service import mail_service
 from kefu.models.automation import Macro, Trigger
 from kefu.models.ticket import Ticket
 from kefu.team.service import team_service
@@ -229,6 +231,34 @@ class AutomationService:
                     subject=str(facts.get("subject", "")),
                 ),
             )
+
+    async def email_supervisors(
+        self,
+        session: AsyncSession,
+        ticket_id: int,
+        group_id: int | None,
+        trigger_name: str,
+        subject: str,
+        public_url: str,
+    ) -> int:
+        """Mail the supervisors of the ticket's group (all supervisors if it has none)."""
+        sent = 0
+        for user in await user_service.list_all(session):
+            if user.role != "supervisor" or not user.is_active:
+                continue
+            if group_id is not None and group_id not in await user_service.group_ids(session, user.id):
+                continue
+            await mail_service.queue(
+                session,
+                to=user.email,
+                kind="escalation",
+                ticket_id=ticket_id,
+                subject=f"[升级] #{ticket_id} {subject}"[:200],
+                text=f"{user.name}您好：\n\n工单 #{ticket_id}「{subject}」触发了「{trigger_name}」。\n"
+                f"{public_url.rstrip('/')}/agent/tickets/{ticket_id}",
+            )
+            sent += 1
+        return sent
 
     async def run_time_based(self, session: AsyncSession, *, now: datetime | None = None) -> int:
         now = now or utcnow()

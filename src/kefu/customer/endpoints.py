@@ -13,9 +13,7 @@ router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
 
 @router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED)
-async def create_customer(
-    body: CustomerCreate, principal: CurrentPrincipal, session: Session
-) -> CustomerOut:
+async def create_customer(body: CustomerCreate, principal: CurrentPrincipal, session: Session) -> CustomerOut:
     customer = await customer_service.create(session, body, actor=principal)
     customer = await customer_service.get(session, principal, customer.id)
     return customer_service.to_out(customer, principal)
@@ -44,15 +42,11 @@ async def search_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
-async def get_customer(
-    customer_id: int, principal: CurrentPrincipal, session: Session
-) -> CustomerOut:
+async def get_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
     customer = await customer_service.get(session, principal, customer_id)
     return customer_service.to_out(customer, principal)
 
 
 @router.post("/{customer_id}/unmask", response_model=CustomerOut)
-async def unmask_customer(
-    customer_id: int, principal: CurrentPrincipal, session: Session
-) -> CustomerOut:
+async def unmask_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
     return await customer_service.unmask(session, principal, customer_id)

@@ -11,9 +11,7 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise Unprocessable(
-            f"无效的电话号码 / invalid phone number: {raw!r}", code="invalid_phone"
-        ) from exc
+        raise Unprocessable(f"无效的电话号码 / invalid phone number: {raw!r}", code="invalid_phone") from exc
     if not phonenumbers.is_valid_number(number):
         raise Unprocessable(f"无效的电话号码 / invalid phone number: {raw!r}", code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

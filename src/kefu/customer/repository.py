@@ -14,9 +14,7 @@ from kefu.models import Customer, Identity
 class CustomerRepository:
     async def get(self, session: AsyncSession, customer_id: int) -> Customer | None:
         stmt = (
-            sa.select(Customer)
-            .where(Customer.id == customer_id)
-            .options(selectinload(Customer.identities))
+            sa.select(Customer).where(Customer.id == customer_id).options(selectinload(Customer.identities))
         )
         return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -36,9 +34,7 @@ class CustomerRepository:
         for kind, value in filters:
             stmt = stmt.where(
                 Customer.id.in_(
-                    sa.select(Identity.customer_id).where(
-                        Identity.kind == kind, Identity.value == value
-                    )
+                    sa.select(Identity.customer_id).where(Identity.kind == kind, Identity.value == value)
                 )
             )
         return (await session.execute(stmt.limit(limit).offset(offset))).scalars().all()

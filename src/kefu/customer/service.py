@@ -81,9 +81,7 @@ class CustomerService:
             if await customer_repository.identity(session, kind, value) is None:
                 session.add(Identity(customer_id=customer.id, kind=kind, value=value))
 
-    async def get(
-        self, session: AsyncSession, principal: Principal | None, customer_id: int
-    ) -> Customer:
+    async def get(self, session: AsyncSession, principal: Principal | None, customer_id: int) -> Customer:
         if principal is not None:
             ensure_can_see_customer(principal, customer_id)
         customer = await customer_repository.get(session, customer_id)
@@ -116,19 +114,16 @@ class CustomerService:
             filters.append((IdentityKind.EXTERNAL_ID, external_id))
         return list(await customer_repository.find(session, filters, limit=limit, offset=offset))
 
+    async def by_email(self, session: AsyncSession, email: str) -> Customer | None:
+        ident = await customer_repository.identity(session, IdentityKind.EMAIL, normalize_email(email))
+        return await customer_repository.get(session, ident.customer_id) if ident else None
+
     async def authenticate(self, session: AsyncSession, email: str, password: str) -> Customer:
         """Portal sign-in with e-mail and password."""
-        ident = await customer_repository.identity(
-            session, IdentityKind.EMAIL, normalize_email(email)
-        )
+        ident = await customer_repository.identity(session, IdentityKind.EMAIL, normalize_email(email))
         customer = await customer_repository.get(session, ident.customer_id) if ident else None
-        if (
-            not verify_password(customer.password_hash if customer else None, password)
-            or customer is None
-        ):
-            raise Unauthorized(
-                "邮箱或密码错误 / invalid email or password", code="invalid_credentials"
-            )
+        if not verify_password(customer.password_hash if customer else None, password) or customer is None:
+            raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
         audit_service.record(session, "portal.login", target_type="customer", target_id=customer.id)
         return customer
 
@@ -161,9 +156,7 @@ class CustomerService:
             external_id=first.get(IdentityKind.EXTERNAL_ID),
         )
 
-    async def unmask(
-        self, session: AsyncSession, principal: Principal, customer_id: int
-    ) -> CustomerOut:
+    async def unmask(self, session: AsyncSession, principal: Principal, customer_id: int) -> CustomerOut:
         require(principal, Perm.CUSTOMERS_UNMASK)
         customer = await self.get(session, principal, customer_id)
         audit_service.record(

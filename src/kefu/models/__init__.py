@@ -8,6 +8,7 @@ from kefu.models.auth import ApiToken, WebSession
 from kefu.models.automation import Macro, Trigger, TriggerRun
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
+from kefu.models.mail import OutboundMail
 from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
 from kefu.models.ticket import (
     CustomFieldDef,
@@ -37,6 +38,7 @@ __all__ = [
     "IdentityKind",
     "Job",
     "Macro",
+    "OutboundMail",
     "Role",
     "Schedule",
     "SearchMiss",

@@ -13,9 +13,7 @@ from kefu.team.service import team_service
 
 
 class NoticeService:
-    async def post(
-        self, session: AsyncSession, principal: Principal, data: AnnouncementCreate
-    ) -> None:
+    async def post(self, session: AsyncSession, principal: Principal, data: AnnouncementCreate) -> None:
         require(principal, Perm.REPORTS_READ)  # supervisors and admins
         if data.group_id is not None:
             await team_service.get(session, data.group_id)
@@ -38,11 +36,7 @@ class NoticeService:
         out = []
         for row in rows:
             gid = row.payload.get("group_id")
-            if (
-                gid is not None
-                and gid not in principal.group_ids
-                and not principal.can(Perm.REPORTS_READ)
-            ):
+            if gid is not None and gid not in principal.group_ids and not principal.can(Perm.REPORTS_READ):
                 continue
             out.append(AnnouncementOut(id=row.id, created_at=row.created_at, **row.payload))
         return out

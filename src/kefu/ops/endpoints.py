@@ -37,9 +37,7 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         await ping(get_db(request))
     except Exception:
-        return JSONResponse(
-            {"status": "unavailable"}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE
-        )
+        return JSONResponse({"status": "unavailable"}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
     return JSONResponse({"status": "ok"})
 
 
@@ -47,9 +45,7 @@ async def readyz(request: Request) -> JSONResponse:
 async def list_jobs(
     principal: CurrentPrincipal,
     session: Session,
-    status_: str | None = Query(
-        default=None, alias="status", pattern="^(queued|running|done|dead)$"
-    ),
+    status_: str | None = Query(default=None, alias="status", pattern="^(queued|running|done|dead)$"),
     limit: int = Query(default=100, ge=1, le=500),
 ) -> Page[JobOut]:
     rows = await ops_service.list_jobs(session, principal, status_, limit)

@@ -29,9 +29,7 @@ class OpsService:
         require(principal, Perm.JOBS_MANAGE)
         if not await ops_repository.retry(session, job_id):
             raise NotFound("no dead job with that id")
-        audit_service.record(
-            session, "job.retried", actor=principal, target_type="job", target_id=job_id
-        )
+        audit_service.record(session, "job.retried", actor=principal, target_type="job", target_id=job_id)
 
 
 ops_service = OpsService()

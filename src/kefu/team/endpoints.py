@@ -20,9 +20,7 @@ async def list_groups(principal: CurrentPrincipal, session: Session) -> Page[Gro
 
 
 @router.post("", response_model=GroupOut, status_code=status.HTTP_201_CREATED)
-async def create_group(
-    body: GroupCreate, principal: CurrentPrincipal, session: Session
-) -> GroupOut:
+async def create_group(body: GroupCreate, principal: CurrentPrincipal, session: Session) -> GroupOut:
     group = await team_service.create(session, body, actor=principal)
     return GroupOut.model_validate(group)
 

@@ -15,18 +15,14 @@ class TeamRepository:
         return await session.get(Group, group_id)
 
     async def by_name(self, session: AsyncSession, name: str) -> Group | None:
-        return (
-            await session.execute(sa.select(Group).where(Group.name == name))
-        ).scalar_one_or_none()
+        return (await session.execute(sa.select(Group).where(Group.name == name))).scalar_one_or_none()
 
     async def list_groups(self, session: AsyncSession) -> Sequence[Group]:
         return (await session.execute(sa.select(Group).order_by(Group.id))).scalars().all()
 
     async def members(self, session: AsyncSession, group_ids: list[int]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {gid: [] for gid in group_ids}
-        stmt = sa.select(GroupMember.group_id, GroupMember.user_id).where(
-            GroupMember.group_id.in_(group_ids)
-        )
+        stmt = sa.select(GroupMember.group_id, GroupMember.user_id).where(GroupMember.group_id.in_(group_ids))
         for gid, uid in (await session.execute(stmt)).all():
             out[gid].append(uid)
         return out

@@ -13,9 +13,7 @@ from kefu.team.schemas import GroupCreate, GroupOut, GroupUpdate
 
 
 class TeamService:
-    async def create(
-        self, session: AsyncSession, data: GroupCreate, *, actor: Principal | None
-    ) -> Group:
+    async def create(self, session: AsyncSession, data: GroupCreate, *, actor: Principal | None) -> Group:
         if actor is not None:
             require(actor, Perm.GROUPS_MANAGE)
         if await team_repository.by_name(session, data.name) is not None:
@@ -25,9 +23,7 @@ class TeamService:
         group = Group(name=data.name, description=data.description, is_default=data.is_default)
         session.add(group)
         await session.flush()
-        audit_service.record(
-            session, "group.created", actor=actor, target_type="group", target_id=group.id
-        )
+        audit_service.record(session, "group.created", actor=actor, target_type="group", target_id=group.id)
         return group
 
     async def update(
@@ -44,9 +40,7 @@ class TeamService:
         for key, value in changes.items():
             if value is not None:
                 setattr(group, key, value)
-        audit_service.record(
-            session, "group.updated", actor=actor, target_type="group", target_id=group.id
-        )
+        audit_service.record(session, "group.updated", actor=actor, target_type="group", target_id=group.id)
         return group
 
     async def get(self, session: AsyncSession, group_id: int) -> Group:
@@ -58,10 +52,7 @@ class TeamService:
     async def list_groups(self, session: AsyncSession) -> list[GroupOut]:
         groups = await team_repository.list_groups(session)
         members = await team_repository.members(session, [g.id for g in groups])
-        return [
-            GroupOut.model_validate(g).model_copy(update={"member_ids": members[g.id]})
-            for g in groups
-        ]
+        return [GroupOut.model_validate(g).model_copy(update={"member_ids": members[g.id]}) for g in groups]
 
     async def by_name(self, session: AsyncSession, name: str) -> Group | None:
         return await team_repository.by_name(session, name)

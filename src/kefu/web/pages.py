@@ -285,3 +285,26 @@ async def portal_login_submit(
     response = RedirectResponse("/portal", status_code=303)
     _set_session_cookie(response, web.key, settings)
     return response
+
+
+@router.post("/portal/magic-link", dependencies=[Depends(rate_limited("magic_link"))])
+async def portal_magic_link(
+    request: Request,
+    session: Session,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    _check_anon_csrf(request, csrf_token)
+    if "@" in email:
+        await auth_service.send_magic_link(session, email, settings.public_url)
+    return render(request, "portal/login.html", {"error": None, "email": email, "link_sent": True})
+
+
+@router.get("/portal/magic/{token}")
+async def portal_magic_redeem(token: str, session: Session, settings: SettingsDep) -> Response:
+    customer_id = await auth_service.redeem_magic_link(session, token[:200])
+    web = await auth_service.start_web_session(session, customer_id=customer_id, days=settings.session_days)
+    response = RedirectResponse("/portal/tickets", status_code=303)
+    _set_session_cookie(response, web.key, settings)
+    return response

@@ -1,0 +1,22 @@
+"""Outbox queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.models.mail import OutboundMail
+
+
+class MailRepository:
+    async def get(self, session: AsyncSession, mail_id: int) -> OutboundMail | None:
+        return await session.get(OutboundMail, mail_id)
+
+    async def recent(self, session: AsyncSession, limit: int) -> Sequence[OutboundMail]:
+        stmt = sa.select(OutboundMail).order_by(OutboundMail.id.desc()).limit(limit)
+        return (await session.execute(stmt)).scalars().all()
+
+
+mail_repository = MailRepository()

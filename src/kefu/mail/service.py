@@ -1,0 +1,121 @@
+"""The outbox: mail is written in the caller's transaction and sent by an I/O job, with
+retries and backoff; without an SMTP server it is kept as "held", never lost."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import aiosmtplib
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.authz import Perm, Principal, require
+from kefu.config import get_settings
+from kefu.kit import jobs
+from kefu.kit.db import Database
+from kefu.kit.time import utcnow
+from kefu.mail.compose import build, new_message_id
+from kefu.mail.repository import mail_repository
+from kefu.models.mail import OutboundMail, OutboxStatus
+
+SEND_JOB = "mail.send"
+RETRY_DELAYS = (30, 120, 600, 1800, 7200, 21600)
+
+
+class MailService:
+    async def queue(
+        self,
+        session: AsyncSession,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        kind: str = "notification",
+        ticket_id: int | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+    ) -> OutboundMail:
+        settings = get_settings()
+        domain = settings.mail_from.rpartition("@")[2] or "localhost"
+        message_id = new_message_id(domain)
+        build(
+            mail_from=settings.mail_from,
+            to=to,
+            subject=subject,
+            text=text,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+        )  # refuse bad headers now, not in the job
+        mail = OutboundMail(
+            to_addr=to,
+            subject=subject,
+            body_text=text,
+            message_id=message_id,
+            kind=kind,
+            in_reply_to=in_reply_to,
+            references=references,
+            ticket_id=ticket_id,
+            status=OutboxStatus.QUEUED if settings.smtp_host else OutboxStatus.HELD,
+        )
+        session.add(mail)
+        await session.flush()
+        if settings.smtp_host:
+            await jobs.enqueue(session, SEND_JOB, {"mail_id": mail.id})
+        return mail
+
+    async def send(self, db: Database, mail_id: int) -> None:
+        settings = get_settings()
+        async with db.session() as session:
+            mail = await mail_repository.get(session, mail_id)
+        if mail is None or mail.status != OutboxStatus.QUEUED or not settings.smtp_host:
+            return
+        message = build(
+            mail_from=settings.mail_from,
+            to=mail.to_addr,
+            subject=mail.subject,
+            text=mail.body_text,
+            message_id=mail.message_id,
+            in_reply_to=mail.in_reply_to,
+            references=mail.references,
+            from_name="星辰电子客服",
+        )
+        error: str | None = None
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_user,
+                password=settings.smtp_password,
+                start_tls=settings.smtp_starttls,
+                timeout=20,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+        async with db.transaction() as session:
+            mail = await mail_repository.get(session, mail_id)
+            if mail is None or mail.status != OutboxStatus.QUEUED:
+                return
+            mail.attempts += 1
+            mail.last_error = error
+            if error is None:
+                mail.status, mail.sent_at = OutboxStatus.SENT, utcnow()
+            elif mail.attempts <= len(RETRY_DELAYS):
+                await jobs.enqueue(
+                    session,
+                    SEND_JOB,
+                    {"mail_id": mail.id},
+                    run_at=utcnow() + timedelta(seconds=RETRY_DELAYS[mail.attempts - 1]),
+                )
+            else:
+                mail.status = OutboxStatus.FAILED
+
+    async def recent(
+        self, session: AsyncSession, principal: Principal, limit: int = 100
+    ) -> Sequence[OutboundMail]:
+        require(principal, Perm.JOBS_MANAGE)
+        return await mail_repository.recent(session, limit)
+
+
+mail_service = MailService()

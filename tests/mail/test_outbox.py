@@ -1,0 +1,133 @@
+"""Outgoing mail through a real SMTP conversation (aiosmtpd on loopback): sign-in links,
+escalation mails, retries, and header injection refused."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from kefu.config import get_settings
+from kefu.errors import Unprocessable
+from kefu.kit.db import Database
+from kefu.kit.jobs import Job, Worker
+from kefu.kit.time import utcnow
+from kefu.mail.service import mail_service
+from kefu.models import OutboundMail
+from tests.conftest import free_port
+from tests.factories import make_customer
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("KEFU_SMTP_PORT", str(port))
+    monkeypatch.setenv("KEFU_MAIL_FROM", "support@kefu.demo")
+    monkeypatch.setenv("KEFU_PUBLIC_URL", "http://kefu.test")
+    get_settings.cache_clear()
+    yield inbox
+    controller.stop()
+    get_settings.cache_clear()
+
+
+class TestMagicLink:
+    async def test_link_arrives_signs_in_once(
+        self, db: Database, smtp: Inbox, client: httpx.AsyncClient
+    ) -> None:
+        async with db.transaction() as s:
+            await make_customer(s, name="林晓", email="linxiao@example.cn")
+        page = await client.get("/portal/login", headers={"accept": "text/html"})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        for email in ("linxiao@example.cn", "nobody@example.cn"):
+            r = await client.post("/portal/magic-link", data={"email": email, "csrf_token": token})
+            assert r.status_code == 200 and 'id="link-sent"' in r.text  # same answer either way
+        await Worker(db).run_until_idle()
+        [mail] = smtp.messages
+        assert mail["To"] == "linxiao@example.cn" and mail["Auto-Submitted"] == "auto-generated"
+        link = re.search(r"https?://[^/\s]+(/portal/magic/\S+)", mail.get_content()).group(1)  # type: ignore[union-attr]
+        fresh = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")  # a new browser
+        r = await fresh.get(link)
+        assert r.status_code == 303 and "kefu_session=" in r.headers["set-cookie"]
+        r = await fresh.get(link)
+        assert r.status_code == 401  # one use only
+        await fresh.aclose()
+
+
+class TestOutbox:
+    async def test_smtp_down_is_retried_then_failed(
+        self, db: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("KEFU_SMTP_PORT", str(free_port()))  # nobody listens
+        get_settings.cache_clear()
+        try:
+            async with db.transaction() as s:
+                await mail_service.queue(s, to="a@example.cn", subject="你好", text="正文")
+            for _ in range(10):
+                async with db.transaction() as s:
+                    await s.execute(sa.update(Job).values(run_at=utcnow()))
+                await Worker(db).run_until_idle()
+            async with db.session() as s:
+                mail = (await s.execute(sa.select(OutboundMail))).scalar_one()
+            assert (mail.status, mail.attempts) == ("failed", 7)
+            assert "Connect" in (mail.last_error or "") or "refused" in (mail.last_error or "").lower()
+        finally:
+            get_settings.cache_clear()
+
+    async def test_header_injection_is_refused(self, db: Database) -> None:
+        async with db.transaction() as s:
+            with pytest.raises(Unprocessable, match="line break"):
+                await mail_service.queue(s, to="a@example.cn", subject="hi\r\nBcc: all@example.cn", text="x")
+
+    async def test_without_smtp_mail_is_held_not_lost(self, db: Database) -> None:
+        get_settings.cache_clear()
+        async with db.transaction() as s:
+            mail = await mail_service.queue(s, to="a@example.cn", subject="你好", text="正文")
+        assert mail.status == "held"
+
+
+class TestEscalationMail:
+    async def test_supervisor_of_the_group_gets_mail(
+        self, db: Database, client: httpx.AsyncClient, smtp: Inbox
+    ) -> None:
+        from kefu.models.user import Role
+        from tests.factories import bearer, make_group, make_user, staff_token
+
+        async with db.transaction() as s:
+            g = await make_group(s, name="投诉处理", is_default=True)
+            other = await make_group(s, name="售前")
+            await make_user(s, role=Role.SUPERVISOR, email="sup@kefu.demo", name="王主管", group_ids=[g.id])
+            await make_user(s, role=Role.SUPERVISOR, email="elsewhere@kefu.demo", group_ids=[other.id])
+        _admin, token = await staff_token(db, role=Role.ADMIN)
+        await client.post(
+            "/api/v1/triggers",
+            headers=bearer(token),
+            json={"name": "投诉通知主管", "on": "created", "actions": [{"action": "notify_supervisors"}]},
+        )
+        await client.post(
+            "/api/v1/tickets", headers=bearer(token), json={"subject": "客服态度差", "channel": "web"}
+        )
+        for _ in range(3):
+            await Worker(db).run_until_idle()
+        assert [m["To"] for m in smtp.messages] == ["sup@kefu.demo"]
+        assert "客服态度差" in str(smtp.messages[0]["Subject"])
