@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     log_json: bool | None = None  # None: JSON in prod, console otherwise
     default_locale: str = "zh_CN"
     display_timezone: str = "Asia/Shanghai"
+    ticket_auto_close_days: int = 4  # solved tickets close after this many days
     session_days: int = 7
     token_days: int = 365
     max_body_bytes: int = 1_048_576

@@ -6,7 +6,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from kefu.auth.service import auth_service
-from kefu.authz import Principal
+from kefu.authz import Perm, Principal
 from kefu.errors import KefuError
 from kefu.gateway.common import (
     CLOSE_FORBIDDEN_ORIGIN,
@@ -50,6 +50,8 @@ async def agent_socket(ws: WebSocket, token: str = "") -> None:
         f"user:{principal.id}",
         *(f"group:{g}" for g in sorted(principal.group_ids)),
     ]
+    if principal.can(Perm.REPORTS_READ):
+        channels.append("supervisors")  # escalations raised by triggers
     sub = await bus.subscribe(*channels)
     WS_CONNECTIONS.labels("agent").inc()
     try:

@@ -22,7 +22,7 @@ from kefu.models.ticket import TicketPriority, TicketStatus
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments
-from kefu.ticket.schemas import TicketCreate, TicketFilter, TicketUpdate
+from kefu.ticket.schemas import SORT_KEYS, TicketCreate, TicketFilter, TicketUpdate
 from kefu.ticket.service import ticket_service
 from kefu.web.templates import render
 
@@ -64,12 +64,14 @@ async def agent_tickets(
     status: str = "",
     q: str = "",
     page: int = 1,
+    sort: str = "-updated_at",
 ) -> Response:
     me = _staff(principal)
     view = view if view in VIEWS else "mine"
+    sort = sort if sort in SORT_KEYS else "-updated_at"
     page = max(1, min(page, 1000))
     f = TicketFilter(
-        sort="-updated_at",
+        sort=sort,
         limit=PAGE,
         offset=(page - 1) * PAGE,
         q=q[:100] or None,
@@ -102,6 +104,7 @@ async def agent_tickets(
             "q": q,
             "page": page,
             "flash": getattr(request.state, "flash", None),
+            "sort": sort,
             "has_more": len(rows) == PAGE,
             "view_names": VIEWS,
             "statuses": list(TicketStatus),
@@ -236,7 +239,7 @@ async def agent_bulk(
     target = back if back.startswith("/agent/tickets") else "/agent/tickets"
     if failed:
         request.state.flash = failed
-        return await agent_tickets(request, session, principal, page=1)
+        return await agent_tickets(request, session, principal, page=1, sort="-updated_at")
     return RedirectResponse(target, status_code=303)
 
 
