@@ -37,16 +37,12 @@ def cluster(pg_url: str) -> Iterator[tuple[LiveServer, LiveServer, dict[str, str
 
 
 def _token(server: LiveServer, email: str) -> str:
-    r = httpx.post(
-        f"{server.url}/api/v1/auth/token", json={"email": email, "password": "kefu-demo"}
-    )
+    r = httpx.post(f"{server.url}/api/v1/auth/token", json={"email": email, "password": "kefu-demo"})
     r.raise_for_status()
     return str(r.json()["access_token"])
 
 
-async def _recv(
-    ws: websockets.ClientConnection, kind: str, timeout: float = 10
-) -> dict[str, object]:
+async def _recv(ws: websockets.ClientConnection, kind: str, timeout: float = 10) -> dict[str, object]:
     async with asyncio.timeout(timeout):
         while True:
             frame = json.loads(await ws.recv())
@@ -102,3 +98,29 @@ class TestCrossProcessDelivery:
             assert (await _recv(ws, "error"))["code"] == "unknown_type"
             await ws.send(json.dumps({"type": "ping"}))
             await _recv(ws, "pong")
+
+
+class TestEscalationFanOut:
+    async def test_trigger_escalation_reaches_a_supervisor_socket_on_another_process(
+        self, cluster: tuple[LiveServer, LiveServer, dict[str, str]]
+    ) -> None:
+        a, b, _env = cluster
+        admin = _token(a, "admin@kefu.demo")
+        supervisor = _token(b, "supervisor@kefu.demo")
+        async with httpx.AsyncClient(base_url=a.url, headers={"Authorization": f"Bearer {admin}"}) as http:
+            r = await http.post(
+                "/api/v1/triggers",
+                json={
+                    "name": "集群测试升级",
+                    "on": "created",
+                    "conditions": [{"field": "subject", "op": "starts_with", "value": "集群"}],
+                    "actions": [{"action": "notify_supervisors"}],
+                },
+            )
+            assert r.status_code == 201, r.text
+            async with websockets.connect(f"{b.ws_url}/ws/agent?token={supervisor}") as ws:
+                await _recv(ws, "hello")
+                r = await http.post("/api/v1/tickets", json={"subject": "集群工单", "channel": "web"})
+                assert r.status_code == 201
+                got = await _recv(ws, "escalation", timeout=20)
+                assert got["ticket_id"] == r.json()["id"] and got["trigger"] == "集群测试升级"
