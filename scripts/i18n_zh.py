@@ -226,6 +226,7 @@ DYNAMIC = [
     "archived",
     "public",
     "internal",
+    *DYNAMIC_TEXT,
 ]
 
 

@@ -357,3 +357,28 @@ class TestPortalTickets:
         detail = (await client.get(f"/api/v1/tickets/{ticket_id}", headers={"X-CSRF-Token": token})).json()
         assert detail["custom_fields"] == {"model": "Pad 11"}
         assert [a["filename"] for c in detail["comments"] for a in c["attachments"]] == ["photo.png"]
+
+
+class TestNoRawMessageIds:
+    async def test_ticket_pages_show_words_not_message_ids_in_both_languages(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        import re as _re
+
+        from tests.factories import make_customer as _customer
+        from tests.factories import make_group, make_ticket
+
+        async with db.transaction() as s:
+            group = await make_group(s, name="售前", is_default=True)
+            await make_user(s, email="li@example.com", group_ids=[group.id])
+            c = await _customer(s, name="周杰", email="zj@example.cn")
+            t = await make_ticket(s, customer_id=c.id)
+        await _login(client, "li@example.com")
+        raw = _re.compile(r"\b(status|priority|view|sla|tier|metric)_[a-z_]+\b")
+        for lang in ("zh_CN", "en"):
+            await client.get(f"/lang/{lang}")
+            for url in ("/agent/tickets?view=groups", f"/agent/tickets/{t.id}"):
+                text = (await client.get(url, headers={"accept": "text/html"})).text
+                assert not raw.findall(text), (lang, url, raw.findall(text))
+        zh = (await client.get(f"/agent/tickets/{t.id}", headers={"accept": "text/html"})).text
+        assert "新建" in zh and "工单" in zh
