@@ -380,5 +380,6 @@ class TestNoRawMessageIds:
             for url in ("/agent/tickets?view=groups", f"/agent/tickets/{t.id}"):
                 text = (await client.get(url, headers={"accept": "text/html"})).text
                 assert not raw.findall(text), (lang, url, raw.findall(text))
+        await client.get("/lang/zh_CN")
         zh = (await client.get(f"/agent/tickets/{t.id}", headers={"accept": "text/html"})).text
         assert "新建" in zh and "工单" in zh
