@@ -4,55 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
-from tests.conftest import IN_CI, LiveServer, free_port, run_cli
+from tests.conftest import IN_CI, LiveServer
+from tests.web.conftest import CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db = tmp_path_factory.mktemp("browser") / "kefu.db"
-    env = {
-        "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-        "KEFU_RATE_LIMIT": "off",
-        "KEFU_LOG_LEVEL": "WARNING",
-    }
-    env.pop("KEFU_REDIS_URL", None)
-    result = run_cli("demo", env=env)
-    assert result.returncode == 0, result.stderr
-    server = LiveServer(env, free_port())
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before the test
-        if IN_CI:
-            pytest.fail("Debian chromium is required in CI (make test installs it)")
-        pytest.skip("chromium not installed")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        await b.close()
 
 
 class TestSignInInTheBrowser:

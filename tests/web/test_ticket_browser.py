@@ -3,57 +3,15 @@ portal and sees the answer, and cannot open someone else's ticket."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.conftest import IN_CI, LiveServer, free_port, run_cli
+from tests.conftest import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db = tmp_path_factory.mktemp("tickets-browser") / "kefu.db"
-    env = {
-        "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-        "KEFU_RATE_LIMIT": "off",
-        "KEFU_LOG_LEVEL": "WARNING",
-        "KEFU_DATA_DIR": str(db.parent),
-    }
-    result = run_cli("demo", env=env)
-    assert result.returncode == 0, result.stderr
-    live = LiveServer(env, free_port())
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before the test
-        if IN_CI:
-            pytest.fail("Debian chromium is required in CI")
-        pytest.skip("chromium not installed")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        await b.close()
 
 
 async def login(page: Page, base: str, path: str, email: str) -> None:
@@ -65,11 +23,11 @@ async def login(page: Page, base: str, path: str, email: str) -> None:
 
 class TestTicketFlow:
     async def test_customer_submits_agent_replies_with_macro_customer_sees_it(
-        self, server: LiveServer, browser: Browser
+        self, demo_server: LiveServer, browser: Browser
     ) -> None:
         customer = await (await browser.new_context()).new_page()
-        await login(customer, server.url, "/portal/login", "zhoujie@example.cn")
-        await customer.wait_for_url(f"{server.url}/portal/tickets")
+        await login(customer, demo_server.url, "/portal/login", "zhoujie@example.cn")
+        await customer.wait_for_url(f"{demo_server.url}/portal/tickets")
         await customer.click("text=提交工单")
         await customer.select_option("select[name=category]", "售后/维修")
         await customer.fill("input[name=subject]", "平板屏幕有亮点")
@@ -79,9 +37,9 @@ class TestTicketFlow:
         ticket_id = customer.url.rsplit("/", 1)[1]
 
         agent = await (await browser.new_context()).new_page()
-        await login(agent, server.url, "/login", "agent1@kefu.demo")
-        await agent.wait_for_url(f"{server.url}/agent")
-        await agent.goto(f"{server.url}/agent/tickets/{ticket_id}")
+        await login(agent, demo_server.url, "/login", "agent1@kefu.demo")
+        await agent.wait_for_url(f"{demo_server.url}/agent")
+        await agent.goto(f"{demo_server.url}/agent/tickets/{ticket_id}")
         await agent.select_option("#macro-select", label="寄修指引")
         await agent.wait_for_function(
             "(document.querySelector('#reply-body') || {value: ''}).value.includes('寄修')"
@@ -96,9 +54,9 @@ class TestTicketFlow:
         assert "顺丰免费上门取件" in timeline and f"#{ticket_id}" in timeline
 
     async def test_customer_cannot_open_another_customers_ticket(
-        self, server: LiveServer, browser: Browser
+        self, demo_server: LiveServer, browser: Browser
     ) -> None:
-        async with httpx.AsyncClient(base_url=server.url) as http:
+        async with httpx.AsyncClient(base_url=demo_server.url) as http:
             auth = await http.post(
                 "/api/v1/auth/token", json={"email": "admin@kefu.demo", "password": "kefu-demo"}
             )
@@ -109,8 +67,8 @@ class TestTicketFlow:
             ).json()
         foreign = next(t for t in others if t["customer_id"] != me["items"][0]["id"])
         page = await (await browser.new_context()).new_page()
-        await login(page, server.url, "/portal/login", "wufang@example.cn")
-        await page.wait_for_url(f"{server.url}/portal/tickets")
-        response = await page.goto(f"{server.url}/portal/tickets/{foreign['id']}")
+        await login(page, demo_server.url, "/portal/login", "wufang@example.cn")
+        await page.wait_for_url(f"{demo_server.url}/portal/tickets")
+        response = await page.goto(f"{demo_server.url}/portal/tickets/{foreign['id']}")
         assert response is not None and response.status == 404
         assert foreign["subject"] not in await page.content()
