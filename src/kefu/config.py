@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     log_json: bool | None = None  # None: JSON in prod, console otherwise
     default_locale: str = "zh_CN"
     display_timezone: str = "Asia/Shanghai"
-    ticket_auto_close_days: int = 4  # solved tickets close after this many days
+    ticket_auto_close_days: int = 4
+    # Accepted order currencies and their fixed rate to CNY (tiers and points count in CNY).
+    currency_rates: dict[str, float] = Field(
+        default_factory=lambda: {"CNY": 1.0, "USD": 7.2, "HKD": 0.92, "EUR": 7.8, "JPY": 0.048}
+    )  # solved tickets close after this many days
     session_days: int = 7
     token_days: int = 365
     max_body_bytes: int = 1_048_576

@@ -26,6 +26,8 @@ MODULES = [
     "kefu.sla.tasks",
     "kefu.automation.listeners",
     "kefu.mail.tasks",
+    "kefu.loyalty.events",
+    "kefu.loyalty.listeners",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -40,6 +42,7 @@ ROUTERS = [
     "kefu.ticket.endpoints:router",
     "kefu.sla.endpoints:router",
     "kefu.automation.endpoints:router",
+    "kefu.loyalty.endpoints:router",
     "kefu.webhook.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.web.pages:router",

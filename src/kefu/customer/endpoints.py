@@ -8,6 +8,9 @@ from kefu.customer.schemas import CustomerCreate, CustomerOut
 from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session
 from kefu.kit.schemas import Page
+from kefu.loyalty.service import loyalty_service
+from kefu.ticket.schemas import TicketFilter
+from kefu.ticket.service import ticket_service
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -43,8 +46,25 @@ async def search_customers(
 
 @router.get("/{customer_id}", response_model=CustomerOut)
 async def get_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
+    """The customer with tier, points balance and recent tickets (the 360° essentials)."""
     customer = await customer_service.get(session, principal, customer_id)
-    return customer_service.to_out(customer, principal)
+    out = customer_service.to_out(customer, principal)
+    out.points_balance = await loyalty_service.balance(session, customer_id)
+    recent = await ticket_service.list_tickets(
+        session, principal, TicketFilter(customer_id=customer_id, limit=10, sort="-created_at")
+    )
+    out.tickets = [
+        {
+            "id": t.id,
+            "subject": t.subject,
+            "status": t.status,
+            "priority": t.priority,
+            "channel": t.channel,
+            "created_at": t.created_at.isoformat(),
+        }
+        for t in recent
+    ]
+    return out
 
 
 @router.post("/{customer_id}/unmask", response_model=CustomerOut)

@@ -8,6 +8,7 @@ from kefu.models.auth import ApiToken, WebSession
 from kefu.models.automation import Macro, Trigger, TriggerRun
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
+from kefu.models.loyalty import CompensationRule, Coupon, Order, PointsEntry
 from kefu.models.mail import OutboundMail
 from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
 from kefu.models.ticket import (
@@ -29,6 +30,8 @@ __all__ = [
     "ArticleVersion",
     "AuditEntry",
     "Base",
+    "CompensationRule",
+    "Coupon",
     "CustomFieldDef",
     "Customer",
     "EventRecord",
@@ -38,7 +41,9 @@ __all__ = [
     "IdentityKind",
     "Job",
     "Macro",
+    "Order",
     "OutboundMail",
+    "PointsEntry",
     "Role",
     "Schedule",
     "SearchMiss",

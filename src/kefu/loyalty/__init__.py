@@ -1,0 +1,1 @@
+"""Loyalty: orders, tiers, the points ledger, coupons and service compensation."""

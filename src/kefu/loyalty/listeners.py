@@ -1,0 +1,28 @@
+"""Service compensation: an SLA breach issues the matching coupons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.kit import jobs
+from kefu.kit.events import listener
+from kefu.loyalty.service import loyalty_service
+from kefu.sla.events import SlaBreached
+
+
+@listener(SlaBreached)
+async def compensate(session: AsyncSession, event: SlaBreached) -> None:
+    await loyalty_service.compensate(
+        session,
+        ticket_id=event.ticket_id,
+        customer_id=event.customer_id,
+        metric=event.metric,
+        tier=event.tier,
+    )
+
+
+@jobs.periodic("loyalty.recalculate_tiers", every_seconds=86_400)
+async def recalculate_tiers(session: AsyncSession, _payload: dict[str, Any]) -> None:
+    await loyalty_service.recalculate_all(session)

@@ -1,0 +1,114 @@
+"""Loyalty queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.models import Customer
+from kefu.models.loyalty import CompensationRule, Coupon, Order, OrderStatus, PointsEntry
+
+
+class LoyaltyRepository:
+    async def lock_customer(self, session: AsyncSession, customer_id: int) -> Customer | None:
+        """Row lock (PostgreSQL) so concurrent earn/redeem see each other; SQLite already
+        serialises writers with BEGIN IMMEDIATE."""
+        stmt = sa.select(Customer).where(Customer.id == customer_id).with_for_update()
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def order_by_external(self, session: AsyncSession, external_id: str) -> Order | None:
+        return (
+            await session.execute(sa.select(Order).where(Order.external_id == external_id))
+        ).scalar_one_or_none()
+
+    async def order(self, session: AsyncSession, order_id: int) -> Order | None:
+        return await session.get(Order, order_id)
+
+    async def orders(self, session: AsyncSession, customer_id: int, limit: int) -> Sequence[Order]:
+        stmt = (
+            sa.select(Order)
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.placed_at.desc())
+            .limit(limit)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def window(self, session: AsyncSession, customer_id: int, since: datetime) -> tuple[Decimal, int]:
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(Order.amount_cny), 0), sa.func.count()).where(
+            Order.customer_id == customer_id, Order.status == OrderStatus.PAID, Order.placed_at >= since
+        )
+        spend, count = (await session.execute(stmt)).one()
+        return Decimal(spend), int(count)
+
+    async def windows_all(self, session: AsyncSession, since: datetime) -> list[tuple[int, Decimal, int]]:
+        stmt = (
+            sa.select(Order.customer_id, sa.func.sum(Order.amount_cny), sa.func.count())
+            .where(Order.status == OrderStatus.PAID, Order.placed_at >= since)
+            .group_by(Order.customer_id)
+        )
+        return [(int(c), Decimal(s), int(n)) for c, s, n in (await session.execute(stmt)).all()]
+
+    async def tiers(self, session: AsyncSession) -> dict[int, str]:
+        return dict((await session.execute(sa.select(Customer.id, Customer.tier))).all())  # type: ignore[arg-type]
+
+    async def set_tiers(self, session: AsyncSession, changes: dict[int, str]) -> None:
+        for tier in set(changes.values()):
+            ids = [cid for cid, t in changes.items() if t == tier]
+            for lo in range(0, len(ids), 5000):
+                await session.execute(
+                    sa.update(Customer).where(Customer.id.in_(ids[lo : lo + 5000])).values(tier=tier)
+                )
+
+    async def balance(self, session: AsyncSession, customer_id: int) -> int:
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.delta), 0)).where(
+            PointsEntry.customer_id == customer_id
+        )
+        return int((await session.execute(stmt)).scalar_one())
+
+    async def ledger(self, session: AsyncSession, customer_id: int, limit: int) -> Sequence[PointsEntry]:
+        stmt = (
+            sa.select(PointsEntry)
+            .where(PointsEntry.customer_id == customer_id)
+            .order_by(PointsEntry.id.desc())
+            .limit(limit)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def earned_for_order(self, session: AsyncSession, order_id: int) -> int:
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.delta), 0)).where(
+            PointsEntry.order_id == order_id
+        )
+        return int((await session.execute(stmt)).scalar_one())
+
+    async def coupons(self, session: AsyncSession, customer_id: int) -> Sequence[Coupon]:
+        stmt = sa.select(Coupon).where(Coupon.customer_id == customer_id).order_by(Coupon.id.desc())
+        return (await session.execute(stmt)).scalars().all()
+
+    async def coupon(self, session: AsyncSession, coupon_id: int) -> Coupon | None:
+        return await session.get(Coupon, coupon_id)
+
+    async def insert_coupon_once(self, session: AsyncSession, values: dict[str, object]) -> int | None:
+        """Insert unless (rule_id, ticket_id) exists; the new id, or None for a duplicate."""
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(Coupon)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["rule_id", "ticket_id"])
+            .returning(Coupon.id)
+        )
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
+        stmt = (
+            sa.select(CompensationRule).where(CompensationRule.active.is_(True)).order_by(CompensationRule.id)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+
+loyalty_repository = LoyaltyRepository()

@@ -1,0 +1,84 @@
+"""Loyalty payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import AwareDatetime, Field
+
+from kefu.kit.schemas import OutSchema, Schema
+
+
+class OrderCreate(Schema):
+    external_id: str = Field(min_length=1, max_length=120)
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    currency: str = Field(default="CNY", min_length=3, max_length=3)
+    placed_at: AwareDatetime
+
+
+class OrderOut(OutSchema):
+    id: int
+    customer_id: int
+    external_id: str
+    amount: Decimal
+    currency: str
+    amount_cny: Decimal
+    placed_at: datetime
+    status: str
+
+
+class PointsEntryOut(OutSchema):
+    id: int
+    delta: int
+    reason: str
+    order_id: int | None
+    note: str
+    created_at: datetime
+
+
+class PointsOut(OutSchema):
+    balance: int
+    items: list[PointsEntryOut]
+
+
+class Redeem(Schema):
+    points: int = Field(gt=0, le=10_000_000)
+
+
+class Adjust(Schema):
+    delta: int = Field(ge=-10_000_000, le=10_000_000)
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class RedeemOut(OutSchema):
+    balance: int
+    value_cny: Decimal
+
+
+class CouponOut(OutSchema):
+    id: int
+    code: str
+    reason: str
+    amount: Decimal
+    currency: str
+    status: str
+    valid_until: datetime
+    ticket_id: int | None
+    created_at: datetime
+
+
+class RuleCreate(Schema):
+    metric: str = Field(pattern="^(acknowledge|first_reply|next_reply|resolution)$")
+    tier: str | None = Field(default=None, pattern="^(high|mid|potential|none)$")
+    amount: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
+    validity_days: int = Field(gt=0, le=3650)
+
+
+class RuleOut(OutSchema):
+    id: int
+    metric: str
+    tier: str | None
+    amount: Decimal
+    validity_days: int
+    active: bool

@@ -1,0 +1,317 @@
+"""Orders feed tiers and points; coupons reward and compensate.
+
+Balances are derived from the append-only ledger. Earn and redeem for one customer are
+serialised by locking the customer row first, so a balance is never overdrawn by two
+concurrent redemptions. Compensation coupons are unique per (rule, ticket), so a breach event
+delivered twice still issues one coupon.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.audit.service import audit_service
+from kefu.authz import Perm, Principal, ensure_can_see_customer, require
+from kefu.config import get_settings
+from kefu.errors import Conflict, NotFound, Unprocessable
+from kefu.kit.events import publish
+from kefu.kit.time import utcnow
+from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
+from kefu.loyalty.repository import loyalty_repository
+from kefu.loyalty.schemas import OrderCreate, RuleCreate
+from kefu.loyalty.tiers import BENEFITS, earned_points, tier_for
+from kefu.models import Customer
+from kefu.models.loyalty import CompensationRule, Coupon, CouponStatus, Order, OrderStatus, PointsEntry
+
+WINDOW = timedelta(days=365)
+
+
+class LoyaltyService:
+    async def _customer(
+        self, session: AsyncSession, principal: Principal | None, customer_id: int, *, lock: bool = False
+    ) -> Customer:
+        if principal is not None:
+            ensure_can_see_customer(principal, customer_id)
+        customer = (
+            await loyalty_repository.lock_customer(session, customer_id)
+            if lock
+            else await session.get(Customer, customer_id)
+        )
+        if customer is None:
+            raise NotFound("客户不存在 / customer not found")
+        return customer
+
+    # --- orders and tiers ---------------------------------------------------------------
+    async def record_order(
+        self, session: AsyncSession, principal: Principal | None, customer_id: int, data: OrderCreate
+    ) -> tuple[Order, bool]:
+        """(order, created). The same external id again returns the stored order."""
+        if principal is not None:
+            require(principal, Perm.CUSTOMERS_WRITE)
+        rates = get_settings().currency_rates
+        currency = data.currency.upper()
+        if currency not in rates:
+            raise Unprocessable(
+                f"不支持的币种 / unknown currency {data.currency!r}; accepted: {sorted(rates)}",
+                code="unknown_currency",
+            )
+        customer = await self._customer(session, principal, customer_id, lock=True)
+        existing = await loyalty_repository.order_by_external(session, data.external_id)
+        if existing is not None:
+            if existing.customer_id != customer_id or existing.amount != data.amount:
+                raise Conflict(
+                    f"订单号 {data.external_id} 已用于其他订单 / external id already used",
+                    code="order_conflict",
+                )
+            return existing, False
+        amount_cny = (data.amount * Decimal(str(rates[currency]))).quantize(Decimal("0.01"))
+        order = Order(
+            customer_id=customer_id,
+            external_id=data.external_id,
+            amount=data.amount,
+            currency=currency,
+            amount_cny=amount_cny,
+            placed_at=data.placed_at,
+            status=OrderStatus.PAID,
+        )
+        session.add(order)
+        await session.flush()
+        points = earned_points(amount_cny, customer.tier)  # the tier held when buying
+        if points:
+            session.add(
+                PointsEntry(
+                    customer_id=customer_id,
+                    delta=points,
+                    reason="earn",
+                    order_id=order.id,
+                    note=f"订单 {data.external_id}",
+                )
+            )
+        await self.recalculate(session, customer)
+        await publish(
+            session,
+            OrderRecorded(
+                customer_id=customer_id, order_id=order.id, amount_cny=str(amount_cny), points=points
+            ),
+        )
+        return order, True
+
+    async def refund(self, session: AsyncSession, principal: Principal, order_id: int) -> Order:
+        require(principal, Perm.CUSTOMERS_WRITE)
+        order = await loyalty_repository.order(session, order_id)
+        if order is None:
+            raise NotFound("订单不存在 / order not found")
+        customer = await self._customer(session, principal, order.customer_id, lock=True)
+        if order.status == OrderStatus.REFUNDED:
+            raise Conflict("订单已退款 / order already refunded", code="already_refunded")
+        order.status = OrderStatus.REFUNDED
+        earned = await loyalty_repository.earned_for_order(session, order.id)
+        if earned > 0:
+            session.add(
+                PointsEntry(
+                    customer_id=customer.id,
+                    delta=-earned,
+                    reason="refund",
+                    order_id=order.id,
+                    note=f"退款 {order.external_id}",
+                )
+            )
+        await self.recalculate(session, customer)
+        return order
+
+    async def recalculate(
+        self, session: AsyncSession, customer: Customer, *, now: datetime | None = None
+    ) -> str:
+        spend, count = await loyalty_repository.window(session, customer.id, (now or utcnow()) - WINDOW)
+        new = tier_for(spend, count)
+        if new != customer.tier:
+            old, customer.tier = customer.tier, new
+            await publish(session, TierChanged(customer_id=customer.id, old=old, new=new))
+        return new
+
+    async def recalculate_all(self, session: AsyncSession, *, now: datetime | None = None) -> int:
+        """Nightly: one grouped query for everybody; only changed tiers are written."""
+        windows = {
+            cid: tier_for(s, n)
+            for cid, s, n in await loyalty_repository.windows_all(session, (now or utcnow()) - WINDOW)
+        }
+        current = await loyalty_repository.tiers(session)
+        changes = {
+            cid: windows.get(cid, "none") for cid, tier in current.items() if windows.get(cid, "none") != tier
+        }
+        await loyalty_repository.set_tiers(session, changes)
+        for cid, new in list(changes.items())[:10_000]:
+            await publish(session, TierChanged(customer_id=cid, old=current[cid], new=new))
+        return len(changes)
+
+    async def orders(self, session: AsyncSession, principal: Principal, customer_id: int) -> Sequence[Order]:
+        await self._customer(session, principal, customer_id)
+        return await loyalty_repository.orders(session, customer_id, 200)
+
+    # --- points -------------------------------------------------------------------------
+    async def balance(self, session: AsyncSession, customer_id: int) -> int:
+        return await loyalty_repository.balance(session, customer_id)
+
+    async def ledger(
+        self, session: AsyncSession, principal: Principal, customer_id: int
+    ) -> tuple[int, Sequence[PointsEntry]]:
+        await self._customer(session, principal, customer_id)
+        return await self.balance(session, customer_id), await loyalty_repository.ledger(
+            session, customer_id, 200
+        )
+
+    async def redeem(
+        self, session: AsyncSession, principal: Principal, customer_id: int, points: int
+    ) -> tuple[int, Decimal]:
+        """Spend points (1 point = 0.01 CNY; high tier +20 % value). Never overdraws."""
+        customer = await self._customer(session, principal, customer_id, lock=True)
+        balance = await loyalty_repository.balance(session, customer_id)
+        if points > balance:
+            raise Conflict(
+                f"积分不足 / not enough points: balance {balance}, asked {points}", code="insufficient_points"
+            )
+        session.add(PointsEntry(customer_id=customer_id, delta=-points, reason="redeem"))
+        bonus = BENEFITS.get(customer.tier, BENEFITS["none"]).redeem_bonus
+        value = (Decimal(points) / 100 * (1 + bonus)).quantize(Decimal("0.01"))
+        return balance - points, value
+
+    async def adjust(
+        self, session: AsyncSession, principal: Principal, customer_id: int, delta: int, reason: str
+    ) -> int:
+        require(principal, Perm.SETTINGS_MANAGE)
+        await self._customer(session, principal, customer_id, lock=True)
+        balance = await loyalty_repository.balance(session, customer_id)
+        if balance + delta < 0:
+            raise Conflict("调整后积分为负 / the balance would go negative", code="insufficient_points")
+        session.add(
+            PointsEntry(
+                customer_id=customer_id,
+                delta=delta,
+                reason="adjust",
+                note=reason,
+                approver_id=principal.user_id,
+            )
+        )
+        audit_service.record(
+            session,
+            "points.adjusted",
+            actor=principal,
+            target_type="customer",
+            target_id=customer_id,
+            detail={"delta": delta, "reason": reason},
+        )
+        return balance + delta
+
+    # --- coupons ------------------------------------------------------------------------
+    async def coupons(
+        self, session: AsyncSession, principal: Principal, customer_id: int
+    ) -> Sequence[Coupon]:
+        await self._customer(session, principal, customer_id)
+        rows = await loyalty_repository.coupons(session, customer_id)
+        now = utcnow()
+        for c in rows:  # expire lazily on read
+            if c.status == CouponStatus.ACTIVE and c.valid_until <= now:
+                c.status = CouponStatus.EXPIRED
+        return rows
+
+    async def redeem_coupon(self, session: AsyncSession, principal: Principal, coupon_id: int) -> Coupon:
+        coupon = await loyalty_repository.coupon(session, coupon_id)
+        if coupon is None:
+            raise NotFound("优惠券不存在 / coupon not found")
+        await self._customer(session, principal, coupon.customer_id, lock=True)
+        if coupon.status == CouponStatus.ACTIVE and coupon.valid_until <= utcnow():
+            coupon.status = CouponStatus.EXPIRED
+        if coupon.status != CouponStatus.ACTIVE:
+            raise Conflict(f"优惠券不可用 / coupon is {coupon.status}", code="coupon_unavailable")
+        coupon.status, coupon.redeemed_at = CouponStatus.USED, utcnow()
+        return coupon
+
+    async def issue(
+        self,
+        session: AsyncSession,
+        customer_id: int,
+        *,
+        reason: str,
+        amount: Decimal,
+        validity_days: int,
+        ticket_id: int | None = None,
+        rule_id: int | None = None,
+    ) -> int | None:
+        coupon_id = await loyalty_repository.insert_coupon_once(
+            session,
+            {
+                "customer_id": customer_id,
+                "code": "KF" + secrets.token_hex(6).upper(),
+                "reason": reason,
+                "amount": amount,
+                "currency": "CNY",
+                "status": CouponStatus.ACTIVE,
+                "valid_until": utcnow() + timedelta(days=validity_days),
+                "ticket_id": ticket_id,
+                "rule_id": rule_id,
+                "created_at": utcnow(),
+            },
+        )
+        if coupon_id is not None:
+            await publish(
+                session,
+                CouponIssued(
+                    customer_id=customer_id,
+                    coupon_id=coupon_id,
+                    reason=reason,
+                    amount=str(amount),
+                    ticket_id=ticket_id,
+                ),
+            )
+        return coupon_id
+
+    # --- service compensation -----------------------------------------------------------
+    async def create_rule(
+        self, session: AsyncSession, principal: Principal | None, data: RuleCreate
+    ) -> CompensationRule:
+        if principal is not None:
+            require(principal, Perm.SETTINGS_MANAGE)
+        rule = CompensationRule(
+            metric=data.metric,
+            tier=data.tier,
+            amount=data.amount,
+            validity_days=data.validity_days,
+            active=True,
+        )
+        session.add(rule)
+        await session.flush()
+        return rule
+
+    async def list_rules(self, session: AsyncSession, principal: Principal) -> Sequence[CompensationRule]:
+        require(principal, Perm.TICKETS_WORK)
+        return await loyalty_repository.rules(session)
+
+    async def compensate(
+        self, session: AsyncSession, *, ticket_id: int, customer_id: int | None, metric: str, tier: str
+    ) -> int:
+        """A breach of `metric` on a ticket: one coupon per matching rule (exactly once)."""
+        if customer_id is None:
+            return 0
+        issued = 0
+        for rule in await loyalty_repository.rules(session):
+            if rule.metric != metric or (rule.tier is not None and rule.tier != tier):
+                continue
+            if await self.issue(
+                session,
+                customer_id,
+                reason="compensation",
+                amount=rule.amount,
+                validity_days=rule.validity_days,
+                ticket_id=ticket_id,
+                rule_id=rule.id,
+            ):
+                issued += 1
+        return issued
+
+
+loyalty_service = LoyaltyService()

@@ -1,0 +1,91 @@
+"""Orders, the append-only points ledger, coupons and service-compensation rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kefu.kit.db import Base
+from kefu.kit.time import utcnow
+
+MONEY = sa.Numeric(14, 2)
+
+
+class OrderStatus(StrEnum):
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+class CouponStatus(StrEnum):
+    ACTIVE = "active"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    amount_cny: Mapped[Decimal] = mapped_column(MONEY)
+    placed_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default=OrderStatus.PAID)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.Index("ix_orders_customer_placed", "customer_id", "placed_at"),)
+
+
+class PointsEntry(Base):
+    """Append-only: a balance is the sum of a customer's entries, never a stored number."""
+
+    __tablename__ = "points_ledger"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    delta: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.String(20))  # earn | redeem | refund | adjust | expire
+    order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("orders.id", ondelete="SET NULL"), nullable=True
+    )
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    approver_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CompensationRule(Base):
+    __tablename__ = "compensation_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(20))
+    tier: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    validity_days: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    reason: Mapped[str] = mapped_column(sa.String(30))  # compensation | birthday | referral | manual ...
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="CNY")
+    status: Mapped[str] = mapped_column(sa.String(10), default=CouponStatus.ACTIVE)
+    valid_until: Mapped[datetime]
+    ticket_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    rule_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    redeemed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    # Service compensation: one coupon per ticket and rule, however often a breach arrives.
+    __table_args__ = (sa.UniqueConstraint("rule_id", "ticket_id"),)
