@@ -43,6 +43,16 @@ def mask_processor(
     return event_dict
 
 
+class _Stderr:
+    """Writes to whatever sys.stderr is now (test capture and reloads replace it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(settings: Settings) -> None:
     json_logs = settings.log_json if settings.log_json is not None else settings.env == "prod"
     level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
@@ -61,7 +71,7 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")

@@ -43,6 +43,7 @@ ROUTERS = [
     "kefu.sla.endpoints:router",
     "kefu.automation.endpoints:router",
     "kefu.loyalty.endpoints:router",
+    "kefu.privacy.endpoints:router",
     "kefu.webhook.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.web.pages:router",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ class Customer(TimestampMixin, Base):
     # Portal sign-in (optional: most customers never set a password).
     password_hash: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     tier: Mapped[str] = mapped_column(sa.String(20), default="none")
+    erased_at: Mapped[datetime | None] = mapped_column(nullable=True)  # PIPL erasure done
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="customer",

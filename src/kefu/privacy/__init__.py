@@ -1,0 +1,1 @@
+"""Personal-data protection (PIPL): data-subject export and erasure."""

@@ -1,0 +1,120 @@
+"""Data-subject rights: export everything about a customer as JSON; erase a customer
+(anonymise profile, identities, transcripts, attachments; keep the numbers). Both audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.audit.service import audit_service
+from kefu.authz import Perm, Principal, require
+from kefu.errors import Conflict, NotFound
+from kefu.kit.time import utcnow
+from kefu.privacy.repository import ERASED, privacy_repository
+
+
+def _plain(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields:
+        v = getattr(obj, f)
+        out[f] = (
+            v.isoformat()
+            if hasattr(v, "isoformat")
+            else (
+                str(v) if v is not None and not isinstance(v, int | float | str | bool | list | dict) else v
+            )
+        )
+    return out
+
+
+class PrivacyService:
+    async def export(self, session: AsyncSession, principal: Principal, customer_id: int) -> dict[str, Any]:
+        require(principal, Perm.CUSTOMERS_EXPORT)
+        customer = await privacy_repository.customer(session, customer_id)
+        if customer is None:
+            raise NotFound("客户不存在 / customer not found")
+        data = await privacy_repository.everything(session, customer_id)
+        audit_service.record(
+            session, "customer.exported", actor=principal, target_type="customer", target_id=customer_id
+        )
+        return {
+            "format": "kefu.data-subject-export/1",
+            "exported_at": utcnow().isoformat(),
+            "customer": _plain(
+                customer, ("id", "name", "birthday", "locale", "tier", "created_at", "erased_at")
+            ),
+            "identities": [
+                _plain(i, ("kind", "value", "verified", "created_at")) for i in data["identities"]
+            ],
+            "tickets": [
+                _plain(
+                    t,
+                    (
+                        "id",
+                        "subject",
+                        "description",
+                        "status",
+                        "priority",
+                        "category",
+                        "channel",
+                        "created_at",
+                        "solved_at",
+                    ),
+                )
+                for t in data["tickets"]
+            ],
+            "comments": [
+                _plain(
+                    c, ("ticket_id", "body", "public", "author_user_id", "author_customer_id", "created_at")
+                )
+                for c in data["comments"]
+                if c.public
+            ],
+            "attachments": [
+                _plain(a, ("ticket_id", "filename", "content_type", "size", "created_at"))
+                for a in data["attachments"]
+            ],
+            "orders": [
+                _plain(o, ("external_id", "amount", "currency", "placed_at", "status"))
+                for o in data["orders"]
+            ],
+            "points": [_plain(p, ("delta", "reason", "note", "created_at")) for p in data["points"]],
+            "coupons": [
+                _plain(c, ("code", "reason", "amount", "status", "valid_until")) for c in data["coupons"]
+            ],
+            "access_log": [_plain(a, ("action", "actor_user_id", "created_at")) for a in data["audit"]],
+        }
+
+    async def erase(
+        self, session: AsyncSession, principal: Principal, customer_id: int, attachments_root: Path
+    ) -> None:
+        require(principal, Perm.CUSTOMERS_EXPORT)
+        customer = await privacy_repository.customer(session, customer_id)
+        if customer is None:
+            raise NotFound("客户不存在 / customer not found")
+        if customer.erased_at is not None:
+            raise Conflict("该客户的数据已删除 / this customer was already erased", code="already_erased")
+        identities = (await privacy_repository.everything(session, customer_id))["identities"]
+        emails = [i.value for i in identities if i.kind == "email"]
+        keys = await privacy_repository.erase(session, customer, emails)
+        customer.name = ERASED
+        customer.birthday = None
+        customer.password_hash = None
+        customer.locale = None
+        customer.erased_at = utcnow()
+        audit_service.record(
+            session,
+            "customer.erased",
+            actor=principal,
+            target_type="customer",
+            target_id=customer_id,
+            detail={"tickets_kept_for_statistics": True},
+        )
+        for key in keys:  # files last: if the transaction fails they are still referenced
+            path = attachments_root / key[:2] / key
+            path.unlink(missing_ok=True)
+
+
+privacy_service = PrivacyService()
