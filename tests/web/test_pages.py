@@ -383,3 +383,33 @@ class TestNoRawMessageIds:
         await client.get("/lang/zh_CN")
         zh = (await client.get(f"/agent/tickets/{t.id}", headers={"accept": "text/html"})).text
         assert "新建" in zh and "工单" in zh
+
+
+class TestPortalAccount:
+    async def test_customer_sees_tier_points_and_a_compensation_coupon(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        from decimal import Decimal
+
+        from kefu.authz import SYSTEM
+        from kefu.kit.time import utcnow
+        from kefu.loyalty.schemas import OrderCreate
+        from kefu.loyalty.service import loyalty_service
+
+        async with db.transaction() as s:
+            c = await make_customer(s, name="王丽", email="wangli@example.cn")
+            await customer_service.set_password(s, c, PASSWORD)
+            await loyalty_service.record_order(
+                s,
+                SYSTEM,
+                c.id,
+                OrderCreate(external_id="A-1", amount=Decimal("12000"), currency="CNY", placed_at=utcnow()),
+            )
+            await loyalty_service.issue(s, c.id, reason="compensation", amount=Decimal(20), validity_days=30)
+        page = await client.get("/portal/login", headers={"accept": "text/html"})
+        await client.post(
+            "/portal/login",
+            data={"email": "wangli@example.cn", "password": PASSWORD, "csrf_token": _csrf(page.text)},
+        )
+        text = (await client.get("/portal/account", headers={"accept": "text/html"})).text
+        assert "中价值" in text and 'id="points-balance">12000<' in text and "服务补偿" in text

@@ -72,3 +72,19 @@ class TestTicketFlow:
         response = await page.goto(f"{demo_server.url}/portal/tickets/{foreign['id']}")
         assert response is not None and response.status == 404
         assert foreign["subject"] not in await page.content()
+
+
+class TestMasking:
+    async def test_supervisor_without_unmask_never_sees_a_full_phone_number(
+        self, demo_server: LiveServer, browser: Browser
+    ) -> None:
+        page = await (await browser.new_context()).new_page()
+        await login(page, demo_server.url, "/login", "supervisor@kefu.demo")
+        await page.wait_for_url(f"{demo_server.url}/supervisor")
+        seen = ""
+        for ticket_id in range(1, 13):  # every demo ticket's customer panel
+            await page.goto(f"{demo_server.url}/agent/tickets/{ticket_id}")
+            seen += await page.content()
+        assert "****" in seen  # the panel is there, masked
+        full = re.findall(r"1[3-9]\d{9}", seen)
+        assert full == [], full

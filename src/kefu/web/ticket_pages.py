@@ -18,6 +18,8 @@ from kefu.config import Settings
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.loyalty.service import loyalty_service
+from kefu.loyalty.tiers import BENEFITS
 from kefu.models.ticket import TicketPriority, TicketStatus
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
@@ -359,6 +361,26 @@ async def portal_reply(
     me = _customer(principal)
     await ticket_service.add_comment(session, me, ticket_id, body, public=True, via="portal")
     return RedirectResponse(f"/portal/tickets/{ticket_id}", status_code=303)
+
+
+@router.get("/portal/account")
+async def portal_account(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    """Tier and its benefits, points and their history, coupons."""
+    me = _customer(principal)
+    customer = await customer_service.get(session, me, me.id)
+    balance, ledger = await loyalty_service.ledger(session, me, me.id)
+    coupons = await loyalty_service.coupons(session, me, me.id)
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "customer": customer,
+            "balance": balance,
+            "ledger": ledger,
+            "coupons": coupons,
+            "benefits": BENEFITS.get(customer.tier, BENEFITS["none"]),
+        },
+    )
 
 
 @router.post("/portal/tickets/{ticket_id}/solve")
