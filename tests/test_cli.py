@@ -144,3 +144,26 @@ class TestSlaDue:
         )
         assert out.returncode == 2
         assert "no working time" in out.stderr
+
+
+class TestOrdersImport:
+    def test_imports_good_rows_reports_bad_ones_and_is_idempotent(
+        self, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        assert run_cli("demo", env=env).returncode == 0
+        csv_file = tmp_path / "orders.csv"
+        csv_file.write_text(
+            "customer,external_id,amount,currency,placed_at\n"
+            "zhoujie@example.cn,IMP-1,1200.50,CNY,2026-10-01T10:00:00+08:00\n"
+            "13900139002,IMP-2,300,CNY,2026-10-02\n"
+            "M1003,IMP-3,-5,CNY,2026-10-03\n"
+            "nobody@example.cn,IMP-4,10,CNY,2026-10-04\n"
+            "zhoujie@example.cn,IMP-5,10,XYZ,2026-10-04\n",
+            encoding="utf-8",
+        )
+        first = run_cli("orders", "import", str(csv_file), env=env)
+        assert first.returncode == 1
+        assert '"imported": 2' in first.stdout and '"errors": 3' in first.stdout
+        assert "line 4" in first.stderr and "line 5" in first.stderr and "line 6" in first.stderr
+        again = run_cli("orders", "import", str(csv_file), env=env)
+        assert '"imported": 0' in again.stdout and '"duplicates": 2' in again.stdout

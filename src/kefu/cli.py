@@ -22,6 +22,7 @@ sla_app = typer.Typer(help="SLA calendar")
 wfm_app = typer.Typer(help="Workforce planning")
 bot_app = typer.Typer(help="Bot / NLU")
 emotion_app = typer.Typer(help="Emotion model")
+orders_app = typer.Typer(help="Orders (feed tiers and points)")
 for sub, name in (
     (user_app, "user"),
     (token_app, "token"),
@@ -29,6 +30,7 @@ for sub, name in (
     (wfm_app, "wfm"),
     (bot_app, "bot"),
     (emotion_app, "emotion"),
+    (orders_app, "orders"),
 ):
     app.add_typer(sub, name=name)
 
@@ -260,6 +262,43 @@ def emotion_eval(test: Annotated[Path, typer.Option(help="test CSV (text,label)"
         _print_json(evaluate_emotion(test))
     except KefuError as exc:
         _fail(exc.message)
+
+
+@orders_app.command("import")
+def orders_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: customer (email, phone or external id), external_id, amount, currency, placed_at"
+        ),
+    ],
+    batch: Annotated[int, typer.Option(help="orders per transaction")] = 500,
+) -> None:
+    """Import orders from CSV with a progress bar; bad rows are reported, good rows kept."""
+    import csv
+
+    from rich.progress import Progress
+
+    from kefu.orders_import import import_rows
+
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        _fail(f"cannot read {file}: {exc}")
+    required = {"customer", "external_id", "amount", "placed_at"}
+    if rows and not required <= set(rows[0]):
+        _fail(f"missing columns: {sorted(required - set(rows[0]))}")
+    with Progress(console=err) as progress:
+        task = progress.add_task("orders", total=len(rows))
+        result = asyncio.run(
+            import_rows(get_settings().database_url, rows, batch, lambda n: progress.advance(task, n))
+        )
+    for line, message in result.errors[:50]:
+        err.print(f"line {line}: {message}")
+    _print_json({"imported": result.imported, "duplicates": result.duplicates, "errors": len(result.errors)})
+    if result.errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:
