@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from kefu.customer.schemas import CustomerCreate, CustomerOut
 from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Page, Schema
 from kefu.loyalty.service import loyalty_service
 from kefu.ticket.schemas import TicketFilter
 from kefu.ticket.service import ticket_service
@@ -70,3 +70,17 @@ async def get_customer(customer_id: int, principal: CurrentPrincipal, session: S
 @router.post("/{customer_id}/unmask", response_model=CustomerOut)
 async def unmask_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
     return await customer_service.unmask(session, principal, customer_id)
+
+
+class MergeBody(Schema):
+    into_id: int
+
+
+@router.post("/{customer_id}/merge", response_model=CustomerOut)
+async def merge_customer(
+    customer_id: int, body: MergeBody, principal: CurrentPrincipal, session: Session
+) -> CustomerOut:
+    """Merge this customer (a duplicate) into `into_id`; returns the merged customer."""
+    merged = await customer_service.merge(session, principal, customer_id, body.into_id)
+    await loyalty_service.recalculate(session, merged)
+    return await get_customer(merged.id, principal, session)

@@ -8,7 +8,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from kefu.models import Customer, Identity
+from kefu.models import (
+    ApiToken,
+    Coupon,
+    Customer,
+    Identity,
+    Order,
+    PointsEntry,
+    Ticket,
+    TicketComment,
+    WebSession,
+)
 
 
 class CustomerRepository:
@@ -38,6 +48,28 @@ class CustomerRepository:
                 )
             )
         return (await session.execute(stmt.limit(limit).offset(offset))).scalars().all()
+
+    async def reassign(self, session: AsyncSession, source_id: int, target_id: int) -> dict[str, int]:
+        """Move everything that belongs to `source` to `target` (merge of duplicates); counts."""
+        moved: dict[str, int] = {}
+        for name, model, column in (
+            ("identities", Identity, Identity.customer_id),
+            ("tickets", Ticket, Ticket.customer_id),
+            ("comments", TicketComment, TicketComment.author_customer_id),
+            ("orders", Order, Order.customer_id),
+            ("points", PointsEntry, PointsEntry.customer_id),
+            ("coupons", Coupon, Coupon.customer_id),
+            ("tokens", ApiToken, ApiToken.customer_id),
+            ("sessions", WebSession, WebSession.customer_id),
+        ):
+            result = await session.execute(
+                sa.update(model).where(column == source_id).values({column.key: target_id})
+            )
+            moved[name] = int(getattr(result, "rowcount", 0) or 0)
+        return moved
+
+    async def delete(self, session: AsyncSession, customer_id: int) -> None:
+        await session.execute(sa.delete(Customer).where(Customer.id == customer_id))
 
 
 customer_repository = CustomerRepository()

@@ -130,6 +130,36 @@ class CustomerService:
     async def set_password(self, session: AsyncSession, customer: Customer, password: str) -> None:
         customer.password_hash = hash_password(password)
 
+    async def merge(
+        self, session: AsyncSession, principal: Principal, source_id: int, target_id: int
+    ) -> Customer:
+        """Merge a duplicate into the customer that stays: identities, tickets, orders, points,
+        coupons and sign-ins follow; the duplicate is removed; audited."""
+        require(principal, Perm.CUSTOMERS_WRITE)
+        if source_id == target_id:
+            raise Unprocessable("不能合并到自身 / cannot merge a customer into itself", code="merge_self")
+        source = await self.get(session, principal, source_id)
+        target = await self.get(session, principal, target_id)
+        if source.erased_at is not None or target.erased_at is not None:
+            raise Conflict("已删除的客户不能合并 / erased customers cannot be merged", code="customer_erased")
+        moved = await customer_repository.reassign(session, source.id, target.id)
+        if not target.name and source.name:
+            target.name = source.name
+        target.birthday = target.birthday or source.birthday
+        session.expunge(source)
+        await customer_repository.delete(session, source_id)
+        audit_service.record(
+            session,
+            "customer.merged",
+            actor=principal,
+            target_type="customer",
+            target_id=target_id,
+            detail={"from": source_id, "moved": moved},
+        )
+        await session.flush()
+        session.expire_all()  # bulk updates bypassed the loaded objects
+        return await self.get(session, principal, target_id)
+
     def to_out(self, customer: Customer, principal: Principal | None) -> CustomerOut:
         """Serialise with personal data masked for viewers without the unmask permission."""
         unmask = principal is None or not principal.is_staff or principal.can(Perm.CUSTOMERS_UNMASK)
