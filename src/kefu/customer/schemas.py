@@ -39,6 +39,7 @@ class CustomerOut(OutSchema):
     birthday: date | None
     locale: str | None
     tier: str
+    advisor_id: int | None = None
     created_at: datetime
     identities: list[IdentityOut] = Field(default_factory=list)
     points_balance: int = 0

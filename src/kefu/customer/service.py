@@ -179,6 +179,7 @@ class CustomerService:
             birthday=customer.birthday,
             locale=customer.locale,
             tier=customer.tier,
+            advisor_id=customer.advisor_id,
             created_at=customer.created_at,
             identities=idents,
             email=first.get(IdentityKind.EMAIL),

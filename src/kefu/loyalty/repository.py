@@ -64,6 +64,16 @@ class LoyaltyRepository:
                     sa.update(Customer).where(Customer.id.in_(ids[lo : lo + 5000])).values(tier=tier)
                 )
 
+    async def advised_counts(self, session: AsyncSession, user_ids: list[int]) -> dict[int, int]:
+        stmt = (
+            sa.select(Customer.advisor_id, sa.func.count())
+            .where(Customer.advisor_id.in_(user_ids or [-1]))
+            .group_by(Customer.advisor_id)
+        )
+        counts = {uid: 0 for uid in user_ids}
+        counts.update({int(a): int(n) for a, n in (await session.execute(stmt)).all() if a is not None})
+        return counts
+
     async def balance(self, session: AsyncSession, customer_id: int) -> int:
         stmt = sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.delta), 0)).where(
             PointsEntry.customer_id == customer_id

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
+from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require
 from kefu.config import get_settings
 from kefu.errors import Conflict, NotFound, Unprocessable
@@ -24,9 +25,10 @@ from kefu.kit.time import utcnow
 from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
 from kefu.loyalty.repository import loyalty_repository
 from kefu.loyalty.schemas import OrderCreate, RuleCreate
-from kefu.loyalty.tiers import BENEFITS, earned_points, tier_for
+from kefu.loyalty.tiers import ADVISOR_SPEND, BENEFITS, earned_points, tier_for
 from kefu.models import Customer
 from kefu.models.loyalty import CompensationRule, Coupon, CouponStatus, Order, OrderStatus, PointsEntry
+from kefu.team.service import team_service
 
 WINDOW = timedelta(days=365)
 
@@ -128,11 +130,25 @@ class LoyaltyService:
         self, session: AsyncSession, customer: Customer, *, now: datetime | None = None
     ) -> str:
         spend, count = await loyalty_repository.window(session, customer.id, (now or utcnow()) - WINDOW)
+        if spend >= ADVISOR_SPEND and customer.advisor_id is None:
+            customer.advisor_id = await self._pick_advisor(session)
         new = tier_for(spend, count)
         if new != customer.tier:
             old, customer.tier = customer.tier, new
             await publish(session, TierChanged(customer_id=customer.id, old=old, new=new))
         return new
+
+    async def _pick_advisor(self, session: AsyncSession) -> int | None:
+        """The least-loaded active member of the advisor group (None if the group is empty)."""
+        group = await team_service.by_name(session, get_settings().advisor_group)
+        if group is None:
+            return None
+        members = next(g.member_ids for g in await team_service.list_groups(session) if g.id == group.id)
+        active = [u.id for u in await user_service.list_all(session) if u.id in members and u.is_active]
+        if not active:
+            return None
+        counts = await loyalty_repository.advised_counts(session, active)
+        return min(active, key=lambda uid: (counts[uid], uid))
 
     async def recalculate_all(self, session: AsyncSession, *, now: datetime | None = None) -> int:
         """Nightly: one grouped query for everybody; only changed tiers are written."""

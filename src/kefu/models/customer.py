@@ -30,6 +30,10 @@ class Customer(TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     tier: Mapped[str] = mapped_column(sa.String(20), default="none")
     erased_at: Mapped[datetime | None] = mapped_column(nullable=True)  # PIPL erasure done
+    # Dedicated advisor (专属顾问) for customers above 100,000 CNY a year; routing asks them first.
+    advisor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="customer",
