@@ -252,3 +252,57 @@ class TestAdvisor:
         await _order(client, env, "VIP-1", "120000")
         second = (await _customer(client, env))["advisor_id"]
         assert second is not None and second != first  # the other one had fewer customers
+
+
+class TestOccasions:
+    async def test_birthday_anniversary_loyalty_and_referral_coupons_come_once(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        env = await _setup(db, client)
+        h = env["h"]
+        now = utcnow()
+        bday = (
+            await client.post(
+                "/api/v1/customers",
+                headers=h,
+                json={"name": "寿星", "email": "bday@x.cn", "birthday": f"1990-{now.month:02d}-15"},
+            )
+        ).json()
+        await client.post(
+            f"/api/v1/customers/{bday['id']}/orders",
+            headers=h,
+            json={"external_id": "B-1", "amount": "500", "currency": "CNY", "placed_at": now.isoformat()},
+        )
+        await _order(client, env, "OLD-1", "100", days_ago=6 * 365)  # a customer for 6 years
+        for _ in range(2):
+            async with db.transaction() as s:
+                await loyalty_service.issue_occasion_coupons(s, now=now)
+        bday_coupons = (await client.get(f"/api/v1/customers/{bday['id']}/coupons", headers=h)).json()[
+            "items"
+        ]
+        assert [(c["reason"], c["amount"]) for c in bday_coupons] == [("birthday", "50.00")]
+        mine = (await client.get(f"/api/v1/customers/{env['customer']}/coupons", headers=h)).json()["items"]
+        assert [c["reason"] for c in mine] == ["loyalty"]
+        r = await client.post(
+            f"/api/v1/customers/{env['customer']}/referrals",
+            headers=h,
+            json={"referred_customer_id": bday["id"]},
+        )
+        assert r.status_code == 201
+        again = await client.post(
+            f"/api/v1/customers/{env['customer']}/referrals",
+            headers=h,
+            json={"referred_customer_id": bday["id"]},
+        )
+        assert (again.status_code, again.json()["error"]["code"]) == (409, "already_referred")
+        selfref = await client.post(
+            f"/api/v1/customers/{env['customer']}/referrals",
+            headers=h,
+            json={"referred_customer_id": env["customer"]},
+        )
+        assert selfref.status_code == 422
+        amounts = sorted(
+            c["amount"]
+            for c in (await client.get(f"/api/v1/customers/{bday['id']}/coupons", headers=h)).json()["items"]
+        )
+        assert amounts == ["50.00", "50.00"]  # birthday + referral welcome

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Page, Schema
 from kefu.loyalty.schemas import (
     Adjust,
     CouponOut,
@@ -87,3 +87,16 @@ async def list_rules(principal: CurrentPrincipal, session: Session) -> Page[Rule
     return Page(
         items=[RuleOut.model_validate(r) for r in await loyalty_service.list_rules(session, principal)]
     )
+
+
+class Referral(Schema):
+    referred_customer_id: int
+
+
+@router.post("/customers/{customer_id}/referrals", status_code=status.HTTP_201_CREATED)
+async def refer(
+    customer_id: int, body: Referral, principal: CurrentPrincipal, session: Session
+) -> dict[str, object]:
+    """`customer_id` referred `referred_customer_id`: both get their coupon, once."""
+    a, b = await loyalty_service.refer(session, principal, customer_id, body.referred_customer_id)
+    return {"referrer_coupon_id": a, "referred_coupon_id": b}

@@ -26,3 +26,8 @@ async def compensate(session: AsyncSession, event: SlaBreached) -> None:
 @jobs.periodic("loyalty.recalculate_tiers", every_seconds=86_400)
 async def recalculate_tiers(session: AsyncSession, _payload: dict[str, Any]) -> None:
     await loyalty_service.recalculate_all(session)
+
+
+@jobs.periodic("loyalty.occasion_coupons", every_seconds=86_400)
+async def occasion_coupons(session: AsyncSession, _payload: dict[str, Any]) -> None:
+    await loyalty_service.issue_occasion_coupons(session)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.kit.time import ensure_utc
 from kefu.models import Customer
 from kefu.models.loyalty import CompensationRule, Coupon, Order, OrderStatus, PointsEntry
 
@@ -102,17 +103,37 @@ class LoyaltyRepository:
     async def coupon(self, session: AsyncSession, coupon_id: int) -> Coupon | None:
         return await session.get(Coupon, coupon_id)
 
-    async def insert_coupon_once(self, session: AsyncSession, values: dict[str, object]) -> int | None:
-        """Insert unless (rule_id, ticket_id) exists; the new id, or None for a duplicate."""
+    async def insert_coupon_once(
+        self,
+        session: AsyncSession,
+        values: dict[str, object],
+        unique_on: tuple[str, ...] = ("rule_id", "ticket_id"),
+    ) -> int | None:
+        """Insert unless the unique key exists; the new id, or None for a duplicate."""
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = (
             insert(Coupon)
             .values(**values)
-            .on_conflict_do_nothing(index_elements=["rule_id", "ticket_id"])
+            .on_conflict_do_nothing(index_elements=list(unique_on))
             .returning(Coupon.id)
         )
         return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def birthdays(self, session: AsyncSession) -> list[tuple[int, int, str]]:
+        """(customer id, birthday month, tier) of customers who gave a birthday."""
+        stmt = sa.select(Customer.id, Customer.birthday, Customer.tier).where(
+            Customer.birthday.is_not(None), Customer.erased_at.is_(None)
+        )
+        return [(int(c), b.month, t) for c, b, t in (await session.execute(stmt)).all() if b is not None]
+
+    async def first_orders(self, session: AsyncSession) -> list[tuple[int, datetime]]:
+        stmt = (
+            sa.select(Order.customer_id, sa.func.min(Order.placed_at))
+            .where(Order.status == OrderStatus.PAID)
+            .group_by(Order.customer_id)
+        )
+        return [(int(c), ensure_utc(p)) for c, p in (await session.execute(stmt)).all()]
 
     async def rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
         stmt = (

@@ -31,6 +31,7 @@ from kefu.models.loyalty import CompensationRule, Coupon, CouponStatus, Order, O
 from kefu.team.service import team_service
 
 WINDOW = timedelta(days=365)
+BIRTHDAY_AMOUNT = {"high": Decimal(200), "mid": Decimal(100), "potential": Decimal(50)}
 
 
 class LoyaltyService:
@@ -257,12 +258,15 @@ class LoyaltyService:
         validity_days: int,
         ticket_id: int | None = None,
         rule_id: int | None = None,
+        code: str | None = None,
     ) -> int | None:
+        """Issue a coupon; with a fixed `code` it is issued at most once (birthday per year...)."""
+        unique_on = ("code",) if code else ("rule_id", "ticket_id")
         coupon_id = await loyalty_repository.insert_coupon_once(
             session,
             {
                 "customer_id": customer_id,
-                "code": "KF" + secrets.token_hex(6).upper(),
+                "code": code or "KF" + secrets.token_hex(6).upper(),
                 "reason": reason,
                 "amount": amount,
                 "currency": "CNY",
@@ -272,6 +276,7 @@ class LoyaltyService:
                 "rule_id": rule_id,
                 "created_at": utcnow(),
             },
+            unique_on,
         )
         if coupon_id is not None:
             await publish(
@@ -285,6 +290,76 @@ class LoyaltyService:
                 ),
             )
         return coupon_id
+
+    # --- occasions: birthday month, purchase anniversary, 5-year loyalty, referral ---------
+    async def issue_occasion_coupons(self, session: AsyncSession, *, now: datetime | None = None) -> int:
+        """Daily: each coupon has a fixed code per occasion and year, so reruns issue nothing."""
+        now = now or utcnow()
+        issued = 0
+        for cid, month, tier in await loyalty_repository.birthdays(session):
+            amount = BIRTHDAY_AMOUNT.get(tier, Decimal(0))
+            if (
+                month == now.month
+                and amount > 0
+                and await self.issue(
+                    session,
+                    cid,
+                    reason="birthday",
+                    amount=amount,
+                    validity_days=31,
+                    code=f"BD{now.year}-{cid}",
+                )
+            ):
+                issued += 1
+        for cid, first in await loyalty_repository.first_orders(session):
+            years = now.year - first.year
+            if (
+                years >= 1
+                and (first.month, first.day) == (now.month, now.day)
+                and await self.issue(
+                    session,
+                    cid,
+                    reason="anniversary",
+                    amount=Decimal(30),
+                    validity_days=30,
+                    code=f"AN{now.year}-{cid}",
+                )
+            ):
+                issued += 1
+            if now - first >= timedelta(days=5 * 365) and await self.issue(
+                session, cid, reason="loyalty", amount=Decimal(200), validity_days=90, code=f"LY5-{cid}"
+            ):
+                issued += 1
+        return issued
+
+    async def refer(
+        self, session: AsyncSession, principal: Principal, referrer_id: int, referred_id: int
+    ) -> tuple[int | None, int | None]:
+        """Referral rewards: 100 CNY to the referrer, 50 CNY to the new customer, once."""
+        require(principal, Perm.CUSTOMERS_WRITE)
+        if referrer_id == referred_id:
+            raise Unprocessable("不能推荐自己 / a customer cannot refer themself", code="self_referral")
+        await self._customer(session, principal, referrer_id)
+        await self._customer(session, principal, referred_id)
+        a = await self.issue(
+            session,
+            referrer_id,
+            reason="referral",
+            amount=Decimal(100),
+            validity_days=90,
+            code=f"RF{referred_id}-A",
+        )
+        if a is None:
+            raise Conflict("该客户已被推荐过 / this customer was already referred", code="already_referred")
+        b = await self.issue(
+            session,
+            referred_id,
+            reason="referral",
+            amount=Decimal(50),
+            validity_days=90,
+            code=f"RF{referred_id}-B",
+        )
+        return a, b
 
     # --- service compensation -----------------------------------------------------------
     async def create_rule(
