@@ -50,6 +50,7 @@ ROUTERS = [
     "kefu.web.kb_pages:router",
     "kefu.web.ticket_pages:router",
     "kefu.web.admin_pages:router",
+    "kefu.web.customer_pages:router",
 ]
 
 

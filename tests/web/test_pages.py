@@ -413,3 +413,64 @@ class TestPortalAccount:
         )
         text = (await client.get("/portal/account", headers={"accept": "text/html"})).text
         assert "中价值" in text and 'id="points-balance">12000<' in text and "服务补偿" in text
+
+
+class TestCustomer360:
+    async def test_agent_sees_masked_360_and_admin_unmasks_with_an_audit_entry(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        import sqlalchemy as _sa
+
+        from kefu.models import AuditEntry as _Audit
+
+        async with db.transaction() as s:
+            c = await make_customer(s, name="何静", email="hejing@example.cn", phone="18800188006")
+            await make_user(s, email="agent@example.com")
+            await make_user(s, email="boss@example.com", role=Role.ADMIN)
+        await _login(client, "agent@example.com")
+        found = await client.get(
+            "/agent/customers", params={"q": "18800188006"}, headers={"accept": "text/html"}
+        )
+        assert f"/agent/customers/{c.id}" in found.text
+        page = await client.get(f"/agent/customers/{c.id}", headers={"accept": "text/html"})
+        assert "188****8006" in page.text and "18800188006" not in page.text
+        assert "查看完整联系方式" not in page.text  # agents cannot unmask
+        client.cookies.clear()
+        await _login(client, "boss@example.com")
+        page = await client.get(f"/agent/customers/{c.id}", headers={"accept": "text/html"})
+        shown = await client.post(
+            f"/agent/customers/{c.id}/unmask",
+            data={"csrf_token": _csrf(page.text)},
+            headers={"accept": "text/html"},
+        )
+        assert "+8618800188006" in shown.text
+        async with db.session() as s:
+            actions = list((await s.execute(_sa.select(_Audit.action))).scalars())
+        assert "customer.unmasked" in actions
+
+    async def test_profile_fields_and_consent_are_recorded(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        from tests.factories import bearer, staff_token
+
+        async with db.transaction() as s:
+            c = await make_customer(s, name="企业客户", email="buyer@corp.cn")
+        _agent, token = await staff_token(db)
+        r = await client.patch(
+            f"/api/v1/customers/{c.id}",
+            headers=bearer(token),
+            json={
+                "organization": "星河科技有限公司",
+                "tags": ["B2B", "批量采购"],
+                "attributes": {"seats": 50},
+                "consents": {"marketing": False},
+            },
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["organization"] == "星河科技有限公司" and body["tags"] == ["B2B", "批量采购"]
+        assert body["consents"]["marketing"]["granted"] is False
+        r = await client.patch(
+            f"/api/v1/customers/{c.id}", headers=bearer(token), json={"attributes": {"x": [1]}}
+        )
+        assert r.status_code == 422

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, status
 
-from kefu.customer.schemas import CustomerCreate, CustomerOut
+from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session
 from kefu.kit.schemas import Page, Schema
@@ -84,3 +84,11 @@ async def merge_customer(
     merged = await customer_service.merge(session, principal, customer_id, body.into_id)
     await loyalty_service.recalculate(session, merged)
     return await get_customer(merged.id, principal, session)
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut)
+async def update_customer(
+    customer_id: int, body: CustomerUpdate, principal: CurrentPrincipal, session: Session
+) -> CustomerOut:
+    await customer_service.update(session, principal, customer_id, body)
+    return await get_customer(customer_id, principal, session)

@@ -24,6 +24,10 @@ class CustomerUpdate(Schema):
     name: str | None = Field(default=None, max_length=120)
     birthday: date | None = None
     locale: str | None = Field(default=None, max_length=10)
+    organization: str | None = Field(default=None, max_length=200)
+    tags: list[str] | None = Field(default=None, max_length=30)
+    attributes: dict[str, str | int | float | bool | None] | None = None
+    consents: dict[str, bool] | None = None  # purpose -> granted
 
 
 class IdentityOut(OutSchema):
@@ -40,6 +44,10 @@ class CustomerOut(OutSchema):
     locale: str | None
     tier: str
     advisor_id: int | None = None
+    organization: str = ""
+    tags: list[str] = Field(default_factory=list)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    consents: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime
     identities: list[IdentityOut] = Field(default_factory=list)
     points_balance: int = 0

@@ -10,10 +10,11 @@ from kefu.customer.events import CustomerCreated
 from kefu.customer.identities import normalize_email, normalize_phone
 from kefu.customer.masking import mask_identity
 from kefu.customer.repository import customer_repository
-from kefu.customer.schemas import CustomerCreate, CustomerOut, IdentityOut
+from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate, IdentityOut
 from kefu.errors import Conflict, NotFound, Unauthorized, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.security import hash_password, verify_password
+from kefu.kit.time import utcnow
 from kefu.models import Customer, Identity, IdentityKind
 
 
@@ -160,6 +161,39 @@ class CustomerService:
         session.expire_all()  # bulk updates bypassed the loaded objects
         return await self.get(session, principal, target_id)
 
+    async def update(
+        self, session: AsyncSession, principal: Principal, customer_id: int, data: CustomerUpdate
+    ) -> Customer:
+        require(principal, Perm.CUSTOMERS_WRITE)
+        customer = await self.get(session, principal, customer_id)
+        if customer.erased_at is not None:
+            raise Conflict(
+                "已删除的客户不能修改 / an erased customer cannot be changed", code="customer_erased"
+            )
+        changes = data.model_dump(exclude_unset=True)
+        for key in ("name", "birthday", "locale", "organization"):
+            if key in changes and changes[key] is not None:
+                setattr(customer, key, changes[key])
+        if changes.get("tags") is not None:
+            customer.tags = list(dict.fromkeys(t.strip() for t in changes["tags"] if t.strip()))
+        if changes.get("attributes") is not None:
+            customer.attributes = {**(customer.attributes or {}), **changes["attributes"]}
+        if changes.get("consents") is not None:
+            now = utcnow().isoformat()
+            records = dict(customer.consents or {})
+            for purpose, granted in changes["consents"].items():
+                records[purpose] = {"granted": granted, "at": now, "by": principal.id, "kind": principal.kind}
+            customer.consents = records
+            audit_service.record(
+                session,
+                "customer.consent_changed",
+                actor=principal,
+                target_type="customer",
+                target_id=customer_id,
+                detail={"consents": changes["consents"]},
+            )
+        return customer
+
     def to_out(self, customer: Customer, principal: Principal | None) -> CustomerOut:
         """Serialise with personal data masked for viewers without the unmask permission."""
         unmask = principal is None or not principal.is_staff or principal.can(Perm.CUSTOMERS_UNMASK)
@@ -180,6 +214,10 @@ class CustomerService:
             locale=customer.locale,
             tier=customer.tier,
             advisor_id=customer.advisor_id,
+            organization=customer.organization or "",
+            tags=list(customer.tags or []),
+            attributes=dict(customer.attributes or {}),
+            consents=dict(customer.consents or {}),
             created_at=customer.created_at,
             identities=idents,
             email=first.get(IdentityKind.EMAIL),

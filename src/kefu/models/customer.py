@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +31,11 @@ class Customer(TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     tier: Mapped[str] = mapped_column(sa.String(20), default="none")
     erased_at: Mapped[datetime | None] = mapped_column(nullable=True)  # PIPL erasure done
+    organization: Mapped[str] = mapped_column(sa.String(200), default="")  # B2B: the company
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # Consent records: {"marketing": {"granted": true, "at": "...", "source": "portal"}, ...}
+    consents: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # Dedicated advisor (专属顾问) for customers above 100,000 CNY a year; routing asks them first.
     advisor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True

@@ -1,0 +1,90 @@
+"""The customer 360° page for staff: profile, identities (masked unless unmasked, audited),
+tier and advisor, points, coupons, orders and every ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from kefu.auth.service import user_service
+from kefu.authz import Perm, Principal
+from kefu.customer.service import customer_service
+from kefu.deps import OptionalPrincipal, Session
+from kefu.errors import Forbidden, Unauthorized
+from kefu.loyalty.service import loyalty_service
+from kefu.ticket.schemas import TicketFilter
+from kefu.ticket.service import ticket_service
+from kefu.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _staff(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
+    if not principal.is_staff:
+        raise Forbidden("无权访问 / staff only")
+    return principal
+
+
+@router.get("/agent/customers")
+async def customers_search(
+    request: Request, session: Session, principal: OptionalPrincipal, q: str = ""
+) -> Response:
+    me = _staff(principal)
+    q = q.strip()[:120]
+    found: list[Any] = []
+    if q:
+        if "@" in q:
+            found = await customer_service.search(session, me, email=q)
+        elif q.lstrip("+").isdigit() and len(q) >= 8:
+            found = await customer_service.search(session, me, phone=q)
+        else:
+            found = await customer_service.search(session, me, external_id=q)
+    return render(
+        request,
+        "agent/customers.html",
+        {"q": q, "customers": [customer_service.to_out(c, me) for c in found]},
+    )
+
+
+async def _context(session: Any, me: Principal, customer_id: int, *, unmasked: bool) -> dict[str, Any]:
+    customer = await customer_service.get(session, me, customer_id)
+    out = (
+        (await customer_service.unmask(session, me, customer_id))
+        if unmasked
+        else customer_service.to_out(customer, me)
+    )
+    balance, ledger = await loyalty_service.ledger(session, me, customer_id)
+    advisor = await user_service.get(session, customer.advisor_id) if customer.advisor_id else None
+    return {
+        "c": out,
+        "balance": balance,
+        "ledger": ledger[:20],
+        "advisor": advisor,
+        "coupons": await loyalty_service.coupons(session, me, customer_id),
+        "orders": await loyalty_service.orders(session, me, customer_id),
+        "tickets": await ticket_service.list_tickets(
+            session, me, TicketFilter(customer_id=customer_id, limit=100, sort="-created_at")
+        ),
+        "can_unmask": me.can(Perm.CUSTOMERS_UNMASK),
+        "unmasked": unmasked,
+    }
+
+
+@router.get("/agent/customers/{customer_id}")
+async def customer_360(
+    request: Request, customer_id: int, session: Session, principal: OptionalPrincipal
+) -> Response:
+    me = _staff(principal)
+    return render(request, "agent/customer.html", await _context(session, me, customer_id, unmasked=False))
+
+
+@router.post("/agent/customers/{customer_id}/unmask")
+async def customer_unmask(
+    request: Request, customer_id: int, session: Session, principal: OptionalPrincipal
+) -> Response:
+    me = _staff(principal)
+    return render(request, "agent/customer.html", await _context(session, me, customer_id, unmasked=True))
