@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     default_locale: str = "zh_CN"
     display_timezone: str = "Asia/Shanghai"
     ticket_auto_close_days: int = 4
-    advisor_group: str = "VIP专席"  # dedicated advisors come from this group
+    advisor_group: str = "VIP专席"
+    # PIPL retention: closed tickets older than this lose their texts and files (0 = keep).
+    retention_days: int = 0  # dedicated advisors come from this group
     # Accepted order currencies and their fixed rate to CNY (tiers and points count in CNY).
     currency_rates: dict[str, float] = Field(
         default_factory=lambda: {"CNY": 1.0, "USD": 7.2, "HKD": 0.92, "EUR": 7.8, "JPY": 0.048}

@@ -28,6 +28,7 @@ MODULES = [
     "kefu.mail.tasks",
     "kefu.loyalty.events",
     "kefu.loyalty.listeners",
+    "kefu.privacy.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.

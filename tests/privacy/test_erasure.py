@@ -148,3 +148,28 @@ class TestErasure:
         ).status_code == 204
         r = await client.post(f"/api/v1/customers/{w['customer']}/erase", headers=w["h"])
         assert (r.status_code, r.json()["error"]["code"]) == (409, "already_erased")
+
+
+class TestRetention:
+    async def test_old_closed_tickets_lose_their_texts_but_keep_numbers(
+        self, db: Database, tmp_path: Any
+    ) -> None:
+        from datetime import timedelta
+
+        import sqlalchemy as sa
+
+        from kefu.models import Ticket
+        from kefu.privacy.service import privacy_service
+        from tests.factories import make_ticket
+
+        async with db.transaction() as s:
+            old = await make_ticket(s, subject=f"{NAME} 的旧工单")
+            old.status, old.closed_at = "closed", utcnow() - timedelta(days=400)
+            recent = await make_ticket(s, subject="最近的工单")
+            recent.status, recent.closed_at = "closed", utcnow() - timedelta(days=10)
+        async with db.transaction() as s:
+            await privacy_service.apply_retention(s, days=0, attachments_root=tmp_path)  # disabled: nothing
+            await privacy_service.apply_retention(s, days=365, attachments_root=tmp_path)
+        async with db.session() as s:
+            rows = dict((await s.execute(sa.select(Ticket.id, Ticket.subject))).all())
+        assert NAME not in rows[old.id] and rows[recent.id] == "最近的工单"

@@ -58,6 +58,41 @@ class PrivacyRepository:
             ),
         }
 
+    async def expire_closed_tickets(self, session: AsyncSession, cutoff: Any, limit: int) -> list[str]:
+        """Anonymise texts of tickets closed before `cutoff`; returns attachment keys to delete."""
+        ids = list(
+            (
+                await session.execute(
+                    sa.select(Ticket.id)
+                    .where(Ticket.status == "closed", Ticket.closed_at < cutoff, Ticket.subject != ERASED)
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+        if not ids:
+            return []
+        await session.execute(
+            sa.update(Ticket)
+            .where(Ticket.id.in_(ids))
+            .values(subject=ERASED, description=ERASED, custom_fields={})
+        )
+        await session.execute(
+            sa.update(TicketComment).where(TicketComment.ticket_id.in_(ids)).values(body=ERASED)
+        )
+        keys = list(
+            (
+                await session.execute(
+                    sa.select(TicketAttachment.storage_key).where(TicketAttachment.ticket_id.in_(ids))
+                )
+            ).scalars()
+        )
+        await session.execute(sa.delete(TicketAttachment).where(TicketAttachment.ticket_id.in_(ids)))
+        for e in await self.rows(
+            session, EventRecord, EventRecord.aggregate == "ticket", EventRecord.aggregate_id.in_(ids)
+        ):
+            e.payload = _scrub(e.payload)
+        return keys
+
     async def erase(self, session: AsyncSession, customer: Customer, emails: list[str]) -> list[str]:
         """Anonymise in place; returns the storage keys of attachments to delete."""
         tickets = await self.rows(session, Ticket, Ticket.customer_id == customer.id)

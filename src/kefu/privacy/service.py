@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,21 @@ class PrivacyService:
         for key in keys:  # files last: if the transaction fails they are still referenced
             path = attachments_root / key[:2] / key
             path.unlink(missing_ok=True)
+
+    async def apply_retention(
+        self, session: AsyncSession, *, days: int, attachments_root: Path, now: datetime | None = None
+    ) -> int:
+        """Closed tickets older than `days` keep their numbers and lose their texts and files."""
+        if days <= 0:
+            return 0
+        keys = await privacy_repository.expire_closed_tickets(
+            session, (now or utcnow()) - timedelta(days=days), 1000
+        )
+        for key in keys:
+            (attachments_root / key[:2] / key).unlink(missing_ok=True)
+        if keys:
+            audit_service.record(session, "retention.applied", detail={"attachments_deleted": len(keys)})
+        return len(keys)
 
 
 privacy_service = PrivacyService()
