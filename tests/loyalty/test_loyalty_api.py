@@ -306,3 +306,30 @@ class TestOccasions:
             for c in (await client.get(f"/api/v1/customers/{bday['id']}/coupons", headers=h)).json()["items"]
         )
         assert amounts == ["50.00", "50.00"]  # birthday + referral welcome
+
+
+class TestPointsExpiry:
+    async def test_points_older_than_two_years_expire_oldest_first_once(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        from kefu.models import PointsEntry
+
+        env = await _setup(db, client)
+        cid = env["customer"]
+        async with db.transaction() as s:
+            s.add(
+                PointsEntry(
+                    customer_id=cid, delta=1000, reason="earn", created_at=utcnow() - timedelta(days=800)
+                )
+            )
+            s.add(PointsEntry(customer_id=cid, delta=300, reason="redeem_test", created_at=utcnow()))
+            s.add(
+                PointsEntry(
+                    customer_id=cid, delta=-400, reason="redeem", created_at=utcnow() - timedelta(days=100)
+                )
+            )
+        for _ in range(2):
+            async with db.transaction() as s:
+                await loyalty_service.expire_points(s)
+        # 1000 old points, 400 of them used: 600 expire, the recent 300 stay.
+        assert (await _customer(client, env))["points_balance"] == 300

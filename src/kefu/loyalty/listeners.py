@@ -31,3 +31,8 @@ async def recalculate_tiers(session: AsyncSession, _payload: dict[str, Any]) -> 
 @jobs.periodic("loyalty.occasion_coupons", every_seconds=86_400)
 async def occasion_coupons(session: AsyncSession, _payload: dict[str, Any]) -> None:
     await loyalty_service.issue_occasion_coupons(session)
+
+
+@jobs.periodic("loyalty.expire_points", every_seconds=86_400)
+async def expire_points(session: AsyncSession, _payload: dict[str, Any]) -> None:
+    await loyalty_service.expire_points(session)

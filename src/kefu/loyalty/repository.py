@@ -75,6 +75,22 @@ class LoyaltyRepository:
         counts.update({int(a): int(n) for a, n in (await session.execute(stmt)).all() if a is not None})
         return counts
 
+    async def expiring(self, session: AsyncSession, cutoff: datetime) -> list[tuple[int, int]]:
+        """(customer, points to expire): points earned before `cutoff` not yet used up, with
+        use counted oldest-first (every negative entry consumes the oldest points)."""
+        old = sa.func.sum(
+            sa.case(
+                (sa.and_(PointsEntry.delta > 0, PointsEntry.created_at < cutoff), PointsEntry.delta), else_=0
+            )
+        )
+        used = -sa.func.sum(sa.case((PointsEntry.delta < 0, PointsEntry.delta), else_=0))
+        stmt = (
+            sa.select(PointsEntry.customer_id, old - used)
+            .group_by(PointsEntry.customer_id)
+            .having(old - used > 0)
+        )
+        return [(int(c), int(n)) for c, n in (await session.execute(stmt)).all()]
+
     async def balance(self, session: AsyncSession, customer_id: int) -> int:
         stmt = sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.delta), 0)).where(
             PointsEntry.customer_id == customer_id

@@ -31,6 +31,7 @@ from kefu.models.loyalty import CompensationRule, Coupon, CouponStatus, Order, O
 from kefu.team.service import team_service
 
 WINDOW = timedelta(days=365)
+POINTS_LIFETIME = timedelta(days=730)
 BIRTHDAY_AMOUNT = {"high": Decimal(200), "mid": Decimal(100), "potential": Decimal(50)}
 
 
@@ -223,6 +224,16 @@ class LoyaltyService:
             detail={"delta": delta, "reason": reason},
         )
         return balance + delta
+
+    async def expire_points(self, session: AsyncSession, *, now: datetime | None = None) -> int:
+        """Points expire POINTS_LIFETIME after they were earned (oldest used first)."""
+        total = 0
+        for customer_id, points in await loyalty_repository.expiring(
+            session, (now or utcnow()) - POINTS_LIFETIME
+        ):
+            session.add(PointsEntry(customer_id=customer_id, delta=-points, reason="expire", note="积分到期"))
+            total += points
+        return total
 
     # --- coupons ------------------------------------------------------------------------
     async def coupons(
