@@ -17,9 +17,7 @@ from tests.factories import PASSWORD, bearer, make_user, staff_token
 
 async def _audit_actions(db: Database) -> list[str]:
     async with db.session() as s:
-        return list(
-            (await s.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id))).scalars()
-        )
+        return list((await s.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id))).scalars())
 
 
 class TestTokenEndpoint:
@@ -28,9 +26,7 @@ class TestTokenEndpoint:
     ) -> None:
         async with db.transaction() as s:
             await make_user(s, email="agent@example.com", role=Role.AGENT)
-        r = await client.post(
-            "/api/v1/auth/token", json={"email": "Agent@Example.com", "password": PASSWORD}
-        )
+        r = await client.post("/api/v1/auth/token", json={"email": "Agent@Example.com", "password": PASSWORD})
         assert r.status_code == 200
         body = r.json()
         assert body["token_type"] == "bearer"
@@ -40,36 +36,24 @@ class TestTokenEndpoint:
         assert me.json()["role"] == "agent"
         assert "auth.login" in await _audit_actions(db)
 
-    async def test_wrong_password_is_401_and_audited(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_wrong_password_is_401_and_audited(self, db: Database, client: httpx.AsyncClient) -> None:
         async with db.transaction() as s:
             await make_user(s, email="a@example.com")
-        r = await client.post(
-            "/api/v1/auth/token", json={"email": "a@example.com", "password": "nope"}
-        )
+        r = await client.post("/api/v1/auth/token", json={"email": "a@example.com", "password": "nope"})
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "invalid_credentials"
         assert "denied.invalid_credentials" in await _audit_actions(db)
 
-    async def test_unknown_user_looks_the_same_as_a_wrong_password(
-        self, client: httpx.AsyncClient
-    ) -> None:
-        r = await client.post(
-            "/api/v1/auth/token", json={"email": "ghost@example.com", "password": "x"}
-        )
+    async def test_unknown_user_looks_the_same_as_a_wrong_password(self, client: httpx.AsyncClient) -> None:
+        r = await client.post("/api/v1/auth/token", json={"email": "ghost@example.com", "password": "x"})
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "invalid_credentials"
 
-    async def test_inactive_user_cannot_sign_in(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_inactive_user_cannot_sign_in(self, db: Database, client: httpx.AsyncClient) -> None:
         async with db.transaction() as s:
             user = await make_user(s, email="gone@example.com")
             user.is_active = False
-        r = await client.post(
-            "/api/v1/auth/token", json={"email": "gone@example.com", "password": PASSWORD}
-        )
+        r = await client.post("/api/v1/auth/token", json={"email": "gone@example.com", "password": PASSWORD})
         assert r.status_code == 401
 
 
@@ -77,13 +61,9 @@ class TestBearerTokens:
     async def test_missing_token_is_401(self, client: httpx.AsyncClient) -> None:
         r = await client.get("/api/v1/auth/me")
         assert r.status_code == 401
-        assert r.json() == {
-            "error": {"code": "not_authenticated", "message": r.json()["error"]["message"]}
-        }
+        assert r.json() == {"error": {"code": "not_authenticated", "message": r.json()["error"]["message"]}}
 
-    async def test_expired_token_is_401_and_audited(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_expired_token_is_401_and_audited(self, db: Database, client: httpx.AsyncClient) -> None:
         _user, token = await staff_token(db)
         async with db.transaction() as s:
             await s.execute(sa.update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
@@ -92,9 +72,7 @@ class TestBearerTokens:
         assert r.json()["error"]["code"] == "token_expired"
         assert "denied.token_expired" in await _audit_actions(db)
 
-    async def test_revoked_token_stops_working_at_once(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_revoked_token_stops_working_at_once(self, db: Database, client: httpx.AsyncClient) -> None:
         _user, token = await staff_token(db)
         tokens = (await client.get("/api/v1/auth/tokens", headers=bearer(token))).json()["items"]
         r = await client.delete(f"/api/v1/auth/tokens/{tokens[0]['id']}", headers=bearer(token))
@@ -103,14 +81,10 @@ class TestBearerTokens:
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "invalid_token"
 
-    async def test_someone_elses_token_id_is_not_found(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
+    async def test_someone_elses_token_id_is_not_found(self, db: Database, client: httpx.AsyncClient) -> None:
         _a, token_a = await staff_token(db)
         _b, token_b = await staff_token(db)
-        b_tokens = (await client.get("/api/v1/auth/tokens", headers=bearer(token_b))).json()[
-            "items"
-        ]
+        b_tokens = (await client.get("/api/v1/auth/tokens", headers=bearer(token_b))).json()["items"]
         r = await client.delete(f"/api/v1/auth/tokens/{b_tokens[0]['id']}", headers=bearer(token_a))
         assert r.status_code == 404
         assert (await client.get("/api/v1/auth/me", headers=bearer(token_b))).status_code == 200
@@ -127,9 +101,7 @@ class TestBearerTokens:
 
 class TestBadInput:
     async def test_unknown_fields_are_422(self, client: httpx.AsyncClient) -> None:
-        r = await client.post(
-            "/api/v1/auth/token", json={"email": "a@b.c", "password": "x", "admin": True}
-        )
+        r = await client.post("/api/v1/auth/token", json={"email": "a@b.c", "password": "x", "admin": True})
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "validation_error"
         assert "admin" in r.json()["error"]["message"]
@@ -181,9 +153,7 @@ class TestRateLimit:
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
                 codes = [
                     (
-                        await c.post(
-                            "/api/v1/auth/token", json={"email": "a@b.cn", "password": "x"}
-                        )
+                        await c.post("/api/v1/auth/token", json={"email": "a@b.cn", "password": "x"})
                     ).status_code
                     for _ in range(5)
                 ]

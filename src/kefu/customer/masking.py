@@ -31,3 +31,17 @@ def mask_identity(kind: str, value: str) -> str:
     if kind in {"wechat_openid", "wechat_unionid"}:
         return value[:4] + "****" if len(value) > 4 else "****"
     return value
+
+
+def mask_id_card(value: str) -> str:
+    """110101199003074578 → 110101********4578."""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_address(value: str) -> str:
+    """Keep the first six characters (province/city), hide the rest."""
+    if not value:
+        return ""
+    return value[:6] + "****"

@@ -12,6 +12,8 @@ from kefu.kit.schemas import OutSchema, Schema
 
 class CustomerCreate(Schema):
     name: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=300)
+    id_card: str = Field(default="", max_length=32, pattern=r"^(\d{17}[\dXx]|\d{15})?$")
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
     external_id: str | None = Field(default=None, min_length=1, max_length=120)
@@ -25,6 +27,8 @@ class CustomerUpdate(Schema):
     birthday: date | None = None
     locale: str | None = Field(default=None, max_length=10)
     organization: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    id_card: str | None = Field(default=None, max_length=32, pattern=r"^(\d{17}[\dXx]|\d{15})?$")
     tags: list[str] | None = Field(default=None, max_length=30)
     attributes: dict[str, str | int | float | bool | None] | None = None
     consents: dict[str, bool] | None = None  # purpose -> granted
@@ -45,6 +49,8 @@ class CustomerOut(OutSchema):
     tier: str
     advisor_id: int | None = None
     organization: str = ""
+    address: str = ""
+    id_card: str = ""
     tags: list[str] = Field(default_factory=list)
     attributes: dict[str, Any] = Field(default_factory=dict)
     consents: dict[str, Any] = Field(default_factory=dict)

@@ -8,7 +8,7 @@ from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require, require_staff
 from kefu.customer.events import CustomerCreated
 from kefu.customer.identities import normalize_email, normalize_phone
-from kefu.customer.masking import mask_identity
+from kefu.customer.masking import mask_address, mask_id_card, mask_identity
 from kefu.customer.repository import customer_repository
 from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate, IdentityOut
 from kefu.errors import Conflict, NotFound, Unauthorized, Unprocessable
@@ -47,6 +47,8 @@ class CustomerService:
                 )
         customer = Customer(
             name=data.name or "",
+            address=data.address,
+            id_card=data.id_card.upper(),
             birthday=data.birthday,
             locale=data.locale,
             identities=[Identity(kind=k, value=v) for k, v in pairs],
@@ -171,7 +173,7 @@ class CustomerService:
                 "已删除的客户不能修改 / an erased customer cannot be changed", code="customer_erased"
             )
         changes = data.model_dump(exclude_unset=True)
-        for key in ("name", "birthday", "locale", "organization"):
+        for key in ("name", "birthday", "locale", "organization", "address", "id_card"):
             if key in changes and changes[key] is not None:
                 setattr(customer, key, changes[key])
         if changes.get("tags") is not None:
@@ -215,6 +217,8 @@ class CustomerService:
             tier=customer.tier,
             advisor_id=customer.advisor_id,
             organization=customer.organization or "",
+            address=customer.address if unmask else mask_address(customer.address or ""),
+            id_card=customer.id_card if unmask else mask_id_card(customer.id_card or ""),
             tags=list(customer.tags or []),
             attributes=dict(customer.attributes or {}),
             consents=dict(customer.consents or {}),

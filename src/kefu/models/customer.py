@@ -31,6 +31,8 @@ class Customer(TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     tier: Mapped[str] = mapped_column(sa.String(20), default="none")
     erased_at: Mapped[datetime | None] = mapped_column(nullable=True)  # PIPL erasure done
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    id_card: Mapped[str] = mapped_column(sa.String(32), default="")  # 身份证号, for warranty/invoices
     organization: Mapped[str] = mapped_column(sa.String(200), default="")  # B2B: the company
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

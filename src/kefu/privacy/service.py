@@ -44,7 +44,22 @@ class PrivacyService:
             "format": "kefu.data-subject-export/1",
             "exported_at": utcnow().isoformat(),
             "customer": _plain(
-                customer, ("id", "name", "birthday", "locale", "tier", "created_at", "erased_at")
+                customer,
+                (
+                    "id",
+                    "name",
+                    "birthday",
+                    "locale",
+                    "tier",
+                    "address",
+                    "id_card",
+                    "organization",
+                    "tags",
+                    "attributes",
+                    "consents",
+                    "created_at",
+                    "erased_at",
+                ),
             ),
             "identities": [
                 _plain(i, ("kind", "value", "verified", "created_at")) for i in data["identities"]
@@ -104,6 +119,10 @@ class PrivacyService:
         customer.birthday = None
         customer.password_hash = None
         customer.locale = None
+        customer.address = ""
+        customer.id_card = ""
+        customer.attributes = {}
+        customer.organization = ""
         customer.erased_at = utcnow()
         audit_service.record(
             session,
