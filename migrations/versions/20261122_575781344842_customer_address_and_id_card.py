@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "575781344842"
 down_revision: str | None = "0cc5e756b5bd"
 branch_labels: str | Sequence[str] | None = None
