@@ -58,6 +58,9 @@ class PointsEntry(Base):
     approver_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Balance reads sum (customer_id, delta): an index-only scan on PostgreSQL.
+    __table_args__ = (sa.Index("ix_points_ledger_customer_delta", "customer_id", "delta"),)
+
 
 class CompensationRule(Base):
     __tablename__ = "compensation_rules"
