@@ -7,9 +7,7 @@ Create Date: 2026-11-22 15:18:20.769731
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = "9580db587738"
 down_revision: str | None = "575781344842"
