@@ -333,3 +333,26 @@ class TestPointsExpiry:
                 await loyalty_service.expire_points(s)
         # 1000 old points, 400 of them used: 600 expire, the recent 300 stay.
         assert (await _customer(client, env))["points_balance"] == 300
+
+
+class TestTierNotice:
+    async def test_moving_up_mails_the_customer_moving_down_does_not(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        from kefu.models import OutboundMail
+
+        env = await _setup(db, client)
+        order = (await _order(client, env, "T-1", "20000")).json()  # none → mid
+        await client.post(f"/api/v1/orders/{order['id']}/refund", headers=env["h"])  # mid → none
+        await Worker(db).run_until_idle()
+        async with db.session() as s:
+            mails = list(
+                (
+                    await s.execute(
+                        sa.select(OutboundMail.to_addr, OutboundMail.subject).where(
+                            OutboundMail.kind == "tier_changed"
+                        )
+                    )
+                ).all()
+            )
+        assert mails == [("zj@example.cn", "恭喜升级为中价值会员")]

@@ -474,3 +474,21 @@ class TestCustomer360:
             f"/api/v1/customers/{c.id}", headers=bearer(token), json={"attributes": {"x": [1]}}
         )
         assert r.status_code == 422
+
+
+class TestPrivacyActions:
+    async def test_admin_exports_and_erases_from_the_360_page(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        async with db.transaction() as s:
+            c = await make_customer(s, name="孙悦", email="sunyue@example.cn")
+            await make_user(s, email="boss@example.com", role=Role.ADMIN)
+        await _login(client, "boss@example.com")
+        page = await client.get(f"/agent/customers/{c.id}", headers={"accept": "text/html"})
+        exported = await client.get(f"/agent/customers/{c.id}/export")
+        assert exported.headers["content-disposition"].startswith("attachment")
+        assert exported.json()["customer"]["name"] == "孙悦"
+        r = await client.post(f"/agent/customers/{c.id}/erase", data={"csrf_token": _csrf(page.text)})
+        assert r.status_code == 303
+        after = await client.get(f"/agent/customers/{c.id}", headers={"accept": "text/html"})
+        assert "孙悦" not in after.text and "个人数据已删除" in after.text

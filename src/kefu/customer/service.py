@@ -117,6 +117,12 @@ class CustomerService:
             filters.append((IdentityKind.EXTERNAL_ID, external_id))
         return list(await customer_repository.find(session, filters, limit=limit, offset=offset))
 
+    async def primary_email(self, session: AsyncSession, customer_id: int) -> str | None:
+        customer = await customer_repository.get(session, customer_id)
+        if customer is None:
+            return None
+        return next((i.value for i in customer.identities if i.kind == IdentityKind.EMAIL), None)
+
     async def by_email(self, session: AsyncSession, email: str) -> Customer | None:
         ident = await customer_repository.identity(session, IdentityKind.EMAIL, normalize_email(email))
         return await customer_repository.get(session, ident.customer_id) if ident else None

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit import jobs
 from kefu.kit.events import listener
+from kefu.loyalty.events import TierChanged
 from kefu.loyalty.service import loyalty_service
 from kefu.sla.events import SlaBreached
 
@@ -21,6 +22,11 @@ async def compensate(session: AsyncSession, event: SlaBreached) -> None:
         metric=event.metric,
         tier=event.tier,
     )
+
+
+@listener(TierChanged)
+async def tell_customer(session: AsyncSession, event: TierChanged) -> None:
+    await loyalty_service.notify_tier_change(session, event.customer_id, event.old, event.new)
 
 
 @jobs.periodic("loyalty.recalculate_tiers", every_seconds=86_400)

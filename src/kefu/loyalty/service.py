@@ -19,6 +19,7 @@ from kefu.audit.service import audit_service
 from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require
 from kefu.config import get_settings
+from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
@@ -26,6 +27,7 @@ from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
 from kefu.loyalty.repository import loyalty_repository
 from kefu.loyalty.schemas import OrderCreate, RuleCreate
 from kefu.loyalty.tiers import ADVISOR_SPEND, BENEFITS, earned_points, tier_for
+from kefu.mail.service import mail_service
 from kefu.models import Customer
 from kefu.models.loyalty import CompensationRule, Coupon, CouponStatus, Order, OrderStatus, PointsEntry
 from kefu.team.service import team_service
@@ -151,6 +153,27 @@ class LoyaltyService:
             return None
         counts = await loyalty_repository.advised_counts(session, active)
         return min(active, key=lambda uid: (counts[uid], uid))
+
+    async def notify_tier_change(self, session: AsyncSession, customer_id: int, old: str, new: str) -> None:
+        """Tell the customer by e-mail when they move up (moving down is not announced)."""
+        order = ["none", "potential", "mid", "high"]
+        if order.index(new) <= order.index(old):
+            return
+        customer = await session.get(Customer, customer_id)
+        if customer is None or customer.erased_at is not None:
+            return
+        email = await customer_service.primary_email(session, customer_id)
+        if email is None:
+            return
+        names = {"high": "高价值会员", "mid": "中价值会员", "potential": "潜力会员"}
+        await mail_service.queue(
+            session,
+            to=email,
+            kind="tier_changed",
+            subject=f"恭喜升级为{names.get(new, new)}",
+            text=f"{customer.name or '您'}好：\n\n您的会员等级已升级为「{names.get(new, new)}」，"
+            "积分倍数与专属服务已生效。感谢您对星辰电子的支持！",
+        )
 
     async def recalculate_all(self, session: AsyncSession, *, now: datetime | None = None) -> int:
         """Nightly: one grouped query for everybody; only changed tiers are written."""

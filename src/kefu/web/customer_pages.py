@@ -3,22 +3,26 @@ tier and advisor, points, coupons, orders and every ticket."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
 
 from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal
+from kefu.config import Settings
 from kefu.customer.service import customer_service
-from kefu.deps import OptionalPrincipal, Session
+from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, Unauthorized
 from kefu.loyalty.service import loyalty_service
+from kefu.privacy.service import privacy_service
 from kefu.ticket.schemas import TicketFilter
 from kefu.ticket.service import ticket_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def _staff(principal: Principal | None) -> Principal:
@@ -88,3 +92,24 @@ async def customer_unmask(
 ) -> Response:
     me = _staff(principal)
     return render(request, "agent/customer.html", await _context(session, me, customer_id, unmasked=True))
+
+
+@router.get("/agent/customers/{customer_id}/export")
+async def customer_export(customer_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+    me = _staff(principal)
+    data = await privacy_service.export(session, me, customer_id)
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'},
+    )
+
+
+@router.post("/agent/customers/{customer_id}/erase")
+async def customer_erase(
+    request: Request, customer_id: int, session: Session, principal: OptionalPrincipal, settings: SettingsDep
+) -> Response:
+    me = _staff(principal)
+    await privacy_service.erase(session, me, customer_id, settings.data_dir / "attachments")
+    return RedirectResponse(f"/agent/customers/{customer_id}", status_code=303)

@@ -135,6 +135,11 @@ async def _detail_context(session: Any, me: Principal, ticket_id: int) -> dict[s
         "priorities": list(TicketPriority),
         "error": None,
         "agents": [u for u in await user_service.list_all(session) if u.is_active],
+        "coupons": [
+            c for c in await loyalty_service.coupons(session, me, t.customer_id) if c.ticket_id == t.id
+        ]
+        if t.customer_id is not None
+        else [],
     }
 
 
