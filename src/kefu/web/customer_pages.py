@@ -75,6 +75,8 @@ async def _context(session: Any, me: Principal, customer_id: int, *, unmasked: b
         ),
         "can_unmask": me.can(Perm.CUSTOMERS_UNMASK),
         "unmasked": unmasked,
+        "can_export": me.can(Perm.CUSTOMERS_EXPORT),
+        "erased": customer.erased_at is not None,
     }
 
 
