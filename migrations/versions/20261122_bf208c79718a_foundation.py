@@ -34,9 +34,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_log_actor_user_id"), ["actor_user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_log_actor_user_id"), ["actor_user_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_created_at"), ["created_at"], unique=False)
 
     op.create_table(
@@ -135,9 +133,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_tokens_customer_id"), ["customer_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_tokens_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -176,9 +172,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "value", name=op.f("uq_identities_kind_value")),
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_identities_customer_id"), ["customer_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_identities_customer_id"), ["customer_id"], unique=False)
 
     op.create_table(
         "web_sessions",
@@ -206,12 +200,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_hash", name=op.f("uq_web_sessions_key_hash")),
     )
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_web_sessions_customer_id"), ["customer_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_web_sessions_expires_at"), ["expires_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_web_sessions_customer_id"), ["customer_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_web_sessions_expires_at"), ["expires_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
 
 

@@ -356,3 +356,31 @@ class TestTierNotice:
                 ).all()
             )
         assert mails == [("zj@example.cn", "恭喜升级为中价值会员")]
+
+
+class TestConfigurableTiers:
+    async def test_admin_changes_thresholds_and_multipliers(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        env = await _setup(db, client)
+        h = env["h"]
+        config = (await client.get("/api/v1/loyalty/config", headers=h)).json()
+        assert (
+            config["rules"]["high_spend"] == "50000"
+            and config["benefits"]["high"]["points_multiplier"] == "1.5"
+        )
+        config["rules"]["mid_spend"] = "500"
+        config["benefits"]["none"]["points_multiplier"] = "2"
+        r = await client.put("/api/v1/loyalty/config", headers=h, json=config)
+        assert r.status_code == 200, r.text
+        await _order(client, env, "C-1", "600")
+        c = await _customer(client, env)
+        assert (c["tier"], c["points_balance"]) == ("mid", 1200)  # 600 ≥ 500 → mid; earned at none's ×2
+        bad = {**config, "rules": {**config["rules"], "high_spend": "100"}}
+        assert (await client.put("/api/v1/loyalty/config", headers=h, json=bad)).status_code == 422
+        missing = {**config, "benefits": {"high": config["benefits"]["high"]}}
+        assert (await client.put("/api/v1/loyalty/config", headers=h, json=missing)).status_code == 422
+        _agent, agent = await staff_token(db, role=Role.AGENT)
+        assert (
+            await client.put("/api/v1/loyalty/config", headers=bearer(agent), json=config)
+        ).status_code == 403

@@ -19,6 +19,7 @@ from kefu.loyalty.schemas import (
     RuleOut,
 )
 from kefu.loyalty.service import loyalty_service
+from kefu.loyalty.tiers import LoyaltyConfig
 
 router = APIRouter(prefix="/api/v1", tags=["loyalty"])
 
@@ -100,3 +101,13 @@ async def refer(
     """`customer_id` referred `referred_customer_id`: both get their coupon, once."""
     a, b = await loyalty_service.refer(session, principal, customer_id, body.referred_customer_id)
     return {"referrer_coupon_id": a, "referred_coupon_id": b}
+
+
+@router.get("/loyalty/config", response_model=LoyaltyConfig)
+async def get_config(principal: CurrentPrincipal, session: Session) -> LoyaltyConfig:
+    return await loyalty_service.config(session)
+
+
+@router.put("/loyalty/config", response_model=LoyaltyConfig)
+async def put_config(body: LoyaltyConfig, principal: CurrentPrincipal, session: Session) -> LoyaltyConfig:
+    return await loyalty_service.set_config(session, principal, body)

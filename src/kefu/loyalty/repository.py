@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.kit.time import ensure_utc
+from kefu.kit.time import ensure_utc, utcnow
 from kefu.models import Customer
 from kefu.models.loyalty import CompensationRule, Coupon, Order, OrderStatus, PointsEntry
+from kefu.models.settings import SettingValue
 
 
 class LoyaltyRepository:
@@ -150,6 +152,17 @@ class LoyaltyRepository:
             .group_by(Order.customer_id)
         )
         return [(int(c), ensure_utc(p)) for c, p in (await session.execute(stmt)).all()]
+
+    async def setting(self, session: AsyncSession, key: str) -> dict[str, Any] | None:
+        row = await session.get(SettingValue, key)
+        return dict(row.value) if row is not None else None
+
+    async def save_setting(self, session: AsyncSession, key: str, value: dict[str, Any]) -> None:
+        row = await session.get(SettingValue, key)
+        if row is None:
+            session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
+        else:
+            row.value, row.updated_at = value, utcnow()
 
     async def rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
         stmt = (

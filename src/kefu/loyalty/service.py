@@ -26,7 +26,7 @@ from kefu.kit.time import utcnow
 from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
 from kefu.loyalty.repository import loyalty_repository
 from kefu.loyalty.schemas import OrderCreate, RuleCreate
-from kefu.loyalty.tiers import ADVISOR_SPEND, BENEFITS, earned_points, tier_for
+from kefu.loyalty.tiers import LoyaltyConfig, earned_points, tier_for
 from kefu.mail.service import mail_service
 from kefu.models import Customer
 from kefu.models.loyalty import CompensationRule, Coupon, CouponStatus, Order, OrderStatus, PointsEntry
@@ -87,7 +87,8 @@ class LoyaltyService:
         )
         session.add(order)
         await session.flush()
-        points = earned_points(amount_cny, customer.tier)  # the tier held when buying
+        config = await self.config(session)
+        points = earned_points(amount_cny, customer.tier, config)  # the tier held when buying
         if points:
             session.add(
                 PointsEntry(
@@ -134,9 +135,10 @@ class LoyaltyService:
         self, session: AsyncSession, customer: Customer, *, now: datetime | None = None
     ) -> str:
         spend, count = await loyalty_repository.window(session, customer.id, (now or utcnow()) - WINDOW)
-        if spend >= ADVISOR_SPEND and customer.advisor_id is None:
+        config = await self.config(session)
+        if spend >= config.rules.advisor_spend and customer.advisor_id is None:
             customer.advisor_id = await self._pick_advisor(session)
-        new = tier_for(spend, count)
+        new = tier_for(spend, count, config.rules)
         if new != customer.tier:
             old, customer.tier = customer.tier, new
             await publish(session, TierChanged(customer_id=customer.id, old=old, new=new))
@@ -153,6 +155,21 @@ class LoyaltyService:
             return None
         counts = await loyalty_repository.advised_counts(session, active)
         return min(active, key=lambda uid: (counts[uid], uid))
+
+    async def config(self, session: AsyncSession) -> LoyaltyConfig:
+        stored = await loyalty_repository.setting(session, "loyalty")
+        return LoyaltyConfig.model_validate(stored) if stored else LoyaltyConfig()
+
+    async def set_config(
+        self, session: AsyncSession, principal: Principal, data: LoyaltyConfig
+    ) -> LoyaltyConfig:
+        """Tier thresholds and benefits are data; the next recalculation applies them."""
+        require(principal, Perm.SETTINGS_MANAGE)
+        await loyalty_repository.save_setting(session, "loyalty", data.model_dump(mode="json"))
+        audit_service.record(
+            session, "loyalty.config_changed", actor=principal, detail=data.model_dump(mode="json")
+        )
+        return data
 
     async def notify_tier_change(self, session: AsyncSession, customer_id: int, old: str, new: str) -> None:
         """Tell the customer by e-mail when they move up (moving down is not announced)."""
@@ -177,8 +194,9 @@ class LoyaltyService:
 
     async def recalculate_all(self, session: AsyncSession, *, now: datetime | None = None) -> int:
         """Nightly: one grouped query for everybody; only changed tiers are written."""
+        rules = (await self.config(session)).rules
         windows = {
-            cid: tier_for(s, n)
+            cid: tier_for(s, n, rules)
             for cid, s, n in await loyalty_repository.windows_all(session, (now or utcnow()) - WINDOW)
         }
         current = await loyalty_repository.tiers(session)
@@ -217,7 +235,7 @@ class LoyaltyService:
                 f"积分不足 / not enough points: balance {balance}, asked {points}", code="insufficient_points"
             )
         session.add(PointsEntry(customer_id=customer_id, delta=-points, reason="redeem"))
-        bonus = BENEFITS.get(customer.tier, BENEFITS["none"]).redeem_bonus
+        bonus = (await self.config(session)).benefit(customer.tier).redeem_bonus
         value = (Decimal(points) / 100 * (1 + bonus)).quantize(Decimal("0.01"))
         return balance - points, value
 

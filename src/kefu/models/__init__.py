@@ -10,6 +10,7 @@ from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, Order, PointsEntry
 from kefu.models.mail import OutboundMail
+from kefu.models.settings import SettingValue
 from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
 from kefu.models.ticket import (
     CustomFieldDef,
@@ -47,6 +48,7 @@ __all__ = [
     "Role",
     "Schedule",
     "SearchMiss",
+    "SettingValue",
     "SlaEvent",
     "SlaPolicy",
     "Ticket",

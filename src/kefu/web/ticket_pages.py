@@ -19,7 +19,6 @@ from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.loyalty.service import loyalty_service
-from kefu.loyalty.tiers import BENEFITS
 from kefu.models.ticket import TicketPriority, TicketStatus
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
@@ -383,7 +382,7 @@ async def portal_account(request: Request, session: Session, principal: Optional
             "balance": balance,
             "ledger": ledger,
             "coupons": coupons,
-            "benefits": BENEFITS.get(customer.tier, BENEFITS["none"]),
+            "benefits": (await loyalty_service.config(session)).benefit(customer.tier),
         },
     )
 
