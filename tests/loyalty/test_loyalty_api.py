@@ -384,3 +384,42 @@ class TestConfigurableTiers:
         assert (
             await client.put("/api/v1/loyalty/config", headers=bearer(agent), json=config)
         ).status_code == 403
+
+
+class TestCouponTemplates:
+    async def test_templates_issue_amount_and_percent_coupons(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        env = await _setup(db, client)
+        h = env["h"]
+        amount = (
+            await client.post(
+                "/api/v1/coupon-templates",
+                headers=h,
+                json={"name": "满减 30", "amount": "30", "validity_days": 30},
+            )
+        ).json()
+        percent = (
+            await client.post(
+                "/api/v1/coupon-templates",
+                headers=h,
+                json={"name": "九折", "percent": 10, "validity_days": 7},
+            )
+        ).json()
+        for tid in (amount["id"], percent["id"]):
+            r = await client.post(
+                f"/api/v1/customers/{env['customer']}/coupons", headers=h, json={"template_id": tid}
+            )
+            assert r.status_code == 201
+        items = (await client.get(f"/api/v1/customers/{env['customer']}/coupons", headers=h)).json()["items"]
+        assert sorted((c["amount"], c["percent"]) for c in items) == [("0.00", 10), ("30.00", None)]
+        both = await client.post(
+            "/api/v1/coupon-templates",
+            headers=h,
+            json={"name": "坏", "amount": "1", "percent": 5, "validity_days": 1},
+        )
+        assert (both.status_code, both.json()["error"]["code"]) == (422, "invalid_template")
+        r = await client.post(
+            f"/api/v1/customers/{env['customer']}/coupons", headers=h, json={"template_id": 999}
+        )
+        assert r.status_code == 404

@@ -9,6 +9,7 @@ from kefu.kit.schemas import Page, Schema
 from kefu.loyalty.schemas import (
     Adjust,
     CouponOut,
+    IssueCoupon,
     OrderCreate,
     OrderOut,
     PointsEntryOut,
@@ -17,6 +18,8 @@ from kefu.loyalty.schemas import (
     RedeemOut,
     RuleCreate,
     RuleOut,
+    TemplateCreate,
+    TemplateOut,
 )
 from kefu.loyalty.service import loyalty_service
 from kefu.loyalty.tiers import LoyaltyConfig
@@ -111,3 +114,26 @@ async def get_config(principal: CurrentPrincipal, session: Session) -> LoyaltyCo
 @router.put("/loyalty/config", response_model=LoyaltyConfig)
 async def put_config(body: LoyaltyConfig, principal: CurrentPrincipal, session: Session) -> LoyaltyConfig:
     return await loyalty_service.set_config(session, principal, body)
+
+
+@router.post("/coupon-templates", response_model=TemplateOut, status_code=status.HTTP_201_CREATED)
+async def create_template(body: TemplateCreate, principal: CurrentPrincipal, session: Session) -> TemplateOut:
+    return TemplateOut.model_validate(await loyalty_service.create_template(session, principal, body))
+
+
+@router.get("/coupon-templates", response_model=Page[TemplateOut])
+async def list_templates(principal: CurrentPrincipal, session: Session) -> Page[TemplateOut]:
+    return Page(
+        items=[TemplateOut.model_validate(t) for t in await loyalty_service.templates(session, principal)]
+    )
+
+
+@router.post(
+    "/customers/{customer_id}/coupons", response_model=CouponOut, status_code=status.HTTP_201_CREATED
+)
+async def issue_coupon(
+    customer_id: int, body: IssueCoupon, principal: CurrentPrincipal, session: Session
+) -> CouponOut:
+    return CouponOut.model_validate(
+        await loyalty_service.issue_from_template(session, principal, customer_id, body.template_id)
+    )

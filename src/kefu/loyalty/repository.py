@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.models import Customer
-from kefu.models.loyalty import CompensationRule, Coupon, Order, OrderStatus, PointsEntry
+from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, OrderStatus, PointsEntry
 from kefu.models.settings import SettingValue
 
 
@@ -163,6 +163,16 @@ class LoyaltyRepository:
             session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
         else:
             row.value, row.updated_at = value, utcnow()
+
+    async def template(self, session: AsyncSession, template_id: int) -> CouponTemplate | None:
+        return await session.get(CouponTemplate, template_id)
+
+    async def templates(self, session: AsyncSession) -> Sequence[CouponTemplate]:
+        return (await session.execute(sa.select(CouponTemplate).order_by(CouponTemplate.id))).scalars().all()
+
+    async def template_by_name(self, session: AsyncSession, name: str) -> CouponTemplate | None:
+        stmt = sa.select(CouponTemplate).where(CouponTemplate.name == name)
+        return (await session.execute(stmt)).scalar_one_or_none()
 
     async def rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
         stmt = (

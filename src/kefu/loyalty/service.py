@@ -25,11 +25,19 @@ from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
 from kefu.loyalty.repository import loyalty_repository
-from kefu.loyalty.schemas import OrderCreate, RuleCreate
+from kefu.loyalty.schemas import OrderCreate, RuleCreate, TemplateCreate
 from kefu.loyalty.tiers import LoyaltyConfig, earned_points, tier_for
 from kefu.mail.service import mail_service
 from kefu.models import Customer
-from kefu.models.loyalty import CompensationRule, Coupon, CouponStatus, Order, OrderStatus, PointsEntry
+from kefu.models.loyalty import (
+    CompensationRule,
+    Coupon,
+    CouponStatus,
+    CouponTemplate,
+    Order,
+    OrderStatus,
+    PointsEntry,
+)
 from kefu.team.service import team_service
 
 WINDOW = timedelta(days=365)
@@ -342,6 +350,68 @@ class LoyaltyService:
                 ),
             )
         return coupon_id
+
+    async def create_template(
+        self, session: AsyncSession, principal: Principal, data: TemplateCreate
+    ) -> CouponTemplate:
+        require(principal, Perm.SETTINGS_MANAGE)
+        if (data.amount is None) == (data.percent is None):
+            raise Unprocessable(
+                "给出金额或折扣百分比之一 / give either amount or percent", code="invalid_template"
+            )
+        if await loyalty_repository.template_by_name(session, data.name) is not None:
+            raise Conflict("模板已存在 / template exists", code="template_exists")
+        template = CouponTemplate(
+            name=data.name,
+            amount=data.amount,
+            percent=data.percent,
+            validity_days=data.validity_days,
+            active=True,
+        )
+        session.add(template)
+        await session.flush()
+        return template
+
+    async def templates(self, session: AsyncSession, principal: Principal) -> Sequence[CouponTemplate]:
+        require(principal, Perm.TICKETS_WORK)
+        return await loyalty_repository.templates(session)
+
+    async def issue_from_template(
+        self, session: AsyncSession, principal: Principal, customer_id: int, template_id: int
+    ) -> Coupon:
+        require(principal, Perm.CUSTOMERS_WRITE)
+        await self._customer(session, principal, customer_id)
+        template = await loyalty_repository.template(session, template_id)
+        if template is None or not template.active:
+            raise NotFound("优惠券模板不存在 / coupon template not found")
+        coupon = Coupon(
+            customer_id=customer_id,
+            code="KF" + secrets.token_hex(6).upper(),
+            reason="manual",
+            amount=template.amount or Decimal(0),
+            percent=template.percent,
+            template_id=template.id,
+            currency="CNY",
+            status=CouponStatus.ACTIVE,
+            valid_until=utcnow() + timedelta(days=template.validity_days),
+        )
+        session.add(coupon)
+        await session.flush()
+        await publish(
+            session,
+            CouponIssued(
+                customer_id=customer_id, coupon_id=coupon.id, reason="manual", amount=str(coupon.amount)
+            ),
+        )
+        audit_service.record(
+            session,
+            "coupon.issued",
+            actor=principal,
+            target_type="customer",
+            target_id=customer_id,
+            detail={"template": template.name},
+        )
+        return coupon
 
     # --- occasions: birthday month, purchase anniversary, 5-year loyalty, referral ---------
     async def issue_occasion_coupons(self, session: AsyncSession, *, now: datetime | None = None) -> int:

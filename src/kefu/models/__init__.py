@@ -8,7 +8,7 @@ from kefu.models.auth import ApiToken, WebSession
 from kefu.models.automation import Macro, Trigger, TriggerRun
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
-from kefu.models.loyalty import CompensationRule, Coupon, Order, PointsEntry
+from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
 from kefu.models.mail import OutboundMail
 from kefu.models.settings import SettingValue
 from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
@@ -33,6 +33,7 @@ __all__ = [
     "Base",
     "CompensationRule",
     "Coupon",
+    "CouponTemplate",
     "CustomFieldDef",
     "Customer",
     "EventRecord",

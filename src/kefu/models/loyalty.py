@@ -74,6 +74,20 @@ class CompensationRule(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CouponTemplate(Base):
+    """A reusable coupon: a fixed amount off or a percentage, valid for some days."""
+
+    __tablename__ = "coupon_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    percent: Mapped[int | None] = mapped_column(nullable=True)
+    validity_days: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Coupon(Base):
     __tablename__ = "coupons"
 
@@ -83,6 +97,8 @@ class Coupon(Base):
     reason: Mapped[str] = mapped_column(sa.String(30))  # compensation | birthday | referral | manual ...
     amount: Mapped[Decimal] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(sa.String(3), default="CNY")
+    percent: Mapped[int | None] = mapped_column(nullable=True)  # percentage coupons
+    template_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     status: Mapped[str] = mapped_column(sa.String(10), default=CouponStatus.ACTIVE)
     valid_until: Mapped[datetime]
     ticket_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
