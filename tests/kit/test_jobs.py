@@ -140,9 +140,7 @@ class TestFailures:
         assert job.status == JobStatus.DEAD
         assert job.attempts == 2
 
-    async def test_expired_lease_is_reclaimed_and_the_old_owner_is_fenced(
-        self, db: Database
-    ) -> None:
+    async def test_expired_lease_is_reclaimed_and_the_old_owner_is_fenced(self, db: Database) -> None:
         async with db.transaction() as s:
             await jobs.enqueue(s, "test.record", {"key": "lease"})
         crashed = Worker(db, worker_id="crashed")

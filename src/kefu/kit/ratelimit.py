@@ -16,15 +16,20 @@ class RateLimiter(Protocol):
 
 
 class MemoryRateLimiter:
+    """A window opens at a key's first hit and lasts `window` seconds (not aligned to the
+    clock, so a burst cannot slip through by straddling a boundary)."""
+
     def __init__(self, max_keys: int = 100_000) -> None:
-        self._windows: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
         self._max_keys = max_keys
 
     async def hit(self, key: str, limit: int, window: float) -> bool:
-        slot = int(time.monotonic() // window)
-        prev_slot, count = self._windows.get(key, (slot, 0))
-        count = count + 1 if prev_slot == slot else 1
-        self._windows[key] = (slot, count)
+        now = time.monotonic()
+        started, count = self._windows.get(key, (now, 0))
+        if now - started >= window:
+            started, count = now, 0
+        count += 1
+        self._windows[key] = (started, count)
         self._windows.move_to_end(key)
         while len(self._windows) > self._max_keys:
             self._windows.popitem(last=False)
@@ -36,16 +41,14 @@ class RedisRateLimiter:
         self._redis = aioredis.from_url(url)
 
     async def hit(self, key: str, limit: int, window: float) -> bool:
-        slot = int(time.time() // window)
-        rkey = f"kefu:rl:{key}:{slot}"
+        rkey = f"kefu:rl:{key}"
         try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(rkey)
-                pipe.expire(rkey, int(window) + 1)
-                count, _ = await pipe.execute()
+            count = int(await self._redis.incr(rkey))
+            if count == 1:  # the window opens at the first hit
+                await self._redis.pexpire(rkey, int(window * 1000))
         except Exception:
             return True  # fail open: Redis trouble must not lock everyone out
-        return int(count) <= limit
+        return count <= limit
 
     async def close(self) -> None:
         await self._redis.aclose()
