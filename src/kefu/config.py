@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
     webhook_timeout_seconds: float = 10.0
     data_dir: Path = Path("./var")
+    # Live chat: idle conversations close after these minutes; per-socket limits.
+    chat_bot_idle_minutes: int = 30
+    chat_idle_minutes: int = 120
+    chat_messages_per_second: float = 5.0
+    chat_burst: int = 20
 
     @property
     def is_sqlite(self) -> bool:

@@ -29,6 +29,10 @@ MODULES = [
     "kefu.loyalty.events",
     "kefu.loyalty.listeners",
     "kefu.privacy.tasks",
+    "kefu.conversation.events",
+    "kefu.conversation.tasks",
+    "kefu.routing.events",
+    "kefu.routing.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -46,12 +50,16 @@ ROUTERS = [
     "kefu.loyalty.endpoints:router",
     "kefu.privacy.endpoints:router",
     "kefu.webhook.endpoints:router",
+    "kefu.conversation.endpoints:router",
+    "kefu.routing.endpoints:router",
     "kefu.gateway.agent:router",
+    "kefu.gateway.chat:router",
     "kefu.web.pages:router",
     "kefu.web.kb_pages:router",
     "kefu.web.ticket_pages:router",
     "kefu.web.admin_pages:router",
     "kefu.web.customer_pages:router",
+    "kefu.web.chat_pages:router",
 ]
 
 

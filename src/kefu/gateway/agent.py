@@ -1,36 +1,114 @@
-"""The agent socket `/ws/agent?token=`: everything a staff member's screen must hear."""
+"""The agent socket `/ws/agent` (API token or the signed-in browser session): assignments,
+messages of the agent's conversations (gaps filled from the database by seq), presence,
+replies with acks after commit, typing and read receipts."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import structlog
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from kefu.auth.service import auth_service
 from kefu.authz import Perm, Principal
+from kefu.conversation import intake
+from kefu.conversation.schemas import MAX_TEXT
+from kefu.conversation.service import conversation_service, message_frame
+from kefu.deps import SESSION_COOKIE
 from kefu.errors import KefuError
 from kefu.gateway.common import (
     CLOSE_FORBIDDEN_ORIGIN,
     CLOSE_UNAUTHORIZED,
+    ErrorBudget,
+    TokenBucket,
+    int_field,
     origin_allowed,
     parse_frame,
-    relay,
     run_until_first_done,
     send_json,
+    text_field,
 )
 from kefu.kit.db import Database
-from kefu.kit.realtime import Bus
+from kefu.kit.realtime import RESYNC, Bus, Subscription, get_bus
 from kefu.middleware import WS_CONNECTIONS
+from kefu.models.conversation import ConversationStatus, Presence
+from kefu.routing.service import routing_service
 
 router = APIRouter()
+log = structlog.get_logger(__name__)
+TYPING_EVERY_SECONDS = 2.0
 
 
-async def _authenticate(db: Database, token: str) -> Principal | None:
+async def _authenticate(db: Database, token: str, cookie: str | None) -> Principal | None:
     try:
         async with db.transaction() as session:
-            principal = await auth_service.principal_from_token(session, token)
+            if token:
+                principal = await auth_service.principal_from_token(session, token)
+            elif cookie:
+                resolved = await auth_service.resolve_web_session(session, cookie)
+                if resolved is None:
+                    return None
+                principal = resolved[0]
+            else:
+                return None
     except KefuError:
         return None
     return principal if principal.is_staff else None
+
+
+class AgentFeed:
+    """Per-conversation seq tracking for one agent socket: duplicates dropped, gaps filled."""
+
+    def __init__(self, ws: WebSocket, db: Database, principal: Principal) -> None:
+        self.ws = ws
+        self.db = db
+        self.principal = principal
+        self.last: dict[int, int] = {}
+        self.lock = asyncio.Lock()
+
+    async def push(self, frame: dict[str, Any]) -> bool:
+        conv_id, seq = frame.get("conversation_id"), frame.get("seq")
+        if frame.get("type") != "message" or not isinstance(conv_id, int) or not isinstance(seq, int):
+            return await send_json(self.ws, frame)
+        async with self.lock:
+            last = self.last.get(conv_id)
+            if last is not None and seq <= last:
+                return True
+            if last is not None and seq > last + 1:
+                return await self._fill(conv_id, last)
+            self.last[conv_id] = seq
+            return await send_json(self.ws, frame)
+
+    async def resume(self, conv_id: int, after_seq: int) -> bool:
+        async with self.lock:
+            return await self._fill(conv_id, after_seq)
+
+    async def resync(self) -> bool:
+        """After a lost hint (Redis reconnect, overflow): every tracked conversation catches
+        up, and the page reloads its lists."""
+        async with self.lock:
+            for conv_id, last in list(self.last.items()):
+                with contextlib.suppress(KefuError):
+                    if not await self._fill(conv_id, last):
+                        return False
+        return await send_json(self.ws, {"type": "resync"})
+
+    async def _fill(self, conv_id: int, after_seq: int) -> bool:
+        async with self.db.transaction() as session:
+            rows = await conversation_service.staff_messages_after(
+                session, self.principal, conv_id, after_seq
+            )
+            frames = [message_frame(conv_id, m) for m in rows]
+        for frame in frames:
+            if not await send_json(self.ws, frame):
+                return False
+            self.last[conv_id] = max(self.last.get(conv_id, 0), int(frame["seq"]))
+        self.last.setdefault(conv_id, after_seq)
+        return True
 
 
 @router.websocket("/ws/agent")
@@ -39,7 +117,8 @@ async def agent_socket(ws: WebSocket, token: str = "") -> None:
     if not origin_allowed(ws, app.state.settings.allowed_origins):
         await ws.close(code=CLOSE_FORBIDDEN_ORIGIN)
         return
-    principal = await _authenticate(app.state.db, token) if token else None
+    db: Database = app.state.db
+    principal = await _authenticate(db, token, ws.cookies.get(SESSION_COOKIE))
     if principal is None:
         await ws.close(code=CLOSE_UNAUTHORIZED)
         return
@@ -51,31 +130,120 @@ async def agent_socket(ws: WebSocket, token: str = "") -> None:
         *(f"group:{g}" for g in sorted(principal.group_ids)),
     ]
     if principal.can(Perm.REPORTS_READ):
-        channels.append("supervisors")  # escalations raised by triggers
+        channels.append("supervisors")  # escalations, queue changes
     sub = await bus.subscribe(*channels)
     WS_CONNECTIONS.labels("agent").inc()
+    async with db.transaction() as session:
+        await routing_service.socket_opened(session, principal.id)
     try:
         await send_json(ws, {"type": "hello", "user_id": principal.id, "name": principal.name})
-        await run_until_first_done(relay(ws, sub), _receive(ws, principal))
+        feed = AgentFeed(ws, db, principal)
+        await run_until_first_done(_pump(feed, sub), _receive(ws, db, principal, feed, app.state.settings))
     finally:
         WS_CONNECTIONS.labels("agent").dec()
         await bus.unsubscribe(sub)
+        try:
+            async with db.transaction() as session:
+                await routing_service.socket_closed(session, principal)
+        except Exception as exc:  # the process may be shutting down
+            log.warning("agent_socket.close_failed", user_id=principal.id, error=repr(exc))
 
 
-async def _receive(ws: WebSocket, principal: Principal) -> None:
+async def _pump(feed: AgentFeed, sub: Subscription) -> None:
+    async for message in sub:
+        ok = await feed.resync() if message is RESYNC else await feed.push(message)
+        if not ok:
+            return
+
+
+async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: AgentFeed, settings: Any) -> None:
+    bucket = TokenBucket(settings.chat_messages_per_second * 2, settings.chat_burst * 2)
+    errors = ErrorBudget(ws)
+    last_typing: dict[int, float] = {}
     while True:
         try:
             text = await ws.receive_text()
-        except (WebSocketDisconnect, RuntimeError):
+        except (WebSocketDisconnect, RuntimeError, KeyError):
             return
         frame = parse_frame(text)
         if isinstance(frame, str):
-            await send_json(ws, {"type": "error", "code": frame})
+            if not await errors.error(frame):
+                return
             continue
         kind = frame["type"]
-        if kind == "ping":
-            await send_json(ws, {"type": "pong"})
-        elif kind == "presence" and frame.get("status") in {"online", "away", "offline"}:
-            await send_json(ws, {"type": "presence", "status": frame["status"]})
-        else:
-            await send_json(ws, {"type": "error", "code": "unknown_type"})
+        conv_id = int_field(frame, "conversation_id")
+        try:
+            if kind == "ping":
+                await send_json(ws, {"type": "pong"})
+            elif kind == "presence":
+                status = frame.get("status")
+                if status not in {p.value for p in Presence}:
+                    await errors.error("invalid_frame", "status must be online, away or offline")
+                    continue
+                async with db.transaction() as session:
+                    await routing_service.set_presence(session, principal, Presence(status))
+                await send_json(ws, {"type": "presence", "status": status})
+            elif kind in {"message", "typing", "read", "resume"} and conv_id is None:
+                await errors.error("invalid_frame", "conversation_id (integer) is required")
+            elif kind == "message":
+                assert conv_id is not None
+                if not bucket.take():
+                    await errors.error("rate_limited", "too many messages, slow down")
+                    continue
+                client_id = text_field(frame, "client_id", 64)
+                body = frame.get("text")
+                if client_id is None:
+                    await errors.error("invalid_frame", "client_id (1–64 characters) is required")
+                elif not isinstance(body, str) or not body.strip():
+                    await errors.error("empty_text", "text is required")
+                elif len(body) > MAX_TEXT:
+                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters")
+                else:
+                    seq = await intake.staff_message(
+                        db, principal, conv_id, client_id, body, internal=frame.get("internal") is True
+                    )
+                    await send_json(
+                        ws, {"type": "ack", "client_id": client_id, "seq": seq, "conversation_id": conv_id}
+                    )
+            elif kind == "resume":
+                assert conv_id is not None
+                after = int_field(frame, "after_seq")
+                if after is None or after < 0:
+                    await errors.error("invalid_frame", "after_seq must be a non-negative integer")
+                else:
+                    await feed.resume(conv_id, after)
+            elif kind == "typing":
+                assert conv_id is not None
+                now = time.monotonic()
+                if now - last_typing.get(conv_id, 0.0) >= TYPING_EVERY_SECONDS:
+                    last_typing[conv_id] = now
+                    if await _is_mine(db, principal, conv_id):
+                        await get_bus().publish(f"conv:{conv_id}", {"type": "typing", "sender": "agent"})
+            elif kind == "read":
+                assert conv_id is not None
+                read_seq = int_field(frame, "seq")
+                if read_seq is None:
+                    await errors.error("invalid_frame", "seq must be an integer")
+                elif await _is_mine(db, principal, conv_id):
+                    async with db.transaction() as session:
+                        await conversation_service.mark_read(session, conv_id, read_seq, by_agent=True)
+                    await get_bus().publish(
+                        f"conv:{conv_id}", {"type": "read", "sender": "agent", "seq": read_seq}
+                    )
+                else:
+                    await errors.error("not_assigned", "this conversation is not assigned to you")
+            elif not await errors.error("unknown_type", f"unknown frame type {kind!r}"):
+                return
+        except KefuError as exc:
+            await errors.error(exc.code, exc.message)
+        except Exception as exc:  # one bad frame never ends the connection handler
+            log.exception("agent.frame_failed", user_id=principal.id, error=repr(exc))
+            await errors.error("internal_error", "please retry")
+
+
+async def _is_mine(db: Database, principal: Principal, conv_id: int) -> bool:
+    async with db.transaction() as session:
+        conv = await conversation_service.get(session, conv_id)
+    return (
+        conv is not None and conv.status == ConversationStatus.ASSIGNED and conv.assignee_id == principal.id
+    )

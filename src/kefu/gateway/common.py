@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from typing import Any
 from urllib.parse import urlparse
 
@@ -70,3 +71,56 @@ async def run_until_first_done(*coros: Any) -> None:
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
+
+
+CLOSE_TOO_MANY_ERRORS = 4408
+MAX_ERRORS = 50
+
+
+class TokenBucket:
+    """Per-connection message rate limit: `rate` per second with bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class ErrorBudget:
+    """Bad frames get error frames; a client that sends nothing else is closed."""
+
+    def __init__(self, ws: WebSocket, limit: int = MAX_ERRORS) -> None:
+        self.ws = ws
+        self.left = limit
+
+    async def error(self, code: str, message: str = "") -> bool:
+        """Send the error frame; False once the budget is spent (the socket is closed)."""
+        await send_json(self.ws, {"type": "error", "code": code, "message": message or code})
+        self.left -= 1
+        if self.left <= 0:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code=CLOSE_TOO_MANY_ERRORS)
+            return False
+        return True
+
+
+def int_field(frame: dict[str, Any], key: str) -> int | None:
+    value = frame.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def text_field(frame: dict[str, Any], key: str, max_len: int) -> str | None:
+    value = frame.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+        return None
+    return value

@@ -6,6 +6,16 @@ from kefu.kit.jobs import Job
 from kefu.models.audit import AuditEntry
 from kefu.models.auth import ApiToken, WebSession
 from kefu.models.automation import Macro, Trigger, TriggerRun
+from kefu.models.conversation import (
+    AgentState,
+    ChatAttachment,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Presence,
+    RoutingRule,
+    Sender,
+)
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
@@ -25,13 +35,17 @@ from kefu.models.user import Group, GroupMember, Role, User
 from kefu.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "AgentState",
     "ApiToken",
     "AppliedSla",
     "Article",
     "ArticleVersion",
     "AuditEntry",
     "Base",
+    "ChatAttachment",
     "CompensationRule",
+    "Conversation",
+    "ConversationStatus",
     "Coupon",
     "CouponTemplate",
     "CustomFieldDef",
@@ -43,12 +57,16 @@ __all__ = [
     "IdentityKind",
     "Job",
     "Macro",
+    "Message",
     "Order",
     "OutboundMail",
     "PointsEntry",
+    "Presence",
     "Role",
+    "RoutingRule",
     "Schedule",
     "SearchMiss",
+    "Sender",
     "SettingValue",
     "SlaEvent",
     "SlaPolicy",

@@ -102,6 +102,14 @@ class SlaService:
             self._calendars[schedule.id] = cached
         return cached[1]
 
+    async def is_open_now(self, session: AsyncSession, now: datetime | None = None) -> bool:
+        """Inside the default schedule's business hours (always, when none is set)."""
+        schedule = await sla_repository.default_schedule(session)
+        if schedule is None:
+            return True
+        ts = (now or utcnow()).timestamp()
+        return (await self.calendar(session, schedule.id)).next_working_instant(ts) <= ts
+
     async def due_for(
         self, session: AsyncSession, schedule_id: int, start: datetime, minutes: int
     ) -> datetime:

@@ -149,5 +149,23 @@ class TicketRepository:
         )
         return (await session.execute(stmt)).scalars().all()
 
+    async def latest_for_customer(
+        self,
+        session: AsyncSession,
+        customer_id: int,
+        *,
+        statuses: Sequence[str],
+        since: datetime | None = None,
+    ) -> Ticket | None:
+        stmt = sa.select(Ticket).where(
+            Ticket.customer_id == customer_id,
+            Ticket.status.in_(list(statuses)),
+            Ticket.merged_into_id.is_(None),
+        )
+        if since is not None:
+            stmt = stmt.where(Ticket.updated_at >= since)
+        stmt = stmt.order_by(Ticket.updated_at.desc()).limit(1)
+        return (await session.execute(stmt)).scalar_one_or_none()
+
 
 ticket_repository = TicketRepository()

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.auth.service import user_service
-from kefu.authz import Perm, Principal, ensure_can_see_group_object, require, require_staff
+from kefu.authz import SYSTEM, Perm, Principal, ensure_can_see_group_object, require, require_staff
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -629,6 +629,77 @@ class TicketService:
         if clean not in await self.categories(session):
             session.add(TicketCategory(path=clean))
         return clean
+
+    # --- channels (chat, calls): work on the ticket without a comment per message ------
+    async def open_for_customer(self, session: AsyncSession, customer_id: int) -> Ticket | None:
+        """The customer's most recent unfinished ticket (a new conversation attaches to it)."""
+        return await ticket_repository.latest_for_customer(
+            session,
+            customer_id,
+            statuses=(TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.HOLD),
+        )
+
+    async def recent_owner(self, session: AsyncSession, customer_id: int, since: datetime) -> int | None:
+        """Owner (else assignee) of the customer's open or recently updated ticket (熟客优先)."""
+        t = await self.open_for_customer(session, customer_id)
+        if t is None:
+            t = await ticket_repository.latest_for_customer(
+                session, customer_id, statuses=(TicketStatus.SOLVED, TicketStatus.CLOSED), since=since
+            )
+        if t is None:
+            return None
+        return t.owner_id or t.assignee_id
+
+    async def channel_assigned(self, session: AsyncSession, ticket_id: int, agent_id: int) -> None:
+        """Routing gave the ticket's conversation to an agent: the ticket follows."""
+        t = await self._load(session, None, ticket_id, lock=True)
+        if t.status == TicketStatus.CLOSED or t.assignee_id == agent_id:
+            return
+        await self.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=agent_id))
+
+    async def channel_agent_replied(self, session: AsyncSession, ticket_id: int, agent_id: int) -> None:
+        """An agent answered in a conversation of this ticket: ownership and first-reply SLA."""
+        t = await self._load(session, None, ticket_id, lock=True)
+        if t.status == TicketStatus.CLOSED:
+            return
+        now = utcnow()
+        if t.owner_id is None:
+            t.owner_id = agent_id
+        if t.first_replied_at is None:
+            t.first_replied_at = now
+        t.updated_at = now
+        if t.status == TicketStatus.NEW:
+            old = t.status
+            t.status = TicketStatus.OPEN
+            await sla_service.status_changed(session, await self._facts(session, t), old, t.status, now=now)
+        await sla_service.agent_replied(session, t.id, public=True, now=now)
+
+    async def channel_customer_wrote(self, session: AsyncSession, ticket_id: int) -> None:
+        """The customer wrote in a conversation of this ticket: next-reply clock, reopen."""
+        t = await self._load(session, None, ticket_id, lock=True)
+        if t.status == TicketStatus.CLOSED:
+            return
+        now = utcnow()
+        old = t.status
+        if t.status in (TicketStatus.SOLVED, TicketStatus.PENDING):
+            if t.status == TicketStatus.SOLVED:
+                t.reopen_count += 1
+            t.status = TicketStatus.OPEN
+        t.updated_at = now
+        facts = await self._facts(session, t)
+        if old != t.status:
+            await publish(
+                session,
+                TicketUpdated(
+                    ticket_id=t.id,
+                    customer_id=t.customer_id,
+                    changes={"status": [old, t.status]},
+                    group_id=t.group_id,
+                    assignee_id=t.assignee_id,
+                ),
+            )
+            await sla_service.status_changed(session, facts, old, t.status, now=now)
+        await sla_service.customer_replied(session, facts, now=now)
 
     # --- periodic -----------------------------------------------------------------------
     async def close_solved(

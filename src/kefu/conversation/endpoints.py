@@ -1,0 +1,261 @@
+"""/api/v1/widget (customers, by session token) and /api/v1/conversations (staff)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse
+
+from kefu.config import Settings
+from kefu.conversation import intake, tokens
+from kefu.conversation.schemas import (
+    CloseIn,
+    ConversationDetail,
+    ConversationOut,
+    MessageIn,
+    MessageOut,
+    OfflineMessageIn,
+    RatingIn,
+    SeqOut,
+    TransferIn,
+    WidgetSessionIn,
+    WidgetSessionOut,
+    WidgetStatus,
+)
+from kefu.conversation.service import conversation_service, message_out
+from kefu.conversation.tokens import ChatTicket
+from kefu.customer.schemas import CustomerCreate
+from kefu.customer.service import customer_service
+from kefu.deps import CurrentPrincipal, Session, get_db, get_settings_dep, rate_limited
+from kefu.errors import Unauthorized
+from kefu.kit.db import Database
+from kefu.kit.schemas import Page
+from kefu.models.ticket import Channel
+from kefu.routing.service import routing_service
+from kefu.sla.service import sla_service
+from kefu.team.service import team_service
+from kefu.ticket import attachments
+from kefu.ticket.schemas import TicketCreate
+from kefu.ticket.service import ticket_service
+
+router = APIRouter(prefix="/api/v1", tags=["conversations"])
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DbDep = Annotated[Database, Depends(get_db)]
+
+
+def chat_ticket(request: Request, token: str | None = None) -> ChatTicket:
+    """The widget session from `Authorization: Bearer` (or ?token= for downloads)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    raw = value.strip() if scheme.lower() == "bearer" else (token or "")
+    ticket = tokens.verify(get_settings_dep(request).secret_key, raw) if raw else None
+    if ticket is None:
+        raise Unauthorized("会话令牌无效或已过期 / invalid or expired chat session", code="bad_session")
+    return ticket
+
+
+ChatDep = Annotated[ChatTicket, Depends(chat_ticket)]
+
+
+# --- widget (customers) -----------------------------------------------------------------
+@router.get("/widget/status", response_model=WidgetStatus)
+async def widget_status(session: Session) -> WidgetStatus:
+    default = await team_service.default_group(session)
+    is_open = await sla_service.is_open_now(session)
+    agents = await routing_service.online_count(session, default.id) if default is not None else 0
+    return WidgetStatus(
+        open=is_open, agents_online=agents, greeting="您好，欢迎咨询星辰电子，请问有什么可以帮您？"
+    )
+
+
+@router.post(
+    "/widget/sessions",
+    response_model=WidgetSessionOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(rate_limited("widget_session", anonymous=True))],
+)
+async def start_session(body: WidgetSessionIn, db: DbDep, settings: SettingsDep) -> WidgetSessionOut:
+    conv_id, customer_id = await intake.start_session(db, body)
+    return WidgetSessionOut(
+        session_token=tokens.issue(settings.secret_key, conv_id, customer_id), conversation_id=conv_id
+    )
+
+
+@router.post(
+    "/widget/offline",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(rate_limited("widget_offline", anonymous=True))],
+)
+async def leave_message(body: OfflineMessageIn, session: Session) -> dict[str, int]:
+    """Outside business hours the widget takes a message; it becomes a ticket."""
+    customer = await customer_service.find_or_create(
+        session, CustomerCreate(name=body.name, email=body.email, phone=body.phone)
+    )
+    t = await ticket_service.create(
+        session,
+        TicketCreate(
+            subject=body.text.strip().splitlines()[0][:80] or "留言",
+            description=body.text,
+            channel=Channel.CHAT,
+            customer_id=customer.id,
+            tags=["留言"],
+        ),
+        actor=None,
+    )
+    return {"ticket_id": t.id}
+
+
+@router.post("/widget/messages", response_model=SeqOut)
+async def widget_message(body: MessageIn, chat: ChatDep, db: DbDep) -> SeqOut:
+    """The same as a socket `message` frame, for clients without WebSockets."""
+    accepted = await intake.customer_message(db, chat, body.client_id, body.text)
+    if accepted.bot is not None:
+        await intake.run_bot(db, accepted.bot)
+    return SeqOut(seq=accepted.seq)
+
+
+@router.get("/widget/messages", response_model=Page[MessageOut])
+async def widget_messages(
+    chat: ChatDep, session: Session, after_seq: Annotated[int, Query(ge=0)] = 0
+) -> Page[MessageOut]:
+    rows = await conversation_service.customer_messages_after(session, chat, after_seq)
+    return Page(items=[message_out(m) for m in rows])
+
+
+@router.post("/widget/attachments", response_model=SeqOut, status_code=status.HTTP_201_CREATED)
+async def widget_upload(
+    chat: ChatDep, session: Session, settings: SettingsDep, file: Annotated[UploadFile, File()]
+) -> SeqOut:
+    data = await file.read(attachments.MAX_BYTES + 1)
+    msg = await conversation_service.attach(
+        session,
+        chat.conversation_id,
+        settings.data_dir / "chat",
+        file.filename or "file",
+        file.content_type or "application/octet-stream",
+        data,
+        chat=chat,
+    )
+    return SeqOut(seq=msg.seq)
+
+
+@router.get("/widget/attachments/{attachment_id}")
+async def widget_download(
+    attachment_id: int, session: Session, settings: SettingsDep, chat: ChatDep
+) -> FileResponse:
+    att = await conversation_service.attachment(session, attachment_id, chat=chat)
+    return _download(settings, att.storage_key, att.filename)
+
+
+@router.post("/widget/rating", status_code=status.HTTP_204_NO_CONTENT)
+async def widget_rating(body: RatingIn, chat: ChatDep, session: Session) -> Response:
+    await conversation_service.rate(session, chat, body)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _download(settings: Settings, key: str, filename: str) -> FileResponse:
+    return FileResponse(
+        attachments.path_of(settings.data_dir / "chat", key),
+        media_type="application/octet-stream",
+        filename=filename,
+        headers={"X-Content-Type-Options": "nosniff"},
+        content_disposition_type="attachment",
+    )
+
+
+# --- staff ------------------------------------------------------------------------------
+@router.get("/conversations", response_model=Page[ConversationOut])
+async def list_conversations(
+    principal: CurrentPrincipal,
+    session: Session,
+    scope: Literal["mine", "queue", "all"] = "mine",
+    customer_id: int | None = None,
+) -> Page[ConversationOut]:
+    items = await conversation_service.list_for_staff(
+        session, principal, scope=scope, customer_id=customer_id
+    )
+    return Page(items=items)
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationDetail)
+async def get_conversation(
+    conversation_id: int, principal: CurrentPrincipal, session: Session
+) -> ConversationDetail:
+    return await conversation_service.detail(session, principal, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=Page[MessageOut])
+async def conversation_messages(
+    conversation_id: int,
+    principal: CurrentPrincipal,
+    session: Session,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+) -> Page[MessageOut]:
+    rows = await conversation_service.staff_messages_after(session, principal, conversation_id, after_seq)
+    return Page(items=[message_out(m) for m in rows])
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=SeqOut)
+async def post_message(
+    conversation_id: int, body: MessageIn, principal: CurrentPrincipal, session: Session
+) -> SeqOut:
+    msg, _ = await conversation_service.staff_message(
+        session, principal, conversation_id, body.client_id, body.text, internal=body.internal
+    )
+    return SeqOut(seq=msg.seq)
+
+
+@router.post(
+    "/conversations/{conversation_id}/attachments", response_model=SeqOut, status_code=status.HTTP_201_CREATED
+)
+async def post_attachment(
+    conversation_id: int,
+    principal: CurrentPrincipal,
+    session: Session,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File()],
+) -> SeqOut:
+    data = await file.read(attachments.MAX_BYTES + 1)
+    msg = await conversation_service.attach(
+        session,
+        conversation_id,
+        settings.data_dir / "chat",
+        file.filename or "file",
+        file.content_type or "application/octet-stream",
+        data,
+        principal=principal,
+    )
+    return SeqOut(seq=msg.seq)
+
+
+@router.get("/conversations/attachments/{attachment_id}")
+async def staff_download(
+    attachment_id: int, principal: CurrentPrincipal, session: Session, settings: SettingsDep
+) -> FileResponse:
+    att = await conversation_service.attachment(session, attachment_id, principal=principal)
+    return _download(settings, att.storage_key, att.filename)
+
+
+@router.post("/conversations/{conversation_id}/transfer", response_model=ConversationDetail)
+async def transfer(
+    conversation_id: int, body: TransferIn, principal: CurrentPrincipal, session: Session
+) -> ConversationDetail:
+    await conversation_service.transfer(session, principal, conversation_id, body)
+    return await conversation_service.detail(session, principal, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/close", response_model=ConversationDetail)
+async def close(
+    conversation_id: int, principal: CurrentPrincipal, session: Session, body: CloseIn | None = None
+) -> ConversationDetail:
+    await conversation_service.close(
+        session, principal, conversation_id, solve_ticket=bool(body and body.solve_ticket)
+    )
+    return await conversation_service.detail(session, principal, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/takeover", response_model=ConversationDetail)
+async def takeover(conversation_id: int, principal: CurrentPrincipal, session: Session) -> ConversationDetail:
+    await conversation_service.takeover(session, principal, conversation_id)
+    return await conversation_service.detail(session, principal, conversation_id)

@@ -1,0 +1,85 @@
+"""The message pipeline that owns transactions: commit the customer's message (so the ack
+means it is stored), then run the bot turn outside any transaction and store its result in
+a second one. Sockets, REST and other channels all come through here."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import structlog
+
+from kefu.authz import Principal
+from kefu.conversation.bot_slot import BotContext, BotTurn, get_bot
+from kefu.conversation.schemas import WidgetSessionIn
+from kefu.conversation.service import conversation_service
+from kefu.conversation.tokens import ChatTicket
+from kefu.kit.db import Database
+from kefu.models.conversation import ConversationStatus
+
+log = structlog.get_logger(__name__)
+BOT_TIMEOUT_SECONDS = 10.0
+APOLOGY = "抱歉，智能客服暂时无法回答，正在为您转接人工客服。"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    seq: int
+    is_new: bool
+    bot: BotContext | None  # set when the bot should answer this message
+
+
+async def start_session(db: Database, data: WidgetSessionIn, *, channel: str = "chat") -> tuple[int, int]:
+    """(conversation_id, customer_id) of a new conversation, greeted by the bot."""
+    async with db.transaction() as session:
+        conv = await conversation_service.start(session, data, channel=channel)
+        conv_id, customer_id, locale = conv.id, conv.customer_id, conv.locale
+    assert customer_id is not None
+    ctx = BotContext(conversation_id=conv_id, customer_id=customer_id, text="", locale=locale)
+    await run_bot(db, ctx, greet=True)
+    return conv_id, customer_id
+
+
+async def customer_message(db: Database, chat: ChatTicket, client_id: str, text: str) -> Accepted:
+    async with db.transaction() as session:
+        msg, is_new, conv = await conversation_service.customer_message(session, chat, client_id, text)
+        bot = None
+        if is_new and conv.status == ConversationStatus.BOT:
+            tier = await conversation_service.tier_of(session, conv)
+            bot = BotContext(
+                conversation_id=conv.id,
+                customer_id=conv.customer_id,
+                text=text,
+                locale=conv.locale,
+                misses=conv.bot_misses,
+                tier=tier,
+            )
+        return Accepted(seq=msg.seq, is_new=is_new, bot=bot)
+
+
+async def run_bot(db: Database, ctx: BotContext, *, greet: bool = False) -> None:
+    """One bot turn; a bot that fails or hangs apologises and hands off (nothing waits forever)."""
+    bot = get_bot()
+    try:
+        async with asyncio.timeout(BOT_TIMEOUT_SECONDS):
+            turn = await (bot.greet(ctx) if greet else bot.respond(ctx))
+    except Exception as exc:
+        log.warning("bot.failed", conversation_id=ctx.conversation_id, error=repr(exc))
+        turn = BotTurn(replies=[APOLOGY], handoff=not greet, reason="bot_error")
+    async with db.transaction() as session:
+        await conversation_service.bot_turn(session, ctx.conversation_id, turn)
+
+
+async def handoff(db: Database, chat: ChatTicket) -> None:
+    async with db.transaction() as session:
+        await conversation_service.request_handoff(session, chat)
+
+
+async def staff_message(
+    db: Database, principal: Principal, conversation_id: int, client_id: str, text: str, *, internal: bool
+) -> int:
+    async with db.transaction() as session:
+        msg, _ = await conversation_service.staff_message(
+            session, principal, conversation_id, client_id, text, internal=internal
+        )
+        return msg.seq

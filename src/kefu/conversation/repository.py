@@ -1,0 +1,155 @@
+"""Conversation queries (the only place that reads or writes these tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.models import ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
+from kefu.models.conversation import ConversationStatus, Sender
+
+OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.QUEUED, ConversationStatus.ASSIGNED)
+
+
+async def get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation | None:
+    stmt = sa.select(Conversation).where(Conversation.id == conversation_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def message_by_client_id(session: AsyncSession, conversation_id: int, client_id: str) -> Message | None:
+    stmt = sa.select(Message).where(
+        Message.conversation_id == conversation_id, Message.client_id == client_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def messages_after(
+    session: AsyncSession, conversation_id: int, after_seq: int, *, internal: bool, limit: int = 1000
+) -> Sequence[Message]:
+    stmt = (
+        sa.select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    if not internal:
+        stmt = stmt.where(Message.internal.is_(False))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def first_customer_text(session: AsyncSession, conversation_id: int) -> str:
+    stmt = (
+        sa.select(Message.text)
+        .where(Message.conversation_id == conversation_id, Message.sender == Sender.CUSTOMER)
+        .order_by(Message.seq)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() or ""
+
+
+async def list_conversations(
+    session: AsyncSession,
+    *,
+    assignee_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+    group_ids: Sequence[int] | None = None,
+    customer_id: int | None = None,
+    limit: int = 200,
+) -> Sequence[Conversation]:
+    stmt = sa.select(Conversation)
+    if assignee_id is not None:
+        stmt = stmt.where(Conversation.assignee_id == assignee_id)
+    if statuses is not None:
+        stmt = stmt.where(Conversation.status.in_(list(statuses)))
+    if group_ids is not None:
+        stmt = stmt.where(Conversation.group_id.in_(list(group_ids)))
+    if customer_id is not None:
+        stmt = stmt.where(Conversation.customer_id == customer_id)
+    stmt = stmt.order_by(Conversation.updated_at.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def last_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, Message]:
+    if not ids:
+        return {}
+    latest = (
+        sa.select(Message.conversation_id, sa.func.max(Message.seq).label("seq"))
+        .where(Message.conversation_id.in_(list(ids)), Message.internal.is_(False))
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    stmt = sa.select(Message).join(
+        latest, sa.and_(Message.conversation_id == latest.c.conversation_id, Message.seq == latest.c.seq)
+    )
+    return {m.conversation_id: m for m in (await session.execute(stmt)).scalars()}
+
+
+async def unread_counts(session: AsyncSession, ids: Sequence[int]) -> dict[int, int]:
+    """Customer messages after the agent's read mark."""
+    if not ids:
+        return {}
+    stmt = (
+        sa.select(Message.conversation_id, sa.func.count())
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.conversation_id.in_(list(ids)),
+            Message.sender == Sender.CUSTOMER,
+            Message.seq > Conversation.agent_read_seq,
+        )
+        .group_by(Message.conversation_id)
+    )
+    return {cid: int(n) for cid, n in (await session.execute(stmt)).all()}
+
+
+async def names(
+    session: AsyncSession, *, user_ids: set[int], group_ids: set[int], customer_ids: set[int]
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    users: dict[int, str] = {}
+    groups: dict[int, str] = {}
+    customers: dict[int, str] = {}
+    if user_ids:
+        rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids)))
+        users = {i: n for i, n in rows.all()}
+    if group_ids:
+        rows = await session.execute(sa.select(Group.id, Group.name).where(Group.id.in_(group_ids)))
+        groups = {i: n for i, n in rows.all()}
+    if customer_ids:
+        rows = await session.execute(
+            sa.select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))
+        )
+        customers = {i: n for i, n in rows.all()}
+    return users, groups, customers
+
+
+async def open_for_customer(session: AsyncSession, customer_id: int) -> Conversation | None:
+    stmt = (
+        sa.select(Conversation)
+        .where(Conversation.customer_id == customer_id, Conversation.status.in_(OPEN_STATUSES))
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def idle(session: AsyncSession, before: datetime, statuses: Sequence[str], limit: int) -> Sequence[int]:
+    stmt = (
+        sa.select(Conversation.id)
+        .where(Conversation.status.in_(list(statuses)), Conversation.updated_at < before)
+        .order_by(Conversation.updated_at)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def attachment(session: AsyncSession, attachment_id: int) -> ChatAttachment | None:
+    return await session.get(ChatAttachment, attachment_id)
+
+
+async def sticky_wait_seconds(session: AsyncSession, group_id: int) -> int | None:
+    rule = await session.get(RoutingRule, group_id)
+    return rule.sticky_wait_seconds if rule is not None else None

@@ -1,0 +1,124 @@
+"""Conversation payloads (REST and widget)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import EmailStr, Field, model_validator
+
+from kefu.kit.schemas import OutSchema, Schema
+
+MAX_TEXT = 4000  # characters in one chat message
+
+
+class WidgetSessionIn(Schema):
+    name: str | None = Field(default=None, max_length=120)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    external_id: str | None = Field(default=None, min_length=1, max_length=120)
+    locale: str | None = Field(default=None, max_length=10)
+
+
+class WidgetSessionOut(Schema):
+    session_token: str
+    conversation_id: int
+
+
+class WidgetStatus(Schema):
+    open: bool
+    agents_online: int
+    greeting: str
+
+
+class OfflineMessageIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    text: str = Field(min_length=1, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> OfflineMessageIn:
+        if not self.email and not self.phone:
+            raise ValueError("email or phone is required so we can answer")
+        return self
+
+
+class RatingIn(Schema):
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class MessageIn(Schema):
+    client_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    internal: bool = False
+
+
+class TransferIn(Schema):
+    to_user_id: int | None = None
+    to_group_id: int | None = None
+    note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferIn:
+        if (self.to_user_id is None) == (self.to_group_id is None):
+            raise ValueError("give exactly one of to_user_id or to_group_id")
+        return self
+
+
+class CloseIn(Schema):
+    solve_ticket: bool = False
+
+
+class SeqOut(Schema):
+    seq: int
+
+
+class MessageOut(OutSchema):
+    seq: int
+    sender: str
+    text: str
+    internal: bool
+    user_id: int | None
+    created_at: datetime
+    attachment: dict[str, Any] | None = None
+    buttons: list[str] | None = None
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+
+
+class LastMessage(Schema):
+    sender: str
+    text: str
+    created_at: datetime
+
+
+class ConversationOut(Schema):
+    id: int
+    status: str
+    channel: str
+    customer: CustomerRef | None
+    group_id: int | None
+    group_name: str | None
+    assignee_id: int | None
+    assignee_name: str | None
+    ticket_id: int | None
+    last_seq: int
+    unread: int
+    last_message: LastMessage | None
+    priority: int
+    queued_at: datetime | None
+    assigned_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    rating: int | None
+
+
+class ConversationDetail(ConversationOut):
+    customer_id: int | None
+    assign_reason: dict[str, Any]
+    messages: list[MessageOut]

@@ -1,0 +1,766 @@
+"""Conversation rules: messages with per-conversation `seq` and idempotent client ids, the
+bot turn, hand-off into a group's queue (opening or attaching a ticket), assignment notices,
+transfers, close, rating. Never commits: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.auth.service import user_service
+from kefu.authz import Perm, Principal, ensure_can_see_group_object, require
+from kefu.conversation import repository as repo
+from kefu.conversation.bot_slot import BotTurn
+from kefu.conversation.events import (
+    ConversationAssigned,
+    ConversationClosed,
+    ConversationQueued,
+    ConversationRated,
+    ConversationStarted,
+    ConversationUnassigned,
+    MessageCreated,
+)
+from kefu.conversation.schemas import (
+    ConversationDetail,
+    ConversationOut,
+    CustomerRef,
+    LastMessage,
+    MessageOut,
+    RatingIn,
+    TransferIn,
+    WidgetSessionIn,
+)
+from kefu.conversation.tokens import ChatTicket
+from kefu.customer.schemas import CustomerCreate
+from kefu.customer.service import customer_service
+from kefu.errors import Conflict, Forbidden, KefuError, NotFound, Unprocessable
+from kefu.kit import jobs
+from kefu.kit.events import publish
+from kefu.kit.time import utcnow
+from kefu.loyalty.service import loyalty_service
+from kefu.models import ChatAttachment, Conversation, Message
+from kefu.models.conversation import ConversationStatus, Sender
+from kefu.models.ticket import Channel
+from kefu.team.service import team_service
+from kefu.ticket import attachments
+from kefu.ticket.schemas import TicketCreate, TicketUpdate
+from kefu.ticket.service import ticket_service
+
+ROUTE_JOB = "routing.route"
+STICKY_LOOKBACK = timedelta(days=30)
+STICKY_WAIT_DEFAULT = timedelta(seconds=60)
+TRANSCRIPT_LIMIT = 20_000
+
+
+class ChatError(KefuError):
+    """A refusal that sockets turn into an error frame with this code."""
+
+
+class ConversationService:
+    # --- messages -----------------------------------------------------------------------
+    async def append(
+        self,
+        session: AsyncSession,
+        conv: Conversation,
+        *,
+        sender: Sender,
+        text: str,
+        user_id: int | None = None,
+        client_id: str | None = None,
+        internal: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> Message:
+        """Next `seq` under the conversation's row lock (the caller loaded it with lock=True)."""
+        now = utcnow()
+        conv.last_seq += 1
+        conv.updated_at = now
+        msg = Message(
+            conversation_id=conv.id,
+            seq=conv.last_seq,
+            sender=sender,
+            user_id=user_id,
+            client_id=client_id,
+            text=text,
+            internal=internal,
+            extra=extra or {},
+            created_at=now,
+        )
+        session.add(msg)
+        await publish(
+            session,
+            MessageCreated(
+                conversation_id=conv.id,
+                customer_id=conv.customer_id,
+                seq=msg.seq,
+                sender=sender,
+                text=text,
+                internal=internal,
+                user_id=user_id,
+                assignee_id=conv.assignee_id,
+                ticket_id=conv.ticket_id,
+                created_at=now.isoformat(),
+                extra=extra or {},
+            ),
+            actor_id=user_id,
+        )
+        return msg
+
+    async def _locked(self, session: AsyncSession, conversation_id: int) -> Conversation:
+        conv = await repo.get(session, conversation_id, lock=True)
+        if conv is None:
+            raise NotFound("会话不存在 / conversation not found")
+        return conv
+
+    async def customer_message(
+        self, session: AsyncSession, chat: ChatTicket, client_id: str, text: str
+    ) -> tuple[Message, bool, Conversation]:
+        """Store a customer's message once per client id; (message, is_new, conversation)."""
+        conv = await self._locked(session, chat.conversation_id)
+        existing = await repo.message_by_client_id(session, conv.id, client_id)
+        if existing is not None:
+            return existing, False, conv
+        if conv.status == ConversationStatus.CLOSED:  # writing again reopens with the bot
+            conv.status = ConversationStatus.BOT
+            conv.closed_at = None
+            conv.assignee_id = None
+            conv.bot_misses = 0
+        msg = await self.append(session, conv, sender=Sender.CUSTOMER, text=text, client_id=client_id)
+        conv.last_customer_at = msg.created_at
+        if conv.ticket_id is not None and conv.status == ConversationStatus.ASSIGNED:
+            await ticket_service.channel_customer_wrote(session, conv.ticket_id)
+        return msg, True, conv
+
+    async def staff_message(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        conversation_id: int,
+        client_id: str,
+        text: str,
+        *,
+        internal: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> tuple[Message, bool]:
+        require(principal, Perm.TICKETS_WORK)
+        conv = await self._locked(session, conversation_id)
+        existing = await repo.message_by_client_id(session, conv.id, client_id)
+        if existing is not None:
+            return existing, False
+        mine = conv.status == ConversationStatus.ASSIGNED and conv.assignee_id == principal.id
+        # Supervisors may leave internal notes on any conversation (coaching).
+        if not mine and not (internal and principal.can(Perm.TICKETS_READ_ALL)):
+            raise ChatError(
+                "该会话未分配给您 / this conversation is not assigned to you", 403, code="not_assigned"
+            )
+        msg = await self.append(
+            session,
+            conv,
+            sender=Sender.AGENT,
+            text=text,
+            user_id=principal.id,
+            client_id=client_id,
+            internal=internal,
+            extra=extra,
+        )
+        if not internal:
+            if conv.first_agent_reply_at is None:
+                conv.first_agent_reply_at = msg.created_at
+            if conv.ticket_id is not None:
+                await ticket_service.channel_agent_replied(session, conv.ticket_id, principal.id)
+        return msg, True
+
+    async def customer_messages_after(
+        self, session: AsyncSession, chat: ChatTicket, after_seq: int
+    ) -> Sequence[Message]:
+        conv = await repo.get(session, chat.conversation_id)
+        if conv is None:
+            raise NotFound("会话不存在 / conversation not found")
+        if after_seq > conv.last_seq or after_seq < 0:
+            raise ChatError(
+                f"没有序号 {after_seq} 之后的消息 / no such seq (last is {conv.last_seq})",
+                422,
+                code="future_seq",
+            )
+        return await repo.messages_after(session, conv.id, after_seq, internal=False)
+
+    async def staff_messages_after(
+        self, session: AsyncSession, principal: Principal, conversation_id: int, after_seq: int
+    ) -> Sequence[Message]:
+        conv = await self.get_for_staff(session, principal, conversation_id)
+        if after_seq > conv.last_seq or after_seq < 0:
+            raise ChatError(
+                f"没有序号 {after_seq} 之后的消息 / no such seq (last is {conv.last_seq})",
+                422,
+                code="future_seq",
+            )
+        return await repo.messages_after(session, conv.id, after_seq, internal=True)
+
+    async def mark_read(
+        self, session: AsyncSession, conversation_id: int, seq: int, *, by_agent: bool
+    ) -> None:
+        conv = await self._locked(session, conversation_id)
+        seq = max(0, min(seq, conv.last_seq))
+        if by_agent:
+            conv.agent_read_seq = max(conv.agent_read_seq, seq)
+        else:
+            conv.customer_read_seq = max(conv.customer_read_seq, seq)
+
+    # --- sessions and the bot -----------------------------------------------------------
+    async def start(
+        self, session: AsyncSession, data: WidgetSessionIn, *, channel: str = "chat"
+    ) -> Conversation:
+        fields = CustomerCreate(
+            name=data.name or "", email=data.email, phone=data.phone, external_id=data.external_id
+        )
+        if data.email or data.phone or data.external_id:
+            customer = await customer_service.find_or_create(session, fields)
+        else:
+            customer = await customer_service.create(
+                session, fields.model_copy(update={"name": data.name or "访客"}), actor=None
+            )
+        conv = Conversation(
+            customer_id=customer.id,
+            channel=channel,
+            status=ConversationStatus.BOT,
+            locale=(data.locale or customer.locale or "zh_CN")[:10],
+        )
+        session.add(conv)
+        await session.flush()
+        await publish(
+            session, ConversationStarted(conversation_id=conv.id, customer_id=customer.id, channel=channel)
+        )
+        return conv
+
+    async def tier_of(self, session: AsyncSession, conv: Conversation) -> str:
+        if conv.customer_id is None:
+            return "none"
+        return (await customer_service.get(session, None, conv.customer_id)).tier
+
+    async def bot_turn(self, session: AsyncSession, conversation_id: int, turn: BotTurn) -> None:
+        """Store the bot's replies; hand off when it asks to. Ignored once a human has it."""
+        conv = await self._locked(session, conversation_id)
+        if conv.status != ConversationStatus.BOT:
+            return
+        for i, text in enumerate(turn.replies):
+            extra: dict[str, Any] = {}
+            if turn.intent is not None:
+                extra["intent"] = turn.intent
+                extra["confidence"] = turn.confidence
+            if turn.buttons and i == len(turn.replies) - 1:
+                extra["buttons"] = list(turn.buttons)
+            await self.append(session, conv, sender=Sender.BOT, text=text, extra=extra)
+        conv.bot_misses = conv.bot_misses + 1 if turn.missed else 0
+        if turn.handoff:
+            await self.handoff(
+                session, conv, group_name=turn.group_name, reason=turn.reason, facts=turn.facts
+            )
+
+    async def request_handoff(self, session: AsyncSession, chat: ChatTicket) -> Conversation:
+        conv = await self._locked(session, chat.conversation_id)
+        if conv.status == ConversationStatus.BOT:
+            await self.append(session, conv, sender=Sender.SYSTEM, text="正在为您转接人工客服，请稍候。")
+            await self.handoff(session, conv, reason="customer_asked")
+        return conv
+
+    async def handoff(
+        self,
+        session: AsyncSession,
+        conv: Conversation,
+        *,
+        group_id: int | None = None,
+        group_name: str | None = None,
+        reason: str = "",
+        facts: dict[str, Any] | None = None,
+    ) -> None:
+        """Into a group's queue, with a ticket (the customer's open one, else a new one)."""
+        if conv.status not in (ConversationStatus.BOT, ConversationStatus.CLOSED):
+            return
+        if group_id is None and group_name:
+            group = await team_service.by_name(session, group_name)
+            group_id = group.id if group else None
+        if group_id is None:
+            default = await team_service.default_group(session)
+            group_id = default.id if default else None
+        now = utcnow()
+        tier = await self.tier_of(session, conv)
+        if conv.ticket_id is None and conv.customer_id is not None:
+            await self._attach_ticket(session, conv, group_id, facts or {})
+        conv.sticky_agent_id, conv.sticky_until = await self._sticky(session, conv, group_id, now)
+        conv.priority = (await loyalty_service.config(session)).benefit(tier).routing_boost
+        conv.status = ConversationStatus.QUEUED
+        conv.group_id = group_id
+        conv.queued_at = now
+        conv.first_queued_at = conv.first_queued_at or now
+        conv.assignee_id = None
+        await publish(
+            session,
+            ConversationQueued(
+                conversation_id=conv.id,
+                customer_id=conv.customer_id,
+                group_id=group_id,
+                ticket_id=conv.ticket_id,
+                reason=reason,
+            ),
+        )
+        await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
+
+    async def _attach_ticket(
+        self, session: AsyncSession, conv: Conversation, group_id: int | None, facts: dict[str, Any]
+    ) -> None:
+        assert conv.customer_id is not None
+        existing = await ticket_service.open_for_customer(session, conv.customer_id)
+        if existing is not None:
+            conv.ticket_id = existing.id
+            return
+        first = (await repo.first_customer_text(session, conv.id)).strip()
+        transcript = "\n".join(
+            f"[{m.sender}] {m.text}" for m in await repo.messages_after(session, conv.id, 0, internal=False)
+        )[:TRANSCRIPT_LIMIT]
+        details = "\n".join(f"{k}: {v}" for k, v in facts.items())
+        t = await ticket_service.create(
+            session,
+            TicketCreate(
+                subject=(first or "在线咨询")[:80],
+                description=(details + "\n\n" + transcript).strip() or "在线咨询",
+                channel=Channel.CHAT,
+                customer_id=conv.customer_id,
+                group_id=group_id,
+                category=str(facts.get("category", ""))[:120],
+            ),
+            actor=None,
+        )
+        conv.ticket_id = t.id
+
+    async def _sticky(
+        self, session: AsyncSession, conv: Conversation, group_id: int | None, now: Any
+    ) -> tuple[int | None, Any]:
+        """熟客优先: the dedicated advisor, else the owner of an open or recent ticket."""
+        if conv.customer_id is None:
+            return None, None
+        customer = await customer_service.get(session, None, conv.customer_id)
+        agent_id = customer.advisor_id or await ticket_service.recent_owner(
+            session, conv.customer_id, now - STICKY_LOOKBACK
+        )
+        if agent_id is None:
+            return None, None
+        wait = await self._sticky_wait(session, group_id)
+        return agent_id, now + wait
+
+    async def _sticky_wait(self, session: AsyncSession, group_id: int | None) -> timedelta:
+        seconds = await repo.sticky_wait_seconds(session, group_id) if group_id is not None else None
+        return timedelta(seconds=seconds) if seconds is not None else STICKY_WAIT_DEFAULT
+
+    # --- assignment, transfer, close ----------------------------------------------------
+    async def assigned(
+        self,
+        session: AsyncSession,
+        conv: Conversation,
+        agent_id: int,
+        *,
+        reason: dict[str, Any],
+        previous_agent_id: int | None = None,
+    ) -> None:
+        """After the conversation row says `assigned` to agent_id: notices, ticket follows."""
+        agent = await user_service.get(session, agent_id)
+        agent_name = agent.name if agent else ""
+        conv.assign_reason = reason
+        conv.updated_at = utcnow()
+        if conv.ticket_id is not None:
+            await ticket_service.channel_assigned(session, conv.ticket_id, agent_id)
+        customer_name = ""
+        if conv.customer_id is not None:
+            customer_name = (await customer_service.get(session, None, conv.customer_id)).name
+        await self.append(session, conv, sender=Sender.SYSTEM, text=f"客服 {agent_name} 为您服务。")
+        await publish(
+            session,
+            ConversationAssigned(
+                conversation_id=conv.id,
+                customer_id=conv.customer_id,
+                agent_id=agent_id,
+                agent_name=agent_name,
+                previous_agent_id=previous_agent_id,
+                ticket_id=conv.ticket_id,
+                customer_name=customer_name,
+                group_id=conv.group_id,
+                reason=reason,
+            ),
+            actor_id=agent_id,
+        )
+
+    async def transfer(
+        self, session: AsyncSession, principal: Principal, conversation_id: int, data: TransferIn
+    ) -> Conversation:
+        require(principal, Perm.TICKETS_WORK)
+        conv = await self._locked(session, conversation_id)
+        self._check_workable(principal, conv)
+        previous = conv.assignee_id
+        note = data.note.strip()
+        if note:
+            await self.append(
+                session,
+                conv,
+                sender=Sender.AGENT,
+                user_id=principal.id,
+                text=f"转接备注：{note}",
+                internal=True,
+            )
+        if data.to_user_id is not None:
+            target = await user_service.get(session, data.to_user_id)
+            if target is None or not target.is_active:
+                raise Unprocessable("转接对象不存在或已停用 / no such active agent", code="invalid_agent")
+            if data.to_user_id == previous:
+                raise Conflict("会话已在该坐席名下 / already assigned to that agent", code="same_agent")
+            conv.assignee_id = target.id
+            conv.status = ConversationStatus.ASSIGNED
+            conv.assigned_at = utcnow()
+            if previous is not None:
+                await self._unassigned(session, conv, previous, "transferred")
+            await self.assigned(
+                session,
+                conv,
+                target.id,
+                reason={"rule": "transfer", "by": principal.id, "note": note},
+                previous_agent_id=previous,
+            )
+            return conv
+        assert data.to_group_id is not None
+        await team_service.get(session, data.to_group_id)
+        await self.requeue(session, conv, group_id=data.to_group_id, why="transferred", reason="transfer")
+        return conv
+
+    async def requeue(
+        self, session: AsyncSession, conv: Conversation, *, group_id: int | None, why: str, reason: str
+    ) -> None:
+        """Back into a queue (transfer to a group, agent offline); waiting time is kept."""
+        previous = conv.assignee_id
+        conv.status = ConversationStatus.QUEUED
+        conv.assignee_id = None
+        conv.group_id = group_id if group_id is not None else conv.group_id
+        conv.queued_at = utcnow()
+        conv.sticky_agent_id = None
+        conv.sticky_until = None
+        if previous is not None:
+            await self._unassigned(session, conv, previous, why)
+        await self.append(session, conv, sender=Sender.SYSTEM, text="正在为您转接其他客服，请稍候。")
+        await publish(
+            session,
+            ConversationQueued(
+                conversation_id=conv.id,
+                customer_id=conv.customer_id,
+                group_id=conv.group_id,
+                ticket_id=conv.ticket_id,
+                reason=reason,
+            ),
+        )
+        await jobs.enqueue(session, ROUTE_JOB, {"group_id": conv.group_id})
+
+    async def _unassigned(self, session: AsyncSession, conv: Conversation, agent_id: int, why: str) -> None:
+        await publish(
+            session,
+            ConversationUnassigned(
+                conversation_id=conv.id, customer_id=conv.customer_id, agent_id=agent_id, why=why
+            ),
+        )
+
+    async def takeover(
+        self, session: AsyncSession, principal: Principal, conversation_id: int
+    ) -> Conversation:
+        require(principal, Perm.REPORTS_READ)  # supervisors and admins
+        require(principal, Perm.TICKETS_WORK)
+        conv = await self._locked(session, conversation_id)
+        if conv.status == ConversationStatus.CLOSED:
+            raise Conflict("会话已结束 / the conversation is closed", code="closed")
+        previous = conv.assignee_id
+        if previous == principal.id:
+            return conv
+        conv.status = ConversationStatus.ASSIGNED
+        conv.assignee_id = principal.id
+        conv.assigned_at = utcnow()
+        if previous is not None:
+            await self._unassigned(session, conv, previous, "taken_over")
+        await self.assigned(
+            session,
+            conv,
+            principal.id,
+            reason={"rule": "takeover", "by": principal.id},
+            previous_agent_id=previous,
+        )
+        return conv
+
+    async def close(
+        self,
+        session: AsyncSession,
+        principal: Principal | None,
+        conversation_id: int,
+        *,
+        solve_ticket: bool = False,
+        why: str = "agent",
+    ) -> Conversation:
+        conv = await self._locked(session, conversation_id)
+        if principal is not None:
+            require(principal, Perm.TICKETS_WORK)
+            self._check_workable(principal, conv)
+        if conv.status == ConversationStatus.CLOSED:
+            return conv
+        now = utcnow()
+        text = "会话已结束，感谢您的咨询。" if why != "idle" else "由于长时间没有新消息，会话已结束。"
+        await self.append(session, conv, sender=Sender.SYSTEM, text=text)
+        assignee = conv.assignee_id
+        conv.status = ConversationStatus.CLOSED
+        conv.closed_at = now
+        await publish(
+            session,
+            ConversationClosed(
+                conversation_id=conv.id,
+                customer_id=conv.customer_id,
+                assignee_id=assignee,
+                group_id=conv.group_id,
+            ),
+            actor_id=principal.user_id if principal else None,
+        )
+        if solve_ticket and conv.ticket_id is not None and principal is not None:
+            await ticket_service.update(session, principal, conv.ticket_id, TicketUpdate(status="solved"))
+        if assignee is not None:
+            await jobs.enqueue(session, ROUTE_JOB, {"group_id": conv.group_id})  # capacity freed
+        return conv
+
+    def _check_workable(self, principal: Principal, conv: Conversation) -> None:
+        """Agents act on their own conversations; supervisors on any."""
+        if principal.can(Perm.TICKETS_READ_ALL) or conv.assignee_id == principal.id:
+            return
+        ensure_can_see_group_object(
+            principal, group_id=conv.group_id, assignee_id=conv.assignee_id, customer_id=conv.customer_id
+        )
+        raise ChatError(
+            "该会话未分配给您 / this conversation is not assigned to you", 403, code="not_assigned"
+        )
+
+    async def rate(self, session: AsyncSession, chat: ChatTicket, data: RatingIn) -> None:
+        conv = await self._locked(session, chat.conversation_id)
+        if conv.rating is not None:
+            raise Conflict("已经评价过了 / this conversation is already rated", code="already_rated")
+        if (
+            conv.status == ConversationStatus.BOT
+            and conv.assignee_id is None
+            and conv.first_queued_at is None
+        ):
+            raise Conflict("人工服务后才能评价 / rate after talking to an agent", code="nothing_to_rate")
+        conv.rating = data.score
+        conv.rating_comment = data.comment
+        await publish(
+            session,
+            ConversationRated(
+                conversation_id=conv.id,
+                customer_id=conv.customer_id,
+                score=data.score,
+                assignee_id=conv.assignee_id,
+            ),
+        )
+
+    async def close_idle(self, session: AsyncSession, *, bot_minutes: int, human_minutes: int) -> int:
+        now = utcnow()
+        closed = 0
+        for cid in await repo.idle(
+            session, now - timedelta(minutes=bot_minutes), [ConversationStatus.BOT], 200
+        ):
+            await self.close(session, None, cid, why="idle")
+            closed += 1
+        for cid in await repo.idle(
+            session, now - timedelta(minutes=human_minutes), [ConversationStatus.ASSIGNED], 200
+        ):
+            await self.close(session, None, cid, why="idle")
+            closed += 1
+        return closed
+
+    # --- attachments --------------------------------------------------------------------
+    async def attach(
+        self,
+        session: AsyncSession,
+        conversation_id: int,
+        root: Path,
+        filename: str,
+        content_type: str,
+        data: bytes,
+        *,
+        principal: Principal | None = None,
+        chat: ChatTicket | None = None,
+    ) -> Message:
+        attachments.check(filename, content_type, len(data))
+        conv = await self._locked(session, conversation_id)
+        if principal is not None:
+            self._check_workable(principal, conv)
+        key = attachments.store(root, data)
+        att = ChatAttachment(
+            conversation_id=conv.id,
+            filename=filename[:255] or "file",
+            content_type=content_type.split(";")[0].strip().lower(),
+            size=len(data),
+            storage_key=key,
+        )
+        session.add(att)
+        await session.flush()
+        extra = {"attachment": {"id": att.id, "name": att.filename, "size": att.size}}
+        if principal is not None:
+            msg, _ = await self.staff_message(
+                session, principal, conv.id, f"att-{key}", f"📎 {att.filename}", extra=extra
+            )
+            return msg
+        return await self.append(
+            session, conv, sender=Sender.CUSTOMER, text=f"📎 {att.filename}", extra=extra
+        )
+
+    async def attachment(
+        self,
+        session: AsyncSession,
+        attachment_id: int,
+        *,
+        principal: Principal | None = None,
+        chat: ChatTicket | None = None,
+    ) -> ChatAttachment:
+        att = await repo.attachment(session, attachment_id)
+        if att is None:
+            raise NotFound("附件不存在 / attachment not found")
+        if chat is not None:
+            if chat.conversation_id != att.conversation_id:
+                raise NotFound("附件不存在 / attachment not found")
+        elif principal is not None:
+            await self.get_for_staff(session, principal, att.conversation_id)
+        else:
+            raise NotFound("附件不存在 / attachment not found")
+        return att
+
+    # --- reading ------------------------------------------------------------------------
+    async def get_for_staff(
+        self, session: AsyncSession, principal: Principal, conversation_id: int
+    ) -> Conversation:
+        if not principal.is_staff:
+            raise Forbidden("staff only")
+        conv = await repo.get(session, conversation_id)
+        if conv is None:
+            raise NotFound("会话不存在 / conversation not found")
+        ensure_can_see_group_object(
+            principal, group_id=conv.group_id, assignee_id=conv.assignee_id, customer_id=conv.customer_id
+        )
+        return conv
+
+    async def get(self, session: AsyncSession, conversation_id: int) -> Conversation | None:
+        return await repo.get(session, conversation_id)
+
+    async def list_for_staff(
+        self, session: AsyncSession, principal: Principal, *, scope: str, customer_id: int | None
+    ) -> list[ConversationOut]:
+        require(principal, Perm.TICKETS_WORK)
+        group_ids = None if principal.can(Perm.TICKETS_READ_ALL) else sorted(principal.group_ids)
+        if customer_id is not None:
+            rows = await repo.list_conversations(session, customer_id=customer_id, limit=50)
+        elif scope == "mine":
+            rows = await repo.list_conversations(
+                session, assignee_id=principal.id, statuses=[ConversationStatus.ASSIGNED]
+            )
+        elif scope == "queue":
+            rows = await repo.list_conversations(
+                session, statuses=[ConversationStatus.QUEUED], group_ids=group_ids, limit=500
+            )
+        else:
+            rows = await repo.list_conversations(session, group_ids=group_ids)
+        if group_ids is not None and customer_id is not None:
+            rows = [
+                c
+                for c in rows
+                if c.group_id is None or c.group_id in principal.group_ids or c.assignee_id == principal.id
+            ]
+        return await self.outs(session, rows)
+
+    async def outs(self, session: AsyncSession, rows: Sequence[Conversation]) -> list[ConversationOut]:
+        ids = [c.id for c in rows]
+        last = await repo.last_messages(session, ids)
+        unread = await repo.unread_counts(session, ids)
+        users, groups, customers = await repo.names(
+            session,
+            user_ids={c.assignee_id for c in rows if c.assignee_id is not None},
+            group_ids={c.group_id for c in rows if c.group_id is not None},
+            customer_ids={c.customer_id for c in rows if c.customer_id is not None},
+        )
+        out = []
+        for c in rows:
+            m = last.get(c.id)
+            out.append(
+                ConversationOut(
+                    id=c.id,
+                    status=c.status,
+                    channel=c.channel,
+                    customer=CustomerRef(id=c.customer_id, name=customers.get(c.customer_id, ""))
+                    if c.customer_id is not None
+                    else None,
+                    group_id=c.group_id,
+                    group_name=groups.get(c.group_id) if c.group_id is not None else None,
+                    assignee_id=c.assignee_id,
+                    assignee_name=users.get(c.assignee_id) if c.assignee_id is not None else None,
+                    ticket_id=c.ticket_id,
+                    last_seq=c.last_seq,
+                    unread=unread.get(c.id, 0),
+                    last_message=LastMessage(sender=m.sender, text=m.text[:200], created_at=m.created_at)
+                    if m
+                    else None,
+                    priority=c.priority,
+                    queued_at=c.queued_at,
+                    assigned_at=c.assigned_at,
+                    closed_at=c.closed_at,
+                    created_at=c.created_at,
+                    rating=c.rating,
+                )
+            )
+        return out
+
+    async def detail(
+        self, session: AsyncSession, principal: Principal, conversation_id: int
+    ) -> ConversationDetail:
+        conv = await self.get_for_staff(session, principal, conversation_id)
+        (base,) = await self.outs(session, [conv])
+        messages = await repo.messages_after(session, conv.id, 0, internal=True, limit=5000)
+        return ConversationDetail(
+            **base.model_dump(),
+            customer_id=conv.customer_id,
+            assign_reason=conv.assign_reason or {},
+            messages=[message_out(m) for m in messages],
+        )
+
+
+def message_out(m: Message) -> MessageOut:
+    extra = m.extra or {}
+    return MessageOut(
+        seq=m.seq,
+        sender=m.sender,
+        text=m.text,
+        internal=m.internal,
+        user_id=m.user_id,
+        created_at=m.created_at,
+        attachment=extra.get("attachment"),
+        buttons=extra.get("buttons"),
+    )
+
+
+def message_frame(conversation_id: int, m: Message) -> dict[str, Any]:
+    """The socket frame of a stored message (same shape as MessageCreated.frame)."""
+    frame: dict[str, Any] = {
+        "type": "message",
+        "conversation_id": conversation_id,
+        "seq": m.seq,
+        "sender": m.sender,
+        "text": m.text,
+        "created_at": m.created_at.isoformat(),
+    }
+    if m.internal:
+        frame["internal"] = True
+    extra = m.extra or {}
+    for key in ("attachment", "buttons"):
+        if key in extra:
+            frame[key] = extra[key]
+    return frame
+
+
+conversation_service = ConversationService()

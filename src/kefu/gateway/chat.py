@@ -1,0 +1,233 @@
+"""The customer socket `/ws/chat?token=`: messages with acks after commit, resume by seq,
+queue and assignment notices, typing and read receipts. Every pushed message goes through
+`SeqFeed`, which fills gaps from the database, so a lost hint never loses a message."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from kefu.conversation import intake, tokens
+from kefu.conversation.schemas import MAX_TEXT
+from kefu.conversation.service import ChatError, conversation_service, message_frame
+from kefu.conversation.tokens import ChatTicket
+from kefu.errors import KefuError
+from kefu.gateway.common import (
+    CLOSE_FORBIDDEN_ORIGIN,
+    CLOSE_UNAUTHORIZED,
+    ErrorBudget,
+    TokenBucket,
+    int_field,
+    origin_allowed,
+    parse_frame,
+    run_until_first_done,
+    send_json,
+    text_field,
+)
+from kefu.kit.db import Database
+from kefu.kit.realtime import RESYNC, Bus, Subscription
+from kefu.middleware import WS_CONNECTIONS
+from kefu.models.conversation import ConversationStatus
+from kefu.routing.service import routing_service
+
+router = APIRouter()
+log = structlog.get_logger(__name__)
+TYPING_EVERY_SECONDS = 2.0
+
+
+class SeqFeed:
+    """Delivers a conversation's messages to one socket in `seq` order, exactly once each."""
+
+    def __init__(self, ws: WebSocket, db: Database, chat: ChatTicket, last_sent: int) -> None:
+        self.ws = ws
+        self.db = db
+        self.chat = chat
+        self.last_sent = last_sent
+        self.lock = asyncio.Lock()
+
+    async def push(self, frame: dict[str, Any]) -> bool:
+        seq = frame.get("seq")
+        if not isinstance(seq, int):
+            return await send_json(self.ws, frame)
+        async with self.lock:
+            if seq <= self.last_sent:
+                return True
+            if seq > self.last_sent + 1:
+                return await self._fill(self.last_sent)
+            self.last_sent = seq
+            return await send_json(self.ws, _customer_view(frame))
+
+    async def resume(self, after_seq: int) -> bool:
+        async with self.lock:
+            ok = await self._fill(after_seq)
+            return ok and await send_json(self.ws, {"type": "resumed", "last_seq": self.last_sent})
+
+    async def fill(self) -> bool:
+        async with self.lock:
+            return await self._fill(self.last_sent)
+
+    async def _fill(self, after_seq: int) -> bool:
+        async with self.db.transaction() as session:
+            rows = await conversation_service.customer_messages_after(session, self.chat, after_seq)
+            frames = [_customer_view(message_frame(self.chat.conversation_id, m)) for m in rows]
+        for frame in frames:
+            if not await send_json(self.ws, frame):
+                return False
+            self.last_sent = max(self.last_sent, int(frame["seq"]))
+        return True
+
+
+def _customer_view(frame: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in frame.items() if k not in {"conversation_id", "internal"}}
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(ws: WebSocket, token: str = "") -> None:
+    app = ws.app
+    settings = app.state.settings
+    if not origin_allowed(ws, settings.allowed_origins):
+        await ws.close(code=CLOSE_FORBIDDEN_ORIGIN)
+        return
+    chat = tokens.verify(settings.secret_key, token) if token else None
+    if chat is None:
+        await ws.close(code=CLOSE_UNAUTHORIZED)
+        return
+    db: Database = app.state.db
+    bus: Bus = app.state.bus
+    sub = await bus.subscribe(f"conv:{chat.conversation_id}")
+    try:
+        async with db.transaction() as session:
+            conv = await conversation_service.get(session, chat.conversation_id)
+            if conv is None or conv.customer_id != chat.customer_id:
+                conv = None
+            else:
+                last_seq = conv.last_seq
+                hello = {
+                    "type": "hello",
+                    "conversation_id": conv.id,
+                    "status": conv.status,
+                    "last_seq": conv.last_seq,
+                }
+                queue = await routing_service.queue_status(session, conv)
+                agent = (
+                    await _agent_name(session, conv.assignee_id)
+                    if conv.status == ConversationStatus.ASSIGNED
+                    else None
+                )
+        if conv is None:
+            await ws.close(code=CLOSE_UNAUTHORIZED)
+            return
+        await ws.accept()
+        WS_CONNECTIONS.labels("chat").inc()
+        try:
+            feed = SeqFeed(ws, db, chat, last_seq)
+            await send_json(ws, hello)
+            if queue is not None:
+                await send_json(ws, {"type": "queue", **queue.model_dump()})
+            if agent is not None:
+                await send_json(ws, {"type": "assigned", "agent_name": agent})
+            await run_until_first_done(_pump(feed, sub), _receive(ws, db, chat, feed, settings))
+        finally:
+            WS_CONNECTIONS.labels("chat").dec()
+    finally:
+        await bus.unsubscribe(sub)
+
+
+async def _agent_name(session: Any, user_id: int | None) -> str | None:
+    from kefu.auth.service import user_service
+
+    user = await user_service.get(session, user_id) if user_id is not None else None
+    return user.name if user else None
+
+
+async def _pump(feed: SeqFeed, sub: Subscription) -> None:
+    async for message in sub:
+        ok = await feed.fill() if message is RESYNC else await feed.push(message)
+        if not ok:
+            return
+
+
+async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed, settings: Any) -> None:
+    bucket = TokenBucket(settings.chat_messages_per_second, settings.chat_burst)
+    errors = ErrorBudget(ws)
+    last_typing = 0.0
+    while True:
+        try:
+            text = await ws.receive_text()
+        except (WebSocketDisconnect, RuntimeError, KeyError):
+            return
+        frame = parse_frame(text)
+        if isinstance(frame, str):
+            if not await errors.error(frame):
+                return
+            continue
+        kind = frame["type"]
+        try:
+            if kind == "message":
+                if not bucket.take():
+                    await errors.error("rate_limited", "发送太快了，请稍后 / slow down")
+                    continue
+                client_id = text_field(frame, "client_id", 64)
+                body = frame.get("text")
+                if client_id is None:
+                    await errors.error("invalid_frame", "client_id (1–64 characters) is required")
+                elif not isinstance(body, str) or not body.strip():
+                    await errors.error("empty_text", "text is required")
+                elif len(body) > MAX_TEXT:
+                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters")
+                else:
+                    accepted = await intake.customer_message(db, chat, client_id, body)
+                    await send_json(ws, {"type": "ack", "client_id": client_id, "seq": accepted.seq})
+                    if accepted.bot is not None:
+                        await intake.run_bot(db, accepted.bot)
+            elif kind == "resume":
+                after = int_field(frame, "after_seq")
+                if after is None or after < 0:
+                    await errors.error("invalid_frame", "after_seq must be a non-negative integer")
+                else:
+                    await feed.resume(after)
+            elif kind == "handoff":
+                await intake.handoff(db, chat)
+            elif kind == "ping":
+                await send_json(ws, {"type": "pong"})
+            elif kind == "typing":
+                now = time.monotonic()
+                if now - last_typing >= TYPING_EVERY_SECONDS:
+                    last_typing = now
+                    await _to_agent(db, chat, {"type": "typing", "conversation_id": chat.conversation_id})
+            elif kind == "read":
+                seq = int_field(frame, "seq")
+                if seq is None:
+                    await errors.error("invalid_frame", "seq must be an integer")
+                else:
+                    async with db.transaction() as session:
+                        await conversation_service.mark_read(
+                            session, chat.conversation_id, seq, by_agent=False
+                        )
+                    await _to_agent(
+                        db, chat, {"type": "read", "conversation_id": chat.conversation_id, "seq": seq}
+                    )
+            elif not await errors.error("unknown_type", f"unknown frame type {kind!r}"):
+                return
+        except ChatError as exc:
+            await errors.error(exc.code, exc.message)
+        except KefuError as exc:
+            await errors.error(exc.code, exc.message)
+        except Exception as exc:  # never let one bad frame kill the connection handler
+            log.exception("chat.frame_failed", conversation_id=chat.conversation_id, error=repr(exc))
+            await errors.error("internal_error", "please retry")
+
+
+async def _to_agent(db: Database, chat: ChatTicket, frame: dict[str, Any]) -> None:
+    from kefu.kit.realtime import get_bus
+
+    async with db.transaction() as session:
+        conv = await conversation_service.get(session, chat.conversation_id)
+        assignee = conv.assignee_id if conv is not None else None
+    if assignee is not None:
+        await get_bus().publish(f"user:{assignee}", frame)

@@ -1,0 +1,153 @@
+"""Conversations (one channel session each), their ordered messages, chat attachments, and
+the agents' presence and capacity that routing reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kefu.kit.db import Base, TimestampMixin
+from kefu.kit.time import utcnow
+
+
+class ConversationStatus(StrEnum):
+    BOT = "bot"  # served by the bot slot
+    QUEUED = "queued"  # waiting in a group's queue for a human
+    ASSIGNED = "assigned"  # an agent has it
+    CLOSED = "closed"
+
+
+class Sender(StrEnum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Presence(StrEnum):
+    ONLINE = "online"
+    AWAY = "away"
+    OFFLINE = "offline"
+
+
+class Conversation(TimestampMixin, Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
+    )
+    channel: Mapped[str] = mapped_column(sa.String(16), default="chat")
+    status: Mapped[str] = mapped_column(sa.String(10), default=ConversationStatus.BOT)
+    locale: Mapped[str] = mapped_column(sa.String(10), default="zh_CN")
+    group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    ticket_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True
+    )
+    # Higher waits less: tier boost + urgency, set when the conversation is queued.
+    priority: Mapped[int] = mapped_column(default=0)
+    required_skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # 熟客优先: the owner of the customer's open or recent ticket, preferred until sticky_until.
+    sticky_agent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    sticky_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    queued_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Waiting time counts from the first time in a queue (overflow and transfer keep it).
+    first_queued_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    overflowed: Mapped[bool] = mapped_column(default=False)
+    assigned_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    first_agent_reply_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_customer_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    agent_read_seq: Mapped[int] = mapped_column(default=0)
+    customer_read_seq: Mapped[int] = mapped_column(default=0)
+    # Why the current assignee got it: rule, skills, load ... (shown on the ticket).
+    assign_reason: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    bot_misses: Mapped[int] = mapped_column(default=0)
+    rating: Mapped[int | None] = mapped_column(nullable=True)
+    rating_comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (
+        sa.Index("ix_conversations_queue", "status", "group_id", "priority", "queued_at"),
+        sa.Index("ix_conversations_assignee", "assignee_id", "status"),
+        sa.Index("ix_conversations_customer", "customer_id"),
+        sa.Index("ix_conversations_ticket", "ticket_id"),
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    sender: Mapped[str] = mapped_column(sa.String(10))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    client_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    internal: Mapped[bool] = mapped_column(default=False)  # agents' notes, never shown to customers
+    # {"id", "name"} of an attachment, {"buttons": [...]} of a bot turn, intent/confidence ...
+    extra: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("conversation_id", "seq"),
+        sa.UniqueConstraint("conversation_id", "client_id"),
+    )
+
+
+class ChatAttachment(Base):
+    __tablename__ = "chat_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentState(Base):
+    """Presence, capacity and skills of a staff member (one row each, created on first use).
+    The row is also the per-agent lock routers take before counting an agent's load."""
+
+    __tablename__ = "agent_states"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default=Presence.OFFLINE)
+    chat_capacity: Mapped[int] = mapped_column(default=5)
+    ticket_capacity: Mapped[int] = mapped_column(default=20)
+    skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Open agent sockets across all processes; the last one closing makes an online agent away.
+    connections: Mapped[int] = mapped_column(default=0)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class RoutingRule(Base):
+    """Per-group queue settings: overflow to another group after a wait, sticky-owner wait."""
+
+    __tablename__ = "routing_rules"
+
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    overflow_group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
+    )
+    overflow_after_seconds: Mapped[int] = mapped_column(default=0)  # 0 = never
+    sticky_wait_seconds: Mapped[int] = mapped_column(default=60)
+    required_skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

@@ -1,0 +1,1 @@
+"""Queue-first routing: presence and capacity of agents, atomic assignment, overflow, sticky owners."""

@@ -1,0 +1,44 @@
+"""/api/v1/agents (presence, capacity) and /api/v1/routing (rules, live view)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kefu.deps import CurrentPrincipal, Session
+from kefu.routing.schemas import AgentOut, AgentSettingsIn, LiveOut, PresenceIn, RuleIn, RuleOut
+from kefu.routing.service import routing_service
+
+router = APIRouter(prefix="/api/v1", tags=["routing"])
+
+
+@router.get("/agents/me", response_model=AgentOut)
+async def me(principal: CurrentPrincipal, session: Session) -> AgentOut:
+    return await routing_service.me(session, principal)
+
+
+@router.put("/agents/me/presence", response_model=AgentOut)
+async def set_presence(body: PresenceIn, principal: CurrentPrincipal, session: Session) -> AgentOut:
+    await routing_service.set_presence(session, principal, body.status)
+    return await routing_service.me(session, principal)
+
+
+@router.put("/agents/{user_id}", response_model=AgentOut)
+async def configure_agent(
+    user_id: int, body: AgentSettingsIn, principal: CurrentPrincipal, session: Session
+) -> AgentOut:
+    return await routing_service.configure_agent(session, principal, user_id, body)
+
+
+@router.get("/routing/live", response_model=LiveOut)
+async def live(principal: CurrentPrincipal, session: Session) -> LiveOut:
+    return await routing_service.live(session, principal)
+
+
+@router.get("/routing/rules/{group_id}", response_model=RuleOut)
+async def get_rule(group_id: int, principal: CurrentPrincipal, session: Session) -> RuleOut:
+    return await routing_service.get_rule(session, principal, group_id)
+
+
+@router.put("/routing/rules/{group_id}", response_model=RuleOut)
+async def set_rule(group_id: int, body: RuleIn, principal: CurrentPrincipal, session: Session) -> RuleOut:
+    return await routing_service.set_rule(session, principal, group_id, body)

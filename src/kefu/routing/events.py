@@ -1,0 +1,30 @@
+"""Routing events: presence changes (supervisors' views refresh, agents see their status)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from kefu.kit.events import DomainEvent, on_commit, register
+from kefu.kit.realtime import get_bus
+
+
+@register
+class PresenceChanged(DomainEvent):
+    name: ClassVar[str] = "agent.presence_changed"
+    aggregate: ClassVar[str] = "user"
+    user_id: int
+    old: str
+    new: str
+    automatic: bool = False
+
+    def aggregate_id(self) -> int | None:
+        return self.user_id
+
+
+@on_commit(PresenceChanged)
+async def _push_presence(event: PresenceChanged) -> None:
+    bus = get_bus()
+    await bus.publish(
+        f"user:{event.user_id}", {"type": "presence", "status": event.new, "automatic": event.automatic}
+    )
+    await bus.publish("supervisors", {"type": "queue_changed"})

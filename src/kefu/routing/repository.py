@@ -1,0 +1,210 @@
+"""Routing queries: queues, agent presence rows, loads and the atomic claim."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.models import AgentState, Conversation, Group, GroupMember, RoutingRule, User
+from kefu.models.conversation import ConversationStatus, Presence
+from kefu.models.ticket import Ticket, TicketStatus
+
+ROUTING_LOCK_KEY = 0x6B656675  # "kefu": one router at a time across the cluster
+
+
+async def lock_routing(session: AsyncSession) -> None:
+    """Serialise routers: PostgreSQL by an advisory transaction lock; SQLite already holds
+    the database write lock from BEGIN IMMEDIATE."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROUTING_LOCK_KEY})
+
+
+async def state(session: AsyncSession, user_id: int, *, lock: bool = False) -> AgentState:
+    stmt = sa.select(AgentState).where(AgentState.user_id == user_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:
+        row = AgentState(user_id=user_id)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def states(session: AsyncSession) -> Sequence[tuple[AgentState, User]]:
+    stmt = (
+        sa.select(AgentState, User).join(User, User.id == AgentState.user_id).where(User.is_active.is_(True))
+    )
+    return [(s, u) for s, u in (await session.execute(stmt)).all()]
+
+
+async def online_members(session: AsyncSession, group_id: int) -> Sequence[tuple[AgentState, User]]:
+    stmt = (
+        sa.select(AgentState, User)
+        .join(User, User.id == AgentState.user_id)
+        .join(GroupMember, GroupMember.user_id == AgentState.user_id)
+        .where(
+            GroupMember.group_id == group_id,
+            AgentState.status == Presence.ONLINE,
+            User.is_active.is_(True),
+        )
+    )
+    return [(s, u) for s, u in (await session.execute(stmt)).all()]
+
+
+async def chat_loads(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    stmt = (
+        sa.select(Conversation.assignee_id, sa.func.count())
+        .where(
+            Conversation.assignee_id.in_(list(user_ids)), Conversation.status == ConversationStatus.ASSIGNED
+        )
+        .group_by(Conversation.assignee_id)
+    )
+    return {int(u): int(n) for u, n in (await session.execute(stmt)).all() if u is not None}
+
+
+async def ticket_loads(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    stmt = (
+        sa.select(Ticket.assignee_id, sa.func.count())
+        .where(
+            Ticket.assignee_id.in_(list(user_ids)),
+            Ticket.status.in_([TicketStatus.NEW, TicketStatus.OPEN]),
+        )
+        .group_by(Ticket.assignee_id)
+    )
+    return {int(u): int(n) for u, n in (await session.execute(stmt)).all() if u is not None}
+
+
+async def queued(session: AsyncSession, group_id: int | None, limit: int = 500) -> Sequence[Conversation]:
+    stmt = sa.select(Conversation).where(Conversation.status == ConversationStatus.QUEUED)
+    stmt = stmt.where(
+        Conversation.group_id.is_(None) if group_id is None else Conversation.group_id == group_id
+    )
+    stmt = stmt.order_by(Conversation.priority.desc(), Conversation.first_queued_at, Conversation.id).limit(
+        limit
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def queued_groups(session: AsyncSession) -> list[int | None]:
+    stmt = sa.select(Conversation.group_id).where(Conversation.status == ConversationStatus.QUEUED).distinct()
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def queue_stats(session: AsyncSession) -> Sequence[tuple[int | None, int, datetime | None]]:
+    stmt = (
+        sa.select(Conversation.group_id, sa.func.count(), sa.func.min(Conversation.first_queued_at))
+        .where(Conversation.status == ConversationStatus.QUEUED)
+        .group_by(Conversation.group_id)
+    )
+    return [(g, int(n), t) for g, n, t in (await session.execute(stmt)).all()]
+
+
+async def lock_agent(session: AsyncSession, user_id: int, now: datetime) -> AgentState | None:
+    """Take the agent's row lock (PostgreSQL) if still online, so two routers never both
+    count the same spare slot."""
+    stmt = (
+        sa.select(AgentState)
+        .where(AgentState.user_id == user_id, AgentState.status == Presence.ONLINE)
+        .with_for_update()
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def claim(
+    session: AsyncSession, conversation_id: int, agent_id: int, now: datetime, reason: dict[str, Any]
+) -> bool:
+    """queued → assigned in one conditional UPDATE: exactly one claimant wins."""
+    result = await session.execute(
+        sa.update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.status == ConversationStatus.QUEUED)
+        .values(
+            status=ConversationStatus.ASSIGNED,
+            assignee_id=agent_id,
+            assigned_at=now,
+            updated_at=now,
+            assign_reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    won = bool(getattr(result, "rowcount", 0) == 1)
+    if won:
+        await session.execute(
+            sa.update(AgentState).where(AgentState.user_id == agent_id).values(last_assigned_at=now)
+        )
+    return won
+
+
+async def move_group(session: AsyncSession, conversation_id: int, group_id: int, now: datetime) -> bool:
+    result = await session.execute(
+        sa.update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.status == ConversationStatus.QUEUED)
+        .values(group_id=group_id, queued_at=now, overflowed=True, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def unstarted_of(session: AsyncSession, user_id: int) -> Sequence[int]:
+    """Assigned conversations the agent has not answered yet."""
+    stmt = sa.select(Conversation.id).where(
+        Conversation.assignee_id == user_id,
+        Conversation.status == ConversationStatus.ASSIGNED,
+        Conversation.first_agent_reply_at.is_(None),
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def unstarted_tickets_of(session: AsyncSession, user_id: int) -> Sequence[int]:
+    stmt = sa.select(Ticket.id).where(
+        Ticket.assignee_id == user_id, Ticket.status == TicketStatus.NEW, Ticket.first_replied_at.is_(None)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def rule(session: AsyncSession, group_id: int) -> RoutingRule | None:
+    return await session.get(RoutingRule, group_id)
+
+
+async def rules(session: AsyncSession) -> dict[int, RoutingRule]:
+    return {r.group_id: r for r in (await session.execute(sa.select(RoutingRule))).scalars()}
+
+
+async def save_rule(session: AsyncSession, row: RoutingRule) -> RoutingRule:
+    merged = await session.merge(row)
+    await session.flush()
+    return merged
+
+
+async def group_names(session: AsyncSession) -> dict[int, str]:
+    return {i: n for i, n in (await session.execute(sa.select(Group.id, Group.name))).all()}
+
+
+async def member_group_ids(session: AsyncSession, user_id: int) -> list[int]:
+    stmt = sa.select(GroupMember.group_id).where(GroupMember.user_id == user_id)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def avg_handle_seconds(session: AsyncSession, since: datetime) -> float | None:
+    stmt = (
+        sa.select(Conversation.assigned_at, Conversation.closed_at)
+        .where(Conversation.closed_at >= since, Conversation.assigned_at.is_not(None))
+        .limit(500)
+    )
+    rows = (await session.execute(stmt)).all()
+    spans = [(c - a).total_seconds() for a, c in rows if a is not None and c is not None and c > a]
+    return sum(spans) / len(spans) if spans else None
+
+
+async def adjust_connections(session: AsyncSession, user_id: int, delta: int) -> AgentState:
+    row = await state(session, user_id, lock=True)
+    row.connections = max(0, row.connections + delta)
+    return row

@@ -1,0 +1,67 @@
+"""Routing payloads: presence, capacity, queue rules, the live view."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from kefu.kit.schemas import Schema
+from kefu.models.conversation import Presence
+
+
+class PresenceIn(Schema):
+    status: Presence
+
+
+class AgentOut(Schema):
+    user_id: int
+    name: str
+    status: str
+    chat_capacity: int
+    ticket_capacity: int
+    chat_load: int
+    ticket_load: int
+    skills: list[str]
+
+
+class AgentSettingsIn(Schema):
+    chat_capacity: int | None = Field(default=None, ge=0, le=50)
+    ticket_capacity: int | None = Field(default=None, ge=0, le=500)
+    skills: list[str] | None = Field(default=None, max_length=30)
+
+
+class RuleIn(Schema):
+    overflow_group_id: int | None = None
+    overflow_after_seconds: int = Field(default=0, ge=0, le=86_400)
+    sticky_wait_seconds: int = Field(default=60, ge=0, le=86_400)
+    required_skills: list[str] = Field(default_factory=list, max_length=30)
+
+
+class RuleOut(RuleIn):
+    group_id: int
+
+
+class QueueOut(Schema):
+    group_id: int | None
+    group_name: str
+    waiting: int
+    longest_wait_seconds: int
+
+
+class AtRiskOut(Schema):
+    conversation_id: int
+    customer_name: str
+    group_name: str
+    assignee_name: str | None
+    status: str
+    waiting_seconds: int
+
+
+class LiveOut(Schema):
+    queues: list[QueueOut]
+    agents: list[AgentOut]
+    at_risk: list[AtRiskOut]
+
+
+class QueueStatus(Schema):
+    position: int
+    eta_seconds: int

@@ -1,0 +1,381 @@
+"""Queue-first routing. A router run takes the cluster-wide routing lock, walks a group's
+queue in priority/wait order and claims each conversation for an online agent with the
+skills and a spare slot; the claim is a conditional UPDATE, so a conversation can never
+get two agents. Presence changes return unstarted work to the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.authz import SYSTEM, Perm, Principal, require
+from kefu.conversation.service import conversation_service
+from kefu.errors import NotFound
+from kefu.kit import jobs
+from kefu.kit.db import after_commit
+from kefu.kit.events import publish
+from kefu.kit.realtime import get_bus
+from kefu.kit.time import utcnow
+from kefu.models import AgentState, Conversation, RoutingRule
+from kefu.models.conversation import ConversationStatus, Presence
+from kefu.routing import repository as repo
+from kefu.routing.events import PresenceChanged
+from kefu.routing.schemas import (
+    AgentOut,
+    AgentSettingsIn,
+    AtRiskOut,
+    LiveOut,
+    QueueOut,
+    QueueStatus,
+    RuleIn,
+    RuleOut,
+)
+from kefu.routing.scoring import Candidate, Waiting, candidates_for, eta_seconds, overflow_due
+from kefu.team.service import team_service
+from kefu.ticket.schemas import TicketUpdate
+from kefu.ticket.service import ticket_service
+
+ROUTE_JOB = "routing.route"
+DEFAULT_HANDLE_SECONDS = 240.0
+AT_RISK_WAIT = timedelta(minutes=2)  # the seed plans' bot/human response targets
+
+
+def _waiting(c: Conversation) -> Waiting:
+    queued_at = c.queued_at or c.created_at
+    return Waiting(
+        conversation_id=c.id,
+        priority=c.priority,
+        first_queued_at=c.first_queued_at or queued_at,
+        queued_at=queued_at,
+        required_skills=frozenset(c.required_skills or ()),
+        sticky_agent_id=c.sticky_agent_id,
+        sticky_until=c.sticky_until,
+    )
+
+
+class RoutingService:
+    # --- the router ---------------------------------------------------------------------
+    async def route(
+        self, session: AsyncSession, group_id: int | None, *, now: datetime | None = None
+    ) -> list[tuple[int, int]]:
+        """Assign what can be assigned in one group's queue; [(conversation_id, agent_id)]."""
+        await repo.lock_routing(session)
+        now = now or utcnow()
+        if group_id is None:
+            return await self._adopt_groupless(session)
+        rule = await repo.rule(session, group_id)
+        items = list(await repo.queued(session, group_id))
+        if not items:
+            return []
+        members = await repo.online_members(session, group_id)
+        loads = await repo.chat_loads(session, [s.user_id for s, _ in members])
+        agents = {
+            s.user_id: Candidate(
+                user_id=s.user_id,
+                name=u.name,
+                load=loads.get(s.user_id, 0),
+                capacity=s.chat_capacity,
+                skills=frozenset(s.skills or ()),
+                last_assigned_at=s.last_assigned_at,
+            )
+            for s, u in members
+        }
+        required = frozenset(rule.required_skills or ()) if rule else frozenset()
+        done: list[tuple[int, int]] = []
+        still_waiting: list[Conversation] = []
+        for conv in items:
+            item = _waiting(conv)
+            if required:
+                item = Waiting(**{**item.__dict__, "required_skills": item.required_skills | required})
+            overflow_to = rule.overflow_group_id if rule is not None and not conv.overflowed else None
+            if overflow_to and rule and overflow_due(item, rule.overflow_after_seconds, now):
+                await self._overflow(session, conv, overflow_to, now)
+                continue
+            agent_id = await self._try_assign(session, conv, item, list(agents.values()), group_id, now)
+            if agent_id is None:
+                still_waiting.append(conv)
+                continue
+            done.append((conv.id, agent_id))
+            a = agents[agent_id]
+            agents[agent_id] = Candidate(
+                user_id=a.user_id,
+                name=a.name,
+                load=a.load + 1,
+                capacity=a.capacity,
+                skills=a.skills,
+                last_assigned_at=now,
+            )
+        await self._announce_positions(session, still_waiting, len(agents), now)
+        return done
+
+    async def _try_assign(
+        self,
+        session: AsyncSession,
+        conv: Conversation,
+        item: Waiting,
+        agents: list[Candidate],
+        group_id: int,
+        now: datetime,
+    ) -> int | None:
+        ordered, why = candidates_for(item, agents, now)
+        for cand in ordered:
+            if await repo.lock_agent(session, cand.user_id, now) is None:
+                continue  # went offline meanwhile
+            load = (await repo.chat_loads(session, [cand.user_id])).get(cand.user_id, 0)
+            if load >= cand.capacity:
+                continue
+            reason: dict[str, Any] = {
+                "rule": why,
+                "group_id": group_id,
+                "skills": sorted(item.required_skills),
+                "load": load,
+                "capacity": cand.capacity,
+                "priority": item.priority,
+                "waited_seconds": int((now - item.first_queued_at).total_seconds()),
+            }
+            if await repo.claim(session, conv.id, cand.user_id, now, reason):
+                await session.refresh(conv)
+                await conversation_service.assigned(session, conv, cand.user_id, reason=reason)
+                return cand.user_id
+        return None
+
+    async def _overflow(
+        self, session: AsyncSession, conv: Conversation, to_group: int, now: datetime
+    ) -> None:
+        if await repo.move_group(session, conv.id, to_group, now):
+            await jobs.enqueue(session, ROUTE_JOB, {"group_id": to_group})
+
+    async def _adopt_groupless(self, session: AsyncSession) -> list[tuple[int, int]]:
+        """Conversations queued when no default group existed go to the default group now."""
+        default = await team_service.default_group(session)
+        if default is None:
+            return []
+        for conv in await repo.queued(session, None):
+            conv.group_id = default.id
+        await jobs.enqueue(session, ROUTE_JOB, {"group_id": default.id})
+        return []
+
+    async def route_all(self, session: AsyncSession, *, now: datetime | None = None) -> int:
+        """Every group with someone waiting (overflow timers, sticky waits running out)."""
+        count = 0
+        for group_id in await repo.queued_groups(session):
+            count += len(await self.route(session, group_id, now=now))
+        return count
+
+    async def _announce_positions(
+        self, session: AsyncSession, waiting: Sequence[Conversation], agents_online: int, now: datetime
+    ) -> None:
+        if not waiting:
+            return
+        avg = await repo.avg_handle_seconds(session, now - timedelta(days=1)) or DEFAULT_HANDLE_SECONDS
+        frames = [
+            (
+                c.id,
+                {"type": "queue", "position": i + 1, "eta_seconds": eta_seconds(i + 1, agents_online, avg)},
+            )
+            for i, c in enumerate(waiting)
+        ]
+
+        async def push() -> None:
+            bus = get_bus()
+            for conv_id, frame in frames:
+                await bus.publish(f"conv:{conv_id}", frame)
+
+        after_commit(session, push)
+
+    async def queue_status(self, session: AsyncSession, conv: Conversation) -> QueueStatus | None:
+        if conv.status != ConversationStatus.QUEUED or conv.group_id is None:
+            return None
+        items = await repo.queued(session, conv.group_id, limit=2000)
+        position = next((i + 1 for i, c in enumerate(items) if c.id == conv.id), len(items) + 1)
+        online = len(await repo.online_members(session, conv.group_id))
+        avg = await repo.avg_handle_seconds(session, utcnow() - timedelta(days=1)) or DEFAULT_HANDLE_SECONDS
+        return QueueStatus(position=position, eta_seconds=eta_seconds(position, online, avg))
+
+    # --- presence -----------------------------------------------------------------------
+    async def set_presence(
+        self, session: AsyncSession, principal: Principal, status: Presence, *, automatic: bool = False
+    ) -> AgentState:
+        require(principal, Perm.TICKETS_WORK)
+        row = await repo.state(session, principal.id, lock=True)
+        old = row.status
+        if old == status:
+            return row
+        row.status = status
+        row.status_changed_at = utcnow()
+        if status == Presence.OFFLINE:
+            await self._return_unstarted(session, principal.id)
+        if status == Presence.ONLINE:
+            for group_id in await repo.member_group_ids(session, principal.id):
+                await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
+        await publish(
+            session,
+            PresenceChanged(user_id=principal.id, old=old, new=status, automatic=automatic),
+            actor_id=principal.id,
+        )
+        return row
+
+    async def _return_unstarted(self, session: AsyncSession, user_id: int) -> None:
+        for conv_id in await repo.unstarted_of(session, user_id):
+            conv = await conversation_service.get(session, conv_id)
+            if conv is not None and conv.assignee_id == user_id:
+                await conversation_service.requeue(
+                    session, conv, group_id=conv.group_id, why="agent_offline", reason="agent_offline"
+                )
+        for ticket_id in await repo.unstarted_tickets_of(session, user_id):
+            await ticket_service.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=None))
+
+    async def socket_opened(self, session: AsyncSession, user_id: int) -> None:
+        await repo.adjust_connections(session, user_id, +1)
+
+    async def socket_closed(self, session: AsyncSession, principal: Principal) -> None:
+        """The last socket of an online agent closing makes them away (keeps their work)."""
+        row = await repo.adjust_connections(session, principal.id, -1)
+        if row.connections == 0 and row.status == Presence.ONLINE:
+            await self.set_presence(session, principal, Presence.AWAY, automatic=True)
+
+    # --- views and settings -------------------------------------------------------------
+    async def online_count(self, session: AsyncSession, group_id: int) -> int:
+        return len(await repo.online_members(session, group_id))
+
+    async def me(self, session: AsyncSession, principal: Principal) -> AgentOut:
+        require(principal, Perm.TICKETS_WORK)
+        row = await repo.state(session, principal.id)
+        return await self._agent_out(session, row, principal.name)
+
+    async def _agent_out(self, session: AsyncSession, row: AgentState, name: str) -> AgentOut:
+        chats = await repo.chat_loads(session, [row.user_id])
+        tickets = await repo.ticket_loads(session, [row.user_id])
+        return AgentOut(
+            user_id=row.user_id,
+            name=name,
+            status=row.status,
+            chat_capacity=row.chat_capacity,
+            ticket_capacity=row.ticket_capacity,
+            chat_load=chats.get(row.user_id, 0),
+            ticket_load=tickets.get(row.user_id, 0),
+            skills=list(row.skills or []),
+        )
+
+    async def configure_agent(
+        self, session: AsyncSession, principal: Principal, user_id: int, data: AgentSettingsIn
+    ) -> AgentOut:
+        require(principal, Perm.REPORTS_READ)
+        row = await repo.state(session, user_id, lock=True)
+        if data.chat_capacity is not None:
+            row.chat_capacity = data.chat_capacity
+        if data.ticket_capacity is not None:
+            row.ticket_capacity = data.ticket_capacity
+        if data.skills is not None:
+            row.skills = sorted({s.strip() for s in data.skills if s.strip()})
+        for group_id in await repo.member_group_ids(session, user_id):
+            await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
+        from kefu.auth.service import user_service
+
+        user = await user_service.get(session, user_id)
+        if user is None:
+            raise NotFound("用户不存在 / no such user")
+        return await self._agent_out(session, row, user.name)
+
+    async def get_rule(self, session: AsyncSession, principal: Principal, group_id: int) -> RuleOut:
+        require(principal, Perm.REPORTS_READ)
+        await team_service.get(session, group_id)
+        row = await repo.rule(session, group_id)
+        if row is None:
+            return RuleOut(group_id=group_id)
+        return RuleOut(
+            group_id=group_id,
+            overflow_group_id=row.overflow_group_id,
+            overflow_after_seconds=row.overflow_after_seconds,
+            sticky_wait_seconds=row.sticky_wait_seconds,
+            required_skills=list(row.required_skills or []),
+        )
+
+    async def set_rule(
+        self, session: AsyncSession, principal: Principal, group_id: int, data: RuleIn
+    ) -> RuleOut:
+        require(principal, Perm.GROUPS_MANAGE)
+        await team_service.get(session, group_id)
+        if data.overflow_group_id is not None:
+            if data.overflow_group_id == group_id:
+                from kefu.errors import Unprocessable
+
+                raise Unprocessable(
+                    "不能溢出到本组 / a group cannot overflow into itself", code="overflow_to_self"
+                )
+            await team_service.get(session, data.overflow_group_id)
+        await repo.save_rule(
+            session,
+            RoutingRule(
+                group_id=group_id,
+                overflow_group_id=data.overflow_group_id,
+                overflow_after_seconds=data.overflow_after_seconds,
+                sticky_wait_seconds=data.sticky_wait_seconds,
+                required_skills=sorted(set(data.required_skills)),
+            ),
+        )
+        await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
+        return await self.get_rule(session, principal, group_id)
+
+    async def live(self, session: AsyncSession, principal: Principal) -> LiveOut:
+        require(principal, Perm.REPORTS_READ)
+        now = utcnow()
+        names = await repo.group_names(session)
+        queues = [
+            QueueOut(
+                group_id=g,
+                group_name=names.get(g, "—") if g is not None else "—",
+                waiting=n,
+                longest_wait_seconds=int((now - oldest).total_seconds()) if oldest else 0,
+            )
+            for g, n, oldest in await repo.queue_stats(session)
+        ]
+        queues.sort(key=lambda q: q.group_name)
+        rows = await repo.states(session)
+        ids = [s.user_id for s, _ in rows]
+        chats = await repo.chat_loads(session, ids)
+        tickets = await repo.ticket_loads(session, ids)
+        agents = [
+            AgentOut(
+                user_id=s.user_id,
+                name=u.name,
+                status=s.status,
+                chat_capacity=s.chat_capacity,
+                ticket_capacity=s.ticket_capacity,
+                chat_load=chats.get(s.user_id, 0),
+                ticket_load=tickets.get(s.user_id, 0),
+                skills=list(s.skills or []),
+            )
+            for s, u in rows
+        ]
+        agents.sort(key=lambda a: ({"online": 0, "away": 1}.get(a.status, 2), a.name))
+        return LiveOut(queues=queues, agents=agents, at_risk=await self._at_risk(session, now, names))
+
+    async def _at_risk(self, session: AsyncSession, now: datetime, names: dict[int, str]) -> list[AtRiskOut]:
+        """Waiting longer than the response target, or assigned and not yet answered."""
+        outs = await conversation_service.outs(
+            session,
+            [
+                c
+                for g in await repo.queued_groups(session)
+                for c in await repo.queued(session, g, limit=100)
+                if c.first_queued_at is not None and now - c.first_queued_at >= AT_RISK_WAIT
+            ],
+        )
+        return [
+            AtRiskOut(
+                conversation_id=o.id,
+                customer_name=o.customer.name if o.customer else "",
+                group_name=o.group_name or "—",
+                assignee_name=o.assignee_name,
+                status=o.status,
+                waiting_seconds=int((now - (o.queued_at or o.created_at)).total_seconds()),
+            )
+            for o in outs
+        ][:50]
+
+
+routing_service = RoutingService()

@@ -1,0 +1,22 @@
+"""Router runs: on demand (hand-off, agent online, capacity freed) and a sweep every few
+seconds for overflow timers and sticky waits that ran out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.kit import jobs
+from kefu.routing.service import ROUTE_JOB, routing_service
+
+
+@jobs.handler(ROUTE_JOB)
+async def route(session: AsyncSession, payload: dict[str, Any]) -> None:
+    group_id = payload.get("group_id")
+    await routing_service.route(session, int(group_id) if group_id is not None else None)
+
+
+@jobs.periodic("routing.sweep", every_seconds=5)
+async def sweep(session: AsyncSession, _payload: dict[str, Any]) -> None:
+    await routing_service.route_all(session)
