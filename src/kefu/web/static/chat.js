@@ -196,20 +196,30 @@
     closed: function () { onClosed(); },
     error: function (f) {
       if (f.code === "rate_limited") banner(T.rate_limited);
-      else if (f.code === "text_too_long" || f.code === "empty_text" || f.code === "closed") failOldest(f);
-      else if (f.code === "future_seq") { state.last_seq = 0; save(); send({ type: "resume", after_seq: 0 }); }
+      if (f.code === "future_seq") { state.last_seq = 0; save(); send({ type: "resume", after_seq: 0 }); return; }
+      var oldest = (state.outbox || [])[0];
+      if (oldest && f.code !== "invalid_frame") arbitrate(oldest, f.code === "rate_limited" ? 2000 : 0);
     },
     pong: function () {},
   };
 
-  // The server answers frames in order and an error does not echo the client_id: the
-  // refused message is the oldest one still waiting for its ack.
-  function failOldest(f) {
-    var m = (state.outbox || []).shift();
-    save();
-    if (m && byClient[m.client_id]) {
-      setStatus(byClient[m.client_id], f.code === "text_too_long" ? T.text_too_long : T.failed, "failed");
-      delete byClient[m.client_id];
+  // Errors do not echo the client_id: the oldest message still waiting for its ack is sent
+  // once more over REST with the same client_id (stored once), which answers definitely.
+  var checking = {};
+  async function arbitrate(m, delay) {
+    if (checking[m.client_id]) return;
+    checking[m.client_id] = true;
+    if (delay) await new Promise(function (res) { setTimeout(res, delay); });
+    var r;
+    try { r = await api("POST", "/api/v1/widget/messages", { client_id: m.client_id, text: m.text }, true); } catch (e) { r = null; }
+    delete checking[m.client_id];
+    if (r && r.ok) { handlers.ack({ client_id: m.client_id, seq: r.data.seq }); return; }
+    if (r && r.status === 401) { resetSession(T.expired); return; }
+    if (r && r.status >= 400 && r.status < 500 && r.status !== 429) {
+      state.outbox = (state.outbox || []).filter(function (x) { return x.client_id !== m.client_id; });
+      save();
+      var li = byClient[m.client_id];
+      if (li) { setStatus(li, r.status === 422 ? T.text_too_long : T.failed, "failed"); delete byClient[m.client_id]; }
     }
   }
 
@@ -396,14 +406,20 @@
     if (comment) body.comment = comment;
     try {
       var r = await api("POST", "/api/v1/widget/rating", body, true);
+      var code = r.data && r.data.error && r.data.error.code;
       if (r.ok || r.status === 409) {
         state.rated = true; save();
         $("rating").hidden = true;
-        $("chat-ended-text").textContent = r.ok ? T.thanks : T.rated_already;
+        $("chat-ended-text").textContent = r.ok ? T.thanks : code === "nothing_to_rate" ? T.closed : T.rated_already;
       } else setError("rating-error", (r.data && r.data.error && r.data.error.message) || T.failed_request);
     } catch (e) { setError("rating-error", T.failed_request); }
   });
-  $("chat-new").addEventListener("click", function () { resetSession(""); });
+  // Writing again reopens the same conversation (with the bot first): history stays.
+  $("chat-new").addEventListener("click", function () {
+    ended = false;
+    $("chat-ended").hidden = true; $("rating").hidden = true; $("composer").hidden = false;
+    $("chat-text").focus();
+  });
 
   // ---- embedding ---------------------------------------------------------------------
   if (EMBED) {

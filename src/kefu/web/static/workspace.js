@@ -195,17 +195,35 @@
       if (!li.classList.contains("read")) setStatus(li, li.classList.contains("internal") ? "" : T.sent, "sent");
     },
     error: function (f) {
-      // Errors do not echo the client_id; the server answers in order, so a refused reply
-      // is the oldest one still waiting for its ack.
-      if (["not_assigned", "closed", "text_too_long", "empty_text"].indexOf(f.code) >= 0 && outbox.length) {
-        var m = outbox.shift(), c = convs[m.conversation_id];
-        if (c && c.byClient[m.client_id]) { setStatus(c.byClient[m.client_id], T.failed, "failed"); delete c.byClient[m.client_id]; }
-      }
-      if (f.message) toast(f.message);
+      if (f.code === "rate_limited") toast(f.message || T.failed_request);
+      // Errors do not echo the client_id, so the oldest reply still waiting for its ack is
+      // asked once more over REST with the same client_id: stored once, definite answer.
+      if (outbox.length && ["future_seq", "invalid_frame"].indexOf(f.code) < 0) arbitrate(outbox[0]);
     },
     pong: function () {},
     queue_changed: function () {},
   };
+
+  async function arbitrate(m) {
+    if (m.checking) return;
+    m.checking = true;
+    if (m.delay) await new Promise(function (res) { setTimeout(res, m.delay); });
+    var r;
+    try {
+      r = await api("POST", "/api/v1/conversations/" + m.conversation_id + "/messages",
+        { client_id: m.client_id, text: m.text, internal: m.internal });
+    } catch (e) { r = null; }
+    m.checking = false;
+    if (r && r.ok) { handlers.ack({ client_id: m.client_id, seq: r.data.seq, conversation_id: m.conversation_id }); return; }
+    if (r && r.status >= 400 && r.status < 500 && r.status !== 429) {
+      outbox = outbox.filter(function (x) { return x !== m; });
+      var c = convs[m.conversation_id];
+      if (c && c.byClient[m.client_id]) { setStatus(c.byClient[m.client_id], T.failed, "failed"); delete c.byClient[m.client_id]; }
+      toast(errorText(r));
+    } else {
+      m.delay = Math.min(30000, (m.delay || 1000) * 2);  // busy or offline: the socket retries on reconnect
+    }
+  }
 
   // ---- notifications -----------------------------------------------------------------
   function unlockAudio() {
@@ -244,8 +262,9 @@
     var parts = [];
     if (reason.rule) parts.push(T["rule_" + reason.rule] || String(reason.rule));
     if (reason.skills && reason.skills.length) parts.push(T.skills + ": " + [].concat(reason.skills).join(", "));
-    if (reason.load !== undefined && reason.load !== null) parts.push(T.load_word + ": " + reason.load + (reason.capacity ? "/" + reason.capacity : ""));
-    if (reason.group_name) parts.push(T.group + ": " + reason.group_name);
+    if (typeof reason.load === "number") parts.push(T.load_word + ": " + reason.load + (reason.capacity ? "/" + reason.capacity : ""));
+    if (typeof reason.waited_seconds === "number") parts.push(fmt(T.waited, { n: reason.waited_seconds }));
+    if (reason.note) parts.push(String(reason.note));
     return parts.join(" · ");
   }
 
@@ -375,15 +394,13 @@
     foot.appendChild(el("span", "", timeOf(m.created_at)));
     foot.appendChild(el("span", "chat-status"));
     li.appendChild(foot);
-    if (m.attachment) li.appendChild(attachmentLink(c, m.attachment));
+    if (m.attachment) li.appendChild(attachmentLink(m.attachment));
     if (m.buttons && m.buttons.length) li.appendChild(el("div", "muted small", "[" + m.buttons.join("] [") + "]"));
     return li;
   }
-  function attachmentLink(c, a) {
+  function attachmentLink(a) {
     var link = el("a", "chat-file", "\u{1F4CE} " + (a.name || T.download));
-    var url = typeof a.url === "string" && a.url.charAt(0) === "/" && a.url.charAt(1) !== "/" ? a.url
-      : "/api/v1/conversations/" + c.id + "/attachments/" + encodeURIComponent(a.id);
-    link.href = url;
+    link.href = "/api/v1/conversations/attachments/" + encodeURIComponent(a.id);
     link.setAttribute("download", a.name || "");
     return link;
   }
@@ -408,7 +425,7 @@
     c.lastSeq = Math.max(c.lastSeq, m.seq);
     var li = m.sender === "agent" ? adoptPending(c, m) : null;
     if (!li) li = bubble(c, m);
-    else if (m.attachment) li.appendChild(attachmentLink(c, m.attachment));
+    else if (m.attachment) li.appendChild(attachmentLink(m.attachment));
     if (m.sender === "agent" && !m.internal && !li.classList.contains("read")) setStatus(li, T.sent, "sent");
     if (c.detail && m.sender === "agent" && !m.internal && m.seq <= (c.detail.customer_read_seq || 0)) setStatus(li, T.read, "read");
     setSeq(c, li, m.seq);
