@@ -5,8 +5,8 @@ coming online being handed what was waiting."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
