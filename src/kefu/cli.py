@@ -90,6 +90,7 @@ def serve(
         timeout_graceful_shutdown=20,
         log_level="warning",
         ws_max_size=65536,
+        backlog=4096,  # a burst of chat reconnects must not be refused
     )
 
 

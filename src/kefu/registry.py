@@ -33,6 +33,7 @@ MODULES = [
     "kefu.conversation.tasks",
     "kefu.routing.events",
     "kefu.routing.tasks",
+    "kefu.routing.listeners",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.

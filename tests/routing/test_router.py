@@ -288,3 +288,40 @@ class TestTransfer:
         async with db.transaction() as session:
             await conversation_service.transfer(session, b, conv_id, TransferIn(to_group_id=group, note=""))
         assert (await conversation(db, conv_id)).status == "queued"
+
+
+class TestTicketQueue:
+    async def test_unassigned_tickets_go_to_online_agents_urgent_first_within_ticket_capacity(
+        self, db: Database, group: int
+    ) -> None:
+        a = await agent(db, group)
+        async with db.transaction() as session:
+            normal = await make_ticket(session, group_id=group, subject="普通问题")
+            urgent = await make_ticket(session, group_id=group, subject="紧急故障", priority="urgent")
+        await go_online(db, a)
+        async with db.transaction() as session:
+            row = await session.get(AgentState, a.id)
+            assert row is not None
+            row.ticket_capacity = 1
+        async with db.transaction() as session:
+            assert await routing_service.route_tickets(session, group) == [(urgent.id, a.id)]
+        async with db.transaction() as session:
+            assert await routing_service.route_tickets(session, group) == []  # capacity 1 is used
+            me = await routing_service.me(session, a)
+        assert me.ticket_load == 1 and normal.id != urgent.id
+
+    async def test_a_ticket_whose_conversation_waits_is_routed_with_the_conversation(
+        self, db: Database, group: int
+    ) -> None:
+        conv_id = await waiting_conversation(db, email="chat@example.cn")
+        ticket_id = (await conversation(db, conv_id)).ticket_id
+        a = await agent(db, group)
+        await go_online(db, a)
+        async with db.transaction() as session:
+            assert await routing_service.route_tickets(session, group) == []
+        assert await route(db, group) == [(conv_id, a.id)]
+        async with db.transaction() as session:
+            from kefu.models import Ticket
+
+            t = await session.get(Ticket, ticket_id)
+            assert t is not None and t.assignee_id == a.id  # the ticket followed its conversation

@@ -94,6 +94,39 @@ async def queued(session: AsyncSession, group_id: int | None, limit: int = 500) 
     return (await session.execute(stmt)).scalars().all()
 
 
+def _ticket_queue_filter() -> list[Any]:
+    live = sa.exists().where(
+        Conversation.ticket_id == Ticket.id,
+        Conversation.status.in_(
+            [ConversationStatus.BOT, ConversationStatus.QUEUED, ConversationStatus.ASSIGNED]
+        ),
+    )
+    return [
+        Ticket.assignee_id.is_(None),
+        Ticket.status.in_([TicketStatus.NEW, TicketStatus.OPEN]),
+        Ticket.merged_into_id.is_(None),
+        ~live,  # a ticket whose conversation is waiting is routed with that conversation
+    ]
+
+
+_PRIORITY_ORDER = sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=2)
+
+
+async def waiting_tickets(session: AsyncSession, group_id: int, limit: int = 200) -> Sequence[Ticket]:
+    stmt = (
+        sa.select(Ticket)
+        .where(Ticket.group_id == group_id, *_ticket_queue_filter())
+        .order_by(_PRIORITY_ORDER, Ticket.created_at, Ticket.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def ticket_queue_groups(session: AsyncSession) -> list[int]:
+    stmt = sa.select(Ticket.group_id).where(Ticket.group_id.is_not(None), *_ticket_queue_filter()).distinct()
+    return [g for g in (await session.execute(stmt)).scalars().all() if g is not None]
+
+
 async def queued_groups(session: AsyncSession) -> list[int | None]:
     stmt = sa.select(Conversation.group_id).where(Conversation.status == ConversationStatus.QUEUED).distinct()
     return list((await session.execute(stmt)).scalars().all())

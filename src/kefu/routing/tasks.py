@@ -15,6 +15,8 @@ from kefu.routing.service import ROUTE_JOB, routing_service
 async def route(session: AsyncSession, payload: dict[str, Any]) -> None:
     group_id = payload.get("group_id")
     await routing_service.route(session, int(group_id) if group_id is not None else None)
+    if group_id is not None:
+        await routing_service.route_tickets(session, int(group_id))
 
 
 @jobs.periodic("routing.sweep", every_seconds=5)

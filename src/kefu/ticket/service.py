@@ -657,6 +657,17 @@ class TicketService:
             return
         await self.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=agent_id))
 
+    async def route_claim(self, session: AsyncSession, ticket_id: int, agent_id: int) -> bool:
+        """Routing hands an unassigned ticket to an agent: under the row lock, only if still
+        nobody's (a person may have taken it meanwhile)."""
+        t = await ticket_repository.get(session, ticket_id, lock=True)
+        if t is None or t.assignee_id is not None or t.merged_into_id is not None:
+            return False
+        if t.status not in (TicketStatus.NEW, TicketStatus.OPEN):
+            return False
+        await self.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=agent_id))
+        return True
+
     async def channel_agent_replied(self, session: AsyncSession, ticket_id: int, agent_id: int) -> None:
         """An agent answered in a conversation of this ticket: ownership and first-reply SLA."""
         t = await self._load(session, None, ticket_id, lock=True)

@@ -1,0 +1,349 @@
+"""Open-loop chat load against one `kefu serve` on loopback, and the same load against a
+bare ASGI echo server (bench/chat_echo_server.py) as the physical reference.
+
+Ramps to N customer sockets (widget session + /ws/chat), connects A agent sockets (online,
+receiving the traffic of the conversations handed to them), then sends R customer
+messages/s in total for D seconds, each answered by the bot slot. Prints one JSON record
+per target: connect success, send→ack and send→bot-reply percentiles, lost messages, RSS
+per connection and server CPU.
+
+    .venv/bin/python bench/chat_load.py --customers 10000 --rate 500 --duration 60 --agents 200
+    .venv/bin/python bench/chat_load.py --backend cluster ...   # PostgreSQL + Redis
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-pass-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000, 2)
+
+
+class ProcStats:
+    """RSS and CPU seconds of a server process from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Customer:
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.pending: dict[str, float] = {}  # client_id -> send time
+        self.ack_seq: dict[int, float] = {}  # acked seq -> send time (awaiting the bot reply)
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.sent = 0
+        self.acks: list[float] = []
+        self.replies: list[float] = []
+        self.agent_deliveries = 0
+        self.errors = 0
+
+
+async def reader(c: Customer, stats: Stats) -> None:
+    try:
+        async for raw in c.ws:
+            frame = json.loads(raw)
+            kind = frame.get("type")
+            now = time.perf_counter()
+            if kind == "ack":
+                t0 = c.pending.pop(frame["client_id"], None)
+                if t0 is not None:
+                    stats.acks.append(now - t0)
+                    c.ack_seq[frame["seq"]] = t0
+            elif kind == "message" and frame.get("sender") == "bot":
+                for seq in [s for s in c.ack_seq if s < frame["seq"]]:
+                    stats.replies.append(now - c.ack_seq.pop(seq))
+            elif kind == "error":
+                stats.errors += 1
+    except websockets.ConnectionClosed:
+        return
+
+
+async def agent_reader(ws: Any, stats: Stats) -> None:
+    with contextlib.suppress(websockets.ConnectionClosed):
+        async for raw in ws:
+            if json.loads(raw).get("type") == "message":
+                stats.agent_deliveries += 1
+
+
+async def bounded(n: int, coros: list[Any]) -> list[Any]:
+    gate = asyncio.Semaphore(n)
+
+    async def run(c: Any) -> Any:
+        async with gate:
+            try:
+                return await c
+            except Exception as exc:
+                return exc
+
+    return await asyncio.gather(*(run(c) for c in coros))
+
+
+async def make_agents(base: str, count: int) -> list[str]:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        r = await http.post("/api/v1/auth/token", json={"email": "admin@kefu.demo", "password": "kefu-demo"})
+        admin = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        groups = (await http.get("/api/v1/groups", headers=admin)).json()["items"]
+        default = [g["id"] for g in groups if g.get("is_default")]
+        tag = uuid.uuid4().hex[:6]
+
+        async def one(i: int) -> str:
+            email = f"bench{tag}{i}@kefu.demo"
+            await http.post(
+                "/api/v1/users",
+                json={
+                    "email": email,
+                    "name": f"压测坐席{i}",
+                    "password": PASSWORD,
+                    "role": "agent",
+                    "group_ids": default,
+                },
+                headers=admin,
+            )
+            t = await http.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+            return str(t.json()["access_token"])
+
+        return [t for t in await bounded(8, [one(i) for i in range(count)]) if isinstance(t, str)]
+
+
+async def session_token(http: httpx.AsyncClient) -> str:
+    r = await http.post("/api/v1/widget/sessions", json={})
+    r.raise_for_status()
+    return str(r.json()["session_token"])
+
+
+async def run_load(
+    base: str, ws_base: str, args: argparse.Namespace, stats_of: ProcStats, echo: bool
+) -> dict[str, Any]:
+    stats = Stats()
+    agents: list[Any] = []
+    tasks: list[asyncio.Task[None]] = []
+    if not echo and args.agents:
+        for tok in await make_agents(base, args.agents):
+            try:
+                ws = await websockets.connect(f"{ws_base}/ws/agent?token={tok}", max_queue=None)
+            except Exception:
+                continue
+            await ws.send(json.dumps({"type": "presence", "status": "online"}))
+            agents.append(ws)
+            tasks.append(asyncio.create_task(agent_reader(ws, stats)))
+    rss_before = stats_of.rss_mb()
+    t_ramp = time.perf_counter()
+    if echo:
+        tokens = ["x"] * args.customers
+    else:
+        limits = httpx.Limits(max_connections=64)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+            got = await bounded(64, [session_token(http) for _ in range(args.customers)])
+        tokens = [t for t in got if isinstance(t, str)]
+    t_sessions = time.perf_counter() - t_ramp
+
+    async def connect(tok: str) -> Customer:
+        ws = await websockets.connect(f"{ws_base}/ws/chat?token={tok}", max_queue=None, open_timeout=60)
+        return Customer(ws)
+
+    t_conn = time.perf_counter()
+    results = await bounded(200, [connect(t) for t in tokens])
+    customers = [c for c in results if isinstance(c, Customer)]
+    connect_seconds = time.perf_counter() - t_conn
+    for c in customers:
+        tasks.append(asyncio.create_task(reader(c, stats)))
+    await asyncio.sleep(2)
+    rss_after = stats_of.rss_mb()
+
+    # Hand a few conversations to the agents so their sockets carry traffic.
+    handed = customers[: min(len(customers), args.agents * 2)] if agents else []
+    for c in handed:
+        await c.ws.send(json.dumps({"type": "handoff"}))
+    await asyncio.sleep(3 if handed else 0)
+
+    texts = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "营业时间是几点", "你们的耳机怎么样"]
+    cpu0, t0 = stats_of.cpu_seconds(), time.perf_counter()
+    interval = 1.0 / args.rate
+    next_at = time.perf_counter()
+    end = next_at + args.duration
+    while time.perf_counter() < end and customers:
+        c = random.choice(customers)
+        cid = uuid.uuid4().hex
+        c.pending[cid] = time.perf_counter()
+        stats.sent += 1
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await c.ws.send(
+                json.dumps(
+                    {"type": "message", "client_id": cid, "text": random.choice(texts)}, ensure_ascii=False
+                )
+            )
+        next_at += interval
+        delay = next_at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    wall = time.perf_counter() - t0
+    cpu = stats_of.cpu_seconds() - cpu0
+    await asyncio.sleep(args.settle)
+    waiting_bot = sum(len(c.ack_seq) for c in customers if c not in handed)
+    lost = sum(len(c.pending) for c in customers)
+    for t in tasks:
+        t.cancel()
+    await bounded(500, [c.ws.close() for c in customers] + [a.close() for a in agents])
+    return {
+        "customers_requested": args.customers,
+        "sessions_created": len(tokens),
+        "session_seconds": round(t_sessions, 1),
+        "connected": len(customers),
+        "connect_success": round(len(customers) / max(1, args.customers), 4),
+        "connect_seconds": round(connect_seconds, 1),
+        "agents_connected": len(agents),
+        "handed_to_agents": len(handed),
+        "rate_target": args.rate,
+        "sent": stats.sent,
+        "rate_achieved": round(stats.sent / wall, 1),
+        "acked": len(stats.acks),
+        "ack_ms": {"p50": pct(stats.acks, 50), "p95": pct(stats.acks, 95), "p99": pct(stats.acks, 99)},
+        "bot_replies": len(stats.replies),
+        "bot_reply_ms": {
+            "p50": pct(stats.replies, 50),
+            "p95": pct(stats.replies, 95),
+            "p99": pct(stats.replies, 99),
+        },
+        "lost_unacked": lost,
+        "acked_without_bot_reply": waiting_bot,
+        "agent_frames": stats.agent_deliveries,
+        "error_frames": stats.errors,
+        "rss_mb_before": round(rss_before, 1),
+        "rss_mb_after_connect": round(rss_after, 1),
+        "rss_kb_per_connection": round((rss_after - rss_before) * 1024 / max(1, len(customers)), 1),
+        "server_cpu_percent": round(cpu / wall * 100, 1),
+    }
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError("server not ready")
+
+
+def kefu_env(backend: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "KEFU_RATE_LIMIT": "off",
+        "KEFU_ANONYMOUS_RATE_LIMIT": "off",
+        "KEFU_LOG_LEVEL": "WARNING",
+        "KEFU_CHAT_MESSAGES_PER_SECOND": "100",
+        "KEFU_CHAT_BURST": "100",
+        "KEFU_DATA_DIR": tempfile.mkdtemp(prefix="kefu-bench-"),
+    }
+    if backend == "cluster":
+        db = f"kefu_bench_{uuid.uuid4().hex[:8]}"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f'CREATE DATABASE "{db}"'], check=True
+        )
+        env["KEFU_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
+        env["KEFU_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    else:
+        env["KEFU_DATABASE_URL"] = f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='kefu-bench-')}/kefu.db"
+    return env
+
+
+async def bench(args: argparse.Namespace, target: str) -> dict[str, Any]:
+    port = free_port()
+    if target == "echo":
+        proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "chat_echo_server.py"), str(port)])
+        env: dict[str, str] = {}
+    else:
+        env = kefu_env(target)
+        kefu = [sys.executable, "-m", "kefu.cli"]
+        subprocess.run([*kefu, "demo"], env=env, check=True, capture_output=True)
+        proc = subprocess.Popen([*kefu, "serve", "--port", str(port)], env=env, cwd=ROOT)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/healthz", proc)
+        result = await run_load(
+            f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", args, ProcStats(proc.pid), target == "echo"
+        )
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+        if target == "cluster":
+            db = env["KEFU_DATABASE_URL"].rsplit("/", 1)[1]
+            subprocess.run(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-qc",
+                    f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
+                ],
+                check=False,
+            )
+    return {"bench": "chat_load", "target": target, "machine": f"{os.cpu_count()} cores", **result}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--customers", type=int, default=10_000)
+    ap.add_argument("--agents", type=int, default=200)
+    ap.add_argument("--rate", type=float, default=500.0, help="customer messages per second in total")
+    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--settle", type=float, default=10.0, help="seconds to wait for late acks/replies")
+    ap.add_argument("--backend", choices=["embedded", "cluster", "echo", "all"], default="all")
+    args = ap.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    targets = ["echo", "embedded", "cluster"] if args.backend == "all" else [args.backend]
+    for target in targets:
+        print(json.dumps(asyncio.run(bench(args, target)), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
