@@ -5,9 +5,12 @@ a second one. Sockets, REST and other channels all come through here."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Principal
 from kefu.conversation.bot_slot import BotContext, BotTurn, get_bot
@@ -15,11 +18,22 @@ from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
 from kefu.conversation.tokens import ChatTicket
 from kefu.kit.db import Database
+from kefu.kit.groupcommit import group_commit
 from kefu.models.conversation import ConversationStatus
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 BOT_TIMEOUT_SECONDS = 10.0
 APOLOGY = "抱歉，智能客服暂时无法回答，正在为您转接人工客服。"
+
+
+async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Chat writes on SQLite share commits (one fsync for everything queued meanwhile);
+    PostgreSQL commits concurrent transactions together by itself."""
+    if db.is_sqlite:
+        return await group_commit(db).run(work)
+    async with db.transaction() as session:
+        return await work(session)
 
 
 @dataclass(frozen=True)
@@ -31,9 +45,12 @@ class Accepted:
 
 async def start_session(db: Database, data: WidgetSessionIn, *, channel: str = "chat") -> tuple[int, int]:
     """(conversation_id, customer_id) of a new conversation, greeted by the bot."""
-    async with db.transaction() as session:
+
+    async def work(session: AsyncSession) -> tuple[int, int | None, str]:
         conv = await conversation_service.start(session, data, channel=channel)
-        conv_id, customer_id, locale = conv.id, conv.customer_id, conv.locale
+        return conv.id, conv.customer_id, conv.locale
+
+    conv_id, customer_id, locale = await write(db, work)
     assert customer_id is not None
     ctx = BotContext(conversation_id=conv_id, customer_id=customer_id, text="", locale=locale)
     await run_bot(db, ctx, greet=True)
@@ -41,7 +58,7 @@ async def start_session(db: Database, data: WidgetSessionIn, *, channel: str = "
 
 
 async def customer_message(db: Database, chat: ChatTicket, client_id: str, text: str) -> Accepted:
-    async with db.transaction() as session:
+    async def work(session: AsyncSession) -> Accepted:
         msg, is_new, conv = await conversation_service.customer_message(session, chat, client_id, text)
         bot = None
         if is_new and conv.status == ConversationStatus.BOT:
@@ -56,6 +73,8 @@ async def customer_message(db: Database, chat: ChatTicket, client_id: str, text:
             )
         return Accepted(seq=msg.seq, is_new=is_new, bot=bot)
 
+    return await write(db, work)
+
 
 async def run_bot(db: Database, ctx: BotContext, *, greet: bool = False) -> None:
     """One bot turn; a bot that fails or hangs apologises and hands off (nothing waits forever)."""
@@ -66,8 +85,11 @@ async def run_bot(db: Database, ctx: BotContext, *, greet: bool = False) -> None
     except Exception as exc:
         log.warning("bot.failed", conversation_id=ctx.conversation_id, error=repr(exc))
         turn = BotTurn(replies=[APOLOGY], handoff=not greet, reason="bot_error")
-    async with db.transaction() as session:
+
+    async def work(session: AsyncSession) -> None:
         await conversation_service.bot_turn(session, ctx.conversation_id, turn)
+
+    await write(db, work)
 
 
 async def handoff(db: Database, chat: ChatTicket) -> None:
@@ -78,8 +100,10 @@ async def handoff(db: Database, chat: ChatTicket) -> None:
 async def staff_message(
     db: Database, principal: Principal, conversation_id: int, client_id: str, text: str, *, internal: bool
 ) -> int:
-    async with db.transaction() as session:
+    async def work(session: AsyncSession) -> int:
         msg, _ = await conversation_service.staff_message(
             session, principal, conversation_id, client_id, text, internal=internal
         )
         return msg.seq
+
+    return await write(db, work)
