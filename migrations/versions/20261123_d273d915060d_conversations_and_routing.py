@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("locale", sa.String(length=10), nullable=False),
+        sa.Column("tier", sa.String(length=20), nullable=False, server_default="none"),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("assignee_id", sa.Integer(), nullable=True),
         sa.Column("ticket_id", sa.Integer(), nullable=True),

@@ -62,14 +62,13 @@ async def customer_message(db: Database, chat: ChatTicket, client_id: str, text:
         msg, is_new, conv = await conversation_service.customer_message(session, chat, client_id, text)
         bot = None
         if is_new and conv.status == ConversationStatus.BOT:
-            tier = await conversation_service.tier_of(session, conv)
             bot = BotContext(
                 conversation_id=conv.id,
                 customer_id=conv.customer_id,
                 text=text,
                 locale=conv.locale,
                 misses=conv.bot_misses,
-                tier=tier,
+                tier=conv.tier,
             )
         return Accepted(seq=msg.seq, is_new=is_new, bot=bot)
 

@@ -227,6 +227,7 @@ class ConversationService:
             channel=channel,
             status=ConversationStatus.BOT,
             locale=(data.locale or customer.locale or "zh_CN")[:10],
+            tier=customer.tier,
         )
         session.add(conv)
         await session.flush()
@@ -286,7 +287,7 @@ class ConversationService:
             default = await team_service.default_group(session)
             group_id = default.id if default else None
         now = utcnow()
-        tier = await self.tier_of(session, conv)
+        tier = conv.tier = await self.tier_of(session, conv)
         if conv.ticket_id is None and conv.customer_id is not None:
             await self._attach_ticket(session, conv, group_id, facts or {})
         conv.sticky_agent_id, conv.sticky_until = await self._sticky(session, conv, group_id, now)

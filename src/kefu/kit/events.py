@@ -110,8 +110,7 @@ async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | 
         payload=payload,
     )
     session.add(record)
-    if _interceptors:
-        await session.flush()  # interceptors get the event's id
+    if _interceptors:  # they flush themselves when they need the event's id
         for interceptor in _interceptors:
             await interceptor(session, record)
     for key in _listeners.get(event.name, {}):

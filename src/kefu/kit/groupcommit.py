@@ -57,6 +57,10 @@ class GroupCommit:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+        while not self.queue.empty():  # never leave a caller waiting for an answer
+            item = self.queue.get_nowait()
+            if not item.future.done():
+                item.future.set_exception(RuntimeError("shutting down; not stored"))
 
     async def _writer(self) -> None:
         while True:
@@ -66,23 +70,16 @@ class GroupCommit:
             await self._commit(batch)
 
     async def _commit(self, batch: list[_Item]) -> None:
+        """Optimistically the whole batch in one transaction; if any unit fails, roll back
+        and run them again each in its own savepoint, so one failure costs only itself."""
         try:
-            async with self.db.sessionmaker() as session:
-                for item in batch:
-                    await self._one(session, item)
-                await session.commit()
-                for item in batch:
-                    if item.error is None:
-                        session.info["after_commit"] = item.hooks
-                        with contextlib.suppress(Exception):
-                            await run_after_commit(session)
-        except BaseException as exc:  # the commit failed: nobody's work is stored
+            if not await self._attempt(batch, isolated=False):
+                await self._attempt(batch, isolated=True)
+        except Exception as exc:  # the commit failed: nobody's work is stored
+            log.warning("groupcommit.failed", size=len(batch), error=repr(exc))
             for item in batch:
                 if not item.future.done():
-                    item.future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
-            if not isinstance(exc, Exception):
-                raise
-            log.warning("groupcommit.failed", size=len(batch), error=repr(exc))
+                    item.future.set_exception(exc)
             return
         for item in batch:
             if item.future.done():
@@ -92,15 +89,35 @@ class GroupCommit:
             else:
                 item.future.set_result(item.result)
 
-    async def _one(self, session: AsyncSession, item: _Item) -> None:
-        session.info["after_commit"] = []
-        try:
-            async with session.begin_nested():
-                item.result = await item.work(session)
-        except Exception as exc:
-            item.error = exc
-            session.info["after_commit"] = []
-        item.hooks = session.info.pop("after_commit", [])
+    async def _attempt(self, batch: list[_Item], *, isolated: bool) -> bool:
+        async with self.db.sessionmaker() as session:
+            for item in batch:
+                item.error, item.result, item.hooks = None, None, []
+                session.info["after_commit"] = []
+                try:
+                    # Flush inside the unit's scope: a constraint it breaks is its failure,
+                    # not the whole batch's at commit time.
+                    if isolated:
+                        async with session.begin_nested():
+                            item.result = await item.work(session)
+                            await session.flush()
+                    else:
+                        item.result = await item.work(session)
+                        await session.flush()
+                except Exception as exc:
+                    if not isolated:
+                        await session.rollback()
+                        return False
+                    item.error = exc
+                    session.info["after_commit"] = []
+                item.hooks = session.info.pop("after_commit", [])
+            await session.commit()
+        for item in batch:
+            if item.error is None and item.hooks:
+                session.info["after_commit"] = item.hooks
+                with contextlib.suppress(Exception):
+                    await run_after_commit(session)
+        return True
 
 
 def group_commit(db: Database) -> GroupCommit:

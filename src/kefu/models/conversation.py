@@ -44,6 +44,9 @@ class Conversation(TimestampMixin, Base):
     channel: Mapped[str] = mapped_column(sa.String(16), default="chat")
     status: Mapped[str] = mapped_column(sa.String(10), default=ConversationStatus.BOT)
     locale: Mapped[str] = mapped_column(sa.String(10), default="zh_CN")
+    # The customer's tier when the conversation started (refreshed at hand-off): the bot and
+    # routing read it without loading the customer on every message.
+    tier: Mapped[str] = mapped_column(sa.String(20), default="none", server_default="none")
     group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
     )

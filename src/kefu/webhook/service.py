@@ -26,7 +26,7 @@ from kefu.authz import Perm, Principal, require
 from kefu.config import get_settings
 from kefu.errors import KefuError, NotFound, Unprocessable
 from kefu.kit import jobs
-from kefu.kit.db import Database
+from kefu.kit.db import Database, after_commit
 from kefu.kit.events import EventRecord, known_events
 from kefu.kit.time import utcnow
 from kefu.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -39,6 +39,20 @@ DELIVER_JOB = "webhook.deliver"
 RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600, 43200)  # seconds; then the delivery fails
 PING = "webhook.ping"
 USER_AGENT = "kefu-webhooks/1"
+
+
+ACTIVE_CACHE_SECONDS = 2.0
+_active_cache: dict[str, tuple[float, list[tuple[int, frozenset[str]]]]] = {}
+
+
+def _forget_active(session: AsyncSession) -> None:
+    """Subscriptions change: drop the cache now and again once the change is committed."""
+    _active_cache.clear()
+
+    async def clear() -> None:
+        _active_cache.clear()
+
+    after_commit(session, clear)
 
 
 class WebhookService:
@@ -67,6 +81,7 @@ class WebhookService:
         self, session: AsyncSession, principal: Principal, data: SubscriptionCreate
     ) -> tuple[WebhookSubscription, str]:
         require(principal, Perm.SETTINGS_MANAGE)
+        _forget_active(session)
         self._check_url(data.url)
         secret = data.secret or secrets.token_urlsafe(32)
         sub = WebhookSubscription(
@@ -93,6 +108,7 @@ class WebhookService:
         self, session: AsyncSession, principal: Principal, sub_id: int, data: SubscriptionUpdate
     ) -> WebhookSubscription:
         require(principal, Perm.SETTINGS_MANAGE)
+        _forget_active(session)
         sub = await self.get(session, principal, sub_id)
         changes = data.model_dump(exclude_unset=True, exclude_none=True)
         if "url" in changes:
@@ -112,6 +128,7 @@ class WebhookService:
         return sub
 
     async def delete(self, session: AsyncSession, principal: Principal, sub_id: int) -> None:
+        _forget_active(session)
         sub = await self.get(session, principal, sub_id)
         await session.delete(sub)
         audit_service.record(
@@ -138,12 +155,28 @@ class WebhookService:
         return await webhook_repository.deliveries(session, sub_id, status, limit)
 
     # --- recording ----------------------------------------------------------------------
+    async def _active(self, session: AsyncSession) -> list[tuple[int, frozenset[str]]]:
+        """(id, events) of active subscriptions, cached briefly: every chat message is an
+        event, and the subscription list changes rarely (edits here clear the cache; other
+        processes see them within ACTIVE_CACHE_SECONDS)."""
+        key = str(session.get_bind().engine.url)
+        cached = _active_cache.get(key)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        rows = [(s.id, frozenset(s.events or ())) for s in await webhook_repository.active(session)]
+        _active_cache[key] = (now + ACTIVE_CACHE_SECONDS, rows)
+        return rows
+
     async def record_event(self, session: AsyncSession, record: EventRecord) -> None:
         """Called in the publishing transaction for every event."""
-        subs = [
-            s for s in await webhook_repository.active(session) if "*" in s.events or record.name in s.events
-        ]
-        for sub in subs:
+        matching = [i for i, events in await self._active(session) if "*" in events or record.name in events]
+        if matching:
+            await session.flush()  # the event's id goes into the payload
+        for sub_id in matching:
+            sub = await webhook_repository.get(session, sub_id)
+            if sub is None or not sub.active:
+                continue
             body = {
                 "id": record.id,
                 "event": record.name,
