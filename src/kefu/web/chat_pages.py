@@ -15,9 +15,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/chat")
-async def chat_page(request: Request, embed: int = 0) -> Response:
-    response = render(request, "chat/page.html", {"embed": bool(embed)})
-    if embed:
+async def chat_page(request: Request, embed: str = "") -> Response:
+    embedded = embed not in {"", "0", "false"}
+    response = render(request, "chat/page.html", {"embed": embedded})
+    if embedded:
         # The widget frames this page on the company's own sites: allow exactly the
         # configured origins (any site when none are configured) instead of SAMEORIGIN.
         allowed = [o for o in request.app.state.settings.allowed_origins if o and o != "*"]

@@ -1,6 +1,7 @@
 // Customer chat (/chat, also inside the widget iframe). Protocol: docs/chat-protocol.md.
-// The server is the truth: messages are keyed by seq, a reload or reconnect resumes from
-// the last seen seq, and un-acked messages are re-sent with the same client_id.
+// The server is the truth: messages are keyed by seq (never shown twice); a fresh page
+// rebuilds the history with resume after 0, a reconnect resumes after the last seq on the
+// page, and un-acked messages (kept with the session) are re-sent with the same client_id.
 (function () {
   "use strict";
   var T = JSON.parse(document.getElementById("chat-i18n").textContent);
@@ -9,9 +10,14 @@
   var EMBED = document.body.classList.contains("embed");
   var $ = function (id) { return document.getElementById(id); };
 
-  var state = load() || {};
+  // Inside the widget the host page keeps the session (browsers block or partition a
+  // third-party frame's storage), and a frame only ever sees the session its own host gave
+  // it; standalone, the page keeps it in its own storage.
+  var FRAMED = EMBED && window.parent !== window;
+  var state = {};
   var ws = null, wsOpen = false, attempt = 0, retryTimer = null, pingTimer = null;
   var syncing = false;          // between sending resume and receiving resumed
+  var synced = 0;               // every message up to this seq is on the page (0: fresh page)
   var maxSeen = 0;              // highest seq rendered in this page
   var bySeq = {};               // seq -> <li>
   var byClient = {};            // client_id -> <li>
@@ -19,8 +25,35 @@
   var lastTypingSent = 0, typingHide = null, lastReadSent = 0;
   var visible = !EMBED || window.parent === window, unread = 0, score = 0, ended = false;
 
-  function load() { try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; } }
-  function save() { try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ } }
+  function load() {
+    if (!FRAMED) {
+      try { return Promise.resolve(JSON.parse(localStorage.getItem(KEY) || "null")); } catch (e) { return Promise.resolve(null); }
+    }
+    return new Promise(function (resolve) {
+      var done = false;
+      function finish(value) { if (!done) { done = true; window.removeEventListener("message", onState); resolve(value); } }
+      function onState(ev) {
+        if (ev.source === window.parent && ev.data && ev.data.type === "kefu:state") finish(ev.data.state || null);
+      }
+      window.addEventListener("message", onState);
+      toParent({ type: "kefu:ready" });
+      setTimeout(function () { finish(null); }, 2000);  // an old or missing widget script
+    });
+  }
+  function clean(s) {
+    if (!s || typeof s !== "object" || typeof s.token !== "string") return {};
+    return {
+      token: s.token, conversation_id: +s.conversation_id || 0, last_seq: Math.max(0, +s.last_seq || 0),
+      rated: !!s.rated,
+      outbox: Array.isArray(s.outbox) ? s.outbox.filter(function (m) {
+        return m && typeof m.client_id === "string" && typeof m.text === "string";
+      }) : [],
+    };
+  }
+  function save() {
+    if (FRAMED) { toParent({ type: "kefu:save", state: state }); return; }
+    try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: no resume */ }
+  }
   function fmt(text, vars) {
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? vars[k] : m; });
   }
@@ -127,7 +160,7 @@
     ws.onopen = function () {
       wsOpen = true; attempt = 0; sub(T.online);
       syncing = true;
-      send({ type: "resume", after_seq: state.last_seq || 0 });
+      send({ type: "resume", after_seq: synced });
       (state.outbox || []).forEach(function (m) { send({ type: "message", client_id: m.client_id, text: m.text }); });
       clearInterval(pingTimer);
       pingTimer = setInterval(function () { send({ type: "ping" }); }, 25000);
@@ -155,12 +188,14 @@
 
   var handlers = {
     hello: function (f) {
+      handoffButton(f.status === "bot" || f.status === "closed");
       if (f.status === "closed") onClosed();
     },
     message: function (f) { renderMessage(f); },
     resumed: function (f) {
       syncing = false;
-      state.last_seq = Math.max(state.last_seq || 0, f.last_seq || 0, maxSeen);
+      synced = Math.max(synced, f.last_seq || 0, maxSeen);
+      state.last_seq = Math.max(state.last_seq || 0, synced);
       save();
       markRead();
     },
@@ -177,10 +212,12 @@
     queue: function (f) {
       var minutes = Math.max(1, Math.round((f.eta_seconds || 0) / 60));
       banner(fmt(f.eta_seconds ? T.queue : T.queue_soon, { position: f.position, minutes: minutes }));
+      handoffButton(false);
     },
     assigned: function (f) {
       agentName = f.agent_name || "";
       banner(fmt(T.assigned, { name: agentName || T.agent }));
+      handoffButton(false);
     },
     typing: function () {
       $("chat-typing").hidden = false;
@@ -195,14 +232,21 @@
     },
     closed: function () { onClosed(); },
     error: function (f) {
-      if (f.code === "rate_limited") banner(T.rate_limited);
-      if (f.code === "future_seq") { state.last_seq = 0; save(); send({ type: "resume", after_seq: 0 }); return; }
+      if (f.code === "future_seq") { synced = 0; send({ type: "resume", after_seq: 0 }); return; }
+      if (f.code === "rate_limited") { banner(T.rate_limited); resendLater(); return; }
       var oldest = (state.outbox || [])[0];
-      if (oldest && f.code !== "invalid_frame") arbitrate(oldest, f.code === "rate_limited" ? 2000 : 0);
+      if (oldest && f.code !== "invalid_frame") arbitrate(oldest, 0);
     },
     pong: function () {},
   };
 
+  var resendTimer = null;
+  function resendLater() {
+    clearTimeout(resendTimer);
+    resendTimer = setTimeout(function () {
+      (state.outbox || []).forEach(function (m) { send({ type: "message", client_id: m.client_id, text: m.text }); });
+    }, 2000);
+  }
   // Errors do not echo the client_id: the oldest message still waiting for its ack is sent
   // once more over REST with the same client_id (stored once), which answers definitely.
   var checking = {};
@@ -280,7 +324,7 @@
   function renderMessage(f) {
     if (typeof f.seq !== "number" || bySeq[f.seq]) return;   // de-duplicate by seq
     maxSeen = Math.max(maxSeen, f.seq);
-    if (!syncing) { state.last_seq = Math.max(state.last_seq || 0, f.seq); save(); }
+    if (!syncing) { synced = Math.max(synced, f.seq); state.last_seq = Math.max(state.last_seq || 0, f.seq); save(); }
     var li = null;
     if (f.sender === "customer") li = adoptPending(f.text);
     if (li) { setStatus(li, T.sent, "sent"); }
@@ -334,7 +378,9 @@
     if (send({ type: "read", seq: maxSeen })) lastReadSent = maxSeen;
   }
 
+  function handoffButton(on) { $("chat-handoff").hidden = !on; }
   function onClosed() {
+    handoffButton(true);
     if (ended) return;
     ended = true;
     $("composer").hidden = true;
@@ -425,7 +471,6 @@
   if (EMBED) {
     var x = $("chat-close");
     if (x) x.addEventListener("click", function () { toParent({ type: "kefu:close" }); });
-    toParent({ type: "kefu:ready" });
     window.addEventListener("message", function (ev) {
       if (ev.source !== window.parent || !ev.data || ev.data.type !== "kefu:visible") return;
       visible = !!ev.data.visible;
@@ -436,5 +481,5 @@
     if (!document.hidden) { markRead(); if (!wsOpen && state.token) { attempt = 0; connect(); } }
   });
 
-  start();
+  load().then(function (saved) { state = clean(saved); start(); });
 })();

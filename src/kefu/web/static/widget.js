@@ -16,6 +16,7 @@
   var label = script.getAttribute("data-label") || (en ? "Chat with us" : "在线客服");
   var side = script.getAttribute("data-position") === "left" ? "left" : "right";
   var P = "kefu-w-";
+  var KEY = "kefu.chat.v1:" + ORIGIN;  // the chat session, kept first-party for the frame
 
   var css = document.createElement("style");
   css.textContent =
@@ -57,9 +58,9 @@
   badge.hidden = true;
   btn.appendChild(badge);
 
-  var frame = null, isOpen = false;
+  var frame = null, isOpen = false, ready = false;
   function tell() {
-    if (frame && frame.contentWindow) frame.contentWindow.postMessage({ type: "kefu:visible", visible: isOpen }, ORIGIN);
+    if (ready) frame.contentWindow.postMessage({ type: "kefu:visible", visible: isOpen }, ORIGIN);
   }
   function setOpen(open) {
     isOpen = open;
@@ -68,7 +69,6 @@
       frame.title = label;
       frame.src = ORIGIN + "/chat?embed=1&lang=" + encodeURIComponent(lang.replace("-", "_"));
       frame.setAttribute("allow", "clipboard-write");
-      frame.addEventListener("load", tell);
       panel.appendChild(frame);
     }
     panel.classList.toggle("open", open);
@@ -81,8 +81,15 @@
   window.addEventListener("message", function (ev) {
     if (ev.origin !== ORIGIN || !frame || ev.source !== frame.contentWindow || !ev.data) return;
     var t = ev.data.type;
-    if (t === "kefu:ready") tell();
-    else if (t === "kefu:close") setOpen(false);
+    if (t === "kefu:ready") {
+      ready = true;
+      var saved = null;
+      try { saved = JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { saved = null; }
+      frame.contentWindow.postMessage({ type: "kefu:state", state: saved }, ORIGIN);
+      tell();
+    } else if (t === "kefu:save") {
+      try { localStorage.setItem(KEY, JSON.stringify(ev.data.state || {})); } catch (e) { /* storage off */ }
+    } else if (t === "kefu:close") setOpen(false);
     else if (t === "kefu:unread") {
       var n = +ev.data.count || 0;
       badge.textContent = n > 99 ? "99+" : String(n);

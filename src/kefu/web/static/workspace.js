@@ -15,6 +15,7 @@
   var convs = {};             // id -> {id, item, detail, view, bySeq, lastSeq, readSent, readOnly, customerId}
   var items = {};             // id -> list item data (scope=mine)
   var outbox = [];            // in-flight replies, oldest first
+  var resendTimer = null;
   var current = null, macros = null, groups = null, audio = null, toastTimer = null;
 
   // ---- helpers -----------------------------------------------------------------------
@@ -64,6 +65,7 @@
     $("presence-label").textContent = T["presence_" + status] || status;
     $("presence-dot").className = "dot dot-" + status;
     $("presence-select").value = status;
+    $("presence-select").disabled = false;
     $("go-online").hidden = status === "online";
     if (data) {
       $("load-label").textContent = fmt(T.load, {
@@ -195,7 +197,16 @@
       if (!li.classList.contains("read")) setStatus(li, li.classList.contains("internal") ? "" : T.sent, "sent");
     },
     error: function (f) {
-      if (f.code === "rate_limited") toast(f.message || T.failed_request);
+      if (f.code === "rate_limited") {
+        toast(f.message || T.failed_request);
+        clearTimeout(resendTimer);
+        resendTimer = setTimeout(function () {
+          outbox.forEach(function (m) {
+            send({ type: "message", conversation_id: m.conversation_id, client_id: m.client_id, text: m.text, internal: m.internal });
+          });
+        }, 2000);
+        return;
+      }
       // Errors do not echo the client_id, so the oldest reply still waiting for its ack is
       // asked once more over REST with the same client_id: stored once, definite answer.
       if (outbox.length && ["future_seq", "invalid_frame"].indexOf(f.code) < 0) arbitrate(outbox[0]);
@@ -552,7 +563,7 @@
       var li = el("li"), a = el("a", "", "#" + t.id + " " + (t.subject || ""));
       a.href = "/agent/tickets/" + t.id;
       li.appendChild(a);
-      if (t.status) li.appendChild(el("span", "muted", " · " + t.status));
+      if (t.status) li.appendChild(el("span", "muted", " · " + (T["ticket_status_" + t.status] || t.status)));
       tk.appendChild(li);
     });
     if (!tk.children.length) tk.appendChild(el("li", "muted", T.none));
@@ -584,9 +595,8 @@
     fillSelect(form.elements.user_id, agents.map(function (a) {
       return [a.user_id, a.name + " · " + (T["presence_" + a.status] || a.status) + " · " + a.chat_load + "/" + a.chat_capacity];
     }));
-    var userRadio = form.querySelector("input[value=user]");
-    userRadio.disabled = agents.length === 0;
-    if (!agents.length) fillSelect(form.elements.user_id, [["", T.no_agents]]);
+    // Agents may not read the live view (supervisors only): then only groups are offered.
+    $("transfer-to-agent").hidden = agents.length === 0;
     form.querySelector("input[value=group]").checked = true;
     form.elements.note.value = "";
     $("transfer-dialog").showModal();
