@@ -165,7 +165,8 @@ async def run_load(
         for tok in await make_agents(base, args.agents):
             try:
                 ws = await websockets.connect(f"{ws_base}/ws/agent?token={tok}", max_queue=None)
-            except Exception:
+            except Exception as exc:
+                print(f"agent socket refused: {exc!r}", file=sys.stderr)
                 continue
             await ws.send(json.dumps({"type": "presence", "status": "online"}))
             agents.append(ws)
@@ -293,39 +294,42 @@ def kefu_env(backend: str) -> dict[str, str]:
     return env
 
 
-async def bench(args: argparse.Namespace, target: str) -> dict[str, Any]:
+def start(target: str) -> tuple[subprocess.Popen[bytes], dict[str, str], int]:
     port = free_port()
     if target == "echo":
         proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "chat_echo_server.py"), str(port)])
-        env: dict[str, str] = {}
-    else:
-        env = kefu_env(target)
-        kefu = [sys.executable, "-m", "kefu.cli"]
-        subprocess.run([*kefu, "demo"], env=env, check=True, capture_output=True)
-        proc = subprocess.Popen([*kefu, "serve", "--port", str(port)], env=env, cwd=ROOT)
+        return proc, {}, port
+    env = kefu_env(target)
+    kefu = [sys.executable, "-m", "kefu.cli"]
+    subprocess.run([*kefu, "demo"], env=env, check=True, capture_output=True)
+    return subprocess.Popen([*kefu, "serve", "--port", str(port)], env=env, cwd=ROOT), env, port
+
+
+def stop(target: str, proc: subprocess.Popen[bytes], env: dict[str, str]) -> None:
+    proc.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=30)
+    if target == "cluster":
+        db = env["KEFU_DATABASE_URL"].rsplit("/", 1)[1]
+        drop = f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", drop], check=False)
+
+
+def bench(args: argparse.Namespace, target: str) -> dict[str, Any]:
+    proc, env, port = start(target)
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz", proc)
-        result = await run_load(
-            f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", args, ProcStats(proc.pid), target == "echo"
+        result = asyncio.run(
+            run_load(
+                f"http://127.0.0.1:{port}",
+                f"ws://127.0.0.1:{port}",
+                args,
+                ProcStats(proc.pid),
+                target == "echo",
+            )
         )
     finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=30)
-        if target == "cluster":
-            db = env["KEFU_DATABASE_URL"].rsplit("/", 1)[1]
-            subprocess.run(
-                [
-                    "psql",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "-qc",
-                    f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-                ],
-                check=False,
-            )
+        stop(target, proc, env)
     return {"bench": "chat_load", "target": target, "machine": f"{os.cpu_count()} cores", **result}
 
 
@@ -338,11 +342,11 @@ def main() -> None:
     ap.add_argument("--settle", type=float, default=10.0, help="seconds to wait for late acks/replies")
     ap.add_argument("--backend", choices=["embedded", "cluster", "echo", "all"], default="all")
     args = ap.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     targets = ["echo", "embedded", "cluster"] if args.backend == "all" else [args.backend]
     for target in targets:
-        print(json.dumps(asyncio.run(bench(args, target)), ensure_ascii=False), flush=True)
+        print(json.dumps(bench(args, target), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,138 @@
+"""Emotion detector: held-out accuracy per review set and single-text latency. Prints JSON records.
+
+Rebuilds the training script's validation split (same data, same seed, same code) and runs the
+shipped model on it through `analyze`, the product's code path. Targets: accuracy >= 0.90 over
+the Chinese held-out split, p50 < 2 ms per text.
+Usage: .venv/bin/python bench/emotion.py [--data /work/shared/data/sentiment]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from kefu.bot.emotion import EmotionModel, analyze
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _train_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("train_emotion", ROOT / "scripts" / "train_emotion.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _metrics(pairs: list[tuple[float, int]]) -> dict[str, Any]:
+    tp = sum(1 for p, y in pairs if p >= 0.5 and y == 1)
+    fp = sum(1 for p, y in pairs if p >= 0.5 and y == 0)
+    fn = sum(1 for p, y in pairs if p < 0.5 and y == 1)
+    correct = sum(1 for p, y in pairs if (p >= 0.5) == (y == 1))
+    return {
+        "n": len(pairs),
+        "accuracy": round(correct / len(pairs), 4),
+        "negative_f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0,
+    }
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    train = _train_script()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=train.DEFAULT_DATA)
+    ap.add_argument("--neutral", type=Path, default=train.DEFAULT_NEUTRAL)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--val-fraction", type=float, default=0.1)
+    args = ap.parse_args()
+
+    model = EmotionModel.load()
+    analyze("预热 warm-up")
+    env = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "model": model.version,
+    }
+
+    examples, _ = train.load_examples(args.data)
+    _, val_idx = train.split(examples, args.val_fraction, args.seed)
+    by_source: dict[str, list[tuple[float, int]]] = {}
+    labels: dict[str, list[str]] = {}
+    times: list[float] = []
+    for i in val_idx:
+        ex = examples[i]
+        t0 = time.perf_counter()
+        e = analyze(ex.text)
+        times.append((time.perf_counter() - t0) * 1000)
+        by_source.setdefault(ex.source, []).append((e.score, ex.label))
+        labels.setdefault(ex.source, []).append(e.label)
+    all_pairs = [p for pairs in by_source.values() for p in pairs]
+    print(json.dumps({"bench": "emotion_validation", "set": "all", **_metrics(all_pairs), **env}))
+    for source in sorted(by_source):
+        neutral_share = labels[source].count("neutral") / len(labels[source])
+        record = {"bench": "emotion_validation", "set": source, **_metrics(by_source[source])}
+        print(json.dumps({**record, "labelled_neutral": round(neutral_share, 4)}))
+
+    if args.neutral.is_dir():
+        neutral, _ = train.load_neutral(args.neutral, args.seed)
+        _, neutral_val = train.split(neutral, args.val_fraction, args.seed)
+        got = [analyze(neutral[i].text).label for i in neutral_val]
+        print(
+            json.dumps(
+                {
+                    "bench": "emotion_neutral_questions",
+                    "n": len(got),
+                    "labelled_neutral": round(got.count("neutral") / len(got), 4),
+                    "labelled_negative": round(got.count("negative") / len(got), 4),
+                }
+            )
+        )
+
+    print(
+        json.dumps(
+            {
+                "bench": "emotion_latency",
+                "texts": "validation reviews, one analyze() call each",
+                "n": len(times),
+                "mean_chars": round(statistics.mean(len(examples[i].text) for i in val_idx), 1),
+                "p50_ms": round(_percentile(times, 0.5), 3),
+                "p99_ms": round(_percentile(times, 0.99), 3),
+                "target_p50_ms": 2.0,
+            }
+        )
+    )
+    long_text = "质量很差，客服也不理人，the package arrived broken! " * 5_000
+    long_times = []
+    for _ in range(50):
+        t0 = time.perf_counter()
+        analyze(long_text)
+        long_times.append((time.perf_counter() - t0) * 1000)
+    print(
+        json.dumps(
+            {
+                "bench": "emotion_latency_long",
+                "chars": len(long_text),
+                "p50_ms": round(_percentile(long_times, 0.5), 3),
+                "p99_ms": round(_percentile(long_times, 0.99), 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
