@@ -109,6 +109,10 @@ class RuleBot:
         return BotTurn(replies=[_pick(MISS, ctx.locale)], buttons=["转人工"], missed=True)
 
 
+def greeting(locale: str) -> str:
+    return _pick(GREETING, locale)
+
+
 def _pick(pair: tuple[str, str], locale: str) -> str:
     return pair[1] if locale.startswith("en") else pair[0]
 

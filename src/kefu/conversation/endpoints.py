@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 
 from kefu.config import Settings
 from kefu.conversation import intake, tokens
+from kefu.conversation.bot_slot import greeting
 from kefu.conversation.schemas import (
     CloseIn,
     ConversationDetail,
@@ -60,13 +61,13 @@ ChatDep = Annotated[ChatTicket, Depends(chat_ticket)]
 
 # --- widget (customers) -----------------------------------------------------------------
 @router.get("/widget/status", response_model=WidgetStatus)
-async def widget_status(session: Session) -> WidgetStatus:
+async def widget_status(
+    session: Session, locale: Annotated[str, Query(max_length=10)] = "zh_CN"
+) -> WidgetStatus:
     default = await team_service.default_group(session)
     is_open = await sla_service.is_open_now(session)
     agents = await routing_service.online_count(session, default.id) if default is not None else 0
-    return WidgetStatus(
-        open=is_open, agents_online=agents, greeting="您好，欢迎咨询星辰电子，请问有什么可以帮您？"
-    )
+    return WidgetStatus(open=is_open, agents_online=agents, greeting=greeting(locale))
 
 
 @router.post(

@@ -43,6 +43,8 @@ class MessageCreated(_ConversationEvent):
             "text": self.text,
             "created_at": self.created_at,
         }
+        if self.user_id is not None:
+            frame["user_id"] = self.user_id
         if self.internal:
             frame["internal"] = True
         for key in ("attachment", "buttons"):

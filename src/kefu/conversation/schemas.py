@@ -81,6 +81,7 @@ class MessageOut(OutSchema):
     text: str
     internal: bool
     user_id: int | None
+    author_name: str | None = None
     created_at: datetime
     attachment: dict[str, Any] | None = None
     buttons: list[str] | None = None
@@ -116,6 +117,8 @@ class ConversationOut(Schema):
     closed_at: datetime | None
     created_at: datetime
     rating: int | None
+    customer_read_seq: int = 0
+    agent_read_seq: int = 0
 
 
 class ConversationDetail(ConversationOut):

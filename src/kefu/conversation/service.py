@@ -713,6 +713,8 @@ class ConversationService:
                     closed_at=c.closed_at,
                     created_at=c.created_at,
                     rating=c.rating,
+                    customer_read_seq=c.customer_read_seq,
+                    agent_read_seq=c.agent_read_seq,
                 )
             )
         return out
@@ -723,11 +725,22 @@ class ConversationService:
         conv = await self.get_for_staff(session, principal, conversation_id)
         (base,) = await self.outs(session, [conv])
         messages = await repo.messages_after(session, conv.id, 0, internal=True, limit=5000)
+        authors, _, _ = await repo.names(
+            session,
+            user_ids={m.user_id for m in messages if m.user_id is not None},
+            group_ids=set(),
+            customer_ids=set(),
+        )
         return ConversationDetail(
             **base.model_dump(),
             customer_id=conv.customer_id,
             assign_reason=conv.assign_reason or {},
-            messages=[message_out(m) for m in messages],
+            messages=[
+                message_out(m).model_copy(
+                    update={"author_name": authors.get(m.user_id) if m.user_id else None}
+                )
+                for m in messages
+            ],
         )
 
 
@@ -755,6 +768,8 @@ def message_frame(conversation_id: int, m: Message) -> dict[str, Any]:
         "text": m.text,
         "created_at": m.created_at.isoformat(),
     }
+    if m.user_id is not None:
+        frame["user_id"] = m.user_id
     if m.internal:
         frame["internal"] = True
     extra = m.extra or {}

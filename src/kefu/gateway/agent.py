@@ -171,6 +171,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                 return
             continue
         kind = frame["type"]
+        cid = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         conv_id = int_field(frame, "conversation_id")
         try:
             if kind == "ping":
@@ -188,16 +189,16 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
             elif kind == "message":
                 assert conv_id is not None
                 if not bucket.take():
-                    await errors.error("rate_limited", "too many messages, slow down")
+                    await errors.error("rate_limited", "too many messages, slow down", client_id=cid)
                     continue
                 client_id = text_field(frame, "client_id", 64)
                 body = frame.get("text")
                 if client_id is None:
                     await errors.error("invalid_frame", "client_id (1–64 characters) is required")
                 elif not isinstance(body, str) or not body.strip():
-                    await errors.error("empty_text", "text is required")
+                    await errors.error("empty_text", "text is required", client_id=cid)
                 elif len(body) > MAX_TEXT:
-                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters")
+                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters", client_id=cid)
                 else:
                     seq = await intake.staff_message(
                         db, principal, conv_id, client_id, body, internal=frame.get("internal") is True
@@ -235,7 +236,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
             elif not await errors.error("unknown_type", f"unknown frame type {kind!r}"):
                 return
         except KefuError as exc:
-            await errors.error(exc.code, exc.message)
+            await errors.error(exc.code, exc.message, client_id=cid if kind == "message" else None)
         except Exception as exc:  # one bad frame never ends the connection handler
             log.exception("agent.frame_failed", user_id=principal.id, error=repr(exc))
             await errors.error("internal_error", "please retry")

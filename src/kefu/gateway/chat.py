@@ -14,7 +14,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from kefu.conversation import intake, tokens
 from kefu.conversation.schemas import MAX_TEXT
-from kefu.conversation.service import ChatError, conversation_service, message_frame
+from kefu.conversation.service import conversation_service, message_frame
 from kefu.conversation.tokens import ChatTicket
 from kefu.errors import KefuError
 from kefu.gateway.common import (
@@ -83,7 +83,7 @@ class SeqFeed:
 
 
 def _customer_view(frame: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in frame.items() if k not in {"conversation_id", "internal"}}
+    return {k: v for k, v in frame.items() if k not in {"conversation_id", "internal", "user_id"}}
 
 
 @router.websocket("/ws/chat")
@@ -167,19 +167,20 @@ async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed,
                 return
             continue
         kind = frame["type"]
+        cid = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         try:
             if kind == "message":
                 if not bucket.take():
-                    await errors.error("rate_limited", "发送太快了，请稍后 / slow down")
+                    await errors.error("rate_limited", "发送太快了，请稍后 / slow down", client_id=cid)
                     continue
                 client_id = text_field(frame, "client_id", 64)
                 body = frame.get("text")
                 if client_id is None:
                     await errors.error("invalid_frame", "client_id (1–64 characters) is required")
                 elif not isinstance(body, str) or not body.strip():
-                    await errors.error("empty_text", "text is required")
+                    await errors.error("empty_text", "text is required", client_id=cid)
                 elif len(body) > MAX_TEXT:
-                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters")
+                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters", client_id=cid)
                 else:
                     accepted = await intake.customer_message(db, chat, client_id, body)
                     await send_json(ws, {"type": "ack", "client_id": client_id, "seq": accepted.seq})
@@ -214,10 +215,8 @@ async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed,
                     )
             elif not await errors.error("unknown_type", f"unknown frame type {kind!r}"):
                 return
-        except ChatError as exc:
-            await errors.error(exc.code, exc.message)
         except KefuError as exc:
-            await errors.error(exc.code, exc.message)
+            await errors.error(exc.code, exc.message, client_id=cid if kind == "message" else None)
         except Exception as exc:  # never let one bad frame kill the connection handler
             log.exception("chat.frame_failed", conversation_id=chat.conversation_id, error=repr(exc))
             await errors.error("internal_error", "please retry")

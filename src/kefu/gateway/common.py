@@ -103,9 +103,13 @@ class ErrorBudget:
         self.ws = ws
         self.left = limit
 
-    async def error(self, code: str, message: str = "") -> bool:
-        """Send the error frame; False once the budget is spent (the socket is closed)."""
-        await send_json(self.ws, {"type": "error", "code": code, "message": message or code})
+    async def error(self, code: str, message: str = "", *, client_id: str | None = None) -> bool:
+        """Send the error frame (with the refused message's client id, when there is one);
+        False once the budget is spent (the socket is closed)."""
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message or code}
+        if client_id is not None:
+            frame["client_id"] = client_id
+        await send_json(self.ws, frame)
         self.left -= 1
         if self.left <= 0:
             with contextlib.suppress(Exception):

@@ -5,10 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kefu.deps import CurrentPrincipal, Session
+from kefu.kit.schemas import Page
 from kefu.routing.schemas import AgentOut, AgentSettingsIn, LiveOut, PresenceIn, RuleIn, RuleOut
 from kefu.routing.service import routing_service
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
+
+
+@router.get("/agents", response_model=Page[AgentOut])
+async def agents(principal: CurrentPrincipal, session: Session) -> Page[AgentOut]:
+    return Page(items=await routing_service.agents(session, principal))
 
 
 @router.get("/agents/me", response_model=AgentOut)

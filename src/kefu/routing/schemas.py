@@ -21,6 +21,7 @@ class AgentOut(Schema):
     chat_load: int
     ticket_load: int
     skills: list[str]
+    group_ids: list[int] = Field(default_factory=list)
 
 
 class AgentSettingsIn(Schema):

@@ -368,20 +368,9 @@ class RoutingService:
         await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
         return await self.get_rule(session, principal, group_id)
 
-    async def live(self, session: AsyncSession, principal: Principal) -> LiveOut:
-        require(principal, Perm.REPORTS_READ)
-        now = utcnow()
-        names = await repo.group_names(session)
-        queues = [
-            QueueOut(
-                group_id=g,
-                group_name=names.get(g, "—") if g is not None else "—",
-                waiting=n,
-                longest_wait_seconds=int((now - oldest).total_seconds()) if oldest else 0,
-            )
-            for g, n, oldest in await repo.queue_stats(session)
-        ]
-        queues.sort(key=lambda q: q.group_name)
+    async def agents(self, session: AsyncSession, principal: Principal) -> list[AgentOut]:
+        """Every active staff member's presence and load (agents pick transfer targets here)."""
+        require(principal, Perm.TICKETS_WORK)
         rows = await repo.states(session)
         ids = [s.user_id for s, _ in rows]
         chats = await repo.chat_loads(session, ids)
@@ -396,10 +385,28 @@ class RoutingService:
                 chat_load=chats.get(s.user_id, 0),
                 ticket_load=tickets.get(s.user_id, 0),
                 skills=list(s.skills or []),
+                group_ids=await repo.member_group_ids(session, s.user_id),
             )
             for s, u in rows
         ]
         agents.sort(key=lambda a: ({"online": 0, "away": 1}.get(a.status, 2), a.name))
+        return agents
+
+    async def live(self, session: AsyncSession, principal: Principal) -> LiveOut:
+        require(principal, Perm.REPORTS_READ)
+        now = utcnow()
+        names = await repo.group_names(session)
+        queues = [
+            QueueOut(
+                group_id=g,
+                group_name=names.get(g, "—") if g is not None else "—",
+                waiting=n,
+                longest_wait_seconds=int((now - oldest).total_seconds()) if oldest else 0,
+            )
+            for g, n, oldest in await repo.queue_stats(session)
+        ]
+        queues.sort(key=lambda q: q.group_name)
+        agents = await self.agents(session, principal)
         return LiveOut(queues=queues, agents=agents, at_risk=await self._at_risk(session, now, names))
 
     async def _at_risk(self, session: AsyncSession, now: datetime, names: dict[int, str]) -> list[AtRiskOut]:
