@@ -302,6 +302,10 @@ CHAT_ZH = {
     "Reassign": "改派",
     "Take over": "接管",
     "You took over the conversation.": "您已接管该会话。",
+    "Assigned by": "分配依据",
+    "load": "负载",
+    "skills": "技能",
+    "waited": "等待",
     "Reassigned.": "已改派。",
     "updated {time}": "更新于 {time}",
     "{n} s": "{n} 秒",
@@ -316,6 +320,10 @@ CHAT_DYNAMIC = {
     "chat_status_queued": ("排队中", "Queued"),
     "chat_status_assigned": ("服务中", "In progress"),
     "chat_status_closed": ("已结束", "Ended"),
+    "routing_rule_least_loaded": ("负载最低的在线坐席", "least-loaded online agent"),
+    "routing_rule_sticky_owner": ("熟客优先（原负责人）", "returning customer's owner"),
+    "routing_rule_transfer": ("转接", "transfer"),
+    "routing_rule_takeover": ("主管接管", "supervisor takeover"),
 }
 # Ids built in templates ("status_" ~ value ...) need both languages spelled out.
 DYNAMIC_TEXT = {

@@ -59,9 +59,12 @@ async def list_conversations(
     statuses: Sequence[str] | None = None,
     group_ids: Sequence[int] | None = None,
     customer_id: int | None = None,
+    ticket_id: int | None = None,
     limit: int = 200,
 ) -> Sequence[Conversation]:
     stmt = sa.select(Conversation)
+    if ticket_id is not None:
+        stmt = stmt.where(Conversation.ticket_id == ticket_id)
     if assignee_id is not None:
         stmt = stmt.where(Conversation.assignee_id == assignee_id)
     if statuses is not None:

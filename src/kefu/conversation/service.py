@@ -676,6 +676,14 @@ class ConversationService:
             ]
         return await self.outs(session, rows)
 
+    async def for_ticket(
+        self, session: AsyncSession, principal: Principal, ticket_id: int
+    ) -> list[tuple[ConversationOut, dict[str, Any]]]:
+        """The ticket's conversations with why each got its agent (shown on the ticket)."""
+        require(principal, Perm.TICKETS_WORK)
+        rows = await repo.list_conversations(session, ticket_id=ticket_id, limit=50)
+        return list(zip(await self.outs(session, rows), [c.assign_reason or {} for c in rows], strict=True))
+
     async def outs(self, session: AsyncSession, rows: Sequence[Conversation]) -> list[ConversationOut]:
         ids = [c.id for c in rows]
         last = await repo.last_messages(session, ids)

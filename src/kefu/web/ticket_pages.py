@@ -15,6 +15,7 @@ from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal
 from kefu.automation.service import automation_service
 from kefu.config import Settings
+from kefu.conversation.service import conversation_service
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, KefuError, Unauthorized
@@ -134,6 +135,7 @@ async def _detail_context(session: Any, me: Principal, ticket_id: int) -> dict[s
         "priorities": list(TicketPriority),
         "error": None,
         "agents": [u for u in await user_service.list_all(session) if u.is_active],
+        "conversations": await conversation_service.for_ticket(session, me, t.id),
         "coupons": [
             c for c in await loyalty_service.coupons(session, me, t.customer_id) if c.ticket_id == t.id
         ]
