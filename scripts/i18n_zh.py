@@ -303,8 +303,6 @@ CHAT_ZH = {
     "Take over": "接管",
     "You took over the conversation.": "您已接管该会话。",
     "Assigned by": "分配依据",
-    "load": "负载",
-    "skills": "技能",
     "waited": "等待",
     "Reassigned.": "已改派。",
     "updated {time}": "更新于 {time}",
