@@ -325,3 +325,16 @@ class TestTicketQueue:
 
             t = await session.get(Ticket, ticket_id)
             assert t is not None and t.assignee_id == a.id  # the ticket followed its conversation
+
+
+class TestTierQueue:
+    async def test_a_high_tier_customer_waits_in_the_priority_queue_with_a_boost(
+        self, db: Database, group: int
+    ) -> None:
+        async with db.transaction() as session:
+            vip = (await make_group(session, name="VIP专席")).id
+            customer = await make_customer(session, email="vip@example.cn")
+            customer.tier = "high"  # by default: priority queue, routing boost 30
+        conv_id = await waiting_conversation(db, email="vip@example.cn")
+        c = await conversation(db, conv_id)
+        assert c.group_id == vip and c.priority == 30 and c.tier == "high"

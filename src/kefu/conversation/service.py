@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_group_object, require
+from kefu.config import get_settings
 from kefu.conversation import repository as repo
 from kefu.conversation.bot_slot import BotTurn
 from kefu.conversation.events import (
@@ -280,6 +281,10 @@ class ConversationService:
         """Into a group's queue, with a ticket (the customer's open one, else a new one)."""
         if conv.status not in (ConversationStatus.BOT, ConversationStatus.CLOSED):
             return
+        tier = conv.tier = await self.tier_of(session, conv)
+        benefit = (await loyalty_service.config(session)).benefit(tier)
+        if group_id is None and not group_name and benefit.priority_queue:
+            group_name = get_settings().advisor_group  # the tier's priority queue (VIP专席)
         if group_id is None and group_name:
             group = await team_service.by_name(session, group_name)
             group_id = group.id if group else None
@@ -287,11 +292,10 @@ class ConversationService:
             default = await team_service.default_group(session)
             group_id = default.id if default else None
         now = utcnow()
-        tier = conv.tier = await self.tier_of(session, conv)
         if conv.ticket_id is None and conv.customer_id is not None:
             await self._attach_ticket(session, conv, group_id, facts or {})
         conv.sticky_agent_id, conv.sticky_until = await self._sticky(session, conv, group_id, now)
-        conv.priority = (await loyalty_service.config(session)).benefit(tier).routing_boost
+        conv.priority = benefit.routing_boost
         conv.status = ConversationStatus.QUEUED
         conv.group_id = group_id
         conv.queued_at = now

@@ -108,7 +108,36 @@ async def load(session: AsyncSession) -> DemoResult:
             continue
         await customer_service.set_password(session, customer, DEMO_PASSWORD)
         result.created_customers += 1
+    await _routing_rules(session, group_ids)
     result.created_policies, result.created_tickets = await tickets_demo.load(
         session, admin.id if admin else None
     )
     return result
+
+
+async def _routing_rules(session: AsyncSession, group_ids: dict[str, int]) -> None:
+    """Pre-sales chats overflow to after-sales after 5 minutes; returning customers wait up
+    to 2 minutes for the agent who knows them (熟客优先)."""
+    from kefu.authz import SYSTEM
+    from kefu.routing.schemas import RuleIn
+    from kefu.routing.service import routing_service
+
+    for name, rule in (
+        (
+            "售前咨询",
+            RuleIn(
+                overflow_group_id=group_ids["售后维修"], overflow_after_seconds=300, sticky_wait_seconds=120
+            ),
+        ),
+        ("售后维修", RuleIn(sticky_wait_seconds=120)),
+        (
+            "投诉处理",
+            RuleIn(
+                overflow_group_id=group_ids["VIP专席"], overflow_after_seconds=600, sticky_wait_seconds=300
+            ),
+        ),
+        ("VIP专席", RuleIn(sticky_wait_seconds=300)),
+    ):
+        current = await routing_service.get_rule(session, SYSTEM, group_ids[name])
+        if current.overflow_group_id is None and current.sticky_wait_seconds == 60:  # untouched
+            await routing_service.set_rule(session, SYSTEM, group_ids[name], rule)
