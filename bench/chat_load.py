@@ -201,7 +201,7 @@ async def run_load(
         await c.ws.send(json.dumps({"type": "handoff"}))
     await asyncio.sleep(3 if handed else 0)
 
-    texts = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "营业时间是几点", "你们的耳机怎么样"]
+    texts = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "营业时间是几点", "物流到哪了"]
     cpu0, t0 = stats_of.cpu_seconds(), time.perf_counter()
     interval = 1.0 / args.rate
     next_at = time.perf_counter()
