@@ -18,7 +18,7 @@ from kefu.auth.schemas import UserCreate, UserOut, UserUpdate
 from kefu.authz import Perm, Principal, require
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unauthorized
-from kefu.kit.security import hash_password, hash_token, new_token, verify_password
+from kefu.kit.security import hash_password_async, hash_token, new_token, verify_password_async
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.mail.service import mail_service
 from kefu.models import ApiToken, Customer, User, WebSession
@@ -41,7 +41,7 @@ class NewWebSession:
 class AuthService:
     async def authenticate(self, session: AsyncSession, email: str, password: str) -> User:
         user = await auth_repository.user_by_email(session, email)
-        ok = verify_password(user.password_hash if user else None, password)
+        ok = await verify_password_async(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             # The denial itself is audited by the error handler in its own transaction.
             raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
@@ -242,7 +242,7 @@ class UserService:
             email=data.email.lower(),
             name=data.name or data.email.split("@")[0],
             role=data.role,
-            password_hash=hash_password(data.password),
+            password_hash=await hash_password_async(data.password),
             is_active=True,
         )
         session.add(user)
@@ -265,7 +265,7 @@ class UserService:
             raise NotFound("user not found")
         changes = data.model_dump(exclude_unset=True)
         if "password" in changes:
-            user.password_hash = hash_password(changes.pop("password"))
+            user.password_hash = await hash_password_async(changes.pop("password"))
             changes["password"] = "***"  # noqa: S105 - redacted marker for the audit log
         if "group_ids" in changes:
             await team_service.ensure_exist(session, changes["group_ids"])

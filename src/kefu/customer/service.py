@@ -13,7 +13,7 @@ from kefu.customer.repository import customer_repository
 from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate, IdentityOut
 from kefu.errors import Conflict, NotFound, Unauthorized, Unprocessable
 from kefu.kit.events import publish
-from kefu.kit.security import hash_password, verify_password
+from kefu.kit.security import hash_password_async, verify_password_async
 from kefu.kit.time import utcnow
 from kefu.models import Customer, Identity, IdentityKind
 
@@ -131,13 +131,14 @@ class CustomerService:
         """Portal sign-in with e-mail and password."""
         ident = await customer_repository.identity(session, IdentityKind.EMAIL, normalize_email(email))
         customer = await customer_repository.get(session, ident.customer_id) if ident else None
-        if not verify_password(customer.password_hash if customer else None, password) or customer is None:
+        ok = await verify_password_async(customer.password_hash if customer else None, password)
+        if not ok or customer is None:
             raise Unauthorized("邮箱或密码错误 / invalid email or password", code="invalid_credentials")
         audit_service.record(session, "portal.login", target_type="customer", target_id=customer.id)
         return customer
 
     async def set_password(self, session: AsyncSession, customer: Customer, password: str) -> None:
-        customer.password_hash = hash_password(password)
+        customer.password_hash = await hash_password_async(password)
 
     async def merge(
         self, session: AsyncSession, principal: Principal, source_id: int, target_id: int

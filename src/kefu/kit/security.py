@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -16,6 +17,16 @@ _DUMMY_HASH = _hasher.hash("kefu-dummy-password")
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+async def hash_password_async(password: str) -> str:
+    """Argon2 takes tens of milliseconds of CPU: off the event loop, so a burst of sign-ins
+    never stalls every open chat socket."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
