@@ -40,6 +40,11 @@ class BotTurn:
 
 
 class BotSlot(Protocol):
+    # True for a bot that only computes (no network, no database): its turn is stored in the
+    # same commit as the customer's message. A bot that calls business systems says False
+    # and answers in a transaction of its own, so no lock is held while it waits.
+    inline: bool
+
     async def greet(self, ctx: BotContext) -> BotTurn: ...
 
     async def respond(self, ctx: BotContext) -> BotTurn: ...
@@ -90,6 +95,8 @@ MAX_MISSES = 3
 
 class RuleBot:
     """Greeting, keyword answers and 转人工; three misses in a row hand off too."""
+
+    inline = True
 
     async def greet(self, ctx: BotContext) -> BotTurn:
         return BotTurn(replies=[_pick(GREETING, ctx.locale)], buttons=["转人工"])

@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Principal
-from kefu.conversation.bot_slot import BotContext, BotTurn, get_bot
+from kefu.conversation.bot_slot import BotContext, BotSlot, BotTurn, get_bot
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
 from kefu.conversation.tokens import ChatTicket
@@ -46,44 +46,60 @@ class Accepted:
 async def start_session(db: Database, data: WidgetSessionIn, *, channel: str = "chat") -> tuple[int, int]:
     """(conversation_id, customer_id) of a new conversation, greeted by the bot."""
 
-    async def work(session: AsyncSession) -> tuple[int, int | None, str]:
-        conv = await conversation_service.start(session, data, channel=channel)
-        return conv.id, conv.customer_id, conv.locale
+    bot_slot = get_bot()
 
-    conv_id, customer_id, locale = await write(db, work)
+    async def work(session: AsyncSession) -> tuple[int, int | None, BotContext]:
+        conv = await conversation_service.start(session, data, channel=channel)
+        ctx = BotContext(conversation_id=conv.id, customer_id=conv.customer_id, text="", locale=conv.locale)
+        if getattr(bot_slot, "inline", False):
+            await conversation_service.bot_turn(session, conv.id, await _turn(bot_slot, ctx, greet=True))
+        return conv.id, conv.customer_id, ctx
+
+    conv_id, customer_id, ctx = await write(db, work)
     assert customer_id is not None
-    ctx = BotContext(conversation_id=conv_id, customer_id=customer_id, text="", locale=locale)
-    await run_bot(db, ctx, greet=True)
+    if not getattr(bot_slot, "inline", False):
+        await run_bot(db, ctx, greet=True)
     return conv_id, customer_id
 
 
 async def customer_message(db: Database, chat: ChatTicket, client_id: str, text: str) -> Accepted:
+    """Store the message; an inline bot's answer is stored in the same commit (then `bot` is
+    None), any other bot's turn is left to `run_bot`."""
+    bot_slot = get_bot()
+
     async def work(session: AsyncSession) -> Accepted:
         msg, is_new, conv = await conversation_service.customer_message(session, chat, client_id, text)
-        bot = None
-        if is_new and conv.status == ConversationStatus.BOT:
-            bot = BotContext(
-                conversation_id=conv.id,
-                customer_id=conv.customer_id,
-                text=text,
-                locale=conv.locale,
-                misses=conv.bot_misses,
-                tier=conv.tier,
-            )
-        return Accepted(seq=msg.seq, is_new=is_new, bot=bot)
+        if not is_new or conv.status != ConversationStatus.BOT:
+            return Accepted(seq=msg.seq, is_new=is_new, bot=None)
+        ctx = BotContext(
+            conversation_id=conv.id,
+            customer_id=conv.customer_id,
+            text=text,
+            locale=conv.locale,
+            misses=conv.bot_misses,
+            tier=conv.tier,
+        )
+        if not getattr(bot_slot, "inline", False):
+            return Accepted(seq=msg.seq, is_new=True, bot=ctx)
+        await conversation_service.bot_turn(session, conv.id, await _turn(bot_slot, ctx, greet=False))
+        return Accepted(seq=msg.seq, is_new=True, bot=None)
 
     return await write(db, work)
 
 
-async def run_bot(db: Database, ctx: BotContext, *, greet: bool = False) -> None:
-    """One bot turn; a bot that fails or hangs apologises and hands off (nothing waits forever)."""
-    bot = get_bot()
+async def _turn(bot: BotSlot, ctx: BotContext, *, greet: bool) -> BotTurn:
+    """One bot turn; a bot that fails or hangs apologises and hands off."""
     try:
         async with asyncio.timeout(BOT_TIMEOUT_SECONDS):
-            turn = await (bot.greet(ctx) if greet else bot.respond(ctx))
+            return await (bot.greet(ctx) if greet else bot.respond(ctx))
     except Exception as exc:
         log.warning("bot.failed", conversation_id=ctx.conversation_id, error=repr(exc))
-        turn = BotTurn(replies=[APOLOGY], handoff=not greet, reason="bot_error")
+        return BotTurn(replies=[APOLOGY], handoff=not greet, reason="bot_error")
+
+
+async def run_bot(db: Database, ctx: BotContext, *, greet: bool = False) -> None:
+    """A bot turn in a transaction of its own (bots that wait on the network)."""
+    turn = await _turn(get_bot(), ctx, greet=greet)
 
     async def work(session: AsyncSession) -> None:
         await conversation_service.bot_turn(session, ctx.conversation_id, turn)
