@@ -21,7 +21,6 @@ from kefu.audit.service import audit_service
 from kefu.config import Settings, get_settings
 from kefu.errors import KefuError
 from kefu.kit.db import Database
-from kefu.kit.groupcommit import group_commit
 from kefu.kit.jobs import Worker, queue_depth
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
@@ -65,7 +64,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await limiter.close()
         await bus.close()
         set_bus(None)
-        await group_commit(db).close()
         await db.dispose()
         log.info("app.stopped")
 

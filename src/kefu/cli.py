@@ -82,6 +82,9 @@ def serve(
 
     settings = get_settings()
     upgrade(settings.database_url)
+    # The database driver's threads hand results back through the GIL; Python's default 5 ms
+    # switch interval makes each hand-back wait behind a busy event loop (a convoy).
+    sys.setswitchinterval(0.0005)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,

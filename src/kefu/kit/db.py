@@ -105,6 +105,8 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Helpers bound to this database (the group-commit writer) stop before the engine.
+        self.on_dispose: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -130,6 +132,9 @@ class Database:
             await run_after_commit(session)
 
     async def dispose(self) -> None:
+        for callback in self.on_dispose:
+            await callback()
+        self.on_dispose.clear()
         await self.engine.dispose()
 
 

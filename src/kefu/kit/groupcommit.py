@@ -126,4 +126,5 @@ def group_commit(db: Database) -> GroupCommit:
     if existing is None:
         existing = GroupCommit(db)
         db._group_commit = existing  # type: ignore[attr-defined]
+        db.on_dispose.append(existing.close)
     return existing
