@@ -67,7 +67,18 @@ async def _world(db: Database, client: httpx.AsyncClient) -> dict[str, Any]:
         headers=h,
         json={"external_id": "SO-88", "amount": "3000", "currency": "CNY", "placed_at": utcnow().isoformat()},
     )
-    return {"h": h, "customer": c["id"], "ticket": t["id"]}
+    # A chat from the same person (matched by e-mail), telling their phone number to the bot.
+    chat = (await client.post("/api/v1/widget/sessions", json={"name": NAME, "email": EMAIL})).json()
+    ch = bearer(chat["session_token"])
+    await client.post(
+        "/api/v1/widget/messages", headers=ch, json={"client_id": "p1", "text": f"我是{NAME}，电话{PHONE}"}
+    )
+    await client.post(
+        "/api/v1/widget/attachments",
+        headers=ch,
+        files={"file": ("截图.png", b"\x89PNG" + NAME.encode(), "image/png")},
+    )
+    return {"h": h, "customer": c["id"], "ticket": t["id"], "conversation": chat["conversation_id"]}
 
 
 class TestExport:
@@ -81,6 +92,9 @@ class TestExport:
         assert data["customer"]["name"] == NAME
         assert {i["value"] for i in data["identities"]} >= {EMAIL, "+86" + PHONE}
         assert data["tickets"][0]["id"] == w["ticket"] and data["orders"][0]["external_id"] == "SO-88"
+        assert data["conversations"][0]["id"] == w["conversation"]
+        assert any(PHONE in m["text"] for m in data["messages"] if m["sender"] == "customer")
+        assert data["chat_attachments"][0]["filename"] == "截图.png"
         audit = (
             await client.get("/api/v1/audit", params={"action": "customer.exported"}, headers=w["h"])
         ).json()
@@ -109,6 +123,8 @@ class TestErasure:
             f"/api/v1/tickets/{tid}",
             f"/api/v1/tickets/{tid}/history",
             f"/api/v1/customers/{cid}/orders",
+            f"/api/v1/conversations/{w['conversation']}",
+            f"/api/v1/conversations?customer_id={cid}",
             f"/api/v1/customers?email={EMAIL}",
             f"/api/v1/customers?phone={PHONE}",
             "/api/v1/audit",

@@ -16,9 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.kit.events import EventRecord
 from kefu.models import (
     AuditEntry,
+    ChatAttachment,
+    Conversation,
     Coupon,
     Customer,
     Identity,
+    Message,
     Order,
     OutboundMail,
     PointsEntry,
@@ -42,7 +45,16 @@ class PrivacyRepository:
     async def everything(self, session: AsyncSession, customer_id: int) -> dict[str, Sequence[Any]]:
         tickets = await self.rows(session, Ticket, Ticket.customer_id == customer_id)
         ids = [t.id for t in tickets] or [-1]
+        conversations = await self.rows(session, Conversation, Conversation.customer_id == customer_id)
+        conv_ids = [c.id for c in conversations] or [-1]
         return {
+            "conversations": conversations,
+            "messages": await self.rows(
+                session, Message, Message.conversation_id.in_(conv_ids), Message.internal.is_(False)
+            ),
+            "chat_attachments": await self.rows(
+                session, ChatAttachment, ChatAttachment.conversation_id.in_(conv_ids)
+            ),
             "identities": await self.rows(session, Identity, Identity.customer_id == customer_id),
             "tickets": tickets,
             "comments": await self.rows(session, TicketComment, TicketComment.ticket_id.in_(ids)),
@@ -93,6 +105,62 @@ class PrivacyRepository:
             e.payload = _scrub(e.payload)
         return keys
 
+    async def _erase_conversations(self, session: AsyncSession, conv_ids: list[int]) -> list[str]:
+        """Transcripts (agents' answers and notes quote the customer too), ratings' comments,
+        files and event payloads of these conversations; returns chat file keys to delete."""
+        if not conv_ids:
+            return []
+        await session.execute(
+            sa.update(Message).where(Message.conversation_id.in_(conv_ids)).values(text=ERASED, extra={})
+        )
+        await session.execute(
+            sa.update(Conversation)
+            .where(Conversation.id.in_(conv_ids))
+            .values(rating_comment="", assign_reason={})
+        )
+        keys = list(
+            (
+                await session.execute(
+                    sa.select(ChatAttachment.storage_key).where(ChatAttachment.conversation_id.in_(conv_ids))
+                )
+            ).scalars()
+        )
+        await session.execute(sa.delete(ChatAttachment).where(ChatAttachment.conversation_id.in_(conv_ids)))
+        events = await self.rows(
+            session,
+            EventRecord,
+            EventRecord.aggregate == "conversation",
+            EventRecord.aggregate_id.in_(conv_ids),
+        )
+        for e in events:
+            e.payload = _scrub(e.payload)
+        event_ids = [e.id for e in events] or [-1]
+        for d in await self.rows(session, WebhookDelivery, WebhookDelivery.event_id.in_(event_ids)):
+            d.payload = _scrub(d.payload)
+        return keys
+
+    async def erase_conversations_of(self, session: AsyncSession, customer_id: int) -> list[str]:
+        ids = (
+            await session.execute(sa.select(Conversation.id).where(Conversation.customer_id == customer_id))
+        ).scalars()
+        return await self._erase_conversations(session, list(ids))
+
+    async def expire_closed_conversations(self, session: AsyncSession, cutoff: Any, limit: int) -> list[str]:
+        ids = list(
+            (
+                await session.execute(
+                    sa.select(Conversation.id)
+                    .where(
+                        Conversation.status == "closed",
+                        Conversation.closed_at < cutoff,
+                        sa.exists().where(Message.conversation_id == Conversation.id, Message.text != ERASED),
+                    )
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+        return await self._erase_conversations(session, ids)
+
     async def erase(self, session: AsyncSession, customer: Customer, emails: list[str]) -> list[str]:
         """Anonymise in place; returns the storage keys of attachments to delete."""
         tickets = await self.rows(session, Ticket, Ticket.customer_id == customer.id)
@@ -137,7 +205,18 @@ class PrivacyRepository:
         return keys
 
 
-TEXT_KEYS = {"subject", "description", "text", "body", "name", "email", "phone", "custom_fields"}
+TEXT_KEYS = {
+    "subject",
+    "description",
+    "text",
+    "body",
+    "name",
+    "email",
+    "phone",
+    "custom_fields",
+    "customer_name",
+    "extra",
+}
 
 
 def _scrub(value: Any) -> Any:

@@ -101,6 +101,30 @@ class PrivacyService:
                 _plain(c, ("code", "reason", "amount", "status", "valid_until")) for c in data["coupons"]
             ],
             "access_log": [_plain(a, ("action", "actor_user_id", "created_at")) for a in data["audit"]],
+            "conversations": [
+                _plain(
+                    c,
+                    (
+                        "id",
+                        "channel",
+                        "status",
+                        "ticket_id",
+                        "rating",
+                        "rating_comment",
+                        "created_at",
+                        "closed_at",
+                    ),
+                )
+                for c in data["conversations"]
+            ],
+            "messages": [
+                _plain(m, ("conversation_id", "seq", "sender", "text", "created_at"))
+                for m in data["messages"]
+            ],
+            "chat_attachments": [
+                _plain(a, ("conversation_id", "filename", "content_type", "size", "created_at"))
+                for a in data["chat_attachments"]
+            ],
         }
 
     async def erase(
@@ -115,6 +139,7 @@ class PrivacyService:
         identities = (await privacy_repository.everything(session, customer_id))["identities"]
         emails = [i.value for i in identities if i.kind == "email"]
         keys = await privacy_repository.erase(session, customer, emails)
+        chat_keys = await privacy_repository.erase_conversations_of(session, customer_id)
         customer.name = ERASED
         customer.birthday = None
         customer.password_hash = None
@@ -135,6 +160,8 @@ class PrivacyService:
         for key in keys:  # files last: if the transaction fails they are still referenced
             path = attachments_root / key[:2] / key
             path.unlink(missing_ok=True)
+        for key in chat_keys:  # chat files live beside the ticket files (data_dir/chat)
+            (attachments_root.parent / "chat" / key[:2] / key).unlink(missing_ok=True)
 
     async def apply_retention(
         self, session: AsyncSession, *, days: int, attachments_root: Path, now: datetime | None = None
@@ -142,11 +169,12 @@ class PrivacyService:
         """Closed tickets older than `days` keep their numbers and lose their texts and files."""
         if days <= 0:
             return 0
-        keys = await privacy_repository.expire_closed_tickets(
-            session, (now or utcnow()) - timedelta(days=days), 1000
-        )
+        cutoff = (now or utcnow()) - timedelta(days=days)
+        keys = await privacy_repository.expire_closed_tickets(session, cutoff, 1000)
         for key in keys:
             (attachments_root / key[:2] / key).unlink(missing_ok=True)
+        for key in await privacy_repository.expire_closed_conversations(session, cutoff, 1000):
+            (attachments_root.parent / "chat" / key[:2] / key).unlink(missing_ok=True)
         if keys:
             audit_service.record(session, "retention.applied", detail={"attachments_deleted": len(keys)})
         return len(keys)
