@@ -180,24 +180,14 @@ class ConversationService:
         conv = await repo.get(session, chat.conversation_id)
         if conv is None:
             raise NotFound("会话不存在 / conversation not found")
-        if after_seq > conv.last_seq or after_seq < 0:
-            raise ChatError(
-                f"没有序号 {after_seq} 之后的消息 / no such seq (last is {conv.last_seq})",
-                422,
-                code="future_seq",
-            )
+        _check_after(conv, after_seq)
         return await repo.messages_after(session, conv.id, after_seq, internal=False)
 
     async def staff_messages_after(
         self, session: AsyncSession, principal: Principal, conversation_id: int, after_seq: int
     ) -> Sequence[Message]:
         conv = await self.get_for_staff(session, principal, conversation_id)
-        if after_seq > conv.last_seq or after_seq < 0:
-            raise ChatError(
-                f"没有序号 {after_seq} 之后的消息 / no such seq (last is {conv.last_seq})",
-                422,
-                code="future_seq",
-            )
+        _check_after(conv, after_seq)
         return await repo.messages_after(session, conv.id, after_seq, internal=True)
 
     async def mark_read(
@@ -753,6 +743,13 @@ class ConversationService:
                 )
                 for m in messages
             ],
+        )
+
+
+def _check_after(conv: Conversation, after_seq: int) -> None:
+    if after_seq > conv.last_seq or after_seq < 0:
+        raise ChatError(
+            f"没有序号 {after_seq} 之后的消息 / no such seq (last is {conv.last_seq})", 422, code="future_seq"
         )
 
 

@@ -26,11 +26,11 @@ from kefu.gateway.common import (
     ErrorBudget,
     TokenBucket,
     int_field,
+    message_fields,
     origin_allowed,
     parse_frame,
     run_until_first_done,
     send_json,
-    text_field,
 )
 from kefu.kit.db import Database
 from kefu.kit.realtime import RESYNC, Bus, Subscription, get_bus
@@ -188,18 +188,9 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                 await errors.error("invalid_frame", "conversation_id (integer) is required")
             elif kind == "message":
                 assert conv_id is not None
-                if not bucket.take():
-                    await errors.error("rate_limited", "too many messages, slow down", client_id=cid)
-                    continue
-                client_id = text_field(frame, "client_id", 64)
-                body = frame.get("text")
-                if client_id is None:
-                    await errors.error("invalid_frame", "client_id (1–64 characters) is required")
-                elif not isinstance(body, str) or not body.strip():
-                    await errors.error("empty_text", "text is required", client_id=cid)
-                elif len(body) > MAX_TEXT:
-                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters", client_id=cid)
-                else:
+                fields = await message_fields(frame, bucket, errors, MAX_TEXT)
+                if fields is not None:
+                    client_id, body = fields
                     seq = await intake.staff_message(
                         db, principal, conv_id, client_id, body, internal=frame.get("internal") is True
                     )

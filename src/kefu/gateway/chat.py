@@ -23,11 +23,11 @@ from kefu.gateway.common import (
     ErrorBudget,
     TokenBucket,
     int_field,
+    message_fields,
     origin_allowed,
     parse_frame,
     run_until_first_done,
     send_json,
-    text_field,
 )
 from kefu.kit.db import Database
 from kefu.kit.realtime import RESYNC, Bus, Subscription
@@ -170,18 +170,9 @@ async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed,
         cid = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         try:
             if kind == "message":
-                if not bucket.take():
-                    await errors.error("rate_limited", "发送太快了，请稍后 / slow down", client_id=cid)
-                    continue
-                client_id = text_field(frame, "client_id", 64)
-                body = frame.get("text")
-                if client_id is None:
-                    await errors.error("invalid_frame", "client_id (1–64 characters) is required")
-                elif not isinstance(body, str) or not body.strip():
-                    await errors.error("empty_text", "text is required", client_id=cid)
-                elif len(body) > MAX_TEXT:
-                    await errors.error("text_too_long", f"at most {MAX_TEXT} characters", client_id=cid)
-                else:
+                fields = await message_fields(frame, bucket, errors, MAX_TEXT)
+                if fields is not None:
+                    client_id, body = fields
                     accepted = await intake.customer_message(db, chat, client_id, body)
                     await send_json(ws, {"type": "ack", "client_id": client_id, "seq": accepted.seq})
                     if accepted.bot is not None:

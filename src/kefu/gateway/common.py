@@ -128,3 +128,24 @@ def text_field(frame: dict[str, Any], key: str, max_len: int) -> str | None:
     if not isinstance(value, str) or not value.strip() or len(value) > max_len:
         return None
     return value
+
+
+async def message_fields(
+    frame: dict[str, Any], bucket: TokenBucket, errors: ErrorBudget, max_text: int
+) -> tuple[str, str] | None:
+    """(client_id, text) of a `message` frame, or None after sending the error frame."""
+    cid = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
+    if not bucket.take():
+        await errors.error("rate_limited", "发送太快了，请稍后 / slow down", client_id=cid)
+        return None
+    client_id = text_field(frame, "client_id", 64)
+    body = frame.get("text")
+    if client_id is None:
+        await errors.error("invalid_frame", "client_id (1–64 characters) is required")
+    elif not isinstance(body, str) or not body.strip():
+        await errors.error("empty_text", "text is required", client_id=cid)
+    elif len(body) > max_text:
+        await errors.error("text_too_long", f"at most {max_text} characters", client_id=cid)
+    else:
+        return client_id, body
+    return None
