@@ -71,6 +71,8 @@ class Customer:
         self.ws = ws
         self.pending: dict[str, float] = {}  # client_id -> send time
         self.ack_seq: dict[int, float] = {}  # acked seq -> send time (awaiting the bot reply)
+        # An inline bot's answer is committed with the message, so it may arrive before the ack.
+        self.early_bot: list[tuple[int, float]] = []
 
 
 class Stats:
@@ -92,10 +94,18 @@ async def reader(c: Customer, stats: Stats) -> None:
                 t0 = c.pending.pop(frame["client_id"], None)
                 if t0 is not None:
                     stats.acks.append(now - t0)
-                    c.ack_seq[frame["seq"]] = t0
+                    early = [t for s, t in c.early_bot if s > frame["seq"]]
+                    if early:
+                        stats.replies.append(min(early) - t0)
+                        c.early_bot = [(s, t) for s, t in c.early_bot if s <= frame["seq"]]
+                    else:
+                        c.ack_seq[frame["seq"]] = t0
             elif kind == "message" and frame.get("sender") == "bot":
-                for seq in [s for s in c.ack_seq if s < frame["seq"]]:
+                waiting = [s for s in c.ack_seq if s < frame["seq"]]
+                for seq in waiting:
                     stats.replies.append(now - c.ack_seq.pop(seq))
+                if not waiting and c.pending:
+                    c.early_bot.append((frame["seq"], now))
             elif kind == "error":
                 stats.errors += 1
     except websockets.ConnectionClosed:
