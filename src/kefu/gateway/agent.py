@@ -230,7 +230,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
             await errors.error(exc.code, exc.message, client_id=cid if kind == "message" else None)
         except Exception as exc:  # one bad frame never ends the connection handler
             log.exception("agent.frame_failed", user_id=principal.id, error=repr(exc))
-            await errors.error("internal_error", "please retry")
+            await errors.error("internal_error", "please retry", client_id=cid if kind == "message" else None)
 
 
 async def _is_mine(db: Database, principal: Principal, conv_id: int) -> bool:

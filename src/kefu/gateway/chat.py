@@ -210,7 +210,7 @@ async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed,
             await errors.error(exc.code, exc.message, client_id=cid if kind == "message" else None)
         except Exception as exc:  # never let one bad frame kill the connection handler
             log.exception("chat.frame_failed", conversation_id=chat.conversation_id, error=repr(exc))
-            await errors.error("internal_error", "please retry")
+            await errors.error("internal_error", "please retry", client_id=cid if kind == "message" else None)
 
 
 async def _to_agent(db: Database, chat: ChatTicket, frame: dict[str, Any]) -> None:
