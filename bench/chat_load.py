@@ -1,5 +1,5 @@
 """Open-loop chat load against one `kefu serve` on loopback, and the same load against a
-bare ASGI echo server (bench/chat_echo_server.py) as the physical reference.
+bare ASGI echo server (bench/support/chat_echo_server.py) as the physical reference.
 
 Ramps to N customer sockets (widget session + /ws/chat), connects A agent sockets (online,
 receiving the traffic of the conversations handed to them), then sends R customer
@@ -307,7 +307,7 @@ def kefu_env(backend: str) -> dict[str, str]:
 def start(target: str) -> tuple[subprocess.Popen[bytes], dict[str, str], int]:
     port = free_port()
     if target == "echo":
-        proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "chat_echo_server.py"), str(port)])
+        proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "support" / "chat_echo_server.py"), str(port)])
         return proc, {}, port
     env = kefu_env(target)
     kefu = [sys.executable, "-m", "kefu.cli"]

@@ -1,7 +1,7 @@
 """The physical reference for bench/chat_load.py: a bare ASGI WebSocket server that answers
 every chat frame with an ack and a "bot" reply at once (no database, no bus, no auth).
 
-Run: python bench/chat_echo_server.py PORT
+Run: python bench/support/chat_echo_server.py PORT (bench/chat_load.py starts it)
 """
 
 from __future__ import annotations
