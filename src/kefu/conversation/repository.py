@@ -9,9 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.models import ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
-from kefu.models.conversation import ConversationStatus, Sender
-
-OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.QUEUED, ConversationStatus.ASSIGNED)
+from kefu.models.conversation import Sender
 
 
 async def get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation | None:
@@ -127,16 +125,6 @@ async def names(
         )
         customers = {i: n for i, n in rows.all()}
     return users, groups, customers
-
-
-async def open_for_customer(session: AsyncSession, customer_id: int) -> Conversation | None:
-    stmt = (
-        sa.select(Conversation)
-        .where(Conversation.customer_id == customer_id, Conversation.status.in_(OPEN_STATUSES))
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def idle(session: AsyncSession, before: datetime, statuses: Sequence[str], limit: int) -> Sequence[int]:

@@ -291,17 +291,7 @@ class ConversationService:
         conv.queued_at = now
         conv.first_queued_at = conv.first_queued_at or now
         conv.assignee_id = None
-        await publish(
-            session,
-            ConversationQueued(
-                conversation_id=conv.id,
-                customer_id=conv.customer_id,
-                group_id=group_id,
-                ticket_id=conv.ticket_id,
-                reason=reason,
-            ),
-        )
-        await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
+        await self._announce_queued(session, conv, reason)
 
     async def _attach_ticket(
         self, session: AsyncSession, conv: Conversation, group_id: int | None, facts: dict[str, Any]
@@ -409,17 +399,12 @@ class ConversationService:
                 raise Unprocessable("转接对象不存在或已停用 / no such active agent", code="invalid_agent")
             if data.to_user_id == previous:
                 raise Conflict("会话已在该坐席名下 / already assigned to that agent", code="same_agent")
-            conv.assignee_id = target.id
-            conv.status = ConversationStatus.ASSIGNED
-            conv.assigned_at = utcnow()
-            if previous is not None:
-                await self._unassigned(session, conv, previous, "transferred")
-            await self.assigned(
+            await self._hand_to(
                 session,
                 conv,
                 target.id,
-                reason={"rule": "transfer", "by": principal.id, "note": note},
-                previous_agent_id=previous,
+                {"rule": "transfer", "by": principal.id, "note": note},
+                "transferred",
             )
             return conv
         assert data.to_group_id is not None
@@ -441,6 +426,10 @@ class ConversationService:
         if previous is not None:
             await self._unassigned(session, conv, previous, why)
         await self.append(session, conv, sender=Sender.SYSTEM, text="正在为您转接其他客服，请稍候。")
+        await self._announce_queued(session, conv, reason)
+
+    async def _announce_queued(self, session: AsyncSession, conv: Conversation, reason: str) -> None:
+        """The conversation waits in its group's queue: tell watchers, ask a router to run."""
         await publish(
             session,
             ConversationQueued(
@@ -452,6 +441,18 @@ class ConversationService:
             ),
         )
         await jobs.enqueue(session, ROUTE_JOB, {"group_id": conv.group_id})
+
+    async def _hand_to(
+        self, session: AsyncSession, conv: Conversation, agent_id: int, reason: dict[str, Any], why: str
+    ) -> None:
+        """A person chose the agent (transfer, takeover): no queue, no capacity check."""
+        previous = conv.assignee_id
+        conv.status = ConversationStatus.ASSIGNED
+        conv.assignee_id = agent_id
+        conv.assigned_at = utcnow()
+        if previous is not None:
+            await self._unassigned(session, conv, previous, why)
+        await self.assigned(session, conv, agent_id, reason=reason, previous_agent_id=previous)
 
     async def _unassigned(self, session: AsyncSession, conv: Conversation, agent_id: int, why: str) -> None:
         await publish(
@@ -469,21 +470,10 @@ class ConversationService:
         conv = await self._locked(session, conversation_id)
         if conv.status == ConversationStatus.CLOSED:
             raise Conflict("会话已结束 / the conversation is closed", code="closed")
-        previous = conv.assignee_id
-        if previous == principal.id:
-            return conv
-        conv.status = ConversationStatus.ASSIGNED
-        conv.assignee_id = principal.id
-        conv.assigned_at = utcnow()
-        if previous is not None:
-            await self._unassigned(session, conv, previous, "taken_over")
-        await self.assigned(
-            session,
-            conv,
-            principal.id,
-            reason={"rule": "takeover", "by": principal.id},
-            previous_agent_id=previous,
-        )
+        if conv.assignee_id != principal.id:
+            await self._hand_to(
+                session, conv, principal.id, {"rule": "takeover", "by": principal.id}, "taken_over"
+            )
         return conv
 
     async def close(

@@ -12,6 +12,7 @@ import structlog
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from kefu.auth.service import user_service
 from kefu.conversation import intake, tokens
 from kefu.conversation.schemas import MAX_TEXT
 from kefu.conversation.service import conversation_service, message_frame
@@ -30,7 +31,7 @@ from kefu.gateway.common import (
     send_json,
 )
 from kefu.kit.db import Database
-from kefu.kit.realtime import RESYNC, Bus, Subscription
+from kefu.kit.realtime import RESYNC, Bus, Subscription, get_bus
 from kefu.middleware import WS_CONNECTIONS
 from kefu.models.conversation import ConversationStatus
 from kefu.routing.service import routing_service
@@ -139,8 +140,6 @@ async def chat_socket(ws: WebSocket, token: str = "") -> None:
 
 
 async def _agent_name(session: Any, user_id: int | None) -> str | None:
-    from kefu.auth.service import user_service
-
     user = await user_service.get(session, user_id) if user_id is not None else None
     return user.name if user else None
 
@@ -214,8 +213,6 @@ async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed,
 
 
 async def _to_agent(db: Database, chat: ChatTicket, frame: dict[str, Any]) -> None:
-    from kefu.kit.realtime import get_bus
-
     async with db.transaction() as session:
         conv = await conversation_service.get(session, chat.conversation_id)
         assignee = conv.assignee_id if conv is not None else None

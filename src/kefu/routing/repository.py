@@ -221,6 +221,19 @@ async def group_names(session: AsyncSession) -> dict[int, str]:
     return {i: n for i, n in (await session.execute(sa.select(Group.id, Group.name))).all()}
 
 
+async def group_ids_by_user(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {u: [] for u in user_ids}
+    if user_ids:
+        rows = await session.execute(
+            sa.select(GroupMember.user_id, GroupMember.group_id).where(
+                GroupMember.user_id.in_(list(user_ids))
+            )
+        )
+        for user_id, group_id in rows.all():
+            out[user_id].append(group_id)
+    return out
+
+
 async def member_group_ids(session: AsyncSession, user_id: int) -> list[int]:
     stmt = sa.select(GroupMember.group_id).where(GroupMember.user_id == user_id)
     return list((await session.execute(stmt)).scalars().all())

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.auth.service import user_service
 from kefu.authz import SYSTEM, Perm, Principal, require
 from kefu.conversation.service import conversation_service
-from kefu.errors import NotFound
+from kefu.errors import NotFound, Unprocessable
 from kefu.kit import jobs
 from kefu.kit.db import after_commit
 from kefu.kit.events import publish
@@ -321,8 +322,6 @@ class RoutingService:
             row.skills = sorted({s.strip() for s in data.skills if s.strip()})
         for group_id in await repo.member_group_ids(session, user_id):
             await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
-        from kefu.auth.service import user_service
-
         user = await user_service.get(session, user_id)
         if user is None:
             raise NotFound("用户不存在 / no such user")
@@ -349,8 +348,6 @@ class RoutingService:
         await team_service.get(session, group_id)
         if data.overflow_group_id is not None:
             if data.overflow_group_id == group_id:
-                from kefu.errors import Unprocessable
-
                 raise Unprocessable(
                     "不能溢出到本组 / a group cannot overflow into itself", code="overflow_to_self"
                 )
@@ -375,6 +372,7 @@ class RoutingService:
         ids = [s.user_id for s, _ in rows]
         chats = await repo.chat_loads(session, ids)
         tickets = await repo.ticket_loads(session, ids)
+        groups = await repo.group_ids_by_user(session, ids)
         agents = [
             AgentOut(
                 user_id=s.user_id,
@@ -385,7 +383,7 @@ class RoutingService:
                 chat_load=chats.get(s.user_id, 0),
                 ticket_load=tickets.get(s.user_id, 0),
                 skills=list(s.skills or []),
-                group_ids=await repo.member_group_ids(session, s.user_id),
+                group_ids=groups[s.user_id],
             )
             for s, u in rows
         ]
