@@ -384,6 +384,24 @@ DYNAMIC = [
 ]
 
 
+def _merge_domain_tables() -> None:
+    """Each domain may keep its strings in scripts/i18n/<domain>.py (ZH, and EN / DYNAMIC for
+    ids extraction cannot see), so parallel work never edits one shared dict."""
+    import importlib.util
+
+    for path in sorted((ROOT / "scripts" / "i18n").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"i18n_{path.stem}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        ZH.update(getattr(module, "ZH", {}))
+        EN.update(getattr(module, "EN", {}))
+        DYNAMIC.extend(d for d in getattr(module, "DYNAMIC", []) if d not in DYNAMIC)
+
+
+_merge_domain_tables()
+
+
 def extract() -> list[str]:
     method_map = [("web/templates/**.html", "jinja2"), ("**.py", "python")]
     ids: list[str] = []
