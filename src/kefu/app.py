@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import registry
 from kefu.audit.service import audit_service
+from kefu.bot.engine import install as install_bot
+from kefu.bot.engine import uninstall as uninstall_bot
 from kefu.config import Settings, get_settings
 from kefu.errors import KefuError
 from kefu.kit.db import Database
@@ -41,6 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await bus.start()
     set_bus(bus)
     app.state.db = db
+    install_bot(db)  # the NLU bot answers in the conversation's bot slot
     app.state.bus = bus
     app.state.rate_limiter = (
         RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
@@ -64,6 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await limiter.close()
         await bus.close()
         set_bus(None)
+        uninstall_bot()
         await db.dispose()
         log.info("app.stopped")
 

@@ -123,6 +123,17 @@ async def _in_transaction(fn: Any) -> Any:
         await db.dispose()
 
 
+async def _train_bot() -> None:
+    from kefu.bot.service import bot_service
+    from kefu.kit.db import Database
+
+    db = Database(get_settings().database_url)
+    try:
+        await bot_service.train(db, in_process=True)
+    finally:
+        await db.dispose()
+
+
 @app.command()
 def demo() -> None:
     """Load the demo company (idempotent) and print the demo logins."""
@@ -132,9 +143,11 @@ def demo() -> None:
     settings = get_settings()
     upgrade(settings.database_url)
     result = asyncio.run(_in_transaction(load))
+    asyncio.run(_train_bot())  # the demo bot answers from the first chat
     console.print(
         f"{COMPANY}: {result.created_groups} groups, {result.created_users} staff, "
         f"{result.created_customers} customers, {result.created_articles} articles, "
+        f"{result.created_intents} bot intents, "
         f"{result.created_policies} SLA policies, {result.created_tickets} tickets created",
         soft_wrap=True,
     )

@@ -34,6 +34,7 @@ MODULES = [
     "kefu.routing.events",
     "kefu.routing.tasks",
     "kefu.routing.listeners",
+    "kefu.bot.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -53,6 +54,8 @@ ROUTERS = [
     "kefu.webhook.endpoints:router",
     "kefu.conversation.endpoints:router",
     "kefu.routing.endpoints:router",
+    "kefu.bot.endpoints:router",
+    "kefu.demo.erp:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",

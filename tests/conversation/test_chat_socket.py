@@ -105,7 +105,8 @@ class TestCustomerSocket:
             own = await recv(ws, "message", seq=2)
             assert own["sender"] == "customer" and own["text"] == "请问怎么退货？"
             bot = await recv(ws, "message", seq=3)
-            assert bot["sender"] == "bot" and "7 天" in bot["text"]
+            # The demo bot's return answer: how to apply, or the 7-day policy.
+            assert bot["sender"] == "bot" and ("申请售后" in bot["text"] or "7 天" in bot["text"]), bot
 
     async def test_repeated_client_id_is_acked_with_the_same_seq_and_stored_once(
         self, server: LiveServer

@@ -24,6 +24,9 @@ class BotContext:
     locale: str = "zh_CN"
     misses: int = 0
     tier: str = "none"
+    state: dict[str, Any] = field(default_factory=dict)  # the bot's own dialogue state
+    emotion: str = "neutral"  # of this customer message (negative / neutral / positive)
+    anger: float = 0.0  # 0..1
 
 
 @dataclass
@@ -37,6 +40,10 @@ class BotTurn:
     intent: str | None = None
     confidence: float | None = None
     facts: dict[str, Any] = field(default_factory=dict)  # collected before hand-off
+    note: str = ""  # an internal note for the agent who takes over (what the bot collected)
+    articles: list[dict[str, Any]] = field(default_factory=list)  # {id, title, url} shown as links
+    state: dict[str, Any] | None = None  # the bot's new dialogue state (None: unchanged)
+    outcome: str = ""  # answered / buttons / kb / missed / handoff / slot / action (logged)
 
 
 class BotSlot(Protocol):

@@ -194,7 +194,7 @@ async def conversation_messages(
     after_seq: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[MessageOut]:
     rows = await conversation_service.staff_messages_after(session, principal, conversation_id, after_seq)
-    return Page(items=[message_out(m) for m in rows])
+    return Page(items=[message_out(m, staff=True) for m in rows])
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=SeqOut)

@@ -32,6 +32,7 @@ class MessageCreated(_ConversationEvent):
     ticket_id: int | None = None
     created_at: str
     extra: dict[str, Any] = Field(default_factory=dict)
+    channel: str = ""  # the conversation's channel: channels send replies out by it
 
     def frame(self) -> dict[str, Any]:
         """The socket frame of this message (customer and agent alike)."""
@@ -47,7 +48,7 @@ class MessageCreated(_ConversationEvent):
             frame["user_id"] = self.user_id
         if self.internal:
             frame["internal"] = True
-        for key in ("attachment", "buttons"):
+        for key in ("attachment", "buttons", "articles"):
             if key in self.extra:
                 frame[key] = self.extra[key]
         return frame

@@ -5,9 +5,10 @@ a second one. Sockets, REST and other channels all come through here."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,13 +44,15 @@ class Accepted:
     bot: BotContext | None  # set when the bot should answer this message
 
 
-async def start_session(db: Database, data: WidgetSessionIn, *, channel: str = "chat") -> tuple[int, int]:
+async def start_session(
+    db: Database, data: WidgetSessionIn, *, channel: str = "chat", customer_id: int | None = None
+) -> tuple[int, int]:
     """(conversation_id, customer_id) of a new conversation, greeted by the bot."""
 
     bot_slot = get_bot()
 
     async def work(session: AsyncSession) -> tuple[int, int | None, BotContext]:
-        conv = await conversation_service.start(session, data, channel=channel)
+        conv = await conversation_service.start(session, data, channel=channel, customer_id=customer_id)
         ctx = BotContext(conversation_id=conv.id, customer_id=conv.customer_id, text="", locale=conv.locale)
         if getattr(bot_slot, "inline", False):
             await conversation_service.bot_turn(session, conv.id, await _turn(bot_slot, ctx, greet=True))
@@ -62,13 +65,15 @@ async def start_session(db: Database, data: WidgetSessionIn, *, channel: str = "
     return conv_id, customer_id
 
 
-async def customer_message(db: Database, chat: ChatTicket, client_id: str, text: str) -> Accepted:
+async def customer_message(
+    db: Database, chat: ChatTicket, client_id: str, text: str, extra: dict[str, Any] | None = None
+) -> Accepted:
     """Store the message; an inline bot's answer is stored in the same commit (then `bot` is
     None), any other bot's turn is left to `run_bot`."""
     bot_slot = get_bot()
 
     async def work(session: AsyncSession) -> Accepted:
-        msg, is_new, conv = await conversation_service.customer_message(session, chat, client_id, text)
+        msg, is_new, conv = await conversation_service.customer_message(session, chat, client_id, text, extra)
         if not is_new or conv.status != ConversationStatus.BOT:
             return Accepted(seq=msg.seq, is_new=is_new, bot=None)
         ctx = BotContext(
@@ -78,10 +83,14 @@ async def customer_message(db: Database, chat: ChatTicket, client_id: str, text:
             locale=conv.locale,
             misses=conv.bot_misses,
             tier=conv.tier,
+            state=dict(conv.bot_state or {}),
+            emotion=msg.emotion or "neutral",
+            anger=msg.anger or 0.0,
         )
         if not getattr(bot_slot, "inline", False):
             return Accepted(seq=msg.seq, is_new=True, bot=ctx)
-        await conversation_service.bot_turn(session, conv.id, await _turn(bot_slot, ctx, greet=False))
+        turn = await _turn(bot_slot, ctx, greet=False)
+        await conversation_service.bot_turn(session, conv.id, turn, question=text)
         return Accepted(seq=msg.seq, is_new=True, bot=None)
 
     return await write(db, work)
@@ -97,14 +106,31 @@ async def _turn(bot: BotSlot, ctx: BotContext, *, greet: bool) -> BotTurn:
         return BotTurn(replies=[APOLOGY], handoff=not greet, reason="bot_error")
 
 
+# One bot turn at a time per conversation (in this process), each seeing the state the
+# previous one left: two quick messages must not both answer the same pending question.
+_turn_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
 async def run_bot(db: Database, ctx: BotContext, *, greet: bool = False) -> None:
     """A bot turn in a transaction of its own (bots that wait on the network)."""
-    turn = await _turn(get_bot(), ctx, greet=greet)
+    lock = _turn_locks.get(ctx.conversation_id)
+    if lock is None:
+        lock = _turn_locks[ctx.conversation_id] = asyncio.Lock()
+    async with lock:
+        if not greet:
+            async with db.session() as session:
+                snapshot = await conversation_service.bot_snapshot(session, ctx.conversation_id)
+            if snapshot is None:  # a human took it meanwhile
+                return
+            ctx = replace(ctx, state=snapshot[0], misses=snapshot[1])
+        turn = await _turn(get_bot(), ctx, greet=greet)
 
-    async def work(session: AsyncSession) -> None:
-        await conversation_service.bot_turn(session, ctx.conversation_id, turn)
+        async def work(session: AsyncSession) -> None:
+            await conversation_service.bot_turn(
+                session, ctx.conversation_id, turn, question=None if greet else ctx.text
+            )
 
-    await write(db, work)
+        await write(db, work)
 
 
 async def handoff(db: Database, chat: ChatTicket) -> None:

@@ -50,6 +50,17 @@ async def first_customer_text(session: AsyncSession, conversation_id: int) -> st
     return (await session.execute(stmt)).scalar_one_or_none() or ""
 
 
+async def recent_customer_texts(session: AsyncSession, conversation_id: int, limit: int = 3) -> list[str]:
+    """The customer's last messages, oldest first."""
+    stmt = (
+        sa.select(Message.text)
+        .where(Message.conversation_id == conversation_id, Message.sender == Sender.CUSTOMER)
+        .order_by(Message.seq.desc())
+        .limit(limit)
+    )
+    return list(reversed((await session.execute(stmt)).scalars().all()))
+
+
 async def list_conversations(
     session: AsyncSession,
     *,

@@ -85,6 +85,10 @@ class MessageOut(OutSchema):
     created_at: datetime
     attachment: dict[str, Any] | None = None
     buttons: list[str] | None = None
+    articles: list[dict[str, Any]] | None = None  # bot suggestions: {id, title, url}
+    facts: dict[str, Any] | None = None  # what the bot collected before a hand-off (internal notes)
+    emotion: str | None = None  # customer messages: negative / neutral / positive
+    anger: float | None = None
 
 
 class CustomerRef(Schema):

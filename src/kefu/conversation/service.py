@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_group_object, require
+from kefu.bot.emotion import analyze as analyze_emotion
+from kefu.bot.service import bot_service
 from kefu.config import get_settings
 from kefu.conversation import repository as repo
 from kefu.conversation.bot_slot import BotTurn
@@ -45,7 +47,7 @@ from kefu.kit.time import utcnow
 from kefu.loyalty.service import loyalty_service
 from kefu.models import ChatAttachment, Conversation, Message
 from kefu.models.conversation import ConversationStatus, Sender
-from kefu.models.ticket import Channel
+from kefu.models.ticket import Channel, TicketPriority
 from kefu.team.service import team_service
 from kefu.ticket import attachments
 from kefu.ticket.schemas import TicketCreate, TicketUpdate
@@ -105,6 +107,7 @@ class ConversationService:
                 ticket_id=conv.ticket_id,
                 created_at=now.isoformat(),
                 extra=extra or {},
+                channel=conv.channel,
             ),
             actor_id=user_id,
         )
@@ -117,7 +120,12 @@ class ConversationService:
         return conv
 
     async def customer_message(
-        self, session: AsyncSession, chat: ChatTicket, client_id: str, text: str
+        self,
+        session: AsyncSession,
+        chat: ChatTicket,
+        client_id: str,
+        text: str,
+        extra: dict[str, Any] | None = None,
     ) -> tuple[Message, bool, Conversation]:
         """Store a customer's message once per client id; (message, is_new, conversation)."""
         conv = await self._locked(session, chat.conversation_id)
@@ -129,7 +137,11 @@ class ConversationService:
             conv.closed_at = None
             conv.assignee_id = None
             conv.bot_misses = 0
-        msg = await self.append(session, conv, sender=Sender.CUSTOMER, text=text, client_id=client_id)
+        msg = await self.append(
+            session, conv, sender=Sender.CUSTOMER, text=text, client_id=client_id, extra=extra
+        )
+        feeling = analyze_emotion(text)  # pure CPU, ~0.2 ms: drives hand-off, priority and QA
+        msg.emotion, msg.anger = feeling.label, feeling.anger
         conv.last_customer_at = msg.created_at
         if conv.ticket_id is not None and conv.status == ConversationStatus.ASSIGNED:
             await ticket_service.channel_customer_wrote(session, conv.ticket_id)
@@ -202,12 +214,20 @@ class ConversationService:
 
     # --- sessions and the bot -----------------------------------------------------------
     async def start(
-        self, session: AsyncSession, data: WidgetSessionIn, *, channel: str = "chat"
+        self,
+        session: AsyncSession,
+        data: WidgetSessionIn,
+        *,
+        channel: str = "chat",
+        customer_id: int | None = None,
     ) -> Conversation:
+        """A new conversation; `customer_id` when the channel already knows the customer."""
         fields = CustomerCreate(
             name=data.name or "", email=data.email, phone=data.phone, external_id=data.external_id
         )
-        if data.email or data.phone or data.external_id:
+        if customer_id is not None:
+            customer = await customer_service.get(session, None, customer_id)
+        elif data.email or data.phone or data.external_id:
             customer = await customer_service.find_or_create(session, fields)
         else:
             customer = await customer_service.create(
@@ -232,8 +252,11 @@ class ConversationService:
             return "none"
         return (await customer_service.get(session, None, conv.customer_id)).tier
 
-    async def bot_turn(self, session: AsyncSession, conversation_id: int, turn: BotTurn) -> None:
-        """Store the bot's replies; hand off when it asks to. Ignored once a human has it."""
+    async def bot_turn(
+        self, session: AsyncSession, conversation_id: int, turn: BotTurn, *, question: str | None = None
+    ) -> None:
+        """Store the bot's replies (and log the turn); hand off when it asks to. Ignored once
+        a human has the conversation."""
         conv = await self._locked(session, conversation_id)
         if conv.status != ConversationStatus.BOT:
             return
@@ -242,14 +265,39 @@ class ConversationService:
             if turn.intent is not None:
                 extra["intent"] = turn.intent
                 extra["confidence"] = turn.confidence
-            if turn.buttons and i == len(turn.replies) - 1:
-                extra["buttons"] = list(turn.buttons)
+            if i == len(turn.replies) - 1:
+                if turn.buttons:
+                    extra["buttons"] = list(turn.buttons)
+                if turn.articles:
+                    extra["articles"] = list(turn.articles)
             await self.append(session, conv, sender=Sender.BOT, text=text, extra=extra)
         conv.bot_misses = conv.bot_misses + 1 if turn.missed else 0
+        if turn.state is not None:
+            conv.bot_state = dict(turn.state)
+        if question is not None:
+            await bot_service.log_turn(session, conv.id, question, turn)
+        if turn.note:
+            await self.append(
+                session,
+                conv,
+                sender=Sender.SYSTEM,
+                text=turn.note,
+                internal=True,
+                extra={"facts": turn.facts},
+            )
         if turn.handoff:
             await self.handoff(
                 session, conv, group_name=turn.group_name, reason=turn.reason, facts=turn.facts
             )
+
+    async def bot_snapshot(
+        self, session: AsyncSession, conversation_id: int
+    ) -> tuple[dict[str, Any], int] | None:
+        """(bot state, misses) of a conversation the bot still serves, else None."""
+        conv = await repo.get(session, conversation_id)
+        if conv is None or conv.status != ConversationStatus.BOT:
+            return None
+        return dict(conv.bot_state or {}), conv.bot_misses
 
     async def request_handoff(self, session: AsyncSession, chat: ChatTicket) -> Conversation:
         conv = await self._locked(session, chat.conversation_id)
@@ -306,18 +354,20 @@ class ConversationService:
             f"[{m.sender}] {m.text}" for m in await repo.messages_after(session, conv.id, 0, internal=False)
         )[:TRANSCRIPT_LIMIT]
         details = "\n".join(f"{k}: {v}" for k, v in facts.items())
-        t = await ticket_service.create(
-            session,
-            TicketCreate(
-                subject=(first or "在线咨询")[:80],
-                description=(details + "\n\n" + transcript).strip() or "在线咨询",
-                channel=Channel.CHAT,
-                customer_id=conv.customer_id,
-                group_id=group_id,
-                category=str(facts.get("category", ""))[:120],
-            ),
-            actor=None,
+        data = TicketCreate(
+            subject=(first or "在线咨询")[:80],
+            description=(details + "\n\n" + transcript).strip() or "在线咨询",
+            channel=Channel(conv.channel) if conv.channel in set(Channel) else Channel.CHAT,
+            customer_id=conv.customer_id,
+            group_id=group_id,
+            category=str(facts.get("category", ""))[:120],
+            # An upset customer's ticket goes up a level (the emotion detector's verdict).
+            priority=TicketPriority.HIGH if facts.get("emotion") == "negative" else TicketPriority.NORMAL,
         )
+        try:
+            t = await ticket_service.create(session, data, actor=None)
+        except Unprocessable:  # a category the bot collected that tickets do not know
+            t = await ticket_service.create(session, data.model_copy(update={"category": ""}), actor=None)
         conv.ticket_id = t.id
 
     async def _sticky(
@@ -476,6 +526,21 @@ class ConversationService:
             )
         return conv
 
+    async def channel_assign(
+        self, session: AsyncSession, conversation_id: int, agent_id: int, reason: dict[str, Any]
+    ) -> None:
+        """A channel already put a person on it (the agent who answered a phone call)."""
+        conv = await self._locked(session, conversation_id)
+        if conv.status != ConversationStatus.CLOSED and conv.assignee_id != agent_id:
+            await self._hand_to(session, conv, agent_id, reason, "channel")
+
+    async def channel_note(
+        self, session: AsyncSession, conversation_id: int, text: str, extra: dict[str, Any] | None = None
+    ) -> Message:
+        """A system line a channel adds (call answered, recording, transcript)."""
+        conv = await self._locked(session, conversation_id)
+        return await self.append(session, conv, sender=Sender.SYSTEM, text=text, extra=extra)
+
     async def close(
         self,
         session: AsyncSession,
@@ -619,6 +684,14 @@ class ConversationService:
         return att
 
     # --- reading ------------------------------------------------------------------------
+    async def customer_question(
+        self, session: AsyncSession, principal: Principal, conversation_id: int
+    ) -> tuple[str, int | None]:
+        """What the customer is asking now (their last messages) — for agent assist."""
+        conv = await self.get_for_staff(session, principal, conversation_id)
+        texts = await repo.recent_customer_texts(session, conv.id)
+        return "\n".join(t for t in texts if not t.startswith("📎")), conv.customer_id
+
     async def get_for_staff(
         self, session: AsyncSession, principal: Principal, conversation_id: int
     ) -> Conversation:
@@ -728,7 +801,7 @@ class ConversationService:
             customer_id=conv.customer_id,
             assign_reason=conv.assign_reason or {},
             messages=[
-                message_out(m).model_copy(
+                message_out(m, staff=True).model_copy(
                     update={"author_name": authors.get(m.user_id) if m.user_id else None}
                 )
                 for m in messages
@@ -743,7 +816,8 @@ def _check_after(conv: Conversation, after_seq: int) -> None:
         )
 
 
-def message_out(m: Message) -> MessageOut:
+def message_out(m: Message, *, staff: bool = False) -> MessageOut:
+    """A message for the API; emotion is for staff only."""
     extra = m.extra or {}
     return MessageOut(
         seq=m.seq,
@@ -754,6 +828,10 @@ def message_out(m: Message) -> MessageOut:
         created_at=m.created_at,
         attachment=extra.get("attachment"),
         buttons=extra.get("buttons"),
+        articles=extra.get("articles"),
+        facts=extra.get("facts"),
+        emotion=m.emotion if staff else None,
+        anger=m.anger if staff else None,
     )
 
 
@@ -772,7 +850,7 @@ def message_frame(conversation_id: int, m: Message) -> dict[str, Any]:
     if m.internal:
         frame["internal"] = True
     extra = m.extra or {}
-    for key in ("attachment", "buttons"):
+    for key in ("attachment", "buttons", "articles"):
         if key in extra:
             frame[key] = extra[key]
     return frame

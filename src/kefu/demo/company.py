@@ -11,6 +11,7 @@ from kefu.auth.schemas import UserCreate
 from kefu.auth.service import user_service
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
+from kefu.demo import bot as bot_demo
 from kefu.demo import kb as kb_demo
 from kefu.demo import tickets as tickets_demo
 from kefu.errors import Conflict
@@ -64,6 +65,7 @@ class DemoResult:
     created_articles: int = 0
     created_policies: int = 0
     created_tickets: int = 0
+    created_intents: int = 0
 
 
 async def load(session: AsyncSession) -> DemoResult:
@@ -95,6 +97,7 @@ async def load(session: AsyncSession) -> DemoResult:
             result.created_users += 1
     admin = await user_service.by_email(session, STAFF[0][0])
     result.created_articles = await kb_demo.load(session, admin.id if admin else None)
+    result.created_intents = await bot_demo.load(session, admin.id if admin else None)
     for name, email, phone, external_id, birthday in CUSTOMERS:
         try:
             customer = await customer_service.create(

@@ -6,6 +6,7 @@ from kefu.kit.jobs import Job
 from kefu.models.audit import AuditEntry
 from kefu.models.auth import ApiToken, WebSession
 from kefu.models.automation import Macro, Trigger, TriggerRun
+from kefu.models.bot import BotModel, BotTurnLog, Intent, IntentExample
 from kefu.models.conversation import (
     AgentState,
     ChatAttachment,
@@ -42,6 +43,8 @@ __all__ = [
     "ArticleVersion",
     "AuditEntry",
     "Base",
+    "BotModel",
+    "BotTurnLog",
     "ChatAttachment",
     "CompensationRule",
     "Conversation",
@@ -55,6 +58,8 @@ __all__ = [
     "GroupMember",
     "Identity",
     "IdentityKind",
+    "Intent",
+    "IntentExample",
     "Job",
     "Macro",
     "Message",

@@ -81,6 +81,8 @@ class Conversation(TimestampMixin, Base):
     bot_misses: Mapped[int] = mapped_column(default=0)
     rating: Mapped[int | None] = mapped_column(nullable=True)
     rating_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # The bot's dialogue state (pending choice, slots being collected, pre-hand-off questions).
+    bot_state: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     __table_args__ = (
         sa.Index("ix_conversations_queue", "status", "group_id", "priority", "queued_at"),
@@ -103,6 +105,9 @@ class Message(Base):
     internal: Mapped[bool] = mapped_column(default=False)  # agents' notes, never shown to customers
     # {"id", "name"} of an attachment, {"buttons": [...]} of a bot turn, intent/confidence ...
     extra: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # Customer messages: the emotion detector's label and anger intensity (0..1).
+    emotion: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    anger: Mapped[float | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
