@@ -145,6 +145,12 @@ async def enqueue(
     after_commit(session, _wake_after_commit)
 
 
+async def is_queued(session: AsyncSession, name: str) -> bool:
+    """A job of this name waits to run (to coalesce "redo X" requests into one run)."""
+    stmt = sa.select(Job.id).where(Job.name == name, Job.status == JobStatus.QUEUED).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
 def backoff_seconds(attempts: int) -> float:
     """1 s, 4 s, 16 s ... capped at one hour."""
     return float(min(3600, 4 ** max(0, attempts - 1)))
@@ -321,6 +327,7 @@ class Worker:
                     task = asyncio.create_task(self.run_job(job_id))
                     self._running.add(task)
                     task.add_done_callback(self._running.discard)
+                    task.add_done_callback(lambda _t: _wake())  # a free slot: claim again now
                 if ids and len(ids) == free:
                     await asyncio.sleep(0)
                     continue
