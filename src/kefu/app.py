@@ -27,6 +27,7 @@ from kefu.kit.jobs import Worker, queue_depth
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
 from kefu.logging import configure_logging
+from kefu.mail.smtpd import start_listener, stop_listener
 from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
 from kefu.web import STATIC_DIR
 from kefu.web.templates import render_error, set_display_timezone
@@ -54,10 +55,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
         worker_task = asyncio.create_task(worker.run())
     app.state.worker = worker
+    # Inbound mail (KEFU_SMTP_LISTEN): on this process's loop; see kefu.mail.smtpd.
+    smtp_server = await start_listener(db, settings) if settings.smtp_listen else None
     log.info("app.started", database=db.engine.dialect.name, redis=bool(settings.redis_url))
     try:
         yield
     finally:
+        if smtp_server is not None:
+            await stop_listener(smtp_server)
         if worker is not None and worker_task is not None:
             worker.stop()
             with contextlib.suppress(Exception):

@@ -243,6 +243,8 @@ def wfm_staffing(
     target_seconds: Annotated[float, typer.Option(help="e.g. 20")],
     max_occupancy: Annotated[float | None, typer.Option()] = None,
     shrinkage: Annotated[float, typer.Option()] = 0.0,
+    concurrency: Annotated[float, typer.Option(help="chats one agent handles at once")] = 1.0,
+    redundancy: Annotated[float, typer.Option(help="spare margin on top, e.g. 0.1")] = 0.0,
 ) -> None:
     """Erlang C staffing for one interval."""
     from kefu.wfm.erlang import staffing
@@ -256,6 +258,8 @@ def wfm_staffing(
             target_seconds,
             max_occupancy=max_occupancy,
             shrinkage=shrinkage,
+            concurrency=concurrency,
+            redundancy=redundancy,
         )
     except KefuError as exc:
         _fail(exc.message)

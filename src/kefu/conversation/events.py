@@ -33,6 +33,8 @@ class MessageCreated(_ConversationEvent):
     created_at: str
     extra: dict[str, Any] = Field(default_factory=dict)
     channel: str = ""  # the conversation's channel: channels send replies out by it
+    emotion: str | None = None  # customer messages (staff see it; the customer's socket drops it)
+    anger: float | None = None
 
     def frame(self) -> dict[str, Any]:
         """The socket frame of this message (customer and agent alike)."""
@@ -51,6 +53,8 @@ class MessageCreated(_ConversationEvent):
         for key in ("attachment", "buttons", "articles"):
             if key in self.extra:
                 frame[key] = self.extra[key]
+        if self.emotion is not None:
+            frame["emotion"], frame["anger"] = self.emotion, self.anger
         return frame
 
 

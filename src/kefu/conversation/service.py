@@ -76,6 +76,8 @@ class ConversationService:
         client_id: str | None = None,
         internal: bool = False,
         extra: dict[str, Any] | None = None,
+        emotion: str | None = None,
+        anger: float | None = None,
     ) -> Message:
         """Next `seq` under the conversation's row lock (the caller loaded it with lock=True)."""
         now = utcnow()
@@ -90,6 +92,8 @@ class ConversationService:
             text=text,
             internal=internal,
             extra=extra or {},
+            emotion=emotion,
+            anger=anger,
             created_at=now,
         )
         session.add(msg)
@@ -108,6 +112,8 @@ class ConversationService:
                 created_at=now.isoformat(),
                 extra=extra or {},
                 channel=conv.channel,
+                emotion=emotion,
+                anger=anger,
             ),
             actor_id=user_id,
         )
@@ -137,11 +143,17 @@ class ConversationService:
             conv.closed_at = None
             conv.assignee_id = None
             conv.bot_misses = 0
-        msg = await self.append(
-            session, conv, sender=Sender.CUSTOMER, text=text, client_id=client_id, extra=extra
-        )
         feeling = analyze_emotion(text)  # pure CPU, ~0.2 ms: drives hand-off, priority and QA
-        msg.emotion, msg.anger = feeling.label, feeling.anger
+        msg = await self.append(
+            session,
+            conv,
+            sender=Sender.CUSTOMER,
+            text=text,
+            client_id=client_id,
+            extra=extra,
+            emotion=feeling.label,
+            anger=feeling.anger,
+        )
         conv.last_customer_at = msg.created_at
         if conv.ticket_id is not None and conv.status == ConversationStatus.ASSIGNED:
             await ticket_service.channel_customer_wrote(session, conv.ticket_id)
@@ -853,6 +865,8 @@ def message_frame(conversation_id: int, m: Message) -> dict[str, Any]:
     for key in ("attachment", "buttons", "articles"):
         if key in extra:
             frame[key] = extra[key]
+    if m.emotion is not None:  # for staff; the customer's socket drops them
+        frame["emotion"], frame["anger"] = m.emotion, m.anger
     return frame
 
 

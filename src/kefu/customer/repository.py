@@ -10,14 +10,19 @@ from sqlalchemy.orm import selectinload
 
 from kefu.models import (
     ApiToken,
+    AppUser,
+    Call,
+    Conversation,
     Coupon,
     Customer,
     Identity,
     Order,
     PointsEntry,
+    ServiceVisit,
     Ticket,
     TicketComment,
     WebSession,
+    WechatUser,
 )
 
 
@@ -61,6 +66,12 @@ class CustomerRepository:
             ("coupons", Coupon, Coupon.customer_id),
             ("tokens", ApiToken, ApiToken.customer_id),
             ("sessions", WebSession, WebSession.customer_id),
+            # Every channel's history follows: chats, WeChat, calls, app users, visits.
+            ("conversations", Conversation, Conversation.customer_id),
+            ("wechat_users", WechatUser, WechatUser.customer_id),
+            ("app_users", AppUser, AppUser.customer_id),
+            ("calls", Call, Call.customer_id),
+            ("visits", ServiceVisit, ServiceVisit.customer_id),
         ):
             result = await session.execute(
                 sa.update(model).where(column == source_id).values({column.key: target_id})

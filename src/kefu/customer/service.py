@@ -123,6 +123,15 @@ class CustomerService:
             return None
         return next((i.value for i in customer.identities if i.kind == IdentityKind.EMAIL), None)
 
+    async def by_identity(self, session: AsyncSession, kind: str, value: str) -> Customer | None:
+        """The customer holding this identity (channels: WeChat unionid, app user id ...)."""
+        ident = await customer_repository.identity(session, kind, value)
+        return await customer_repository.get(session, ident.customer_id) if ident else None
+
+    async def attach_identity(self, session: AsyncSession, customer: Customer, kind: str, value: str) -> None:
+        """Add an identity unless someone already holds it (never steals another's)."""
+        await self._attach_missing(session, customer, [(kind, value)])
+
     async def by_email(self, session: AsyncSession, email: str) -> Customer | None:
         ident = await customer_repository.identity(session, IdentityKind.EMAIL, normalize_email(email))
         return await customer_repository.get(session, ident.customer_id) if ident else None

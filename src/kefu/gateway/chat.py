@@ -83,8 +83,11 @@ class SeqFeed:
         return True
 
 
+_STAFF_ONLY = frozenset({"conversation_id", "internal", "user_id", "emotion", "anger"})
+
+
 def _customer_view(frame: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in frame.items() if k not in {"conversation_id", "internal", "user_id"}}
+    return {k: v for k, v in frame.items() if k not in _STAFF_ONLY}
 
 
 @router.websocket("/ws/chat")

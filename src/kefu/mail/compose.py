@@ -9,6 +9,8 @@ from email.utils import formataddr, formatdate
 
 from kefu.errors import Unprocessable
 
+MAX_SUBJECT = 500  # the outbox column
+
 
 def new_message_id(domain: str) -> str:
     return f"<kefu-{secrets.token_hex(12)}@{domain}>"
@@ -24,6 +26,7 @@ def build(
     in_reply_to: str | None = None,
     references: str | None = None,
     from_name: str = "",
+    auto_submitted: bool = True,
 ) -> EmailMessage:
     for name, value in (("to", to), ("subject", subject), ("from", mail_from)):
         if "\r" in value or "\n" in value:
@@ -35,7 +38,9 @@ def build(
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id
     # Tells auto-responders not to answer us, and marks our own mail should it come back.
-    msg["Auto-Submitted"] = "auto-generated"
+    # An agent's reply is written by a person (RFC 3834): no Auto-Submitted on it.
+    if auto_submitted:
+        msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-Kefu-Loop"] = "1"
     if in_reply_to:

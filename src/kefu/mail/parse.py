@@ -52,6 +52,7 @@ _QUOTE_MARKERS = [
 ]
 _BLOCK_END = re.compile(r"(?i)<\s*(br|/p|/div|/li|/tr|/h[1-6])\s*/?>")
 _WS_LINES = re.compile(r"\n{3,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]+")  # header text is one line, without NULs
 SAFE_TAGS = {
     "p",
     "br",
@@ -133,13 +134,16 @@ def _header(msg: Message, name: str) -> str:
     if "=?" in text:
         with contextlib.suppress(Exception):  # undecodable words stay as they came
             text = str(make_header(decode_header(text)))
-    return text.replace("\x00", "").strip()
+    return _CONTROL.sub(" ", text).strip()
 
 
 def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     """(display name, addr-spec) pairs. The address always comes from the addr-spec, never
     from a display name, so '=?utf-8?q?boss@bank.cn?= <x@evil.cn>' is x@evil.cn."""
-    raw = [str(v) for v in (msg.get_all(name) or [])]
+    try:
+        raw = [str(v) for v in (msg.get_all(name) or [])]
+    except Exception:  # a header the policy cannot model (e.g. a CR/LF in an encoded word)
+        raw = [str(v) for k, v in msg.raw_items() if k.lower() == name.lower()]
     out = []
     for display, addr in getaddresses(raw):
         addr = addr.strip().lower()
@@ -148,7 +152,7 @@ def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
         if "=?" in display:
             with contextlib.suppress(Exception):
                 display = str(make_header(decode_header(display)))
-        out.append((display.replace("\x00", "").strip(), addr))
+        out.append((_CONTROL.sub(" ", display).strip(), addr))
     return out
 
 
@@ -256,6 +260,32 @@ def _ticket_token(subject: str, recipients: list[str]) -> int | None:
         if m := _PLUS.match(addr):
             return int(m.group(1))
     return None
+
+
+_HEAD_MSGID = re.compile(rb"(?im)^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]{1,250}>)")
+
+
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID straight from the header block, without parsing the whole message
+    (the dedupe key is taken before anything that could fail)."""
+    end = raw.find(b"\r\n\r\n")
+    end = raw.find(b"\n\n") if end < 0 else end
+    head = raw[: min(end if end >= 0 else len(raw), MAX_HEADER_BYTES)].replace(b"\x00", b"")
+    m = _HEAD_MSGID.search(head)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def base_address(addr: str) -> str:
+    """support+123@kefu.cn -> support@kefu.cn (the mapped address behind a plus tag)."""
+    local, at, domain = addr.strip().lower().rpartition("@")
+    if not at:
+        return addr.strip().lower()
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def subject_has_token(subject: str, ticket_id: int) -> bool:
+    m = _TOKEN_SUBJECT.search(subject)
+    return m is not None and int(m.group(1)) == ticket_id
 
 
 def parse(raw: bytes, *, max_attachment_bytes: int = MAX_ATTACHMENT_BYTES) -> ParsedMail:

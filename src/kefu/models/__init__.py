@@ -3,6 +3,8 @@
 from kefu.kit.db import Base
 from kefu.kit.events import EventRecord
 from kefu.kit.jobs import Job
+from kefu.models.analytics import AnalyticsState, DailyRollup, PainPoint
+from kefu.models.appchannel import AppIntegration, AppUser, ServiceVisit
 from kefu.models.audit import AuditEntry
 from kefu.models.auth import ApiToken, WebSession
 from kefu.models.automation import Macro, Trigger, TriggerRun
@@ -20,9 +22,12 @@ from kefu.models.conversation import (
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
-from kefu.models.mail import OutboundMail
+from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
+from kefu.models.phone import Call, CallEvent, PhoneIntegration
+from kefu.models.quality import QaInspection, QaReview, QaRule, QaScorecard
 from kefu.models.settings import SettingValue
 from kefu.models.sla import AppliedSla, Schedule, SlaEvent, SlaPolicy
+from kefu.models.survey import FollowUp, Survey, SurveyCampaign
 from kefu.models.ticket import (
     CustomFieldDef,
     Ticket,
@@ -34,10 +39,15 @@ from kefu.models.ticket import (
 )
 from kefu.models.user import Group, GroupMember, Role, User
 from kefu.models.webhook import WebhookDelivery, WebhookSubscription
+from kefu.models.wechat import WechatAccount, WechatInbound, WechatNonce, WechatUser
+from kefu.models.wfm import Shift
 
 __all__ = [
     "AgentState",
+    "AnalyticsState",
     "ApiToken",
+    "AppIntegration",
+    "AppUser",
     "AppliedSla",
     "Article",
     "ArticleVersion",
@@ -45,6 +55,8 @@ __all__ = [
     "Base",
     "BotModel",
     "BotTurnLog",
+    "Call",
+    "CallEvent",
     "ChatAttachment",
     "CompensationRule",
     "Conversation",
@@ -53,28 +65,44 @@ __all__ = [
     "CouponTemplate",
     "CustomFieldDef",
     "Customer",
+    "DailyRollup",
     "EventRecord",
+    "FollowUp",
     "Group",
     "GroupMember",
     "Identity",
     "IdentityKind",
+    "InboundMail",
+    "InboundStatus",
     "Intent",
     "IntentExample",
     "Job",
     "Macro",
+    "MailAddress",
+    "Mailbox",
     "Message",
     "Order",
     "OutboundMail",
+    "PainPoint",
+    "PhoneIntegration",
     "PointsEntry",
     "Presence",
+    "QaInspection",
+    "QaReview",
+    "QaRule",
+    "QaScorecard",
     "Role",
     "RoutingRule",
     "Schedule",
     "SearchMiss",
     "Sender",
+    "ServiceVisit",
     "SettingValue",
+    "Shift",
     "SlaEvent",
     "SlaPolicy",
+    "Survey",
+    "SurveyCampaign",
     "Ticket",
     "TicketAttachment",
     "TicketCategory",
@@ -87,4 +115,8 @@ __all__ = [
     "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WechatAccount",
+    "WechatInbound",
+    "WechatNonce",
+    "WechatUser",
 ]

@@ -30,6 +30,9 @@ class WebhookSubscription(TimestampMixin, Base):
     events: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True, index=True)
     created_by: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    # Set for a channel's own subscription ("app:3"): it receives only what that channel
+    # routes to it, never the general event stream.
+    scope: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
 
 
 class WebhookDelivery(Base):

@@ -230,6 +230,14 @@ class TicketService:
     ) -> Sequence[TicketComment]:
         return await ticket_repository.comments(session, t.id, public_only=not principal.is_staff)
 
+    async def customer_question(
+        self, session: AsyncSession, principal: Principal, ticket_id: int
+    ) -> tuple[str, int | None]:
+        """What the customer is asking (subject and their last words) — for agent assist."""
+        t = await self.get(session, principal, ticket_id)
+        asked = [c.body for c in await self.comments(session, principal, t) if c.author_customer_id][-2:]
+        return "\n".join([t.subject, *(asked or [t.description])]), t.customer_id
+
     async def related(self, session: AsyncSession, t: Ticket) -> tuple[list[int], list[int], list[int]]:
         links = await ticket_repository.links(session, t.id)
         children = [c.id for c in await ticket_repository.children(session, t.id)]

@@ -19,6 +19,7 @@ from kefu.loyalty.service import loyalty_service
 from kefu.privacy.service import privacy_service
 from kefu.ticket.schemas import TicketFilter
 from kefu.ticket.service import ticket_service
+from kefu.timeline.service import timeline_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -73,6 +74,7 @@ async def _context(session: Any, me: Principal, customer_id: int, *, unmasked: b
         "tickets": await ticket_service.list_tickets(
             session, me, TicketFilter(customer_id=customer_id, limit=100, sort="-created_at")
         ),
+        "timeline": await timeline_service.for_customer(session, me, customer_id),
         "can_unmask": me.can(Perm.CUSTOMERS_UNMASK),
         "unmasked": unmasked,
         "can_export": me.can(Perm.CUSTOMERS_EXPORT),

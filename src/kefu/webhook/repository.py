@@ -22,6 +22,12 @@ class WebhookRepository:
         stmt = sa.select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
         return (await session.execute(stmt)).scalars().all()
 
+    async def scoped(self, session: AsyncSession, scope: str) -> Sequence[WebhookSubscription]:
+        stmt = sa.select(WebhookSubscription).where(
+            WebhookSubscription.scope == scope, WebhookSubscription.active.is_(True)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
     async def delivery(self, session: AsyncSession, delivery_id: int) -> WebhookDelivery | None:
         return await session.get(WebhookDelivery, delivery_id)
 

@@ -32,6 +32,7 @@ class SubscriptionOut(OutSchema):
     events: list[str]
     active: bool
     created_at: datetime
+    scope: str | None = None  # a channel's own subscription ("app:3")
 
 
 class SubscriptionCreated(SubscriptionOut):

@@ -78,8 +78,14 @@ class WebhookService:
             )
 
     async def create(
-        self, session: AsyncSession, principal: Principal, data: SubscriptionCreate
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        data: SubscriptionCreate,
+        *,
+        scope: str | None = None,
     ) -> tuple[WebhookSubscription, str]:
+        """`scope`: a channel's own subscription (see `record_scoped`), not the event stream."""
         require(principal, Perm.SETTINGS_MANAGE)
         _forget_active(session)
         self._check_url(data.url)
@@ -91,6 +97,7 @@ class WebhookService:
             events=self._check_events(data.events),
             active=data.active,
             created_by=principal.user_id,
+            scope=scope,
         )
         session.add(sub)
         await session.flush()
@@ -164,7 +171,11 @@ class WebhookService:
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             return cached[1]
-        rows = [(s.id, frozenset(s.events or ())) for s in await webhook_repository.active(session)]
+        rows = [
+            (s.id, frozenset(s.events or ()))
+            for s in await webhook_repository.active(session)
+            if s.scope is None
+        ]
         _active_cache[key] = (now + ACTIVE_CACHE_SECONDS, rows)
         return rows
 
@@ -184,6 +195,24 @@ class WebhookService:
                 "data": record.payload,
             }
             await self._queue(session, sub, record.id, record.name, body)
+
+    async def record_scoped(
+        self, session: AsyncSession, scope: str, record: EventRecord, extra: dict[str, Any] | None = None
+    ) -> int:
+        """Deliver one event to a channel's own subscriptions (e.g. an app's replies, only for
+        its own conversations); `extra` adds routing facts (the app's user id) to the body."""
+        subs = [s for s in await webhook_repository.scoped(session, scope) if record.name in (s.events or ())]
+        if subs:
+            await session.flush()
+        for sub in subs:
+            body = {
+                "id": record.id,
+                "event": record.name,
+                "created_at": (record.created_at or utcnow()).isoformat(),
+                "data": {**record.payload, **(extra or {})},
+            }
+            await self._queue(session, sub, record.id, record.name, body)
+        return len(subs)
 
     async def _queue(
         self,

@@ -47,12 +47,12 @@ def main() -> None:
         b"Message-ID: <unk-1@example.cn>\r\nContent-Type: text/plain; charset=x-klingon\r\n\r\n"
         + "你好".encode(),
     )
-    # 1 MB of headers.
+    # 1 MB of headers, folded into lines SMTP can carry (an MTA refuses longer lines).
     write(
         "huge_headers.eml",
-        b"From: a@example.cn\r\nTo: support@kefu.demo\r\n"
+        b"From: a@example.cn\r\nTo: support@kefu.demo\r\nMessage-ID: <huge-1@example.cn>\r\n"
         + b"X-Junk: "
-        + b"a" * 1_048_576
+        + b"\r\n ".join([b"a" * 980] * 1070)
         + b"\r\nSubject: big\r\n\r\nbody",
     )
     # 100-deep MIME nesting.
@@ -112,6 +112,22 @@ def main() -> None:
         "bulk.eml",
         b"From: news@shop.example\r\nTo: support@kefu.demo\r\nSubject: Sale\r\nPrecedence: bulk\r\n"
         b"List-Unsubscribe: <mailto:u@shop.example>\r\nMessage-ID: <bulk-1@shop.example>\r\n\r\n50% off",
+    )
+    # Encoded words hiding a line break (header injection) and a NUL in the subject.
+    write(
+        "encoded_crlf.eml",
+        b"From: =?utf-8?q?a=0D=0ABcc=3A_all=40kefu=2Edemo?= <crlf@example.cn>\r\n"
+        b"To: support@kefu.demo\r\nSubject: =?utf-8?q?hi=0D=0ABcc=3A_all=40kefu=2Edemo=00?=\r\n"
+        b"Message-ID: <crlf-1@example.cn>\r\n\r\nhello",
+    )
+    # Broken MIME: an unterminated boundary and base64 that is not base64.
+    write(
+        "broken_mime.eml",
+        b"From: b@example.cn\r\nTo: support@kefu.demo\r\nSubject: broken\r\n"
+        b'Message-ID: <broken-1@example.cn>\r\nContent-Type: multipart/mixed; boundary="zz"\r\n\r\n'
+        b"--zz\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"!!!not*base64***\r\n--zz\r\nContent-Type: application/pdf; name=a.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n",
     )
     # Not a mail at all.
     write("garbage.eml", b"\x00\x01\x02 this is not a mail")

@@ -333,6 +333,7 @@
       if (f.sender === "customer") setStatus(li, T.sent, "sent");
     }
     if (f.attachment) li.appendChild(attachmentLink(f.attachment));
+    if (f.articles && f.articles.length) li.appendChild(articleLinks(f.articles));
     if (f.buttons && f.buttons.length) li.appendChild(quickReplies(f.buttons));
     setSeq(li, f.seq);
     place(li, f.seq);
@@ -360,6 +361,22 @@
     link.setAttribute("download", a.name || "");
     link.rel = "noopener";
     return link;
+  }
+  // Knowledge-base articles the bot suggests: open in the help center (a new tab).
+  function articleLinks(articles) {
+    var list = document.createElement("ul");
+    list.className = "chat-articles";
+    list.setAttribute("data-testid", "chat-articles");
+    articles.forEach(function (a) {
+      if (!a || typeof a.url !== "string" || a.url.charAt(0) !== "/") return;  // our own pages only
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = a.url; link.target = "_blank"; link.rel = "noopener";
+      link.textContent = "\u{1F4C4} " + (a.title || a.url);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    return list;
   }
   function quickReplies(buttons) {
     var box = document.createElement("div");

@@ -135,6 +135,11 @@
       resync();
     },
     resync: function () { resync(); },
+    screen_pop: function (f) {
+      // The answering agent's caller card (phone): who calls, then their call conversation.
+      toast("📞 " + (f.customer_name || f.caller || "") + (f.caller && f.customer_name ? " · " + f.caller : ""));
+      if (f.conversation_id) openConversation(f.conversation_id);
+    },
     presence: function (f) { showPresence(f.status); refreshMe(); },
     assigned: function (f) {
       notify(f);
@@ -346,6 +351,7 @@
     try { history.replaceState(null, "", "/agent?c=" + id); } catch (e) { /* file:// */ }
     if (!c.loaded) await reloadConversation(c);
     else { showCustomer(c); markRead(c); }
+    loadAssist(c);
     c.view.querySelector(".cv-text").focus();
   }
   async function reloadConversation(c) {
@@ -407,6 +413,16 @@
     li.appendChild(foot);
     if (m.attachment) li.appendChild(attachmentLink(m.attachment));
     if (m.buttons && m.buttons.length) li.appendChild(el("div", "muted small", "[" + m.buttons.join("] [") + "]"));
+    (m.articles || []).forEach(function (a) {
+      if (!a || typeof a.url !== "string" || a.url.charAt(0) !== "/") return;
+      var link = el("a", "small", "\u{1F4C4} " + (a.title || a.url));
+      link.href = a.url; link.target = "_blank"; link.rel = "noopener";
+      li.appendChild(el("div")).appendChild(link);
+    });
+    if (m.sender === "customer" && m.emotion === "negative" && (m.anger || 0) >= 0.35) {  // upset, not just "有问题"
+      meta.appendChild(el("span", "badge emotion-negative", T.emotion_negative));
+      li.setAttribute("data-emotion", "negative");
+    }
     return li;
   }
   function attachmentLink(a) {
@@ -539,6 +555,57 @@
   }
 
   // ---- customer panel ----------------------------------------------------------------
+  // ---- agent assist: articles, macros and the bot's best answer as an editable draft ---
+  var assistTimer = null;
+  async function loadAssist(c) {
+    if (!c || c.id !== current) return;
+    var r = await api("GET", "/api/v1/assist?conversation_id=" + c.id);
+    if (c.id !== current) return;
+    var panel = $("assist-panel");
+    if (!r.ok || !r.data || !r.data.question) { panel.hidden = true; return; }
+    var d = r.data;
+    panel.hidden = false;
+    $("assist-question").textContent = d.question;
+    $("assist-draft-box").hidden = !d.draft;
+    $("assist-draft").textContent = d.draft || "";
+    $("assist-use").onclick = function () {
+      var box = c.view.querySelector(".cv-text");
+      box.value = d.draft; box.focus();
+    };
+    var arts = $("assist-articles"); arts.textContent = "";
+    d.articles.forEach(function (a) {
+      var li = el("li"), link = el("a", "", a.title);
+      link.href = a.url; link.target = "_blank"; link.rel = "noopener";
+      var add = el("button", "link small", T.insert_link);
+      add.type = "button";
+      add.addEventListener("click", function () {
+        var box = c.view.querySelector(".cv-text");
+        box.value = (box.value ? box.value + "\n" : "") + a.title + " " + location.origin + a.url;
+        box.focus();
+      });
+      li.appendChild(link); li.appendChild(document.createTextNode(" ")); li.appendChild(add);
+      arts.appendChild(li);
+    });
+    if (!d.articles.length) arts.appendChild(el("li", "muted", T.none));
+    var mac = $("assist-macros"); mac.textContent = "";
+    d.macros.forEach(function (m) {
+      var li = el("li"), b = el("button", "link", m.title);
+      b.type = "button";
+      b.addEventListener("click", function () {
+        var box = c.view.querySelector(".cv-text");
+        box.value = m.body; box.focus();
+      });
+      li.appendChild(b);
+      mac.appendChild(li);
+    });
+    if (!d.macros.length) mac.appendChild(el("li", "muted", T.none));
+  }
+  $("assist-refresh").addEventListener("click", function () { if (current) loadAssist(convs[current]); });
+  function assistSoon(c) {
+    clearTimeout(assistTimer);
+    assistTimer = setTimeout(function () { loadAssist(c); }, 600);
+  }
+
   async function showCustomer(c) {
     var id = c.customerId;
     $("customer-empty").hidden = !!id;

@@ -19,6 +19,7 @@ from kefu.mail.repository import mail_repository
 from kefu.models.mail import OutboundMail, OutboxStatus
 
 SEND_JOB = "mail.send"
+REPLY_KIND = "reply"  # an agent's answer: written by a person, so not marked auto-submitted
 RETRY_DELAYS = (30, 120, 600, 1800, 7200, 21600)
 
 
@@ -34,18 +35,22 @@ class MailService:
         ticket_id: int | None = None,
         in_reply_to: str | None = None,
         references: str | None = None,
+        mail_from: str | None = None,
+        from_name: str | None = None,
     ) -> OutboundMail:
         settings = get_settings()
-        domain = settings.mail_from.rpartition("@")[2] or "localhost"
+        sender = mail_from or settings.mail_from
+        domain = sender.rpartition("@")[2] or "localhost"
         message_id = new_message_id(domain)
         build(
-            mail_from=settings.mail_from,
+            mail_from=sender,
             to=to,
             subject=subject,
             text=text,
             message_id=message_id,
             in_reply_to=in_reply_to,
             references=references,
+            from_name=from_name or "",
         )  # refuse bad headers now, not in the job
         mail = OutboundMail(
             to_addr=to,
@@ -57,6 +62,8 @@ class MailService:
             references=references,
             ticket_id=ticket_id,
             status=OutboxStatus.QUEUED if settings.smtp_host else OutboxStatus.HELD,
+            from_addr=mail_from,
+            from_name=from_name,
         )
         session.add(mail)
         await session.flush()
@@ -71,14 +78,15 @@ class MailService:
         if mail is None or mail.status != OutboxStatus.QUEUED or not settings.smtp_host:
             return
         message = build(
-            mail_from=settings.mail_from,
+            mail_from=mail.from_addr or settings.mail_from,
             to=mail.to_addr,
             subject=mail.subject,
             text=mail.body_text,
             message_id=mail.message_id,
             in_reply_to=mail.in_reply_to,
             references=mail.references,
-            from_name="星辰电子客服",
+            from_name=mail.from_name or "星辰电子客服",
+            auto_submitted=mail.kind != REPLY_KIND,
         )
         error: str | None = None
         try:

@@ -1,0 +1,1 @@
+"""Metrics, rollups, summaries, dashboards and pain points."""

@@ -1,0 +1,136 @@
+"""/api/v1/analytics: summary (JSON and CSV), breakdowns, live numbers, pain points."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from kefu.analytics.metrics import SUMMARY_FIELDS
+from kefu.analytics.painpoints import painpoint_service
+from kefu.analytics.schemas import PainPointAddressed
+from kefu.analytics.service import analytics_service, parse_only, resolve_range
+from kefu.deps import CurrentPrincipal, Session
+
+router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
+
+From = Annotated[str | None, Query(alias="from", max_length=40, description="ISO 8601; default 30 days ago")]
+To = Annotated[str | None, Query(max_length=40, description="ISO 8601 (exclusive); a bare date is inclusive")]
+Text = Annotated[str | None, Query(max_length=120)]
+Id = Annotated[int | None, Query(ge=1)]
+EXTRA_FIELDS = ("backlog", "backlog_age_seconds_p50", "backlog_age_seconds_p90", "percentiles_exact")
+
+
+def slice_of(
+    channel: str | None, group_id: int | None, agent_id: int | None, category: str | None, tier: str | None
+) -> dict[str, str]:
+    return parse_only(
+        {"channel": channel, "group": group_id, "agent": agent_id, "category": category, "tier": tier}
+    )
+
+
+def summary_csv(data: dict[str, Any]) -> str:
+    """metric,value rows with the very values of the JSON summary."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["metric", "value"])
+    writer.writerow(["from", data["from"].isoformat()])
+    writer.writerow(["to", data["to"].isoformat()])
+    for name in [f for f, _ in SUMMARY_FIELDS] + list(EXTRA_FIELDS):
+        value = data.get(name)
+        writer.writerow(
+            [name, "" if value is None else str(value).lower() if isinstance(value, bool) else value]
+        )
+    return out.getvalue()
+
+
+@router.get("/summary")
+async def summary(
+    principal: CurrentPrincipal,
+    session: Session,
+    start: From = None,
+    to: To = None,
+    channel: Text = None,
+    group_id: Id = None,
+    agent_id: Id = None,
+    category: Text = None,
+    tier: Text = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    frm, end = resolve_range(start, to)
+    only = slice_of(channel, group_id, agent_id, category, tier)
+    data = await analytics_service.summary(session, principal, frm, end, only)
+    if format == "csv":
+        return _csv_response(data)
+    return data
+
+
+@router.get("/summary.csv")
+async def summary_export(
+    principal: CurrentPrincipal,
+    session: Session,
+    start: From = None,
+    to: To = None,
+    channel: Text = None,
+    group_id: Id = None,
+    agent_id: Id = None,
+    category: Text = None,
+    tier: Text = None,
+) -> Response:
+    frm, end = resolve_range(start, to)
+    only = slice_of(channel, group_id, agent_id, category, tier)
+    return _csv_response(await analytics_service.summary(session, principal, frm, end, only))
+
+
+def _csv_response(data: dict[str, Any]) -> Response:
+    name = f"kefu-summary-{data['from']:%Y%m%d}-{data['to']:%Y%m%d}.csv"
+    return Response(
+        summary_csv(data),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/breakdown")
+async def breakdown(
+    principal: CurrentPrincipal,
+    session: Session,
+    by: Annotated[str, Query(pattern="^(channel|group|agent|category|tier|day|week)$")],
+    start: From = None,
+    to: To = None,
+) -> dict[str, Any]:
+    frm, end = resolve_range(start, to)
+    return {"by": by, "items": await analytics_service.breakdown(session, principal, frm, end, by)}
+
+
+@router.get("/me")
+async def my_stats(principal: CurrentPrincipal, session: Session, start: From = None, to: To = None) -> Any:
+    frm, end = resolve_range(start, to)
+    return await analytics_service.summary(session, principal, frm, end, {"agent": str(principal.id)})
+
+
+@router.get("/live")
+async def live(principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
+    return await analytics_service.live(session, principal)
+
+
+@router.get("/pain-points")
+async def pain_points(
+    principal: CurrentPrincipal,
+    session: Session,
+    start: From = None,
+    to: To = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    frm, end = resolve_range(start, to)
+    return {"items": await painpoint_service.ranked(session, principal, frm, end, limit=limit)}
+
+
+@router.post("/pain-points/addressed")
+async def mark_addressed(
+    body: PainPointAddressed, principal: CurrentPrincipal, session: Session
+) -> dict[str, Any]:
+    return await painpoint_service.mark_addressed(session, principal, body)

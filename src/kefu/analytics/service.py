@@ -1,0 +1,335 @@
+"""Analytics: summaries from daily rollups plus a live part, the incremental rollup refresh,
+breakdowns by slice and over time, and the wallboard's live numbers.
+
+A summary over [from, to) reads the stored rollup of every whole local day before today and
+computes the rest live from the source tables (today, partial days at the edges, days not
+rolled up yet), so today's numbers are exact at once and older days are at most one refresh
+period (30 s) old.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.analytics.facts import ALL, Builder, Dims, Slice, Window
+from kefu.analytics.metrics import DIMENSIONS, Stats, merged, summarize
+from kefu.analytics.repository import analytics_repository as repo
+from kefu.analytics.windows import check_range, day_start, local_day, merge_stretches, parse_instant, plan
+from kefu.authz import Perm, Principal, require, require_staff
+from kefu.config import get_settings
+from kefu.errors import Unprocessable
+from kefu.kit.time import utcnow
+from kefu.sla.calendar import BusinessCalendar, business_minutes_between
+from kefu.sla.service import sla_service
+
+LOOKBACK_DAYS = 8  # an event can change the FCR / repeat-contact numbers of the days before it
+WATERMARK = "refresh"
+
+
+def timezone() -> ZoneInfo:
+    return ZoneInfo(get_settings().display_timezone)
+
+
+def resolve_range(start: str | None, end: str | None) -> tuple[datetime, datetime]:
+    """The requested range (ISO strings), defaulting to the last 30 local days up to now."""
+    tz = timezone()
+    to = parse_instant(end, tz, end=True, name="to") if end else utcnow()
+    # Default: today and the 29 whole local days before it (whole days read from rollups).
+    frm = (
+        parse_instant(start, tz, end=False, name="from")
+        if start
+        else day_start(local_day(to, tz) - timedelta(days=29), tz)
+    )
+    return frm, to
+
+
+def parse_only(values: dict[str, str | int | None]) -> dict[str, str]:
+    """Slice filters from query parameters (dimension -> key)."""
+    only: dict[str, str] = {}
+    for dim, value in values.items():
+        if value is None or value == "":
+            continue
+        if dim not in DIMENSIONS:
+            raise Unprocessable(f"unknown slice {dim!r}", code="invalid_slice")
+        only[dim] = str(value)
+    return only
+
+
+class AnalyticsService:
+    # --- reading one window -----------------------------------------------------------
+    async def _calendars(self, session: AsyncSession) -> tuple[dict[int, BusinessCalendar], int | None]:
+        schedules = await sla_service.list_schedules(session)
+        cals = {s.id: await sla_service.calendar(session, s.id) for s in schedules}
+        default = next((s.id for s in schedules if s.is_default), None)
+        return cals, default
+
+    async def _business(
+        self, session: AsyncSession, pairs: list[tuple[int, str, datetime, datetime]]
+    ) -> dict[tuple[int, str], float]:
+        """Business seconds of (ticket, metric, start, end): the SLA clock's achieved time when
+        its clock counted business hours, else the ticket's schedule (or the default one)."""
+        if not pairs:
+            return {}
+        clocks = {(r.ticket_id, r.metric): r for r in await repo.clocks(session, {p[0] for p in pairs})}
+        cals, default = await self._calendars(session)
+        out: dict[tuple[int, str], float] = {}
+        for ticket_id, metric, start, end in pairs:
+            clock = clocks.get((ticket_id, metric))
+            if (
+                clock is not None
+                and clock.fulfilled_at is not None
+                and clock.achieved_minutes is not None
+                and clock.business_hours
+                and clock.schedule_id in cals
+            ):
+                out[(ticket_id, metric)] = float(clock.achieved_minutes) * 60
+                continue
+            schedule_id = clock.schedule_id if clock is not None and clock.schedule_id in cals else default
+            if schedule_id is None:
+                continue  # no schedule anywhere: business time is calendar time
+            out[(ticket_id, metric)] = business_minutes_between(cals[schedule_id], start, end) * 60
+        return out
+
+    async def read_window(self, session: AsyncSession, start: datetime, end: datetime) -> Window:
+        w = Window(start=start, end=end)
+        w.created = await repo.tickets_between(session, "created_at", start, end)
+        w.first_replied = await repo.tickets_between(session, "first_replied_at", start, end)
+        w.solved = await repo.tickets_between(session, "solved_at", start, end, solved_only=True)
+        pairs = [(t.id, "first_reply", t.created_at, t.first_replied_at) for t in w.first_replied]
+        pairs += [(t.id, "resolution", t.created_at, t.solved_at) for t in w.solved]
+        w.business = await self._business(session, [p for p in pairs if p[3] is not None])  # type: ignore[misc]
+        w.conversations = await repo.conversations_between(session, "created_at", start, end)
+        w.closed = await repo.conversations_between(session, "closed_at", start, end)
+        w.messages = await repo.messages_of(session, [c.id for c in w.conversations])
+        w.comments = await repo.comments_for_replies(session, start, end)
+        commented = await repo.tickets_by_id(session, w.comments)
+        w.comment_dims = {i: (t.dims, t.first_replied_at) for i, t in commented.items()}
+        w.clocks = await repo.sla_outcomes(session, start, end)
+        w.answered = await repo.surveys_between(session, "answered_at", start, end)
+        w.sent = await repo.surveys_between(session, "sent_at", start, end)
+        w.transfers = await self._transfers(session, start, end)
+        customers = {
+            c
+            for c in [*(t.customer_id for t in w.created), *(t.customer_id for t in w.solved)]
+            + [c.customer_id for c in w.conversations]
+            if c is not None
+        }
+        days = timedelta(days=7)
+        w.contacts = await repo.contacts(session, customers, start - days, end + days + timedelta(seconds=1))
+        return w
+
+    async def _transfers(self, session: AsyncSession, start: datetime, end: datetime) -> list[Dims]:
+        """Tickets moved to another group or from one agent to another; chats transferred."""
+        ticket_ids: list[int] = []
+        conv_ids: list[int] = []
+        for name, agg_id, payload in await repo.transfer_events(session, start, end):
+            if agg_id is None:
+                continue
+            if name == "conversation.unassigned":
+                if payload.get("why") == "transfer":
+                    conv_ids.append(int(agg_id))
+                continue
+            changes = payload.get("changes") or {}
+            moved = any(
+                isinstance(changes.get(f), list) and len(changes[f]) == 2 and changes[f][0] is not None
+                for f in ("group_id", "assignee_id")
+            )
+            if moved:
+                ticket_ids.append(int(agg_id))
+        tickets = await repo.tickets_by_id(session, ticket_ids)
+        convs = await repo.conversation_dims(session, conv_ids)
+        return [tickets[i].dims for i in ticket_ids if i in tickets] + [
+            convs[i] for i in conv_ids if i in convs
+        ]
+
+    async def compute(
+        self, session: AsyncSession, start: datetime, end: datetime, only: dict[str, str] | None = None
+    ) -> dict[Slice, Stats]:
+        if not await repo.has_activity(session, start, end):
+            return {ALL: Stats()}
+        window = await self.read_window(session, start, end)
+        return Builder(only, slices=not only).build(window, timezone())
+
+    # --- combining rollups and live ---------------------------------------------------
+    async def stats(
+        self, session: AsyncSession, start: datetime, end: datetime, only: dict[str, str], *, now: datetime
+    ) -> Stats:
+        return merged((await self.stats_by_day(session, start, end, only, now=now)).values())
+
+    async def stats_by_day(
+        self, session: AsyncSession, start: datetime, end: datetime, only: dict[str, str], *, now: datetime
+    ) -> dict[date, Stats]:
+        """Stats of [start, end) keyed by local day (edges keyed by the day they fall in)."""
+        tz = timezone()
+        check_range(start, end)
+        p = plan(start, end, tz)
+        today = local_day(now, tz)
+        out: dict[date, Stats] = defaultdict(Stats)
+        rolled: set[date] = set()
+        if len(only) <= 1:
+            dim, key = next(iter(only.items())) if only else ("all", "")
+            past = [d for d in p.days if d < today]
+            for row in await repo.rollups(session, dim, key, past):
+                if row.day in past:
+                    out[row.day].merge(Stats.from_json(row.stats))
+            rolled = await repo.rolled_days(session, min(past), max(past)) if past else set()
+        live = [(day_start(d, tz), day_start(d + timedelta(days=1), tz)) for d in p.days if d not in rolled]
+        for a, b in merge_stretches(live + p.partial):
+            b = min(b, now + timedelta(seconds=1))
+            if a >= b:
+                continue
+            for day, (da, db) in _split_days(a, b, tz):
+                part = await self.compute(session, da, db, only)
+                out[day].merge(part.get(ALL, Stats()))
+        return dict(out)
+
+    async def summary(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        start: datetime,
+        end: datetime,
+        only: dict[str, str],
+    ) -> dict[str, Any]:
+        self._may_read(principal, only)
+        now = utcnow()
+        data = summarize(await self.stats(session, start, end, only, now=now))
+        data.update(await self._backlog(session, only, now))
+        return {"from": start, "to": end, "generated_at": now, **data, "slice": only}
+
+    async def _backlog(self, session: AsyncSession, only: dict[str, str], now: datetime) -> dict[str, Any]:
+        count, (p50, p90) = await repo.backlog(session, only, (0.5, 0.9))
+        return {
+            "backlog": count,
+            "backlog_age_seconds_p50": round((now - p50).total_seconds(), 1) if p50 else None,
+            "backlog_age_seconds_p90": round((now - p90).total_seconds(), 1) if p90 else None,
+        }
+
+    def _may_read(self, principal: Principal, only: dict[str, str]) -> None:
+        """Supervisors and admins read everything; an agent only their own numbers."""
+        require_staff(principal)
+        if principal.can(Perm.REPORTS_READ):
+            return
+        if only.get("agent") != str(principal.id) or len(only) != 1:
+            require(principal, Perm.REPORTS_READ)
+
+    async def breakdown(
+        self, session: AsyncSession, principal: Principal, start: datetime, end: datetime, by: str
+    ) -> list[dict[str, Any]]:
+        """One summary per value of a dimension, or per local day / ISO week."""
+        require(principal, Perm.REPORTS_READ)
+        now = utcnow()
+        if by in ("day", "week"):
+            per_day = await self.stats_by_day(session, start, end, {}, now=now)
+            buckets: dict[str, Stats] = defaultdict(Stats)
+            for day, st in per_day.items():
+                label = (
+                    day.isoformat() if by == "day" else f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}"
+                )
+                buckets[label].merge(st)
+            return [{"key": k, **summarize(v)} for k, v in sorted(buckets.items())]
+        if by not in DIMENSIONS:
+            raise Unprocessable(f"unknown breakdown {by!r}", code="invalid_slice")
+        check_range(start, end)
+        tz = timezone()
+        p = plan(start, end, tz)
+        today = local_day(now, tz)
+        past = [d for d in p.days if d < today]
+        rolled = await repo.rolled_days(session, min(past), max(past)) if past else set()
+        by_key: dict[str, Stats] = defaultdict(Stats)
+        for row in await repo.rollups(session, by, None, [d for d in past if d in rolled]):
+            if row.day in rolled and row.day in past:
+                by_key[row.key].merge(Stats.from_json(row.stats))
+        live = [(day_start(d, tz), day_start(d + timedelta(days=1), tz)) for d in p.days if d not in rolled]
+        for a, b in merge_stretches(live + p.partial):
+            b = min(b, now + timedelta(seconds=1))
+            if a < b:
+                for (dim, key), st in (await self.compute(session, a, b)).items():
+                    if dim == by:
+                        by_key[key].merge(st)
+        return [{"key": k, **summarize(v)} for k, v in sorted(by_key.items())]
+
+    # --- refresh ------------------------------------------------------------------------
+    async def refresh_day(self, session: AsyncSession, day: date) -> int:
+        tz = timezone()
+        slices = await self.compute(session, day_start(day, tz), day_start(day + timedelta(days=1), tz))
+        rows = {s: st.to_json() for s, st in slices.items()}
+        await repo.replace_day(session, day, rows, utcnow())
+        return len(rows)
+
+    async def store_if_empty(self, session: AsyncSession, days: list[date]) -> bool:
+        """Store empty rollups for a run of days with no activity at all (fast backfill)."""
+        tz = timezone()
+        if not days or await repo.has_activity(
+            session, day_start(min(days), tz), day_start(max(days) + timedelta(days=1), tz)
+        ):
+            return False
+        now = utcnow()
+        for day in days:
+            await repo.replace_day(session, day, {ALL: Stats().to_json()}, now)
+        return True
+
+    async def days_to_refresh(self, session: AsyncSession, now: datetime) -> tuple[list[date], datetime]:
+        """Local days before today touched since the last run (and the days before them an
+        event can change), or every day since the first activity on the first run."""
+        tz = timezone()
+        today = local_day(now, tz)
+        since = await repo.watermark(session, WATERMARK)
+        days: set[date] = set()
+        if since is None:
+            first = await repo.first_activity(session)
+            if first is not None:
+                d = local_day(first, tz)
+                while d < today:
+                    days.add(d)
+                    d += timedelta(days=1)
+        else:
+            # Overlap: a transaction that started before the last run may commit after it.
+            span = await repo.touched_span(session, since - timedelta(minutes=5), now)
+            if span is not None:
+                d, last = local_day(span[0], tz) - timedelta(days=LOOKBACK_DAYS), local_day(span[1], tz)
+                while d <= last:
+                    days.add(d)
+                    d += timedelta(days=1)
+            yesterday = today - timedelta(days=1)
+            if not await repo.rolled_days(session, yesterday, yesterday):
+                days.add(yesterday)  # it was live until midnight: store it now
+        return sorted(d for d in days if d < today), now
+
+    async def mark_refreshed(self, session: AsyncSession, at: datetime) -> None:
+        await repo.set_watermark(session, WATERMARK, at)
+
+    # --- live wallboard -----------------------------------------------------------------
+    async def live(self, session: AsyncSession, principal: Principal) -> dict[str, Any]:
+        require(principal, Perm.REPORTS_READ)
+        now = utcnow()
+        today = day_start(local_day(now, timezone()), timezone())
+        n, total = await repo.answered_csat_since(session, today)
+        at_risk = await sla_service.at_risk_ticket_ids(session)
+        overdue = await sla_service.overdue_ticket_ids(session)
+        return {
+            "generated_at": now,
+            "csat_today": round(total / n, 1) if n else None,
+            "csat_responses_today": n,
+            "tickets_by_status": await repo.open_tickets_by_status(session),
+            "sla_at_risk": len(at_risk),
+            "sla_overdue": len(overdue),
+        }
+
+
+def _split_days(a: datetime, b: datetime, tz: ZoneInfo) -> list[tuple[date, tuple[datetime, datetime]]]:
+    out = []
+    while a < b:
+        day = local_day(a, tz)
+        nxt = min(b, day_start(day + timedelta(days=1), tz))
+        out.append((day, (a, nxt)))
+        a = nxt
+    return out
+
+
+analytics_service = AnalyticsService()

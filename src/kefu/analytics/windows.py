@@ -1,0 +1,89 @@
+"""Time windows in the display time zone: parse a requested range, split it into whole local
+days (read from rollups) and partial stretches (computed live). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kefu.errors import Unprocessable
+
+MAX_RANGE_DAYS = 731  # two years (a leap year included)
+
+
+def parse_instant(value: str, tz: ZoneInfo, *, end: bool, name: str) -> datetime:
+    """ISO 8601 instant; a bare date means local midnight (the end of that day for `to`);
+    a time without offset is local time."""
+    raw = value.strip()
+    if not raw:
+        raise Unprocessable(f"{name} is required (ISO 8601)", code="invalid_range")
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            if end:
+                day += timedelta(days=1)
+            return datetime.combine(day, time(), tz).astimezone(UTC)
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Unprocessable(
+            f"{name} is not an ISO 8601 date or time: {value[:40]!r}", code="invalid_range"
+        ) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(UTC)
+
+
+def check_range(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise Unprocessable("`to` must be after `from`", code="invalid_range")
+    if end - start > timedelta(days=MAX_RANGE_DAYS):
+        raise Unprocessable(
+            f"the range is longer than {MAX_RANGE_DAYS} days; ask for a shorter one", code="range_too_long"
+        )
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tz).astimezone(UTC)
+
+
+def local_day(at: datetime, tz: ZoneInfo) -> date:
+    return at.astimezone(tz).date()
+
+
+@dataclass(frozen=True)
+class Plan:
+    days: list[date]  # whole local days inside the range
+    partial: list[tuple[datetime, datetime]]  # stretches before the first / after the last day
+
+
+def plan(start: datetime, end: datetime, tz: ZoneInfo) -> Plan:
+    first = local_day(start, tz)
+    if day_start(first, tz) < start:
+        first += timedelta(days=1)
+    last_excl = local_day(end, tz)
+    days: list[date] = []
+    d = first
+    while day_start(d + timedelta(days=1), tz) <= end and d < last_excl + timedelta(days=1):
+        days.append(d)
+        d += timedelta(days=1)
+    partial: list[tuple[datetime, datetime]] = []
+    if not days:
+        return Plan([], [(start, end)])
+    head_end = day_start(days[0], tz)
+    if start < head_end:
+        partial.append((start, head_end))
+    tail_start = day_start(days[-1] + timedelta(days=1), tz)
+    if tail_start < end:
+        partial.append((tail_start, end))
+    return Plan(days, partial)
+
+
+def merge_stretches(stretches: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for a, b in sorted(stretches):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out

@@ -1,0 +1,1 @@
+"""Phone (CTI): call events from the company's telephony become conversations and calls."""

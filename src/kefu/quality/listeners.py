@@ -1,0 +1,35 @@
+"""Every closed chat and solved ticket gets its automatic inspection; a reopen re-scores the
+ticket; a low survey score samples the inspection for a supervisor's review."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.config import get_settings
+from kefu.conversation.events import ConversationClosed
+from kefu.kit.events import listener
+from kefu.quality.service import quality_service
+from kefu.survey import scoring
+from kefu.survey.events import SurveyAnswered
+from kefu.ticket.events import TicketReopened, TicketSolved
+
+
+@listener(ConversationClosed)
+async def inspect_closed_chat(session: AsyncSession, event: ConversationClosed) -> None:
+    await quality_service.inspect_conversation(session, event.conversation_id)
+
+
+@listener(TicketSolved, TicketReopened)
+async def inspect_ticket(session: AsyncSession, event: TicketSolved | TicketReopened) -> None:
+    await quality_service.inspect_ticket(session, event.ticket_id)
+
+
+@listener(SurveyAnswered)
+async def sample_low_csat(session: AsyncSession, event: SurveyAnswered) -> None:
+    settings = get_settings()
+    if scoring.is_low(
+        event.kind, event.score, csat_low=settings.survey_csat_low, nps_low=settings.survey_nps_low
+    ):
+        await quality_service.low_csat(
+            session, conversation_id=event.conversation_id, ticket_id=event.ticket_id
+        )

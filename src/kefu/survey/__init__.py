@@ -1,0 +1,1 @@
+"""Satisfaction surveys (CSAT, NPS) and their closed-loop follow-ups."""

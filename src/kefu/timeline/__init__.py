@@ -1,0 +1,1 @@
+"""One customer, one history: tickets, chats, WeChat, calls and email tickets in one timeline."""

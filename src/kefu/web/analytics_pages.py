@@ -1,0 +1,202 @@
+"""Analytics pages: live wallboard, historical reports, the monthly 服务升级报告, pain points
+and an agent's own numbers. Every number comes from the same service call as the API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from kefu.analytics.metrics import SUMMARY_FIELDS, format_value
+from kefu.analytics.painpoints import painpoint_service
+from kefu.analytics.schemas import PainPointAddressed
+from kefu.analytics.service import analytics_service, resolve_range, timezone
+from kefu.analytics.windows import day_start
+from kefu.deps import OptionalPrincipal, Session
+from kefu.errors import KefuError, Unprocessable
+from kefu.team.service import team_service
+from kefu.web.pages import _staff
+from kefu.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=40)]
+KINDS = dict(SUMMARY_FIELDS)
+# The seed plans' goals, shown next to the month's numbers.
+GOALS: dict[str, tuple[str, float]] = {
+    "first_reply_seconds_p50": ("<=", 1800.0),
+    "fcr_rate": (">=", 0.9),
+    "csat": (">=", 88.0),
+    "sla_compliance": (">=", 0.95),
+}
+
+
+def _inputs(frm: datetime, to: datetime) -> dict[str, str]:
+    """Date-input values: `to` is exclusive in the API, the inclusive last day on screen."""
+    tz = timezone()
+    last = (to - timedelta(microseconds=1)).astimezone(tz).date()
+    return {"from": frm.astimezone(tz).date().isoformat(), "to": last.isoformat()}
+
+
+def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "kind": kind, "value": data.get(name), "text": format_value(data.get(name), kind)}
+        for name, kind in SUMMARY_FIELDS
+    ]
+
+
+@router.get("/supervisor/wallboard")
+async def wallboard(request: Request, principal: OptionalPrincipal) -> Response:
+    _staff(principal, "supervisor", "admin")
+    return render(request, "wallboard/board.html")
+
+
+@router.get("/reports")
+async def reports(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Text = None,
+) -> Response:
+    actor = _staff(principal, "supervisor", "admin")
+    try:
+        frm, end = resolve_range(start, to)
+        data = await analytics_service.summary(session, actor, frm, end, {})
+    except KefuError as exc:
+        if exc.status_code != 422:
+            raise
+        return render(
+            request,
+            "reports/index.html",
+            {"error": exc.message, "data": None, "rows": [], "inputs": {"from": start or "", "to": to or ""}},
+            status=422,
+        )
+    groups = {str(g.id): g.name for g in await team_service.list_groups(session)}
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "error": None,
+            "data": data,
+            "rows": _rows(data),
+            "inputs": _inputs(frm, end),
+            "query": f"from={frm.isoformat()}&to={end.isoformat()}".replace("+", "%2B"),
+            "groups": groups,
+        },
+    )
+
+
+@router.get("/reports/monthly")
+async def monthly(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    month: Annotated[str | None, Query(max_length=7)] = None,
+) -> Response:
+    actor = _staff(principal, "supervisor", "admin")
+    tz = timezone()
+    try:
+        first = date.fromisoformat(f"{month}-01") if month else datetime.now(tz).date().replace(day=1)
+    except ValueError as exc:
+        raise Unprocessable("month must look like 2026-11", code="invalid_month") from exc
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    prev = (first - timedelta(days=1)).replace(day=1)
+    frm, end = day_start(first, tz), day_start(nxt, tz)
+    data = await analytics_service.summary(session, actor, frm, end, {})
+    before = await analytics_service.summary(session, actor, day_start(prev, tz), frm, {})
+    by_group = await analytics_service.breakdown(session, actor, frm, end, "group")
+    by_channel = await analytics_service.breakdown(session, actor, frm, end, "channel")
+    pains = await painpoint_service.ranked(session, actor, frm, end, limit=10)
+    groups = {str(g.id): g.name for g in await team_service.list_groups(session)}
+    goals = []
+    for name, (op, target) in GOALS.items():
+        value = data.get(name)
+        met = None if value is None else (value <= target if op == "<=" else value >= target)
+        goals.append(
+            {
+                "name": name,
+                "op": op,
+                "target": format_value(target, KINDS[name]),
+                "text": format_value(value, KINDS[name]),
+                "met": met,
+            }
+        )
+    return render(
+        request,
+        "reports/monthly.html",
+        {
+            "month": first.strftime("%Y-%m"),
+            "prev_month": prev.strftime("%Y-%m"),
+            "next_month": nxt.strftime("%Y-%m"),
+            "rows": [{**r, "before": format_value(before.get(r["name"]), r["kind"])} for r in _rows(data)],
+            "data": data,
+            "goals": goals,
+            "by_group": [{**g, "name": groups.get(g["key"], g["key"])} for g in by_group],
+            "by_channel": by_channel,
+            "pains": pains,
+        },
+    )
+
+
+@router.get("/reports/pain-points")
+async def pain_points(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Text = None,
+) -> Response:
+    actor = _staff(principal, "supervisor", "admin")
+    frm, end = resolve_range(start, to)
+    items = await painpoint_service.ranked(session, actor, frm, end, limit=30)
+    return render(request, "reports/painpoints.html", {"items": items, "inputs": _inputs(frm, end)})
+
+
+@router.post("/reports/pain-points/addressed")
+async def pain_point_addressed(
+    session: Session,
+    principal: OptionalPrincipal,
+    topic: Annotated[str, Form(min_length=1, max_length=200)],
+    title: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    actor = _staff(principal, "supervisor", "admin")
+    await painpoint_service.mark_addressed(session, actor, PainPointAddressed(topic=topic, title=title))
+    return RedirectResponse("/reports/pain-points", status_code=303)
+
+
+@router.get("/me/stats")
+async def my_stats(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    actor = _staff(principal)
+    tz = timezone()
+    today = datetime.now(tz).date()
+    only = {"agent": str(actor.id)}
+    periods = []
+    for label, days in (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29)):
+        frm = day_start(today - timedelta(days=days), tz)
+        end = day_start(today + timedelta(days=1), tz)
+        periods.append((label, await analytics_service.summary(session, actor, frm, end, only)))
+    return render(
+        request,
+        "analytics/me.html",
+        {
+            "periods": [(label, _rows(d)) for label, d in periods],
+            "fields": [n for n, _ in SUMMARY_FIELDS if n in MY_FIELDS],
+        },
+    )
+
+
+MY_FIELDS = {
+    "tickets_solved",
+    "first_reply_seconds_p50",
+    "next_reply_seconds_p50",
+    "resolution_seconds_p50",
+    "handle_time_seconds_avg",
+    "fcr_rate",
+    "reopen_rate",
+    "sla_compliance",
+    "csat",
+    "csat_responses",
+    "occupancy",
+}

@@ -1,0 +1,251 @@
+"""Admin pages of the bot: intents (list, edit, CSV), training status, the try-it box,
+unanswered-question clusters and the dialogue settings."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from kefu.authz import Perm, Principal, require
+from kefu.bot.schemas import BotSettings, IntentIn, IntentUpdate
+from kefu.bot.service import MAX_CSV_BYTES, bot_service
+from kefu.deps import OptionalPrincipal, Session
+from kefu.errors import KefuError, Unauthorized
+from kefu.kit.db import Database
+from kefu.ticket.service import ticket_service
+from kefu.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+ACTIONS = ("answer", "handoff", "http")
+
+
+def _editor(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
+    require(principal, Perm.KB_MANAGE)
+    return principal
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, KefuError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    if isinstance(exc, ValueError):
+        return str(exc)
+    raise exc
+
+
+async def _home(request: Request, session: Any, me: Principal, **extra: Any) -> Response:
+    status = int(extra.pop("status", 200))
+    context = {
+        "intents": await bot_service.intents(session, me),
+        "model": await bot_service.model_info(session, me),
+        "clusters": await bot_service.unanswered(session, me),
+        "stats": await bot_service.stats(session, me),
+        "settings": await bot_service.settings(session),
+        "questions_json": json.dumps(
+            [q.model_dump() for q in (await bot_service.settings(session)).questions],
+            ensure_ascii=False,
+            indent=1,
+        ),
+        "can_settings": me.can(Perm.SETTINGS_MANAGE),
+        "error": None,
+        "tried": None,
+        "imported": None,
+        **extra,
+    }
+    return render(request, "admin/bot.html", context, status=status)
+
+
+@router.get("/admin/bot")
+async def bot_home(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    return await _home(request, session, _editor(principal))
+
+
+@router.post("/admin/bot/try")
+async def bot_try(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    text: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    me = _editor(principal)
+    if not text.strip():
+        return await _home(request, session, me, error="请输入一句话 / enter a sentence", status=422)
+    return await _home(request, session, me, tried=(text, await bot_service.try_text(session, me, text)))
+
+
+@router.post("/admin/bot/train")
+async def bot_train(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    _editor(principal)
+    await session.commit()  # no write lock held while the model trains
+    db: Database = request.app.state.db
+    await bot_service.train(db)
+    return RedirectResponse("/admin/bot", status_code=303)
+
+
+@router.post("/admin/bot/import")
+async def bot_import(
+    request: Request, session: Session, principal: OptionalPrincipal, file: UploadFile
+) -> Response:
+    me = _editor(principal)
+    try:
+        result = await bot_service.import_csv(session, me, await file.read(MAX_CSV_BYTES + 1))
+    except (KefuError, ValidationError) as exc:
+        return await _home(request, session, me, error=_message(exc), status=422)
+    return await _home(request, session, me, imported=result)
+
+
+@router.post("/admin/bot/settings")
+async def bot_settings(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    greeting: Annotated[str, Form(max_length=1000)] = "",
+    greeting_buttons: Annotated[str, Form(max_length=500)] = "",
+    offer_human_after: Annotated[int, Form()] = 2,
+    max_misses: Annotated[int, Form()] = 3,
+    anger_handoff: Annotated[float, Form()] = 0.55,
+    handoff_tiers: Annotated[str, Form(max_length=200)] = "",
+    questions: Annotated[str, Form(max_length=10_000)] = "[]",
+) -> Response:
+    me = _editor(principal)
+    require(me, Perm.SETTINGS_MANAGE)  # a 403, not a form error
+    try:
+        data = BotSettings.model_validate(
+            {
+                "greeting": greeting,
+                "greeting_buttons": _list(greeting_buttons),
+                "offer_human_after": offer_human_after,
+                "max_misses": max_misses,
+                "anger_handoff": anger_handoff,
+                "handoff_tiers": _list(handoff_tiers),
+                "questions": json.loads(questions or "[]"),
+            }
+        )
+        await bot_service.save_settings(session, me, data)
+    except (KefuError, ValidationError, ValueError) as exc:
+        return await _home(request, session, me, error=_message(exc), status=422)
+    return RedirectResponse("/admin/bot", status_code=303)
+
+
+@router.get("/admin/bot/intents/new")
+async def intent_new(request: Request, principal: OptionalPrincipal, examples: str = "") -> Response:
+    _editor(principal)
+    form = {"examples": examples, "action": "answer", "enabled": True, "config": {}}
+    return render(
+        request, "admin/bot_intent.html", {"intent": None, "form": form, "actions": ACTIONS, "error": None}
+    )
+
+
+@router.get("/admin/bot/intents/{intent_id}")
+async def intent_edit(
+    request: Request, session: Session, principal: OptionalPrincipal, intent_id: int
+) -> Response:
+    me = _editor(principal)
+    intent, examples = await bot_service.get(session, me, intent_id)
+    form = {
+        "name": intent.name,
+        "title": intent.title,
+        "examples": "\n".join(examples),
+        "answer": intent.answer,
+        "answer_en": intent.answer_en,
+        "buttons": ", ".join(intent.buttons),
+        "article_ids": ", ".join(str(a) for a in intent.article_ids),
+        "action": intent.action,
+        "group": (intent.config or {}).get("group", ""),
+        "http": json.dumps(
+            {k: v for k, v in (intent.config or {}).items() if k != "group"}, ensure_ascii=False
+        ),
+        "human_only": intent.human_only,
+        "enabled": intent.enabled,
+    }
+    return render(
+        request, "admin/bot_intent.html", {"intent": intent, "form": form, "actions": ACTIONS, "error": None}
+    )
+
+
+@router.post("/admin/bot/intents")
+async def intent_save(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    title: Annotated[str, Form(max_length=40)],
+    examples: Annotated[str, Form(max_length=200_000)],
+    intent_id: Annotated[int | None, Form()] = None,
+    name: Annotated[str, Form(max_length=64)] = "",
+    answer: Annotated[str, Form(max_length=4000)] = "",
+    answer_en: Annotated[str, Form(max_length=4000)] = "",
+    buttons: Annotated[str, Form(max_length=500)] = "",
+    article_ids: Annotated[str, Form(max_length=200)] = "",
+    action: Annotated[str, Form()] = "answer",
+    group: Annotated[str, Form(max_length=80)] = "",
+    http: Annotated[str, Form(max_length=5000)] = "",
+    human_only: Annotated[str, Form()] = "",
+    enabled: Annotated[str, Form()] = "",
+) -> Response:
+    me = _editor(principal)
+    form = dict(await request.form())
+    try:
+        config: dict[str, Any] = json.loads(http) if http.strip() else {}
+        if not isinstance(config, dict):
+            raise ValueError("HTTP 设置应为 JSON 对象 / http settings must be a JSON object")
+        if group.strip():
+            config["group"] = group.strip()
+        fields: dict[str, Any] = {
+            "title": title,
+            "examples": [e for e in examples.splitlines() if e.strip()],
+            "answer": answer,
+            "answer_en": answer_en,
+            "buttons": _list(buttons),
+            "article_ids": [int(a) for a in _list(article_ids)],
+            "action": action,
+            "config": config,
+            "human_only": human_only == "on",
+            "enabled": enabled == "on",
+        }
+        if intent_id is None:
+            saved = await bot_service.create(session, me, IntentIn.model_validate({"name": name, **fields}))
+        else:
+            saved = await bot_service.update(session, me, intent_id, IntentUpdate.model_validate(fields))
+    except (KefuError, ValidationError, ValueError) as exc:
+        intent = (await bot_service.get(session, me, intent_id))[0] if intent_id else None
+        context = {"intent": intent, "form": form, "actions": ACTIONS, "error": _message(exc)}
+        return render(request, "admin/bot_intent.html", context, status=422)
+    return RedirectResponse(f"/admin/bot#intent-{saved.id}", status_code=303)
+
+
+async def _ticket_assist(request: Request, session: Any, principal: Principal | None, ticket_id: int) -> Any:
+    if principal is None or not principal.is_staff:
+        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
+    question, _ = await ticket_service.customer_question(session, principal, ticket_id)
+    return await bot_service.assist(session, principal, question)
+
+
+@router.get("/agent/tickets/{ticket_id}/assist")
+async def ticket_assist(
+    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: int
+) -> Response:
+    """The ticket page's suggestions (loaded by HTMX after the page)."""
+    a = await _ticket_assist(request, session, principal, ticket_id)
+    return render(request, "agent/assist.html", {"a": a, "ticket_id": ticket_id})
+
+
+@router.get("/agent/tickets/{ticket_id}/assist/draft")
+async def ticket_assist_draft(
+    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: int
+) -> Response:
+    a = await _ticket_assist(request, session, principal, ticket_id)
+    return HTMLResponse(
+        f'<textarea name="body" id="reply-body" rows="6" required>{html.escape(a.draft)}</textarea>'
+    )
+
+
+def _list(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]

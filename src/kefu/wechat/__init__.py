@@ -1,0 +1,1 @@
+"""WeChat official account (公众号) channel: callback, passive replies, customer-service sends."""

@@ -1,0 +1,103 @@
+"""The bot's admin pages: a supervisor creates an intent with the form, trains, tries a
+sentence; bad forms come back with the reason and nothing saved; agents are kept out."""
+
+from __future__ import annotations
+
+import httpx
+
+from kefu.kit.db import Database
+from kefu.models.user import Role
+from tests.factories import make_group, make_user
+from tests.web.test_pages import _csrf, _login
+
+
+async def test_supervisor_creates_trains_and_tries_an_intent(db: Database, client: httpx.AsyncClient) -> None:
+    async with db.transaction() as session:
+        await make_group(session, name="售前咨询", is_default=True)
+        await make_user(session, role=Role.SUPERVISOR, email="boss@example.cn")
+        await make_user(session, role=Role.AGENT, email="agent@example.cn")
+    await _login(client, "boss@example.cn")
+    page = await client.get("/admin/bot/intents/new?examples=积分怎么用", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "积分怎么用" in page.text  # a cluster's questions prefill the form
+    form = {
+        "csrf_token": _csrf(page.text),
+        "name": "points_use",
+        "title": "积分使用",
+        "examples": "积分怎么用\n积分可以抵现吗\n积分能换什么\n怎么用积分",
+        "answer": "积分可在下单时抵扣，100 积分抵 1 元。",
+        "action": "answer",
+        "enabled": "on",
+    }
+    bad = await client.post("/admin/bot/intents", data={**form, "name": "Bad Name"})
+    assert bad.status_code == 422 and "name" in bad.text
+    bad = await client.post("/admin/bot/intents", data={**form, "http": "[1, 2]"})
+    assert bad.status_code == 422 and "JSON" in bad.text
+    r = await client.post("/admin/bot/intents", data=form)
+    assert r.status_code == 303
+    home = await client.get("/admin/bot", headers={"accept": "text/html"})
+    assert "积分使用" in home.text and "尚未训练模型" in home.text
+    r = await client.post("/admin/bot/train", data={"csrf_token": _csrf(home.text)})
+    assert r.status_code == 303
+    home = await client.get("/admin/bot", headers={"accept": "text/html"})
+    assert "1 个意图，4 条例句" in home.text
+    tried = await client.post("/admin/bot/try", data={"csrf_token": _csrf(home.text), "text": "积分能抵现吗"})
+    assert tried.status_code == 200 and "points_use" in tried.text
+    # Settings are the admin's: a supervisor sees no settings form, and posting one is refused.
+    assert "对话设置" not in home.text
+    r = await client.post("/admin/bot/settings", data={"csrf_token": _csrf(home.text), "questions": "[]"})
+    assert r.status_code == 403
+    await client.post("/logout", data={"csrf_token": _csrf(home.text)})
+    await _login(client, "agent@example.cn")
+    assert (await client.get("/admin/bot", headers={"accept": "text/html"})).status_code == 403
+
+
+async def test_admin_settings_reject_bad_questions(db: Database, client: httpx.AsyncClient) -> None:
+    async with db.transaction() as session:
+        await make_user(session, role=Role.ADMIN, email="admin@example.cn")
+    await _login(client, "admin@example.cn")
+    home = await client.get("/admin/bot", headers={"accept": "text/html"})
+    token = _csrf(home.text)
+    r = await client.post("/admin/bot/settings", data={"csrf_token": token, "questions": "not json"})
+    assert r.status_code == 422
+    questions = (
+        '[{"field": "order_no", "label": "订单号", "prompt": "请提供订单号", "pattern": "XC\\\\d{10}"}]'
+    )
+    r = await client.post(
+        "/admin/bot/settings", data={"csrf_token": token, "questions": questions, "max_misses": "2"}
+    )
+    assert r.status_code == 303
+    home = await client.get("/admin/bot", headers={"accept": "text/html"})
+    assert "请提供订单号" in home.text
+
+
+async def test_ticket_page_suggests_articles_and_fills_the_draft(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    from tests.factories import make_customer, make_ticket
+
+    async with db.transaction() as session:
+        await make_group(session, name="售前咨询", is_default=True)
+        await make_user(session, role=Role.ADMIN, email="admin@example.cn")
+        customer = await make_customer(session, email="c@example.cn")
+        ticket = await make_ticket(session, subject="电子发票怎么开", customer_id=customer.id)
+    await _login(client, "admin@example.cn")
+    page = await client.get(f"/agent/tickets/{ticket.id}", headers={"accept": "text/html"})
+    r = await client.post(
+        "/api/v1/kb/articles",
+        json={
+            "title": "如何开具发票？",
+            "body": "订单完成后可在我的订单开具电子发票。",
+            "status": "published",
+        },
+        headers={"x-csrf-token": _csrf(page.text)},
+    )
+    assert r.status_code == 201, r.text
+    assert f'hx-get="/agent/tickets/{ticket.id}/assist"' in page.text
+    panel = await client.get(f"/agent/tickets/{ticket.id}/assist", headers={"accept": "text/html"})
+    assert panel.status_code == 200 and "如何开具发票？" in panel.text
+    draft = await client.get(f"/agent/tickets/{ticket.id}/assist/draft", headers={"accept": "text/html"})
+    assert draft.status_code == 200 and '<textarea name="body" id="reply-body"' in draft.text
+    assert "如何开具发票" in draft.text  # no intents: the top article is the draft
+    assert (
+        await client.get("/agent/tickets/999999/assist", headers={"accept": "text/html"})
+    ).status_code == 404
