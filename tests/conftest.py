@@ -159,6 +159,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Servers and CLI runs in tests load the demo without its 90 days of history (seconds
+# each); tests/demo checks the history itself.
+QUICK_DEMO = {"KEFU_DEMO_HISTORY_DAYS": "0"}
+
+
 class LiveServer:
     """A real `kefu serve` process (own port, own environment)."""
 
@@ -166,7 +171,7 @@ class LiveServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"
-        full_env = {**os.environ, **env, "KEFU_PORT": str(port)}
+        full_env = {**QUICK_DEMO, **os.environ, **env, "KEFU_PORT": str(port)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kefu.cli", "serve", "--port", str(port)],
             env=full_env,
@@ -199,7 +204,7 @@ class LiveServer:
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kefu.cli", *args],
-        env={**os.environ, **env},
+        env={**QUICK_DEMO, **os.environ, **env},
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -100,6 +100,11 @@ class TestOneStarChat:
         await expect(sup.locator("[data-testid=followups]")).to_be_visible()
         row = sup.locator("[data-testid=followup-row]", has_text="周小满")
         await expect(row).to_have_count(0)
+        # ... and so is the wallboard, in a second tab: no CSAT today yet.
+        board = await sup.context.new_page()
+        await board.goto(f"{base}/supervisor/wallboard")
+        await expect(board.locator("#wb-csat-n")).to_have_text("0", timeout=TIMEOUT)
+        await board.evaluate("window.__notReloaded = true")
 
         # The customer chats in the widget and asks for a human.
         customer = await (await browser.new_context()).new_page()
@@ -134,6 +139,11 @@ class TestOneStarChat:
         await rating.locator("textarea[name=comment]").fill("客服态度很差")
         await rating.locator("button[type=submit]").click()
         await expect(customer.locator("#chat-ended-text")).to_have_text("感谢您的反馈！", timeout=TIMEOUT)
+
+        # The wallboard's CSAT moves to the one answer (1 star = 0 of 100) without a reload.
+        await expect(board.locator("#wb-csat-n")).to_have_text("1", timeout=TIMEOUT)
+        await expect(board.locator("[data-testid=csat-today]")).to_have_text("0.0")
+        assert await board.evaluate("window.__notReloaded === true")
 
         # The supervisor's list shows the task (no reload), assigned to the group's supervisor.
         await expect(row).to_have_count(1, timeout=TIMEOUT)

@@ -18,6 +18,7 @@ from kefu.sla.calendar import cn_statutory_years
 from kefu.sla.schemas import PolicyIn, ScheduleIn
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
+from kefu.web.forms import error_text
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,16 +30,6 @@ def _admin(principal: Principal | None) -> Principal:
         raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
     require(principal, Perm.SETTINGS_MANAGE)
     return principal
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, KefuError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    if isinstance(exc, ValueError):
-        return str(exc)
-    raise exc
 
 
 def parse_intervals(text: str) -> list[dict[str, Any]]:
@@ -108,7 +99,7 @@ async def admin_sla_schedule(
         )
         await sla_service.create_schedule(session, me, data)
     except (KefuError, ValidationError, ValueError) as exc:
-        return render(request, "admin/sla.html", await _sla_context(session, _message(exc)), status=422)
+        return render(request, "admin/sla.html", await _sla_context(session, error_text(exc)), status=422)
     return RedirectResponse("/admin/sla", status_code=303)
 
 
@@ -170,7 +161,7 @@ async def admin_sla_policy(
             raise Unprocessable("至少设置一个时限 / set at least one target")
         await sla_service.create_policy(session, me, data)
     except (KefuError, ValidationError, ValueError) as exc:
-        return render(request, "admin/sla.html", await _sla_context(session, _message(exc)), status=422)
+        return render(request, "admin/sla.html", await _sla_context(session, error_text(exc)), status=422)
     return RedirectResponse("/admin/sla", status_code=303)
 
 
@@ -216,7 +207,7 @@ async def admin_macro(
         return render(
             request,
             "admin/automation.html",
-            await _automation_context(session, me, _message(exc)),
+            await _automation_context(session, me, error_text(exc)),
             status=422,
         )
     return RedirectResponse("/admin/automation", status_code=303)
@@ -251,7 +242,7 @@ async def admin_trigger(
         return render(
             request,
             "admin/automation.html",
-            await _automation_context(session, me, _message(exc)),
+            await _automation_context(session, me, error_text(exc)),
             status=422,
         )
     return RedirectResponse("/admin/automation", status_code=303)

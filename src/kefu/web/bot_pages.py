@@ -18,6 +18,7 @@ from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unauthorized
 from kefu.kit.db import Database
 from kefu.ticket.service import ticket_service
+from kefu.web.forms import error_text
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,16 +30,6 @@ def _editor(principal: Principal | None) -> Principal:
         raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
     require(principal, Perm.KB_MANAGE)
     return principal
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, KefuError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    if isinstance(exc, ValueError):
-        return str(exc)
-    raise exc
 
 
 async def _home(request: Request, session: Any, me: Principal, **extra: Any) -> Response:
@@ -98,7 +89,7 @@ async def bot_import(
     try:
         result = await bot_service.import_csv(session, me, await file.read(MAX_CSV_BYTES + 1))
     except (KefuError, ValidationError) as exc:
-        return await _home(request, session, me, error=_message(exc), status=422)
+        return await _home(request, session, me, error=error_text(exc), status=422)
     return await _home(request, session, me, imported=result)
 
 
@@ -131,7 +122,7 @@ async def bot_settings(
         )
         await bot_service.save_settings(session, me, data)
     except (KefuError, ValidationError, ValueError) as exc:
-        return await _home(request, session, me, error=_message(exc), status=422)
+        return await _home(request, session, me, error=error_text(exc), status=422)
     return RedirectResponse("/admin/bot", status_code=303)
 
 
@@ -216,7 +207,7 @@ async def intent_save(
             saved = await bot_service.update(session, me, intent_id, IntentUpdate.model_validate(fields))
     except (KefuError, ValidationError, ValueError) as exc:
         intent = (await bot_service.get(session, me, intent_id))[0] if intent_id else None
-        context = {"intent": intent, "form": form, "actions": ACTIONS, "error": _message(exc)}
+        context = {"intent": intent, "form": form, "actions": ACTIONS, "error": error_text(exc)}
         return render(request, "admin/bot_intent.html", context, status=422)
     return RedirectResponse(f"/admin/bot#intent-{saved.id}", status_code=303)
 

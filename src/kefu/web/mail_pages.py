@@ -17,6 +17,7 @@ from kefu.mail.schemas import AddressCreate, MailboxCreate
 from kefu.mail.service.channels import RETRYABLE, mail_channel_service
 from kefu.mail.service.inbound import inbound_mail_service
 from kefu.team.service import team_service
+from kefu.web.forms import error_text
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,14 +28,6 @@ def _admin(principal: Principal | None) -> Principal:
         raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
     require(principal, Perm.SETTINGS_MANAGE)
     return principal
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, KefuError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    raise exc
 
 
 async def _page(request: Request, session: Any, me: Principal, error: str | None = None) -> HTMLResponse:
@@ -75,7 +68,7 @@ async def admin_mail_address(
         )
         await mail_channel_service.create_address(session, me, data)
     except (KefuError, ValidationError) as exc:
-        return await _page(request, session, me, _message(exc))
+        return await _page(request, session, me, error_text(exc))
     return RedirectResponse("/admin/mail", status_code=303)
 
 
@@ -117,7 +110,7 @@ async def admin_mailbox(
         )
         await mail_channel_service.create_mailbox(session, me, data)
     except (KefuError, ValidationError) as exc:
-        return await _page(request, session, me, _message(exc))
+        return await _page(request, session, me, error_text(exc))
     return RedirectResponse("/admin/mail", status_code=303)
 
 
