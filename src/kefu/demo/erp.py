@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException
 router = APIRouter(prefix="/demo-erp", include_in_schema=False)
 
 _STATUS = ("已付款，待发货", "已发货，运输中", "派送中", "已签收")
-_CARRIERS = ("顺丰速运", "京东物流", "中通快递")
+_CARRIERS = (("顺丰速运", "SF"), ("京东物流", "JDV"), ("中通快递", "ZT"))
 
 
 @router.get("/orders/{order_no}")
@@ -29,12 +29,22 @@ async def order(order_no: str) -> dict[str, str]:
         raise HTTPException(status_code=404, detail="order not found")
     h = int(hashlib.sha256(order_no.encode()).hexdigest(), 16)
     status = _STATUS[h % len(_STATUS)]
-    carrier = _CARRIERS[(h >> 8) % len(_CARRIERS)]
-    eta = date.today() + timedelta(days=(h >> 16) % 3 + (0 if status == "已签收" else 1))
+    carrier, prefix = _CARRIERS[(h >> 8) % len(_CARRIERS)]
+    eta = date.today() + timedelta(days=(h >> 16) % 3 + 1)
+    if status == "已付款，待发货":  # not shipped: no carrier yet
+        return {
+            "order_no": order_no,
+            "status": status,
+            "carrier": "仓库",
+            "tracking_no": "待生成",
+            "eta": eta.isoformat(),
+            "delivery": f"预计 {eta.isoformat()} 发出",
+        }
     return {
         "order_no": order_no,
         "status": status,
         "carrier": carrier,
-        "tracking_no": f"SF{(h >> 24) % 10**12:012d}",
-        "eta": eta.isoformat() if status != "已签收" else "已送达",
+        "tracking_no": f"{prefix}{(h >> 24) % 10**12:012d}",
+        "eta": "delivered" if status == "已签收" else eta.isoformat(),
+        "delivery": "已送达" if status == "已签收" else f"预计 {eta.isoformat()} 送达",
     }

@@ -596,7 +596,7 @@ INTENTS: tuple[DemoIntent, ...] = (
             "order status XC1234567890",
             "check my delivery",
         ),
-        answer="订单 {order_no} 当前状态：{status}，{carrier} 运单号 {tracking_no}，预计 {eta} 送达。",
+        answer="订单 {order_no} 当前状态：{status}，{carrier} 运单号 {tracking_no}，{delivery}。",
         answer_en="Order {order_no}: {status}. {carrier} tracking number {tracking_no}, expected delivery {eta}.",
         articles=("怎么查询物流信息？",),
         action="http",
