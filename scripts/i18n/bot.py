@@ -70,6 +70,7 @@ ZH = {
     "action_answer": "回答",
     "action_handoff": "转人工",
     "action_http": "调用业务系统",
+    "action_ticket": "创建工单",
 }
 EN = {
     "outcome_answered": "answered",
@@ -82,5 +83,6 @@ EN = {
     "action_answer": "answer",
     "action_handoff": "hand off",
     "action_http": "business system",
+    "action_ticket": "create a ticket",
 }
 DYNAMIC = list(EN)

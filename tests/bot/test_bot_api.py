@@ -358,3 +358,35 @@ async def test_one_intent_trains_and_the_rule_bot_serves_before_any(
     assert r.status_code == 200 and r.json()["intent"] == "hello"
     r = await client.post("/api/v1/bot/try", json={"text": ""}, headers=admin)
     assert r.status_code == 422
+
+
+async def test_ticket_action_records_a_ticket_and_tells_its_number(
+    client: httpx.AsyncClient, db: Database, erp: str
+) -> None:
+    admin = await _setup(client, db, erp)
+    intent = {
+        "name": "invoice",
+        "title": "开发票",
+        "examples": [
+            "帮我开张发票",
+            "我要开发票",
+            "申请开具发票",
+            "需要增值税发票",
+            "发票怎么申请",
+            "i need an invoice",
+        ],
+        "answer": "好的，发票申请已记录。",
+        "action": "ticket",
+    }
+    assert (await client.post("/api/v1/bot/intents", json=intent, headers=admin)).status_code == 201
+    assert (await client.post("/api/v1/bot/train", headers=admin)).status_code == 200
+    conv_id, chat = await _chat(client)
+    replies = await _say(client, chat, "我要开发票")
+    assert replies[0]["text"] == "好的，发票申请已记录。"
+    async with db.transaction() as session:
+        conv = await session.get(Conversation, conv_id)
+        assert conv is not None and conv.status == "bot" and conv.ticket_id is not None  # no one waits
+    assert replies[-1]["sender"] == "system" and f"#{conv.ticket_id}" in replies[-1]["text"]
+    # Asked again: the same open ticket, not a second one.
+    replies = await _say(client, chat, "帮我开张发票")
+    assert f"#{conv.ticket_id}" in replies[-1]["text"]

@@ -147,3 +147,13 @@ def test_unknown_state_and_bad_patterns_do_not_crash() -> None:
     assert p.step(Turn("XC1"), None, {"await": "choice", "options": ["nope"]}).missed
     d = p.step(Turn("x"), predicted(("bad", 0.99), label="bad"), {})
     assert d.state["await"] == "slot"  # an invalid regular expression never matches
+
+
+def test_ticket_action_records_without_a_hand_off() -> None:
+    p = Policy(
+        [IntentSpec(name="invoice", title="开发票", answer="好的，发票申请已记录。", action="ticket")],
+        BotConfig(),
+    )
+    d = p.step(Turn("帮我开张发票"), predicted(("invoice", 0.9), label="invoice"), {})
+    assert d.ticket and not d.handoff and d.replies == ("好的，发票申请已记录。",)
+    assert d.facts == {"intent": "开发票"}

@@ -100,6 +100,7 @@ def _bot_turn(d: Decision) -> BotTurn:
         confidence=d.confidence,
         facts=dict(d.facts),
         note=d.note,
+        ticket=d.ticket,
         articles=[a.as_dict() for a in d.articles],
         state=dict(d.state),
         outcome=d.outcome,

@@ -61,7 +61,7 @@ class IntentSpec:
     answer_en: str = ""
     buttons: tuple[str, ...] = ()
     articles: tuple[ArticleRef, ...] = ()
-    action: str = "answer"  # answer | handoff | http
+    action: str = "answer"  # answer | handoff | http | ticket
     group: str | None = None
     human_only: bool = False
     slots: tuple[Slot, ...] = ()
@@ -189,6 +189,7 @@ class Decision:
     note: str = ""  # for the agent: what the bot collected before the hand-off
     state: dict[str, Any] = field(default_factory=dict)
     outcome: str = "answered"
+    ticket: bool = False  # record a ticket for the customer (no hand-off)
     search: str | None = None  # the engine should look up articles for this query
     call: Call | None = None  # the engine should call the intent's business system
 
@@ -255,6 +256,16 @@ class Policy:
                 replies=((reply,) if reply else ()) + decision.replies,
                 intent=intent.name,
                 confidence=confidence,
+            )
+        if intent.action == "ticket":  # recorded for the team; no one waits on the chat
+            return Decision(
+                replies=(render(intent.text(turn.locale), turn.names),) if intent.answer else (),
+                intent=intent.name,
+                confidence=confidence,
+                facts={"intent": intent.title},
+                ticket=True,
+                group=intent.group,
+                outcome="answered",
             )
         if intent.action == "http" and intent.slots:
             values: dict[str, str] = {}

@@ -41,6 +41,7 @@ class BotTurn:
     confidence: float | None = None
     facts: dict[str, Any] = field(default_factory=dict)  # collected before hand-off
     note: str = ""  # an internal note for the agent who takes over (what the bot collected)
+    ticket: bool = False  # record a ticket for the customer without a hand-off
     articles: list[dict[str, Any]] = field(default_factory=list)  # {id, title, url} shown as links
     state: dict[str, Any] | None = None  # the bot's new dialogue state (None: unchanged)
     outcome: str = ""  # answered / buttons / kb / missed / handoff / slot / action (logged)

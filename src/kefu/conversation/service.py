@@ -288,6 +288,8 @@ class ConversationService:
             conv.bot_state = dict(turn.state)
         if question is not None:
             await bot_service.log_turn(session, conv.id, question, turn)
+        if turn.ticket and not turn.handoff and conv.customer_id is not None:
+            await self._record_ticket(session, conv, turn)
         if turn.note:
             await self.append(
                 session,
@@ -301,6 +303,23 @@ class ConversationService:
             await self.handoff(
                 session, conv, group_name=turn.group_name, reason=turn.reason, facts=turn.facts
             )
+
+    async def _record_ticket(self, session: AsyncSession, conv: Conversation, turn: BotTurn) -> None:
+        """A bot intent's "create a ticket" action: the customer's open ticket, else a new one
+        in the intent's group; the customer is told its number."""
+        group_id = None
+        if turn.group_name:
+            group = await team_service.by_name(session, turn.group_name)
+            group_id = group.id if group else None
+        if group_id is None:
+            default = await team_service.default_group(session)
+            group_id = default.id if default else None
+        if conv.ticket_id is None:
+            await self._attach_ticket(session, conv, group_id, turn.facts)
+        text = f"已为您记录工单 #{conv.ticket_id}，客服会尽快处理并回复您。"
+        if conv.locale.startswith("en"):
+            text = f"Ticket #{conv.ticket_id} is recorded; our team will get back to you."
+        await self.append(session, conv, sender=Sender.SYSTEM, text=text)
 
     async def bot_snapshot(
         self, session: AsyncSession, conversation_id: int

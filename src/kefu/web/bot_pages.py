@@ -22,7 +22,7 @@ from kefu.web.forms import error_text
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-ACTIONS = ("answer", "handoff", "http")
+ACTIONS = ("answer", "handoff", "http", "ticket")
 
 
 def _editor(principal: Principal | None) -> Principal:
