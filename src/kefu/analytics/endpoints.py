@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from kefu.analytics.metrics import SUMMARY_FIELDS
@@ -32,6 +34,30 @@ def slice_of(
     )
 
 
+@dataclass(frozen=True)
+class SummaryQuery:
+    frm: datetime
+    end: datetime
+    only: dict[str, str]
+
+
+def summary_query(
+    start: From = None,
+    to: To = None,
+    channel: Text = None,
+    group_id: Id = None,
+    agent_id: Id = None,
+    category: Text = None,
+    tier: Text = None,
+) -> SummaryQuery:
+    """The range and slice filters shared by the summary and its CSV export."""
+    frm, end = resolve_range(start, to)
+    return SummaryQuery(frm, end, slice_of(channel, group_id, agent_id, category, tier))
+
+
+Summary = Annotated[SummaryQuery, Depends(summary_query)]
+
+
 def summary_csv(data: dict[str, Any]) -> str:
     """metric,value rows with the very values of the JSON summary."""
     out = io.StringIO()
@@ -51,38 +77,18 @@ def summary_csv(data: dict[str, Any]) -> str:
 async def summary(
     principal: CurrentPrincipal,
     session: Session,
-    start: From = None,
-    to: To = None,
-    channel: Text = None,
-    group_id: Id = None,
-    agent_id: Id = None,
-    category: Text = None,
-    tier: Text = None,
+    q: Summary,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Any:
-    frm, end = resolve_range(start, to)
-    only = slice_of(channel, group_id, agent_id, category, tier)
-    data = await analytics_service.summary(session, principal, frm, end, only)
+    data = await analytics_service.summary(session, principal, q.frm, q.end, q.only)
     if format == "csv":
         return _csv_response(data)
     return data
 
 
 @router.get("/summary.csv")
-async def summary_export(
-    principal: CurrentPrincipal,
-    session: Session,
-    start: From = None,
-    to: To = None,
-    channel: Text = None,
-    group_id: Id = None,
-    agent_id: Id = None,
-    category: Text = None,
-    tier: Text = None,
-) -> Response:
-    frm, end = resolve_range(start, to)
-    only = slice_of(channel, group_id, agent_id, category, tier)
-    return _csv_response(await analytics_service.summary(session, principal, frm, end, only))
+async def summary_export(principal: CurrentPrincipal, session: Session, q: Summary) -> Response:
+    return _csv_response(await analytics_service.summary(session, principal, q.frm, q.end, q.only))
 
 
 def _csv_response(data: dict[str, Any]) -> Response:

@@ -57,22 +57,33 @@ class NluBot:
                 tier=ctx.tier,
                 anger=ctx.anger,
                 emotion=ctx.emotion,
-                open_now=await sla_service.is_open_now(session),
                 history="\n".join(recent),
-                names={"name": await self._name(session, ctx.customer_id)},
+                names={"name": await self._name(session, ctx.customer_id)} if brain.needs_name else {},
             )
-            decision = brain.policy.step(turn, bot_service.predict(brain, ctx.text), ctx.state)
+            prediction = bot_service.predict(brain, ctx.text)
+            decision = brain.policy.step(turn, prediction, ctx.state)
+            # Business hours matter only to a hand-off's wording: looked up then, not per turn.
+            if decision.handoff and not await sla_service.is_open_now(session):
+                turn = replace(turn, open_now=False)
+                decision = brain.policy.step(turn, prediction, ctx.state)
             if decision.search:
                 decision = brain.policy.with_articles(
                     decision, await self._articles(session, decision.search), turn
                 )
         if decision.call is not None:
             spec = brain.policy.intents[decision.call.intent]
-            decision = brain.policy.after_call(decision, turn, await actions.call(spec, decision.call.values))
+            asked, result = decision, await actions.call(spec, decision.call.values)
+            decision = brain.policy.after_call(asked, turn, result)
+            if decision.handoff and not await self._open_now():  # failed: a hand-off after all
+                decision = brain.policy.after_call(asked, replace(turn, open_now=False), result)
         state = dict(decision.state)
         if not decision.handoff:
             state["recent"] = [*recent, ctx.text[:200]][-RECENT:]
         return _bot_turn(replace(decision, state=state))
+
+    async def _open_now(self) -> bool:
+        async with self.db.session() as session:
+            return await sla_service.is_open_now(session)
 
     async def _articles(self, session: AsyncSession, query: str) -> list[ArticleRef]:
         found = await kb_service.search(session, None, query, limit=3)

@@ -74,6 +74,7 @@ class Brain:
     policy: Policy
     settings: BotSettings
     version: tuple[Any, ...]
+    needs_name: bool = False  # an answer says {name}: the customer's name is looked up
 
 
 def _train_arrays(
@@ -388,7 +389,14 @@ class BotService:
         latest = await repo.latest_model(session)
         model = _load_model(latest.arrays) if latest is not None else None
         config = BotConfig.from_dict(settings.model_dump())
-        return Brain(model=model, policy=Policy(specs, config), settings=settings, version=version)
+        needs_name = any("{name}" in f"{i.answer}{i.answer_en}" for i in specs)
+        return Brain(
+            model=model,
+            policy=Policy(specs, config),
+            settings=settings,
+            version=version,
+            needs_name=needs_name,
+        )
 
     async def _spec(self, session: AsyncSession, intent: Intent) -> IntentSpec:
         articles = []

@@ -34,16 +34,15 @@ def _editor(principal: Principal | None) -> Principal:
 
 async def _home(request: Request, session: Any, me: Principal, **extra: Any) -> Response:
     status = int(extra.pop("status", 200))
+    settings = await bot_service.settings(session)
     context = {
         "intents": await bot_service.intents(session, me),
         "model": await bot_service.model_info(session, me),
         "clusters": await bot_service.unanswered(session, me),
         "stats": await bot_service.stats(session, me),
-        "settings": await bot_service.settings(session),
+        "settings": settings,
         "questions_json": json.dumps(
-            [q.model_dump() for q in (await bot_service.settings(session)).questions],
-            ensure_ascii=False,
-            indent=1,
+            [q.model_dump() for q in settings.questions], ensure_ascii=False, indent=1
         ),
         "can_settings": me.can(Perm.SETTINGS_MANAGE),
         "error": None,
