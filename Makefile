@@ -6,7 +6,7 @@ PIP := $(BIN)/pip -q --disable-pip-version-check
 VENDOR := src/kefu/web/static/vendor
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: run test install install-dev assets browser lint cluster bench lock clean
+.PHONY: run test test-fast install install-dev assets browser lint fmt typecheck migrate revision i18n cluster bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,16 +46,39 @@ run: install
 	$(BIN)/kefu demo
 	$(BIN)/kefu serve
 
-test: install-dev
-	$(BIN)/ruff check .
-	$(BIN)/mypy
-	$(BIN)/lint-imports
-	$(BIN)/pytest
+# The suite runs in parallel workers (one test file per worker at a time); each worker has
+# its own databases and Redis namespace. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_PAR := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+
+test: lint
+	$(BIN)/pytest $(PYTEST_PAR)
+
+# Inner loop: no browser and no `kefu serve` subprocess tests.
+test-fast: lint
+	$(BIN)/pytest $(PYTEST_PAR) -m "not browser and not server"
 
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+fmt: install-dev
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix .
+
+migrate: install
+	$(BIN)/kefu migrate
+
+# make revision m="what changed"
+revision: install
+	$(BIN)/alembic revision -m "$(m)"
+
+i18n: install-dev
+	$(BIN)/python scripts/i18n_zh.py
 
 # Cluster mode on local PostgreSQL + Redis: two web processes and a worker.
 CLUSTER_DB ?= postgresql+asyncpg://postgres@127.0.0.1:5432/kefu

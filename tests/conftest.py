@@ -179,7 +179,8 @@ class LiveServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        # Generous: migrations + demo load on a loaded 2-core CI box with parallel workers.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 out = self.proc.stdout.read().decode() if self.proc.stdout else ""
@@ -211,3 +212,27 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         timeout=120,
         check=False,
     )
+
+
+_SERVER_HINTS = ("LiveServer(", "run_cli(", "subprocess.")
+_module_kinds: dict[Path, tuple[bool, bool]] = {}
+
+
+def _module_kind(path: Path) -> tuple[bool, bool]:
+    """(starts processes, drives a browser) for a test module, read once from its source."""
+    if path not in _module_kinds:
+        text = path.read_text(encoding="utf-8") if path.suffix == ".py" else ""
+        _module_kinds[path] = (any(h in text for h in _SERVER_HINTS), "playwright" in text)
+    return _module_kinds[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests that start `kefu serve`/CLI subprocesses `server` and Playwright tests
+    `browser`, so `make test-fast` (-m "not server and not browser") skips them without
+    every module having to remember a marker."""
+    for item in items:
+        server, browser = _module_kind(item.path)
+        if server:
+            item.add_marker(pytest.mark.server)
+        if browser:
+            item.add_marker(pytest.mark.browser)

@@ -40,14 +40,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     registry.load_all()
     db = Database(settings.database_url)
-    bus = create_bus(settings.redis_url)
+    bus = create_bus(settings.redis_url, prefix=settings.redis_namespace())
     await bus.start()
     set_bus(bus)
     app.state.db = db
     install_bot(db)  # the NLU bot answers in the conversation's bot slot
     app.state.bus = bus
     app.state.rate_limiter = (
-        RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
+        RedisRateLimiter(settings.redis_url, prefix=settings.redis_namespace())
+        if settings.redis_url
+        else MemoryRateLimiter()
     )
     worker: Worker | None = None
     worker_task: asyncio.Task[None] | None = None

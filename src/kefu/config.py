@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     env: Literal["dev", "test", "prod"] = "dev"
     database_url: str = DEFAULT_SQLITE_URL
     redis_url: str | None = None
+    redis_prefix: str | None = None  # default: see redis_namespace()
     secret_key: str = "kefu-dev-secret-change-me"  # noqa: S105 - overridden in production
     host: str = "127.0.0.1"
     port: int = 8000
@@ -90,6 +91,16 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def redis_namespace(self) -> str:
+        """Prefix of every Redis key and pub/sub channel: `KEFU_REDIS_PREFIX`, else one per
+        database name, so two installations (or parallel test runs) sharing one Redis never
+        see each other's hints and limits. Processes of one install share the database name
+        however they spell its host."""
+        if self.redis_prefix:
+            return self.redis_prefix
+        name = self.database_url.rsplit("/", 1)[-1].split("?", 1)[0] or "kefu"
+        return f"kefu:{name}:"
 
     def parsed_rate_limit(self, value: str | None = None) -> tuple[int, float] | None:
         raw = (value if value is not None else self.rate_limit).strip().lower()

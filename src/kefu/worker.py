@@ -21,7 +21,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
     configure_logging(settings)
     registry.load_all()
     db = Database(settings.database_url)
-    bus = create_bus(settings.redis_url)
+    bus = create_bus(settings.redis_url, prefix=settings.redis_namespace())
     await bus.start()
     set_bus(bus)
     worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)

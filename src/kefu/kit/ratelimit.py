@@ -37,11 +37,12 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "kefu:") -> None:
         self._redis = aioredis.from_url(url)
+        self._prefix = prefix
 
     async def hit(self, key: str, limit: int, window: float) -> bool:
-        rkey = f"kefu:rl:{key}"
+        rkey = f"{self._prefix}rl:{key}"
         try:
             count = int(await self._redis.incr(rkey))
             if count == 1:  # the window opens at the first hit

@@ -209,8 +209,8 @@ class RedisBus:
                     await self._pubsub.unsubscribe(*[self.prefix + ch for ch in gone])
 
 
-def create_bus(redis_url: str | None) -> Bus:
-    return RedisBus(redis_url) if redis_url else InProcessBus()
+def create_bus(redis_url: str | None, prefix: str = "kefu:") -> Bus:
+    return RedisBus(redis_url, prefix) if redis_url else InProcessBus()
 
 
 _bus: Bus | None = None
