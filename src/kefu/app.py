@@ -26,6 +26,7 @@ from kefu.kit.db import Database
 from kefu.kit.jobs import Worker, queue_depth
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
+from kefu.kit.security import configure_password_hashing
 from kefu.logging import configure_logging
 from kefu.mail.smtpd import start_listener, stop_listener
 from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
@@ -112,6 +113,7 @@ async def _audit_denial(request: Request, status: int, code: str) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_password_hashing(cheap=settings.hash_cost == "test")
     configure_logging(settings)
     app = FastAPI(
         title="kefu 客服",

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from kefu.config import get_settings
 from kefu.errors import KefuError
+from kefu.kit.security import configure_password_hashing
 
 app = typer.Typer(help="kefu 客服 — omnichannel customer service", no_args_is_help=True)
 user_app = typer.Typer(help="Staff users")
@@ -37,6 +38,12 @@ for sub, name in (
 
 console = Console()
 err = Console(stderr=True)
+
+
+@app.callback()
+def _configure() -> None:
+    """Process-wide settings every command shares (the password hasher's cost)."""
+    configure_password_hashing(cheap=get_settings().hash_cost == "test")
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./var/kefu.db"
@@ -40,6 +40,8 @@ class Settings(BaseSettings):
         default_factory=lambda: {"CNY": 1.0, "USD": 7.2, "HKD": 0.92, "EUR": 7.8, "JPY": 0.048}
     )  # solved tickets close after this many days
     session_days: int = 7
+    # "test" makes argon2 cheap for test suites; refused with KEFU_ENV=prod.
+    hash_cost: Literal["standard", "test"] = "standard"
     token_days: int = 365
     max_body_bytes: int = 1_048_576
     secure_cookies: bool = False  # set behind TLS
@@ -87,6 +89,12 @@ class Settings(BaseSettings):
     # Quality: share of inspected conversations/tickets sampled for a supervisor's review.
     qa_sample_percent: float = 10.0
     qa_low_score: int = 60
+
+    @model_validator(mode="after")
+    def _no_test_shortcuts_in_production(self) -> Settings:
+        if self.env == "prod" and self.hash_cost != "standard":
+            raise ValueError("KEFU_HASH_COST=test is for test suites, never production")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

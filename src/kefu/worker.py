@@ -12,6 +12,7 @@ from kefu.config import Settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.kit.realtime import create_bus, set_bus
+from kefu.kit.security import configure_password_hashing
 from kefu.logging import configure_logging
 
 log = structlog.get_logger(__name__)
@@ -19,6 +20,7 @@ log = structlog.get_logger(__name__)
 
 async def run_worker(settings: Settings, *, once: bool = False) -> int:
     configure_logging(settings)
+    configure_password_hashing(cheap=settings.hash_cost == "test")
     registry.load_all()
     db = Database(settings.database_url)
     bus = create_bus(settings.redis_url, prefix=settings.redis_namespace())

@@ -47,3 +47,24 @@ class TestRedisNamespace:
         finally:
             await ours.close()
             await theirs.close()
+
+
+class TestTestShortcutsStayOutOfProduction:
+    def test_cheap_password_hashing_is_refused_in_production(self) -> None:
+        with pytest.raises(ValueError, match="never production"):
+            Settings(env="prod", hash_cost="test", secret_key="x" * 40)
+
+    def test_hashes_of_either_cost_verify(self) -> None:
+        from kefu.kit import security
+
+        try:
+            security.configure_password_hashing(cheap=False)
+            standard = security.hash_password("kefu-demo")
+            security.configure_password_hashing(cheap=True)
+            cheap = security.hash_password("kefu-demo")
+            assert security.verify_password(standard, "kefu-demo")
+            assert security.verify_password(cheap, "kefu-demo")
+            assert not security.verify_password(cheap, "wrong")
+            assert "m=1024" in cheap and "m=65536" in standard
+        finally:
+            security.configure_password_hashing(cheap=True)

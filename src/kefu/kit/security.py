@@ -10,9 +10,29 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
-# Verified against when the user does not exist, so timing does not reveal who is registered.
-_DUMMY_HASH = _hasher.hash("kefu-dummy-password")
+_STANDARD = PasswordHasher()
+# Test runs only (Settings.password_hash_cost="test", refused in production): argon2 at its
+# minimum cost. The standard cost is ~1 s of CPU per hash on a loaded 2-core box, which made
+# user set-up dominate the test suite. Stored hashes carry their own parameters, so either
+# hasher verifies both.
+_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_hasher = _STANDARD
+# Verified against when the user does not exist, so timing does not reveal who is registered;
+# made on first use (not at import: every CLI run and server start would pay for it).
+_dummy_hash: str | None = None
+
+
+def configure_password_hashing(*, cheap: bool) -> None:
+    global _hasher, _dummy_hash
+    _hasher = _CHEAP if cheap else _STANDARD
+    _dummy_hash = None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("kefu-dummy-password")
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -31,7 +51,7 @@ async def verify_password_async(password_hash: str | None, password: str) -> boo
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
