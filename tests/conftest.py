@@ -20,14 +20,17 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu import registry
 from kefu.app import create_app
 from kefu.config import Settings
 from kefu.kit.db import Base, Database
 from kefu.kit.security import configure_password_hashing
 from kefu.migrate import upgrade
 
-# Factories create users outside any app: the same cheap hasher the test apps use.
+# Factories create users outside any app: the same cheap hasher the test apps use, and
+# every listener registered (publish() refuses to run before that).
 configure_password_hashing(cheap=True)
+registry.load_all()
 
 PG_ADMIN_URL = os.environ.get("KEFU_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("KEFU_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from kefu.kit import events
+
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
@@ -43,6 +45,11 @@ MODULES = [
     "kefu.survey.listeners",
     "kefu.quality.listeners",
     "kefu.analytics.tasks",
+    "kefu.automation.events",
+    "kefu.kb.events",
+    "kefu.notice.events",
+    "kefu.phone.events",
+    "kefu.quality.events",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -93,6 +100,7 @@ ROUTERS = [
 def load_all() -> None:
     for name in MODULES:
         importlib.import_module(name)
+    events.mark_registry_loaded()
 
 
 def routers() -> list[APIRouter]:

@@ -60,6 +60,14 @@ _hooks: dict[str, list[Hook]] = defaultdict(list)
 Interceptor = Callable[[AsyncSession, EventRecord], Awaitable[None]]
 _interceptors: list[Interceptor] = []
 _LISTENER_JOB = "kefu.event_listener"
+# Set by the app's registry once every listener module is imported: publishing earlier would
+# enqueue no listener jobs for listeners not yet imported, silently dropping side effects.
+_registry_loaded = False
+
+
+def mark_registry_loaded() -> None:
+    global _registry_loaded
+    _registry_loaded = True
 
 
 def intercept_all(fn: Interceptor) -> Interceptor:
@@ -101,6 +109,10 @@ def on_commit(*event_types: type[DomainEvent]) -> Callable[[Hook], Hook]:
 
 
 async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | None = None) -> None:
+    if not _registry_loaded:
+        raise RuntimeError(
+            f"{event.name} published before kefu.registry.load_all(): its listeners would be skipped"
+        )
     payload = event.model_dump(mode="json")
     record = EventRecord(
         name=event.name,

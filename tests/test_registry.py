@@ -1,0 +1,63 @@
+"""registry.py is hand-kept: these tests compare it with the tree, so a domain that forgets
+its line fails here instead of silently losing its listeners, jobs or routes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kefu import registry
+from kefu.kit import events
+
+SRC = Path(registry.__file__).resolve().parent
+# Decorators and calls that register something when their module is imported.
+REGISTERS = re.compile(
+    r"^@(?:\w+\.)?(listener|on_commit|handler|io_handler|periodic)\(|^@register\b|intercept_all\(", re.M
+)
+ROUTER = re.compile(r"^router\s*(?::[^=]+)?=\s*APIRouter\(", re.M)
+
+
+def _module(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    return ".".join(rel.parts)
+
+
+def _sources() -> list[tuple[str, str]]:
+    return [(_module(p), p.read_text(encoding="utf-8")) for p in sorted(SRC.rglob("*.py"))]
+
+
+class TestRegistryMatchesTheTree:
+    def test_every_module_that_registers_listeners_or_jobs_is_loaded(self) -> None:
+        skip = {"kefu.kit.events", "kefu.kit.jobs", "kefu.registry"}  # the machinery itself
+        missing = [
+            m
+            for m, text in _sources()
+            if m not in skip and REGISTERS.search(text) and m not in registry.MODULES
+        ]
+        assert missing == [], f"add these to registry.MODULES: {missing}"
+
+    def test_every_router_is_served(self) -> None:
+        served = {spec.partition(":")[0] for spec in registry.ROUTERS}
+        missing = [m for m, text in _sources() if ROUTER.search(text) and m not in served]
+        assert missing == [], f"add these to registry.ROUTERS: {missing}"
+
+    def test_no_stale_entries(self) -> None:
+        names = {m for m, _ in _sources()}
+        stale = [m for m in registry.MODULES if m not in names]
+        stale += [s for s in registry.ROUTERS if s.partition(":")[0] not in names]
+        assert stale == []
+
+
+class TestPublishNeedsTheRegistry:
+    async def test_publish_before_load_all_is_refused(self, session: object) -> None:
+        from kefu.ticket.events import TicketCreated
+
+        was = events._registry_loaded
+        events._registry_loaded = False
+        try:
+            with pytest.raises(RuntimeError, match="registry"):
+                await events.publish(session, TicketCreated.model_construct())  # type: ignore[arg-type]
+        finally:
+            events._registry_loaded = was
