@@ -43,6 +43,7 @@ MODULES = [
     "kefu.survey.listeners",
     "kefu.quality.listeners",
     "kefu.analytics.tasks",
+    "kefu.fieldservice.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -73,6 +74,8 @@ ROUTERS = [
     "kefu.timeline.endpoints:router",
     "kefu.analytics.endpoints:router",
     "kefu.wfm.endpoints:router",
+    "kefu.fieldservice.endpoints:router",
+    "kefu.fieldservice.partner_endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",
@@ -87,6 +90,7 @@ ROUTERS = [
     "kefu.web.survey_pages:router",
     "kefu.web.quality_pages:router",
     "kefu.web.analytics_pages:router",
+    "kefu.web.field_pages:router",
 ]
 
 
