@@ -37,7 +37,9 @@ class Field:
                 await s.execute(sa.update(Customer).where(Customer.id == cid).values(tier=tier))
         return cid
 
-    async def device(self, customer_id: int, *, line: str = "phone", age_days: int = 30, serial: str | None = None) -> dict[str, Any]:
+    async def device(
+        self, customer_id: int, *, line: str = "phone", age_days: int = 30, serial: str | None = None
+    ) -> dict[str, Any]:
         r = await self.c.post(
             f"/api/v1/customers/{customer_id}/devices",
             headers=self.h,
@@ -51,7 +53,15 @@ class Field:
         assert r.status_code == 201, r.text
         return dict(r.json())
 
-    async def point(self, *, city: str = "深圳", lines: list[str] | None = None, capacity: int = 5, kind: str = "own", **kw: Any) -> dict[str, Any]:
+    async def point(
+        self,
+        *,
+        city: str = "深圳",
+        lines: list[str] | None = None,
+        capacity: int = 5,
+        kind: str = "own",
+        **kw: Any,
+    ) -> dict[str, Any]:
         r = await self.c.post(
             "/api/v1/service-points",
             headers=self.h,
@@ -72,26 +82,49 @@ class Field:
         r = await self.c.post(
             "/api/v1/tickets",
             headers=self.h,
-            json={"subject": "手机无法开机", "description": "摔了一下之后黑屏", "customer_id": customer_id, "channel": "phone"},
+            json={
+                "subject": "手机无法开机",
+                "description": "摔了一下之后黑屏",
+                "customer_id": customer_id,
+                "channel": "phone",
+            },
         )
         assert r.status_code == 201, r.text
         return int(r.json()["id"])
 
-    async def order(self, customer_id: int, device_id: int, *, kind: str = "onsite", city: str = "深圳", expect: int = 201) -> dict[str, Any]:
+    async def order(
+        self, customer_id: int, device_id: int, *, kind: str = "onsite", city: str = "深圳", expect: int = 201
+    ) -> dict[str, Any]:
         ticket_id = await self.ticket(customer_id)
         r = await self.c.post(
             "/api/v1/service-orders",
             headers=self.h,
-            json={"ticket_id": ticket_id, "device_id": device_id, "kind": kind, "fault": "黑屏", "city": city},
+            json={
+                "ticket_id": ticket_id,
+                "device_id": device_id,
+                "kind": kind,
+                "fault": "黑屏",
+                "city": city,
+            },
         )
         assert r.status_code == expect, r.text
         return dict(r.json())
 
     async def move(self, order_id: int, to: str, **kw: Any) -> httpx.Response:
-        return await self.c.post(f"/api/v1/service-orders/{order_id}/transition", headers=self.h, json={"to": to, **kw})
+        return await self.c.post(
+            f"/api/v1/service-orders/{order_id}/transition", headers=self.h, json={"to": to, **kw}
+        )
 
 
-def signed(point: dict[str, Any], method: str, path: str, body: bytes = b"", *, nonce: str | None = None, ts: int | None = None) -> dict[str, str]:
+def signed(
+    point: dict[str, Any],
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    nonce: str | None = None,
+    ts: int | None = None,
+) -> dict[str, str]:
     ts = int(time.time()) if ts is None else ts
     nonce = nonce or uuid.uuid4().hex
     return {

@@ -36,7 +36,12 @@ class TestDevices:
         dup = await client.post(
             f"/api/v1/customers/{cid}/devices",
             headers=f.h,
-            json={"model": "X", "serial": "IMEI8612345", "product_line": "phone", "purchased_at": "2026-01-01"},
+            json={
+                "model": "X",
+                "serial": "IMEI8612345",
+                "product_line": "phone",
+                "purchased_at": "2026-01-01",
+            },
         )
         assert dup.status_code == 409 and dup.json()["error"]["code"] == "serial_taken"
         bad = await client.post(
@@ -85,7 +90,9 @@ class TestFees:
 
 
 class TestStateMachine:
-    async def test_the_whole_path_and_illegal_moves_are_409(self, client: httpx.AsyncClient, db: Database) -> None:
+    async def test_the_whole_path_and_illegal_moves_are_409(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
         f = await Field.start(client, db)
         await f.point()
         cid = await f.customer()
@@ -108,14 +115,28 @@ class TestStateMachine:
         body = r.json()
         assert body["status"] == "done" and body["completed_at"] is not None
         assert [s["to_status"] for s in body["timeline"]] == [
-            "created", "appointment_confirmed", "arrived", "diagnosed", "quoted", "approved", "repairing", "quality_check", "done",
+            "created",
+            "appointment_confirmed",
+            "arrived",
+            "diagnosed",
+            "quoted",
+            "approved",
+            "repairing",
+            "quality_check",
+            "done",
         ]
         assert (await f.move(oid, "cancelled")).status_code == 409
         async with db.session() as s:
-            names = (await s.execute(sa.select(EventRecord.name).where(EventRecord.aggregate == "service_order"))).scalars().all()
+            names = (
+                (await s.execute(sa.select(EventRecord.name).where(EventRecord.aggregate == "service_order")))
+                .scalars()
+                .all()
+            )
         assert names.count("service_order.transitioned") == 8
 
-    async def test_cancelling_frees_the_points_capacity(self, client: httpx.AsyncClient, db: Database) -> None:
+    async def test_cancelling_frees_the_points_capacity(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
         f = await Field.start(client, db)
         point = await f.point(capacity=1)
         cid = await f.customer()
@@ -128,7 +149,9 @@ class TestStateMachine:
 
 
 class TestDispatch:
-    async def test_coverage_and_product_line_pick_the_point(self, client: httpx.AsyncClient, db: Database) -> None:
+    async def test_coverage_and_product_line_pick_the_point(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
         f = await Field.start(client, db)
         await f.point(city="广州", lines=["phone"])
         tablets_only = await f.point(city="深圳", lines=["tablet"])
@@ -152,7 +175,13 @@ class TestDispatch:
         tickets = [await f.ticket(cid) for _ in range(8)]
 
         async def create(tid: int) -> httpx.Response:
-            body = {"ticket_id": tid, "device_id": dev["id"], "kind": "onsite", "fault": "黑屏", "city": "深圳"}
+            body = {
+                "ticket_id": tid,
+                "device_id": dev["id"],
+                "kind": "onsite",
+                "fault": "黑屏",
+                "city": "深圳",
+            }
             return await client.post("/api/v1/service-orders", headers=f.h, json=body)
 
         results = await asyncio.gather(*(create(t) for t in tickets))
@@ -162,7 +191,9 @@ class TestDispatch:
         assert points.count(spare["id"]) == 2
         assert points.count(None) == 3
         async with db.session() as s:
-            booked = dict((await s.execute(sa.select(ServicePointLoad.service_point_id, ServicePointLoad.booked))).all())
+            booked = dict(
+                (await s.execute(sa.select(ServicePointLoad.service_point_id, ServicePointLoad.booked))).all()
+            )
         assert booked == {small["id"]: 3, spare["id"]: 2}
 
 
@@ -193,6 +224,16 @@ class TestConfirmationClock:
         r = await client.get(f"/api/v1/service-orders/{kept['id']}", headers=f.h)
         assert {c["metric"]: c["status"] for c in r.json()["sla"]}["appointment_confirm"] == "fulfilled"
         async with db.session() as s:
-            breaches = (await s.execute(sa.select(EventRecord).where(EventRecord.name == "service_order.sla_breached"))).scalars().all()
-            assert [(e.payload["order_id"], e.payload["metric"]) for e in breaches] == [(late["id"], "appointment_confirm")]
+            breaches = (
+                (
+                    await s.execute(
+                        sa.select(EventRecord).where(EventRecord.name == "service_order.sla_breached")
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            assert [(e.payload["order_id"], e.payload["metric"]) for e in breaches] == [
+                (late["id"], "appointment_confirm")
+            ]
             assert (await s.execute(sa.select(sa.func.count()).select_from(ServiceClock))).scalar_one() >= 2
