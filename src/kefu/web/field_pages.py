@@ -133,6 +133,7 @@ async def customer_panel(
         request,
         "field/customer_panel.html",
         {
+            "lines": PRODUCT_LINES,
             "devices": [device_service.out(d) for d in devices],
             "orders": await order_service.views(session, orders),
             "device_names": {d.id: d.model for d in devices},
