@@ -25,6 +25,15 @@ from kefu.kit.security import same
 SESSION_COOKIE = "kefu_session"
 CSRF_COOKIE = "kefu_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PARTNER_ROLE = "partner"
+PARTNER_PATHS = (
+    "/partner",
+    "/api/v1/partner",
+    "/api/v1/service-orders",
+    "/api/v1/warranty",
+    "/logout",
+    "/lang/",
+)
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -80,8 +89,15 @@ async def optional_principal(request: Request, session: Session) -> Principal | 
             sent = request.headers.get("x-csrf-token") or await _form_csrf(request)
             if not sent or not same(sent, web.csrf_token):
                 raise Forbidden("CSRF 校验失败 / CSRF token missing or invalid", code="csrf_failed")
+    if principal.is_staff and principal.role == PARTNER_ROLE and not _partner_path(request.url.path):
+        # Repair partners sign in as staff accounts but see only their own portal.
+        raise Forbidden("合作商账号只能使用合作商门户 / partner accounts use the partner portal only")
     request.state.principal = principal
     return principal
+
+
+def _partner_path(path: str) -> bool:
+    return path in ("/", "/login") or path.startswith(PARTNER_PATHS)
 
 
 async def _form_csrf(request: Request) -> str | None:

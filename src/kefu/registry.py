@@ -50,6 +50,8 @@ MODULES = [
     "kefu.notice.events",
     "kefu.phone.events",
     "kefu.quality.events",
+    "kefu.fieldservice.events",
+    "kefu.fieldservice.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -80,6 +82,8 @@ ROUTERS = [
     "kefu.timeline.endpoints:router",
     "kefu.analytics.endpoints:router",
     "kefu.wfm.endpoints:router",
+    "kefu.fieldservice.endpoints:router",
+    "kefu.fieldservice.partner_endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",
@@ -94,6 +98,7 @@ ROUTERS = [
     "kefu.web.survey_pages:router",
     "kefu.web.quality_pages:router",
     "kefu.web.analytics_pages:router",
+    "kefu.web.field_pages:router",
 ]
 
 

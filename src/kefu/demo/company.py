@@ -13,6 +13,7 @@ from kefu.config import get_settings
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.demo import bot as bot_demo
+from kefu.demo import field as field_demo
 from kefu.demo import history as history_demo
 from kefu.demo import kb as kb_demo
 from kefu.demo import tickets as tickets_demo
@@ -117,6 +118,7 @@ async def load(session: AsyncSession) -> DemoResult:
     result.created_policies, result.created_tickets = await tickets_demo.load(
         session, admin.id if admin else None
     )
+    await field_demo.load(session, admin.id if admin else None)
     await history_demo.load(session, get_settings().demo_history_days)
     return result
 

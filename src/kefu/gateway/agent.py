@@ -57,7 +57,8 @@ async def _authenticate(db: Database, token: str, cookie: str | None) -> Princip
                 return None
     except KefuError:
         return None
-    return principal if principal.is_staff else None
+    # Repair partners are staff accounts without the workspace (fieldservice).
+    return principal if principal.is_staff and principal.role != "partner" else None
 
 
 class AgentFeed:

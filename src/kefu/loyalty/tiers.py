@@ -41,6 +41,8 @@ class Benefits(BaseModel):
     discount_percent: int = Field(default=0, ge=0, le=100)
     priority_queue: bool = False
     free_onsite_service: bool = False
+    # A customer's first after-sales service order costs nothing (field service fees).
+    first_service_free: bool = False
 
 
 def _default_benefits() -> dict[str, Benefits]:
@@ -54,7 +56,7 @@ def _default_benefits() -> dict[str, Benefits]:
             free_onsite_service=True,
         ),
         "mid": Benefits(points_multiplier=Decimal("1.2"), routing_boost=10, discount_percent=5),
-        "potential": Benefits(),
+        "potential": Benefits(first_service_free=True),
         "none": Benefits(),
     }
 

@@ -20,6 +20,19 @@ from kefu.models.conversation import (
     Sender,
 )
 from kefu.models.customer import Customer, Identity, IdentityKind
+from kefu.models.fieldservice import (
+    Device,
+    DiagnosticBundle,
+    DiagnosticConsent,
+    PartnerNonce,
+    ServiceClock,
+    ServiceOrder,
+    ServiceOrderEvent,
+    ServicePoint,
+    ServicePointLoad,
+    ServicePointUser,
+    WarrantyRule,
+)
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
@@ -66,6 +79,9 @@ __all__ = [
     "CustomFieldDef",
     "Customer",
     "DailyRollup",
+    "Device",
+    "DiagnosticBundle",
+    "DiagnosticConsent",
     "EventRecord",
     "FollowUp",
     "Group",
@@ -84,6 +100,7 @@ __all__ = [
     "Order",
     "OutboundMail",
     "PainPoint",
+    "PartnerNonce",
     "PhoneIntegration",
     "PointsEntry",
     "Presence",
@@ -96,6 +113,12 @@ __all__ = [
     "Schedule",
     "SearchMiss",
     "Sender",
+    "ServiceClock",
+    "ServiceOrder",
+    "ServiceOrderEvent",
+    "ServicePoint",
+    "ServicePointLoad",
+    "ServicePointUser",
     "ServiceVisit",
     "SettingValue",
     "Shift",
@@ -112,6 +135,7 @@ __all__ = [
     "Trigger",
     "TriggerRun",
     "User",
+    "WarrantyRule",
     "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -15,6 +15,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     AGENT = "agent"
+    PARTNER = "partner"  # a repair partner's staff: only the partner portal (fieldservice)
 
 
 class User(TimestampMixin, Base):

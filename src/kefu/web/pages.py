@@ -27,7 +27,7 @@ from kefu.web.templates import CSRF_COOKIE, LANG_COOKIE, render
 router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
-HOME_BY_ROLE = {"admin": "/admin", "supervisor": "/supervisor", "agent": "/agent"}
+HOME_BY_ROLE = {"admin": "/admin", "supervisor": "/supervisor", "agent": "/agent", "partner": "/partner"}
 
 
 def _safe_next(value: str | None, default: str) -> str:

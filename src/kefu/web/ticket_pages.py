@@ -134,7 +134,7 @@ async def _detail_context(session: Any, me: Principal, ticket_id: int) -> dict[s
         "statuses": list(TicketStatus),
         "priorities": list(TicketPriority),
         "error": None,
-        "agents": [u for u in await user_service.list_all(session) if u.is_active],
+        "agents": [u for u in await user_service.list_all(session) if u.is_active and u.role != "partner"],
         "conversations": await conversation_service.for_ticket(session, me, t.id),
         "coupons": [
             c for c in await loyalty_service.coupons(session, me, t.customer_id) if c.ticket_id == t.id
