@@ -20,6 +20,7 @@ from kefu.models.conversation import (
     Sender,
 )
 from kefu.models.customer import Customer, Identity, IdentityKind
+from kefu.models.importer import ImportMapping
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
@@ -71,6 +72,7 @@ __all__ = [
     "Group",
     "GroupMember",
     "Identity",
+    "ImportMapping",
     "IdentityKind",
     "InboundMail",
     "InboundStatus",
