@@ -90,7 +90,9 @@ def import_chatwoot(
 
 
 def backup(
-    out: Annotated[Path, typer.Option("--out", help="backup file to write (.tar)")],
+    out: Annotated[
+        Path, typer.Option("--out", help="backup file (.tar.gz), or a directory for a dated name")
+    ],
     keep: Annotated[
         int | None, typer.Option(help="keep only the newest N backups in --out's directory")
     ] = None,
@@ -102,10 +104,10 @@ def backup(
     settings = get_settings()
     try:
         manifest = run_backup(settings.database_url, settings.data_dir, out)
-        removed = rotate(out.parent, keep) if keep else []
+        removed = rotate(Path(manifest["file"]).parent, keep) if keep else []
     except KefuError as exc:
         _fail(exc.message)
-    _print_json({**manifest, "file": str(out), "rotated_out": [str(p) for p in removed]})
+    _print_json({**manifest, "rotated_out": [str(p) for p in removed]})
 
 
 def restore(
