@@ -23,13 +23,14 @@ from kefu.bot.engine import uninstall as uninstall_bot
 from kefu.config import Settings, get_settings
 from kefu.errors import KefuError
 from kefu.kit.db import Database
-from kefu.kit.jobs import Worker, queue_depth
+from kefu.kit.jobs import Worker
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
 from kefu.kit.security import configure_password_hashing
 from kefu.logging import configure_logging
 from kefu.mail.smtpd import start_listener, stop_listener
-from kefu.middleware import JOB_QUEUE, BodyLimitMiddleware, RequestContextMiddleware
+from kefu.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from kefu.ops import metrics as ops_metrics
 from kefu.web import STATIC_DIR
 from kefu.web.templates import render_error, set_display_timezone
 
@@ -162,9 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         with contextlib.suppress(Exception):
-            depth = await queue_depth(request.app.state.db)
-            for status in ("queued", "running", "done", "dead"):
-                JOB_QUEUE.labels(status).set(depth.get(status, 0))
+            await ops_metrics.refresh(request.app.state.db)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     registry.load_all()

@@ -334,6 +334,11 @@ def orders_import(
         raise typer.Exit(1)
 
 
+from kefu.cli_ops import register as _register_ops  # noqa: E402  (import, backup, restore)
+
+_register_ops(app)
+
+
 def main() -> None:
     app()
 

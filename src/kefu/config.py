@@ -29,16 +29,16 @@ class Settings(BaseSettings):
     log_json: bool | None = None  # None: JSON in prod, console otherwise
     default_locale: str = "zh_CN"
     display_timezone: str = "Asia/Shanghai"
-    ticket_auto_close_days: int = 4
-    advisor_group: str = "VIP专席"
+    ticket_auto_close_days: int = 4  # solved tickets close after this many days
+    advisor_group: str = "VIP专席"  # dedicated advisors come from this group
     # Days of generated history `kefu demo` adds (reports, forecast); 0 skips it (fast tests).
     demo_history_days: int = 90
     # PIPL retention: closed tickets older than this lose their texts and files (0 = keep).
-    retention_days: int = 0  # dedicated advisors come from this group
+    retention_days: int = 0
     # Accepted order currencies and their fixed rate to CNY (tiers and points count in CNY).
     currency_rates: dict[str, float] = Field(
         default_factory=lambda: {"CNY": 1.0, "USD": 7.2, "HKD": 0.92, "EUR": 7.8, "JPY": 0.048}
-    )  # solved tickets close after this many days
+    )
     session_days: int = 7
     # "test" makes argon2 cheap for test suites; refused with KEFU_ENV=prod.
     hash_cost: Literal["standard", "test"] = "standard"

@@ -33,6 +33,7 @@ from kefu.models.fieldservice import (
     ServicePointUser,
     WarrantyRule,
 )
+from kefu.models.importer import ImportMapping
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
@@ -87,6 +88,7 @@ __all__ = [
     "Group",
     "GroupMember",
     "Identity",
+    "ImportMapping",
     "IdentityKind",
     "InboundMail",
     "InboundStatus",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,12 @@ class OpsService:
 
     async def queue_counts(self, session: AsyncSession) -> dict[str, int]:
         return await ops_repository.counts(session)
+
+    async def oldest_ready_job(self, session: AsyncSession, now: datetime) -> datetime | None:
+        return await ops_repository.oldest_ready_job(session, now)
+
+    async def operational_counts(self, session: AsyncSession, now: datetime) -> dict[str, Any]:
+        return await ops_repository.operational_counts(session, now)
 
     async def retry(self, session: AsyncSession, principal: Principal, job_id: int) -> None:
         require(principal, Perm.JOBS_MANAGE)

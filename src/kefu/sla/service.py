@@ -385,6 +385,20 @@ class SlaService:
             return
         await self._start(session, facts, policy, Metric.NEXT_REPLY, now, now, schedule_id)
 
+    async def settle_imported(self, session: AsyncSession, ticket_id: int, *, now: datetime | None = None) -> None:
+        """An imported ticket's clocks started at its original time: deadlines already past
+        are recorded as breached/warned at their due time without events, so the scan never
+        emits historic breaches (nor compensation) for them."""
+        now = now or utcnow()
+        for clock in await sla_repository.clocks(session, [ticket_id]):
+            if clock.warn_due_at is not None and ensure_utc(clock.warn_due_at) <= now:
+                clock.warned_at = clock.warn_due_at
+                clock.warn_due_at = None
+            if clock.breach_at is not None and ensure_utc(clock.breach_at) <= now:
+                clock.breached_at = clock.breach_at
+                clock.warned_at = clock.warned_at or clock.breach_at
+                clock.breach_at = clock.warn_due_at = None
+
     async def clocks(self, session: AsyncSession, ticket_ids: list[int]) -> dict[int, list[SlaClock]]:
         out: dict[int, list[SlaClock]] = {tid: [] for tid in ticket_ids}
         for c in await sla_repository.clocks(session, ticket_ids):
