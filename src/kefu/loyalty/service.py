@@ -66,7 +66,7 @@ class LoyaltyService:
     ) -> tuple[Order, bool]:
         """(order, created). The same external id again returns the stored order."""
         if principal is not None:
-            require(principal, Perm.CUSTOMERS_WRITE)
+            require(principal, Perm.ORDERS_RECORD)
         rates = get_settings().currency_rates
         currency = data.currency.upper()
         if currency not in rates:
