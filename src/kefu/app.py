@@ -20,7 +20,7 @@ from kefu import registry
 from kefu.audit.service import audit_service
 from kefu.bot.engine import install as install_bot
 from kefu.bot.engine import uninstall as uninstall_bot
-from kefu.config import Settings, get_settings
+from kefu.config import Settings, get_settings, prepare_runtime
 from kefu.errors import KefuError
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker, queue_depth
@@ -109,7 +109,7 @@ async def _audit_denial(request: Request, status: int, code: str) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    settings = prepare_runtime(settings or get_settings())  # prod: refuses a weak secret key
     configure_logging(settings)
     app = FastAPI(
         title="kefu 客服",
