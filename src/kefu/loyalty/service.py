@@ -74,6 +74,9 @@ class LoyaltyService:
                 f"不支持的币种 / unknown currency {data.currency!r}; accepted: {sorted(rates)}",
                 code="unknown_currency",
             )
+        if data.placed_at > utcnow() + timedelta(days=1):
+            # A future order would count towards the tier forever (and year 9999 overflows).
+            raise Unprocessable("下单时间不能在未来 / placed_at is in the future", code="order_in_future")
         customer = await self._customer(session, principal, customer_id, lock=True)
         existing = await loyalty_repository.order_by_external(session, data.external_id)
         if existing is not None:
