@@ -154,6 +154,19 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
+def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The SSRF guard's explicit test allow-list (KEFU_OUTBOUND_ALLOW) for loopback fakes
+    (ERP, WeChat platform, IMAP server); off by default, as in production."""
+    from kefu.config import get_settings
+
+    monkeypatch.setenv("KEFU_OUTBOUND_ALLOW", '["127.0.0.1", "localhost"]')
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("KEFU_OUTBOUND_ALLOW")
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 async def app(db: Database) -> AsyncIterator[Any]:
     application = create_app(make_settings(db.url))
     async with application.router.lifespan_context(application):

@@ -10,17 +10,18 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import registry
 from kefu.audit.service import audit_service
 from kefu.bot.engine import install as install_bot
 from kefu.bot.engine import uninstall as uninstall_bot
-from kefu.config import Settings, get_settings
+from kefu.config import Settings, get_settings, prepare_runtime
 from kefu.errors import KefuError
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
@@ -112,8 +113,43 @@ async def _audit_denial(request: Request, status: int, code: str) -> None:
         log.warning("audit.write_failed", error=str(exc))
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in seen:
+        seen.append(cur)
+        cur = getattr(cur, "orig", None) or cur.__cause__ or cur.__context__
+    return seen
+
+
+def _classified(request: Request, exc: Exception) -> Response:
+    """Failures below the business code, by root cause: a duplicate is a 409, a value the
+    database cannot hold (an id past 2^63, a lone surrogate) a 422, the database gone a 503
+    with Retry-After; anything else a 500. Every one in the error envelope."""
+    chain = _chain(exc)
+    if any(isinstance(e, IntegrityError) for e in chain):
+        return error_response(request, 409, "conflict", "与已有记录冲突 / conflicts with an existing record")
+    if any(isinstance(e, UnicodeEncodeError | OverflowError | DataError) for e in chain):
+        message = "值超出范围或无效 / a value is out of range or invalid"
+        return error_response(request, 422, "validation_error", message)
+    if any(isinstance(e, ConnectionError | InterfaceError) for e in chain) or any(
+        isinstance(e, OperationalError) and _unavailable(e) for e in chain
+    ):
+        message = "服务暂时不可用，请稍后重试 / temporarily unavailable, retry shortly"
+        response = error_response(request, 503, "unavailable", message)
+        response.headers["Retry-After"] = "5"
+        return response
+    log.error("request.failed", path=request.url.path, error=repr(exc), exc_info=exc)
+    return error_response(request, 500, "internal_error", "服务器内部错误 / internal server error")
+
+
+def _unavailable(exc: OperationalError) -> bool:
+    text = str(exc).lower()
+    return any(w in text for w in ("locked", "connect", "closed", "shutdown", "terminat", "unavailable"))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    settings = prepare_runtime(settings or get_settings())  # prod: refuses a weak secret key
     configure_password_hashing(cheap=settings.hash_cost == "test")
     configure_logging(settings)
     app = FastAPI(
@@ -159,6 +195,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
         code = codes.get(exc.status_code, "http_error")
         return error_response(request, exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(StatementError)
+    async def database_error(request: Request, exc: StatementError) -> Response:
+        return _classified(request, exc)
+
+    @app.exception_handler(UnicodeEncodeError)
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(ConnectionError)
+    @app.exception_handler(ResponseValidationError)
+    async def known_failure(request: Request, exc: Exception) -> Response:
+        return _classified(request, exc)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # Last resort (Starlette's ServerErrorMiddleware): still the envelope, never plain text.
+        return _classified(request, exc)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

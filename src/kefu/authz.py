@@ -30,8 +30,13 @@ class Perm(StrEnum):
     JOBS_MANAGE = "jobs.manage"
     TOKENS_MANAGE = "tokens.manage"
     KB_MANAGE = "kb.manage"
+    # Orders come from the sales system (an integration's admin token, the CSV import): an
+    # order credits points and raises the tier, so the people who redeem points never mint them.
+    ORDERS_RECORD = "orders.record"
 
 
+# The role × action table: every permission check reads it, and tests/test_authz_matrix.py
+# reads it too (one row per role, one column per action).
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     "admin": frozenset(Perm),
     "supervisor": frozenset(

@@ -67,6 +67,26 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
+def _runtime_settings() -> Any:
+    """Settings a server may run with: a weak secret key in prod exits 2 with the reason;
+    the data dir is private and new files are 0600 (umask)."""
+    import os
+
+    from kefu.config import ConfigError, prepare_runtime, private_dir, sqlite_path
+
+    settings = get_settings()
+    os.umask(0o077)
+    private_dir(settings.data_dir)
+    db_file = sqlite_path(settings.database_url)
+    for path in [db_file, *(Path(f"{db_file}{s}") for s in ("-wal", "-shm"))] if db_file else []:
+        if path.is_file():
+            os.chmod(path, 0o600)
+    try:
+        return prepare_runtime(settings)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
 @app.command()
 def migrate() -> None:
     """Apply database migrations to KEFU_DATABASE_URL."""
@@ -88,7 +108,7 @@ def serve(
     from kefu.app import create_app
     from kefu.migrate import upgrade
 
-    settings = get_settings()
+    settings = _runtime_settings()
     upgrade(settings.database_url)
     # The database driver's threads hand results back through the GIL; Python's default 5 ms
     # switch interval makes each hand-back wait behind a busy event loop (a convoy).
@@ -114,7 +134,7 @@ def worker(once: Annotated[bool, typer.Option(help="run ready jobs, then exit")]
     """Run background jobs (cluster mode: any number of these beside `kefu serve`)."""
     from kefu.worker import run_worker
 
-    asyncio.run(run_worker(get_settings(), once=once))
+    asyncio.run(run_worker(_runtime_settings(), once=once))
 
 
 async def _in_transaction(fn: Any) -> Any:
@@ -147,7 +167,7 @@ def demo() -> None:
     from kefu.demo.company import COMPANY, DEMO_PASSWORD, STAFF, load
     from kefu.migrate import upgrade
 
-    settings = get_settings()
+    settings = _runtime_settings()
     upgrade(settings.database_url)
     result = asyncio.run(_in_transaction(load))
     asyncio.run(_train_bot())  # the demo bot answers from the first chat

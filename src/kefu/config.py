@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +13,13 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./var/kefu.db"
+DEV_SECRET_KEY = "kefu-dev-secret-change-me"  # noqa: S105 - the known-weak default, refused in prod
+MIN_SECRET_CHARS = 32
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name; generated into the data dir on first dev start
+
+
+class ConfigError(Exception):
+    """Settings that must not be served with (e.g. a weak secret key in production)."""
 
 
 class Settings(BaseSettings):
@@ -19,7 +29,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE_URL
     redis_url: str | None = None
     redis_prefix: str | None = None  # default: see redis_namespace()
-    secret_key: str = "kefu-dev-secret-change-me"  # noqa: S105 - overridden in production
+    secret_key: str = DEV_SECRET_KEY
     host: str = "127.0.0.1"
     port: int = 8000
     # "off" disables limits (load tests on loopback); otherwise "<count>/<seconds>".
@@ -44,7 +54,36 @@ class Settings(BaseSettings):
     hash_cost: Literal["standard", "test"] = "standard"
     token_days: int = 365
     max_body_bytes: int = 1_048_576
-    secure_cookies: bool = False  # set behind TLS
+    # Behind TLS: every cookie gets `Secure` and responses carry HSTS.
+    secure_cookies: bool = False
+    hsts_seconds: int = 31_536_000
+    # Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For is believed; from
+    # anyone else the header is ignored (it would let a caller pick its rate-limit key).
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # /metrics: a bearer token, or client addresses (IPs/CIDRs) allowed without one; with
+    # neither configured it answers 404.
+    metrics_token: str | None = None
+    metrics_allow: list[str] = Field(default_factory=list)
+    # /docs and /openapi.json: signed-in staff only; None = on except in prod.
+    api_docs: bool | None = None
+    # Sign-in: per account, failures beyond `login_free_failures` within the window lock the
+    # account for a delay that doubles with each further failure (capped).
+    login_free_failures: int = 5
+    login_window_seconds: int = 900
+    login_max_lock_seconds: int = 3600
+    # POST /auth/token: a sign-in gets a token for this many hours (the same one again
+    # while it is valid), not a new year-long token per login.
+    login_token_hours: int = 12
+    # Widget sessions are rows: revoked with the conversation, expired after this idle time.
+    widget_idle_hours: int = 24
+    widget_max_days: int = 30
+    # Outgoing connections (webhooks, bot actions, mail servers, WeChat, partner APIs) never
+    # reach loopback/private/link-local addresses, except these entries: host, host:port, IP
+    # or CIDR. None = nothing in prod; this server's own loopback port elsewhere (the demo ERP).
+    outbound_allow: list[str] | None = None
+    # Envelope encryption of integration secrets at rest: base64 32-byte keys, comma
+    # separated, the first one current (older ones still decrypt). None = data_dir/secrets.key.
+    secrets_key: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)
     embedded_worker: bool = True  # run the job worker inside `kefu serve`
     worker_concurrency: int = 4
@@ -116,6 +155,73 @@ class Settings(BaseSettings):
             return None
         count, _, seconds = raw.partition("/")
         return int(count), float(seconds or 60)
+
+
+    def secret_key_problem(self) -> str | None:
+        if self.secret_key == DEV_SECRET_KEY:
+            return "KEFU_SECRET_KEY is missing (the development default is in use)"
+        if len(self.secret_key) < MIN_SECRET_CHARS:
+            return f"KEFU_SECRET_KEY is shorter than {MIN_SECRET_CHARS} characters"
+        return None
+
+    def effective_outbound_allow(self) -> list[str]:
+        if self.outbound_allow is not None:
+            return [*self.outbound_allow, *self.webhook_allowed_hosts]
+        own = [] if self.env == "prod" else [f"127.0.0.1:{self.port}", f"localhost:{self.port}"]
+        return [*own, *self.webhook_allowed_hosts]
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.env != "prod"
+
+
+def private_dir(path: Path) -> Path:
+    """Create (or tighten) a directory only the service user may enter; the files already in
+    it (database, keys) become 0600."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    for child in path.iterdir():
+        if child.is_file() and not child.is_symlink():
+            os.chmod(child, 0o600)
+    return path
+
+
+def sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    raw = url.split("///", 1)[1] if "///" in url else ""
+    return Path(raw.split("?", 1)[0]) if raw and raw != ":memory:" else None
+
+
+def prepare_runtime(settings: Settings) -> Settings:
+    """Refuse a weak secret key in production; elsewhere warn loudly and use a generated one
+    kept in the data dir (0600), so a dev server never signs with the published default."""
+    problem = settings.secret_key_problem()
+    if problem is None:
+        return settings
+    if settings.env == "prod":
+        raise ConfigError(
+            f"{problem}. Production (KEFU_ENV=prod) needs a random KEFU_SECRET_KEY of at least "
+            f"{MIN_SECRET_CHARS} characters, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    path = private_dir(settings.data_dir) / SECRET_KEY_FILE
+    if path.exists():
+        key = path.read_text().strip()
+    else:
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+    if len(key) < MIN_SECRET_CHARS:
+        raise ConfigError(f"{path} holds a secret key shorter than {MIN_SECRET_CHARS} characters")
+    if settings.env != "test":
+        print(  # before logging is configured, and it must be seen
+            f"WARNING: {problem}; using the generated key in {path}. "
+            "Set a strong KEFU_SECRET_KEY (and KEFU_ENV=prod) in production.",
+            file=sys.stderr,
+        )
+    return settings.model_copy(update={"secret_key": key})
 
 
 @lru_cache

@@ -23,6 +23,9 @@ from kefu.models.bot import BotTurnLog
 from kefu.models.user import Role
 from tests.factories import bearer, make_group, staff_token
 
+# Loopback fakes stand in for outside services: the SSRF guard's test allow-list.
+pytestmark = pytest.mark.usefixtures("allow_loopback")
+
 
 class FakeErp(BaseHTTPRequestHandler):
     """The company's order system: good JSON, a slow answer, or garbage, by order number."""

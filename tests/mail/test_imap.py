@@ -23,6 +23,9 @@ from kefu.models import InboundMail, Mailbox, Ticket
 from tests.conftest import free_port
 from tests.factories import make_group
 
+# Loopback fakes stand in for outside services: the SSRF guard's test allow-list.
+pytestmark = pytest.mark.usefixtures("allow_loopback")
+
 USER, PASSWORD = "service", "imap-pass"
 
 

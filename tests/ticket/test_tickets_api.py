@@ -117,8 +117,16 @@ class TestCreate:
         ):
             assert (await client.post("/api/v1/ticket-fields", json=body, headers=admin)).status_code == 201
         h = bearer(team["agent_token"])
+        # A required field never stops intake; it binds the agent who solves the ticket.
         r = await client.post("/api/v1/tickets", json={"subject": "x", "channel": "web"}, headers=h)
+        assert r.status_code == 201, r.text
+        tid = r.json()["id"]
+        r = await client.patch(f"/api/v1/tickets/{tid}", json={"status": "solved"}, headers=h)
         assert (r.status_code, r.json()["error"]["code"]) == (422, "missing_field")
+        r = await client.patch(
+            f"/api/v1/tickets/{tid}", json={"status": "solved", "custom_fields": {"model": "X5"}}, headers=h
+        )
+        assert (r.status_code, r.json()["status"]) == (200, "solved")
         r = await client.post(
             "/api/v1/tickets",
             headers=h,

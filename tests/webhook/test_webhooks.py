@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -182,17 +181,31 @@ class TestSsrf:
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "internal_address"
 
-    async def test_a_name_that_resolves_inside_is_refused_at_send_time(
-        self, db: Database, client: httpx.AsyncClient, receiver: Receiver
+    async def test_a_name_that_resolves_inside_is_refused_at_creation_and_at_send_time(
+        self,
+        db: Database,
+        client: httpx.AsyncClient,
+        receiver: Receiver,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        host = socket.gethostname()
-        addresses = {i[4][0] for i in socket.getaddrinfo(host, 80)}
-        from kefu.webhook.guard import is_internal
+        from kefu.kit import outbound
 
-        if not all(is_internal(a) for a in addresses):
-            pytest.skip("this machine's name resolves to a public address")
+        answers = {"hooks.example.com": ["127.0.0.1"]}
+
+        async def fake_dns(host: str, port: int) -> list[str]:
+            return answers[host]
+
+        monkeypatch.setattr(outbound, "_getaddrinfo", fake_dns)
         _admin, token = await staff_token(db, role=Role.ADMIN)
-        sub = await _subscribe(client, token, f"http://{host}:{receiver.port}/hook", ["*"])
+        url = f"http://hooks.example.com:{receiver.port}/hook"
+        r = await client.post(
+            "/api/v1/webhooks", headers=bearer(token), json={"name": "x", "url": url, "events": ["*"]}
+        )
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "internal_address")
+        # Public when created, rebound to loopback before delivery: refused at connect time.
+        answers["hooks.example.com"] = ["93.184.216.34"]
+        sub = await _subscribe(client, token, url, ["*"])
+        answers["hooks.example.com"] = ["93.184.216.34", "127.0.0.1"]
         await client.post(f"/api/v1/webhooks/{sub['id']}/ping", headers=bearer(token))
         await Worker(db).run_until_idle()
         assert receiver.requests == []

@@ -18,6 +18,9 @@ from kefu.models.user import Role
 from kefu.wechat import crypto
 from tests.factories import bearer, staff_token
 
+# Loopback fakes stand in for outside services: the SSRF guard's test allow-list.
+pytestmark = pytest.mark.usefixtures("allow_loopback")
+
 TOKEN = "kefuToken123"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx1234567890abcdef"

@@ -25,6 +25,9 @@ from tests.factories import bearer, staff_token
 from tests.loopback import Loopback, serve
 from tests.wechat.test_callback import event_xml, make_account, post_plain, text_xml
 
+# Loopback fakes stand in for outside services: the SSRF guard's test allow-list.
+pytestmark = pytest.mark.usefixtures("allow_loopback")
+
 
 class Platform:
     """The token and custom-send endpoints; `fail` queues errcodes for the next sends."""

@@ -16,18 +16,19 @@ from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.service import analytics_service, parse_only, resolve_range
 from kefu.deps import CurrentPrincipal, Session
+from kefu.kit.schemas import MAX_ID
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
 From = Annotated[str | None, Query(alias="from", max_length=40, description="ISO 8601; default 30 days ago")]
 To = Annotated[str | None, Query(max_length=40, description="ISO 8601 (exclusive); a bare date is inclusive")]
 Text = Annotated[str | None, Query(max_length=120)]
-Id = Annotated[int | None, Query(ge=1)]
+Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 EXTRA_FIELDS = ("backlog", "backlog_age_seconds_p50", "backlog_age_seconds_p90", "percentiles_exact")
 
 
 def slice_of(
-    channel: str | None, group_id: int | None, agent_id: int | None, category: str | None, tier: str | None
+    channel: str | None, group_id: Id | None, agent_id: Id | None, category: str | None, tier: str | None
 ) -> dict[str, str]:
     return parse_only(
         {"channel": channel, "group": group_id, "agent": agent_id, "category": category, "tier": tier}

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from kefu.errors import Unprocessable
+from kefu.kit.schemas import MAX_YEAR, MIN_YEAR
 
 MAX_RANGE_DAYS = 731  # two years (a leap year included)
 
@@ -21,6 +22,7 @@ def parse_instant(value: str, tz: ZoneInfo, *, end: bool, name: str) -> datetime
     try:
         if len(raw) == 10:
             day = date.fromisoformat(raw)
+            _check_year(day, name)
             if end:
                 day += timedelta(days=1)
             return datetime.combine(day, time(), tz).astimezone(UTC)
@@ -29,9 +31,18 @@ def parse_instant(value: str, tz: ZoneInfo, *, end: bool, name: str) -> datetime
         raise Unprocessable(
             f"{name} is not an ISO 8601 date or time: {value[:40]!r}", code="invalid_range"
         ) from exc
+    _check_year(parsed.date(), name)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(UTC)
+
+
+def _check_year(day: date, name: str) -> None:
+    """Years 0001 and 9999 overflow once shifted by a time zone or a day: a 422, not a 500."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise Unprocessable(
+            f"{name}: the year must be between {MIN_YEAR} and {MAX_YEAR}", code="invalid_range"
+        )
 
 
 def check_range(start: datetime, end: datetime) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, EmailStr, Field
+from pydantic import EmailStr, Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedAwareDatetime, OutSchema, Schema
 
 
 class IntegrationCreate(Schema):
@@ -55,7 +55,7 @@ class VisitIn(Schema):
     subject: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
     category: str = Field(default="", max_length=120)
-    visited_at: AwareDatetime | None = None
+    visited_at: BoundedAwareDatetime | None = None
     customer: VisitCustomer
 
 

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Query
 
 from kefu.audit.service import audit_service
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import OutSchema, Page
+from kefu.kit.schemas import Id, OutSchema, Page
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
 class AuditOut(OutSchema):
-    id: int
+    id: Id
     action: str
-    actor_user_id: int | None
-    actor_customer_id: int | None
+    actor_user_id: Id | None
+    actor_customer_id: Id | None
     target_type: str
     target_id: str
     ip: str | None

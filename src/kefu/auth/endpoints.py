@@ -17,7 +17,7 @@ from kefu.auth.schemas import (
 from kefu.auth.service import auth_service, user_service
 from kefu.config import Settings
 from kefu.deps import CurrentPrincipal, Session, get_settings_dep, rate_limited
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -50,7 +50,7 @@ async def list_tokens(principal: CurrentPrincipal, session: Session) -> Page[Tok
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_token(token_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def revoke_token(token_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await auth_service.revoke_token(session, principal, token_id)
 
 
@@ -67,7 +67,7 @@ async def create_user(body: UserCreate, principal: CurrentPrincipal, session: Se
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 async def update_user(
-    user_id: int, body: UserUpdate, principal: CurrentPrincipal, session: Session
+    user_id: Id, body: UserUpdate, principal: CurrentPrincipal, session: Session
 ) -> UserOut:
     user = await user_service.update(session, principal, user_id, body)
     return await user_service.get_out(session, user)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import Id, OutSchema, Schema
 from kefu.models.user import Role
 
 
@@ -27,7 +27,7 @@ class UserCreate(Schema):
     name: str = Field(default="", max_length=120)
     password: str = Field(min_length=8, max_length=200)
     role: Role
-    group_ids: list[int] = Field(default_factory=list)
+    group_ids: list[Id] = Field(default_factory=list)
 
 
 class UserUpdate(Schema):
@@ -35,7 +35,7 @@ class UserUpdate(Schema):
     role: Role | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=200)
-    group_ids: list[int] | None = None
+    group_ids: list[Id] | None = None
 
 
 class UserOut(OutSchema):

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from kefu.automation.schemas import MacroIn, MacroOut, MacroPreview, TriggerIn, TriggerOut
 from kefu.automation.service import automation_service
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page, Schema
+from kefu.kit.schemas import Id, Page, Schema
 
 router = APIRouter(prefix="/api/v1", tags=["macros"])
 
@@ -30,21 +30,21 @@ async def create_macro(body: MacroIn, principal: CurrentPrincipal, session: Sess
 
 @router.put("/macros/{macro_id}", response_model=MacroOut)
 async def update_macro(
-    macro_id: int, body: MacroIn, principal: CurrentPrincipal, session: Session
+    macro_id: Id, body: MacroIn, principal: CurrentPrincipal, session: Session
 ) -> MacroOut:
     return MacroOut.model_validate(await automation_service.update_macro(session, principal, macro_id, body))
 
 
 @router.get("/tickets/{ticket_id}/macros/{macro_id}/preview", response_model=MacroPreview)
 async def preview_macro(
-    ticket_id: int, macro_id: int, principal: CurrentPrincipal, session: Session
+    ticket_id: Id, macro_id: Id, principal: CurrentPrincipal, session: Session
 ) -> MacroPreview:
     return MacroPreview(body=await automation_service.preview(session, principal, macro_id, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/macros/{macro_id}", status_code=status.HTTP_200_OK)
 async def apply_macro(
-    ticket_id: int, macro_id: int, body: ApplyBody, principal: CurrentPrincipal, session: Session
+    ticket_id: Id, macro_id: Id, body: ApplyBody, principal: CurrentPrincipal, session: Session
 ) -> dict[str, object]:
     t = await automation_service.apply(session, principal, macro_id, ticket_id, body.body)
     return {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import Id, OutSchema, Schema
 from kefu.models.ticket import TicketPriority, TicketStatus
 
 
@@ -12,7 +12,7 @@ class MacroActions(Schema):
     status: TicketStatus | None = None
     priority: TicketPriority | None = None
     add_tags: list[str] = Field(default_factory=list, max_length=20)
-    group_id: int | None = None
+    group_id: Id | None = None
     assign_to_me: bool = False
 
 
@@ -21,7 +21,7 @@ class MacroIn(Schema):
     body: str = Field(default="", max_length=20_000)
     public: bool = True
     actions: MacroActions = Field(default_factory=MacroActions)
-    group_id: int | None = None
+    group_id: Id | None = None
     active: bool = True
 
 

@@ -1,7 +1,9 @@
 """Calling the company's business system for an intent's action (e.g. an order lookup).
 
-The endpoint is configured by an admin (usually on the company's own network, so no SSRF
-filter here). Anything but a quick 200 with a JSON object — a timeout, an error status,
+The endpoint is configured by a supervisor or admin and its answer is shown to a chat
+visitor, so every call passes the SSRF guard (`kit.outbound`): an internal address is reached
+only when KEFU_OUTBOUND_ALLOW lists it (the company's ERP on its own network).
+Anything but a quick 200 with a JSON object — a timeout, an error status,
 garbage, a huge body — returns None: the bot apologises and hands off, nothing hangs.
 """
 
@@ -16,6 +18,8 @@ import httpx
 import structlog
 
 from kefu.bot.policy import IntentSpec
+from kefu.config import get_settings
+from kefu.kit import outbound
 
 log = structlog.get_logger(__name__)
 MAX_BODY = 64 * 1024
@@ -26,7 +30,8 @@ async def call(spec: IntentSpec, values: Mapping[str, str]) -> dict[str, str] | 
     for name, value in values.items():  # slot values go into the URL percent-encoded
         url = url.replace("{" + name + "}", quote(value, safe=""))
     try:
-        async with httpx.AsyncClient(timeout=spec.timeout, follow_redirects=False) as client:
+        policy = outbound.Policy(get_settings().effective_outbound_allow())
+        async with outbound.client(policy, timeout=spec.timeout) as client:
             request = client.build_request(
                 spec.method, url, json=dict(values) if spec.method == "POST" else None
             )
@@ -44,7 +49,8 @@ async def call(spec: IntentSpec, values: Mapping[str, str]) -> dict[str, str] | 
             finally:
                 await response.aclose()
     except (httpx.HTTPError, ValueError) as exc:
-        log.warning("bot.action_failed", intent=spec.name, error=repr(exc))
+        refused = outbound.refused_reason(exc)
+        log.warning("bot.action_failed", intent=spec.name, error=refused or repr(exc), refused=bool(refused))
         return None
     return _flatten(body, spec.name)
 

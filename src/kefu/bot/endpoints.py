@@ -25,7 +25,7 @@ from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session
 from kefu.errors import Unprocessable
 from kefu.kit.db import Database
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.models.bot import Intent
 from kefu.ticket.service import ticket_service
 
@@ -66,20 +66,20 @@ async def import_intents(file: UploadFile, principal: CurrentPrincipal, session:
 
 
 @router.get("/bot/intents/{intent_id}", response_model=IntentOut)
-async def get_intent(intent_id: int, principal: CurrentPrincipal, session: Session) -> IntentOut:
+async def get_intent(intent_id: Id, principal: CurrentPrincipal, session: Session) -> IntentOut:
     return _out(*await bot_service.get(session, principal, intent_id))
 
 
 @router.patch("/bot/intents/{intent_id}", response_model=IntentOut)
 async def update_intent(
-    intent_id: int, data: IntentUpdate, principal: CurrentPrincipal, session: Session
+    intent_id: Id, data: IntentUpdate, principal: CurrentPrincipal, session: Session
 ) -> IntentOut:
     await bot_service.update(session, principal, intent_id, data)
     return _out(*await bot_service.get(session, principal, intent_id))
 
 
 @router.delete("/bot/intents/{intent_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_intent(intent_id: int, principal: CurrentPrincipal, session: Session) -> Response:
+async def delete_intent(intent_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await bot_service.delete(session, principal, intent_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -127,8 +127,8 @@ async def unanswered(
 async def assist(
     principal: CurrentPrincipal,
     session: Session,
-    conversation_id: int | None = Query(default=None, ge=1),
-    ticket_id: int | None = Query(default=None, ge=1),
+    conversation_id: Id | None = Query(default=None, ge=1),
+    ticket_id: Id | None = Query(default=None, ge=1),
     q: str | None = Query(default=None, max_length=1000),
 ) -> AssistOut:
     """Suggested articles, macros and a draft answer for a conversation, a ticket or a text."""
@@ -136,7 +136,7 @@ async def assist(
         raise Unprocessable(
             "需要 conversation_id、ticket_id 或 q 之一 / give one of them", code="assist_target"
         )
-    customer_id: int | None = None
+    customer_id: Id | None = None
     question = q or ""
     if conversation_id is not None:
         question, customer_id = await conversation_service.customer_question(

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedDatetime, Id, OutSchema, Schema
 from kefu.models.bot import IntentAction
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -45,7 +45,7 @@ class IntentIn(Schema):
     answer: str = Field(default="", max_length=4000)
     answer_en: str = Field(default="", max_length=4000)
     buttons: list[str] = Field(default_factory=list, max_length=6)
-    article_ids: list[int] = Field(default_factory=list, max_length=5)
+    article_ids: list[Id] = Field(default_factory=list, max_length=5)
     action: IntentAction = IntentAction.ANSWER
     config: ActionConfig = Field(default_factory=ActionConfig)
     human_only: bool = False
@@ -66,7 +66,7 @@ class IntentUpdate(Schema):
     answer: str | None = Field(default=None, max_length=4000)
     answer_en: str | None = Field(default=None, max_length=4000)
     buttons: list[str] | None = Field(default=None, max_length=6)
-    article_ids: list[int] | None = Field(default=None, max_length=5)
+    article_ids: list[Id] | None = Field(default=None, max_length=5)
     action: IntentAction | None = None
     config: ActionConfig | None = None
     human_only: bool | None = None
@@ -119,7 +119,7 @@ class ModelOut(Schema):
     n_examples: int
     train_seconds: float
     validation: dict[str, Any]
-    created_at: datetime | None
+    created_at: BoundedDatetime | None
     pending: bool  # intents changed since that model was trained
 
 

@@ -8,12 +8,14 @@ import asyncio
 import csv
 import hashlib
 import io
+import re
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import structlog
@@ -39,10 +41,11 @@ from kefu.bot.schemas import (
     TryOut,
 )
 from kefu.bot.text import normalize, words
+from kefu.config import get_settings
 from kefu.conversation.bot_slot import BotTurn
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kb.service import kb_service
-from kefu.kit import jobs
+from kefu.kit import jobs, outbound
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.models.bot import BotModel, BotTurnLog, Intent, TurnOutcome
@@ -145,7 +148,7 @@ class BotService:
             require(principal, Perm.KB_MANAGE)
         if await repo.intent_by_name(session, data.name) is not None:
             raise Conflict(f"意图 {data.name} 已存在 / intent exists", code="intent_exists")
-        _check_action(data.action, data.config.model_dump())
+        await _check_action(data.action, data.config.model_dump())
         intent = Intent(
             name=data.name,
             title=data.title,
@@ -172,7 +175,7 @@ class BotService:
         examples = fields.pop("examples", None)
         if "config" in fields:
             fields["config"] = data.config.model_dump(exclude_none=True) if data.config else {}
-        _check_action(fields.get("action", intent.action), fields.get("config", intent.config))
+        await _check_action(fields.get("action", intent.action), fields.get("config", intent.config))
         for key, value in fields.items():
             setattr(intent, key, value)
         if examples is not None:
@@ -544,9 +547,20 @@ def _locale_of(text: str) -> str:
     return "zh_CN" if any("\u3400" <= ch <= "\u9fff" for ch in text) else "en"
 
 
-def _check_action(action: str, config: dict[str, Any]) -> None:
+async def _check_action(action: str, config: dict[str, Any]) -> None:
     if action == "http" and not config.get("url"):
         raise Unprocessable("HTTP 动作需要 url / an http action needs config.url", code="action_needs_url")
+    if action == "http":
+        # Slots fill the path or query only; the host is fixed and passes the SSRF guard.
+        url = re.sub(r"\{[^{}]*\}", "x", str(config["url"]))
+        target = urlsplit(str(config["url"])).netloc
+        try:
+            if "{" in target:
+                raise outbound.OutboundRefused("the host part cannot hold a slot", code="invalid_url")
+            await outbound.check_url(url, outbound.Policy(get_settings().effective_outbound_allow()))
+        except outbound.OutboundRefused as exc:
+            message = f"HTTP 动作地址不允许 / action url refused: {exc.message}"
+            raise Unprocessable(message, code=exc.code) from exc
     if action == "http" and not config.get("slots"):
         raise Unprocessable(
             "HTTP 动作需要至少一个槽位 / an http action needs slots", code="action_needs_slots"

@@ -31,7 +31,7 @@ from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session, get_db, get_settings_dep, rate_limited
 from kefu.errors import Unauthorized
 from kefu.kit.db import Database
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.models.ticket import Channel
 from kefu.routing.service import routing_service
 from kefu.sla.service import sla_service
@@ -143,7 +143,7 @@ async def widget_upload(
 
 @router.get("/widget/attachments/{attachment_id}")
 async def widget_download(
-    attachment_id: int, session: Session, settings: SettingsDep, chat: ChatDep
+    attachment_id: Id, session: Session, settings: SettingsDep, chat: ChatDep
 ) -> FileResponse:
     att = await conversation_service.attachment(session, attachment_id, chat=chat)
     return _download(settings, att.storage_key, att.filename)
@@ -171,7 +171,7 @@ async def list_conversations(
     principal: CurrentPrincipal,
     session: Session,
     scope: Literal["mine", "queue", "all"] = "mine",
-    customer_id: int | None = None,
+    customer_id: Id | None = None,
 ) -> Page[ConversationOut]:
     items = await conversation_service.list_for_staff(
         session, principal, scope=scope, customer_id=customer_id
@@ -181,14 +181,14 @@ async def list_conversations(
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationDetail)
 async def get_conversation(
-    conversation_id: int, principal: CurrentPrincipal, session: Session
+    conversation_id: Id, principal: CurrentPrincipal, session: Session
 ) -> ConversationDetail:
     return await conversation_service.detail(session, principal, conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=Page[MessageOut])
 async def conversation_messages(
-    conversation_id: int,
+    conversation_id: Id,
     principal: CurrentPrincipal,
     session: Session,
     after_seq: Annotated[int, Query(ge=0)] = 0,
@@ -199,7 +199,7 @@ async def conversation_messages(
 
 @router.post("/conversations/{conversation_id}/messages", response_model=SeqOut)
 async def post_message(
-    conversation_id: int, body: MessageIn, principal: CurrentPrincipal, session: Session
+    conversation_id: Id, body: MessageIn, principal: CurrentPrincipal, session: Session
 ) -> SeqOut:
     msg, _ = await conversation_service.staff_message(
         session, principal, conversation_id, body.client_id, body.text, internal=body.internal
@@ -211,7 +211,7 @@ async def post_message(
     "/conversations/{conversation_id}/attachments", response_model=SeqOut, status_code=status.HTTP_201_CREATED
 )
 async def post_attachment(
-    conversation_id: int,
+    conversation_id: Id,
     principal: CurrentPrincipal,
     session: Session,
     settings: SettingsDep,
@@ -232,7 +232,7 @@ async def post_attachment(
 
 @router.get("/conversations/attachments/{attachment_id}")
 async def staff_download(
-    attachment_id: int, principal: CurrentPrincipal, session: Session, settings: SettingsDep
+    attachment_id: Id, principal: CurrentPrincipal, session: Session, settings: SettingsDep
 ) -> FileResponse:
     att = await conversation_service.attachment(session, attachment_id, principal=principal)
     return _download(settings, att.storage_key, att.filename)
@@ -240,7 +240,7 @@ async def staff_download(
 
 @router.post("/conversations/{conversation_id}/transfer", response_model=ConversationDetail)
 async def transfer(
-    conversation_id: int, body: TransferIn, principal: CurrentPrincipal, session: Session
+    conversation_id: Id, body: TransferIn, principal: CurrentPrincipal, session: Session
 ) -> ConversationDetail:
     await conversation_service.transfer(session, principal, conversation_id, body)
     return await conversation_service.detail(session, principal, conversation_id)
@@ -248,7 +248,7 @@ async def transfer(
 
 @router.post("/conversations/{conversation_id}/close", response_model=ConversationDetail)
 async def close(
-    conversation_id: int, principal: CurrentPrincipal, session: Session, body: CloseIn | None = None
+    conversation_id: Id, principal: CurrentPrincipal, session: Session, body: CloseIn | None = None
 ) -> ConversationDetail:
     await conversation_service.close(
         session, principal, conversation_id, solve_ticket=bool(body and body.solve_ticket)
@@ -257,6 +257,6 @@ async def close(
 
 
 @router.post("/conversations/{conversation_id}/takeover", response_model=ConversationDetail)
-async def takeover(conversation_id: int, principal: CurrentPrincipal, session: Session) -> ConversationDetail:
+async def takeover(conversation_id: Id, principal: CurrentPrincipal, session: Session) -> ConversationDetail:
     await conversation_service.takeover(session, principal, conversation_id)
     return await conversation_service.detail(session, principal, conversation_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import EmailStr, Field, model_validator
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedDatetime, Id, OutSchema, Schema
 
 MAX_TEXT = 4000  # characters in one chat message
 
@@ -22,7 +22,7 @@ class WidgetSessionIn(Schema):
 
 class WidgetSessionOut(Schema):
     session_token: str
-    conversation_id: int
+    conversation_id: Id
 
 
 class WidgetStatus(Schema):
@@ -56,8 +56,8 @@ class MessageIn(Schema):
 
 
 class TransferIn(Schema):
-    to_user_id: int | None = None
-    to_group_id: int | None = None
+    to_user_id: Id | None = None
+    to_group_id: Id | None = None
     note: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
@@ -99,7 +99,7 @@ class CustomerRef(Schema):
 class LastMessage(Schema):
     sender: str
     text: str
-    created_at: datetime
+    created_at: BoundedDatetime
 
 
 class ConversationOut(Schema):
@@ -107,19 +107,19 @@ class ConversationOut(Schema):
     status: str
     channel: str
     customer: CustomerRef | None
-    group_id: int | None
+    group_id: Id | None
     group_name: str | None
-    assignee_id: int | None
+    assignee_id: Id | None
     assignee_name: str | None
-    ticket_id: int | None
+    ticket_id: Id | None
     last_seq: int
     unread: int
     last_message: LastMessage | None
     priority: int
-    queued_at: datetime | None
-    assigned_at: datetime | None
-    closed_at: datetime | None
-    created_at: datetime
+    queued_at: BoundedDatetime | None
+    assigned_at: BoundedDatetime | None
+    closed_at: BoundedDatetime | None
+    created_at: BoundedDatetime
     rating: int | None
     customer_read_seq: int = 0
     agent_read_seq: int = 0

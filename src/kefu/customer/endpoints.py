@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page, Schema
+from kefu.kit.schemas import Id, Page, Schema
 from kefu.loyalty.service import loyalty_service
 from kefu.ticket.schemas import TicketFilter
 from kefu.ticket.service import ticket_service
@@ -45,7 +45,7 @@ async def search_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
-async def get_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
+async def get_customer(customer_id: Id, principal: CurrentPrincipal, session: Session) -> CustomerOut:
     """The customer with tier, points balance and recent tickets (the 360° essentials)."""
     customer = await customer_service.get(session, principal, customer_id)
     out = customer_service.to_out(customer, principal)
@@ -68,17 +68,17 @@ async def get_customer(customer_id: int, principal: CurrentPrincipal, session: S
 
 
 @router.post("/{customer_id}/unmask", response_model=CustomerOut)
-async def unmask_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> CustomerOut:
+async def unmask_customer(customer_id: Id, principal: CurrentPrincipal, session: Session) -> CustomerOut:
     return await customer_service.unmask(session, principal, customer_id)
 
 
 class MergeBody(Schema):
-    into_id: int
+    into_id: Id
 
 
 @router.post("/{customer_id}/merge", response_model=CustomerOut)
 async def merge_customer(
-    customer_id: int, body: MergeBody, principal: CurrentPrincipal, session: Session
+    customer_id: Id, body: MergeBody, principal: CurrentPrincipal, session: Session
 ) -> CustomerOut:
     """Merge this customer (a duplicate) into `into_id`; returns the merged customer."""
     merged = await customer_service.merge(session, principal, customer_id, body.into_id)
@@ -88,7 +88,7 @@ async def merge_customer(
 
 @router.patch("/{customer_id}", response_model=CustomerOut)
 async def update_customer(
-    customer_id: int, body: CustomerUpdate, principal: CurrentPrincipal, session: Session
+    customer_id: Id, body: CustomerUpdate, principal: CurrentPrincipal, session: Session
 ) -> CustomerOut:
     await customer_service.update(session, principal, customer_id, body)
     return await get_customer(customer_id, principal, session)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedDate, OutSchema, Schema
 
 
 class CustomerCreate(Schema):
@@ -18,13 +18,13 @@ class CustomerCreate(Schema):
     phone: str | None = Field(default=None, max_length=40)
     external_id: str | None = Field(default=None, min_length=1, max_length=120)
     wechat_openid: str | None = Field(default=None, min_length=1, max_length=120)
-    birthday: date | None = None
+    birthday: BoundedDate | None = None
     locale: str | None = Field(default=None, max_length=10)
 
 
 class CustomerUpdate(Schema):
     name: str | None = Field(default=None, max_length=120)
-    birthday: date | None = None
+    birthday: BoundedDate | None = None
     locale: str | None = Field(default=None, max_length=10)
     organization: str | None = Field(default=None, max_length=200)
     address: str | None = Field(default=None, max_length=300)

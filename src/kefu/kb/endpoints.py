@@ -16,7 +16,7 @@ from kefu.kb.schemas import (
     VersionOut,
 )
 from kefu.kb.service import kb_service
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
 
@@ -49,20 +49,20 @@ async def create_article(body: ArticleCreate, principal: CurrentPrincipal, sessi
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut)
-async def get_article(article_id: int, principal: OptionalPrincipal, session: Session) -> ArticleOut:
+async def get_article(article_id: Id, principal: OptionalPrincipal, session: Session) -> ArticleOut:
     return ArticleOut.model_validate(await kb_service.read(session, principal, article_id))
 
 
 @router.patch("/articles/{article_id}", response_model=ArticleOut)
 async def update_article(
-    article_id: int, body: ArticleUpdate, principal: CurrentPrincipal, session: Session
+    article_id: Id, body: ArticleUpdate, principal: CurrentPrincipal, session: Session
 ) -> ArticleOut:
     return ArticleOut.model_validate(await kb_service.update(session, principal, article_id, body))
 
 
 @router.get("/articles/{article_id}/versions", response_model=Page[VersionOut])
 async def article_versions(
-    article_id: int, principal: CurrentPrincipal, session: Session
+    article_id: Id, principal: CurrentPrincipal, session: Session
 ) -> Page[VersionOut]:
     rows = await kb_service.versions(session, principal, article_id)
     return Page(items=[VersionOut.model_validate(v) for v in rows])
@@ -74,7 +74,7 @@ async def article_versions(
     dependencies=[Depends(rate_limited("kb_feedback", anonymous=True))],
 )
 async def article_feedback(
-    article_id: int, body: Feedback, principal: OptionalPrincipal, session: Session
+    article_id: Id, body: Feedback, principal: OptionalPrincipal, session: Session
 ) -> None:
     await kb_service.feedback(session, principal, article_id, body.helpful)
 

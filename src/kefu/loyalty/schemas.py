@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedAwareDatetime, Id, OutSchema, Schema
 
 
 class OrderCreate(Schema):
     external_id: str = Field(min_length=1, max_length=120)
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
     currency: str = Field(default="CNY", min_length=3, max_length=3)
-    placed_at: AwareDatetime
+    placed_at: BoundedAwareDatetime
 
 
 class OrderOut(OutSchema):
@@ -102,4 +102,4 @@ class TemplateOut(OutSchema):
 
 
 class IssueCoupon(Schema):
-    template_id: int
+    template_id: Id

@@ -66,7 +66,7 @@ class LoyaltyService:
     ) -> tuple[Order, bool]:
         """(order, created). The same external id again returns the stored order."""
         if principal is not None:
-            require(principal, Perm.CUSTOMERS_WRITE)
+            require(principal, Perm.ORDERS_RECORD)
         rates = get_settings().currency_rates
         currency = data.currency.upper()
         if currency not in rates:
@@ -74,6 +74,9 @@ class LoyaltyService:
                 f"不支持的币种 / unknown currency {data.currency!r}; accepted: {sorted(rates)}",
                 code="unknown_currency",
             )
+        if data.placed_at > utcnow() + timedelta(days=1):
+            # A future order would count towards the tier forever (and year 9999 overflows).
+            raise Unprocessable("下单时间不能在未来 / placed_at is in the future", code="order_in_future")
         customer = await self._customer(session, principal, customer_id, lock=True)
         existing = await loyalty_repository.order_by_external(session, data.external_id)
         if existing is not None:

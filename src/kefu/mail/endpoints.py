@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.mail.schemas import AddressCreate, AddressOut, InboundOut, MailboxCreate, MailboxOut
 from kefu.mail.service.channels import mail_channel_service
 from kefu.mail.service.inbound import inbound_mail_service
@@ -35,7 +35,7 @@ async def list_addresses(principal: CurrentPrincipal, session: Session) -> Page[
 
 
 @router.delete("/channels/email/{address_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_address(address_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def delete_address(address_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await mail_channel_service.delete_address(session, principal, address_id)
 
 
@@ -51,12 +51,12 @@ async def list_mailboxes(principal: CurrentPrincipal, session: Session) -> Page[
 
 
 @router.delete("/channels/email/mailboxes/{mailbox_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_mailbox(mailbox_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def delete_mailbox(mailbox_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await mail_channel_service.delete_mailbox(session, principal, mailbox_id)
 
 
 @router.post("/channels/email/mailboxes/{mailbox_id}/poll", status_code=status.HTTP_202_ACCEPTED)
-async def poll_mailbox(mailbox_id: int, principal: CurrentPrincipal, session: Session) -> dict[str, str]:
+async def poll_mailbox(mailbox_id: Id, principal: CurrentPrincipal, session: Session) -> dict[str, str]:
     await mail_channel_service.poll_now(session, principal, mailbox_id)
     return {"status": "queued"}
 
@@ -74,12 +74,12 @@ async def list_inbound(
 
 
 @router.get("/mail/inbound/{inbound_id}", response_model=InboundOut)
-async def get_inbound(inbound_id: int, principal: CurrentPrincipal, session: Session) -> InboundOut:
+async def get_inbound(inbound_id: Id, principal: CurrentPrincipal, session: Session) -> InboundOut:
     return InboundOut.model_validate(await mail_channel_service.inbound(session, principal, inbound_id))
 
 
 @router.get("/mail/inbound/{inbound_id}/raw")
-async def inbound_raw(inbound_id: int, principal: CurrentPrincipal, session: Session) -> Response:
+async def inbound_raw(inbound_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     raw = await mail_channel_service.raw(session, principal, inbound_id)
     return Response(
         raw,
@@ -94,12 +94,12 @@ async def inbound_raw(inbound_id: int, principal: CurrentPrincipal, session: Ses
 @router.post(
     "/mail/inbound/{inbound_id}/retry", response_model=InboundOut, status_code=status.HTTP_202_ACCEPTED
 )
-async def retry_inbound(inbound_id: int, principal: CurrentPrincipal, session: Session) -> InboundOut:
+async def retry_inbound(inbound_id: Id, principal: CurrentPrincipal, session: Session) -> InboundOut:
     return InboundOut.model_validate(await mail_channel_service.retry(session, principal, inbound_id))
 
 
 @router.get("/mail/comments/{comment_id}/full")
-async def comment_full_text(comment_id: int, principal: CurrentPrincipal, session: Session) -> dict[str, str]:
+async def comment_full_text(comment_id: Id, principal: CurrentPrincipal, session: Session) -> dict[str, str]:
     """The mail behind an email comment with its quoted history ("show quoted")."""
     text = await inbound_mail_service.full_text_of_comment(session, principal, comment_id)
     return {"text": text or ""}

@@ -5,9 +5,13 @@ after they are committed."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+import imaplib
+import socket
+from dataclasses import dataclass, field
 
-from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
+from imap_tools import AND, MailBox, MailMessageFlags
+
+from kefu.kit import outbound
 
 
 class ImapFetchError(Exception):
@@ -24,17 +28,42 @@ class ImapConfig:
     folder: str = "INBOX"
     move_to: str | None = None
     timeout: float = 30.0
+    allow: tuple[str, ...] = field(default=())  # the SSRF guard's allow-list
+
+
+def _guarded_client(cfg: ImapConfig) -> imaplib.IMAP4:
+    """imaplib connecting through the SSRF guard: the mailbox host is resolved, every
+    address checked and the socket opened to a checked one (TLS still verifies the name)."""
+    policy = outbound.Policy(cfg.allow)
+
+    class GuardedIMAP4(imaplib.IMAP4):
+        def _create_socket(self, timeout: float | None) -> socket.socket:
+            return outbound.connect_sync(self.host, self.port, timeout, policy)
+
+    class GuardedIMAP4SSL(imaplib.IMAP4_SSL):
+        def _create_socket(self, timeout: float | None) -> socket.socket:
+            sock = outbound.connect_sync(self.host, self.port, timeout, policy)
+            wrapped: socket.socket = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+            return wrapped
+
+    if cfg.ssl:
+        return GuardedIMAP4SSL(cfg.host, cfg.port, timeout=cfg.timeout)
+    return GuardedIMAP4(cfg.host, cfg.port, timeout=cfg.timeout)
+
+
+class _GuardedBox(MailBox):
+    def __init__(self, cfg: ImapConfig) -> None:
+        self._cfg = cfg
+        super().__init__(cfg.host, cfg.port, timeout=cfg.timeout)
+
+    def _get_mailbox_client(self) -> imaplib.IMAP4:
+        return _guarded_client(self._cfg)
 
 
 class ImapSession:
     def __init__(self, cfg: ImapConfig) -> None:
         self.cfg = cfg
-        box = (
-            MailBox(cfg.host, cfg.port, timeout=cfg.timeout)
-            if cfg.ssl
-            else MailBoxUnencrypted(cfg.host, cfg.port, timeout=cfg.timeout)
-        )
-        self.box = box.login(cfg.username, cfg.password, initial_folder=cfg.folder)
+        self.box = _GuardedBox(cfg).login(cfg.username, cfg.password, initial_folder=cfg.folder)
         # UIDs are only unique within one UIDVALIDITY: it is part of our dedupe key.
         self.uidvalidity = str(self.box.folder.status(cfg.folder, ["UIDVALIDITY"]).get("UIDVALIDITY", 0))
 

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import Id, OutSchema, Schema
 
 
 class AddressCreate(Schema):
     address: EmailStr
-    group_id: int | None = None
+    group_id: Id | None = None
     from_name: str = Field(default="", max_length=120)
     signature: str = Field(default="", max_length=2000)
 
@@ -35,7 +35,7 @@ class MailboxCreate(Schema):
     password: str = Field(min_length=1, max_length=500)
     folder: str = Field(default="INBOX", min_length=1, max_length=200)
     move_to: str | None = Field(default=None, min_length=1, max_length=200)
-    group_id: int | None = None
+    group_id: Id | None = None
     from_name: str = Field(default="", max_length=120)
     signature: str = Field(default="", max_length=2000)
     active: bool = True

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from pydantic import Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import Id, OutSchema, Schema
 
 
 class AnnouncementCreate(Schema):
     text: str = Field(min_length=1, max_length=2000)
-    group_id: int | None = None
+    group_id: Id | None = None
 
 
 class AnnouncementOut(OutSchema):

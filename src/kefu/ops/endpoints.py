@@ -9,14 +9,14 @@ from fastapi.responses import JSONResponse
 
 from kefu.deps import CurrentPrincipal, Session, get_db
 from kefu.kit.db import ping
-from kefu.kit.schemas import OutSchema, Page
+from kefu.kit.schemas import Id, OutSchema, Page
 from kefu.ops.service import ops_service
 
 router = APIRouter(tags=["ops"])
 
 
 class JobOut(OutSchema):
-    id: int
+    id: Id
     name: str
     status: str
     attempts: int
@@ -53,5 +53,5 @@ async def list_jobs(
 
 
 @router.post("/api/v1/admin/jobs/{job_id}/retry", status_code=status.HTTP_204_NO_CONTENT)
-async def retry_job(job_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def retry_job(job_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await ops_service.retry(session, principal, job_id)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from pydantic import AwareDatetime
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.phone.schemas import CallOut, CallSummary, EventAccepted, IntegrationCreate, IntegrationCreated
 from kefu.phone.service import events_path, phone_service
 
@@ -27,7 +27,7 @@ async def create_integration(
 
 
 @router.post("/channels/phone/{integration_id}/events", response_model=EventAccepted)
-async def call_event(integration_id: int, request: Request, session: Session) -> EventAccepted:
+async def call_event(integration_id: Id, request: Request, session: Session) -> EventAccepted:
     """One call event, signed like our outgoing webhooks (X-Kefu-Timestamp, X-Kefu-Signature)."""
     body = await request.body()
     integration = await phone_service.authenticate(session, integration_id, request.headers, body)
@@ -44,7 +44,7 @@ async def list_calls(
     session: Session,
     from_: AwareDatetime | None = Query(default=None, alias="from"),
     to: AwareDatetime | None = Query(default=None),
-    agent_id: int | None = None,
+    agent_id: Id | None = None,
     limit: int = Query(default=500, ge=1, le=5000),
 ) -> Page[CallOut]:
     rows = await phone_service.calls(session, principal, start=from_, end=to, agent_id=agent_id, limit=limit)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedAwareDatetime, Id, OutSchema, Schema
 
 EventType = Literal["ringing", "answered", "ended", "recording", "transcript"]
 
 
 class IntegrationCreate(Schema):
     name: str = Field(min_length=1, max_length=120)
-    group_id: int | None = None
+    group_id: Id | None = None
     extensions: dict[str, int] = Field(default_factory=dict, max_length=2000)  # PBX extension -> user id
 
 
@@ -28,11 +28,11 @@ class CallEventIn(Schema):
     event_id: str = Field(min_length=1, max_length=120)
     type: EventType
     call_id: str = Field(min_length=1, max_length=120)
-    at: AwareDatetime | None = None  # the telephony's clock; now when absent
+    at: BoundedAwareDatetime | None = None  # the telephony's clock; now when absent
     direction: Literal["inbound", "outbound"] = "inbound"
     caller: str = Field(default="", max_length=40)
     callee: str = Field(default="", max_length=40)
-    agent_id: int | None = None
+    agent_id: Id | None = None
     agent_extension: str | None = Field(default=None, max_length=20)
     agent_email: str | None = Field(default=None, max_length=254)
     recording_url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://")

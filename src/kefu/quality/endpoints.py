@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.quality.schemas import (
     DisputeIn,
     InspectionOut,
@@ -39,7 +39,7 @@ async def create_rule(body: RuleCreate, principal: CurrentPrincipal, session: Se
 
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
 async def update_rule(
-    rule_id: int, body: RuleUpdate, principal: CurrentPrincipal, session: Session
+    rule_id: Id, body: RuleUpdate, principal: CurrentPrincipal, session: Session
 ) -> RuleOut:
     return RuleOut.model_validate(await quality_service.update_rule(session, principal, rule_id, body))
 
@@ -62,7 +62,7 @@ async def create_scorecard(
 async def list_inspections(
     principal: CurrentPrincipal,
     session: Session,
-    agent_id: int | None = None,
+    agent_id: Id | None = None,
     max_score: Annotated[int | None, Query(ge=0, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[InspectionOut]:
@@ -73,14 +73,14 @@ async def list_inspections(
 
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionOut)
-async def get_inspection(inspection_id: int, principal: CurrentPrincipal, session: Session) -> InspectionOut:
+async def get_inspection(inspection_id: Id, principal: CurrentPrincipal, session: Session) -> InspectionOut:
     return InspectionOut.model_validate(await quality_service.inspection(session, principal, inspection_id))
 
 
 @router.post(
     "/inspections/{inspection_id}/review", response_model=ReviewOut, status_code=status.HTTP_201_CREATED
 )
-async def sample_for_review(inspection_id: int, principal: CurrentPrincipal, session: Session) -> ReviewOut:
+async def sample_for_review(inspection_id: Id, principal: CurrentPrincipal, session: Session) -> ReviewOut:
     return await quality_service.sample(session, principal, inspection_id)
 
 
@@ -97,20 +97,20 @@ async def my_reviews(principal: CurrentPrincipal, session: Session) -> Page[Revi
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewOut)
-async def get_review(review_id: int, principal: CurrentPrincipal, session: Session) -> ReviewOut:
+async def get_review(review_id: Id, principal: CurrentPrincipal, session: Session) -> ReviewOut:
     return await quality_service.review_out(session, principal, review_id)
 
 
 @router.post("/reviews/{review_id}/score", response_model=ReviewOut)
 async def score_review(
-    review_id: int, body: ReviewIn, principal: CurrentPrincipal, session: Session
+    review_id: Id, body: ReviewIn, principal: CurrentPrincipal, session: Session
 ) -> ReviewOut:
     return await quality_service.submit(session, principal, review_id, body)
 
 
 @router.post("/reviews/{review_id}/dispute", response_model=ReviewOut)
 async def dispute_review(
-    review_id: int, body: DisputeIn, principal: CurrentPrincipal, session: Session
+    review_id: Id, body: DisputeIn, principal: CurrentPrincipal, session: Session
 ) -> ReviewOut:
     """The reviewed agent disputes once; a second dispute is 409."""
     return await quality_service.dispute(session, principal, review_id, body)
@@ -118,6 +118,6 @@ async def dispute_review(
 
 @router.post("/reviews/{review_id}/resolve", response_model=ReviewOut)
 async def resolve_dispute(
-    review_id: int, body: ResolveIn, principal: CurrentPrincipal, session: Session
+    review_id: Id, body: ResolveIn, principal: CurrentPrincipal, session: Session
 ) -> ReviewOut:
     return await quality_service.resolve(session, principal, review_id, body)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import Id, OutSchema, Schema
 
 RuleKind = Literal[
     "greeting", "closing", "forbidden", "response_gap", "emotion", "resolution", "handoff_context"
@@ -69,7 +69,7 @@ class InspectionOut(OutSchema):
 
 
 class ReviewIn(Schema):
-    scorecard_id: int | None = None  # None: the active scorecard
+    scorecard_id: Id | None = None  # None: the active scorecard
     scores: dict[str, int]
     comment: str = Field(default="", max_length=4000)
 

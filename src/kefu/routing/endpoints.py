@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.routing.schemas import AgentOut, AgentSettingsIn, LiveOut, PresenceIn, RuleIn, RuleOut
 from kefu.routing.service import routing_service
 
@@ -30,7 +30,7 @@ async def set_presence(body: PresenceIn, principal: CurrentPrincipal, session: S
 
 @router.put("/agents/{user_id}", response_model=AgentOut)
 async def configure_agent(
-    user_id: int, body: AgentSettingsIn, principal: CurrentPrincipal, session: Session
+    user_id: Id, body: AgentSettingsIn, principal: CurrentPrincipal, session: Session
 ) -> AgentOut:
     return await routing_service.configure_agent(session, principal, user_id, body)
 
@@ -41,10 +41,10 @@ async def live(principal: CurrentPrincipal, session: Session) -> LiveOut:
 
 
 @router.get("/routing/rules/{group_id}", response_model=RuleOut)
-async def get_rule(group_id: int, principal: CurrentPrincipal, session: Session) -> RuleOut:
+async def get_rule(group_id: Id, principal: CurrentPrincipal, session: Session) -> RuleOut:
     return await routing_service.get_rule(session, principal, group_id)
 
 
 @router.put("/routing/rules/{group_id}", response_model=RuleOut)
-async def set_rule(group_id: int, body: RuleIn, principal: CurrentPrincipal, session: Session) -> RuleOut:
+async def set_rule(group_id: Id, body: RuleIn, principal: CurrentPrincipal, session: Session) -> RuleOut:
     return await routing_service.set_rule(session, principal, group_id, body)

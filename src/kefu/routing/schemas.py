@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from kefu.kit.schemas import Schema
+from kefu.kit.schemas import Id, Schema
 from kefu.models.conversation import Presence
 
 
@@ -13,7 +13,7 @@ class PresenceIn(Schema):
 
 
 class AgentOut(Schema):
-    user_id: int
+    user_id: Id
     name: str
     status: str
     chat_capacity: int
@@ -21,7 +21,7 @@ class AgentOut(Schema):
     chat_load: int
     ticket_load: int
     skills: list[str]
-    group_ids: list[int] = Field(default_factory=list)
+    group_ids: list[Id] = Field(default_factory=list)
 
 
 class AgentSettingsIn(Schema):
@@ -31,7 +31,7 @@ class AgentSettingsIn(Schema):
 
 
 class RuleIn(Schema):
-    overflow_group_id: int | None = None
+    overflow_group_id: Id | None = None
     overflow_after_seconds: int = Field(default=0, ge=0, le=86_400)
     sticky_wait_seconds: int = Field(default=60, ge=0, le=86_400)
     required_skills: list[str] = Field(default_factory=list, max_length=30)
@@ -42,14 +42,14 @@ class RuleOut(RuleIn):
 
 
 class QueueOut(Schema):
-    group_id: int | None
+    group_id: Id | None
     group_name: str
     waiting: int
     longest_wait_seconds: int
 
 
 class AtRiskOut(Schema):
-    conversation_id: int
+    conversation_id: Id
     customer_name: str
     group_name: str
     assignee_name: str | None

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime
 
 from kefu.authz import Perm, require
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.sla.calendar import cn_statutory_years
 from kefu.sla.schemas import PolicyIn, PolicyOut, ScheduleIn, ScheduleOut
 from kefu.sla.service import sla_service
@@ -34,14 +34,14 @@ async def statutory_years(principal: CurrentPrincipal) -> dict[str, list[int]]:
 
 
 @router.get("/schedules/{schedule_id}", response_model=ScheduleOut)
-async def get_schedule(schedule_id: int, principal: CurrentPrincipal, session: Session) -> ScheduleOut:
+async def get_schedule(schedule_id: Id, principal: CurrentPrincipal, session: Session) -> ScheduleOut:
     require(principal, Perm.TICKETS_WORK)
     return ScheduleOut.model_validate(await sla_service.get_schedule(session, schedule_id))
 
 
 @router.put("/schedules/{schedule_id}", response_model=ScheduleOut)
 async def update_schedule(
-    schedule_id: int, body: ScheduleIn, principal: CurrentPrincipal, session: Session
+    schedule_id: Id, body: ScheduleIn, principal: CurrentPrincipal, session: Session
 ) -> ScheduleOut:
     return ScheduleOut.model_validate(
         await sla_service.update_schedule(session, principal, schedule_id, body)
@@ -49,13 +49,13 @@ async def update_schedule(
 
 
 @router.delete("/schedules/{schedule_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_schedule(schedule_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def delete_schedule(schedule_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await sla_service.delete_schedule(session, principal, schedule_id)
 
 
 @router.get("/schedules/{schedule_id}/due")
 async def schedule_due(
-    schedule_id: int,
+    schedule_id: Id,
     principal: CurrentPrincipal,
     session: Session,
     start: AwareDatetime,
@@ -78,11 +78,11 @@ async def list_policies(principal: CurrentPrincipal, session: Session) -> Page[P
 
 @router.put("/sla-policies/{policy_id}", response_model=PolicyOut)
 async def update_policy(
-    policy_id: int, body: PolicyIn, principal: CurrentPrincipal, session: Session
+    policy_id: Id, body: PolicyIn, principal: CurrentPrincipal, session: Session
 ) -> PolicyOut:
     return PolicyOut.model_validate(await sla_service.update_policy(session, principal, policy_id, body))
 
 
 @router.delete("/sla-policies/{policy_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_policy(policy_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def delete_policy(policy_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await sla_service.delete_policy(session, principal, policy_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import Id, OutSchema, Schema
 from kefu.models.sla import Metric
 
 
@@ -71,7 +71,7 @@ class PolicyFilter(Schema):
     type: str | list[str] | None = None
     channel: str | list[str] | None = None
     tier: str | list[str] | None = None
-    group_id: int | list[int] | None = None
+    group_id: Id | list[int] | None = None
     tags: str | list[str] | None = None
     category: str | list[str] | None = None
 
@@ -86,7 +86,7 @@ class PolicyTargets(Schema):
 class PolicyIn(Schema):
     name: str = Field(min_length=1, max_length=120)
     position: int = Field(default=0, ge=0, le=100_000)
-    schedule_id: int | None = None
+    schedule_id: Id | None = None
     filter: PolicyFilter = Field(default_factory=PolicyFilter)
     targets: PolicyTargets
     business_hours: bool | None = None

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 from kefu.authz import require_staff
 from kefu.deps import CurrentPrincipal, OptionalPrincipal, Session
 from kefu.errors import Conflict, Forbidden
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.survey.schemas import (
     CampaignCreate,
     CampaignOut,
@@ -40,8 +40,8 @@ async def list_surveys(
     end: To = None,
     kind: Kind | None = None,
     answered: bool | None = None,
-    agent_id: int | None = None,
-    group_id: int | None = None,
+    agent_id: Id | None = None,
+    group_id: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[SurveyOut]:
     rows = await survey_service.search(
@@ -65,8 +65,8 @@ async def response_rate(
     start: From = None,
     end: To = None,
     kind: Kind | None = None,
-    agent_id: int | None = None,
-    group_id: int | None = None,
+    agent_id: Id | None = None,
+    group_id: Id | None = None,
 ) -> ResponseRate:
     return await survey_service.response_rate(
         session, principal, kind=kind, start=start, end=end, agent_id=agent_id, group_id=group_id
@@ -83,7 +83,7 @@ async def my_open_surveys(principal: CurrentPrincipal, session: Session) -> Page
 
 
 @router.get("/surveys/{survey_id}", response_model=SurveyOut)
-async def get_survey(survey_id: int, principal: CurrentPrincipal, session: Session) -> SurveyOut:
+async def get_survey(survey_id: Id, principal: CurrentPrincipal, session: Session) -> SurveyOut:
     return SurveyOut.model_validate(await survey_service.get(session, principal, survey_id))
 
 
@@ -122,13 +122,13 @@ async def list_campaigns(principal: CurrentPrincipal, session: Session) -> Page[
 
 
 @router.get("/survey-campaigns/{campaign_id}", response_model=CampaignOut)
-async def get_campaign(campaign_id: int, principal: CurrentPrincipal, session: Session) -> CampaignOut:
+async def get_campaign(campaign_id: Id, principal: CurrentPrincipal, session: Session) -> CampaignOut:
     return CampaignOut.model_validate(await survey_service.campaign(session, principal, campaign_id))
 
 
 @router.patch("/survey-campaigns/{campaign_id}", response_model=CampaignOut)
 async def update_campaign(
-    campaign_id: int, body: CampaignUpdate, principal: CurrentPrincipal, session: Session
+    campaign_id: Id, body: CampaignUpdate, principal: CurrentPrincipal, session: Session
 ) -> CampaignOut:
     return CampaignOut.model_validate(
         await survey_service.update_campaign(session, principal, campaign_id, body)
@@ -136,7 +136,7 @@ async def update_campaign(
 
 
 @router.post("/survey-campaigns/{campaign_id}/run", response_model=RunResult)
-async def run_campaign_now(campaign_id: int, principal: CurrentPrincipal, session: Session) -> RunResult:
+async def run_campaign_now(campaign_id: Id, principal: CurrentPrincipal, session: Session) -> RunResult:
     """Send this campaign now (admin), whatever its schedule; the next run keeps its date."""
     await survey_service.update_campaign(session, principal, campaign_id, CampaignUpdate())
     result = await survey_service.run_campaign(session, campaign_id, force=True)
@@ -158,12 +158,12 @@ async def list_followups(
 
 
 @router.get("/survey-followups/{followup_id}", response_model=FollowUpOut)
-async def get_followup(followup_id: int, principal: CurrentPrincipal, session: Session) -> FollowUpOut:
+async def get_followup(followup_id: Id, principal: CurrentPrincipal, session: Session) -> FollowUpOut:
     return await survey_service.followup(session, principal, followup_id)
 
 
 @router.post("/survey-followups/{followup_id}/close", response_model=FollowUpOut)
 async def close_followup(
-    followup_id: int, body: FollowUpClose, principal: CurrentPrincipal, session: Session
+    followup_id: Id, body: FollowUpClose, principal: CurrentPrincipal, session: Session
 ) -> FollowUpOut:
     return await survey_service.close_followup(session, principal, followup_id, body)

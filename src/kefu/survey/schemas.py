@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedDatetime, Id, OutSchema, Schema
 
 
 class Question(Schema):
@@ -58,7 +58,7 @@ class CampaignCreate(Schema):
     tiers: list[str] = Field(default_factory=list, max_length=10)
     last_contact_days: int | None = Field(default=None, ge=1, le=3650)
     interval_days: int = Field(default=90, ge=1, le=3650)
-    first_run_at: datetime | None = None  # None: now
+    first_run_at: BoundedDatetime | None = None  # None: now
     questions: list[Question] = Field(default_factory=list, max_length=20)
     expires_days: int = Field(default=14, ge=1, le=365)
 
@@ -88,7 +88,7 @@ class CampaignOut(OutSchema):
 
 
 class RunResult(Schema):
-    campaign_id: int
+    campaign_id: Id
     run: int
     sent: int
     skipped: int

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from kefu.authz import require_staff
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.team.schemas import GroupCreate, GroupOut, GroupUpdate
 from kefu.team.service import team_service
 
@@ -27,7 +27,7 @@ async def create_group(body: GroupCreate, principal: CurrentPrincipal, session: 
 
 @router.patch("/{group_id}", response_model=GroupOut)
 async def update_group(
-    group_id: int, body: GroupUpdate, principal: CurrentPrincipal, session: Session
+    group_id: Id, body: GroupUpdate, principal: CurrentPrincipal, session: Session
 ) -> GroupOut:
     group = await team_service.update(session, principal, group_id, body)
     return GroupOut.model_validate(group)

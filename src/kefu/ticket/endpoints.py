@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from kefu.config import Settings
 from kefu.deps import CurrentPrincipal, Session, get_settings_dep
 from kefu.errors import Unprocessable
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.models.ticket import Channel, TicketPriority, TicketStatus
 from kefu.ticket import attachments
 from kefu.ticket.schemas import (
@@ -43,7 +43,7 @@ def _out(view: TicketView) -> TicketOut:
     return out
 
 
-async def _detail(session: Any, principal: Any, ticket_id: int) -> TicketDetail:
+async def _detail(session: Any, principal: Any, ticket_id: Id) -> TicketDetail:
     t = await ticket_service.get(session, principal, ticket_id)
     [view] = await ticket_service.view(session, [t])
     comments = await ticket_service.comments(session, principal, t)
@@ -77,11 +77,11 @@ async def create_ticket(body: TicketCreate, principal: CurrentPrincipal, session
 async def list_tickets(
     principal: CurrentPrincipal,
     session: Session,
-    customer_id: int | None = None,
+    customer_id: Id | None = None,
     status_: list[TicketStatus] | None = Query(default=None, alias="status"),
     channel: Channel | None = None,
-    group_id: int | None = None,
-    assignee_id: int | None = None,
+    group_id: Id | None = None,
+    assignee_id: Id | None = None,
     unassigned: bool = False,
     priority: TicketPriority | None = None,
     tag: str | None = Query(default=None, max_length=40),
@@ -111,13 +111,13 @@ async def list_tickets(
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
-async def get_ticket(ticket_id: int, principal: CurrentPrincipal, session: Session) -> TicketDetail:
+async def get_ticket(ticket_id: Id, principal: CurrentPrincipal, session: Session) -> TicketDetail:
     return await _detail(session, principal, ticket_id)
 
 
 @router.patch("/tickets/{ticket_id}", response_model=TicketDetail)
 async def update_ticket(
-    ticket_id: int, body: TicketUpdate, principal: CurrentPrincipal, session: Session
+    ticket_id: Id, body: TicketUpdate, principal: CurrentPrincipal, session: Session
 ) -> TicketDetail:
     await ticket_service.update(session, principal, ticket_id, body)
     return await _detail(session, principal, ticket_id)
@@ -125,7 +125,7 @@ async def update_ticket(
 
 @router.post("/tickets/{ticket_id}/comments", response_model=CommentOut, status_code=status.HTTP_201_CREATED)
 async def add_comment(
-    ticket_id: int, body: CommentCreate, principal: CurrentPrincipal, session: Session
+    ticket_id: Id, body: CommentCreate, principal: CurrentPrincipal, session: Session
 ) -> CommentOut:
     return CommentOut.model_validate(await ticket_service.comment(session, principal, ticket_id, body))
 
@@ -134,7 +134,7 @@ async def add_comment(
     "/tickets/{ticket_id}/attachments", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED
 )
 async def upload_attachment(
-    ticket_id: int,
+    ticket_id: Id,
     principal: CurrentPrincipal,
     session: Session,
     settings: SettingsDep,
@@ -159,7 +159,7 @@ async def upload_attachment(
 
 @router.get("/attachments/{attachment_id}")
 async def download_attachment(
-    attachment_id: int, principal: CurrentPrincipal, session: Session, settings: SettingsDep
+    attachment_id: Id, principal: CurrentPrincipal, session: Session, settings: SettingsDep
 ) -> FileResponse:
     att = await ticket_service.attachment(session, principal, attachment_id)
     path = attachments.path_of(settings.data_dir / "attachments", att.storage_key)
@@ -173,14 +173,14 @@ async def download_attachment(
 
 
 @router.get("/tickets/{ticket_id}/history", response_model=Page[HistoryEntry])
-async def ticket_history(ticket_id: int, principal: CurrentPrincipal, session: Session) -> Page[HistoryEntry]:
+async def ticket_history(ticket_id: Id, principal: CurrentPrincipal, session: Session) -> Page[HistoryEntry]:
     rows = await ticket_service.history(session, principal, ticket_id)
     return Page(items=[HistoryEntry.model_validate(r) for r in rows])
 
 
 @router.post("/tickets/{ticket_id}/merge", response_model=TicketDetail)
 async def merge_ticket(
-    ticket_id: int, body: MergeRequest, principal: CurrentPrincipal, session: Session
+    ticket_id: Id, body: MergeRequest, principal: CurrentPrincipal, session: Session
 ) -> TicketDetail:
     target = await ticket_service.merge(session, principal, ticket_id, body.target_id)
     return await _detail(session, principal, target.id)
@@ -188,13 +188,13 @@ async def merge_ticket(
 
 @router.post("/tickets/{ticket_id}/links", status_code=status.HTTP_204_NO_CONTENT)
 async def link_ticket(
-    ticket_id: int, body: LinkRequest, principal: CurrentPrincipal, session: Session
+    ticket_id: Id, body: LinkRequest, principal: CurrentPrincipal, session: Session
 ) -> None:
     await ticket_service.link(session, principal, ticket_id, body.other_id)
 
 
 @router.post("/tickets/{ticket_id}/follow", status_code=status.HTTP_204_NO_CONTENT)
-async def follow_ticket(ticket_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def follow_ticket(ticket_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await ticket_service.follow(session, principal, ticket_id)
 
 

@@ -74,7 +74,7 @@ def check_category(category: str, extra: Iterable[str]) -> str:
 
 
 def check_custom_fields(
-    values: Mapping[str, Any], defs: Mapping[str, tuple[str, list[str], bool]], *, creating: bool
+    values: Mapping[str, Any], defs: Mapping[str, tuple[str, list[str], bool]]
 ) -> dict[str, Any]:
     """Validated values; defs maps key -> (kind, options, required)."""
     out: dict[str, Any] = {}
@@ -102,13 +102,19 @@ def check_custom_fields(
                     f"{key}: a YYYY-MM-DD date expected, got {value!r}", code="invalid_field"
                 ) from exc
         out[key] = value
-    if creating:
-        missing = [k for k, (_kind, _opts, required) in defs.items() if required and out.get(k) in (None, "")]
-        if missing:
-            raise Unprocessable(
-                f"缺少必填字段 / required custom fields missing: {', '.join(missing)}", code="missing_field"
-            )
     return out
+
+
+def check_required_fields(
+    values: Mapping[str, Any], defs: Mapping[str, tuple[str, list[str], bool]]
+) -> None:
+    """Required fields bind an agent who solves a ticket, never intake: a chat hand-off, a
+    mail, an offline message or a channel's `POST /tickets` always becomes a ticket."""
+    missing = [k for k, (_kind, _opts, required) in defs.items() if required and values.get(k) in (None, "")]
+    if missing:
+        raise Unprocessable(
+            f"缺少必填字段 / required custom fields missing: {', '.join(missing)}", code="missing_field"
+        )
 
 
 def normalize_tags(tags: Iterable[str]) -> list[str]:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, EmailStr, Field
+from pydantic import EmailStr, Field
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedAwareDatetime, Id, OutSchema, Schema
 from kefu.models.ticket import Channel, FieldKind, TicketPriority, TicketStatus, TicketType
 
 
@@ -21,19 +21,19 @@ class Requester(Schema):
 class TicketCreate(Schema):
     subject: str = Field(min_length=1, max_length=250)
     description: str = Field(default="", max_length=100_000)
-    customer_id: int | None = None
+    customer_id: Id | None = None
     requester: Requester | None = None
     channel: Channel = Channel.WEB
     type: TicketType = TicketType.QUESTION
     priority: TicketPriority = TicketPriority.NORMAL
     category: str = Field(default="", max_length=120)
     tags: list[str] = Field(default_factory=list, max_length=30)
-    group_id: int | None = None
-    assignee_id: int | None = None
+    group_id: Id | None = None
+    assignee_id: Id | None = None
     custom_fields: dict[str, Any] = Field(default_factory=dict)
-    problem_id: int | None = None
-    parent_id: int | None = None
-    due_at: AwareDatetime | None = None
+    problem_id: Id | None = None
+    parent_id: Id | None = None
+    due_at: BoundedAwareDatetime | None = None
 
 
 class TicketUpdate(Schema):
@@ -43,11 +43,11 @@ class TicketUpdate(Schema):
     type: TicketType | None = None
     category: str | None = Field(default=None, max_length=120)
     tags: list[str] | None = Field(default=None, max_length=30)
-    group_id: int | None = None
-    assignee_id: int | None = None
+    group_id: Id | None = None
+    assignee_id: Id | None = None
     custom_fields: dict[str, Any] | None = None
-    problem_id: int | None = None
-    due_at: AwareDatetime | None = None
+    problem_id: Id | None = None
+    due_at: BoundedAwareDatetime | None = None
 
 
 class CommentCreate(Schema):
@@ -124,11 +124,11 @@ class HistoryEntry(OutSchema):
 
 
 class MergeRequest(Schema):
-    target_id: int
+    target_id: Id
 
 
 class LinkRequest(Schema):
-    other_id: int
+    other_id: Id
 
 
 class FieldDefCreate(Schema):

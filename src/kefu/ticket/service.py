@@ -137,7 +137,7 @@ class TicketService:
             await team_service.get(session, group_id)
         extra = await ticket_repository.categories(session)
         category = rules.check_category(data.category, extra)
-        custom = rules.check_custom_fields(data.custom_fields, await self._field_defs(session), creating=True)
+        custom = rules.check_custom_fields(data.custom_fields, await self._field_defs(session))
         if data.type == TicketType.TASK and data.due_at is None:
             raise Unprocessable("任务类工单需要截止时间 / a task needs due_at", code="task_needs_due_at")
         if data.problem_id is not None:
@@ -307,9 +307,7 @@ class TicketService:
         if fields.get("custom_fields") is not None:
             merged = {
                 **(t.custom_fields or {}),
-                **rules.check_custom_fields(
-                    fields["custom_fields"], await self._field_defs(session), creating=False
-                ),
+                **rules.check_custom_fields(fields["custom_fields"], await self._field_defs(session)),
             }
             change("custom_fields", merged)
         if "due_at" in fields:
@@ -328,6 +326,9 @@ class TicketService:
             new_status = TicketStatus.OPEN
         if new_status is not None and new_status != t.status:
             rules.check_transition(t.status, new_status)
+            if new_status in (TicketStatus.SOLVED, TicketStatus.CLOSED) and principal.user_id:
+                # A person solving it (not automation) fills the required fields first.
+                rules.check_required_fields(t.custom_fields or {}, await self._field_defs(session))
             if new_status == TicketStatus.SOLVED:
                 open_children = [
                     c.id

@@ -99,6 +99,8 @@ async def monthly(
     tz = timezone()
     try:
         first = date.fromisoformat(f"{month}-01") if month else datetime.now(tz).date().replace(day=1)
+        if not 1900 <= first.year <= 2200:
+            raise ValueError(month)
     except ValueError as exc:
         raise Unprocessable("month must look like 2026-11", code="invalid_month") from exc
     nxt = (first + timedelta(days=32)).replace(day=1)

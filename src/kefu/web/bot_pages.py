@@ -17,6 +17,7 @@ from kefu.bot.service import MAX_CSV_BYTES, bot_service
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unauthorized
 from kefu.kit.db import Database
+from kefu.kit.schemas import Id
 from kefu.ticket.service import ticket_service
 from kefu.web.forms import error_text
 from kefu.web.templates import render
@@ -136,7 +137,7 @@ async def intent_new(request: Request, principal: OptionalPrincipal, examples: s
 
 @router.get("/admin/bot/intents/{intent_id}")
 async def intent_edit(
-    request: Request, session: Session, principal: OptionalPrincipal, intent_id: int
+    request: Request, session: Session, principal: OptionalPrincipal, intent_id: Id
 ) -> Response:
     me = _editor(principal)
     intent, examples = await bot_service.get(session, me, intent_id)
@@ -211,7 +212,7 @@ async def intent_save(
     return RedirectResponse(f"/admin/bot#intent-{saved.id}", status_code=303)
 
 
-async def _ticket_assist(request: Request, session: Any, principal: Principal | None, ticket_id: int) -> Any:
+async def _ticket_assist(request: Request, session: Any, principal: Principal | None, ticket_id: Id) -> Any:
     if principal is None or not principal.is_staff:
         raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
     question, _ = await ticket_service.customer_question(session, principal, ticket_id)
@@ -220,7 +221,7 @@ async def _ticket_assist(request: Request, session: Any, principal: Principal | 
 
 @router.get("/agent/tickets/{ticket_id}/assist")
 async def ticket_assist(
-    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: int
+    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: Id
 ) -> Response:
     """The ticket page's suggestions (loaded by HTMX after the page)."""
     a = await _ticket_assist(request, session, principal, ticket_id)
@@ -229,7 +230,7 @@ async def ticket_assist(
 
 @router.get("/agent/tickets/{ticket_id}/assist/draft")
 async def ticket_assist_draft(
-    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: int
+    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: Id
 ) -> Response:
     a = await _ticket_assist(request, session, principal, ticket_id)
     return HTMLResponse(

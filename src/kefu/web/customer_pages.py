@@ -15,6 +15,7 @@ from kefu.config import Settings
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, Unauthorized
+from kefu.kit.schemas import Id
 from kefu.loyalty.service import loyalty_service
 from kefu.privacy.service import privacy_service
 from kefu.ticket.schemas import TicketFilter
@@ -55,7 +56,7 @@ async def customers_search(
     )
 
 
-async def _context(session: Any, me: Principal, customer_id: int, *, unmasked: bool) -> dict[str, Any]:
+async def _context(session: Any, me: Principal, customer_id: Id, *, unmasked: bool) -> dict[str, Any]:
     customer = await customer_service.get(session, me, customer_id)
     out = (
         (await customer_service.unmask(session, me, customer_id))
@@ -84,7 +85,7 @@ async def _context(session: Any, me: Principal, customer_id: int, *, unmasked: b
 
 @router.get("/agent/customers/{customer_id}")
 async def customer_360(
-    request: Request, customer_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal)
     return render(request, "agent/customer.html", await _context(session, me, customer_id, unmasked=False))
@@ -92,14 +93,14 @@ async def customer_360(
 
 @router.post("/agent/customers/{customer_id}/unmask")
 async def customer_unmask(
-    request: Request, customer_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal)
     return render(request, "agent/customer.html", await _context(session, me, customer_id, unmasked=True))
 
 
 @router.get("/agent/customers/{customer_id}/export")
-async def customer_export(customer_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def customer_export(customer_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     me = _staff(principal)
     data = await privacy_service.export(session, me, customer_id)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
@@ -112,7 +113,7 @@ async def customer_export(customer_id: int, session: Session, principal: Optiona
 
 @router.post("/agent/customers/{customer_id}/erase")
 async def customer_erase(
-    request: Request, customer_id: int, session: Session, principal: OptionalPrincipal, settings: SettingsDep
+    request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal, settings: SettingsDep
 ) -> Response:
     me = _staff(principal)
     await privacy_service.erase(session, me, customer_id, settings.data_dir / "attachments")

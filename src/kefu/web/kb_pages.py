@@ -13,6 +13,7 @@ from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import Unauthorized
 from kefu.kb.schemas import ArticleCreate, ArticleUpdate
 from kefu.kb.service import kb_service
+from kefu.kit.schemas import Id
 from kefu.models.kb import ArticleStatus, Visibility
 from kefu.web.templates import render, request_locale
 
@@ -50,7 +51,7 @@ async def help_search(
 
 @router.get("/help/articles/{article_id}")
 async def help_article(
-    request: Request, article_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, article_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     article = await kb_service.read(session, principal, article_id, count_view=True)
     translations = await kb_service.translations(session, article)
@@ -64,7 +65,7 @@ async def help_article(
 @router.post("/help/articles/{article_id}/feedback")
 async def help_feedback(
     request: Request,
-    article_id: int,
+    article_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     helpful: Annotated[str, Form(pattern="^(yes|no)$")],
@@ -103,7 +104,7 @@ async def admin_kb_new(request: Request, principal: OptionalPrincipal) -> Respon
 
 @router.get("/admin/kb/{article_id}/edit")
 async def admin_kb_edit(
-    request: Request, article_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, article_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     editor = _editor(principal)
     article = await kb_service.read(session, editor, article_id)

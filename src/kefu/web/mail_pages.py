@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from kefu.authz import Perm, Principal, require, require_staff
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unauthorized
+from kefu.kit.schemas import Id
 from kefu.mail.schemas import AddressCreate, MailboxCreate
 from kefu.mail.service.channels import RETRYABLE, mail_channel_service
 from kefu.mail.service.inbound import inbound_mail_service
@@ -74,7 +75,7 @@ async def admin_mail_address(
 
 @router.post("/admin/mail/addresses/{address_id}/delete")
 async def admin_mail_address_delete(
-    address_id: int, session: Session, principal: OptionalPrincipal
+    address_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     await mail_channel_service.delete_address(session, _admin(principal), address_id)
     return RedirectResponse("/admin/mail", status_code=303)
@@ -115,25 +116,25 @@ async def admin_mailbox(
 
 
 @router.post("/admin/mail/mailboxes/{mailbox_id}/delete")
-async def admin_mailbox_delete(mailbox_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def admin_mailbox_delete(mailbox_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     await mail_channel_service.delete_mailbox(session, _admin(principal), mailbox_id)
     return RedirectResponse("/admin/mail", status_code=303)
 
 
 @router.post("/admin/mail/mailboxes/{mailbox_id}/poll")
-async def admin_mailbox_poll(mailbox_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def admin_mailbox_poll(mailbox_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     await mail_channel_service.poll_now(session, _admin(principal), mailbox_id)
     return RedirectResponse("/admin/mail", status_code=303)
 
 
 @router.post("/admin/mail/inbound/{inbound_id}/retry")
-async def admin_mail_retry(inbound_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def admin_mail_retry(inbound_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     await mail_channel_service.retry(session, _admin(principal), inbound_id)
     return RedirectResponse("/admin/mail", status_code=303)
 
 
 @router.get("/agent/mail/comments/{comment_id}/full")
-async def agent_mail_full(comment_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def agent_mail_full(comment_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     """HTMX fragment: the whole mail text, quoted history included."""
     if principal is None:
         raise Unauthorized("需要登录 / authentication required", code="not_authenticated")

@@ -17,6 +17,7 @@ from kefu.customer.service import customer_service
 from kefu.deps import SESSION_COOKIE, OptionalPrincipal, Session, get_settings_dep, rate_limited
 from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.kit.i18n import normalize_locale
+from kefu.kit.schemas import Id
 from kefu.kit.security import same
 from kefu.models.user import Role
 from kefu.ops.service import ops_service
@@ -247,7 +248,7 @@ async def admin_jobs(
 
 
 @router.post("/admin/jobs/{job_id}/retry")
-async def admin_jobs_retry(job_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def admin_jobs_retry(job_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     actor = _staff(principal, "admin")
     await ops_service.retry(session, actor, job_id)
     return RedirectResponse("/admin/jobs?status=dead", status_code=303)

@@ -12,6 +12,7 @@ from kefu.authz import SYSTEM, Perm, Principal
 from kefu.conversation.service import conversation_service
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.kit.schemas import Id
 from kefu.quality.schemas import DisputeIn, ResolveIn, ReviewIn, RuleUpdate
 from kefu.quality.service import quality_service
 from kefu.web.templates import render
@@ -39,13 +40,13 @@ async def review_queue(
 
 
 @router.post("/supervisor/quality/inspections/{inspection_id}/review")
-async def sample_by_hand(inspection_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def sample_by_hand(inspection_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     me = _staff(principal, Perm.REPORTS_READ)
     review = await quality_service.sample(session, me, inspection_id)
     return RedirectResponse(f"/supervisor/quality/reviews/{review.id}", status_code=303)
 
 
-async def _review_context(session: Session, me: Principal, review_id: int) -> dict[str, object]:
+async def _review_context(session: Session, me: Principal, review_id: Id) -> dict[str, object]:
     review = await quality_service.review_out(session, me, review_id)
     inspection = await quality_service.inspection(session, me, review.inspection_id)
     cards = await quality_service.scorecards(session, SYSTEM)
@@ -63,7 +64,7 @@ async def _review_context(session: Session, me: Principal, review_id: int) -> di
 
 @router.get("/supervisor/quality/reviews/{review_id}")
 async def review_page(
-    request: Request, review_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, review_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal, Perm.REPORTS_READ)
     return render(request, "quality/review.html", await _review_context(session, me, review_id))
@@ -71,7 +72,7 @@ async def review_page(
 
 @router.post("/supervisor/quality/reviews/{review_id}/score")
 async def review_submit(
-    request: Request, review_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, review_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal, Perm.REPORTS_READ)
     form = await request.form()
@@ -93,7 +94,7 @@ async def review_submit(
 
 @router.post("/supervisor/quality/reviews/{review_id}/resolve")
 async def review_resolve(
-    review_id: int,
+    review_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     resolution: Annotated[str, Form(min_length=1, max_length=4000)],
@@ -113,7 +114,7 @@ async def my_quality(request: Request, session: Session, principal: OptionalPrin
 
 @router.post("/agent/quality/reviews/{review_id}/dispute")
 async def my_dispute(
-    review_id: int,
+    review_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     reason: Annotated[str, Form(min_length=1, max_length=4000)],
@@ -138,7 +139,7 @@ async def admin_rules(request: Request, session: Session, principal: OptionalPri
 
 @router.post("/admin/quality/rules/{rule_id}")
 async def admin_rule_update(
-    rule_id: int,
+    rule_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     weight: Annotated[int, Form(ge=0, le=100)],

@@ -13,6 +13,7 @@ from kefu.authz import Perm, Principal
 from kefu.conversation.service import conversation_service
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.kit.schemas import Id
 from kefu.kit.security import same
 from kefu.survey.schemas import CampaignCreate, FollowUpClose, Question, SurveyAnswer
 from kefu.survey.service import survey_service
@@ -96,7 +97,7 @@ async def followups_page(
 
 @router.get("/supervisor/followups/{followup_id}")
 async def followup_page(
-    request: Request, followup_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, followup_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal, Perm.REPORTS_READ)
     f = await survey_service.followup(session, me, followup_id)
@@ -112,7 +113,7 @@ async def followup_page(
 @router.post("/supervisor/followups/{followup_id}/close")
 async def followup_close(
     request: Request,
-    followup_id: int,
+    followup_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     outcome: Annotated[str, Form(max_length=4000)] = "",
@@ -179,7 +180,7 @@ async def admin_campaign_create(
 
 
 @router.post("/admin/surveys/campaigns/{campaign_id}/run")
-async def admin_campaign_run(campaign_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def admin_campaign_run(campaign_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     me = _staff(principal, Perm.SETTINGS_MANAGE)
     await survey_service.campaign(session, me, campaign_id)
     await survey_service.run_campaign(session, campaign_id, force=True)

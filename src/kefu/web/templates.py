@@ -31,7 +31,10 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Stored instants are UTC; people read them in the company's time zone."""
     if value is None:
         return "—"
-    return value.astimezone(DISPLAY_TZ).strftime(fmt)
+    try:
+        return value.astimezone(DISPLAY_TZ).strftime(fmt)
+    except (OverflowError, ValueError):  # a stored year 9999 must not take the page down
+        return value.strftime(fmt)
 
 
 templates.env.filters["local"] = localtime

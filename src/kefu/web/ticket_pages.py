@@ -19,6 +19,7 @@ from kefu.conversation.service import conversation_service
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.kit.schemas import Id
 from kefu.loyalty.service import loyalty_service
 from kefu.models.ticket import TicketPriority, TicketStatus
 from kefu.sla.service import sla_service
@@ -114,7 +115,7 @@ async def agent_tickets(
     )
 
 
-async def _detail_context(session: Any, me: Principal, ticket_id: int) -> dict[str, Any]:
+async def _detail_context(session: Any, me: Principal, ticket_id: Id) -> dict[str, Any]:
     t = await ticket_service.get(session, me, ticket_id)
     [view] = await ticket_service.view(session, [t])
     comments = await ticket_service.comments(session, me, t)
@@ -146,7 +147,7 @@ async def _detail_context(session: Any, me: Principal, ticket_id: int) -> dict[s
 
 @router.get("/agent/tickets/{ticket_id}")
 async def agent_ticket(
-    request: Request, ticket_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, ticket_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal)
     return render(request, "agent/ticket.html", await _detail_context(session, me, ticket_id))
@@ -154,7 +155,7 @@ async def agent_ticket(
 
 @router.get("/agent/tickets/{ticket_id}/macro-preview")
 async def agent_macro_preview(
-    ticket_id: int, macro_id: int, session: Session, principal: OptionalPrincipal
+    ticket_id: Id, macro_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal)
     text = await automation_service.preview(session, me, macro_id, ticket_id)
@@ -168,7 +169,7 @@ def _esc(text: str) -> str:
 @router.post("/agent/tickets/{ticket_id}/reply")
 async def agent_reply(
     request: Request,
-    ticket_id: int,
+    ticket_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     body: Annotated[str, Form(max_length=100_000)],
@@ -193,7 +194,7 @@ async def agent_reply(
 @router.post("/agent/tickets/{ticket_id}/properties")
 async def agent_properties(
     request: Request,
-    ticket_id: int,
+    ticket_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     status: Annotated[str, Form()],
@@ -346,7 +347,7 @@ async def portal_ticket_create(
 
 @router.get("/portal/tickets/{ticket_id}")
 async def portal_ticket(
-    request: Request, ticket_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, ticket_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _customer(principal)
     t = await ticket_service.get(session, me, ticket_id)
@@ -359,7 +360,7 @@ async def portal_ticket(
 
 @router.post("/portal/tickets/{ticket_id}/reply")
 async def portal_reply(
-    ticket_id: int,
+    ticket_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     body: Annotated[str, Form(min_length=1, max_length=100_000)],
@@ -390,7 +391,7 @@ async def portal_account(request: Request, session: Session, principal: Optional
 
 
 @router.post("/portal/tickets/{ticket_id}/solve")
-async def portal_solve(ticket_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def portal_solve(ticket_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     me = _customer(principal)
     await ticket_service.update(session, me, ticket_id, TicketUpdate(status=TicketStatus.SOLVED))
     return RedirectResponse(f"/portal/tickets/{ticket_id}", status_code=303)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from kefu.authz import Perm, Principal, require
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unauthorized
+from kefu.kit.schemas import Id
 from kefu.web.templates import render
 from kefu.wfm.schemas import ShiftIn
 from kefu.wfm.service import wfm_service
@@ -96,6 +97,6 @@ async def wfm_add_shift(
 
 
 @router.post("/wfm/shifts/{shift_id}/delete")
-async def wfm_delete_shift(shift_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def wfm_delete_shift(shift_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     await wfm_service.delete_shift(session, _planner(principal), shift_id)
     return RedirectResponse("/wfm", status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.webhook.schemas import (
     DeliveryOut,
     SubscriptionCreate,
@@ -36,24 +36,24 @@ async def list_webhooks(principal: CurrentPrincipal, session: Session) -> Page[S
 
 @router.patch("/{sub_id}", response_model=SubscriptionOut)
 async def update_webhook(
-    sub_id: int, body: SubscriptionUpdate, principal: CurrentPrincipal, session: Session
+    sub_id: Id, body: SubscriptionUpdate, principal: CurrentPrincipal, session: Session
 ) -> SubscriptionOut:
     return SubscriptionOut.model_validate(await webhook_service.update(session, principal, sub_id, body))
 
 
 @router.delete("/{sub_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_webhook(sub_id: int, principal: CurrentPrincipal, session: Session) -> None:
+async def delete_webhook(sub_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await webhook_service.delete(session, principal, sub_id)
 
 
 @router.post("/{sub_id}/ping", response_model=DeliveryOut, status_code=status.HTTP_202_ACCEPTED)
-async def ping_webhook(sub_id: int, principal: CurrentPrincipal, session: Session) -> DeliveryOut:
+async def ping_webhook(sub_id: Id, principal: CurrentPrincipal, session: Session) -> DeliveryOut:
     return DeliveryOut.model_validate(await webhook_service.ping(session, principal, sub_id))
 
 
 @router.get("/{sub_id}/deliveries", response_model=Page[DeliveryOut])
 async def list_deliveries(
-    sub_id: int,
+    sub_id: Id,
     principal: CurrentPrincipal,
     session: Session,
     status_: str | None = Query(default=None, alias="status", pattern="^(pending|succeeded|failed)$"),
@@ -65,7 +65,7 @@ async def list_deliveries(
 
 @router.post("/{sub_id}/deliveries/{delivery_id}/redeliver", status_code=status.HTTP_202_ACCEPTED)
 async def redeliver(
-    sub_id: int, delivery_id: int, principal: CurrentPrincipal, session: Session
+    sub_id: Id, delivery_id: Id, principal: CurrentPrincipal, session: Session
 ) -> dict[str, str]:
     await webhook_service.redeliver(session, principal, sub_id, delivery_id)
     return {"status": "queued"}

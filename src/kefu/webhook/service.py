@@ -9,10 +9,8 @@ never follow redirects.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-import socket
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -24,13 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
 from kefu.config import get_settings
-from kefu.errors import KefuError, NotFound, Unprocessable
-from kefu.kit import jobs
+from kefu.errors import NotFound, Unprocessable
+from kefu.kit import jobs, outbound
 from kefu.kit.db import Database, after_commit
 from kefu.kit.events import EventRecord, known_events
 from kefu.kit.time import utcnow
 from kefu.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from kefu.webhook.guard import check_addresses, is_internal, parse_target
 from kefu.webhook.repository import webhook_repository
 from kefu.webhook.schemas import SubscriptionCreate, SubscriptionUpdate
 from kefu.webhook.signing import signature
@@ -55,6 +52,10 @@ def _forget_active(session: AsyncSession) -> None:
     after_commit(session, clear)
 
 
+def outbound_policy() -> outbound.Policy:
+    return outbound.Policy(get_settings().effective_outbound_allow())
+
+
 class WebhookService:
     # --- subscriptions ------------------------------------------------------------------
     def _check_events(self, events: list[str]) -> list[str]:
@@ -64,18 +65,11 @@ class WebhookService:
             raise Unprocessable(f"unknown events: {', '.join(unknown)}", code="unknown_event")
         return sorted(set(events))
 
-    def _check_url(self, url: str) -> None:
-        _scheme, host, _port = parse_target(url)
-        allowed = get_settings().webhook_allowed_hosts
-        literal = host.strip("[]")
+    async def _check_url(self, url: str) -> None:
         try:
-            internal = is_internal(literal)
-        except ValueError:  # a name: checked against its addresses at every delivery
-            internal = host in {"localhost", "localhost.localdomain"} or host.endswith(".localhost")
-        if internal and host not in {h.lower() for h in allowed}:
-            raise Unprocessable(
-                f"webhook host {host} is an internal address; an admin must allow it", code="internal_address"
-            )
+            await outbound.check_url(url, outbound_policy())
+        except outbound.OutboundRefused as exc:
+            raise Unprocessable(f"webhook: {exc.message}", code=exc.code) from exc
 
     async def create(
         self,
@@ -88,7 +82,7 @@ class WebhookService:
         """`scope`: a channel's own subscription (see `record_scoped`), not the event stream."""
         require(principal, Perm.SETTINGS_MANAGE)
         _forget_active(session)
-        self._check_url(data.url)
+        await self._check_url(data.url)
         secret = data.secret or secrets.token_urlsafe(32)
         sub = WebhookSubscription(
             name=data.name,
@@ -119,7 +113,7 @@ class WebhookService:
         sub = await self.get(session, principal, sub_id)
         changes = data.model_dump(exclude_unset=True, exclude_none=True)
         if "url" in changes:
-            self._check_url(changes["url"])
+            await self._check_url(changes["url"])
         if "events" in changes:
             changes["events"] = self._check_events(changes["events"])
         for key, value in changes.items():
@@ -270,27 +264,19 @@ class WebhookService:
             code = await self._post(sub.url, sub.secret, delivery)
             if not 200 <= code < 300:
                 error = f"HTTP {code}"
-        except KefuError as exc:  # refused by the SSRF guard: retrying will not help
-            error, retry = exc.message, False
         except (httpx.HTTPError, OSError) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:1000]
+            refused = outbound.refused_reason(exc)
+            if refused is not None:  # refused by the SSRF guard: retrying will not help
+                error, retry = refused, False
+            else:
+                error = f"{type(exc).__name__}: {exc}"[:1000]
         await self._record_attempt(db, delivery_id, code, error, retry)
 
     async def _post(self, url: str, secret: str, delivery: WebhookDelivery) -> int:
         settings = get_settings()
-        scheme, host, port = parse_target(url)
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise OSError(f"cannot resolve {host}: {exc}") from exc
-        addresses = check_addresses(host, [str(i[4][0]) for i in infos], settings.webhook_allowed_hosts)
-        ip = addresses[0]
-        target = httpx.URL(url).copy_with(host=ip)
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
         ts = int(time.time())
         headers = {
-            "Host": host if port in (80, 443) else f"{host}:{port}",
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
             "X-Kefu-Event": delivery.event_name,
@@ -298,11 +284,9 @@ class WebhookService:
             "X-Kefu-Timestamp": str(ts),
             "X-Kefu-Signature": signature(secret, ts, body),
         }
-        extensions = {"sni_hostname": host} if scheme == "https" else {}
-        async with httpx.AsyncClient(
-            timeout=settings.webhook_timeout_seconds, follow_redirects=False
-        ) as client:
-            response = await client.post(target, content=body, headers=headers, extensions=extensions)
+        # The guard resolves the host, checks every answer and connects to a checked one.
+        async with outbound.client(outbound_policy(), timeout=settings.webhook_timeout_seconds) as client:
+            response = await client.post(url, content=body, headers=headers)
         return response.status_code
 
     async def _record_attempt(

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from kefu.config import Settings
 from kefu.deps import CurrentPrincipal, Session, get_db, get_settings_dep
 from kefu.kit.db import Database
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.wechat import callback
 from kefu.wechat.schemas import AccountCreate, AccountCreated, AccountOut
 from kefu.wechat.service import callback_path, wechat_service
@@ -60,12 +60,12 @@ def _query(request: Request) -> callback.Query:
 
 
 @router.get("/{account_id}/callback", response_class=PlainTextResponse)
-async def verify_url(account_id: int, request: Request, db: DbDep) -> str:
+async def verify_url(account_id: Id, request: Request, db: DbDep) -> str:
     return await callback.verify_url(db, account_id, _query(request))
 
 
 @router.post("/{account_id}/callback")
-async def receive(account_id: int, request: Request, db: DbDep, settings: SettingsDep) -> Response:
+async def receive(account_id: Id, request: Request, db: DbDep, settings: SettingsDep) -> Response:
     body = await request.body()
     text = await callback.handle(db, settings, account_id, _query(request), body)
     media = "text/plain" if text == callback.SUCCESS else "application/xml"

@@ -16,7 +16,8 @@ from kefu.authz import Perm, Principal, require
 from kefu.config import get_settings
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
-from kefu.errors import Conflict, Forbidden, NotFound
+from kefu.errors import Conflict, Forbidden, NotFound, Unprocessable
+from kefu.kit import outbound
 from kefu.kit.time import utcnow
 from kefu.models import Message
 from kefu.models.customer import IdentityKind
@@ -48,6 +49,12 @@ class WechatService:
         require(principal, Perm.SETTINGS_MANAGE)
         if await repo.account_by_app_id(session, data.app_id) is not None:
             raise Conflict("该公众号已接入 / this app_id is already connected", code="duplicate_app_id")
+        if data.api_base:
+            try:  # the platform API base is an outgoing target like any other
+                policy = outbound.Policy(get_settings().effective_outbound_allow())
+                await outbound.check_url(data.api_base, policy)
+            except outbound.OutboundRefused as exc:
+                raise Unprocessable(f"api_base: {exc.message}", code=exc.code) from exc
         account = WechatAccount(
             name=data.name,
             app_id=data.app_id,

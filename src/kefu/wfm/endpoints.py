@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Page
+from kefu.kit.schemas import Id, Page
 from kefu.wfm.schemas import ErlangIn, ErlangOut, ForecastOut, ShiftIn, ShiftOut, StaffingOut
 from kefu.wfm.service import DEFAULT_MAX_OCCUPANCY, DEFAULT_REDUNDANCY, DEFAULT_SHRINKAGE, wfm_service
 
@@ -67,12 +67,12 @@ async def create_shift(body: ShiftIn, principal: CurrentPrincipal, session: Sess
 
 @router.put("/shifts/{shift_id}", response_model=ShiftOut)
 async def update_shift(
-    shift_id: int, body: ShiftIn, principal: CurrentPrincipal, session: Session
+    shift_id: Id, body: ShiftIn, principal: CurrentPrincipal, session: Session
 ) -> ShiftOut:
     return await wfm_service.update_shift(session, principal, shift_id, body)
 
 
 @router.delete("/shifts/{shift_id}", status_code=204)
-async def delete_shift(shift_id: int, principal: CurrentPrincipal, session: Session) -> Response:
+async def delete_shift(shift_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await wfm_service.delete_shift(session, principal, shift_id)
     return Response(status_code=204)

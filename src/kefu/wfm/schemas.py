@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import Field, field_validator, model_validator
 
-from kefu.kit.schemas import OutSchema, Schema
+from kefu.kit.schemas import BoundedDate, BoundedDatetime, Id, OutSchema, Schema
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -37,7 +37,7 @@ class ErlangOut(Schema):
 
 
 class ShiftIn(Schema):
-    user_id: int
+    user_id: Id
     weekday: int = Field(ge=0, le=6)
     start: str
     end: str
@@ -78,7 +78,7 @@ class ChannelPlan(Schema):
 
 
 class IntervalOut(Schema):
-    start: datetime
+    start: BoundedDatetime
     volume: float
     by_channel: dict[str, float]
     required: int
@@ -95,7 +95,7 @@ class BacktestDayOut(Schema):
 
 
 class ForecastOut(Schema):
-    start: date
+    start: BoundedDate
     days: int
     timezone: str
     interval_minutes: int
@@ -108,7 +108,7 @@ class ForecastOut(Schema):
 
 
 class StaffingOut(Schema):
-    start: date
+    start: BoundedDate
     days: int
     timezone: str
     interval_minutes: int

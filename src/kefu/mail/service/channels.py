@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
 from kefu.config import get_settings
-from kefu.errors import Conflict, NotFound
-from kefu.kit import jobs
+from kefu.errors import Conflict, NotFound, Unprocessable
+from kefu.kit import jobs, outbound
 from kefu.mail.parse import base_address
 from kefu.mail.repository import mail_repository
 from kefu.mail.schemas import AddressCreate, MailboxCreate
@@ -76,6 +76,11 @@ class MailChannelService:
         require(principal, Perm.SETTINGS_MANAGE)
         if data.group_id is not None:
             await team_service.get(session, data.group_id)
+        try:  # the IMAP host is an outgoing target: no internal address unless allowed
+            policy = outbound.Policy(get_settings().effective_outbound_allow())
+            await outbound.check_host(data.host, data.port, policy)
+        except outbound.OutboundRefused as exc:
+            raise Unprocessable(f"IMAP host: {exc.message}", code=exc.code) from exc
         row = Mailbox(**{**data.model_dump(), "address": base_address(str(data.address))})
         session.add(row)
         await session.flush()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from kefu.config import get_settings
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.mail.imap import ImapConfig, ImapSession
@@ -32,7 +33,16 @@ class MailFetchService:
             box = await mail_repository.mailbox(session, mailbox_id)
             if box is None or not box.active:
                 return FetchResult()
-            cfg = ImapConfig(box.host, box.port, box.ssl, box.username, box.password, box.folder, box.move_to)
+            cfg = ImapConfig(
+                box.host,
+                box.port,
+                box.ssl,
+                box.username,
+                box.password,
+                box.folder,
+                box.move_to,
+                allow=tuple(get_settings().effective_outbound_allow()),
+            )
             address = box.address
         result = FetchResult()
         try:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require
 from kefu.config import get_settings
-from kefu.kit import jobs
+from kefu.kit import jobs, outbound
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.mail.compose import build, new_message_id
@@ -90,15 +90,21 @@ class MailService:
         )
         error: str | None = None
         try:
+            # The relay in KEFU_SMTP_HOST is the operator's own choice (often on the LAN): it
+            # is allowed as written, and the connection still goes to the address checked.
+            policy = outbound.Policy([*settings.effective_outbound_allow(), settings.smtp_host])
+            sock = await outbound.connect(settings.smtp_host, settings.smtp_port, 20, policy)
             await aiosmtplib.send(
                 message,
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
+                sock=sock,
+                hostname=settings.smtp_host,  # for TLS: the certificate names the relay
                 username=settings.smtp_user,
                 password=settings.smtp_password,
                 start_tls=settings.smtp_starttls,
                 timeout=20,
             )
+        except outbound.OutboundRefused as exc:
+            error = exc.message[:1000]
         except (aiosmtplib.SMTPException, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:1000]
         async with db.transaction() as session:
