@@ -85,6 +85,13 @@ class TicketRepository:
             stmt = stmt.where(TicketComment.public.is_(True))
         return (await session.execute(stmt)).scalars().all()
 
+    async def recorded_seq(self, session: AsyncSession, ticket_id: int, conversation_id: int) -> int:
+        """The last message of a conversation already on the ticket's timeline (0: none)."""
+        stmt = sa.select(sa.func.max(TicketComment.seq)).where(
+            TicketComment.ticket_id == ticket_id, TicketComment.conversation_id == conversation_id
+        )
+        return int((await session.execute(stmt)).scalar_one_or_none() or 0)
+
     async def attachments(self, session: AsyncSession, ticket_id: int) -> Sequence[TicketAttachment]:
         stmt = (
             sa.select(TicketAttachment)

@@ -20,6 +20,7 @@ from kefu.kit.i18n import normalize_locale
 from kefu.kit.security import same
 from kefu.models.user import Role
 from kefu.ops.service import ops_service
+from kefu.routing.service import routing_service
 from kefu.team.schemas import GroupCreate
 from kefu.team.service import team_service
 from kefu.web.templates import CSRF_COOKIE, LANG_COOKIE, render
@@ -66,7 +67,7 @@ def _set_session_cookie(response: Response, key: str, settings: Settings) -> Non
     )
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 async def index(principal: OptionalPrincipal) -> Response:
     if principal is None:
         return RedirectResponse("/login", status_code=303)
@@ -114,6 +115,8 @@ async def login_submit(
         )
         return render(request, "login.html", {"next": next, "error": "invalid", "email": email}, status=401)
     web = await auth_service.start_web_session(session, user_id=user.id, days=settings.session_days)
+    staff = Principal(kind="staff", id=user.id, name=user.name, role=user.role)
+    await routing_service.signed_in(session, staff)  # "online on sign-in", when chosen
     response = RedirectResponse(_safe_next(next, HOME_BY_ROLE.get(user.role, "/agent")), status_code=303)
     _set_session_cookie(response, web.key, settings)
     if user.locale and not request.cookies.get(LANG_COOKIE):
@@ -126,6 +129,8 @@ async def logout(request: Request, session: Session, principal: OptionalPrincipa
     key = request.cookies.get(SESSION_COOKIE)
     if key and principal is not None:  # principal resolution checked the CSRF token
         await auth_service.end_web_session(session, key)
+        if principal.is_staff:
+            await routing_service.signed_out(session, principal)
         audit_service.record(session, "auth.logout", actor=principal)
     target = "/portal/login" if principal is not None and not principal.is_staff else "/login"
     response = RedirectResponse(target, status_code=303)
