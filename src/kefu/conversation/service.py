@@ -435,15 +435,29 @@ class ConversationService:
             )
         conv.ticket_id = t.id
 
+    async def left_message(self, session: AsyncSession, chat: ChatTicket, ticket_id: int) -> None:
+        """The customer left a message from the chat (hand-off outside hours): the ticket
+        gets the conversation so far, and the conversation belongs to the ticket."""
+        conv = await self._locked(session, chat.conversation_id)
+        if conv.ticket_id is None:
+            conv.ticket_id = ticket_id
+        await self._record_before_handoff(session, conv, {}, ticket_id=ticket_id)
+
     async def _record_before_handoff(
-        self, session: AsyncSession, conv: Conversation, facts: dict[str, Any]
+        self,
+        session: AsyncSession,
+        conv: Conversation,
+        facts: dict[str, Any],
+        *,
+        ticket_id: int | None = None,
     ) -> None:
         """What happened before a person was involved (bot turns, the customer's questions,
         the facts the bot collected) goes on the ticket as one collapsible transcript;
         everything after is recorded message by message (`_record`)."""
-        if conv.ticket_id is None:
+        ticket_id = ticket_id or conv.ticket_id
+        if ticket_id is None:
             return
-        after = await ticket_service.recorded_seq(session, conv.ticket_id, conv.id)
+        after = await ticket_service.recorded_seq(session, ticket_id, conv.id)
         rows = await repo.messages_after(session, conv.id, after, internal=True, limit=500)
         if not rows:
             return
@@ -460,7 +474,7 @@ class ConversationService:
         body = "\n".join(f"[{SENDER_LABEL.get(m.sender, m.sender)}] {m.text}" for m in rows)
         ticket_service.record_conversation(
             session,
-            conv.ticket_id,
+            ticket_id,
             author_type="bot",
             body=body[:TRANSCRIPT_LIMIT],
             public=False,

@@ -63,6 +63,18 @@ class TicketRepository:
             stmt = stmt.where(
                 sa.or_(Ticket.subject.like(like, escape="\\"), Ticket.description.like(like, escape="\\"))
             )
+        if f.inbox_user is not None:
+            mine = sa.and_(
+                Ticket.assignee_id == f.inbox_user,
+                Ticket.status.in_(["new", "open", "pending", "hold"]),
+            )
+            waiting = sa.and_(
+                Ticket.assignee_id.is_(None),
+                Ticket.group_id.in_(list(f.inbox_groups) or [-1]),
+                Ticket.status.in_(["new", "open"]),
+                Ticket.merged_into_id.is_(None),
+            )
+            stmt = stmt.where(sa.or_(mine, waiting))
         if f.visible_groups is not None:
             stmt = stmt.where(
                 sa.or_(Ticket.group_id.in_(f.visible_groups), Ticket.assignee_id == f.visible_user)

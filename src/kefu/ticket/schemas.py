@@ -175,6 +175,9 @@ class TicketFilter:
     visible_groups: frozenset[int] | None = None  # agents: their groups (plus own assignments)
     visible_user: int | None = None
     ids: list[int] | None = None  # restrict to these (SLA views)
+    # The agent's inbox: their unfinished tickets plus unassigned new/open ones of these groups.
+    inbox_user: int | None = None
+    inbox_groups: frozenset[int] = frozenset()
     sort: str = "-updated_at"
     limit: int = 50
     offset: int = 0

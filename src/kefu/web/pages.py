@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from kefu.audit.service import audit_service
 from kefu.auth.schemas import UserCreate
@@ -74,6 +75,16 @@ async def index(principal: OptionalPrincipal) -> Response:
     if not principal.is_staff:
         return RedirectResponse("/portal", status_code=303)
     return RedirectResponse(HOME_BY_ROLE.get(principal.role or "", "/agent"), status_code=303)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: the SVG icon."""
+    return FileResponse(
+        Path(__file__).parent / "static" / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"cache-control": "public, max-age=86400"},
+    )
 
 
 @router.get("/lang/{code}")
