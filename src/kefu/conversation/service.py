@@ -646,9 +646,7 @@ class ConversationService:
         """A channel already put a person on it (the agent who answered a phone call)."""
         conv = await self._locked(session, conversation_id)
         if conv.status != ConversationStatus.CLOSED and conv.assignee_id != agent_id:
-            if conv.ticket_id is None and conv.customer_id is not None:
-                await self._attach_ticket(session, conv, conv.group_id, {})
-            await self._record_before_handoff(session, conv, {})
+            await self._record_before_handoff(session, conv, {})  # when the call has a ticket
             await self._hand_to(session, conv, agent_id, reason, "channel")
 
     async def channel_note(
