@@ -171,4 +171,4 @@ class TestTeamList:
         assert by_name["在线的"].status == "online" and by_name["在线的"].last_seen_at is not None
         assert by_name["没登录过的"].status == "offline" and by_name["没登录过的"].last_seen_at is None
         assert by_name["没登录过的"].chat_capacity == 5
-        assert [a.name for a in listed][0] == "在线的"  # online first
+        assert listed[0].name == "在线的"  # online first
