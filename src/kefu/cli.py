@@ -117,10 +117,15 @@ def serve(
     # thresholds every few hundred allocations of a request walk them all again.
     gc.freeze()
     gc.set_threshold(200_000, 50, 1000)
+    bind, listen = host or settings.host, port or settings.port
+    shown = "127.0.0.1" if bind in {"0.0.0.0", "::", ""} else bind  # noqa: S104 - display only
+    shown = f"[{shown}]" if ":" in shown else shown
+    # uvicorn runs quiet (warnings only): say where the demo is.
+    typer.echo(f"kefu is serving at http://{shown}:{listen}  (Ctrl+C to stop)")
     uvicorn.run(
         create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=bind,
+        port=listen,
         proxy_headers=True,
         timeout_graceful_shutdown=20,
         log_level="warning",

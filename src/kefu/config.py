@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     chat_idle_minutes: int = 120
     chat_messages_per_second: float = 5.0
     chat_burst: int = 20
+    # Presence: each agent socket refreshes the agent's heartbeat this often; an agent with
+    # no fresh heartbeat for the grace period gets no new work and becomes away.
+    presence_heartbeat_seconds: float = 20.0
+    presence_grace_seconds: float = 60.0
     # Surveys: a score at or below these opens a follow-up; links expire after N days.
     survey_csat_low: int = 2
     survey_nps_low: int = 6

@@ -245,23 +245,6 @@ class TestPresence:
         assert back.first_queued_at is not None and back.queued_at is not None
         assert back.first_queued_at <= back.queued_at  # waiting time counts from the first queue
 
-    async def test_the_last_socket_closing_makes_an_online_agent_away(self, db: Database, group: int) -> None:
-        a = await agent(db, group)
-        await go_online(db, a)
-        async with db.transaction() as session:
-            await routing_service.socket_opened(session, a.id)
-            await routing_service.socket_opened(session, a.id)
-        async with db.transaction() as session:
-            await routing_service.socket_closed(session, a)
-        async with db.transaction() as session:
-            assert (await routing_service.me(session, a)).status == "online"
-            await routing_service.socket_closed(session, a)
-        async with db.transaction() as session:
-            assert (await routing_service.me(session, a)).status == "away"
-        conv_id = await waiting_conversation(db)
-        assert await route(db, group) == []  # away agents get no new work
-        assert (await conversation(db, conv_id)).status == "queued"
-
 
 class TestTransfer:
     async def test_transfer_to_an_agent_and_to_a_group_keeps_history_and_records_the_note(

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from kefu.config import Settings
 from kefu.conversation import intake, tokens
-from kefu.conversation.bot_slot import greeting
+from kefu.conversation.availability import availability_service
 from kefu.conversation.schemas import (
     CloseIn,
     ConversationDetail,
@@ -33,9 +33,6 @@ from kefu.errors import Unauthorized
 from kefu.kit.db import Database
 from kefu.kit.schemas import Id, Page
 from kefu.models.ticket import Channel
-from kefu.routing.service import routing_service
-from kefu.sla.service import sla_service
-from kefu.team.service import team_service
 from kefu.ticket import attachments
 from kefu.ticket.schemas import TicketCreate
 from kefu.ticket.service import ticket_service
@@ -64,10 +61,7 @@ ChatDep = Annotated[ChatTicket, Depends(chat_ticket)]
 async def widget_status(
     session: Session, locale: Annotated[str, Query(max_length=10)] = "zh_CN"
 ) -> WidgetStatus:
-    default = await team_service.default_group(session)
-    is_open = await sla_service.is_open_now(session)
-    agents = await routing_service.online_count(session, default.id) if default is not None else 0
-    return WidgetStatus(open=is_open, agents_online=agents, greeting=greeting(locale))
+    return await availability_service.widget_status(session, locale)
 
 
 @router.post(
@@ -88,8 +82,12 @@ async def start_session(body: WidgetSessionIn, db: DbDep, settings: SettingsDep)
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(rate_limited("widget_offline", anonymous=True))],
 )
-async def leave_message(body: OfflineMessageIn, session: Session) -> dict[str, int]:
-    """Outside business hours the widget takes a message; it becomes a ticket."""
+async def leave_message(body: OfflineMessageIn, session: Session, request: Request) -> dict[str, int]:
+    """Outside business hours (or with the bot off) the widget takes a message; it becomes
+    a ticket. Sent from a chat (its session token as bearer), the ticket gets the chat."""
+    chat = None
+    if request.headers.get("authorization"):
+        chat = chat_ticket(request)
     customer = await customer_service.find_or_create(
         session, CustomerCreate(name=body.name, email=body.email, phone=body.phone)
     )
@@ -104,6 +102,8 @@ async def leave_message(body: OfflineMessageIn, session: Session) -> dict[str, i
         ),
         actor=None,
     )
+    if chat is not None:
+        await conversation_service.left_message(session, chat, t.id)
     return {"ticket_id": t.id}
 
 

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Principal
+from kefu.conversation.availability import availability_service
 from kefu.conversation.bot_slot import BotContext, BotSlot, BotTurn, get_bot
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
@@ -51,8 +52,13 @@ async def start_session(
 
     bot_slot = get_bot()
 
-    async def work(session: AsyncSession) -> tuple[int, int | None, BotContext]:
+    async def work(session: AsyncSession) -> tuple[int, int | None, BotContext | None]:
         conv = await conversation_service.start(session, data, channel=channel, customer_id=customer_id)
+        if not (await availability_service.settings(session)).bot_enabled:
+            # An admin turned the bot off: straight to a person.
+            assert conv.customer_id is not None
+            await conversation_service.request_handoff(session, ChatTicket(conv.id, conv.customer_id))
+            return conv.id, conv.customer_id, None
         ctx = BotContext(conversation_id=conv.id, customer_id=conv.customer_id, text="", locale=conv.locale)
         if getattr(bot_slot, "inline", False):
             await conversation_service.bot_turn(session, conv.id, await _turn(bot_slot, ctx, greet=True))
@@ -60,7 +66,7 @@ async def start_session(
 
     conv_id, customer_id, ctx = await write(db, work)
     assert customer_id is not None
-    if not getattr(bot_slot, "inline", False):
+    if ctx is not None and not getattr(bot_slot, "inline", False):
         await run_bot(db, ctx, greet=True)
     return conv_id, customer_id
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.kit.time import utcnow
 from kefu.models import ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
 from kefu.models.conversation import Sender
+from kefu.models.settings import SettingValue
 
 
 async def get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation | None:
@@ -155,3 +158,16 @@ async def attachment(session: AsyncSession, attachment_id: int) -> ChatAttachmen
 async def sticky_wait_seconds(session: AsyncSession, group_id: int) -> int | None:
     rule = await session.get(RoutingRule, group_id)
     return rule.sticky_wait_seconds if rule is not None else None
+
+
+async def setting(session: AsyncSession, key: str) -> dict[str, Any] | None:
+    row = await session.get(SettingValue, key)
+    return dict(row.value) if row is not None else None
+
+
+async def save_setting(session: AsyncSession, key: str, value: dict[str, Any]) -> None:
+    row = await session.get(SettingValue, key)
+    if row is None:
+        session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
+    else:
+        row.value, row.updated_at = value, utcnow()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import EmailStr, Field, model_validator
 
@@ -26,9 +26,19 @@ class WidgetSessionOut(Schema):
 
 
 class WidgetStatus(Schema):
-    open: bool
+    open: bool  # inside the agents' business hours
+    bot: bool = True  # the bot answers now (7×24 unless an admin turned it off)
     agents_online: int
     greeting: str
+
+
+class ChatSettings(Schema):
+    """Admin switches for the widget (stored in the database)."""
+
+    bot_enabled: bool = True
+    # Outside agent hours: "bot" keeps the bot answering (a hand-off request shows the
+    # leave-a-message form); "form" shows only the leave-a-message form.
+    after_hours: Literal["bot", "form"] = "bot"
 
 
 class OfflineMessageIn(Schema):

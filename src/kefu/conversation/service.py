@@ -59,6 +59,31 @@ STICKY_WAIT_DEFAULT = timedelta(seconds=60)
 TRANSCRIPT_LIMIT = 20_000
 
 
+# Once a person is involved, each message is also a line on the ticket's timeline.
+_RECORDED = frozenset({ConversationStatus.QUEUED, ConversationStatus.ASSIGNED})
+SENDER_LABEL = {"customer": "客户", "bot": "机器人", "agent": "客服", "system": "系统"}
+CHANNEL_SUBJECT = {"phone": "电话咨询", "wechat": "微信咨询", "app": "App 咨询"}
+
+
+def _record(session: AsyncSession, conv: Conversation, msg: Message) -> None:
+    """The message as a comment of the conversation's ticket, with its real author: the
+    customer's and agent's words public, internal notes and system lines internal."""
+    assert conv.ticket_id is not None
+    ticket_service.record_conversation(
+        session,
+        conv.ticket_id,
+        author_type=str(msg.sender),
+        body=msg.text,
+        public=not msg.internal and msg.sender in (Sender.CUSTOMER, Sender.AGENT, Sender.BOT),
+        via=conv.channel,
+        conversation_id=conv.id,
+        seq=msg.seq,
+        user_id=msg.user_id,
+        customer_id=conv.customer_id,
+        created_at=msg.created_at,
+    )
+
+
 class ChatError(KefuError):
     """A refusal that sockets turn into an error frame with this code."""
 
@@ -97,6 +122,8 @@ class ConversationService:
             created_at=now,
         )
         session.add(msg)
+        if conv.ticket_id is not None and conv.status in _RECORDED:
+            _record(session, conv, msg)  # the ticket's timeline, in this unit
         await publish(
             session,
             MessageCreated(
@@ -363,6 +390,7 @@ class ConversationService:
         now = utcnow()
         if conv.ticket_id is None and conv.customer_id is not None:
             await self._attach_ticket(session, conv, group_id, facts or {})
+        await self._record_before_handoff(session, conv, facts or {})
         conv.sticky_agent_id, conv.sticky_until = await self._sticky(session, conv, group_id, now)
         conv.priority = benefit.routing_boost
         conv.status = ConversationStatus.QUEUED
@@ -380,7 +408,9 @@ class ConversationService:
         if existing is not None:
             conv.ticket_id = existing.id
             return
-        first = (await repo.first_customer_text(session, conv.id)).strip()
+        first = (await repo.first_customer_text(session, conv.id)).strip() or CHANNEL_SUBJECT.get(
+            conv.channel, ""
+        )
         transcript = "\n".join(
             f"[{m.sender}] {m.text}" for m in await repo.messages_after(session, conv.id, 0, internal=False)
         )[:TRANSCRIPT_LIMIT]
@@ -395,11 +425,64 @@ class ConversationService:
             # An upset customer's ticket goes up a level (the emotion detector's verdict).
             priority=TicketPriority.HIGH if facts.get("emotion") == "negative" else TicketPriority.NORMAL,
         )
+        # The timeline starts with the conversation itself (a transcript with its real
+        # authors), not with the description as one reply attributed to the customer.
         try:
-            t = await ticket_service.create(session, data, actor=None)
+            t = await ticket_service.create(session, data, actor=None, description_comment=False)
         except Unprocessable:  # a category the bot collected that tickets do not know
-            t = await ticket_service.create(session, data.model_copy(update={"category": ""}), actor=None)
+            t = await ticket_service.create(
+                session, data.model_copy(update={"category": ""}), actor=None, description_comment=False
+            )
         conv.ticket_id = t.id
+
+    async def left_message(self, session: AsyncSession, chat: ChatTicket, ticket_id: int) -> None:
+        """The customer left a message from the chat (hand-off outside hours): the ticket
+        gets the conversation so far, and the conversation belongs to the ticket."""
+        conv = await self._locked(session, chat.conversation_id)
+        if conv.ticket_id is None:
+            conv.ticket_id = ticket_id
+        await self._record_before_handoff(session, conv, {}, ticket_id=ticket_id)
+
+    async def _record_before_handoff(
+        self,
+        session: AsyncSession,
+        conv: Conversation,
+        facts: dict[str, Any],
+        *,
+        ticket_id: int | None = None,
+    ) -> None:
+        """What happened before a person was involved (bot turns, the customer's questions,
+        the facts the bot collected) goes on the ticket as one collapsible transcript;
+        everything after is recorded message by message (`_record`)."""
+        ticket_id = ticket_id or conv.ticket_id
+        if ticket_id is None:
+            return
+        after = await ticket_service.recorded_seq(session, ticket_id, conv.id)
+        rows = await repo.messages_after(session, conv.id, after, internal=True, limit=500)
+        if not rows:
+            return
+        lines = [
+            {
+                "seq": m.seq,
+                "sender": m.sender,
+                "text": m.text[:2000],
+                "internal": m.internal,
+                "at": m.created_at.isoformat(),
+            }
+            for m in rows
+        ]
+        body = "\n".join(f"[{SENDER_LABEL.get(m.sender, m.sender)}] {m.text}" for m in rows)
+        ticket_service.record_conversation(
+            session,
+            ticket_id,
+            author_type="bot",
+            body=body[:TRANSCRIPT_LIMIT],
+            public=False,
+            via=conv.channel,
+            conversation_id=conv.id,
+            seq=rows[-1].seq,
+            data={"transcript": lines, "facts": {k: v for k, v in facts.items() if v not in ("", None)}},
+        )
 
     async def _sticky(
         self, session: AsyncSession, conv: Conversation, group_id: int | None, now: Any
@@ -563,6 +646,7 @@ class ConversationService:
         """A channel already put a person on it (the agent who answered a phone call)."""
         conv = await self._locked(session, conversation_id)
         if conv.status != ConversationStatus.CLOSED and conv.assignee_id != agent_id:
+            await self._record_before_handoff(session, conv, {})  # when the call has a ticket
             await self._hand_to(session, conv, agent_id, reason, "channel")
 
     async def channel_note(
@@ -632,6 +716,19 @@ class ConversationService:
             raise Conflict("人工服务后才能评价 / rate after talking to an agent", code="nothing_to_rate")
         conv.rating = data.score
         conv.rating_comment = data.comment
+        if conv.ticket_id is not None:
+            ticket_service.record_conversation(
+                session,
+                conv.ticket_id,
+                author_type="customer",
+                customer_id=conv.customer_id,
+                body=f"满意度评价：{data.score}/5" + (f"，{data.comment}" if data.comment else ""),
+                public=False,
+                via=conv.channel,
+                conversation_id=conv.id,
+                seq=conv.last_seq,
+                data={"rating": data.score, "comment": data.comment or ""},
+            )
         await publish(
             session,
             ConversationRated(

@@ -54,6 +54,25 @@ class CustomerRepository:
             )
         return (await session.execute(stmt.limit(limit).offset(offset))).scalars().all()
 
+    async def recent(
+        self, session: AsyncSession, *, name: str | None, limit: int, offset: int
+    ) -> Sequence[Customer]:
+        """Newest customers first; `name` matches part of the name or an
+        identity value (email, phone, customer number)."""
+        stmt = (
+            sa.select(Customer).options(selectinload(Customer.identities)).where(Customer.erased_at.is_(None))
+        )
+        if name:
+            like = f"%{name}%"
+            stmt = stmt.where(
+                sa.or_(
+                    Customer.name.ilike(like),
+                    Customer.id.in_(sa.select(Identity.customer_id).where(Identity.value.ilike(like))),
+                )
+            )
+        stmt = stmt.order_by(Customer.id.desc()).limit(limit).offset(offset)
+        return (await session.execute(stmt)).scalars().all()
+
     async def reassign(self, session: AsyncSession, source_id: int, target_id: int) -> dict[str, int]:
         """Move everything that belongs to `source` to `target` (merge of duplicates); counts."""
         moved: dict[str, int] = {}

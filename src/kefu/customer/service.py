@@ -117,6 +117,23 @@ class CustomerService:
             filters.append((IdentityKind.EXTERNAL_ID, external_id))
         return list(await customer_repository.find(session, filters, limit=limit, offset=offset))
 
+    async def browse(
+        self, session: AsyncSession, principal: Principal, *, q: str = "", limit: int = 50, offset: int = 0
+    ) -> list[Customer]:
+        """The agents' customer list: recent first, or matching part of a name or contact."""
+        require_staff(principal)
+        require(principal, Perm.CUSTOMERS_READ)
+        q = q.strip()
+        if q and "@" in q:
+            exact = await self.search(session, principal, email=q, limit=limit, offset=offset)
+            if exact:
+                return exact
+        if q and q.lstrip("+").isdigit() and len(q) >= 8:
+            exact = await self.search(session, principal, phone=q, limit=limit, offset=offset)
+            if exact:
+                return exact
+        return list(await customer_repository.recent(session, name=q or None, limit=limit, offset=offset))
+
     async def primary_email(self, session: AsyncSession, customer_id: int) -> str | None:
         customer = await customer_repository.get(session, customer_id)
         if customer is None:

@@ -113,7 +113,9 @@ class AgentFeed:
 
 
 @router.websocket("/ws/agent")
-async def agent_socket(ws: WebSocket, token: str = "") -> None:
+async def agent_socket(ws: WebSocket, token: str = "", feed: str = "") -> None:
+    """`feed=presence` (every staff page but the workspace): the agent's own channel only —
+    presence changes and new-chat notices — and the heartbeat that keeps them present."""
     app = ws.app
     if not origin_allowed(ws, app.state.settings.allowed_origins):
         await ws.close(code=CLOSE_FORBIDDEN_ORIGIN)
@@ -125,29 +127,48 @@ async def agent_socket(ws: WebSocket, token: str = "") -> None:
         return
     await ws.accept()
     bus: Bus = app.state.bus
-    channels = [
-        "staff",
-        f"user:{principal.id}",
-        *(f"group:{g}" for g in sorted(principal.group_ids)),
-    ]
-    if principal.can(Perm.REPORTS_READ):
-        channels.append("supervisors")  # escalations, queue changes
+    lite = feed == "presence"
+    channels = [f"user:{principal.id}"]
+    if not lite:
+        channels += ["staff", *(f"group:{g}" for g in sorted(principal.group_ids))]
+        if principal.can(Perm.REPORTS_READ):
+            channels.append("supervisors")  # escalations, queue changes
     sub = await bus.subscribe(*channels)
     WS_CONNECTIONS.labels("agent").inc()
-    async with db.transaction() as session:
-        await routing_service.socket_opened(session, principal.id)
     try:
-        await send_json(ws, {"type": "hello", "user_id": principal.id, "name": principal.name})
-        feed = AgentFeed(ws, db, principal)
-        await run_until_first_done(_pump(feed, sub), _receive(ws, db, principal, feed, app.state.settings))
+        status = await _beat(db, principal)
+        await send_json(
+            ws, {"type": "hello", "user_id": principal.id, "name": principal.name, "status": status}
+        )
+        agent_feed = AgentFeed(ws, db, principal)
+        await run_until_first_done(
+            _pump(agent_feed, sub),
+            _receive(ws, db, principal, agent_feed, app.state.settings),
+            _heartbeat(db, principal, app.state.settings.presence_heartbeat_seconds),
+        )
     finally:
+        # Closing a socket never changes presence (a page change closes one and opens
+        # another): the heartbeat simply stops, and absence past the grace period is away.
         WS_CONNECTIONS.labels("agent").dec()
         await bus.unsubscribe(sub)
-        try:
-            async with db.transaction() as session:
-                await routing_service.socket_closed(session, principal)
-        except Exception as exc:  # the process may be shutting down
-            log.warning("agent_socket.close_failed", user_id=principal.id, error=repr(exc))
+
+
+async def _beat(db: Database, principal: Principal) -> str:
+    """Refresh the agent's heartbeat; their presence status ("" when it could not be read)."""
+    if not principal.can(Perm.TICKETS_WORK):
+        return ""
+    try:
+        async with db.transaction() as session:
+            return str(await routing_service.heartbeat(session, principal.id))
+    except Exception as exc:  # a busy database skips a beat; the next one comes soon
+        log.warning("agent_socket.heartbeat_failed", user_id=principal.id, error=repr(exc))
+        return ""
+
+
+async def _heartbeat(db: Database, principal: Principal, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        await _beat(db, principal)
 
 
 async def _pump(feed: AgentFeed, sub: Subscription) -> None:

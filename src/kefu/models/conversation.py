@@ -132,7 +132,8 @@ class ChatAttachment(Base):
 
 class AgentState(Base):
     """Presence, capacity and skills of a staff member (one row each, created on first use).
-    The row is also the per-agent lock routers take before counting an agent's load."""
+    `status` is the person's chosen presence; it survives page loads and reconnects. The row
+    is also the per-agent lock routers take before counting an agent's load."""
 
     __tablename__ = "agent_states"
 
@@ -141,8 +142,12 @@ class AgentState(Base):
     chat_capacity: Mapped[int] = mapped_column(default=5)
     ticket_capacity: Mapped[int] = mapped_column(default=20)
     skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    # Open agent sockets across all processes; the last one closing makes an online agent away.
-    connections: Mapped[int] = mapped_column(default=0)
+    # Heartbeat: every live socket of the agent (any process) refreshes it; a stale one means
+    # the person is gone (tab closed, network lost, server killed) whatever `status` says.
+    last_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Away because of absence (not chosen): the next heartbeat brings the agent back online.
+    away_auto: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    online_on_login: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_assigned_at: Mapped[datetime | None] = mapped_column(nullable=True)
 

@@ -120,6 +120,22 @@ class TicketComment(Base):
     public: Mapped[bool] = mapped_column(default=True)
     via: Mapped[str] = mapped_column(sa.String(16), default="web")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set for lines of a conversation (bot, system) that have no user or customer author.
+    author_kind: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)
+    # The conversation message this comment records (chat, WeChat, app, phone).
+    conversation_id: Mapped[int | None] = mapped_column(nullable=True)
+    seq: Mapped[int | None] = mapped_column(nullable=True)
+    # Structured extras: the bot transcript before hand-off, collected facts, a rating.
+    data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)
+
+    @property
+    def author_type(self) -> str:
+        """customer, agent, bot or system."""
+        if self.author_kind:
+            return self.author_kind
+        if self.author_user_id is not None:
+            return "agent"
+        return "customer" if self.author_customer_id is not None else "system"
 
 
 class TicketAttachment(Base):

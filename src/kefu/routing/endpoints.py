@@ -25,6 +25,8 @@ async def me(principal: CurrentPrincipal, session: Session) -> AgentOut:
 @router.put("/agents/me/presence", response_model=AgentOut)
 async def set_presence(body: PresenceIn, principal: CurrentPrincipal, session: Session) -> AgentOut:
     await routing_service.set_presence(session, principal, body.status)
+    if body.online_on_login is not None:
+        await routing_service.set_preferences(session, principal, body.online_on_login)
     return await routing_service.me(session, principal)
 
 

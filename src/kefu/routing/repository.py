@@ -35,14 +35,23 @@ async def state(session: AsyncSession, user_id: int, *, lock: bool = False) -> A
     return row
 
 
-async def states(session: AsyncSession) -> Sequence[tuple[AgentState, User]]:
+async def staff(session: AsyncSession) -> Sequence[tuple[AgentState | None, User]]:
+    """Every active staff member who takes chats (agents, and anyone in a group), with
+    their presence row when they have one (never signed in: none)."""
+    in_group = sa.exists().where(GroupMember.user_id == User.id)
     stmt = (
-        sa.select(AgentState, User).join(User, User.id == AgentState.user_id).where(User.is_active.is_(True))
+        sa.select(AgentState, User)
+        .select_from(User)
+        .outerjoin(AgentState, AgentState.user_id == User.id)
+        .where(User.is_active.is_(True), sa.or_(User.role == "agent", in_group))
     )
     return [(s, u) for s, u in (await session.execute(stmt)).all()]
 
 
-async def online_members(session: AsyncSession, group_id: int) -> Sequence[tuple[AgentState, User]]:
+async def online_members(
+    session: AsyncSession, group_id: int, fresh_after: datetime
+) -> Sequence[tuple[AgentState, User]]:
+    """Members who chose online and whose heartbeat is fresh (a socket is alive)."""
     stmt = (
         sa.select(AgentState, User)
         .join(User, User.id == AgentState.user_id)
@@ -50,10 +59,37 @@ async def online_members(session: AsyncSession, group_id: int) -> Sequence[tuple
         .where(
             GroupMember.group_id == group_id,
             AgentState.status == Presence.ONLINE,
+            AgentState.last_seen_at >= fresh_after,
             User.is_active.is_(True),
         )
     )
     return [(s, u) for s, u in (await session.execute(stmt)).all()]
+
+
+async def touch(session: AsyncSession, user_id: int, now: datetime) -> tuple[str, bool] | None:
+    """Refresh the heartbeat in one statement; (status, away_auto), None without a row."""
+    result = await session.execute(
+        sa.update(AgentState)
+        .where(AgentState.user_id == user_id)
+        .values(last_seen_at=now)
+        .returning(AgentState.status, AgentState.away_auto)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    return (str(row[0]), bool(row[1])) if row is not None else None
+
+
+async def stale_online(session: AsyncSession, before: datetime, limit: int = 500) -> Sequence[int]:
+    """Online agents whose heartbeat stopped (or never started)."""
+    stmt = (
+        sa.select(AgentState.user_id)
+        .where(
+            AgentState.status == Presence.ONLINE,
+            sa.or_(AgentState.last_seen_at.is_(None), AgentState.last_seen_at < before),
+        )
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def chat_loads(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, int]:
@@ -141,12 +177,16 @@ async def queue_stats(session: AsyncSession) -> Sequence[tuple[int | None, int, 
     return [(g, int(n), t) for g, n, t in (await session.execute(stmt)).all()]
 
 
-async def lock_agent(session: AsyncSession, user_id: int, now: datetime) -> AgentState | None:
-    """Take the agent's row lock (PostgreSQL) if still online, so two routers never both
-    count the same spare slot."""
+async def lock_agent(session: AsyncSession, user_id: int, fresh_after: datetime) -> AgentState | None:
+    """Take the agent's row lock (PostgreSQL) if still online and present, so two routers
+    never both count the same spare slot."""
     stmt = (
         sa.select(AgentState)
-        .where(AgentState.user_id == user_id, AgentState.status == Presence.ONLINE)
+        .where(
+            AgentState.user_id == user_id,
+            AgentState.status == Presence.ONLINE,
+            AgentState.last_seen_at >= fresh_after,
+        )
         .with_for_update()
     )
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -248,9 +288,3 @@ async def avg_handle_seconds(session: AsyncSession, since: datetime) -> float | 
     rows = (await session.execute(stmt)).all()
     spans = [(c - a).total_seconds() for a, c in rows if a is not None and c is not None and c > a]
     return sum(spans) / len(spans) if spans else None
-
-
-async def adjust_connections(session: AsyncSession, user_id: int, delta: int) -> AgentState:
-    row = await state(session, user_id, lock=True)
-    row.connections = max(0, row.connections + delta)
-    return row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from kefu.kit.schemas import Id, Schema
@@ -10,12 +12,16 @@ from kefu.models.conversation import Presence
 
 class PresenceIn(Schema):
     status: Presence
+    online_on_login: bool | None = None  # also set the "online on sign-in" preference
 
 
 class AgentOut(Schema):
     user_id: Id
     name: str
-    status: str
+    status: str  # effective: "online" only with a live socket (fresh heartbeat)
+    chosen_status: str = "offline"  # what the person chose
+    last_seen_at: datetime | None = None
+    online_on_login: bool = False
     chat_capacity: int
     ticket_capacity: int
     chat_load: int

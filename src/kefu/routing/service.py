@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.auth.service import user_service
 from kefu.authz import SYSTEM, Perm, Principal, require
+from kefu.config import get_settings
 from kefu.conversation.service import conversation_service
 from kefu.errors import NotFound, Unprocessable
 from kefu.kit import jobs
@@ -41,7 +42,14 @@ from kefu.ticket.service import ticket_service
 
 ROUTE_JOB = "routing.route"
 DEFAULT_HANDLE_SECONDS = 240.0
-AT_RISK_WAIT = timedelta(minutes=2)  # the seed plans' bot/human response targets
+AT_RISK_WAIT = timedelta(minutes=2)
+DEFAULT_CHAT_CAPACITY = 5  # the agent_states column defaults, for staff without a row yet
+DEFAULT_TICKET_CAPACITY = 20  # the seed plans' bot/human response targets
+
+
+def fresh_after() -> datetime:
+    """Heartbeats older than this mean the agent is gone (grace period, real time)."""
+    return utcnow() - timedelta(seconds=get_settings().presence_grace_seconds)
 
 
 def _waiting(c: Conversation) -> Waiting:
@@ -71,7 +79,7 @@ class RoutingService:
         items = list(await repo.queued(session, group_id))
         if not items:
             return []
-        members = await repo.online_members(session, group_id)
+        members = await repo.online_members(session, group_id, fresh_after())
         loads = await repo.chat_loads(session, [s.user_id for s, _ in members])
         agents = {
             s.user_id: Candidate(
@@ -122,7 +130,7 @@ class RoutingService:
         tickets = await repo.waiting_tickets(session, group_id)
         if not tickets:
             return []
-        members = await repo.online_members(session, group_id)
+        members = await repo.online_members(session, group_id, fresh_after())
         loads = await repo.ticket_loads(session, [s.user_id for s, _ in members])
         agents = [
             Candidate(
@@ -143,7 +151,7 @@ class RoutingService:
             )
             ordered, _why = candidates_for(item, agents, now)
             for cand in ordered:
-                if await repo.lock_agent(session, cand.user_id, now) is None:
+                if await repo.lock_agent(session, cand.user_id, fresh_after()) is None:
                     continue
                 if (await repo.ticket_loads(session, [cand.user_id])).get(cand.user_id, 0) >= cand.capacity:
                     continue
@@ -169,7 +177,7 @@ class RoutingService:
     ) -> int | None:
         ordered, why = candidates_for(item, agents, now)
         for cand in ordered:
-            if await repo.lock_agent(session, cand.user_id, now) is None:
+            if await repo.lock_agent(session, cand.user_id, fresh_after()) is None:
                 continue  # went offline meanwhile
             load = (await repo.chat_loads(session, [cand.user_id])).get(cand.user_id, 0)
             if load >= cand.capacity:
@@ -240,74 +248,123 @@ class RoutingService:
             return None
         items = await repo.queued(session, conv.group_id, limit=2000)
         position = next((i + 1 for i, c in enumerate(items) if c.id == conv.id), len(items) + 1)
-        online = len(await repo.online_members(session, conv.group_id))
+        online = len(await repo.online_members(session, conv.group_id, fresh_after()))
         avg = await repo.avg_handle_seconds(session, utcnow() - timedelta(days=1)) or DEFAULT_HANDLE_SECONDS
         return QueueStatus(position=position, eta_seconds=eta_seconds(position, online, avg))
 
     # --- presence -----------------------------------------------------------------------
+    # `status` is what the person chose and is kept across pages, tabs and reconnects;
+    # sockets only refresh `last_seen_at`. Routing needs both: online and a fresh heartbeat.
     async def set_presence(
         self, session: AsyncSession, principal: Principal, status: Presence, *, automatic: bool = False
     ) -> AgentState:
         require(principal, Perm.TICKETS_WORK)
         row = await repo.state(session, principal.id, lock=True)
+        row.last_seen_at = utcnow()  # choosing a status is itself a sign of life
+        row.away_auto = False
+        return await self._change(session, row, status, automatic=automatic)
+
+    async def _change(
+        self, session: AsyncSession, row: AgentState, status: Presence, *, automatic: bool
+    ) -> AgentState:
         old = row.status
         if old == status:
             return row
         row.status = status
         row.status_changed_at = utcnow()
         if status == Presence.OFFLINE:
-            await self._return_unstarted(session, principal.id)
+            await self._return_unstarted(session, row.user_id)
         if status == Presence.ONLINE:
-            for group_id in await repo.member_group_ids(session, principal.id):
+            for group_id in await repo.member_group_ids(session, row.user_id):
                 await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
         await publish(
             session,
-            PresenceChanged(user_id=principal.id, old=old, new=status, automatic=automatic),
-            actor_id=principal.id,
+            PresenceChanged(user_id=row.user_id, old=old, new=status, automatic=automatic),
+            actor_id=row.user_id,
         )
         return row
 
-    async def _return_unstarted(self, session: AsyncSession, user_id: int) -> None:
+    async def _return_unstarted(self, session: AsyncSession, user_id: int, *, tickets: bool = True) -> None:
         for conv_id in await repo.unstarted_of(session, user_id):
             conv = await conversation_service.get(session, conv_id)
             if conv is not None and conv.assignee_id == user_id:
                 await conversation_service.requeue(
                     session, conv, group_id=conv.group_id, why="agent_offline", reason="agent_offline"
                 )
-        for ticket_id in await repo.unstarted_tickets_of(session, user_id):
-            await ticket_service.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=None))
+        if tickets:
+            for ticket_id in await repo.unstarted_tickets_of(session, user_id):
+                await ticket_service.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=None))
 
-    async def socket_opened(self, session: AsyncSession, user_id: int) -> None:
-        await repo.adjust_connections(session, user_id, +1)
+    async def heartbeat(self, session: AsyncSession, user_id: int) -> str:
+        """A live socket of the agent says they are here (one UPDATE in the usual case); an
+        agent made away by absence comes back online. Returns the status."""
+        now = utcnow()
+        found = await repo.touch(session, user_id, now)
+        if found is None:
+            row = await repo.state(session, user_id, lock=True)
+            row.last_seen_at = now
+            return row.status
+        status, away_auto = found
+        if status == Presence.AWAY and away_auto:
+            row = await repo.state(session, user_id, lock=True)
+            row.away_auto = False
+            await self._change(session, row, Presence.ONLINE, automatic=True)
+            return Presence.ONLINE
+        return status
 
-    async def socket_closed(self, session: AsyncSession, principal: Principal) -> None:
-        """The last socket of an online agent closing makes them away (keeps their work)."""
-        row = await repo.adjust_connections(session, principal.id, -1)
-        if row.connections == 0 and row.status == Presence.ONLINE:
-            await self.set_presence(session, principal, Presence.AWAY, automatic=True)
+    async def sweep_presence(self, session: AsyncSession, *, now: datetime | None = None) -> list[int]:
+        """Online agents without a fresh heartbeat (every socket gone for the grace period,
+        or the server that held them killed) become away; the chats they had not answered
+        yet go back to the queue. Returns their ids."""
+        now = now or utcnow()
+        before = now - timedelta(seconds=get_settings().presence_grace_seconds)
+        gone = list(await repo.stale_online(session, before))
+        for user_id in gone:
+            row = await repo.state(session, user_id, lock=True)
+            if row.status != Presence.ONLINE or (row.last_seen_at is not None and row.last_seen_at >= before):
+                continue  # came back meanwhile
+            row.away_auto = True
+            await self._change(session, row, Presence.AWAY, automatic=True)
+            await self._return_unstarted(session, user_id, tickets=False)
+        return gone
+
+    async def signed_in(self, session: AsyncSession, principal: Principal) -> None:
+        """ "Online on sign-in": agents who asked for it are online when they sign in."""
+        if not principal.can(Perm.TICKETS_WORK):
+            return
+        row = await repo.state(session, principal.id)
+        if row.online_on_login and row.status != Presence.ONLINE:
+            await self.set_presence(session, principal, Presence.ONLINE)
+
+    async def set_preferences(
+        self, session: AsyncSession, principal: Principal, online_on_login: bool
+    ) -> None:
+        require(principal, Perm.TICKETS_WORK)
+        row = await repo.state(session, principal.id, lock=True)
+        row.online_on_login = online_on_login
 
     # --- views and settings -------------------------------------------------------------
     async def online_count(self, session: AsyncSession, group_id: int) -> int:
-        return len(await repo.online_members(session, group_id))
+        return len(await repo.online_members(session, group_id, fresh_after()))
 
     async def me(self, session: AsyncSession, principal: Principal) -> AgentOut:
         require(principal, Perm.TICKETS_WORK)
         row = await repo.state(session, principal.id)
         return await self._agent_out(session, row, principal.name)
 
+    async def signed_out(self, session: AsyncSession, principal: Principal) -> None:
+        """Signing out is leaving: the agent is offline until they choose otherwise."""
+        if principal.can(Perm.TICKETS_WORK):
+            row = await repo.state(session, principal.id, lock=True)
+            if row.status != Presence.OFFLINE:
+                row.away_auto = False
+                await self._change(session, row, Presence.OFFLINE, automatic=False)
+
     async def _agent_out(self, session: AsyncSession, row: AgentState, name: str) -> AgentOut:
         chats = await repo.chat_loads(session, [row.user_id])
         tickets = await repo.ticket_loads(session, [row.user_id])
-        return AgentOut(
-            user_id=row.user_id,
-            name=name,
-            status=row.status,
-            chat_capacity=row.chat_capacity,
-            ticket_capacity=row.ticket_capacity,
-            chat_load=chats.get(row.user_id, 0),
-            ticket_load=tickets.get(row.user_id, 0),
-            skills=list(row.skills or []),
-        )
+        groups = await repo.group_ids_by_user(session, [row.user_id])
+        return _out(row, row.user_id, name, chats, tickets, groups[row.user_id], fresh_after())
 
     async def configure_agent(
         self, session: AsyncSession, principal: Principal, user_id: int, data: AgentSettingsIn
@@ -366,27 +423,16 @@ class RoutingService:
         return await self.get_rule(session, principal, group_id)
 
     async def agents(self, session: AsyncSession, principal: Principal) -> list[AgentOut]:
-        """Every active staff member's presence and load (agents pick transfer targets here)."""
+        """Every active staff member who takes chats, offline and never-seen ones included,
+        with presence, last seen and load (supervisors' views, transfer targets)."""
         require(principal, Perm.TICKETS_WORK)
-        rows = await repo.states(session)
-        ids = [s.user_id for s, _ in rows]
+        rows = await repo.staff(session)
+        ids = [u.id for _, u in rows]
         chats = await repo.chat_loads(session, ids)
         tickets = await repo.ticket_loads(session, ids)
         groups = await repo.group_ids_by_user(session, ids)
-        agents = [
-            AgentOut(
-                user_id=s.user_id,
-                name=u.name,
-                status=s.status,
-                chat_capacity=s.chat_capacity,
-                ticket_capacity=s.ticket_capacity,
-                chat_load=chats.get(s.user_id, 0),
-                ticket_load=tickets.get(s.user_id, 0),
-                skills=list(s.skills or []),
-                group_ids=groups[s.user_id],
-            )
-            for s, u in rows
-        ]
+        fresh = fresh_after()
+        agents = [_out(s, u.id, u.name, chats, tickets, groups[u.id], fresh) for s, u in rows]
         agents.sort(key=lambda a: ({"online": 0, "away": 1}.get(a.status, 2), a.name))
         return agents
 
@@ -429,6 +475,37 @@ class RoutingService:
             )
             for o in outs
         ][:50]
+
+
+def _out(
+    row: AgentState | None,
+    user_id: int,
+    name: str,
+    chats: dict[int, int],
+    tickets: dict[int, int],
+    group_ids: list[int],
+    fresh: datetime,
+) -> AgentOut:
+    """An agent's view; "online" with a stale heartbeat shows as away (the sweep is about
+    to say so too)."""
+    status = row.status if row is not None else Presence.OFFLINE
+    seen = row.last_seen_at if row is not None else None
+    if status == Presence.ONLINE and (seen is None or seen < fresh):
+        status = Presence.AWAY
+    return AgentOut(
+        user_id=user_id,
+        name=name,
+        status=status,
+        chosen_status=row.status if row is not None else Presence.OFFLINE,
+        last_seen_at=seen,
+        online_on_login=row.online_on_login if row is not None else False,
+        chat_capacity=row.chat_capacity if row is not None else DEFAULT_CHAT_CAPACITY,
+        ticket_capacity=row.ticket_capacity if row is not None else DEFAULT_TICKET_CAPACITY,
+        chat_load=chats.get(user_id, 0),
+        ticket_load=tickets.get(user_id, 0),
+        skills=list(row.skills or []) if row is not None else [],
+        group_ids=group_ids,
+    )
 
 
 routing_service = RoutingService()

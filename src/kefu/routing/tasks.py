@@ -22,3 +22,9 @@ async def route(session: AsyncSession, payload: dict[str, Any]) -> None:
 @jobs.periodic("routing.sweep", every_seconds=5)
 async def sweep(session: AsyncSession, _payload: dict[str, Any]) -> None:
     await routing_service.route_all(session)
+
+
+@jobs.periodic("routing.presence_sweep", every_seconds=10)
+async def presence_sweep(session: AsyncSession, _payload: dict[str, Any]) -> None:
+    """Agents whose sockets all went away (or whose server died) become away."""
+    await routing_service.sweep_presence(session)

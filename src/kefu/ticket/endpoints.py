@@ -123,6 +123,20 @@ async def update_ticket(
     return await _detail(session, principal, ticket_id)
 
 
+@router.get("/tickets/{ticket_id}/comments", response_model=Page[CommentOut])
+async def list_comments(ticket_id: int, principal: CurrentPrincipal, session: Session) -> Page[CommentOut]:
+    """The ticket's timeline, oldest first: replies, notes and the lines of its
+    conversations with their real authors (customers see public ones only)."""
+    t = await ticket_service.get(session, principal, ticket_id)
+    comments = await ticket_service.comments(session, principal, t)
+    names = await ticket_service.author_names(session, comments)
+    return Page(
+        items=[
+            CommentOut.model_validate(c).model_copy(update={"author_name": names.get(c.id)}) for c in comments
+        ]
+    )
+
+
 @router.post("/tickets/{ticket_id}/comments", response_model=CommentOut, status_code=status.HTTP_201_CREATED)
 async def add_comment(
     ticket_id: Id, body: CommentCreate, principal: CurrentPrincipal, session: Session

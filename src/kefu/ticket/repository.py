@@ -63,6 +63,18 @@ class TicketRepository:
             stmt = stmt.where(
                 sa.or_(Ticket.subject.like(like, escape="\\"), Ticket.description.like(like, escape="\\"))
             )
+        if f.inbox_user is not None:
+            mine = sa.and_(
+                Ticket.assignee_id == f.inbox_user,
+                Ticket.status.in_(["new", "open", "pending", "hold"]),
+            )
+            waiting = sa.and_(
+                Ticket.assignee_id.is_(None),
+                Ticket.group_id.in_(list(f.inbox_groups) or [-1]),
+                Ticket.status.in_(["new", "open"]),
+                Ticket.merged_into_id.is_(None),
+            )
+            stmt = stmt.where(sa.or_(mine, waiting))
         if f.visible_groups is not None:
             stmt = stmt.where(
                 sa.or_(Ticket.group_id.in_(f.visible_groups), Ticket.assignee_id == f.visible_user)
@@ -84,6 +96,13 @@ class TicketRepository:
         if public_only:
             stmt = stmt.where(TicketComment.public.is_(True))
         return (await session.execute(stmt)).scalars().all()
+
+    async def recorded_seq(self, session: AsyncSession, ticket_id: int, conversation_id: int) -> int:
+        """The last message of a conversation already on the ticket's timeline (0: none)."""
+        stmt = sa.select(sa.func.max(TicketComment.seq)).where(
+            TicketComment.ticket_id == ticket_id, TicketComment.conversation_id == conversation_id
+        )
+        return int((await session.execute(stmt)).scalar_one_or_none() or 0)
 
     async def attachments(self, session: AsyncSession, ticket_id: int) -> Sequence[TicketAttachment]:
         stmt = (

@@ -73,12 +73,17 @@ class AttachmentOut(OutSchema):
 class CommentOut(OutSchema):
     id: int
     ticket_id: int
+    author_type: str  # customer, agent, bot or system
     author_user_id: int | None
     author_customer_id: int | None
+    author_name: str | None = None  # filled by GET /tickets/{id}/comments
     body: str
     public: bool
-    via: str
+    via: str  # the channel it came through (web, email, chat, wechat, app, phone ...)
     created_at: datetime
+    conversation_id: int | None = None  # set for lines of a conversation
+    seq: int | None = None
+    data: dict[str, Any] | None = None  # transcript before hand-off, facts, rating
     attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
@@ -170,6 +175,9 @@ class TicketFilter:
     visible_groups: frozenset[int] | None = None  # agents: their groups (plus own assignments)
     visible_user: int | None = None
     ids: list[int] | None = None  # restrict to these (SLA views)
+    # The agent's inbox: their unfinished tickets plus unassigned new/open ones of these groups.
+    inbox_user: int | None = None
+    inbox_groups: frozenset[int] = frozenset()
     sort: str = "-updated_at"
     limit: int = 50
     offset: int = 0

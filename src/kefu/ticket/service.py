@@ -20,6 +20,7 @@ from kefu.errors import Conflict, Forbidden, NotFound, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models.ticket import (
+    Channel,
     CustomFieldDef,
     Ticket,
     TicketAttachment,
@@ -109,7 +110,16 @@ class TicketService:
         return t
 
     # --- create -------------------------------------------------------------------------
-    async def create(self, session: AsyncSession, data: TicketCreate, *, actor: Principal | None) -> Ticket:
+    async def create(
+        self,
+        session: AsyncSession,
+        data: TicketCreate,
+        *,
+        actor: Principal | None,
+        description_comment: bool = True,
+    ) -> Ticket:
+        """`description_comment=False`: the timeline starts otherwise (a conversation's
+        transcript), the description stays for search and classification."""
         customer_id = data.customer_id
         if actor is not None and not actor.is_staff:
             customer_id = actor.id  # customers open tickets for themselves only
@@ -177,7 +187,7 @@ class TicketService:
         )
         session.add(t)
         await session.flush()
-        if data.description.strip():
+        if description_comment and data.description.strip():
             session.add(
                 TicketComment(
                     ticket_id=t.id,
@@ -229,6 +239,27 @@ class TicketService:
         self, session: AsyncSession, principal: Principal, t: Ticket
     ) -> Sequence[TicketComment]:
         return await ticket_repository.comments(session, t.id, public_only=not principal.is_staff)
+
+    async def author_names(self, session: AsyncSession, comments: Sequence[TicketComment]) -> dict[int, str]:
+        """Comment id → its author's name (staff and customers; bot and system have none)."""
+        users: dict[int, str] = {}
+        customers: dict[int, str] = {}
+        out: dict[int, str] = {}
+        for c in comments:
+            if c.author_user_id is not None:
+                if c.author_user_id not in users:
+                    user = await user_service.get(session, c.author_user_id)
+                    users[c.author_user_id] = user.name if user else ""
+                out[c.id] = users[c.author_user_id]
+            elif c.author_customer_id is not None:
+                if c.author_customer_id not in customers:
+                    try:
+                        customer = await customer_service.get(session, None, c.author_customer_id)
+                        customers[c.author_customer_id] = customer.name
+                    except NotFound:
+                        customers[c.author_customer_id] = ""
+                out[c.id] = customers[c.author_customer_id]
+        return out
 
     async def customer_question(
         self, session: AsyncSession, principal: Principal, ticket_id: int
@@ -427,7 +458,9 @@ class TicketService:
                     t.owner_id = principal.id
                 if t.first_replied_at is None:
                     t.first_replied_at = now
-                if t.status == TicketStatus.NEW:
+                if t.channel == Channel.PORTAL and t.status in (TicketStatus.NEW, TicketStatus.OPEN):
+                    t.status = TicketStatus.PENDING  # answered: the customer's turn (待客户回复)
+                elif t.status == TicketStatus.NEW:
                     t.status = TicketStatus.OPEN
                 if t.assignee_id is None:
                     t.assignee_id = principal.id
@@ -639,7 +672,46 @@ class TicketService:
             session.add(TicketCategory(path=clean))
         return clean
 
-    # --- channels (chat, calls): work on the ticket without a comment per message ------
+    # --- channels (chat, calls): the conversation on the ticket's timeline -------------
+    def record_conversation(
+        self,
+        session: AsyncSession,
+        ticket_id: int,
+        *,
+        author_type: str,
+        body: str,
+        public: bool,
+        via: str,
+        conversation_id: int,
+        seq: int,
+        user_id: int | None = None,
+        customer_id: int | None = None,
+        data: dict[str, Any] | None = None,
+        created_at: datetime | None = None,
+    ) -> None:
+        """A line of a conversation on its ticket's timeline, in the caller's unit: no read,
+        no lock, no flush of its own (it rides the message's insert). No CommentAdded event
+        either: the message is the event, and a comment event would mail the customer their
+        own chat."""
+        session.add(
+            TicketComment(
+                ticket_id=ticket_id,
+                body=body,
+                public=public,
+                via=via[:16],
+                created_at=created_at or utcnow(),
+                author_user_id=user_id if author_type == "agent" else None,
+                author_customer_id=customer_id if author_type == "customer" else None,
+                author_kind=None if author_type in ("agent", "customer") else author_type,
+                conversation_id=conversation_id,
+                seq=seq,
+                data=data,
+            )
+        )
+
+    async def recorded_seq(self, session: AsyncSession, ticket_id: int, conversation_id: int) -> int:
+        return await ticket_repository.recorded_seq(session, ticket_id, conversation_id)
+
     async def open_for_customer(self, session: AsyncSession, customer_id: int) -> Ticket | None:
         """The customer's most recent unfinished ticket (a new conversation attaches to it)."""
         return await ticket_repository.latest_for_customer(

@@ -24,6 +24,7 @@ from kefu.timeline.service import timeline_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
+CUSTOMERS_PAGE = 50
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
@@ -37,22 +38,23 @@ def _staff(principal: Principal | None) -> Principal:
 
 @router.get("/agent/customers")
 async def customers_search(
-    request: Request, session: Session, principal: OptionalPrincipal, q: str = ""
+    request: Request, session: Session, principal: OptionalPrincipal, q: str = "", page: int = 1
 ) -> Response:
     me = _staff(principal)
     q = q.strip()[:120]
-    found: list[Any] = []
-    if q:
-        if "@" in q:
-            found = await customer_service.search(session, me, email=q)
-        elif q.lstrip("+").isdigit() and len(q) >= 8:
-            found = await customer_service.search(session, me, phone=q)
-        else:
-            found = await customer_service.search(session, me, external_id=q)
+    page = max(1, min(page, 1000))
+    found = await customer_service.browse(
+        session, me, q=q, limit=CUSTOMERS_PAGE, offset=(page - 1) * CUSTOMERS_PAGE
+    )
     return render(
         request,
         "agent/customers.html",
-        {"q": q, "customers": [customer_service.to_out(c, me) for c in found]},
+        {
+            "q": q,
+            "page": page,
+            "has_more": len(found) == CUSTOMERS_PAGE,
+            "customers": [customer_service.to_out(c, me) for c in found],
+        },
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from kefu.audit.service import audit_service
 from kefu.auth.schemas import UserCreate
@@ -21,6 +22,7 @@ from kefu.kit.schemas import Id
 from kefu.kit.security import same
 from kefu.models.user import Role
 from kefu.ops.service import ops_service
+from kefu.routing.service import routing_service
 from kefu.team.schemas import GroupCreate
 from kefu.team.service import team_service
 from kefu.web.templates import CSRF_COOKIE, LANG_COOKIE, render
@@ -67,13 +69,23 @@ def _set_session_cookie(response: Response, key: str, settings: Settings) -> Non
     )
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 async def index(principal: OptionalPrincipal) -> Response:
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     if not principal.is_staff:
         return RedirectResponse("/portal", status_code=303)
     return RedirectResponse(HOME_BY_ROLE.get(principal.role or "", "/agent"), status_code=303)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: the SVG icon."""
+    return FileResponse(
+        Path(__file__).parent / "static" / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"cache-control": "public, max-age=86400"},
+    )
 
 
 @router.get("/lang/{code}")
@@ -115,6 +127,8 @@ async def login_submit(
         )
         return render(request, "login.html", {"next": next, "error": "invalid", "email": email}, status=401)
     web = await auth_service.start_web_session(session, user_id=user.id, days=settings.session_days)
+    staff = Principal(kind="staff", id=user.id, name=user.name, role=user.role)
+    await routing_service.signed_in(session, staff)  # "online on sign-in", when chosen
     response = RedirectResponse(_safe_next(next, HOME_BY_ROLE.get(user.role, "/agent")), status_code=303)
     _set_session_cookie(response, web.key, settings)
     if user.locale and not request.cookies.get(LANG_COOKIE):
@@ -127,6 +141,8 @@ async def logout(request: Request, session: Session, principal: OptionalPrincipa
     key = request.cookies.get(SESSION_COOKIE)
     if key and principal is not None:  # principal resolution checked the CSRF token
         await auth_service.end_web_session(session, key)
+        if principal.is_staff:
+            await routing_service.signed_out(session, principal)
         audit_service.record(session, "auth.logout", actor=principal)
     target = "/portal/login" if principal is not None and not principal.is_staff else "/login"
     response = RedirectResponse(target, status_code=303)

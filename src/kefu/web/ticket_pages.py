@@ -31,7 +31,7 @@ from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-VIEWS = ("mine", "unassigned", "groups", "at_risk", "overdue", "all")
+VIEWS = ("inbox", "mine", "unassigned", "groups", "at_risk", "overdue", "all")
 PAGE = 25
 
 
@@ -63,14 +63,14 @@ async def agent_tickets(
     request: Request,
     session: Session,
     principal: OptionalPrincipal,
-    view: str = "mine",
+    view: str = "inbox",
     status: str = "",
     q: str = "",
     page: int = 1,
     sort: str = "-updated_at",
 ) -> Response:
     me = _staff(principal)
-    view = view if view in VIEWS else "mine"
+    view = view if view in VIEWS else "inbox"
     sort = sort if sort in SORT_KEYS else "-updated_at"
     page = max(1, min(page, 1000))
     f = TicketFilter(
@@ -80,7 +80,9 @@ async def agent_tickets(
         q=q[:100] or None,
         status=[status] if status in set(TicketStatus) else None,
     )
-    if view == "mine":
+    if view == "inbox":  # the default: what is mine to do, and what waits in my groups
+        f.inbox_user, f.inbox_groups = me.id, me.group_ids
+    elif view == "mine":
         f.assignee_id = me.id
         f.status = f.status or ["new", "open", "pending", "hold"]
     elif view == "unassigned":

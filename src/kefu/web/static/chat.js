@@ -15,6 +15,7 @@
   // it; standalone, the page keeps it in its own storage.
   var FRAMED = EMBED && window.parent !== window;
   var state = {};
+  var fromChat = false;         // the leave-a-message form was opened from a chat (hand-off outside hours)
   var ws = null, wsOpen = false, attempt = 0, retryTimer = null, pingTimer = null;
   var syncing = false;          // between sending resume and receiving resumed
   var synced = 0;               // every message up to this seq is on the page (0: fresh page)
@@ -90,7 +91,9 @@
     show("chat-loading");
     var r;
     try { r = await api("GET", "/api/v1/widget/status"); } catch (e) { r = { ok: false }; }
-    if (r.ok && r.data && r.data.open === false) { show("offline"); return; }
+    // The bot answers 7×24: the form only when nobody answers at all (the bot turned off
+    // or set to rest outside hours, and no agent hours now).
+    if (r.ok && r.data && r.data.open === false && r.data.bot !== true) { show("offline"); return; }
     if (r.ok && r.data) {
       if (r.data.greeting) $("prechat-greeting").textContent = r.data.greeting;
       if (r.data.agents_online) sub(fmt(T.agents_online, { count: r.data.agents_online }));
@@ -125,10 +128,11 @@
     if (!body.email && !body.phone) { setError("offline-error", T.need_contact); return; }
     setError("offline-error", "");
     try {
-      var r = await api("POST", "/api/v1/widget/offline", body);
+      var r = await api("POST", "/api/v1/widget/offline", body, fromChat && !!state.token);
       if (!r.ok) { setError("offline-error", (r.data && r.data.error && r.data.error.message) || T.failed_request); return; }
       $("offline-done-text").textContent = fmt(T.offline_done, { id: r.data.ticket_id });
       show("offline-done");
+      $("offline-done-back").hidden = !fromChat;
     } catch (e) { setError("offline-error", T.failed_request); }
   });
 
@@ -433,9 +437,17 @@
     var now = Date.now();
     if (now - lastTypingSent > 3000 && send({ type: "typing" })) lastTypingSent = now;
   });
-  $("chat-handoff").addEventListener("click", function () {
+  $("chat-handoff").addEventListener("click", async function () {
+    // Outside agent hours a hand-off becomes a message: the form (with contact details so
+    // someone can answer later) takes it, and the ticket gets this chat.
+    var r;
+    try { r = await api("GET", "/api/v1/widget/status"); } catch (e) { r = { ok: false }; }
+    if (r.ok && r.data && r.data.open === false) { fromChat = true; $("offline-back").hidden = false; show("offline"); return; }
     if (send({ type: "handoff" })) banner(T.handoff_sent);
   });
+  function backToChat() { fromChat = false; $("offline-back").hidden = true; $("offline-done-back").hidden = true; show("conversation"); }
+  $("offline-back").addEventListener("click", backToChat);
+  $("offline-done-back").addEventListener("click", backToChat);
   $("chat-file").addEventListener("change", async function (ev) {
     var file = ev.target.files && ev.target.files[0];
     if (!file) return;

@@ -9,6 +9,14 @@
   var live = null, groups = null, pending = null, busy = false, target = null, toastTimer = null;
   var ws = null, attempt = 0;
 
+  function seen(iso) {
+    if (!iso) return T.seen_never;
+    var s = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+    if (s < 90) return T.seen_now;
+    if (s < 3600) return T.seen_minutes.replace("{n}", Math.round(s / 60));
+    if (s < 86400 * 2) return T.seen_hours.replace("{n}", Math.round(s / 3600));
+    return T.seen_days.replace("{n}", Math.round(s / 86400));
+  }
   function fmt(text, vars) {
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? vars[k] : m; });
   }
@@ -78,6 +86,7 @@
       var full = a.chat_capacity && a.chat_load >= a.chat_capacity;
       tr.appendChild(el("td", full ? "sv-full" : "", a.chat_load + "/" + a.chat_capacity));
       tr.appendChild(el("td", "", a.ticket_load + "/" + a.ticket_capacity));
+      tr.appendChild(el("td", "muted", seen(a.last_seen_at)));
       ab.appendChild(tr);
     });
     $("agents-empty").hidden = (live.agents || []).some(function (a) { return a.status === "online"; });

@@ -9,6 +9,14 @@
   var busy = false, pending = null, ws = null, attempt = 0;
   var HINTS = ["survey_answered", "followup", "queue_changed", "assigned", "unassigned", "closed", "presence", "resync"];
 
+  function seen(iso) {
+    if (!iso) return T.seen_never;
+    var s = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+    if (s < 90) return T.seen_now;
+    if (s < 3600) return T.seen_minutes.replace("{n}", Math.round(s / 60));
+    if (s < 86400 * 2) return T.seen_hours.replace("{n}", Math.round(s / 3600));
+    return T.seen_days.replace("{n}", Math.round(s / 86400));
+  }
   function fmt(text, vars) {
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? vars[k] : m; });
   }
@@ -50,6 +58,7 @@
         var tr = document.createElement("tr");
         cell(tr, a.name); cell(tr, T["presence_" + a.status] || a.status);
         cell(tr, a.chat_load + "/" + a.chat_capacity); cell(tr, a.ticket_load + "/" + a.ticket_capacity);
+        cell(tr, seen(a.last_seen_at));
         ab.appendChild(tr);
       });
       $("wb-online").textContent = String(counts.online);

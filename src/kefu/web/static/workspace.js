@@ -11,7 +11,6 @@
   var $ = function (id) { return document.getElementById(id); };
 
   var ws = null, wsOpen = false, attempt = 0, retryTimer = null, pingTimer = null;
-  var wanted = null;          // presence chosen on this page; restored after a reconnect
   var convs = {};             // id -> {id, item, detail, view, bySeq, lastSeq, readSent, readOnly, customerId}
   var items = {};             // id -> list item data (scope=mine)
   var outbox = [];            // in-flight replies, oldest first
@@ -62,6 +61,9 @@
     if (r.ok && r.data) showPresence(r.data.status, r.data);
   }
   function showPresence(status, data) {
+    if (!status) return;
+    if (window.kefuPresence) window.kefuPresence.show(data && data.chosen_status ? data.chosen_status : status);
+    if (data && $("online-on-login")) $("online-on-login").checked = !!data.online_on_login;
     $("presence-label").textContent = T["presence_" + status] || status;
     $("presence-dot").className = "dot dot-" + status;
     $("presence-select").value = status;
@@ -74,7 +76,6 @@
     }
   }
   async function setPresence(status) {
-    wanted = status;
     if (!send({ type: "presence", status: status })) {
       var r = await api("PUT", "/api/v1/agents/me/presence", { status: status });
       if (!r.ok) { toast(errorText(r)); return; }
@@ -82,6 +83,13 @@
     }
   }
   $("presence-select").addEventListener("change", function (ev) { setPresence(ev.target.value); });
+  document.addEventListener("kefu:presence", function (ev) { if (ev.detail) showPresence(ev.detail.status, ev.detail); });
+  if ($("online-on-login")) {
+    $("online-on-login").addEventListener("change", async function (ev) {
+      var r = await api("PUT", "/api/v1/agents/me/presence", { status: $("presence-select").value, online_on_login: ev.target.checked });
+      if (!r.ok) toast(errorText(r)); else refreshMe();
+    });
+  }
   $("go-online").addEventListener("click", function () {
     unlockAudio();
     if (window.Notification && Notification.permission === "default") Notification.requestPermission();
@@ -129,8 +137,9 @@
   }
 
   var handlers = {
-    hello: function () {
-      if (wanted) send({ type: "presence", status: wanted });
+    hello: function (f) {
+      // Presence lives on the server (per person): a reconnect shows it, never resets it.
+      showPresence(f.status);
       refreshMe();
       resync();
     },

@@ -1,0 +1,78 @@
+// Presence in every staff page's header: the agent's status with a switch. Presence is
+// stored per person on the server, so a page change never changes it. Every page but the
+// workspace (which has its own socket) keeps a light socket open: its heartbeat is what
+// keeps the agent present, and it brings presence changes and new-chat notices.
+(function () {
+  "use strict";
+  var box = document.getElementById("hdr-presence");
+  if (!box) return;
+  var T = JSON.parse(box.getAttribute("data-i18n") || "{}");
+  var sel = document.getElementById("hdr-presence-select");
+  var dot = document.getElementById("hdr-presence-dot");
+  var CSRF = (document.querySelector("meta[name=csrf-token]") || {}).content || "";
+  var toastTimer = null;
+
+  function show(status) {
+    if (!status || !T[status]) return;
+    sel.value = status;
+    sel.disabled = false;
+    dot.className = "dot dot-" + status;
+    box.setAttribute("data-status", status);
+  }
+  function toast(node) {
+    var t = document.getElementById("hdr-toast");
+    t.textContent = "";
+    t.appendChild(node);
+    t.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { t.hidden = true; }, 15000);
+  }
+  async function choose(status) {
+    sel.disabled = true;
+    try {
+      var r = await fetch("/api/v1/agents/me/presence", {
+        method: "PUT", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": CSRF },
+        body: JSON.stringify({ status: status }),
+      });
+      var data = r.ok ? await r.json() : null;
+      if (data) show(data.chosen_status || data.status);
+      else toast(document.createTextNode(T.failed || "!"));
+      document.dispatchEvent(new CustomEvent("kefu:presence", { detail: data }));
+    } finally { sel.disabled = false; }
+  }
+  sel.addEventListener("change", function () { choose(sel.value); });
+  window.kefuPresence = { show: show, choose: choose };
+
+  if (document.getElementById("workspace")) return;  // the workspace socket does the rest
+  var attempt = 0, ping = null;
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(proto + location.host + "/ws/agent?feed=presence");
+    ws.onopen = function () {
+      attempt = 0;
+      clearInterval(ping);
+      ping = setInterval(function () { try { ws.send('{"type":"ping"}'); } catch (e) { /* closing */ } }, 25000);
+    };
+    ws.onmessage = function (ev) {
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (!f) return;
+      if (f.type === "hello" || f.type === "presence") show(f.status);
+      if (f.type === "assigned" && f.conversation_id) {
+        var a = document.createElement("a");
+        a.href = "/agent?c=" + f.conversation_id;
+        a.textContent = (T.new_chat || "") + " → " + (T.open || "");
+        a.setAttribute("data-testid", "new-chat-link");
+        toast(a);
+      }
+    };
+    ws.onclose = function (ev) {
+      clearInterval(ping);
+      if (ev.code === 4401) return;
+      var delay = Math.min(30000, 1000 * Math.pow(2, attempt++)) * (0.75 + Math.random() / 2);
+      setTimeout(connect, delay);
+    };
+  }
+  connect();
+})();
