@@ -21,6 +21,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "role_supervisor": ("主管", "Supervisor"),
     "role_agent": ("坐席", "Agent"),
     "role_customer": ("客户", "Customer"),
+    "identity_email": ("邮箱", "Email"),
+    "identity_phone": ("手机", "Phone"),
+    "identity_wechat_openid": ("微信 OpenID", "WeChat OpenID"),
+    "identity_wechat_unionid": ("微信 UnionID", "WeChat UnionID"),
+    "identity_external_id": ("会员号", "Customer number"),
+    "call_status_ringing": ("振铃中", "Ringing"),
+    "call_status_answered": ("通话中", "Answered"),
+    "call_status_ended": ("已结束", "Ended"),
+    "call_status_missed": ("未接", "Missed"),
     "job_status_queued": ("排队中", "Queued"),
     "job_status_running": ("运行中", "Running"),
     "job_status_done": ("已完成", "Done"),
@@ -55,3 +64,4 @@ _LABELS: dict[str, tuple[str, str]] = {
 ZH = {k: v[0] for k, v in _LABELS.items()}
 EN = {k: v[1] for k, v in _LABELS.items()}
 DYNAMIC = list(_LABELS)
+ZH["{h} h {m} min"] = "{h} 小时 {m} 分"
