@@ -6,7 +6,7 @@ PIP := $(BIN)/pip -q --disable-pip-version-check
 VENDOR := src/kefu/web/static/vendor
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: run test install install-dev assets browser lint cluster bench lock clean
+.PHONY: run test install install-dev assets browser lint i18n cluster bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test: install-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# Extract every UI string and error message id, merge the translations of scripts/i18n/*.py
+# (and those already in the .po files) and rewrite src/kefu/locale/*/messages.po; fails
+# when a Chinese translation is missing. See scripts/i18n/README.md.
+i18n: $(VENV)/.runtime
+	$(BIN)/python scripts/i18n_zh.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -42,7 +42,7 @@ CODES = frozenset(
     }
 )  # fmt: skip
 # Dotted job names (analytics.refresh) and other snake/dotted machine ids.
-DOTTED = re.compile(r"(?<![\w./@-])[a-z]+\.[a-z_]+(?![\w./@-])")
+DOTTED = re.compile(r"(?<![\w./@{-])[a-z]+\.[a-z_]+(?![\w./@}-])")
 WORD = re.compile(r"(?<![\w.@/#:-])[a-z_]+(?![\w.@/-])")
 RAW_JSON = re.compile(r"\{'|\{\"|\[\{|'\s*:\s*['\d\[{TF]")
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}")
@@ -188,10 +188,20 @@ def check_html(html: str) -> list[str]:
     return sorted(set(findings))
 
 
+def _in_english(text: str, m: re.Match[str]) -> bool:
+    """A code word inside an English sentence ("online 24/7, ask me") is prose, not a code."""
+    before = text[: m.start()].split()[-1:]
+    after = text[m.end() :].split()[:1]
+    return any(LATIN_WORD.match(w) and w.strip(",.!?;:") not in CODES for w in before + after)
+
+
 def _codes(text: str) -> list[re.Match[str]]:
-    hits = [m for m in WORD.finditer(text) if m.group(0) in CODES]
+    hits = [m for m in WORD.finditer(text) if m.group(0) in CODES and not _in_english(text, m)]
     hits += [m for m in DOTTED.finditer(text) if m.group(0).split(".")[0] in JOB_PREFIXES]
     return hits
+
+
+LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z'’-]*[,.!?;:]?$")
 
 
 JOB_PREFIXES = frozenset(
