@@ -54,8 +54,8 @@ test: install-dev
 
 # Extract every UI string and error message id, merge the translations of scripts/i18n/*.py
 # (and those already in the .po files) and rewrite src/kefu/locale/*/messages.po; fails
-# when a Chinese translation is missing. See scripts/i18n/README.md.
-i18n: $(VENV)/.runtime
+# when a Chinese translation is missing. See scripts/i18n/README.md. (Needs `make install` once.)
+i18n:
 	$(BIN)/python scripts/i18n_zh.py
 
 lint: install-dev
