@@ -58,6 +58,12 @@ test: lint
 test-fast: lint
 	$(BIN)/pytest $(PYTEST_PAR) -m "not browser and not server"
 
+# Extract every UI string and error message id, merge the translations of scripts/i18n/*.py
+# (and those already in the .po files) and rewrite src/kefu/locale/*/messages.po; fails
+# when a Chinese translation is missing. See scripts/i18n/README.md. (Needs `make install` once.)
+i18n:
+	$(BIN)/python scripts/i18n_zh.py
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -77,8 +83,6 @@ migrate: install
 revision: install
 	$(BIN)/alembic revision -m "$(m)"
 
-i18n: install-dev
-	$(BIN)/python scripts/i18n_zh.py
 
 # Cluster mode on local PostgreSQL + Redis: two web processes and a worker.
 CLUSTER_DB ?= postgresql+asyncpg://postgres@127.0.0.1:5432/kefu

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import write_po
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "kefu"
+sys.path.insert(0, str(ROOT / "src"))
+from kefu.kit.i18n import split_bilingual  # noqa: E402 - the runtime's own split
 
 ZH = {
     "Active": "启用",
@@ -402,17 +404,56 @@ def _merge_domain_tables() -> None:
 _merge_domain_tables()
 
 
+# Error classes are extraction keywords too: their first literal argument is a message id.
+ERROR_KEYWORDS = {
+    name: None
+    for name in (
+        "KefuError", "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict",
+        "Unprocessable", "TooManyRequests", "ChatError", "Gone",
+    )
+}  # fmt: skip
+
+
 def extract() -> list[str]:
     method_map = [("web/templates/**.html", "jinja2"), ("**.py", "python")]
+    keywords = {**DEFAULT_KEYWORDS, **ERROR_KEYWORDS}
     ids: list[str] = []
-    for _file, _line, message, _comments, _ctx in extract_from_dir(str(SRC), method_map):
+    for _file, _line, message, _comments, _ctx in extract_from_dir(str(SRC), method_map, keywords=keywords):
         if isinstance(message, str) and message not in ids:
             ids.append(message)
     return ids + [d for d in DYNAMIC if d not in ids]
 
 
+def _bilingual(ids: list[str]) -> None:
+    """Legacy "中文 / English" messages translate themselves: each half goes to its catalog."""
+    for mid in ids:
+        parts = split_bilingual(mid)
+        if parts:
+            ZH.setdefault(mid, parts[0])
+            EN.setdefault(mid, parts[1])
+
+
+def _existing(locale: str) -> dict[str, str]:
+    """Translations already in the catalog (made with a PO editor, say): kept for ids the
+    tables do not cover, so the .po file is a source too, not only an output."""
+    po = SRC / "locale" / locale / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return {}
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    return {
+        m.id: m.string
+        for m in catalog
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
+    }
+
+
 def main() -> int:
     ids = extract()
+    _bilingual(ids)
+    for table, locale in ((ZH, "zh_CN"), (EN, "en")):
+        for mid, text in _existing(locale).items():
+            table.setdefault(mid, text)
     missing = [m for m in ids if m not in ZH]
     for locale, table in (("zh_CN", ZH), ("en", EN)):
         catalog = Catalog(locale=locale, project="kefu")

@@ -3,28 +3,28 @@
 _METRICS = {
     "tickets_created": ("Tickets created", "新建工单"),
     "tickets_solved": ("Tickets solved", "已解决工单"),
-    "first_reply_seconds_p50": ("First reply, median (s)", "首次响应时长中位数（秒）"),
-    "first_reply_seconds_p90": ("First reply, 90th percentile (s)", "首次响应时长 P90（秒）"),
+    "first_reply_seconds_p50": ("First reply, median", "首次响应时长中位数"),
+    "first_reply_seconds_p90": ("First reply, 90th percentile", "首次响应时长 P90"),
     "first_reply_business_seconds_p50": (
-        "First reply in business hours, median (s)",
-        "首次响应工作时长中位数（秒）",
+        "First reply in business hours, median",
+        "首次响应工作时长中位数",
     ),
     "first_reply_business_seconds_p90": (
-        "First reply in business hours, P90 (s)",
-        "首次响应工作时长 P90（秒）",
+        "First reply in business hours, P90",
+        "首次响应工作时长 P90",
     ),
-    "next_reply_seconds_p50": ("Next reply, median (s)", "后续响应时长中位数（秒）"),
-    "next_reply_seconds_p90": ("Next reply, P90 (s)", "后续响应时长 P90（秒）"),
-    "resolution_seconds_p50": ("Resolution, median (s)", "解决时长中位数（秒）"),
-    "resolution_seconds_p90": ("Resolution, P90 (s)", "解决时长 P90（秒）"),
+    "next_reply_seconds_p50": ("Next reply, median", "后续响应时长中位数"),
+    "next_reply_seconds_p90": ("Next reply, P90", "后续响应时长 P90"),
+    "resolution_seconds_p50": ("Resolution, median", "解决时长中位数"),
+    "resolution_seconds_p90": ("Resolution, P90", "解决时长 P90"),
     "resolution_business_seconds_p50": (
-        "Resolution in business hours, median (s)",
-        "解决工作时长中位数（秒）",
+        "Resolution in business hours, median",
+        "解决工作时长中位数",
     ),
-    "resolution_business_seconds_p90": ("Resolution in business hours, P90 (s)", "解决工作时长 P90（秒）"),
-    "handle_time_seconds_avg": ("Average chat handle time (s)", "平均会话处理时长（秒）"),
-    "queue_wait_seconds_p50": ("Queue wait, median (s)", "排队等待中位数（秒）"),
-    "queue_wait_seconds_p90": ("Queue wait, P90 (s)", "排队等待 P90（秒）"),
+    "resolution_business_seconds_p90": ("Resolution in business hours, P90", "解决工作时长 P90"),
+    "handle_time_seconds_avg": ("Average chat handle time", "平均会话处理时长"),
+    "queue_wait_seconds_p50": ("Queue wait, median", "排队等待中位数"),
+    "queue_wait_seconds_p90": ("Queue wait, P90", "排队等待 P90"),
     "fcr_rate": ("First-contact resolution", "首次解决率"),
     "reopen_rate": ("Reopen rate", "重开率"),
     "transfers": ("Transfers", "转派次数"),
@@ -117,3 +117,8 @@ ZH = {
     "Open tickets": "未解决工单",
     "Agents by status": "坐席状态",
 }
+ZH["The month is still running: it is compared with the same days and hours of the month before."] = (
+    "本月尚未结束：与上月相同的日期和时段对比。"
+)
+ZH["{n} min"] = "{n} 分钟"
+ZH["Metric id"] = "指标代码"

@@ -94,3 +94,5 @@ _DYNAMIC_TEXT = {
 ZH.update({k: v[0] for k, v in _DYNAMIC_TEXT.items()})
 EN = {k: v[1] for k, v in _DYNAMIC_TEXT.items()}
 DYNAMIC = list(_DYNAMIC_TEXT)
+
+ZH.update({"service_point_id out of range": "网点编号超出范围"})

@@ -17,13 +17,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kefu import registry
+from kefu import errors, registry
 from kefu.audit.service import audit_service
 from kefu.bot.engine import install as install_bot
 from kefu.bot.engine import uninstall as uninstall_bot
 from kefu.config import Settings, get_settings, prepare_runtime
 from kefu.errors import KefuError
 from kefu.kit.db import Database
+from kefu.kit.i18n import LocaleMiddleware, error_text
 from kefu.kit.jobs import Worker
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
@@ -172,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(
-                request, 400, "malformed_json", "请求体不是有效的 JSON / malformed JSON body"
+                request, 400, "malformed_json", error_text("请求体不是有效的 JSON / malformed JSON body")
             )
         details = [
             {
@@ -225,6 +226,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(LocaleMiddleware)  # error messages in the request's language
+    errors.LOCALIZER = error_text
     return app
 
 

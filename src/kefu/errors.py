@@ -1,10 +1,19 @@
 """Errors that carry their HTTP status: raised anywhere, rendered by the app.
 
 `KefuError(message, status_code)` is the one error type business code raises for expected
-outcomes (403/404/409/400...). The app turns it into `{"error": {"code", "message"}}`.
+outcomes (403/404/409/400...). The app turns it into `{"error": {"code", "message"}}` with the
+message in the request's language: the message is a catalog id (English, `{name}`
+placeholders filled from `params`), or a legacy "中文 / English" pair. See
+scripts/i18n/README.md.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+# Renders a message id in the current request's language; installed by the app
+# (kefu.kit.i18n.error_text). This module imports nothing from kefu, hence the hook.
+LOCALIZER: Callable[[str, Mapping[str, object] | None], str] | None = None
 
 
 class KefuError(Exception):
@@ -13,13 +22,32 @@ class KefuError(Exception):
     status_code: int = 400
     code: str = "bad_request"
 
-    def __init__(self, message: str, status_code: int | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        status_code: int | None = None,
+        code: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ):
         super().__init__(message)
-        self.message = message
+        self.template = message
+        self.params = dict(params or {})
         if status_code is not None:
             self.status_code = status_code
         if code is not None:
             self.code = code
+
+    @property
+    def message(self) -> str:
+        """The message for whoever is being answered (request language; as written elsewhere)."""
+        if LOCALIZER is not None:
+            return LOCALIZER(self.template, self.params)
+        if self.params:
+            try:
+                return self.template.format(**self.params)
+            except (KeyError, IndexError, ValueError):
+                return self.template
+        return self.template
 
 
 class BadRequest(KefuError):

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from kefu.analytics.metrics import SUMMARY_FIELDS
+from kefu.analytics.metrics import SUMMARY_FIELDS, format_value
 from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
-from kefu.analytics.service import analytics_service, parse_only, resolve_range
+from kefu.analytics.service import analytics_service, parse_only, resolve_range, timezone
 from kefu.deps import CurrentPrincipal, Session
+from kefu.kit.i18n import normalize_locale, translations
 from kefu.kit.schemas import MAX_ID
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
@@ -59,8 +60,12 @@ def summary_query(
 Summary = Annotated[SummaryQuery, Depends(summary_query)]
 
 
-def summary_csv(data: dict[str, Any]) -> str:
-    """metric,value rows with the very values of the JSON summary."""
+def summary_csv(data: dict[str, Any], lang: str | None = None) -> str:
+    """metric,value rows with the very values of the JSON summary (for integrations), or,
+    with `lang`, a sheet for people: translated names and readable values first, the
+    machine key last (`指标,数值,指标代码`), with a BOM so spreadsheet programs read UTF-8."""
+    if lang:
+        return _people_csv(data, normalize_locale(lang))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["metric", "value"])
@@ -74,6 +79,20 @@ def summary_csv(data: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+def _people_csv(data: dict[str, Any], locale: str) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\n")
+    _ = translations(locale).gettext
+    writer.writerow([_("Metric"), _("Value"), _("Metric id")])
+    tz = timezone()
+    writer.writerow([_("From"), f"{data['from'].astimezone(tz):%Y-%m-%d %H:%M}", "from"])
+    writer.writerow([_("To"), f"{data['to'].astimezone(tz):%Y-%m-%d %H:%M}", "to"])
+    for name, kind in SUMMARY_FIELDS:
+        writer.writerow([_(f"metric.{name}"), format_value(data.get(name), kind, locale), name])
+    return out.getvalue()
+
+
 @router.get("/summary")
 async def summary(
     principal: CurrentPrincipal,
@@ -83,19 +102,27 @@ async def summary(
 ) -> Any:
     data = await analytics_service.summary(session, principal, q.frm, q.end, q.only)
     if format == "csv":
-        return _csv_response(data)
+        return _csv_response(data, None)
     return data
 
 
+Lang = Annotated[
+    str | None,
+    Query(pattern="^(zh|zh_CN|zh-CN|en)$", description="a sheet for people in this language"),
+]
+
+
 @router.get("/summary.csv")
-async def summary_export(principal: CurrentPrincipal, session: Session, q: Summary) -> Response:
-    return _csv_response(await analytics_service.summary(session, principal, q.frm, q.end, q.only))
+async def summary_export(
+    principal: CurrentPrincipal, session: Session, q: Summary, lang: Lang = None
+) -> Response:
+    return _csv_response(await analytics_service.summary(session, principal, q.frm, q.end, q.only), lang)
 
 
-def _csv_response(data: dict[str, Any]) -> Response:
+def _csv_response(data: dict[str, Any], lang: str | None) -> Response:
     name = f"kefu-summary-{data['from']:%Y%m%d}-{data['to']:%Y%m%d}.csv"
     return Response(
-        summary_csv(data),
+        summary_csv(data, lang),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

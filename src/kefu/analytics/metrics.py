@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kefu.kit import humanize
+
 # Log-spaced buckets: ratio 2**(1/16) (≈4.4 % wide). A percentile read from buckets is the
 # bucket's geometric middle, so it is within ≈2.2 % of the true order statistic.
 _RATIO_LOG = math.log(2) / 16
@@ -291,12 +293,15 @@ def summarize(st: Stats) -> dict[str, Any]:
     return ordered
 
 
-def format_value(value: Any, kind: str) -> str:
-    """The text a page and the CSV show for a value (same function for both)."""
+def format_value(value: Any, kind: str, locale: str = "zh_CN") -> str:
+    """The text a page and a people's CSV show for a value (same function for both):
+    durations as `2天3小时`, rates as percentages, counts whole."""
     if value is None:
         return ""
     if kind == "ratio":
-        return f"{value * 100:.1f}%"
+        return humanize.percent(value)
     if kind == "count":
         return str(int(value))
-    return f"{float(value):.1f}"
+    if kind == "seconds":
+        return humanize.duration(value, locale)
+    return humanize.number(float(value))

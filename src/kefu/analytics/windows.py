@@ -98,3 +98,37 @@ def merge_stretches(stretches: list[tuple[datetime, datetime]]) -> list[tuple[da
         else:
             out.append((a, b))
     return out
+
+
+@dataclass(frozen=True)
+class MonthPeriods:
+    """A month (or its part so far) and the equal stretch of the month before it."""
+
+    start: datetime
+    end: datetime
+    before_start: datetime
+    before_end: datetime
+    to_date: bool  # the month is still running: `end` is now, not the month's end
+
+
+def month_periods(first: date, now: datetime, tz: ZoneInfo) -> MonthPeriods:
+    """The month starting `first` against the previous month, compared like for like.
+
+    A finished month is compared with the whole previous month. A running month is
+    compared up to now with the same days and hours of the previous month (2 December
+    10:00 → 1 November 00:00–2 November 10:00), never 2 days with a full month; a previous
+    month shorter than the elapsed part is taken whole (31 March vs all of February).
+    """
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    prev = (first - timedelta(days=1)).replace(day=1)
+    start, end, before_start = day_start(first, tz), day_start(nxt, tz), day_start(prev, tz)
+    if not start < now < end:
+        return MonthPeriods(start, end, before_start, start, to_date=False)
+    local = now.astimezone(tz)
+    elapsed_days = local.date() - first
+    same_day = prev + elapsed_days
+    if same_day >= first:  # the previous month has no such day
+        before_end = start
+    else:
+        before_end = datetime.combine(same_day, local.time().replace(tzinfo=None), tz).astimezone(UTC)
+    return MonthPeriods(start, now, before_start, before_end, to_date=True)

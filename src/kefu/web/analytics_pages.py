@@ -3,8 +3,9 @@ and an agent's own numbers. Every number comes from the same service call as the
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,12 +14,15 @@ from kefu.analytics.metrics import SUMMARY_FIELDS, format_value
 from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.service import analytics_service, resolve_range, timezone
-from kefu.analytics.windows import day_start
+from kefu.analytics.windows import day_start, month_periods
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unprocessable
+from kefu.kit.humanize import label
+from kefu.kit.time import utcnow
+from kefu.models.ticket import Channel
 from kefu.team.service import team_service
 from kefu.web.pages import _staff
-from kefu.web.templates import render
+from kefu.web.templates import render, request_locale
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=40)]
@@ -39,9 +43,14 @@ def _inputs(frm: datetime, to: datetime) -> dict[str, str]:
     return {"from": frm.astimezone(tz).date().isoformat(), "to": last.isoformat()}
 
 
-def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(data: dict[str, Any], locale: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "kind": kind, "value": data.get(name), "text": format_value(data.get(name), kind)}
+        {
+            "name": name,
+            "kind": kind,
+            "value": data.get(name),
+            "text": format_value(data.get(name), kind, locale),
+        }
         for name, kind in SUMMARY_FIELDS
     ]
 
@@ -80,9 +89,10 @@ async def reports(
         {
             "error": None,
             "data": data,
-            "rows": _rows(data),
+            "rows": _rows(data, request_locale(request)),
             "inputs": _inputs(frm, end),
             "query": f"from={frm.isoformat()}&to={end.isoformat()}".replace("+", "%2B"),
+            "channels": {c.value: label("channel", c.value, request_locale(request)) for c in Channel},
             "groups": groups,
         },
     )
@@ -97,6 +107,7 @@ async def monthly(
 ) -> Response:
     actor = _staff(principal, "supervisor", "admin")
     tz = timezone()
+    locale = request_locale(request)
     try:
         first = date.fromisoformat(f"{month}-01") if month else datetime.now(tz).date().replace(day=1)
         if not 1900 <= first.year <= 2200:
@@ -105,9 +116,10 @@ async def monthly(
         raise Unprocessable("month must look like 2026-11", code="invalid_month") from exc
     nxt = (first + timedelta(days=32)).replace(day=1)
     prev = (first - timedelta(days=1)).replace(day=1)
-    frm, end = day_start(first, tz), day_start(nxt, tz)
+    periods = month_periods(first, utcnow(), tz)
+    frm, end = periods.start, periods.end
     data = await analytics_service.summary(session, actor, frm, end, {})
-    before = await analytics_service.summary(session, actor, day_start(prev, tz), frm, {})
+    before = await analytics_service.summary(session, actor, periods.before_start, periods.before_end, {})
     by_group = await analytics_service.breakdown(session, actor, frm, end, "group")
     by_channel = await analytics_service.breakdown(session, actor, frm, end, "channel")
     pains = await painpoint_service.ranked(session, actor, frm, end, limit=10)
@@ -119,9 +131,9 @@ async def monthly(
         goals.append(
             {
                 "name": name,
-                "op": op,
-                "target": format_value(target, KINDS[name]),
-                "text": format_value(value, KINDS[name]),
+                "op": "≤" if op == "<=" else "≥",
+                "target": format_value(target, KINDS[name], locale),
+                "text": format_value(value, KINDS[name], locale),
                 "met": met,
             }
         )
@@ -132,14 +144,32 @@ async def monthly(
             "month": first.strftime("%Y-%m"),
             "prev_month": prev.strftime("%Y-%m"),
             "next_month": nxt.strftime("%Y-%m"),
-            "rows": [{**r, "before": format_value(before.get(r["name"]), r["kind"])} for r in _rows(data)],
+            "current_label": _period_label(periods.start, periods.end, tz, locale),
+            "before_label": _period_label(periods.before_start, periods.before_end, tz, locale),
+            "to_date": periods.to_date,
+            "rows": [
+                {**r, "before": format_value(before.get(r["name"]), r["kind"], locale)}
+                for r in _rows(data, locale)
+            ],
             "data": data,
             "goals": goals,
             "by_group": [{**g, "name": groups.get(g["key"], g["key"])} for g in by_group],
-            "by_channel": by_channel,
+            "by_channel": [{**c, "name": label("channel", c["key"], locale)} for c in by_channel],
             "pains": pains,
         },
     )
+
+
+def _period_label(start: datetime, end: datetime, tz: ZoneInfo, locale: str) -> str:
+    """`11月1日–11月2日 10:00` / `Nov 1 – Nov 2 10:00`: the stretch a column covers."""
+    a = start.astimezone(tz)
+    b = (end - timedelta(seconds=1)).astimezone(tz)
+    ends_at_midnight = end.astimezone(tz).time() == time()
+    if locale == "zh_CN":
+        text = f"{a.month}月{a.day}日–{b.month}月{b.day}日"
+    else:
+        text = f"{a:%b} {a.day} – {b:%b} {b.day}"
+    return text if ends_at_midnight else f"{text} {end.astimezone(tz):%H:%M}"
 
 
 @router.get("/reports/pain-points")
@@ -175,15 +205,15 @@ async def my_stats(request: Request, session: Session, principal: OptionalPrinci
     today = datetime.now(tz).date()
     only = {"agent": str(actor.id)}
     periods = []
-    for label, days in (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29)):
+    for name, days in (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29)):
         frm = day_start(today - timedelta(days=days), tz)
         end = day_start(today + timedelta(days=1), tz)
-        periods.append((label, await analytics_service.summary(session, actor, frm, end, only)))
+        periods.append((name, await analytics_service.summary(session, actor, frm, end, only)))
     return render(
         request,
         "analytics/me.html",
         {
-            "periods": [(label, _rows(d)) for label, d in periods],
+            "periods": [(name, _rows(d, request_locale(request))) for name, d in periods],
             "fields": [n for n, _ in SUMMARY_FIELDS if n in MY_FIELDS],
         },
     )

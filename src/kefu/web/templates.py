@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from kefu.kit.i18n import LANGUAGE_NAMES, LOCALES, normalize_locale, translations
-from kefu.web import TEMPLATE_DIR
+from kefu.web import TEMPLATE_DIR, formatting
 
 LANG_COOKIE = "kefu_lang"
 CSRF_COOKIE = "kefu_csrf"
@@ -38,6 +38,7 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 templates.env.filters["local"] = localtime
+formatting.install(templates.env)  # duration, clock, pct, num, label
 
 
 def request_locale(request: Request) -> str:

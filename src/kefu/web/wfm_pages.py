@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from itertools import pairwise
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,8 +15,11 @@ from pydantic import ValidationError
 from kefu.authz import Perm, Principal, require
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unauthorized
+from kefu.kit.i18n import gettext
 from kefu.kit.schemas import Id
-from kefu.web.templates import render
+from kefu.web.templates import render, request_locale
+from kefu.wfm import heatmap
+from kefu.wfm.heatmap import Slot
 from kefu.wfm.schemas import ShiftIn
 from kefu.wfm.service import wfm_service
 
@@ -40,6 +45,14 @@ async def _page(
 ) -> Response:
     plan = await wfm_service.staffing(session, principal, start, 7)
     forecast = await wfm_service.forecast(session, principal, plan.start, 7)
+    tz = ZoneInfo(plan.timezone)
+    slots = []
+    for i in plan.intervals:
+        local = i.start.astimezone(tz)
+        minute = local.hour * 60 + local.minute
+        slots.append(Slot(local.date(), minute, i.volume, i.required, i.scheduled))
+    opening = await wfm_service.opening_hours(session, plan.start, plan.days)
+    heat = heatmap.build(slots, opening, plan.interval_minutes)
     chart = {
         "x": [i.start.strftime("%m-%d %H:%M") for i in plan.intervals],
         "volume": [i.volume for i in plan.intervals],
@@ -58,9 +71,24 @@ async def _page(
             "weekdays": WEEKDAY_NAMES,
             "error": error,
             "peak_required": max((i.required for i in plan.intervals), default=0),
+            "heat": heat,
+            "hhmm": heatmap.hhmm,
+            "days_text": lambda days: _days_text(days, request_locale(request)),
+            "channels": ["chat", "wechat", "phone", "email", "portal", "web"],
         },
         status=status,
     )
+
+
+def _days_text(days: tuple[date, ...], locale: str) -> str:
+    """周一至周五 / 周一、周三 / Mon–Fri: the days an action line covers."""
+    names = [gettext(locale, WEEKDAY_NAMES[d.weekday()]) for d in days]
+    consecutive = all((b - a).days == 1 for a, b in pairwise(days))
+    if len(days) >= 3 and consecutive:
+        return f"{names[0]}至{names[-1]}" if locale == "zh_CN" else f"{names[0]}–{names[-1]}"
+    if len(days) == 1:
+        return f"{names[0]} {days[0]:%m-%d}"
+    return ("、" if locale == "zh_CN" else ", ").join(names)
 
 
 @router.get("/wfm")

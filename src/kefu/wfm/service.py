@@ -15,6 +15,7 @@ from kefu.authz import Perm, Principal, require
 from kefu.errors import NotFound, Unprocessable
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.models import Shift
+from kefu.sla.service import sla_service
 from kefu.wfm import repository as repo
 from kefu.wfm.erlang import scheduled_agents, staffing
 from kefu.wfm.forecast import SLOTS, Grid, backtest, forecast, mape
@@ -260,6 +261,15 @@ class WfmService:
             b = _slot(shift.end)
             grid[shift.weekday, a:b] += 1
         return grid
+
+    async def opening_hours(self, session: AsyncSession, start: date, days: int) -> dict[date, Any] | None:
+        """The default schedule's working intervals (minutes of local day) for each day of the
+        plan, holidays and make-up workdays included; None when no schedule is set (always open)."""
+        schedules = [s for s in await sla_service.list_schedules(session) if s.is_default]
+        if not schedules:
+            return None
+        cal = await sla_service.calendar(session, schedules[0].id)
+        return {start + timedelta(days=d): cal.intervals_on(start + timedelta(days=d)) for d in range(days)}
 
     # --- shifts ---------------------------------------------------------------------------
     async def list_shifts(self, session: AsyncSession, principal: Principal) -> list[ShiftOut]:

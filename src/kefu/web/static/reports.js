@@ -28,7 +28,8 @@
       ],
     });
     chart("chart-times", {
-      xAxis: { type: "category", data: x }, yAxis: { type: "value" },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : T.minutes.replace("{n}", v); } },
+      xAxis: { type: "category", data: x }, yAxis: { type: "value", axisLabel: { formatter: function (v) { return T.minutes.replace("{n}", v); } } },
       series: [
         { name: T.frt, type: "line", connectNulls: true, data: days.map(function (d) { return minutes(d.first_reply_seconds_p50); }) },
         { name: T.res, type: "line", connectNulls: true, data: days.map(function (d) { return minutes(d.resolution_seconds_p50); }) },
@@ -46,7 +47,7 @@
   breakdown("channel").then(function (rows) {
     chart("chart-channel", {
       tooltip: { trigger: "item" },
-      series: [{ type: "pie", radius: "65%", data: rows.map(function (r) { return { name: r.key, value: r.tickets_created }; }) }],
+      series: [{ type: "pie", radius: "65%", data: rows.map(function (r) { return { name: (T.channels && T.channels[r.key]) || r.key, value: r.tickets_created }; }) }],
     });
   });
 })();

@@ -22,6 +22,7 @@
   }
   function wait(sec) {
     sec = Math.max(0, Math.round(sec || 0));
+    if (sec >= 3600) return fmt(T.hours, { h: Math.floor(sec / 3600), m: Math.floor((sec % 3600) / 60) });
     return sec < 60 ? fmt(T.seconds, { n: sec }) : fmt(T.minutes, { m: Math.floor(sec / 60), s: sec % 60 });
   }
   function cell(tr, text, cls) { var td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; tr.appendChild(td); }

@@ -1,0 +1,57 @@
+"""Chinese for error messages written in English (message ids of KefuError & co.).
+
+Errors are written one of two ways (see README.md): an English message id translated here,
+with `{name}` placeholders filled from `params=`, or a legacy "中文 / English" pair, which
+i18n_zh.py splits into both catalogs by itself.
+"""
+
+ZH = {
+    "staff only": "仅限员工",
+    "customer not found": "客户不存在",
+    "not found": "未找到",
+    "`to` must be after `from`": "结束时间须晚于开始时间",
+    "token not found": "令牌不存在",
+    "user not found": "用户不存在",
+    "a trigger needs at least one action": "触发器至少需要一个操作",
+    "time-based triggers need hours": "定时触发器需要设置小时数",
+    "the training file has no in-scope rows": "训练文件没有范围内的样本",
+    "the test file has no rows": "测试文件没有数据行",
+    "the training texts contain no words": "训练文本中没有词语",
+    "oos_prior must be in [0, 1)": "oos_prior 须在 [0, 1) 之间",
+    "texts and labels differ in length": "文本与标签数量不一致",
+    "no training examples": "没有训练例句",
+    "every training example needs a label": "每条训练例句都需要标签",
+    "the intent model is not trained": "意图模型尚未训练",
+    "unsupported intent model format": "不支持的意图模型格式",
+    "no dead job with that id": "没有该编号的失败任务",
+    "call not found": "通话不存在",
+    "instant is too far in the future for this schedule": "时间超出该工作时间表的计算范围",
+    "no working time within the next 10 years in this schedule": "该工作时间表未来 10 年内没有工作时间",
+    "the due time lies beyond the 10-year horizon: the schedule has (almost) no working time": (
+        "截止时间超出 10 年：该工作时间表（几乎）没有工作时间"
+    ),
+    "intervals must be a list": "时段必须是列表",
+    "the schedule has no working time at all (no intervals)": "该工作时间表没有任何工作时段",
+    "start must include a UTC offset (timezone-aware)": "开始时间须带时区偏移",
+    "minutes must not be negative": "分钟数不能为负",
+    "an SLA policy still uses this schedule": "仍有 SLA 策略使用该工作时间表",
+    "schedule not found": "工作时间表不存在",
+    "SLA policy not found": "SLA 策略不存在",
+    "group not found": "技能组不存在",
+    "bad key": "无效的文件标识",
+    "customers cannot assign tickets": "客户不能分配工单",
+    "empty category": "分类不能为空",
+    "month must look like 2026-11": "月份格式应为 2026-11",
+    "webhook URL must be http or https": "Webhook 地址必须是 http 或 https",
+    "webhook URL has no host": "Webhook 地址缺少主机名",
+    "credentials in the webhook URL are not allowed; use the secret": "Webhook 地址中不能包含账号密码，请使用签名密钥",
+    "webhook URL has an invalid port": "Webhook 地址端口无效",
+    "webhook not found": "Webhook 不存在",
+    "delivery not found": "推送记录不存在",
+    "follower not found": "关注用户不存在",
+    "check the volume, interval and handle time": "请检查咨询量、时段长度和处理时长",
+    "the service level cannot be reached with a sane number of agents": "在合理的坐席数量内无法达到该服务水平",
+    "from must be within a year of today": "开始日期须在今天前后一年内",
+    "user_id is not an active staff member": "user_id 不是在职员工",
+    "shift not found": "班次不存在",
+}
