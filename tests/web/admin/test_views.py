@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,8 +24,8 @@ class TestStaff(AdminViewCase):
     perm = Perm.USERS_MANAGE
     remove = "deactivate"
     invalid_field = "email"
-    list_words = ["坐席", "售后维修"]
-    raw_codes = ["agent"]
+    list_words: ClassVar[list[str]] = ["坐席", "售后维修"]
+    raw_codes: ClassVar[list[str]] = ["agent"]
 
     async def seed(self, s: AsyncSession) -> dict[str, Any]:
         return {"group": (await team_service.create(s, GroupCreate(name="售后维修"), actor=None)).id}
@@ -65,7 +65,7 @@ class TestGroups(AdminViewCase):
     slug = "groups"
     perm = Perm.GROUPS_MANAGE
     invalid_field = "overflow_after_minutes"
-    list_words = ["等待 10分钟 后转 二线支持", "售后"]
+    list_words: ClassVar[list[str]] = ["等待 10分钟 后转 二线支持", "售后"]
 
     async def seed(self, s: AsyncSession) -> dict[str, Any]:
         second = await team_service.create(s, GroupCreate(name="二线支持"), actor=None)
@@ -107,7 +107,7 @@ class TestSchedules(AdminViewCase):
     slug = "schedules"
     perm = Perm.SETTINGS_MANAGE
     invalid_field = "intervals"
-    list_words = ["周一至周五 09:00–12:00、13:30–18:00", "周六 10:00–16:00"]
+    list_words: ClassVar[list[str]] = ["周一至周五 09:00–12:00、13:30–18:00", "周六 10:00–16:00"]
 
     async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
         intervals = [
@@ -138,8 +138,8 @@ class TestPolicies(AdminViewCase):
     slug = "sla-policies"
     perm = Perm.SETTINGS_MANAGE
     invalid_field = "first_reply"
-    list_words = ["优先级：紧急、高", "首次回复 0:30", "解决 8:00", "自然时间（7×24）"]
-    raw_codes = ["urgent", "first_reply"]
+    list_words: ClassVar[list[str]] = ["优先级：紧急、高", "首次回复 0:30", "解决 8:00", "自然时间（7×24）"]
+    raw_codes: ClassVar[list[str]] = ["urgent", "first_reply"]
 
     async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
         data = PolicyIn.model_validate(
@@ -174,8 +174,8 @@ class TestMacros(AdminViewCase):
     perm = Perm.KB_MANAGE
     remove = "deactivate"
     invalid_field = "title"
-    list_words = ["状态 已解决", "添加标签 致歉", "分配给我"]
-    raw_codes = ["solved", "assign_to_me"]
+    list_words: ClassVar[list[str]] = ["状态 已解决", "添加标签 致歉", "分配给我"]
+    raw_codes: ClassVar[list[str]] = ["solved", "assign_to_me"]
 
     async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
         data = MacroIn.model_validate(
@@ -207,8 +207,8 @@ class TestTriggers(AdminViewCase):
     slug = "triggers"
     perm = Perm.SETTINGS_MANAGE
     invalid_field = "actions"
-    list_words = ["分类 包含 售后 且 标题 包含 故障 → 优先级 紧急", "工单创建时"]
-    raw_codes = ["set_priority", "category", "urgent", "created"]
+    list_words: ClassVar[list[str]] = ["分类 包含 售后 且 标题 包含 故障 → 优先级 紧急", "工单创建时"]
+    raw_codes: ClassVar[list[str]] = ["set_priority", "category", "urgent", "created"]
 
     async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
         data = TriggerIn.model_validate(

@@ -253,6 +253,7 @@ class TriggerView(AdminView):
             "op_labels": options(OP, ctx._),
             "action_labels": options(ACTION, ctx._),
             "action_kind": ACTION_KIND,
+            "action_short": {k: ctx._(v) for k, v in ACTION_SHORT.items()},
             "enum_options": {k: options(v, ctx._) for k, v in ENUMS.items()},
             "group_options": [(str(k), v) for k, v in ctx.aux["group_names"].items()],
             "agent_options": [(str(k), v) for k, v in ctx.aux["user_names"].items()],
