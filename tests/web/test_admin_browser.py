@@ -18,8 +18,9 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 15_000
 
 
-def _token(base: str, email: str) -> httpx.Response:
-    return httpx.post(f"{base}/api/v1/auth/token", json={"email": email, "password": "kefu-demo"}, timeout=30)
+async def _token(base: str, email: str) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=30) as http:
+        return await http.post(f"{base}/api/v1/auth/token", json={"email": email, "password": "kefu-demo"})
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ class TestAdminBrowser:
     async def test_admin_edits_and_deactivates_a_staff_member(
         self, admin: Page, demo_server: LiveServer
     ) -> None:
-        assert _token(demo_server.url, "agent2@kefu.demo").status_code == 200
+        assert (await _token(demo_server.url, "agent2@kefu.demo")).status_code == 200
         await admin.goto(f"{demo_server.url}/admin/users")
         row = _row(admin, "agent2@kefu.demo")
         await row.locator("[data-testid=edit]").click()
@@ -116,7 +117,7 @@ class TestAdminBrowser:
         await admin.click("[data-testid=confirm]")
         await expect(admin.locator("[data-testid=flash]")).to_contain_text("已停用：周敏（夜班）")
         await expect(_row(admin, "agent2@kefu.demo")).to_contain_text("已停用")
-        assert _token(demo_server.url, "agent2@kefu.demo").status_code == 401
+        assert (await _token(demo_server.url, "agent2@kefu.demo")).status_code == 401
         # New staff default to agent.
         await admin.click("[data-testid=new]")
         await expect(admin.locator("select[name=role]")).to_have_value("agent")
@@ -124,8 +125,10 @@ class TestAdminBrowser:
     async def test_admin_builds_a_trigger_without_json_and_it_fires(
         self, admin: Page, demo_server: LiveServer
     ) -> None:
-        token = _token(demo_server.url, "admin@kefu.demo").json()["access_token"]
-        api = httpx.Client(base_url=demo_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        token = (await _token(demo_server.url, "admin@kefu.demo")).json()["access_token"]
+        api = httpx.AsyncClient(
+            base_url=demo_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
         ticket = {
             "subject": "耳机故障，无法开机",
             "description": "买了两周就坏了",
@@ -133,7 +136,7 @@ class TestAdminBrowser:
             "category": "售后",
             "requester": {"name": "王女士", "email": "wang.nvshi@example.cn"},
         }
-        before = api.post("/api/v1/tickets", json=ticket)
+        before = await api.post("/api/v1/tickets", json=ticket)
         assert before.status_code == 201, before.text
         assert before.json()["priority"] != "urgent"
 
@@ -158,15 +161,15 @@ class TestAdminBrowser:
             "分类 包含 售后 且 标题 包含 故障 → 优先级 紧急"
         )
 
-        created = api.post("/api/v1/tickets", json={**ticket, "subject": "音箱故障，没有声音"})
+        created = await api.post("/api/v1/tickets", json={**ticket, "subject": "音箱故障，没有声音"})
         assert created.status_code == 201, created.text
         deadline = time.monotonic() + 20
         priority = created.json()["priority"]
         while priority != "urgent" and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
-            priority = api.get(f"/api/v1/tickets/{created.json()['id']}").json()["priority"]
+            priority = (await api.get(f"/api/v1/tickets/{created.json()['id']}")).json()["priority"]
         assert priority == "urgent"
-        other = api.post("/api/v1/tickets", json={**ticket, "subject": "音箱怎么连蓝牙"})
+        other = await api.post("/api/v1/tickets", json={**ticket, "subject": "音箱怎么连蓝牙"})
         await asyncio.sleep(2)
-        assert api.get(f"/api/v1/tickets/{other.json()['id']}").json()["priority"] != "urgent"
-        api.close()
+        assert (await api.get(f"/api/v1/tickets/{other.json()['id']}")).json()["priority"] != "urgent"
+        await api.aclose()
