@@ -159,5 +159,14 @@ ZH = {
     "Please correct the marked fields.": "请修改标出的字段。",
     "Deactivated": "已停用",
     "Nothing here yet.": "暂无内容。",
+    "first reply within {a} min, next reply within {b} min": "首次回复 {a} 分钟内，后续回复 {b} 分钟内",
+    "the customer's mood must not get worse": "客户情绪不应变差",
+    "rule": "规则",
+    "Checks": "检查项",
+    "Settings": "设置",
+    "0–100; a rule with weight 0 is only shown.": "0–100；权重为 0 的规则只显示结果、不计分。",
+    "Phrases (one per line)": "话术 / 词语（每行一个）",
+    "First reply within (minutes)": "首次回复时限（分钟）",
+    "Each next reply within (minutes)": "后续回复时限（分钟）",
 }
 DYNAMIC = ["{n} s"]

@@ -173,6 +173,15 @@ class AdminView:
     async def choices(self, ctx: Ctx) -> dict[str, list[tuple[str, str]]]:
         return {}
 
+    async def list_context(self, ctx: Ctx) -> dict[str, Any]:
+        """More template context for the list page."""
+        return {}
+
+    def form_fields(self, obj: Any | None) -> Sequence[Field]:
+        """The fields of the form (per mode by default; a view may pick by the object)."""
+        mode = "edit" if obj is not None else "create"
+        return [f for f in self.fields if not f.only or f.only == mode]
+
     async def form_context(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
         """More template context for the form (previews, builder rows)."""
         return {}
@@ -185,11 +194,8 @@ class AdminView:
 
     def payload(self, ctx: Ctx, form: Mapping[str, Any], obj: Any | None) -> dict[str, Any]:
         """The schema input from the submitted form (FieldError for unreadable values)."""
-        mode = "edit" if obj is not None else "create"
         out: dict[str, Any] = {}
-        for f in self.fields:
-            if f.only and f.only != mode:
-                continue
+        for f in self.form_fields(obj):
             out.update(read_field(f, form))
         return out
 
@@ -313,7 +319,7 @@ async def _form_page(
         **_base(view, ctx),
         "obj": obj,
         "mode": mode,
-        "fields": [f for f in view.fields if not f.only or f.only == mode],
+        "fields": view.form_fields(obj),
         "values": values,
         "errors": errors or {},
         "form_error": error,
@@ -376,7 +382,12 @@ def mount(router: APIRouter, view: AdminView) -> None:
 
     async def list_page(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
         ctx = await _ctx(request, session, principal, view)
-        context = {**_base(view, ctx), "rows": await view.rows(ctx), "flash": _flash(request, ctx, [])}
+        context = {
+            **_base(view, ctx),
+            "rows": await view.rows(ctx),
+            "flash": _flash(request, ctx, []),
+            **await view.list_context(ctx),
+        }
         response = render(request, view.list_template, context)
         if request.cookies.get(FLASH_COOKIE):
             response.delete_cookie(FLASH_COOKIE, path="/admin")

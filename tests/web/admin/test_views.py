@@ -260,3 +260,34 @@ class TestTriggers(AdminViewCase):
             "cond-0-op": "is",
             "cond-0-v-text": "售后",
         }
+
+
+class TestQualityRules(AdminViewCase):
+    slug = "quality"
+    perm = Perm.SETTINGS_MANAGE
+    remove = "deactivate"
+    invalid_field = "weight"
+    list_words: ClassVar[list[str]] = ["禁用语", "爱买不买"]
+    raw_codes: ClassVar[list[str]] = ["forbidden", "confirm_phrases"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.quality.schemas import RuleCreate
+        from kefu.quality.service import quality_service
+
+        data = RuleCreate(kind="forbidden", name="售后禁用语", config={"words": ["爱买不买"]})
+        return (await quality_service.create_rule(s, SYSTEM, data)).id, "售后禁用语"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"name": "新开场白", "kind": "greeting", "weight": "5", "active": "on"}, "新开场白"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "name": "禁用语（严格）",
+            "weight": "30",
+            "phrases": "不知道\n滚",
+            "active": "on",
+        }, "禁用语（严格）"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "太重", "kind": "closing", "weight": "500"}

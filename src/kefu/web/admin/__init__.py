@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from kefu.deps import OptionalPrincipal
 from kefu.errors import Forbidden, Unauthorized
 from kefu.web.admin.automation import MacroView, TriggerView
+from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
 from kefu.web.admin.team import GroupView, StaffView
 from kefu.web.crud import ADMIN_NAV, AdminView, mount
@@ -25,6 +26,7 @@ VIEWS: list[AdminView] = [
     PolicyView(),
     MacroView(),
     TriggerView(),
+    QualityRuleView(),
 ]
 for _view in VIEWS:
     mount(router, _view)
