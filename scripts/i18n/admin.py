@@ -168,5 +168,13 @@ ZH = {
     "Phrases (one per line)": "话术 / 词语（每行一个）",
     "First reply within (minutes)": "首次回复时限（分钟）",
     "Each next reply within (minutes)": "后续回复时限（分钟）",
+    "Questions before a hand-off": "转人工前的问题",
+    "Asked one by one before the customer reaches a person; the answers are on the ticket. Leave a row empty "
+    "to drop it.": "客户转到人工之前逐一询问，答案记录在工单上。整行留空即删除该问题。",
+    "Label": "名称",
+    "Question to the customer": "向客户提的问题",
+    "Choices (comma separated, optional)": "选项（逗号分隔，可不填）",
+    "e.g. order number": "例如：订单号",
+    "e.g. What is your order number?": "例如：请问您的订单号是多少？",
 }
 DYNAMIC = ["{n} s"]

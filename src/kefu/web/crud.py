@@ -279,7 +279,28 @@ async def _ctx(request: Request, session: AsyncSession, principal: Principal | N
     return ctx
 
 
-def _flash(request: Request, ctx: Ctx, views: Sequence[AdminView]) -> str:
+def pop_flash(request: Request) -> str:
+    """The confirmation of the last save, in the user's language ("" when none); the caller
+    deletes the cookie with `drop_flash` so it shows once."""
+    return _flash(request, translations(request_locale(request)).gettext)
+
+
+def drop_flash(request: Request, response: Response) -> Response:
+    if request.cookies.get(FLASH_COOKIE):
+        response.delete_cookie(FLASH_COOKIE, path="/admin")
+    return response
+
+
+def flash_redirect(url: str, kind: str, name: str) -> Response:
+    """Redirect after a save with a one-time confirmation (pages outside the CRUD layer)."""
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        FLASH_COOKIE, quote(f"{kind}:{name}"[:200]), httponly=True, samesite="lax", path="/admin"
+    )
+    return response
+
+
+def _flash(request: Request, gettext: Callable[[str], str]) -> str:
     raw = unquote(request.cookies.get(FLASH_COOKIE, ""))
     kind, _sep, name = raw.partition(":")
     if kind not in FLASH_KINDS:
@@ -290,15 +311,11 @@ def _flash(request: Request, ctx: Ctx, views: Sequence[AdminView]) -> str:
         "deleted": N_("Deleted: {name}"),
         "deactivated": N_("Deactivated: {name}"),
     }[kind]
-    return ctx._(text).format(name=name[:120])
+    return gettext(text).format(name=name[:120])
 
 
 def _redirect(view: AdminView, kind: str, name: str) -> Response:
-    response = RedirectResponse(f"/admin/{view.slug}", status_code=303)
-    response.set_cookie(
-        FLASH_COOKIE, quote(f"{kind}:{name}"[:200]), httponly=True, samesite="lax", path="/admin"
-    )
-    return response
+    return flash_redirect(f"/admin/{view.slug}", kind, name)
 
 
 def _base(view: AdminView, ctx: Ctx) -> dict[str, Any]:
@@ -385,13 +402,10 @@ def mount(router: APIRouter, view: AdminView) -> None:
         context = {
             **_base(view, ctx),
             "rows": await view.rows(ctx),
-            "flash": _flash(request, ctx, []),
+            "flash": _flash(request, ctx._),
             **await view.list_context(ctx),
         }
-        response = render(request, view.list_template, context)
-        if request.cookies.get(FLASH_COOKIE):
-            response.delete_cookie(FLASH_COOKIE, path="/admin")
-        return response
+        return drop_flash(request, render(request, view.list_template, context))
 
     async def new_page(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
         ctx = await _ctx(request, session, principal, view)
