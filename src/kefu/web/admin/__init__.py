@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from kefu.deps import OptionalPrincipal
 from kefu.errors import Forbidden, Unauthorized
 from kefu.web.admin.automation import MacroView, TriggerView
+from kefu.web.admin.loyalty import CompensationView, TierView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
 from kefu.web.admin.team import GroupView, StaffView
@@ -27,6 +28,8 @@ VIEWS: list[AdminView] = [
     MacroView(),
     TriggerView(),
     QualityRuleView(),
+    TierView(),
+    CompensationView(),
 ]
 for _view in VIEWS:
     mount(router, _view)
