@@ -89,7 +89,7 @@ ROUTERS = [
     "kefu.web.pages:router",
     "kefu.web.kb_pages:router",
     "kefu.web.ticket_pages:router",
-    "kefu.web.admin_pages:router",
+    "kefu.web.admin:router",
     "kefu.web.customer_pages:router",
     "kefu.web.chat_pages:router",
     "kefu.web.bot_pages:router",

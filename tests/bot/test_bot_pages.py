@@ -51,23 +51,43 @@ async def test_supervisor_creates_trains_and_tries_an_intent(db: Database, clien
     assert (await client.get("/admin/bot", headers={"accept": "text/html"})).status_code == 403
 
 
-async def test_admin_settings_reject_bad_questions(db: Database, client: httpx.AsyncClient) -> None:
+async def test_admin_edits_hand_off_questions_as_rows(db: Database, client: httpx.AsyncClient) -> None:
     async with db.transaction() as session:
         await make_user(session, role=Role.ADMIN, email="admin@example.cn")
     await _login(client, "admin@example.cn")
     home = await client.get("/admin/bot", headers={"accept": "text/html"})
+    assert "JSON" not in home.text and 'name="q-0-prompt"' in home.text
     token = _csrf(home.text)
-    r = await client.post("/admin/bot/settings", data={"csrf_token": token, "questions": "not json"})
+    r = await client.post("/admin/bot/settings", data={"csrf_token": token, "max_misses": "0"})
     assert r.status_code == 422
-    questions = (
-        '[{"field": "order_no", "label": "订单号", "prompt": "请提供订单号", "pattern": "XC\\\\d{10}"}]'
-    )
-    r = await client.post(
-        "/admin/bot/settings", data={"csrf_token": token, "questions": questions, "max_misses": "2"}
-    )
+    form = {
+        "csrf_token": token,
+        "max_misses": "2",
+        "handoff_tiers": ["high", "mid"],
+        "q-0-label": "订单号",
+        "q-0-prompt": "请提供订单号",
+        "q-0-pattern": "XC\\d{10}",
+        "q-1-label": "问题类型",
+        "q-1-prompt": "请选择问题类型",
+        "q-1-options": "退货，换货、维修",
+    }
+    r = await client.post("/admin/bot/settings", data=form)
     assert r.status_code == 303
     home = await client.get("/admin/bot", headers={"accept": "text/html"})
-    assert "请提供订单号" in home.text
+    assert "已保存：对话设置" in home.text
+    assert 'value="请提供订单号"' in home.text and 'value="退货，换货，维修"' in home.text
+    assert 'value="high" checked' in home.text and 'value="potential" checked' not in home.text
+    again = await client.get("/admin/bot", headers={"accept": "text/html"})
+    assert "已保存" not in again.text
+    # Keys stay stable across saves (the answers are stored under them on tickets).
+    r = await client.post(
+        "/admin/bot/settings", data={**form, "q-0-field": "q1", "q-1-field": "q2", "q-0-label": "订单编号"}
+    )
+    assert r.status_code == 303
+    assert (
+        'name="q-0-field" value="q1"'
+        in (await client.get("/admin/bot", headers={"accept": "text/html"})).text
+    )
 
 
 async def test_ticket_page_suggests_articles_and_fills_the_draft(

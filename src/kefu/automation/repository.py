@@ -36,6 +36,9 @@ class AutomationRepository:
             stmt = stmt.where(Trigger.on == on, Trigger.active.is_(True))
         return (await session.execute(stmt)).scalars().all()
 
+    async def trigger(self, session: AsyncSession, trigger_id: int) -> Trigger | None:
+        return await session.get(Trigger, trigger_id)
+
     async def trigger_by_name(self, session: AsyncSession, name: str) -> Trigger | None:
         return (await session.execute(sa.select(Trigger).where(Trigger.name == name))).scalar_one_or_none()
 

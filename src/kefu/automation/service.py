@@ -164,6 +164,30 @@ class AutomationService:
         await session.flush()
         return trigger
 
+    async def get_trigger(self, session: AsyncSession, principal: Principal, trigger_id: int) -> Trigger:
+        require(principal, Perm.SETTINGS_MANAGE)
+        trigger = await automation_repository.trigger(session, trigger_id)
+        if trigger is None:
+            raise NotFound("触发器不存在 / trigger not found")
+        return trigger
+
+    async def update_trigger(
+        self, session: AsyncSession, principal: Principal, trigger_id: int, data: TriggerIn
+    ) -> Trigger:
+        trigger = await self.get_trigger(session, principal, trigger_id)
+        conditions.validate(data.conditions, data.actions)
+        if data.on.startswith("hours_since") and data.hours is None:
+            raise Unprocessable("time-based triggers need hours", code="invalid_trigger")
+        other = await automation_repository.trigger_by_name(session, data.name)
+        if other is not None and other.id != trigger.id:
+            raise Conflict(f"触发器已存在 / trigger {data.name!r} exists", code="trigger_exists")
+        for key, value in data.model_dump().items():
+            setattr(trigger, key, value)
+        return trigger
+
+    async def delete_trigger(self, session: AsyncSession, principal: Principal, trigger_id: int) -> None:
+        await session.delete(await self.get_trigger(session, principal, trigger_id))
+
     async def list_triggers(self, session: AsyncSession, principal: Principal) -> Sequence[Trigger]:
         require(principal, Perm.SETTINGS_MANAGE)
         return await automation_repository.triggers(session)

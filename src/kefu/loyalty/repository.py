@@ -174,6 +174,13 @@ class LoyaltyRepository:
         stmt = sa.select(CouponTemplate).where(CouponTemplate.name == name)
         return (await session.execute(stmt)).scalar_one_or_none()
 
+    async def all_rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
+        stmt = sa.select(CompensationRule).order_by(CompensationRule.active.desc(), CompensationRule.id)
+        return (await session.execute(stmt)).scalars().all()
+
+    async def rule(self, session: AsyncSession, rule_id: int) -> CompensationRule | None:
+        return await session.get(CompensationRule, rule_id)
+
     async def rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
         stmt = (
             sa.select(CompensationRule).where(CompensationRule.active.is_(True)).order_by(CompensationRule.id)

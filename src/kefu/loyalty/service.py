@@ -503,6 +503,44 @@ class LoyaltyService:
         await session.flush()
         return rule
 
+    async def all_rules(self, session: AsyncSession, principal: Principal) -> Sequence[CompensationRule]:
+        """Active and deactivated rules (the admin's list)."""
+        require(principal, Perm.SETTINGS_MANAGE)
+        return await loyalty_repository.all_rules(session)
+
+    async def get_rule(self, session: AsyncSession, principal: Principal, rule_id: int) -> CompensationRule:
+        require(principal, Perm.SETTINGS_MANAGE)
+        rule = await loyalty_repository.rule(session, rule_id)
+        if rule is None:
+            raise NotFound("补偿规则不存在 / compensation rule not found")
+        return rule
+
+    async def update_rule(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        rule_id: int,
+        data: RuleCreate,
+        *,
+        active: bool = True,
+    ) -> CompensationRule:
+        rule = await self.get_rule(session, principal, rule_id)
+        rule.metric, rule.tier, rule.amount = data.metric, data.tier, data.amount
+        rule.validity_days, rule.active = data.validity_days, active
+        audit_service.record(
+            session,
+            "loyalty.rule_changed",
+            actor=principal,
+            target_type="compensation_rule",
+            target_id=rule.id,
+        )
+        return rule
+
+    async def deactivate_rule(self, session: AsyncSession, principal: Principal, rule_id: int) -> None:
+        """Coupons already issued under the rule stay valid; no new ones are issued."""
+        rule = await self.get_rule(session, principal, rule_id)
+        rule.active = False
+
     async def list_rules(self, session: AsyncSession, principal: Principal) -> Sequence[CompensationRule]:
         require(principal, Perm.TICKETS_WORK)
         return await loyalty_repository.rules(session)

@@ -384,6 +384,14 @@ class RoutingService:
             raise NotFound("用户不存在 / no such user")
         return await self._agent_out(session, row, user.name)
 
+    async def agent_settings(self, session: AsyncSession, principal: Principal, user_id: int) -> AgentOut:
+        """Capacity and skills of one staff member (the admin's staff form)."""
+        require(principal, Perm.REPORTS_READ)
+        user = await user_service.get(session, user_id)
+        if user is None:
+            raise NotFound("用户不存在 / no such user")
+        return await self._agent_out(session, await repo.state(session, user_id), user.name)
+
     async def get_rule(self, session: AsyncSession, principal: Principal, group_id: int) -> RuleOut:
         require(principal, Perm.REPORTS_READ)
         await team_service.get(session, group_id)

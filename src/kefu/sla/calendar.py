@@ -201,6 +201,43 @@ class BusinessCalendar:
         return tl.segments[j][-1][1]  # float rounding at the very end of a day
 
 
+_HOLIDAY_ZH = {h.value: h.chinese for h in chinese_calendar.constants.Holiday}
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One local day of a schedule, for people: why it works or rests and when."""
+
+    day: date
+    kind: str  # workday | rest | holiday | statutory_holiday | makeup_workday | extra_workday
+    intervals: tuple[tuple[int, int], ...]
+    holiday_name: str = ""  # Chinese name of a statutory holiday (节日名)
+
+
+def day_plans(cal: BusinessCalendar, start: date, days: int) -> list[DayPlan]:
+    """The next `days` days from `start` (the admin's 调休 preview)."""
+    out = []
+    for k in range(days):
+        day = start + timedelta(days=k)
+        spans = cal.intervals_on(day)
+        statutory = cal.cn_statutory and day.year in _STATUTORY_YEARS
+        name = ""
+        if day in cal.workdays:
+            kind = "extra_workday"
+        elif day in cal.holidays:
+            kind = "holiday"
+        elif statutory and day in _STATUTORY_HOLIDAYS:
+            kind = "statutory_holiday"
+            name = _HOLIDAY_ZH.get(str(chinese_calendar.holidays.get(day, "")), "")
+        elif statutory and day in _STATUTORY_WORKDAYS:
+            kind = "makeup_workday"
+            name = _HOLIDAY_ZH.get(str(chinese_calendar.workdays.get(day, "")), "")
+        else:
+            kind = "workday" if spans else "rest"
+        out.append(DayPlan(day, kind, spans, name))
+    return out
+
+
 def parse_schedule(data: Mapping[str, Any]) -> BusinessCalendar:
     """A calendar from the schedules-API JSON, or Unprocessable naming what is wrong."""
     tz_name = str(data.get("timezone") or "Asia/Shanghai")

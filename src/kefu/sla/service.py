@@ -20,7 +20,14 @@ from kefu.errors import Conflict, NotFound
 from kefu.kit.events import publish
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.models.sla import AppliedSla, ClockStatus, Metric, Schedule, SlaPolicy
-from kefu.sla.calendar import BusinessCalendar, add_business_minutes, business_minutes_between, parse_schedule
+from kefu.sla.calendar import (
+    BusinessCalendar,
+    DayPlan,
+    add_business_minutes,
+    business_minutes_between,
+    day_plans,
+    parse_schedule,
+)
 from kefu.sla.events import SlaBreached, SlaWarning
 from kefu.sla.matching import choose
 from kefu.sla.repository import sla_repository
@@ -101,6 +108,14 @@ class SlaService:
             cached = (schedule.updated_at, parse_schedule(self._schedule_json(schedule)))
             self._calendars[schedule.id] = cached
         return cached[1]
+
+    async def day_plans(
+        self, session: AsyncSession, schedule_id: int, days: int = 30, now: datetime | None = None
+    ) -> list[DayPlan]:
+        """The schedule's next days in its own time zone (holidays, 调休 make-up workdays)."""
+        cal = await self.calendar(session, schedule_id)
+        today = (now or utcnow()).astimezone(cal.tz).date()
+        return day_plans(cal, today, days)
 
     async def is_open_now(self, session: AsyncSession, now: datetime | None = None) -> bool:
         """Inside the default schedule's business hours (always, when none is set)."""

@@ -34,6 +34,18 @@ class TeamRepository:
     async def clear_default(self, session: AsyncSession) -> None:
         await session.execute(sa.update(Group).values(is_default=False))
 
+    async def set_members(self, session: AsyncSession, group_id: int, user_ids: list[int]) -> None:
+        await session.execute(sa.delete(GroupMember).where(GroupMember.group_id == group_id))
+        if user_ids:
+            await session.execute(
+                sa.insert(GroupMember), [{"group_id": group_id, "user_id": u} for u in sorted(set(user_ids))]
+            )
+
+    async def delete(self, session: AsyncSession, group: Group) -> None:
+        # The database's ON DELETE rules detach tickets, chats and members.
+        await session.execute(sa.delete(Group).where(Group.id == group.id))
+        session.expunge(group)
+
     async def existing_ids(self, session: AsyncSession, ids: list[int]) -> set[int]:
         stmt = sa.select(Group.id).where(Group.id.in_(ids))
         return set((await session.execute(stmt)).scalars().all())

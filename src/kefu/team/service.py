@@ -43,6 +43,30 @@ class TeamService:
         audit_service.record(session, "group.updated", actor=actor, target_type="group", target_id=group.id)
         return group
 
+    async def set_members(
+        self, session: AsyncSession, actor: Principal, group_id: int, user_ids: list[int]
+    ) -> None:
+        require(actor, Perm.GROUPS_MANAGE)
+        await self.get(session, group_id)
+        await team_repository.set_members(session, group_id, user_ids)
+        audit_service.record(
+            session,
+            "group.members_set",
+            actor=actor,
+            target_type="group",
+            target_id=group_id,
+            detail={"members": sorted(set(user_ids))},
+        )
+
+    async def delete(self, session: AsyncSession, actor: Principal, group_id: int) -> None:
+        """Tickets and chats of a deleted group become groupless (routing adopts them)."""
+        require(actor, Perm.GROUPS_MANAGE)
+        group = await self.get(session, group_id)
+        if group.is_default:
+            raise Conflict("默认技能组不能删除 / the default group cannot be deleted", code="default_group")
+        await team_repository.delete(session, group)
+        audit_service.record(session, "group.deleted", actor=actor, target_type="group", target_id=group_id)
+
     async def get(self, session: AsyncSession, group_id: int) -> Group:
         group = await team_repository.get(session, group_id)
         if group is None:

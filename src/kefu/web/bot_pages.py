@@ -17,10 +17,12 @@ from kefu.bot.service import MAX_CSV_BYTES, bot_service
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unauthorized
 from kefu.kit.db import Database
+from kefu.kit.i18n import translations
 from kefu.kit.schemas import Id
 from kefu.ticket.service import ticket_service
+from kefu.web.crud import drop_flash, flash_redirect, pop_flash
 from kefu.web.forms import error_text
-from kefu.web.templates import render
+from kefu.web.templates import render, request_locale
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = ("answer", "handoff", "http", "ticket")
@@ -36,22 +38,29 @@ def _editor(principal: Principal | None) -> Principal:
 async def _home(request: Request, session: Any, me: Principal, **extra: Any) -> Response:
     status = int(extra.pop("status", 200))
     settings = await bot_service.settings(session)
+    trans = translations(request_locale(request))
     context = {
         "intents": await bot_service.intents(session, me),
         "model": await bot_service.model_info(session, me),
         "clusters": await bot_service.unanswered(session, me),
         "stats": await bot_service.stats(session, me),
         "settings": settings,
-        "questions_json": json.dumps(
-            [q.model_dump() for q in settings.questions], ensure_ascii=False, indent=1
-        ),
+        "question_rows": [
+            *[q.model_dump() for q in settings.questions],
+            *[{"field": "", "label": "", "prompt": "", "options": [], "pattern": ""}]
+            * (QUESTION_ROWS - len(settings.questions)),
+        ],
+        "tier_options": [
+            (code, trans.gettext(f"tier_{code}")) for code in ("high", "mid", "potential", "none")
+        ],
+        "flash": pop_flash(request),
         "can_settings": me.can(Perm.SETTINGS_MANAGE),
         "error": None,
         "tried": None,
         "imported": None,
         **extra,
     }
-    return render(request, "admin/bot.html", context, status=status)
+    return drop_flash(request, render(request, "admin/bot.html", context, status=status))
 
 
 @router.get("/admin/bot")
@@ -103,8 +112,7 @@ async def bot_settings(
     offer_human_after: Annotated[int, Form()] = 2,
     max_misses: Annotated[int, Form()] = 3,
     anger_handoff: Annotated[float, Form()] = 0.55,
-    handoff_tiers: Annotated[str, Form(max_length=200)] = "",
-    questions: Annotated[str, Form(max_length=10_000)] = "[]",
+    handoff_tiers: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     me = _editor(principal)
     require(me, Perm.SETTINGS_MANAGE)  # a 403, not a form error
@@ -116,14 +124,44 @@ async def bot_settings(
                 "offer_human_after": offer_human_after,
                 "max_misses": max_misses,
                 "anger_handoff": anger_handoff,
-                "handoff_tiers": _list(handoff_tiers),
-                "questions": json.loads(questions or "[]"),
+                "handoff_tiers": handoff_tiers or [],
+                "questions": _questions(await request.form()),
             }
         )
         await bot_service.save_settings(session, me, data)
     except (KefuError, ValidationError, ValueError) as exc:
         return await _home(request, session, me, error=error_text(exc), status=422)
-    return RedirectResponse("/admin/bot", status_code=303)
+    name = translations(request_locale(request)).gettext("Dialogue settings")
+    return flash_redirect("/admin/bot", "saved", name)
+
+
+QUESTION_ROWS = 4  # BotSettings allows four questions
+
+
+def _questions(form: Any) -> list[dict[str, Any]]:
+    """Question rows of the settings form; a row without a question is dropped. The stored
+    field key (used in the ticket's facts) is kept; new rows get q1, q2 ..."""
+    out: list[dict[str, Any]] = []
+    taken = {str(form.get(f"q-{i}-field") or "") for i in range(QUESTION_ROWS)}
+    for i in range(QUESTION_ROWS):
+        label = str(form.get(f"q-{i}-label") or "").strip()
+        prompt = str(form.get(f"q-{i}-prompt") or "").strip()
+        if not label and not prompt:
+            continue
+        field = str(form.get(f"q-{i}-field") or "")
+        if not field:
+            field = next(f"q{n}" for n in range(1, 99) if f"q{n}" not in taken)
+            taken.add(field)
+        out.append(
+            {
+                "field": field,
+                "label": label or prompt[:40],
+                "prompt": prompt or label,
+                "options": _list(str(form.get(f"q-{i}-options") or "").replace("、", ",")),
+                "pattern": str(form.get(f"q-{i}-pattern") or ""),
+            }
+        )
+    return out
 
 
 @router.get("/admin/bot/intents/new")

@@ -10,21 +10,17 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from kefu.audit.service import audit_service
-from kefu.auth.schemas import UserCreate
-from kefu.auth.service import auth_service, user_service
+from kefu.auth.service import auth_service
 from kefu.authz import Perm, Principal, require
 from kefu.config import Settings
 from kefu.customer.service import customer_service
 from kefu.deps import SESSION_COOKIE, OptionalPrincipal, Session, get_settings_dep, rate_limited
-from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.errors import Forbidden, Unauthorized
 from kefu.kit.i18n import normalize_locale
 from kefu.kit.schemas import Id
 from kefu.kit.security import same
-from kefu.models.user import Role
 from kefu.ops.service import ops_service
 from kefu.routing.service import routing_service
-from kefu.team.schemas import GroupCreate
-from kefu.team.service import team_service
 from kefu.web.templates import CSRF_COOKIE, LANG_COOKIE, render
 
 router = APIRouter(include_in_schema=False)
@@ -160,94 +156,6 @@ async def agent_home(request: Request, principal: OptionalPrincipal) -> Response
 async def supervisor_home(request: Request, principal: OptionalPrincipal) -> Response:
     _staff(principal, "supervisor", "admin")
     return render(request, "supervisor/home.html")
-
-
-@router.get("/admin")
-async def admin_home(principal: OptionalPrincipal) -> Response:
-    _staff(principal, "admin")
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.get("/admin/users")
-async def admin_users(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    actor = _staff(principal, "admin")
-    users = await user_service.list_users(session, actor)
-    groups = await team_service.list_groups(session)
-    return render(
-        request,
-        "admin/users.html",
-        {"users": users, "groups": groups, "roles": list(Role), "error": None},
-    )
-
-
-@router.post("/admin/users")
-async def admin_users_create(
-    request: Request,
-    session: Session,
-    principal: OptionalPrincipal,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=200)],
-    role: Annotated[str, Form(max_length=20)],
-    name: Annotated[str, Form(max_length=120)] = "",
-    group_ids: Annotated[list[int] | None, Form()] = None,
-) -> Response:
-    actor = _staff(principal, "admin")
-    try:
-        data = UserCreate.model_validate(
-            {
-                "email": email,
-                "password": password,
-                "role": role,
-                "name": name,
-                "group_ids": group_ids or [],
-            }
-        )
-        await user_service.create(session, data, actor=actor)
-    except (KefuError, ValueError) as exc:
-        message = exc.message if isinstance(exc, KefuError) else str(exc).splitlines()[0]
-        users = await user_service.list_users(session, actor)
-        groups = await team_service.list_groups(session)
-        context = {"users": users, "groups": groups, "roles": list(Role), "error": message}
-        return render(
-            request,
-            "admin/users.html",
-            context,
-            status=422 if isinstance(exc, ValueError) else exc.status_code,
-        )
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.get("/admin/groups")
-async def admin_groups(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    _staff(principal, "admin")
-    return render(
-        request,
-        "admin/groups.html",
-        {"groups": await team_service.list_groups(session), "error": None},
-    )
-
-
-@router.post("/admin/groups")
-async def admin_groups_create(
-    request: Request,
-    session: Session,
-    principal: OptionalPrincipal,
-    name: Annotated[str, Form(max_length=80)],
-    description: Annotated[str, Form(max_length=400)] = "",
-) -> Response:
-    actor = _staff(principal, "admin")
-    try:
-        await team_service.create(session, GroupCreate(name=name, description=description), actor=actor)
-    except (KefuError, ValueError) as exc:
-        message = exc.message if isinstance(exc, KefuError) else str(exc).splitlines()[0]
-        context = {"groups": await team_service.list_groups(session), "error": message}
-        return render(
-            request,
-            "admin/groups.html",
-            context,
-            status=422 if isinstance(exc, ValueError) else exc.status_code,
-        )
-    return RedirectResponse("/admin/groups", status_code=303)
 
 
 @router.get("/admin/jobs")

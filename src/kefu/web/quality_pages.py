@@ -124,19 +124,6 @@ async def my_dispute(
     return RedirectResponse("/agent/quality", status_code=303)
 
 
-@router.get("/admin/quality")
-async def admin_rules(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.SETTINGS_MANAGE)
-    return render(
-        request,
-        "quality/admin.html",
-        {
-            "rules": await quality_service.rules(session, me),
-            "cards": await quality_service.scorecards(session, me),
-        },
-    )
-
-
 @router.post("/admin/quality/rules/{rule_id}")
 async def admin_rule_update(
     rule_id: Id,

@@ -1,0 +1,378 @@
+"""Every admin object on the CRUD layer gets the same tests from `AdminViewCase`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.authz import Perm
+from kefu.automation.schemas import MacroIn, TriggerIn
+from kefu.automation.service import automation_service
+from kefu.kit.db import Database
+from kefu.models.user import Role
+from kefu.sla.schemas import PolicyIn, ScheduleIn
+from kefu.sla.service import sla_service
+from kefu.team.schemas import GroupCreate
+from kefu.team.service import team_service
+from tests.factories import make_user
+from tests.web.admin.cases import HTML, AdminViewCase, csrf, login, table
+
+WEEK = {f"d{d}s0_{k}": v for d in range(5) for k, v in (("start", "09:00"), ("end", "18:00"))}
+
+
+class TestStaff(AdminViewCase):
+    slug = "users"
+    perm = Perm.USERS_MANAGE
+    remove = "deactivate"
+    invalid_field = "email"
+    list_words: ClassVar[list[str]] = ["坐席", "售后维修"]
+    raw_codes: ClassVar[list[str]] = ["agent"]
+
+    async def seed(self, s: AsyncSession) -> dict[str, Any]:
+        return {"group": (await team_service.create(s, GroupCreate(name="售后维修"), actor=None)).id}
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        user = await make_user(s, email="zhang@example.com", name="张小凡", group_ids=[seeds["group"]])
+        return user.id, "张小凡"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "name": "李新",
+            "email": "li.xin@example.com",
+            "password": "password-123",
+            "role": "agent",
+            "group_ids": str(seeds["group"]),
+            "chat_capacity": "3",
+            "ticket_capacity": "20",
+            "skills": "售后，英语",
+        }
+        return form, "李新"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "name": "张大凡",
+            "role": "supervisor",
+            "chat_capacity": "8",
+            "ticket_capacity": "40",
+            "is_active": "on",
+        }
+        return form, "张大凡"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "无邮箱", "email": "not-an-email", "password": "password-123", "role": "agent"}
+
+
+class TestGroups(AdminViewCase):
+    slug = "groups"
+    perm = Perm.GROUPS_MANAGE
+    invalid_field = "overflow_after_minutes"
+    list_words: ClassVar[list[str]] = ["等待 10分钟 后转 二线支持", "售后"]
+
+    async def seed(self, s: AsyncSession) -> dict[str, Any]:
+        second = await team_service.create(s, GroupCreate(name="二线支持"), actor=None)
+        agent = await make_user(s, email="wang@example.com", name="王坐席")
+        return {"second": second.id, "agent": agent.id}
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.routing.schemas import RuleIn
+        from kefu.routing.service import routing_service
+
+        group = await team_service.create(s, GroupCreate(name="售后维修"), actor=None)
+        await routing_service.set_rule(
+            s,
+            SYSTEM,
+            group.id,
+            RuleIn(overflow_group_id=seeds["second"], overflow_after_seconds=600, required_skills=["售后"]),
+        )
+        return group.id, "售后维修"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "name": "投诉处理",
+            "member_ids": str(seeds["agent"]),
+            "overflow_group_id": str(seeds["second"]),
+            "overflow_after_minutes": "5",
+            "sticky_wait_seconds": "90",
+        }
+        return form, "投诉处理"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"name": "售后维修一组", "overflow_group_id": "", "sticky_wait_seconds": "30"}, "售后维修一组"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "坏组", "overflow_after_minutes": "很久"}
+
+
+class TestSchedules(AdminViewCase):
+    slug = "schedules"
+    perm = Perm.SETTINGS_MANAGE
+    invalid_field = "intervals"
+    list_words: ClassVar[list[str]] = ["周一至周五 09:00–12:00、13:30–18:00", "周六 10:00–16:00"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        intervals = [
+            {"weekday": d, "start": a, "end": b}
+            for d in range(5)
+            for a, b in (("09:00", "12:00"), ("13:30", "18:00"))
+        ]
+        intervals.append({"weekday": 5, "start": "10:00", "end": "16:00"})
+        data = ScheduleIn(name="客服时间", intervals=intervals, cn_statutory=True)  # type: ignore[arg-type]
+        return (await sla_service.create_schedule(s, None, data)).id, "客服时间"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"name": "售后时间", "cn_statutory": "on", "holidays": "2026-12-31", **WEEK}, "售后时间"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "name": "客服时间（冬季）",
+            **WEEK,
+            "d6s0_start": "10:00",
+            "d6s0_end": "15:00",
+        }, "客服时间（冬季）"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "坏", "d0s0_start": "18:00", "d0s0_end": "09:00"}
+
+
+class TestPolicies(AdminViewCase):
+    slug = "sla-policies"
+    perm = Perm.SETTINGS_MANAGE
+    invalid_field = "first_reply"
+    list_words: ClassVar[list[str]] = ["优先级：紧急、高", "首次回复 0:30", "解决 8:00", "自然时间（7×24）"]
+    raw_codes: ClassVar[list[str]] = ["urgent", "first_reply"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        data = PolicyIn.model_validate(
+            {
+                "name": "紧急 30 分钟",
+                "position": 1,
+                "filter": {"priority": ["urgent", "high"]},
+                "targets": {"first_reply": 30, "resolution": 480},
+                "business_hours": False,
+            }
+        )
+        return (await sla_service.create_policy(s, None, data)).id, "紧急 30 分钟"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {"name": "VIP 首响", "position": "2", "tier": "high", "first_reply": "0:10", "active": "on"}
+        return form, "VIP 首响"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "name": "紧急 1 小时",
+            "priority": "urgent",
+            "first_reply": "1:00",
+            "active": "on",
+        }, "紧急 1 小时"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "坏时限", "first_reply": "半小时"}
+
+
+class TestMacros(AdminViewCase):
+    slug = "macros"
+    perm = Perm.KB_MANAGE
+    remove = "deactivate"
+    invalid_field = "title"
+    list_words: ClassVar[list[str]] = ["状态 已解决", "添加标签 致歉", "分配给我"]
+    raw_codes: ClassVar[list[str]] = ["solved", "assign_to_me"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        data = MacroIn.model_validate(
+            {
+                "title": "致歉并解决",
+                "body": "非常抱歉",
+                "actions": {"status": "solved", "add_tags": ["致歉"], "assign_to_me": True},
+            }
+        )
+        return (await automation_service.create_macro(s, None, data)).id, "致歉并解决"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "title": "催单回复",
+            "body": "{{customer.name}}您好",
+            "priority": "high",
+            "public": "on",
+            "active": "on",
+        }, "催单回复"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"title": "致歉（新）", "body": "抱歉", "status": "pending", "active": "on"}, "致歉（新）"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"title": "", "body": "x"}
+
+
+class TestTriggers(AdminViewCase):
+    slug = "triggers"
+    perm = Perm.SETTINGS_MANAGE
+    invalid_field = "actions"
+    list_words: ClassVar[list[str]] = ["分类 包含 售后 且 标题 包含 故障 → 优先级 紧急", "工单创建时"]
+    raw_codes: ClassVar[list[str]] = ["set_priority", "category", "urgent", "created"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        data = TriggerIn.model_validate(
+            {
+                "name": "售后故障紧急",
+                "on": "created",
+                "conditions": [
+                    {"field": "category", "op": "contains", "value": "售后"},
+                    {"field": "subject", "op": "contains", "value": "故障"},
+                ],
+                "actions": [{"action": "set_priority", "value": "urgent"}],
+            }
+        )
+        return (await automation_service.create_trigger(s, None, data)).id, "售后故障紧急"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "name": "投诉升级",
+            "on": "created",
+            "position": "1",
+            "active": "on",
+            "cond-0-field": "category",
+            "cond-0-op": "starts_with",
+            "cond-0-v-text": "投诉",
+            "act-0-action": "raise_priority",
+            "act-1-action": "add_tags",
+            "act-1-v-text": "投诉，升级",
+        }
+        return form, "投诉升级"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "name": "售后故障（高）",
+            "on": "created",
+            "active": "on",
+            "cond-0-field": "priority",
+            "cond-0-op": "is",
+            "cond-0-v-priority": "low",
+            "act-0-action": "set_priority",
+            "act-0-v-priority": "high",
+        }
+        return form, "售后故障（高）"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "name": "无操作",
+            "on": "created",
+            "cond-0-field": "category",
+            "cond-0-op": "is",
+            "cond-0-v-text": "售后",
+        }
+
+
+class TestQualityRules(AdminViewCase):
+    slug = "quality"
+    perm = Perm.SETTINGS_MANAGE
+    remove = "deactivate"
+    invalid_field = "weight"
+    list_words: ClassVar[list[str]] = ["禁用语", "爱买不买"]
+    raw_codes: ClassVar[list[str]] = ["forbidden", "confirm_phrases"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.quality.schemas import RuleCreate
+        from kefu.quality.service import quality_service
+
+        data = RuleCreate(kind="forbidden", name="售后禁用语", config={"words": ["爱买不买"]})
+        return (await quality_service.create_rule(s, SYSTEM, data)).id, "售后禁用语"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"name": "新开场白", "kind": "greeting", "weight": "5", "active": "on"}, "新开场白"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "name": "禁用语（严格）",
+            "weight": "30",
+            "phrases": "不知道\n滚",
+            "active": "on",
+        }, "禁用语（严格）"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "太重", "kind": "closing", "weight": "500"}
+
+
+class TestCompensationRules(AdminViewCase):
+    slug = "compensation"
+    perm = Perm.SETTINGS_MANAGE
+    remove = "deactivate"
+    invalid_field = "amount"
+    list_words: ClassVar[list[str]] = ["首次回复", "高价值", "30 天"]
+    raw_codes: ClassVar[list[str]] = ["first_reply", "high"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from decimal import Decimal
+
+        from kefu.loyalty.schemas import RuleCreate
+        from kefu.loyalty.service import loyalty_service
+
+        data = RuleCreate(metric="first_reply", tier="high", amount=Decimal("20"), validity_days=30)
+        return (await loyalty_service.create_rule(s, None, data)).id, "¥20.00"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"metric": "resolution", "tier": "", "amount": "50", "validity_days": "60"}, "¥50.00"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "metric": "first_reply",
+            "tier": "mid",
+            "amount": "35.5",
+            "validity_days": "30",
+            "active": "on",
+        }
+        return form, "¥35.50"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"metric": "first_reply", "amount": "-5", "validity_days": "30"}
+
+
+class TestLoyaltyTiers:
+    """Tiers are fixed (four rows): only edited, with thresholds and benefits as fields."""
+
+    async def test_admin_edits_a_tier_and_the_config_api_follows(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        await login(client, db, Role.ADMIN)
+        listing = await client.get("/admin/tiers", headers=HTML)
+        rows = table(listing.text)
+        assert "高价值" in rows and "消费 ≥ 50,000 元且购买 ≥ 3 次" in rows and "1.5 倍积分" in rows
+        assert "/admin/tiers/new" not in listing.text and "/delete" not in rows
+        page = await client.get("/admin/tiers/2", headers=HTML)  # mid
+        assert (
+            page.status_code == 200
+            and 'name="mid_spend"' in page.text
+            and 'name="high_spend"' not in page.text
+        )
+        form = {
+            "points_multiplier": "2",
+            "redeem_bonus": "0",
+            "routing_boost": "10",
+            "discount_percent": "5",
+            "priority_queue": "on",
+            "mid_spend": "10000",
+            "mid_purchases": "2",
+            "csrf_token": csrf(page.text),
+        }
+        r = await client.post("/admin/tiers/2", data=form, headers=HTML)
+        assert r.status_code == 303
+        listing = await client.get("/admin/tiers", headers=HTML)
+        assert "已保存：中价值" in listing.text and "2 倍积分" in table(listing.text)
+        config = (await client.get("/api/v1/loyalty/config", headers=HTML)).json()
+        assert float(config["benefits"]["mid"]["points_multiplier"]) == 2
+        assert config["benefits"]["mid"]["priority_queue"] is True
+        bad = await client.post("/admin/tiers/2", data={**form, "discount_percent": "150"}, headers=HTML)
+        assert bad.status_code == 422
+        assert re.search(r'data-error-for="discount_percent">[^<]*不能大于 100', bad.text)
+
+    async def test_agents_and_supervisors_cannot_open_tiers(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        for role in (Role.AGENT, Role.SUPERVISOR):
+            await login(client, db, role)
+            assert (await client.get("/admin/tiers", headers=HTML)).status_code == 403
+            assert (await client.get("/admin/tiers/1", headers=HTML)).status_code == 403
