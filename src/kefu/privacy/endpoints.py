@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, status
 
 from kefu.config import Settings
 from kefu.deps import CurrentPrincipal, Session, get_settings_dep
+from kefu.kit.db import writes
 from kefu.privacy.service import privacy_service
 
 router = APIRouter(prefix="/api/v1/customers", tags=["privacy"])
 
 
 @router.get("/{customer_id}/export")
+@writes  # the export is audited
 async def export_customer(customer_id: int, principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
     return await privacy_service.export(session, principal, customer_id)
 
