@@ -42,7 +42,7 @@ def count_statements(db: Database) -> Iterator[Counter]:
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         counter.statements.append(statement)
 
-    engines = {id(e.sync_engine): e.sync_engine for e in (db.engine, db.read_engine)}
+    engines = {id(e.sync_engine): e.sync_engine for e in (db.engine, db.read_engine, db.writer_engine)}
     for engine in engines.values():
         event.listen(engine, "before_cursor_execute", before)
     try:

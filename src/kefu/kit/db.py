@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from kefu.kit.sqlite_inline import connect as inline_connect
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.kit.writer import Writer
 
@@ -101,9 +103,19 @@ def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
 
 
-def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, read_only: bool = False, inline: bool = False
+) -> AsyncEngine:
+    """`read_only`: a reader pool; `inline`: the writer's one connection (kit.sqlite_inline)."""
     if url.startswith("sqlite"):
         kwargs: dict[str, Any] = {"pool_size": READER_POOL, "max_overflow": READER_POOL} if read_only else {}
+        if inline:
+            path = sa.engine.make_url(url).database or ""
+            kwargs = {
+                "pool_size": 1,
+                "max_overflow": 0,
+                "async_creator": partial(inline_connect, path, timeout=30),
+            }
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **kwargs)
         sync_engine = engine.sync_engine
         event.listen(sync_engine, "connect", _sqlite_pragmas)
@@ -162,7 +174,8 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_engine = create_engine(url, echo=echo, read_only=True) if self.is_sqlite else self.engine
         self.readmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
-        self.writer: Writer | None = Writer(self.engine) if self.is_sqlite else None
+        self.writer_engine = create_engine(url, echo=echo, inline=True) if self.is_sqlite else self.engine
+        self.writer: Writer | None = Writer(self.writer_engine) if self.is_sqlite else None
         # Helpers bound to this database (the group-commit writer) stop before the engine.
         self.on_dispose: list[Callable[[], Awaitable[None]]] = []
 
@@ -220,8 +233,9 @@ class Database:
             await callback()
         self.on_dispose.clear()
         await self.engine.dispose()
-        if self.read_engine is not self.engine:
+        if self.is_sqlite:
             await self.read_engine.dispose()
+            await self.writer_engine.dispose()
 
 
 async def run_after_commit(session: AsyncSession) -> None:
