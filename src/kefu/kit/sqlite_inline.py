@@ -134,6 +134,7 @@ class InlineConnection:
 
 async def connect(database: str, **kw: Any) -> InlineConnection:
     """`async_creator` for create_async_engine: the same file, the same pragmas (kit.db)."""
+
     def open_() -> sqlite3.Connection:
         return sqlite3.connect(database, check_same_thread=False, timeout=float(kw.get("timeout", 30)))
 
