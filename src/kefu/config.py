@@ -153,9 +153,15 @@ class Settings(BaseSettings):
         name = self.database_url.rsplit("/", 1)[-1].split("?", 1)[0] or "kefu"
         return f"kefu:{name}:"
 
+    @property
+    def limits_off(self) -> bool:
+        """KEFU_RATE_LIMIT=off turns every limit off (load tests on loopback), the anonymous
+        widget limits and per-socket send rates included."""
+        return self.rate_limit.strip().lower() in {"off", "0", "none", ""}
+
     def parsed_rate_limit(self, value: str | None = None) -> tuple[int, float] | None:
         raw = (value if value is not None else self.rate_limit).strip().lower()
-        if raw in {"off", "0", "none", ""}:
+        if raw in {"off", "0", "none", ""} or self.limits_off:
             return None
         count, _, seconds = raw.partition("/")
         return int(count), float(seconds or 60)

@@ -18,7 +18,7 @@ from kefu.auth.service import auth_service
 from kefu.authz import Principal
 from kefu.config import Settings
 from kefu.errors import Forbidden, TooManyRequests, Unauthorized
-from kefu.kit.db import Database, run_after_commit
+from kefu.kit.db import Database, declared_access
 from kefu.kit.ratelimit import RateLimiter
 from kefu.kit.security import same
 
@@ -36,6 +36,15 @@ PARTNER_PATHS = (
 )
 
 
+def route_writes(request: Request) -> bool:
+    """GET/HEAD/OPTIONS routes read; every other method writes; a route says otherwise with
+    `@writes` / `@reads` (kit.db) on its endpoint function."""
+    declared = declared_access(request.scope.get("endpoint"))
+    if declared is not None:
+        return declared == "write"
+    return request.method not in SAFE_METHODS
+
+
 def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -47,16 +56,15 @@ def get_db(request: Request) -> Database:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit: a write unit (queued for the writer, group-committed) or a
+    read-only snapshot, as the route declares (`route_writes`)."""
     db = get_db(request)
-    async with db.sessionmaker() as session:
-        try:
+    if route_writes(request):
+        async with db.transaction() as session:
             yield session
-            await session.commit()
-        except BaseException:
-            session.info.pop("after_commit", None)
-            await session.rollback()
-            raise
-    await run_after_commit(session)
+    else:
+        async with db.read() as session:
+            yield session
 
 
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]

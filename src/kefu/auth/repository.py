@@ -42,6 +42,9 @@ class AuthRepository:
         stmt = sa.select(ApiToken).where(ApiToken.token_hash == token_hash)
         return (await session.execute(stmt)).scalar_one_or_none()
 
+    async def touch_token(self, session: AsyncSession, token_id: int, now: datetime) -> None:
+        await session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
     async def tokens_of_user(self, session: AsyncSession, user_id: int) -> Sequence[ApiToken]:
         stmt = sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
         return (await session.execute(stmt)).scalars().all()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,11 +18,32 @@ from kefu.auth.schemas import UserCreate, UserOut, UserUpdate
 from kefu.authz import Perm, Principal, require
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unauthorized
+from kefu.kit.db import Database, after_commit
 from kefu.kit.security import hash_password_async, hash_token, new_token, verify_password_async
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.mail.service import mail_service
 from kefu.models import ApiToken, Customer, User, WebSession
 from kefu.team.service import team_service
+
+_touching: set[int] = set()
+
+
+def _touch_later(session: AsyncSession, token_id: int, now: datetime) -> None:
+    """A read-only request (GET) cannot write: record the token's use in a small write unit
+    of its own once the read is done (one at a time per token)."""
+    db: Database | None = session.info.get("db")
+    if db is None or token_id in _touching:
+        return
+    _touching.add(token_id)
+
+    async def touch() -> None:
+        try:
+            async with db.transaction() as s:
+                await auth_repository.touch_token(s, token_id, now)
+        finally:
+            _touching.discard(token_id)
+
+    after_commit(session, touch)
 
 
 @dataclass(frozen=True)
@@ -102,7 +123,10 @@ class AuthService:
             raise Unauthorized("令牌已过期 / token expired", code="token_expired")
         # Touch at most once a minute: avoids a write per request.
         if record.last_used_at is None or now - ensure_utc(record.last_used_at) > timedelta(minutes=1):
-            record.last_used_at = now
+            if session.info.get("read_only"):
+                _touch_later(session, record.id, now)
+            else:
+                record.last_used_at = now
         principal = await self._principal(session, record.user_id, record.customer_id, via="token")
         return replace(principal, token_id=record.id)
 

@@ -34,7 +34,7 @@ class NluBot:
         self.fallback = RuleBot()
 
     async def greet(self, ctx: BotContext) -> BotTurn:
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             settings = (await bot_service.brain(session)).settings
         human = HUMAN_BUTTON[1] if ctx.locale.startswith("en") else HUMAN_BUTTON[0]
         text = (
@@ -45,7 +45,7 @@ class NluBot:
         return BotTurn(replies=[text], buttons=[*settings.greeting_buttons, human])
 
     async def respond(self, ctx: BotContext) -> BotTurn:
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             brain = await bot_service.brain(session)
             if brain.model is None:
                 return await self.fallback.respond(ctx)
@@ -82,7 +82,7 @@ class NluBot:
         return _bot_turn(replace(decision, state=state))
 
     async def _open_now(self) -> bool:
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             return await sla_service.is_open_now(session)
 
     async def _articles(self, session: AsyncSession, query: str) -> list[ArticleRef]:

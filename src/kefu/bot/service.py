@@ -316,7 +316,7 @@ class BotService:
 
     async def train(self, db: Database, *, in_process: bool = False) -> BotModel | None:
         """Train when the enabled intents' examples changed; None when nothing to do."""
-        async with db.session() as session:
+        async with db.read() as session:
             texts, labels = await self.training_data(session)
             latest = await repo.latest_model_info(session)
         fingerprint = _fingerprint(texts, labels)

@@ -124,7 +124,7 @@ async def run_bot(db: Database, ctx: BotContext, *, greet: bool = False) -> None
         lock = _turn_locks[ctx.conversation_id] = asyncio.Lock()
     async with lock:
         if not greet:
-            async with db.session() as session:
+            async with db.read() as session:
                 snapshot = await conversation_service.bot_snapshot(session, ctx.conversation_id)
             if snapshot is None:  # a human took it meanwhile
                 return

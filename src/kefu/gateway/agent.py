@@ -179,7 +179,11 @@ async def _pump(feed: AgentFeed, sub: Subscription) -> None:
 
 
 async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: AgentFeed, settings: Any) -> None:
-    bucket = TokenBucket(settings.chat_messages_per_second * 2, settings.chat_burst * 2)
+    bucket = (
+        TokenBucket.unlimited()
+        if settings.limits_off
+        else TokenBucket(settings.chat_messages_per_second * 2, settings.chat_burst * 2)
+    )
     errors = ErrorBudget(ws)
     last_typing: dict[int, float] = {}
     while True:

@@ -155,7 +155,11 @@ async def _pump(feed: SeqFeed, sub: Subscription) -> None:
 
 
 async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed, settings: Any) -> None:
-    bucket = TokenBucket(settings.chat_messages_per_second, settings.chat_burst)
+    bucket = (
+        TokenBucket.unlimited()
+        if settings.limits_off
+        else TokenBucket(settings.chat_messages_per_second, settings.chat_burst)
+    )
     errors = ErrorBudget(ws)
     last_typing = 0.0
     while True:

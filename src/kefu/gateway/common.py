@@ -86,7 +86,14 @@ class TokenBucket:
         self.tokens = float(burst)
         self.stamp = time.monotonic()
 
+    @classmethod
+    def unlimited(cls) -> TokenBucket:
+        """KEFU_RATE_LIMIT=off: never refuses."""
+        return cls(float("inf"), 1 << 30)
+
     def take(self) -> bool:
+        if self.rate == float("inf"):
+            return True
         now = time.monotonic()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now

@@ -1,6 +1,13 @@
-"""Database plumbing: declarative base, engine with backend-specific set-up, sessions.
+"""Database plumbing: declarative base, engines with backend-specific set-up, sessions.
 
-SQLite runs in WAL mode with synchronous=FULL and foreign keys on; PostgreSQL via asyncpg.
+SQLite runs in WAL mode with synchronous=FULL and foreign keys on. Writes and reads are
+separate paths, chosen explicitly by the caller (`transaction()` vs `read()`; per route in
+`deps.get_session`, per job in `kit.jobs`):
+- writes go through the process's one `Writer` (kit.writer): a FIFO of units on one
+  connection, group-committed;
+- reads run on a small pool of reader connections (`query_only`), each in a WAL snapshot
+  opened with a deferred BEGIN, so they never take or wait for the write lock.
+PostgreSQL (asyncpg) keeps one pooled engine for both; the pool size is a setting.
 The request scope (or a job) owns the transaction: services never commit.
 """
 
@@ -9,7 +16,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -23,7 +31,13 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from kefu.kit.sqlite_inline import connect as inline_connect
 from kefu.kit.time import ensure_utc, utcnow
+from kefu.kit.writer import Writer
+
+READER_POOL = 4  # reader connections; each has its own aiosqlite thread
+PG_POOL_SIZE = 10  # per process; cluster sizing: processes x (size + overflow) < max_connections
+PG_MAX_OVERFLOW = 20
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,22 +89,68 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def _sqlite_begin_read(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")  # deferred: a WAL read snapshot from the first SELECT
+
+
+def _sqlite_read_only(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA query_only=ON")  # a write on a read path fails loudly
+    cursor.close()
+
+
+def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+
+
+def create_engine(
+    url: str, *, echo: bool = False, read_only: bool = False, inline: bool = False
+) -> AsyncEngine:
+    """`read_only`: a reader pool; `inline`: the writer's one connection (kit.sqlite_inline)."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        kwargs: dict[str, Any] = {"pool_size": READER_POOL, "max_overflow": READER_POOL} if read_only else {}
+        if inline:
+            path = sa.engine.make_url(url).database or ""
+            kwargs = {
+                "pool_size": 1,
+                "max_overflow": 0,
+                "async_creator": partial(inline_connect, path, timeout=30),
+            }
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **kwargs)
         sync_engine = engine.sync_engine
         event.listen(sync_engine, "connect", _sqlite_pragmas)
-
-        @event.listens_for(sync_engine, "connect")
-        def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
-
-        event.listen(sync_engine, "begin", _sqlite_begin)
+        event.listen(sync_engine, "connect", _no_pysqlite_begin)
+        if read_only:
+            event.listen(sync_engine, "connect", _sqlite_read_only)
+            event.listen(sync_engine, "begin", _sqlite_begin_read)
+        else:
+            event.listen(sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_async_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW
+    )
 
 
 AfterCommit = Callable[[], Awaitable[None]]
+F = TypeVar("F", bound=Callable[..., Any])
+_ACCESS = "__kefu_db_access__"
+
+
+def writes(fn: F) -> F:
+    """Declare that a route or job writes (a GET route that records something)."""
+    setattr(fn, _ACCESS, "write")
+    return fn
+
+
+def reads(fn: F) -> F:
+    """Declare that a route or job only reads (a POST that only computes, e.g. a search)."""
+    setattr(fn, _ACCESS, "read")
+    return fn
+
+
+def declared_access(fn: object) -> str | None:
+    value = getattr(fn, _ACCESS, None)
+    return value if isinstance(value, str) else None
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
@@ -98,13 +158,24 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     session.info.setdefault("after_commit", []).append(callback)
 
 
+class ReadOnlyViolation(RuntimeError):
+    """A read path changed ORM objects: declare the route or job as a writer."""
+
+
 class Database:
-    """An engine and its session factory; one per process."""
+    """Engines and session factories; one per process."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
+        # The write engine (BEGIN IMMEDIATE on SQLite). `sessionmaker` stays for callers
+        # that manage their own transaction (migrations, tests); the app writes through
+        # `transaction()`.
         self.engine = create_engine(url, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = create_engine(url, echo=echo, read_only=True) if self.is_sqlite else self.engine
+        self.readmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
+        self.writer_engine = create_engine(url, echo=echo, inline=True) if self.is_sqlite else self.engine
+        self.writer: Writer | None = Writer(self.writer_engine) if self.is_sqlite else None
         # Helpers bound to this database (the group-commit writer) stop before the engine.
         self.on_dispose: list[Callable[[], Awaitable[None]]] = []
 
@@ -114,13 +185,39 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A plain session; the caller decides when to commit (use `transaction` instead)."""
+        """A plain session on the write engine; the caller commits (scripts and tests; the
+        app uses `read` or `transaction`)."""
         async with self.sessionmaker() as session:
             yield session
 
     @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """Read-only work in one snapshot; never takes the write lock. After-commit hooks a
+        read path registers (a deferred touch) run at the end."""
+        async with self.readmaker() as session:
+            session.info["read_only"] = True
+            session.info["db"] = self
+            try:
+                yield session
+                if session.new or session.dirty or session.deleted:
+                    raise ReadOnlyViolation("a read-only session changed data; declare it a writer")
+            except BaseException:
+                session.info.pop("after_commit", None)
+                await session.rollback()
+                raise
+            # Ends the snapshot (nothing was written); unlike rollback it leaves the loaded
+            # objects usable after the block.
+            await session.commit()
+        await run_after_commit(session)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """Commit on success, roll back on error; after-commit callbacks run after commit."""
+        """A write unit: commit on success, roll back on error; after-commit callbacks run
+        after commit. On SQLite it queues for the writer and shares its group commit."""
+        if self.writer is not None:
+            async with self.writer.unit() as session:
+                yield session
+            return
         async with self.sessionmaker() as session:
             try:
                 yield session
@@ -136,6 +233,9 @@ class Database:
             await callback()
         self.on_dispose.clear()
         await self.engine.dispose()
+        if self.is_sqlite:
+            await self.read_engine.dispose()
+            await self.writer_engine.dispose()
 
 
 async def run_after_commit(session: AsyncSession) -> None:
@@ -145,6 +245,6 @@ async def run_after_commit(session: AsyncSession) -> None:
 
 
 async def ping(db: Database) -> bool:
-    async with db.session() as session:
+    async with db.read() as session:
         await session.execute(sa.text("SELECT 1"))
     return True

@@ -2,8 +2,9 @@
 
 `publish(session, event)` does three things inside the caller's transaction:
 1. appends the event to the `events` table (audit, analytics and webhooks read it);
-2. enqueues one durable job per registered listener, so cross-domain side effects run in
-   their own transaction, with retries, exactly when the publishing transaction commits;
+2. enqueues one durable job for the event's listeners (one row, however many listeners),
+   so cross-domain side effects run after the publishing transaction commits, with
+   retries per listener (see `_dispatch`);
 3. schedules in-process after-commit hooks (realtime push), dropped on rollback.
 """
 
@@ -125,8 +126,9 @@ async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | 
     if _interceptors:  # they flush themselves when they need the event's id
         for interceptor in _interceptors:
             await interceptor(session, record)
-    for key in _listeners.get(event.name, {}):
-        await jobs.enqueue(session, _LISTENER_JOB, {"listener": key, "event": event.name, "data": payload})
+    keys = list(_listeners.get(event.name, {}))
+    if keys:  # one job row per event, however many listeners (see _dispatch)
+        await jobs.enqueue(session, _LISTENER_JOB, {"listeners": keys, "event": event.name, "data": payload})
     for hook in _hooks.get(event.name, []):
         after_commit(session, _bind(hook, event))
 
@@ -148,7 +150,31 @@ def decode(name: str, data: dict[str, Any]) -> DomainEvent:
 
 @jobs.handler(_LISTENER_JOB)
 async def _dispatch(session: AsyncSession, payload: dict[str, Any]) -> None:
-    fn = _listeners.get(payload["event"], {}).get(payload["listener"])
+    """Run an event's listeners. A job for one listener (`listener`) runs it plainly and
+    retries as a whole. A job for several (`listeners`) runs each in its own savepoint: the
+    ones that succeed commit with this job, and each one that fails is handed to a job of
+    its own (same transaction) that retries it with backoff, so no listener runs twice and
+    none is lost."""
+    event = decode(payload["event"], payload["data"])
+    if "listener" in payload:
+        await _listener(payload["event"], payload["listener"])(session, event)
+        return
+    keys: list[str] = payload["listeners"]
+    if len(keys) == 1:
+        await _listener(payload["event"], keys[0])(session, event)
+        return
+    for key in keys:
+        try:
+            async with session.begin_nested():
+                await _listener(payload["event"], key)(session, event)
+        except Exception:
+            await jobs.enqueue(
+                session, _LISTENER_JOB, {"listener": key, "event": event.name, "data": payload["data"]}
+            )
+
+
+def _listener(event_name: str, key: str) -> Listener:
+    fn = _listeners.get(event_name, {}).get(key)
     if fn is None:
-        raise LookupError(f"no listener {payload['listener']} for {payload['event']}")
-    await fn(session, decode(payload["event"], payload["data"]))
+        raise LookupError(f"no listener {key} for {event_name}")
+    return fn

@@ -6,6 +6,9 @@ work to the process's `GroupCommit`; one writer task runs everything that queued
 the previous commit was on disk in a single transaction, each unit in its own savepoint, so
 one failing unit rolls back alone (and its after-commit hooks are dropped). Every caller is
 answered only after the shared commit: an ack still means "stored".
+
+On SQLite this is the process's `Writer` (kit.writer), which group-commits every write
+unit, requests and jobs included; the batching below serves PostgreSQL.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ class GroupCommit:
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `work` in the next batch; returns its result once the batch has committed."""
+        if self.db.writer is not None:
+            async with self.db.writer.unit() as session:
+                return await work(session)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._writer())
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

@@ -244,7 +244,7 @@ class Worker:
 
     async def _run_io_job(self, job_id: int) -> bool:
         """Run an I/O job outside any transaction; False if the job is a plain one."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = (await session.execute(sa.select(Job.name, Job.payload).where(self._owned(job_id)))).first()
         if row is None or row.name not in _io_handlers:
             return False
@@ -367,6 +367,6 @@ class Worker:
 
 
 async def queue_depth(db: Database) -> dict[str, int]:
-    async with db.session() as session:
+    async with db.read() as session:
         rows = await session.execute(sa.select(Job.status, sa.func.count()).group_by(Job.status))
         return {status: int(count) for status, count in rows.all()}

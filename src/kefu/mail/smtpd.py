@@ -35,7 +35,7 @@ class InboundHandler:
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return "452 4.5.3 Too many recipients"
         try:
-            async with self.db.session() as s:
+            async with self.db.read() as s:
                 accepted = await mail_channel_service.accepts_recipient(s, address)
         except Exception as exc:
             log.warning("smtp.rcpt_check_failed", error=repr(exc)[:200])

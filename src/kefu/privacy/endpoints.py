@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from kefu.config import Settings
 from kefu.deps import CurrentPrincipal, Session, get_settings_dep
+from kefu.kit.db import writes
 from kefu.kit.schemas import Id
 from kefu.privacy.service import privacy_service
 
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/api/v1/customers", tags=["privacy"])
 
 
 @router.get("/{customer_id}/export")
+@writes  # the export is audited
 async def export_customer(customer_id: Id, principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
     return await privacy_service.export(session, principal, customer_id)
 

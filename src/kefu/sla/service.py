@@ -277,12 +277,15 @@ class SlaService:
 
     # --- what the ticket domain calls ---------------------------------------------------
     async def apply(
-        self, session: AsyncSession, facts: TicketSlaFacts, *, now: datetime | None = None
+        self, session: AsyncSession, facts: TicketSlaFacts, *, now: datetime | None = None, new: bool = False
     ) -> None:
-        """Pick the policy and (re)compute every metric that is still open."""
+        """Pick the policy and (re)compute every metric that is still open (`new`: the
+        ticket was just created, so it has no clocks to read)."""
         now = now or utcnow()
         policy, schedule_id = await self._policy_for(session, facts)
-        existing = {c.metric: c for c in await sla_repository.clocks(session, [facts.ticket_id])}
+        existing = (
+            {} if new else {c.metric: c for c in await sla_repository.clocks(session, [facts.ticket_id])}
+        )
         targets = dict(policy.targets) if policy else {}
         for metric, old_clock in existing.items():
             if old_clock.status in (ClockStatus.ACTIVE, ClockStatus.PAUSED) and metric not in targets:

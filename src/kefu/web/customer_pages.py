@@ -15,6 +15,7 @@ from kefu.config import Settings
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, Unauthorized
+from kefu.kit.db import writes
 from kefu.kit.schemas import Id
 from kefu.loyalty.service import loyalty_service
 from kefu.privacy.service import privacy_service
@@ -102,6 +103,7 @@ async def customer_unmask(
 
 
 @router.get("/agent/customers/{customer_id}/export")
+@writes  # the export is audited
 async def customer_export(customer_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     me = _staff(principal)
     data = await privacy_service.export(session, me, customer_id)

@@ -252,7 +252,7 @@ class WebhookService:
 
     # --- sending ------------------------------------------------------------------------
     async def deliver(self, db: Database, delivery_id: int) -> None:
-        async with db.session() as session:
+        async with db.read() as session:
             delivery = await webhook_repository.delivery(session, delivery_id)
             sub = await webhook_repository.get(session, delivery.subscription_id) if delivery else None
         if delivery is None or sub is None or delivery.status != DeliveryStatus.PENDING or not sub.active:

@@ -61,7 +61,7 @@ def _check_fresh(q: Query, settings: Settings) -> None:
 
 async def verify_url(db: Database, account_id: int, q: Query) -> str:
     """GET: the platform checks that we own the URL; echo its string back."""
-    async with db.session() as session:
+    async with db.read() as session:
         account = await wechat_service.account(session, account_id)
     _check_signature(account, q)
     return q.echostr
@@ -69,7 +69,7 @@ async def verify_url(db: Database, account_id: int, q: Query) -> str:
 
 async def handle(db: Database, settings: Settings, account_id: int, q: Query, body: bytes) -> str:
     """POST: the response body (reply XML or "success")."""
-    async with db.session() as session:
+    async with db.read() as session:
         account = await wechat_service.account(session, account_id)
     _check_signature(account, q)
     _check_fresh(q, settings)

@@ -61,7 +61,7 @@ async def access_token(
     db: Database, http: httpx.AsyncClient, account: WechatAccount, *, fresh: bool = False
 ) -> str:
     if not fresh:
-        async with db.session() as session:
+        async with db.read() as session:
             cached = await wechat_service.cached_token(session, account.id)
         if cached:
             return cached

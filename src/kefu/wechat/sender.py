@@ -17,14 +17,14 @@ MAX_TEXT = 2000  # the platform's limit for one text message is about 2,048 byte
 async def send_pending(db: Database, conversation_id: int) -> int:
     """Send what the follower has not received yet; the count sent. Raises on a failure
     worth retrying (the job runs again with backoff)."""
-    async with db.session() as session:
+    async with db.read() as session:
         found = await wechat_service.pending(session, conversation_id)
     if found is None:
         return 0
     user, account, rows = found
     sent = 0
     for m in rows:
-        async with db.session() as session:
+        async with db.read() as session:
             if await wechat_service.sent_seq(session, user.id) >= m.seq:
                 continue  # the passive reply (or another job) carried it
         if user.subscribed and m.text:

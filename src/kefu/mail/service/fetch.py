@@ -29,7 +29,7 @@ class FetchResult:
 
 class MailFetchService:
     async def fetch(self, db: Database, mailbox_id: int) -> FetchResult:
-        async with db.session() as session:
+        async with db.read() as session:
             box = await mail_repository.mailbox(session, mailbox_id)
             if box is None or not box.active:
                 return FetchResult()

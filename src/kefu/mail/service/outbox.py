@@ -73,7 +73,7 @@ class MailService:
 
     async def send(self, db: Database, mail_id: int) -> None:
         settings = get_settings()
-        async with db.session() as session:
+        async with db.read() as session:
             mail = await mail_repository.get(session, mail_id)
         if mail is None or mail.status != OutboxStatus.QUEUED or not settings.smtp_host:
             return

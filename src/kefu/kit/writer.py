@@ -1,0 +1,130 @@
+"""SQLite's one writer: a FIFO of write units sharing group commits.
+
+SQLite allows one writer at a time. Letting every request take the lock with BEGIN
+IMMEDIATE made waiters sleep in SQLite's busy handler and wake in random order (seconds of
+tail latency), and each request paid its own fsync. Instead every write unit of the
+process (a POST request, a job, a chat message) queues here in arrival order; units run one
+after another on the single writer connection, each in its own SAVEPOINT, inside one outer
+transaction that commits when nobody else is waiting (or after `max_batch` units). So one
+failing unit rolls back alone, many units share one fsync, and every caller is answered
+only after the commit that stores its work: an acknowledgement still means "stored".
+
+Units get their own `AsyncSession` (own identity map) joined to the shared connection, so
+one unit never sees another's ORM objects, only its committed-or-pending rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+log = structlog.get_logger(__name__)
+MAX_BATCH = 64
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class WriterStats:
+    """Counters for tests and the benchmark notes (units per commit = batching achieved)."""
+
+    units: int = 0
+    failed_units: int = 0
+    commits: int = 0
+    largest_batch: int = 0
+
+
+@dataclass
+class _Done:
+    future: asyncio.Future[None]
+    hooks: list[Hook] = field(default_factory=list)
+
+
+class Writer:
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self.stats = WriterStats()
+        self._lock = asyncio.Lock()  # FIFO: waiters are served in the order they came
+        self._waiting = 0
+        self._conn: AsyncConnection | None = None
+        self._done: list[_Done] = []
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[AsyncSession]:
+        """One write unit; on normal exit it is stored once this returns (hooks have run)."""
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        done: _Done | None = None
+        try:
+            if self._conn is None:
+                conn = await self.engine.connect()
+                try:
+                    await conn.begin()  # BEGIN IMMEDIATE (see kit.db): the write lock, once per batch
+                except BaseException:
+                    await conn.close()
+                    raise
+                self._conn = conn
+            session = AsyncSession(
+                bind=self._conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+            session.info["after_commit"] = []
+            try:
+                yield session
+                await session.commit()  # flush + RELEASE SAVEPOINT; durable at the batch commit
+            except BaseException:
+                self.stats.failed_units += 1
+                session.info.pop("after_commit", None)
+                with contextlib.suppress(Exception):
+                    await session.rollback()  # back to this unit's savepoint only
+                raise
+            finally:
+                hooks: list[Hook] = session.info.pop("after_commit", [])
+                await session.close()
+            done = _Done(asyncio.get_running_loop().create_future(), hooks)
+            self._done.append(done)
+            self.stats.units += 1
+        finally:
+            try:
+                if self._conn is not None and (self._waiting == 0 or len(self._done) >= self.max_batch):
+                    await self._commit()
+            finally:
+                self._lock.release()
+        await done.future  # raises when the shared commit failed: nothing of this unit is stored
+        for hook in done.hooks:
+            await hook()
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[object]]) -> object:
+        async with self.unit() as session:
+            return await work(session)
+
+    async def _commit(self) -> None:
+        conn, done = self._conn, self._done
+        self._conn, self._done = None, []
+        assert conn is not None
+        self.stats.commits += 1
+        self.stats.largest_batch = max(self.stats.largest_batch, len(done))
+        try:
+            await conn.commit()
+        except Exception as exc:
+            log.warning("writer.commit_failed", size=len(done), error=repr(exc))
+            with contextlib.suppress(Exception):
+                await conn.rollback()
+            for d in done:
+                if not d.future.done():
+                    d.future.set_exception(exc)
+        else:
+            for d in done:
+                if not d.future.done():
+                    d.future.set_result(None)
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.close()

@@ -1,0 +1,62 @@
+"""Statement budgets of the ticket-create hot path (POST /api/v1/tickets).
+
+Each statement is a round trip (on SQLite a hop to the driver's thread, inside the
+writer's critical section). The budget fails when a change adds one; lower it when a
+change saves one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from kefu.kit.db import Database
+from kefu.models.user import Role
+from tests.factories import bearer, make_group, staff_token
+from tests.statements import count_statements
+
+# token + user + groups (3), customer find-or-create (3 when new: + customer, identity
+# and its event rows are inserts), default group, categories, field definitions (3),
+# ticket, event, one listener job, first comment (4), SLA policies + clocks insert, the
+# response's clocks and comments (2).
+BUDGET_EXISTING_CUSTOMER = 16
+BUDGET_NEW_CUSTOMER = 20
+
+
+@pytest.fixture
+async def agent_token(db: Database) -> str:
+    async with db.transaction() as s:
+        group = await make_group(s, name="售前咨询", is_default=True)
+    _user, token = await staff_token(db, role=Role.AGENT, group_ids=[group.id])
+    return token
+
+
+def _body(email: str) -> dict[str, Any]:
+    return {
+        "subject": "手机充不进电",
+        "description": "买了三天就充不进电了",
+        "channel": "api",
+        "priority": "normal",
+        "requester": {"name": "周杰", "email": email},
+    }
+
+
+class TestTicketCreateBudget:
+    async def test_new_and_returning_customers_stay_within_budget(
+        self, app: Any, client: httpx.AsyncClient, agent_token: str
+    ) -> None:
+        db: Database = app.state.db
+        counts = []
+        for _ in range(2):  # the first creates the customer, the second finds them
+            with count_statements(db) as counter:
+                r = await client.post(
+                    "/api/v1/tickets", json=_body("zj@example.cn"), headers=bearer(agent_token)
+                )
+            assert r.status_code == 201, r.text
+            counts.append((counter.count, counter.report()))
+        assert r.json()["comments"][0]["body"] == "买了三天就充不进电了"
+        (new, new_report), (existing, existing_report) = counts
+        assert new <= BUDGET_NEW_CUSTOMER, new_report
+        assert existing <= BUDGET_EXISTING_CUSTOMER, existing_report
