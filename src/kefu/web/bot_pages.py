@@ -35,8 +35,10 @@ def _editor(principal: Principal | None) -> Principal:
 async def _home(request: Request, session: Any, me: Principal, **extra: Any) -> Response:
     status = int(extra.pop("status", 200))
     settings = await bot_service.settings(session)
+    intents = await bot_service.intents(session, me)
     context = {
-        "intents": await bot_service.intents(session, me),
+        "intents": intents,
+        "intent_titles": {i.name: i.title for i, _ in intents},
         "model": await bot_service.model_info(session, me),
         "clusters": await bot_service.unanswered(session, me),
         "stats": await bot_service.stats(session, me),
