@@ -37,9 +37,10 @@ def read_rows(path: Path, what: str = "data") -> list[Row]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             fields = [f.strip().lower() for f in reader.fieldnames or []]
-            if "text" not in fields or "label" not in fields:
+            text_name = "text" if "text" in fields else "sentence"  # HINT3's files say "sentence"
+            if text_name not in fields or "label" not in fields:
                 raise KefuError(f"{what} file {path} needs a header with columns text,label", 422)
-            text_key = (reader.fieldnames or [])[fields.index("text")]
+            text_key = (reader.fieldnames or [])[fields.index(text_name)]
             label_key = (reader.fieldnames or [])[fields.index("label")]
             rows: list[Row] = []
             for line, rec in enumerate(reader, start=2):
