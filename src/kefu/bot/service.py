@@ -94,6 +94,7 @@ class Brain:
 # off-topic: the threshold weighs a wrong answer and a needless decline equally.
 OOS_PRIOR = 0.5
 MIN_ARTICLE_SCORE = 1.0  # BM25: below this a "suggestion" is noise
+ASSIST_FLOOR = 0.3  # an intent's answer is drafted for the agent from this confidence
 
 
 def _train_arrays(texts: list[str], labels: list[str]) -> tuple[bytes, dict[str, float], float]:
@@ -532,10 +533,17 @@ class BotService:
         question = question.strip()[:1000]
         brain = await self.brain(session)
         prediction = self.predict(brain, question) if question else None
-        # Only an intent the bot would answer with; an off-topic question has none.
-        intent_name = prediction.label if prediction else None
+        # The best intent that answers (a hand-off intent's answer is the bot's transfer line,
+        # useless to the agent already in the chat); an off-topic question has none.
+        intent_name: str | None = None
+        confidence = 0.0
+        if prediction is not None and not prediction.off_topic:
+            for name, p in prediction.ranked:
+                candidate = brain.policy.intents.get(name)
+                if candidate is not None and p >= ASSIST_FLOOR and not _hands_off(candidate):
+                    intent_name, confidence = name, p
+                    break
         spec = brain.policy.intents.get(intent_name or "")
-        confidence = prediction.confidence if prediction else 0.0
         found = (
             await kb_service.search(session, principal, question, limit=5, log_miss=False)
             if question
@@ -553,7 +561,7 @@ class BotService:
                 if a.id not in known
             ] + articles
         draft = ""
-        if spec is not None and spec.answer and not _hands_off(spec):
+        if spec is not None and spec.answer:
             draft = render(spec.answer, {"name": customer_name})
         elif found and found.items:
             draft = f"您好，关于您的问题，可以参考《{found.items[0].title}》：{found.items[0].snippet}"
