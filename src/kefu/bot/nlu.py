@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
+from kefu.bot import entities
 from kefu.bot.encoder import MINILM, Encoder, load_encoder
 from kefu.bot.text import char_ngrams, has_cjk, normalize, words
 from kefu.errors import KefuError
@@ -33,7 +34,7 @@ from kefu.errors import KefuError
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
 
-FORMAT_VERSION = 2  # 1: sparse only; 2 adds the optional encoder head
+FORMAT_VERSION = 3  # 1: sparse only; 2 adds the optional encoder head; 3 the out-of-scope class
 TOP_K = 3
 # Confidence p = σ(a·svm score + b·similarity + c). When the training data is too small to
 # calibrate on, these fits on small samples (1-20 intents × 1-12 examples) of the public
@@ -57,6 +58,13 @@ DEFAULT_ENCODER = MINILM
 _RFF_FEATURES = 2048  # random Fourier features of the embedding (4096: +0.2 points, 4x the time)
 _RFF_GAMMA = 1.0  # RBF kernel exp(-γ‖a-b‖²) on unit vectors; 2.0 is worse on BANKING77 and CLINC150
 _RIDGE_ALPHA = 0.1
+_ENCODER_MIN_SHARE = 0.5  # share of Latin-script examples from which the encoder is used
+# The out-of-scope class claims a question when its SVM says "yes" (score above the floor)
+# and beats the best intent by the margin.
+NEG_FLOOR = 0.0
+NEG_MARGIN = 0.0
+_MIN_NEGATIVES = 10  # out-of-scope rows needed to train the out-of-scope class
+_BACKGROUND_MAX_SIM = 0.5  # a background question this close to an example is not a negative
 _DENSE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # ridge weight candidates
 
 
@@ -72,6 +80,9 @@ class Prediction:
     label: str | None
     confidence: float
     ranked: tuple[tuple[str, float], ...]
+    # the question is closer to general, off-topic questions than to any intent: decline
+    # without offering the ranked intents
+    off_topic: bool = False
 
     @property
     def out_of_scope(self) -> bool:
@@ -168,7 +179,9 @@ class _Vectorizer:
 _Fit = tuple[IntArray, FloatArray, FloatArray]  # class ids, coef rows, intercepts
 
 
-def _train_ovr(x: Any, y: IntArray, c: float, seed: int, closeness: FloatArray | None) -> _Fit:
+def _train_ovr(
+    x: Any, y: IntArray, c: float, seed: int, closeness: FloatArray | None, negative: int = -1
+) -> _Fit:
     """One-vs-rest linear SVMs for the intents present in y (at least two).
 
     With `closeness` (cosine of each example to each intent's centroid, (n_classes, n)),
@@ -198,6 +211,11 @@ def _train_ovr(x: Any, y: IntArray, c: float, seed: int, closeness: FloatArray |
             rest = np.flatnonzero(~picked)
             picked[rng.choice(rest, size=min(_RANDOM_NEGATIVES, len(rest)), replace=False)] = True
             rows = np.flatnonzero(picked)
+        if negative >= 0 and int(k) != negative:
+            # Intents learn against each other only: against the background questions they
+            # would learn that everyday words ("我想", "这个") speak against them, and a
+            # paraphrase in new words would fall to the out-of-scope class.
+            rows = rows[y[rows] != negative]
         svc = LinearSVC(C=c, tol=0.1, class_weight=_POSITIVE_WEIGHT, random_state=0)
         svc.fit(x[rows], positive[rows].astype(np.int8))
         coefs.append(np.asarray(svc.coef_, np.float32)[0])
@@ -441,6 +459,31 @@ def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))), np.float64)
 
 
+def _claims(negative: npt.ArrayLike, top: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Does the out-of-scope class win over the top intent? Only when its own SVM says "yes"
+    (a positive score) and it beats the intent: a paraphrase in new words scores low
+    everywhere and is left to the confidence."""
+    neg = np.asarray(negative, np.float64)
+    return np.asarray((neg > NEG_FLOOR) & (neg > np.asarray(top, np.float64) + NEG_MARGIN))
+
+
+def _negatives(x_in: Any, x_neg: Any, n_given: int) -> IntArray:
+    """Rows of `x_neg` the out-of-scope class learns from: every given out-of-scope row, and
+    the background rows not too close to any of the company's own examples (a seller of
+    fridges keeps "我想买一台冰箱" out of its negatives)."""
+    if x_neg.shape[0] == 0:
+        return np.zeros(0, np.int32)
+    keep = np.ones(x_neg.shape[0], bool)
+    if x_neg.shape[0] > n_given:
+        bg = x_neg[n_given:]
+        nearest = np.zeros(bg.shape[0], np.float32)
+        for lo in range(0, x_in.shape[0], 4096):  # bounded memory on large training sets
+            block = (bg @ x_in[lo : lo + 4096].T).toarray()
+            nearest = np.maximum(nearest, block.max(axis=1))
+        keep[n_given:] = nearest < _BACKGROUND_MAX_SIM
+    return np.flatnonzero(keep).astype(np.int32)
+
+
 def _uses_encoder(text: str) -> bool:
     """The English encoder reads Latin-script text; anything with Chinese characters is left
     to the segmented words and character n-grams."""
@@ -482,6 +525,9 @@ class IntentModel:
         self._nn: _Neighbours | None = None
         self._dense: _Dense | None = None
         self._encoder: Encoder | None = None
+        self._neg: int | None = None  # the SVM column of the out-of-scope class, if trained
+        self._kinds: list[frozenset[str]] = []  # the one kind of product each intent is about
+        self._known: frozenset[str] = frozenset()  # every kind of product the examples name
 
     @property
     def encoder(self) -> str | None:
@@ -497,16 +543,22 @@ class IntentModel:
         labels: Sequence[str],
         *,
         oos_texts: Sequence[str] = (),
+        background: Sequence[str] = (),
         c: float = 1.0,
         oos_prior: float = 0.05,
         seed: int = 0,
         encoder: str | None = DEFAULT_ENCODER,
     ) -> IntentModel:
         model = cls(c=c, oos_prior=oos_prior, seed=seed, encoder=encoder)
-        return model.fit(texts, labels, oos_texts=oos_texts)
+        return model.fit(texts, labels, oos_texts=oos_texts, background=background)
 
     def fit(
-        self, texts: Sequence[str], labels: Sequence[str], *, oos_texts: Sequence[str] = ()
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        oos_texts: Sequence[str] = (),
+        background: Sequence[str] = (),
     ) -> IntentModel:
         if len(texts) != len(labels):
             raise KefuError("texts and labels differ in length", 422)
@@ -523,39 +575,60 @@ class IntentModel:
         self.dense_weight = 0.0
         self.dense_calibration = None
         self._dense = None
-        y = np.searchsorted(np.array(self.labels), np.array(clean)).astype(np.int32)
-        everything = [*texts, *oos_texts]
+        self._neg = None
+        y_in = np.searchsorted(np.array(self.labels), np.array(clean)).astype(np.int32)
+        self._kinds = [
+            entities.intent_kinds(t for t, k in zip(texts, y_in, strict=True) if k == c)
+            for c in range(n_classes)
+        ]
+        self._known = entities.known_kinds(texts)
+        everything = [*texts, *oos_texts, *background]
         vec, x_all = _Vectorizer.fit(everything, min_df=2 if len(everything) >= 2000 else 1)
-        x, x_oos = x_all[: len(texts)], x_all[len(texts) :]
         self._vec = vec
+        x_in = x_all[: len(texts)]
+        neg_rows = _negatives(x_in, x_all[len(texts) :], len(oos_texts))
+        if len(neg_rows) >= _MIN_NEGATIVES:
+            # The out-of-scope rows are one more class the SVM learns ("none of these"); a
+            # question closer to it than to any intent is declined whatever its confidence.
+            self._neg = n_classes
+        else:
+            neg_rows = neg_rows[:0]
+        negatives = [everything[len(texts) + int(i)] for i in neg_rows]
+        x = sparse_vstack([x_in, x_all[len(texts) + neg_rows]]).tocsr() if len(neg_rows) else x_in
+        y = np.concatenate([y_in, np.full(len(neg_rows), n_classes, np.int32)]).astype(np.int32)
+        k_all = n_classes + (self._neg is not None)
+        self.validation["negatives"] = float(len(neg_rows))
 
         plan = self._validation_plan(y, n_classes, np.random.default_rng(self.seed))
         x64 = x.astype(np.float64)
         large = len(y) > _HARD_NEGATIVES + _RANDOM_NEGATIVES + 200
-        closeness = _centroid_similarity(x64, y, n_classes) if large and n_classes > 2 else None
+        closeness = _centroid_similarity(x64, y, k_all) if large and k_all > 2 else None
         fits: list[_Fit] = []
-        if n_classes >= 2:
-            fits.append(_train_ovr(x64, y, self.c, self.seed, closeness))
+        negative = -1 if self._neg is None else self._neg
+        if k_all >= 2:
+            fits.append(_train_ovr(x64, y, self.c, self.seed, closeness, negative))
         n_final = len(fits)
         if plan is not None and len(np.unique(y[plan[0]])) >= 2:
             rows = plan[0]
             sub = None if closeness is None else np.ascontiguousarray(closeness[:, rows])
-            fits.append(_train_ovr(x64[rows], y[rows], self.c, self.seed, sub))
-        self._lin = _Linear.assemble(vec.dim, n_classes, fits[:n_final]) if n_final else None
-        self._nn = _Neighbours.build(x, y)
-        val_lin = _Linear.assemble(vec.dim, n_classes, fits[n_final:]) if len(fits) > n_final else None
+            fits.append(_train_ovr(x64[rows], y[rows], self.c, self.seed, sub, negative))
+        self._lin = _Linear.assemble(vec.dim, k_all, fits[:n_final]) if n_final else None
+        self._nn = _Neighbours.build(x_in, y_in)
+        val_lin = _Linear.assemble(vec.dim, k_all, fits[n_final:]) if len(fits) > n_final else None
         # The encoder only pays off with a validation split to weigh and calibrate it on.
-        embedded = self._embed(everything, len(texts)) if plan is not None and val_lin is not None else None
+        all_texts = [*texts, *negatives]
+        self._encoder = None
+        embedded = self._embed(all_texts, len(texts)) if plan is not None and val_lin is not None else None
         dense_parts: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None] | None = None
         if embedded is not None and plan is not None:
             emb, has = embedded
-            mine = np.flatnonzero(has[: len(texts)])
-            in_train = np.zeros(len(texts), bool)
+            mine = np.flatnonzero(has)
+            in_train = np.zeros(len(y), bool)
             in_train[plan[0]] = True
-            self._dense, val_dense = _dense_pair(emb[mine], y[mine], n_classes, in_train[mine], self.seed)
+            self._dense, val_dense = _dense_pair(emb[mine], y[mine], k_all, in_train[mine], self.seed)
             dense_parts = (emb, has, val_dense)
         if plan is not None:
-            self._calibrate(x, y, x_oos, plan, val_lin, dense_parts)
+            self._calibrate(x, y, n_classes, plan, val_lin, dense_parts)
         if self.dense_calibration is None:
             self._dense = None
         return self
@@ -565,11 +638,13 @@ class IntentModel:
     ) -> tuple[FloatArray, npt.NDArray[np.bool_]] | None:
         """Embeddings (rounded to float16 precision, as exported) of the texts the encoder
         reads, and which rows those are; None without an encoder or English examples."""
-        self._encoder = load_encoder(self.encoder_name) if self.encoder_name else None
-        if self._encoder is None:
-            return None
         has = np.fromiter((_uses_encoder(t) for t in everything), bool, len(everything))
-        if has[:n_texts].sum() < 2:
+        # A mostly Chinese intent set (a few English phrasings beside) is not worth the encoder's
+        # seconds of loading and solving: the sparse features read those few well enough.
+        if not self.encoder_name or has[:n_texts].sum() < max(2, _ENCODER_MIN_SHARE * n_texts):
+            return None
+        self._encoder = load_encoder(self.encoder_name)
+        if self._encoder is None:
             return None
         rows = np.flatnonzero(has)
         emb = np.zeros((len(everything), self._encoder.dim), np.float32)
@@ -583,7 +658,8 @@ class IntentModel:
 
         A fifth of the examples of every intent with 3+ examples is held out, and a sixth of
         the intents (at least one, when there are 4+) is held out entirely to play unseen
-        topics.
+        topics. The out-of-scope class (index `n_classes`, when there is one) is split like an
+        intent: its held-out fifth joins the validation rows as out-of-scope questions.
         """
         held = set()
         if n_classes >= 4:
@@ -592,7 +668,7 @@ class IntentModel:
         train: list[int] = []
         val: list[int] = []
         pseudo: list[int] = []
-        for k in range(n_classes):
+        for k in range(int(y.max()) + 1):
             rows = np.flatnonzero(y == k)
             if k in held:
                 pseudo.extend(int(r) for r in rows)
@@ -613,35 +689,37 @@ class IntentModel:
         self,
         x: Any,
         y: IntArray,
-        x_oos: Any,
+        n_classes: int,
         plan: tuple[IntArray, IntArray, IntArray],
         val_lin: _Linear | None,
         embedded: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None] | None,
     ) -> None:
         """Fit the confidence on models trained without the validation rows, then the cut.
 
-        Sparse head: p = σ(a·svm score + b·similarity + c) on every calibration row. Ensemble
-        head (text the encoder reads): the ridge weight that maximises validation accuracy,
-        then its own logistic fit on those rows. Both give calibrated probabilities, so one
-        threshold, chosen on all rows, serves both.
+        Sparse head: p = σ(a·svm score + b·similarity + c) on every calibration row the
+        out-of-scope class does not claim. Ensemble head (text the encoder reads): the ridge
+        weight that maximises validation accuracy, then its own logistic fit on those rows.
+        Both give calibrated probabilities, so one threshold, chosen on all rows, serves both.
         """
         train_rows, val_rows, pseudo_rows = plan
-        nn = _Neighbours.build(x[train_rows], y[train_rows])
+        intent_train = train_rows[y[train_rows] < n_classes]
+        nn = _Neighbours.build(x[intent_train], y[intent_train])
         rng = np.random.default_rng(self.seed + 1)
-        val_rows = _sample(val_rows, _MAX_CALIBRATION_ROWS, rng)
+        neg_val = val_rows[y[val_rows] >= n_classes]
+        val_rows = _sample(val_rows[y[val_rows] < n_classes], _MAX_CALIBRATION_ROWS, rng)
         pseudo_rows = _sample(pseudo_rows, _MAX_CALIBRATION_ROWS // 2, rng)
-        oos_rows = _sample(np.arange(x_oos.shape[0], dtype=np.int32), _MAX_CALIBRATION_ROWS // 2, rng)
-        # calibration rows: in-scope validation rows, given out-of-scope rows, held-out intents
-        q = sparse_vstack([x[val_rows], x_oos[oos_rows], x[pseudo_rows]]).tocsr()
-        ids = np.concatenate([val_rows, len(y) + oos_rows, pseudo_rows]).astype(np.int64)
-        truth = np.concatenate([y[val_rows], np.full(len(oos_rows) + len(pseudo_rows), -1)])
+        neg_val = _sample(neg_val, _MAX_CALIBRATION_ROWS // 2, rng)
+        # calibration rows: in-scope validation rows, out-of-scope ones, held-out intents
+        ids = np.concatenate([val_rows, neg_val, pseudo_rows]).astype(np.int64)
+        q = x[ids]
+        truth = np.concatenate([y[val_rows], np.full(len(neg_val) + len(pseudo_rows), -1)])
         is_oos = truth < 0
         w = np.full(len(ids), (1.0 - self.oos_prior) / max(len(val_rows), 1))
         oos_sets = [
             s
             for s in (
-                slice(len(val_rows), len(val_rows) + len(oos_rows)),
-                slice(len(val_rows) + len(oos_rows), len(ids)),
+                slice(len(val_rows), len(val_rows) + len(neg_val)),
+                slice(len(val_rows) + len(neg_val), len(ids)),
             )
             if s.stop > s.start
         ]
@@ -649,37 +727,42 @@ class IntentModel:
             w[part] = self.oos_prior / len(oos_sets) / (part.stop - part.start)
         empty = np.diff(q.indptr) == 0
 
+        claimed = np.zeros(len(ids), bool)  # rows the out-of-scope class wins: declined
         if val_lin is None:  # a single intent
             top = np.where(empty, -1, 0).astype(np.int32)
             score: npt.NDArray[np.float64] = np.zeros(len(top))
             scores = None
         else:
             scores = val_lin.batch(q)
-            top = np.where(empty, -1, np.argmax(scores, axis=1)).astype(np.int32)
+            top = np.where(empty, -1, np.argmax(scores[:, :n_classes], axis=1)).astype(np.int32)
             score = scores[np.arange(len(top)), np.maximum(top, 0)].astype(np.float64)
+            if self._neg is not None:
+                claimed = _claims(scores[:, n_classes], score)
         f_all = np.c_[score, nn.top_sims(q, top)].astype(np.float64)
         f_all[empty] = (_EMPTY_SCORE, 0.0)
-        ok = top == truth
-        self.validation = {
-            "rows": float(len(ok)),
-            "accuracy": float(ok[~is_oos].mean()) if (~is_oos).any() else 0.0,
-        }
+        ok = (top == truth) & ~claimed
+        self.validation["rows"] = float(len(ok))
+        self.validation["accuracy"] = float((top == truth)[~is_oos].mean()) if (~is_oos).any() else 0.0
         if (~is_oos).sum() < _MIN_CALIBRATION_IN or is_oos.sum() < _MIN_CALIBRATION_OOS or ok.sum() < 5:
             return  # too little to learn a confidence from: keep the defaults
+        fit_rows = ~claimed
         if val_lin is not None:
-            fitted = _fit_calibration(f_all, ok, w)
+            fitted = _fit_calibration(f_all[fit_rows], ok[fit_rows], w[fit_rows])
             if fitted is None:
                 return
             self.calibration = (fitted[0], fitted[1], fitted[2])
         else:
-            fitted = _fit_calibration(f_all[:, 1:], ok, w)
+            fitted = _fit_calibration(f_all[fit_rows, 1:], ok[fit_rows], w[fit_rows])
             if fitted is None:
                 return
             self.calibration = (0.0, fitted[0], fitted[1])
         p = self._prob(f_all[:, 0], f_all[:, 1])
         answer_ok = ok.copy()
         if scores is not None and embedded is not None:
-            self._calibrate_dense(q, ids, truth, w, scores, nn, embedded, p, answer_ok, empty)
+            self._calibrate_dense(
+                q, ids, truth, w, scores, n_classes, nn, embedded, p, answer_ok, empty, claimed
+            )
+        p[claimed] = 0.0
         cut = _best_cut(p, answer_ok, is_oos, w)
         self.threshold = min(max(cut, 0.1), 0.9)
         answered = p >= self.threshold
@@ -695,14 +778,16 @@ class IntentModel:
         truth: npt.NDArray[np.int64],
         w: npt.NDArray[np.float64],
         scores: FloatArray,
+        n_classes: int,
         nn: _Neighbours,
         embedded: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None],
         p: npt.NDArray[np.float64],
         answer_ok: npt.NDArray[np.bool_],
         empty: npt.NDArray[np.bool_],
+        claimed: npt.NDArray[np.bool_],
     ) -> None:
-        """Weigh and calibrate the ensemble head on the rows the encoder reads; updates `p`
-        and `answer_ok` of those rows in place."""
+        """Weigh and calibrate the ensemble head on the rows the encoder reads; updates `p`,
+        `answer_ok` and `claimed` of those rows in place."""
         emb, has, dense = embedded
         if dense is None:
             return
@@ -715,7 +800,7 @@ class IntentModel:
         ridge = dense.scores_many(e)
         inside = ~is_oos
         accuracy = [
-            float((np.argmax(sparse[inside] + k * ridge[inside], axis=1) == truth[rows][inside]).mean())
+            float((np.argmax((sparse + k * ridge)[inside, :n_classes], axis=1) == truth[rows][inside]).mean())
             for k in _DENSE_WEIGHTS
         ]
         # ties (small validation sets) go to the weight closest to 1: both sides count equally
@@ -725,22 +810,28 @@ class IntentModel:
             key=lambda k: abs(np.log(k)) if k > 0 else np.inf,
         )
         combined = sparse + weight * ridge
-        top = np.argmax(combined, axis=1).astype(np.int32)
+        top = np.argmax(combined[:, :n_classes], axis=1).astype(np.int32)
+        top_score = combined[np.arange(len(top)), top]
+        mine_claimed = (
+            _claims(combined[:, n_classes], top_score) if self._neg is not None else np.zeros(len(top), bool)
+        )
         feats = np.c_[
-            combined[np.arange(len(top)), top],
+            top_score,
             nn.top_sims(q[rows], top),
             [dense.sims(e[i], top[i : i + 1])[0] for i in range(len(top))],
         ].astype(np.float64)
-        ok = top == truth[rows]
+        ok = (top == truth[rows]) & ~mine_claimed
         if ok.sum() < 5:
             return
-        fitted = _fit_calibration(feats, ok, w[rows])
+        fit = ~mine_claimed
+        fitted = _fit_calibration(feats[fit], ok[fit], w[rows][fit])
         if fitted is None:
             return
         self.dense_weight = float(weight)
         self.dense_calibration = (fitted[0], fitted[1], fitted[2], fitted[3])
         p[rows] = self._prob_dense(feats[:, 0], feats[:, 1], feats[:, 2])
         answer_ok[rows] = ok
+        claimed[rows] = mine_claimed
         self.validation["dense_rows"] = float(len(rows))
         self.validation["dense_weight"] = self.dense_weight
         self.validation["dense_accuracy"] = float(ok[inside].mean())
@@ -791,6 +882,7 @@ class IntentModel:
             return Prediction(None, 0.0, ())
         q = np.zeros(self._vec.dim, np.float32)
         q[idx] = val
+        claimed = False
         if self._lin is None:  # a single intent
             top = np.zeros(1, np.int32)
             score = np.zeros(1)
@@ -799,10 +891,25 @@ class IntentModel:
             scores = self._lin.one(idx, val)
             if e is not None and self._dense is not None:
                 scores = scores + np.float32(self.dense_weight) * self._dense.scores(e)
+            negative = None
+            if self._neg is not None:
+                negative = float(scores[self._neg])
+                scores = scores[: self._neg]
+            named = entities.kinds(text)
+            # a product the company does not deal in: declined, the ranking still shown
+            stranger = entities.unknown(named, self._known)
+            if named and self._kinds and not stranger:
+                misfits = [j for j, kind in enumerate(self._kinds) if not entities.fits(named, kind)]
+                if misfits:  # "我的耳机充不进电" is not for the phone-charging intent
+                    scores = scores.copy()
+                    scores[misfits] = -np.inf
+                    if not np.isfinite(scores).any():
+                        return Prediction(None, 0.0, (), off_topic=True)
             k = min(TOP_K, int(np.isfinite(scores).sum()))
             best = np.argpartition(-scores, k - 1)[:k]
             top = best[np.argsort(-scores[best], kind="stable")].astype(np.int32)
             score = scores[top].astype(np.float64)
+            claimed = stranger or (negative is not None and bool(_claims(np.array([negative]), score[:1])[0]))
         if e is not None and self._dense is not None:
             p = self._prob_dense(score, self._nn.sims(q, top), self._dense.sims(e, top))
         else:
@@ -810,8 +917,8 @@ class IntentModel:
         p = np.minimum.accumulate(p)  # ranked by score: keep the confidences non-increasing
         ranked = tuple((self.labels[int(j)], round(float(pj), 4)) for j, pj in zip(top, p, strict=True))
         confidence = round(float(p[0]), 4)
-        label = self.labels[int(top[0])] if confidence >= self.threshold else None
-        return Prediction(label, confidence, ranked)
+        label = self.labels[int(top[0])] if confidence >= self.threshold and not claimed else None
+        return Prediction(label, confidence, ranked, off_topic=claimed)
 
     # ---- plain-array export (no pickle)
 
@@ -832,6 +939,11 @@ class IntentModel:
             "nn_data": self._nn.data,
             "nn_labels": self._nn.labels,
         }
+        if self._neg is not None:
+            out["negative_class"] = np.array([self._neg], np.int32)
+        if self._kinds:
+            out["intent_kinds"] = np.array(entities.encode(self._kinds), dtype=str)
+            out["known_kinds"] = np.array(entities.encode([self._known]), dtype=str)
         if self._lin is not None:
             out["svm_w"] = self._lin.w
             out["svm_b"] = self._lin.b
@@ -851,7 +963,7 @@ class IntentModel:
         """The model `to_arrays` exported. Without the encoder it names (package not
         installed) it predicts with its sparse head alone."""
         try:
-            if int(arrays["format_version"][0]) not in (1, FORMAT_VERSION):
+            if int(arrays["format_version"][0]) not in (1, 2, FORMAT_VERSION):
                 raise KefuError("unsupported intent model format", 422)
             model = cls(encoder=None)
             model.labels = [str(s) for s in arrays["labels"]]
@@ -870,6 +982,11 @@ class IntentModel:
             if "svm_w" in arrays:
                 w = np.ascontiguousarray(arrays["svm_w"], np.float32)
                 model._lin = _Linear(w, np.asarray(arrays["svm_b"], np.float32))
+            if "negative_class" in arrays:
+                model._neg = int(arrays["negative_class"][0])
+            if "intent_kinds" in arrays:
+                model._kinds = entities.decode(arrays["intent_kinds"])
+                model._known = entities.decode(arrays["known_kinds"])[0]
             if "encoder" in arrays:
                 model.encoder_name = str(arrays["encoder"][0])
                 model._encoder = load_encoder(model.encoder_name)

@@ -238,6 +238,8 @@ class Policy:
             if not close:
                 return self._serve(turn, self.intents[prediction.label], prediction.confidence)
             return self._ask_which(turn, [ranked[0][0], *close], prediction)
+        if prediction.off_topic:  # not this company's business: decline, offer articles and a person
+            return self._miss(turn, prediction)
         candidates = [n for n, p in ranked if p >= self.config.close_call_floor]
         if len(candidates) >= 2:
             return self._ask_which(turn, candidates, prediction)
@@ -319,9 +321,14 @@ class Policy:
             return replace(decision, missed=True, intent=intent, confidence=confidence)
         human = HUMAN_BUTTON[1] if _en(turn) else HUMAN_BUTTON[0]
         guesses = tuple(self.intents[n].title for n in maybe)
+        off_topic = prediction is not None and prediction.off_topic
+        reply = (
+            (DECLINE_EN if _en(turn) else DECLINE_ZH) if off_topic else (MISS_EN if _en(turn) else MISS_ZH)
+        )
+        offer = off_topic or misses >= self.config.offer_human_after
         return Decision(
-            replies=(MISS_EN if _en(turn) else MISS_ZH,),
-            buttons=guesses + ((human,) if misses >= self.config.offer_human_after else ()),
+            replies=(reply,),
+            buttons=guesses + ((human,) if offer else ()),
             missed=True,
             intent=intent,
             confidence=confidence,
@@ -333,7 +340,10 @@ class Policy:
         """A miss with articles found: suggest them instead of a bare apology."""
         if not articles:
             return decision
-        text = ARTICLES_EN if _en(turn) else ARTICLES_ZH
+        if decision.replies and decision.replies[0] in (DECLINE_ZH, DECLINE_EN):
+            text = DECLINE_ARTICLES_EN if _en(turn) else DECLINE_ARTICLES_ZH
+        else:
+            text = ARTICLES_EN if _en(turn) else ARTICLES_ZH
         return replace(decision, replies=(text,), articles=tuple(articles[:3]), outcome="kb")
 
     # ---- business-system actions
@@ -509,6 +519,15 @@ REASONS = {
 }
 MISS_ZH = "抱歉，我还没理解您的问题。您可以换个说法，或点击“转人工”。"
 MISS_EN = "Sorry, I didn't get that. Try rephrasing, or ask for a human."
+DECLINE_ZH = "抱歉，这个问题不在我能解答的范围内。如需帮助，可以点击“转人工”联系客服。"
+DECLINE_EN = "Sorry, that's outside what I can help with. Tap “Human agent” to reach our team."
+DECLINE_ARTICLES_ZH = (
+    "抱歉，这个问题不在我能解答的范围内。以下帮助中心文章也许有用，也可以点击“转人工”联系客服："
+)
+DECLINE_ARTICLES_EN = (
+    "Sorry, that's outside what I can help with. These help-center articles may help, "
+    "or tap “Human agent” to reach our team:"
+)
 ARTICLES_ZH = "我没有完全理解您的问题，以下文章也许能帮到您："
 ARTICLES_EN = "I'm not sure I understood; these articles may help:"
 HANDOFF_ZH = "好的，正在为您转接人工客服，请稍候。"

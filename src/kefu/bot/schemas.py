@@ -127,12 +127,27 @@ class TryIn(Schema):
     text: str = Field(min_length=1, max_length=4000)
 
 
+class TryArticle(Schema):
+    id: int
+    title: str
+    url: str
+
+
 class TryOut(Schema):
+    """What the bot would do with a first message: `intent` is None when it would decline."""
+
     intent: str | None
     confidence: float
     ranked: list[tuple[str, float]]
     emotion: str
     anger: float
+    reply: str = ""  # the exact text the customer would get (several messages: one per line)
+    replies: list[str] = Field(default_factory=list)
+    buttons: list[str] = Field(default_factory=list)
+    articles: list[TryArticle] = Field(default_factory=list)
+    declined: bool = False  # the bot would not answer with an intent
+    off_topic: bool = False  # ... because the question is outside the company's business
+    handoff: bool = False
 
 
 class ClusterOut(Schema):

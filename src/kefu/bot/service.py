@@ -23,12 +23,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require
 from kefu.automation.service import automation_service
+from kefu.bot import actions
 from kefu.bot import repository as repo
 from kefu.bot.clusters import Cluster, cluster
 from kefu.bot.emotion import analyze as analyze_emotion
 from kefu.bot.nlu import IntentModel, Prediction
-from kefu.bot.oos import OUT_OF_SCOPE
-from kefu.bot.policy import ArticleRef, BotConfig, IntentSpec, Policy, Slot, render
+from kefu.bot.oos import background
+from kefu.bot.policy import (
+    HANDOFF_EN,
+    HANDOFF_ZH,
+    ArticleRef,
+    BotConfig,
+    Decision,
+    IntentSpec,
+    Policy,
+    Slot,
+    Turn,
+    render,
+)
 from kefu.bot.schemas import (
     AssistArticle,
     AssistMacro,
@@ -38,6 +50,7 @@ from kefu.bot.schemas import (
     IntentIn,
     IntentUpdate,
     ModelOut,
+    TryArticle,
     TryOut,
 )
 from kefu.bot.text import normalize, words
@@ -80,12 +93,18 @@ class Brain:
     needs_name: bool = False  # an answer says {name}: the customer's name is looked up
 
 
-def _train_arrays(
-    texts: list[str], labels: list[str], oos: list[str]
-) -> tuple[bytes, dict[str, float], float]:
-    """Runs in a worker process: the chats' event loop never waits for training."""
+# A company's examples carry no out-of-scope rows and nothing tells how much of its traffic is
+# off-topic: the threshold weighs a wrong answer and a needless decline equally.
+OOS_PRIOR = 0.5
+MIN_ARTICLE_SCORE = 1.0  # BM25: below this a "suggestion" is noise
+ASSIST_FLOOR = 0.3  # an intent's answer is drafted for the agent from this confidence
+
+
+def _train_arrays(texts: list[str], labels: list[str]) -> tuple[bytes, dict[str, float], float]:
+    """Runs in a worker process: the chats' event loop never waits for training. The shipped
+    background questions train the "none of these" class (see `oos.py`)."""
     started = time.perf_counter()
-    model = IntentModel.train(texts, labels, oos_texts=oos)
+    model = IntentModel.train(texts, labels, background=background(), oos_prior=OOS_PRIOR)
     buf = io.BytesIO()
     np.savez_compressed(buf, **model.to_arrays())  # type: ignore[arg-type]
     return buf.getvalue(), dict(model.validation), time.perf_counter() - started
@@ -323,12 +342,10 @@ class BotService:
         if not texts or (latest is not None and latest[1] == fingerprint):
             return None
         if in_process:
-            blob, validation, seconds = _train_arrays(texts, labels, list(OUT_OF_SCOPE))
+            blob, validation, seconds = _train_arrays(texts, labels)
         else:
             loop = asyncio.get_running_loop()
-            blob, validation, seconds = await loop.run_in_executor(
-                _executor(), _train_arrays, texts, labels, list(OUT_OF_SCOPE)
-            )
+            blob, validation, seconds = await loop.run_in_executor(_executor(), _train_arrays, texts, labels)
         async with db.transaction() as session:
             row = BotModel(
                 fingerprint=fingerprint,
@@ -465,17 +482,51 @@ class BotService:
     # ---- try it and agent assist --------------------------------------------------------
 
     async def try_text(self, session: AsyncSession, principal: Principal, text: str) -> TryOut:
+        """The bot's answer to `text` as a customer's first message: its exact reply, buttons
+        and articles (the business system is called as in a chat), for the admin's try box."""
         require(principal, Perm.KB_MANAGE)
         brain = await self.brain(session)
         prediction = self.predict(brain, text)
         feeling = analyze_emotion(text)
+        decision = await self._preview(session, brain, text, prediction, feeling.anger, feeling.label)
+        declined = decision.missed or prediction is None or prediction.label is None
         return TryOut(
-            intent=prediction.label if prediction else None,
+            intent=None if declined or prediction is None else prediction.label,
             confidence=prediction.confidence if prediction else 0.0,
             ranked=list(prediction.ranked) if prediction else [],
             emotion=feeling.label,
             anger=feeling.anger,
+            reply="\n".join(decision.replies),
+            replies=list(decision.replies),
+            buttons=list(decision.buttons),
+            articles=[TryArticle(id=a.id, title=a.title, url=a.url) for a in decision.articles],
+            declined=declined,
+            off_topic=bool(prediction and prediction.off_topic),
+            handoff=decision.handoff,
         )
+
+    async def _preview(
+        self,
+        session: AsyncSession,
+        brain: Brain,
+        text: str,
+        prediction: Prediction | None,
+        anger: float,
+        emotion: str,
+    ) -> Decision:
+        """The decision the chat bot would take (engine.NluBot.respond, without a state)."""
+        turn = Turn(text=text[:1000], locale=_locale_of(text), anger=anger, emotion=emotion)
+        if brain.model is None:
+            return Decision(missed=True)
+        decision = brain.policy.step(turn, prediction, {})
+        if decision.search:
+            found = await kb_service.search(session, None, decision.search, limit=3, log_miss=False)
+            refs = [ArticleRef(a.id, a.title) for a in found.items if a.score >= MIN_ARTICLE_SCORE]
+            decision = brain.policy.with_articles(decision, refs, turn)
+        if decision.call is not None:
+            spec = brain.policy.intents[decision.call.intent]
+            decision = brain.policy.after_call(decision, turn, await actions.call(spec, decision.call.values))
+        return decision
 
     async def assist(
         self, session: AsyncSession, principal: Principal, question: str, *, customer_name: str = ""
@@ -485,9 +536,17 @@ class BotService:
         question = question.strip()[:1000]
         brain = await self.brain(session)
         prediction = self.predict(brain, question) if question else None
-        intent_name = prediction.ranked[0][0] if prediction and prediction.ranked else None
+        # The best intent that answers (a hand-off intent's answer is the bot's transfer line,
+        # useless to the agent already in the chat); an off-topic question has none.
+        intent_name: str | None = None
+        confidence = 0.0
+        if prediction is not None and not prediction.off_topic:
+            for name, p in prediction.ranked:
+                candidate = brain.policy.intents.get(name)
+                if candidate is not None and p >= ASSIST_FLOOR and not _hands_off(candidate):
+                    intent_name, confidence = name, p
+                    break
         spec = brain.policy.intents.get(intent_name or "")
-        confidence = prediction.confidence if prediction else 0.0
         found = (
             await kb_service.search(session, principal, question, limit=5, log_miss=False)
             if question
@@ -505,7 +564,7 @@ class BotService:
                 if a.id not in known
             ] + articles
         draft = ""
-        if spec is not None and spec.answer and confidence >= 0.3:
+        if spec is not None and spec.answer:
             draft = render(spec.answer, {"name": customer_name})
         elif found and found.items:
             draft = f"您好，关于您的问题，可以参考《{found.items[0].title}》：{found.items[0].snippet}"
@@ -537,6 +596,15 @@ def _rank_macros(question: str, macros: Sequence[Any]) -> list[Any]:
 
     scored = [(score(m), m) for m in macros]
     return [m for s, m in sorted(scored, key=lambda x: -x[0]) if s >= 1.0]
+
+
+def _hands_off(spec: IntentSpec) -> bool:
+    """An intent whose answer is the bot's hand-off line: nothing to propose to an agent."""
+    return (
+        spec.human_only
+        or spec.action in ("handoff", "http")
+        or any(line in spec.answer for line in (HANDOFF_ZH, HANDOFF_EN, "转接人工", "转人工"))
+    )
 
 
 def _plain(text: str) -> str:

@@ -39,8 +39,10 @@ async def _home(request: Request, session: Any, me: Principal, **extra: Any) -> 
     status = int(extra.pop("status", 200))
     settings = await bot_service.settings(session)
     trans = translations(request_locale(request))
+    intents = await bot_service.intents(session, me)
     context = {
-        "intents": await bot_service.intents(session, me),
+        "intents": intents,
+        "intent_titles": {i.name: i.title for i, _ in intents},
         "model": await bot_service.model_info(session, me),
         "clusters": await bot_service.unanswered(session, me),
         "stats": await bot_service.stats(session, me),
