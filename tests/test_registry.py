@@ -20,8 +20,8 @@ ROUTER = re.compile(r"^router\s*(?::[^=]+)?=\s*APIRouter\(", re.M)
 
 
 def _module(path: Path) -> str:
-    rel = path.relative_to(SRC.parent).with_suffix("")
-    return ".".join(rel.parts)
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _sources() -> list[tuple[str, str]]:

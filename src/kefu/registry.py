@@ -50,6 +50,7 @@ MODULES = [
     "kefu.notice.events",
     "kefu.phone.events",
     "kefu.quality.events",
+    "kefu.triage.tasks",
     "kefu.fieldservice.events",
     "kefu.fieldservice.tasks",
 ]
@@ -64,6 +65,7 @@ ROUTERS = [
     "kefu.notice.endpoints:router",
     "kefu.kb.endpoints:router",
     "kefu.ticket.endpoints:router",
+    "kefu.triage.endpoints:router",
     "kefu.sla.endpoints:router",
     "kefu.automation.endpoints:router",
     "kefu.loyalty.endpoints:router",

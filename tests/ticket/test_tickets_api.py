@@ -215,6 +215,13 @@ class TestReplies:
         assert r.status_code == 200
         t = r.json()
         assert (t["owner_id"], t["assignee_id"], t["status"]) == (team["agent"], team["other"], "open")
+        # 我负责的: the owner finds it by owner_id although it is now assigned elsewhere.
+        other = await _create(client, team["agent_token"], subject="另一张工单")
+        r = await client.get(f"/api/v1/tickets?owner_id={team['agent']}", headers=sup)
+        assert [x["id"] for x in r.json()["items"]] == [t["id"]]
+        assert other["id"] not in [x["id"] for x in r.json()["items"]]
+        r = await client.get("/api/v1/tickets?owner_id=99999999999999999999", headers=sup)
+        assert r.status_code == 422 and r.json()["error"]["code"]
 
     async def test_customer_sees_public_replies_only_and_reopens_by_replying(
         self, db: Database, client: httpx.AsyncClient, team: dict[str, Any]

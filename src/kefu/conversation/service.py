@@ -48,12 +48,12 @@ from kefu.loyalty.service import loyalty_service
 from kefu.models import ChatAttachment, Conversation, Message
 from kefu.models.conversation import ConversationStatus, Sender
 from kefu.models.ticket import Channel, TicketPriority
+from kefu.routing.events import ROUTE_JOB
 from kefu.team.service import team_service
 from kefu.ticket import attachments
 from kefu.ticket.schemas import TicketCreate, TicketUpdate
 from kefu.ticket.service import ticket_service
 
-ROUTE_JOB = "routing.route"
 STICKY_LOOKBACK = timedelta(days=30)
 STICKY_WAIT_DEFAULT = timedelta(seconds=60)
 TRANSCRIPT_LIMIT = 20_000

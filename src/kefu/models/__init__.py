@@ -51,6 +51,7 @@ from kefu.models.ticket import (
     TicketFollower,
     TicketLink,
 )
+from kefu.models.triage import TicketTriage
 from kefu.models.user import Group, GroupMember, Role, User
 from kefu.models.webhook import WebhookDelivery, WebhookSubscription
 from kefu.models.wechat import WechatAccount, WechatInbound, WechatNonce, WechatUser
@@ -134,6 +135,7 @@ __all__ = [
     "TicketComment",
     "TicketFollower",
     "TicketLink",
+    "TicketTriage",
     "Trigger",
     "TriggerRun",
     "User",

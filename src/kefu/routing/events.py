@@ -7,6 +7,9 @@ from typing import ClassVar
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
+# The routing job's name, owned here so every domain that asks for routing uses one constant.
+ROUTE_JOB = "routing.route"
+
 
 @register
 class PresenceChanged(DomainEvent):

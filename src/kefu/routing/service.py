@@ -24,7 +24,7 @@ from kefu.kit.time import utcnow
 from kefu.models import AgentState, Conversation, RoutingRule
 from kefu.models.conversation import ConversationStatus, Presence
 from kefu.routing import repository as repo
-from kefu.routing.events import PresenceChanged
+from kefu.routing.events import ROUTE_JOB, PresenceChanged
 from kefu.routing.schemas import (
     AgentOut,
     AgentSettingsIn,
@@ -40,7 +40,6 @@ from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketUpdate
 from kefu.ticket.service import ticket_service
 
-ROUTE_JOB = "routing.route"
 DEFAULT_HANDLE_SECONDS = 240.0
 AT_RISK_WAIT = timedelta(minutes=2)
 DEFAULT_CHAT_CAPACITY = 5  # the agent_states column defaults, for staff without a row yet

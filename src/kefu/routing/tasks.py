@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit import jobs
-from kefu.routing.service import ROUTE_JOB, routing_service
+from kefu.routing.events import ROUTE_JOB
+from kefu.routing.service import routing_service
 
 
 @jobs.handler(ROUTE_JOB)

@@ -53,6 +53,8 @@ class TicketRepository:
             stmt = stmt.where(Ticket.group_id == f.group_id)
         if f.assignee_id is not None:
             stmt = stmt.where(Ticket.assignee_id == f.assignee_id)
+        if f.owner_id is not None:
+            stmt = stmt.where(Ticket.owner_id == f.owner_id)
         if f.unassigned:
             stmt = stmt.where(Ticket.assignee_id.is_(None))
         if f.priority:

@@ -168,6 +168,7 @@ class TicketFilter:
     channel: str | None = None
     group_id: int | None = None
     assignee_id: int | None = None
+    owner_id: int | None = None  # first-contact owner (首问负责人)
     unassigned: bool = False
     priority: str | None = None
     tag: str | None = None

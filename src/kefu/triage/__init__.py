@@ -1,0 +1,1 @@
+"""Automatic ticket triage: category and priority from the text."""

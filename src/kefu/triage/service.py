@@ -1,0 +1,102 @@
+"""Automatic triage (plan 001/003): every new ticket without a category, from any channel,
+gets one from its text; a confident guess is set on the ticket (the priority rises with it
+for after-sales faults and complaints, and triggers run on the change), a weaker one is
+shown to the agent. The model retrains from the company's categorised tickets, so agents'
+corrections become training data."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.authz import SYSTEM, Principal
+from kefu.errors import KefuError
+from kefu.kit.db import Database
+from kefu.kit.time import utcnow
+from kefu.models.triage import TicketTriage
+from kefu.ticket.schemas import TicketUpdate
+from kefu.ticket.service import ticket_service
+from kefu.triage.classifier import TriageModel, raises, ticket_text
+from kefu.triage.repository import triage_repository
+
+log = structlog.get_logger(__name__)
+LOOKBACK = timedelta(days=1)  # older uncategorised tickets are left to people
+BATCH = 100
+TRAIN_LIMIT = 5000
+RETRAIN_SECONDS = 600.0
+
+
+class TriageService:
+    def __init__(self) -> None:
+        self._model: TriageModel | None = None
+        self._trained_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def any_pending(self, session: AsyncSession) -> bool:
+        return await triage_repository.any_pending(session, utcnow() - LOOKBACK)
+
+    async def _current_model(self, db: Database) -> TriageModel:
+        async with self._lock:
+            if self._model is None or time.monotonic() - self._trained_at > RETRAIN_SECONDS:
+                async with db.read() as session:
+                    rows = await triage_repository.labelled(session, TRAIN_LIMIT)
+                texts = [ticket_text(s, d) for s, d, _ in rows]
+                labels = [c for _, _, c in rows]
+                # Seconds of CPU: off the event loop and outside any transaction.
+                self._model = await asyncio.to_thread(TriageModel.train, texts, labels)
+                self._trained_at = time.monotonic()
+            return self._model
+
+    def forget_model(self) -> None:
+        """Retrain on next use (tests; after a bulk import of categorised tickets)."""
+        self._model = None
+
+    async def classify_pending(self, db: Database) -> int:
+        async with db.read() as session:
+            pending = [
+                (t.id, t.priority, ticket_text(t.subject, t.description))
+                for t in await triage_repository.pending(session, utcnow() - LOOKBACK, BATCH)
+            ]
+        if not pending:
+            return 0
+        model = await self._current_model(db)
+        guesses = model.predict_many([text for _, _, text in pending])
+        for (ticket_id, priority, _), guess in zip(pending, guesses, strict=True):
+            async with db.transaction() as session:
+                applied = False
+                if guess.confident:
+                    changes: dict[str, str] = {"category": guess.category}
+                    if raises(priority, guess.priority):
+                        changes["priority"] = guess.priority
+                    try:
+                        async with session.begin_nested():
+                            await ticket_service.update(
+                                session, SYSTEM, ticket_id, TicketUpdate.model_validate(changes)
+                            )
+                        applied = True
+                    except KefuError as exc:  # closed meanwhile, or a category not (yet) allowed
+                        log.info("triage.not_applied", ticket_id=ticket_id, reason=exc.code)
+                triage_repository.add(
+                    session,
+                    TicketTriage(
+                        ticket_id=ticket_id,
+                        category=guess.category,
+                        priority=guess.priority,
+                        confidence=round(guess.confidence, 4),
+                        applied=applied,
+                    ),
+                )
+        return len(pending)
+
+    async def for_ticket(
+        self, session: AsyncSession, principal: Principal, ticket_id: int
+    ) -> TicketTriage | None:
+        await ticket_service.get(session, principal, ticket_id)  # visibility
+        return await triage_repository.get(session, ticket_id)
+
+
+triage_service = TriageService()

@@ -1,0 +1,117 @@
+"""Automatic triage: a new ticket without a category gets one (and the plan's priority) from
+its text; a weak guess is only a suggestion; agents' corrections teach the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from kefu.kit.db import Database
+from kefu.kit.jobs import Worker
+from kefu.models.user import Role
+from kefu.triage.classifier import TriageModel, priority_for, raises
+from kefu.triage.service import triage_service
+from tests.factories import bearer, make_group, staff_token
+
+
+class TestClassifier:
+    def test_unseen_fault_wording_is_an_urgent_after_sales_repair(self) -> None:
+        model = TriageModel.train([], [])
+        for text in ("我的耳机充不进电了", "手表进水后无法开机", "相机镜头起雾 故障"):
+            guess = model.predict(text)
+            assert guess.category == "售后/维修" and guess.priority == "urgent", text
+
+    def test_priority_rules_only_raise(self) -> None:
+        assert priority_for("投诉/物流") == "high" and priority_for("购买/发票") == ""
+        assert raises("normal", "urgent") and not raises("urgent", "high") and not raises("low", "")
+
+    def test_the_company_s_own_categories_are_learned(self) -> None:
+        model = TriageModel.train(
+            ["会员积分兑换失败", "积分兑换不了礼品", "兑换积分报错"] * 3, ["会员/积分"] * 9
+        )
+        assert model.predict("积分兑换礼品失败了").category == "会员/积分"
+
+
+@pytest.fixture
+async def agent(db: Database) -> str:
+    async with db.transaction() as session:
+        await make_group(session, name="默认组", is_default=True)
+    _user, token = await staff_token(db, role=Role.ADMIN)
+    return token
+
+
+async def _ticket(client: httpx.AsyncClient, token: str, **body: Any) -> dict[str, Any]:
+    payload = {
+        "subject": "求助",
+        "description": "",
+        "channel": "email",
+        "requester": {"email": "a@example.cn"},
+    }
+    r = await client.post("/api/v1/tickets", json={**payload, **body}, headers=bearer(token))
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def _triage(db: Database) -> None:
+    """What the embedded worker does a few seconds after the ticket arrives."""
+    triage_service.forget_model()
+    worker = Worker(db, concurrency=1, lease_seconds=60)
+    await worker.run_until_idle()
+    await triage_service.classify_pending(db)  # whatever the periodic slot has not reached
+
+
+class TestTriageOfNewTickets:
+    async def test_fault_ticket_gets_category_and_urgent_priority(
+        self, db: Database, client: httpx.AsyncClient, agent: str
+    ) -> None:
+        fault = await _ticket(
+            client, agent, subject="耳机充不进电了", description="买了两个月，左耳完全充不进电"
+        )
+        set_by_hand = await _ticket(client, agent, subject="发票问题", category="购买/发票")
+        await _triage(db)
+        t = (await client.get(f"/api/v1/tickets/{fault['id']}", headers=bearer(agent))).json()
+        assert (t["category"], t["priority"]) == ("售后/维修", "urgent")
+        r = await client.get(f"/api/v1/tickets/{fault['id']}/triage", headers=bearer(agent))
+        assert r.status_code == 200 and r.json()["applied"] is True
+        # A category someone chose is never second-guessed.
+        r = await client.get(f"/api/v1/tickets/{set_by_hand['id']}/triage", headers=bearer(agent))
+        assert r.status_code == 404 and r.json()["error"]["code"] == "triage_not_found"
+        t2 = (await client.get(f"/api/v1/tickets/{set_by_hand['id']}", headers=bearer(agent))).json()
+        assert (t2["category"], t2["priority"]) == ("购买/发票", "normal")
+
+    async def test_a_weak_guess_is_only_a_suggestion(
+        self, db: Database, client: httpx.AsyncClient, agent: str
+    ) -> None:
+        vague = await _ticket(client, agent, subject="你好", description="在吗")
+        await _triage(db)
+        t = (await client.get(f"/api/v1/tickets/{vague['id']}", headers=bearer(agent))).json()
+        assert t["category"] == "" and t["priority"] == "normal"
+        r = (await client.get(f"/api/v1/tickets/{vague['id']}/triage", headers=bearer(agent))).json()
+        assert r["applied"] is False and r["category"] and r["confidence"] < 0.45
+
+    async def test_corrections_teach_the_model(
+        self, db: Database, client: httpx.AsyncClient, agent: str
+    ) -> None:
+        # Agents file a new kind of request under a category of their own several times.
+        r = await client.post("/api/v1/ticket-categories", json={"path": "会员/积分"}, headers=bearer(agent))
+        assert r.status_code in (200, 201), r.text
+        for text in ("会员积分兑换失败", "积分兑换不了礼品", "兑换积分一直报错", "积分商城兑换失败"):
+            await _ticket(client, agent, subject=text, category="会员/积分")
+        new = await _ticket(client, agent, subject="积分兑换礼品失败了")
+        await _triage(db)
+        r = (await client.get(f"/api/v1/tickets/{new['id']}/triage", headers=bearer(agent))).json()
+        assert r["category"] == "会员/积分"
+
+    async def test_agents_outside_the_ticket_s_group_cannot_read_its_triage(
+        self, db: Database, client: httpx.AsyncClient, agent: str
+    ) -> None:
+        t = await _ticket(client, agent, subject="屏幕碎了要维修")
+        async with db.transaction() as session:
+            other_group = await make_group(session, name="别的组")
+        _u, outsider = await staff_token(db, role=Role.AGENT, group_ids=[other_group.id])
+        r = await client.get(f"/api/v1/tickets/{t['id']}/triage", headers=bearer(outsider))
+        assert r.status_code == 404
+        r = await client.get("/api/v1/tickets/99999999999999999999/triage", headers=bearer(agent))
+        assert r.status_code == 422
