@@ -20,6 +20,7 @@ from kefu.kb.render import plain_text, render_markdown
 from kefu.kb.repository import kb_repository
 from kefu.kb.schemas import ArticleCreate, ArticleUpdate, SearchResponse, SearchResult
 from kefu.kb.search import Doc, Index, highlight
+from kefu.kit.db import write_soon
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models.kb import Article, ArticleStatus, ArticleVersion, SearchMiss, Visibility
@@ -160,7 +161,8 @@ class KbService:
             if not visible:
                 raise NotFound("文章不存在 / article not found")
         if count_view:
-            await kb_repository.bump(session, article.id, "views")
+            article_id_ = article.id
+            await write_soon(session, lambda s: kb_repository.bump(s, article_id_, "views"))
         return article
 
     async def list_articles(
@@ -263,7 +265,8 @@ class KbService:
             for h in hits
         ]
         if not items and log_miss:
-            await kb_repository.record_miss(session, query.lower(), utcnow())
+            missed, at = query.lower(), utcnow()
+            await write_soon(session, lambda s: kb_repository.record_miss(s, missed, at))
         return SearchResponse(query=query, items=items)
 
     async def gaps(

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -34,6 +35,8 @@ from sqlalchemy.types import TypeDecorator
 from kefu.kit.sqlite_inline import connect as inline_connect
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.kit.writer import Writer
+
+_log = structlog.get_logger(__name__)
 
 READER_POOL = 4  # reader connections; each has its own aiosqlite thread
 PG_POOL_SIZE = 10  # per process; cluster sizing: processes x (size + overflow) < max_connections
@@ -242,6 +245,26 @@ async def run_after_commit(session: AsyncSession) -> None:
     callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
     for callback in callbacks:
         await callback()
+
+
+async def write_soon(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[Any]]) -> None:
+    """A small best-effort write from any path (a page-view counter, a last-seen stamp): at
+    once in a write session; after a read-only session ends, in a write unit of its own, so
+    a GET keeps its snapshot and never takes the write lock. A failure is logged, never the
+    reader's error."""
+    db = session.info.get("db")
+    if not session.info.get("read_only") or not isinstance(db, Database):
+        await work(session)
+        return
+
+    async def later() -> None:
+        try:
+            async with db.transaction() as s:
+                await work(s)
+        except Exception as exc:  # a lost counter bump must not fail the page
+            _log.warning("db.write_soon_failed", error=str(exc))
+
+    after_commit(session, later)
 
 
 async def ping(db: Database) -> bool:
