@@ -98,3 +98,6 @@ class TestApi:
         en = await client.get("/api/v1/tickets/987654", headers={**h, "Cookie": "kefu_lang=en"})
         assert zh.json()["error"]["message"] == "工单不存在"
         assert en.json()["error"]["message"] == "ticket not found"
+        # A page follows the UI language even on a browser's first visit (no cookies yet).
+        page = await client.get("/agent/tickets/987654", headers={**h, "Accept": "text/html"})
+        assert page.status_code == 404 and "工单不存在" in page.text and "ticket not found" not in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from kefu.kit.db import Database
 from kefu.models import Conversation, Ticket
 from kefu.models.user import Role
 from tests.factories import bearer, staff_token
+from tests.web.pagewalk import check_html
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = date(2026, 8, 24)  # a Monday with eight plain weeks before it
@@ -202,3 +204,40 @@ class TestPage:
         _, token = await staff_token(db, role=Role.AGENT)
         r = await client.get("/wfm", headers=bearer(token))
         assert r.status_code == 403
+
+
+class TestHeatMapPage:
+    async def test_opening_hours_only_with_units_and_what_to_do(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        await _history(db)
+        agent, _ = await staff_token(db, role=Role.AGENT, name="陈静")
+        _, admin = await staff_token(db, role=Role.ADMIN)
+        _, token = await staff_token(db, role=Role.SUPERVISOR)
+        office = {
+            "name": "客服时间",
+            "timezone": "Asia/Shanghai",
+            "is_default": True,
+            "intervals": [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)],
+        }
+        assert (await client.post("/api/v1/schedules", json=office, headers=bearer(admin))).status_code == 201
+        await client.post(
+            "/api/v1/wfm/shifts",
+            json={"user_id": agent.id, "weekday": 0, "start": "09:00", "end": "18:00"},
+            headers=bearer(token),
+        )
+        r = await client.get(f"/wfm?start={START}", headers=bearer(token))
+        assert r.status_code == 200
+        heat = r.text[r.text.index('data-testid="wfm-heatmap"') :]
+        heat = heat[: heat.index("</table>")]
+        minutes = [int(m) for m in re.findall(r'data-minute="(\d+)"', heat)]
+        assert min(minutes) == 9 * 60 and max(minutes) == 17 * 60 + 30  # 09:00 … 17:30, no night
+        assert len(re.findall(r"<tr><th scope=\"row\">", heat)) == 7
+        assert heat.count('class="heat-closed"') == 2 * 18  # Saturday and Sunday
+        # Monday 10:00: 1 on shift, more needed for the portal wave → short, and said so.
+        monday_10 = re.search(r'class="heat-(\w+)" data-minute="600" data-gap="(-?\d+)"', heat)
+        assert monday_10 is not None and monday_10.group(1) == "short"
+        todo = r.text[r.text.index('data-testid="wfm-todo"') :]
+        assert "营业时间内有" in todo and "增加" in todo and "周二至周五" in todo
+        assert "服务中心" in r.text and "在线客服" in r.text  # channels by name, not code
+        assert check_html(r.text) == []

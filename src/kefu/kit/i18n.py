@@ -108,7 +108,7 @@ def error_text(message: str, params: Mapping[str, object] | None = None, locale:
 
 
 def request_language(query: str, headers: Mapping[bytes, bytes]) -> str:
-    """`?lang=` → the `kefu_lang` cookie → (API clients without cookies only)
+    """`?lang=` → the `kefu_lang` cookie → (API clients: no cookies, no HTML wanted)
     Accept-Language → zh_CN. Browsers follow the UI language, never their Accept-Language,
     so a message never switches language inside a page."""
     for key, _, value in (p.partition("=") for p in query.split("&")):
@@ -121,6 +121,8 @@ def request_language(query: str, headers: Mapping[bytes, bytes]) -> str:
             if name == LANG_COOKIE and value:
                 return normalize_locale(value)
         return DEFAULT_LOCALE
+    if b"text/html" in headers.get(b"accept", b""):
+        return DEFAULT_LOCALE  # a page (even a browser's first one) is in the UI language
     return accept_language(headers.get(b"accept-language", b"").decode("latin-1")) or DEFAULT_LOCALE
 
 
