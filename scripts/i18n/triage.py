@@ -1,3 +1,12 @@
 """Automatic ticket triage."""
 
 ZH = {"no triage for this ticket yet": "该工单尚未自动分类"}
+
+ZH.update(
+    {
+        "Suggested category": "建议分类",
+        "confidence": "置信度",
+        "saved when you update": "点击更新后生效",
+        "Category set automatically": "分类由系统自动设置",
+    }
+)

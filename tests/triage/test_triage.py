@@ -115,3 +115,25 @@ class TestTriageOfNewTickets:
         assert r.status_code == 404
         r = await client.get("/api/v1/tickets/99999999999999999999/triage", headers=bearer(agent))
         assert r.status_code == 422
+
+
+class TestTicketPage:
+    async def test_agent_sees_a_weak_guess_preselected_and_saving_keeps_a_set_category(
+        self, db: Database, client: httpx.AsyncClient, agent: str
+    ) -> None:
+        from tests.web.admin.cases import HTML, csrf, login
+
+        vague = await _ticket(client, agent, subject="你好", description="在吗")
+        known = await _ticket(client, agent, subject="发票", category="购买/发票")
+        await _triage(db)
+        await login(client, db, Role.ADMIN)
+        page = await client.get(f"/agent/tickets/{vague['id']}", headers=HTML)
+        assert page.status_code == 200 and 'data-testid="triage-suggestion"' in page.text
+        assert "建议分类" in page.text
+        page = await client.get(f"/agent/tickets/{known['id']}", headers=HTML)
+        assert 'value="购买/发票" selected' in page.text
+        form = {"csrf_token": csrf(page.text), "status": "open", "priority": "high", "category": "购买/发票"}
+        r = await client.post(f"/agent/tickets/{known['id']}/properties", data=form)
+        assert r.status_code == 303
+        t = (await client.get(f"/api/v1/tickets/{known['id']}", headers=bearer(agent))).json()
+        assert (t["category"], t["priority"]) == ("购买/发票", "high")

@@ -27,6 +27,7 @@ from kefu.team.service import team_service
 from kefu.ticket import attachments
 from kefu.ticket.schemas import SORT_KEYS, TicketCreate, TicketFilter, TicketUpdate
 from kefu.ticket.service import ticket_service
+from kefu.triage.service import triage_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -136,6 +137,7 @@ async def _detail_context(session: Any, me: Principal, ticket_id: Id) -> dict[st
         "macros": await automation_service.macros_for(session, me),
         "statuses": list(TicketStatus),
         "priorities": list(TicketPriority),
+        **await _category_context(session, me, t.id, t.category),
         "error": None,
         "agents": [u for u in await user_service.list_all(session) if u.is_active and u.role != "partner"],
         "conversations": await conversation_service.for_ticket(session, me, t.id),
@@ -145,6 +147,19 @@ async def _detail_context(session: Any, me: Principal, ticket_id: Id) -> dict[st
         if t.customer_id is not None
         else [],
     }
+
+
+async def _category_context(session: Any, me: Principal, ticket_id: int, current: str) -> dict[str, Any]:
+    """The category picker (a category outside today's list stays selectable, so saving the
+    form never clears it) and the classifier's guess when it was not sure enough to set it."""
+    categories = await ticket_service.categories(session)
+    if current and current not in categories:
+        categories = sorted([*categories, current])
+    triage = await triage_service.for_ticket(session, me, ticket_id)
+    suggested = ""
+    if triage is not None and not current and not triage.applied and triage.category in categories:
+        suggested = triage.category
+    return {"categories": categories, "triage": triage, "suggested": suggested}
 
 
 @router.get("/agent/tickets/{ticket_id}")
@@ -203,6 +218,7 @@ async def agent_properties(
     priority: Annotated[str, Form()],
     group_id: Annotated[str, Form()] = "",
     assignee_id: Annotated[str, Form()] = "",
+    category: Annotated[str | None, Form(max_length=120)] = None,
 ) -> Response:
     me = _staff(principal)
     try:
@@ -210,6 +226,7 @@ async def agent_properties(
             {
                 "status": status,
                 "priority": priority,
+                **({"category": category} if category is not None else {}),
                 **({"group_id": int(group_id)} if group_id.isdigit() else {}),
                 "assignee_id": int(assignee_id) if assignee_id.isdigit() else None,
             }
