@@ -237,3 +237,51 @@ class TestConfirmationClock:
                 (late["id"], "appointment_confirm")
             ]
             assert (await s.execute(sa.select(sa.func.count()).select_from(ServiceClock))).scalar_one() >= 2
+
+
+class TestReschedule:
+    async def test_the_unit_moves_to_the_new_day_and_a_full_day_is_409(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        f = await Field.start(client, db)
+        point = await f.point(capacity=1)
+        cid = await f.customer()
+        dev = await f.device(cid)
+        day1 = (utcnow() + timedelta(days=2)).isoformat()
+        day2 = (utcnow() + timedelta(days=3)).isoformat()
+
+        async def book(when: str) -> dict[str, object]:
+            tid = await f.ticket(cid)
+            body = {
+                "ticket_id": tid,
+                "device_id": dev["id"],
+                "kind": "onsite",
+                "fault": "黑屏",
+                "city": "深圳",
+                "appointment_at": when,
+            }
+            r = await client.post("/api/v1/service-orders", headers=f.h, json=body)
+            assert r.status_code == 201, r.text
+            return dict(r.json())
+
+        first = await book(day1)
+        assert first["service_point_id"] == point["id"]
+        assert (await book(day1))["service_point_id"] is None  # that day is full
+        other_day = await book(day2)
+        assert other_day["service_point_id"] == point["id"]
+        r = await client.post(
+            f"/api/v1/service-orders/{first['id']}/reschedule", headers=f.h, json={"appointment_at": day2}
+        )
+        assert r.status_code == 409 and r.json()["error"]["code"] == "no_capacity"
+        assert (await f.move(other_day["id"], "cancelled")).status_code == 200
+        r = await client.post(
+            f"/api/v1/service-orders/{first['id']}/reschedule", headers=f.h, json={"appointment_at": day2}
+        )
+        assert r.status_code == 200 and r.json()["appointment_at"].startswith(day2[:10])
+        assert (await book(day1))["service_point_id"] == point["id"]  # day 1 freed
+        past = await client.post(
+            f"/api/v1/service-orders/{first['id']}/reschedule",
+            headers=f.h,
+            json={"appointment_at": "2020-01-01T09:00:00+08:00"},
+        )
+        assert past.status_code == 422

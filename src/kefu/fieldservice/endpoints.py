@@ -177,6 +177,19 @@ async def transition(
     return await _one(session, order_id)
 
 
+class RescheduleIn(Schema):
+    appointment_at: AwareDatetime
+
+
+@router.post("/service-orders/{order_id}/reschedule", response_model=ServiceOrderOut)
+async def reschedule(
+    order_id: Id, body: RescheduleIn, principal: CurrentPrincipal, session: Session
+) -> ServiceOrderOut:
+    """Customer, agent or the order's partner; 409 `no_capacity` when the new day is full."""
+    await order_service.reschedule(session, principal, order_id, body.appointment_at)
+    return await _one(session, order_id)
+
+
 class AssignIn(Schema):
     service_point_id: int
 

@@ -41,6 +41,12 @@ class ServiceOrderTransitioned(_OrderEvent):
 
 
 @register
+class ServiceOrderRescheduled(_OrderEvent):
+    name: ClassVar[str] = "service_order.rescheduled"
+    appointment_at: datetime
+
+
+@register
 class ServiceOrderRated(_OrderEvent):
     name: ClassVar[str] = "service_order.rated"
     rating: int

@@ -19,6 +19,7 @@ from kefu.fieldservice.events import (
     ServiceOrderCreated,
     ServiceOrderDispatched,
     ServiceOrderRated,
+    ServiceOrderRescheduled,
     ServiceOrderTransitioned,
     ServiceSlaBreached,
 )
@@ -342,6 +343,40 @@ class OrderService:
                 ticket_id=order.ticket_id,
                 customer_id=order.customer_id,
                 service_point_id=point.id,
+            ),
+            actor_id=actor_user(principal),
+        )
+        return order
+
+    async def reschedule(
+        self, session: AsyncSession, principal: Principal, order_id: int, when: datetime
+    ) -> ServiceOrder:
+        """Move the appointment: the point's unit moves to the new day atomically (409 when
+        that day is full), before the visit only."""
+        if principal.is_staff and not is_partner(principal):
+            require_agent(principal)
+        order = await self.get(session, principal, order_id, lock=True)
+        if order.status not in (S.CREATED, S.APPOINTMENT_CONFIRMED):
+            raise Conflict("已开始服务，不能改约 / the service has started", code="illegal_transition")
+        if when < utcnow() - timedelta(hours=1):
+            raise Unprocessable("预约时间已过 / the appointment is in the past", code="past_appointment")
+        day = local_date(when)
+        if order.service_point_id is not None and order.load_day != day:
+            if not await repo.reserve(session, order.service_point_id, day):
+                raise Conflict("该网点当日已约满 / the point is fully booked that day", code="no_capacity")
+            if order.load_day is not None:
+                await repo.release(session, order.service_point_id, order.load_day)
+            order.load_day = day
+        order.appointment_at, order.updated_at = when, utcnow()
+        self._step(session, order, order.status, order.status, principal, f"改约至 {day.isoformat()}")
+        await publish(
+            session,
+            ServiceOrderRescheduled(
+                order_id=order.id,
+                ticket_id=order.ticket_id,
+                customer_id=order.customer_id,
+                service_point_id=order.service_point_id,
+                appointment_at=when,
             ),
             actor_id=actor_user(principal),
         )
