@@ -44,6 +44,7 @@ MODULES = [
     "kefu.quality.listeners",
     "kefu.analytics.tasks",
     "kefu.fieldservice.tasks",
+    "kefu.fieldservice.listeners",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.

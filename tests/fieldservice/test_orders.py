@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from kefu.fieldservice.service import order_service
 from kefu.kit.db import Database
+from kefu.kit.jobs import Worker
 from kefu.kit.time import utcnow
 from kefu.models import EventRecord, ServiceClock, ServicePointLoad
 from tests.fieldservice.helpers import Field
@@ -203,6 +204,8 @@ class TestConfirmationClock:
     ) -> None:
         f = await Field.start(client, db)
         await f.point()
+        rule = {"metric": "appointment_confirm", "amount": "20", "validity_days": 30}
+        assert (await client.post("/api/v1/compensation-rules", headers=f.h, json=rule)).status_code == 201
         cid = await f.customer()
         dev = await f.device(cid)
         late = await f.order(cid, dev["id"])
@@ -237,6 +240,12 @@ class TestConfirmationClock:
                 (late["id"], "appointment_confirm")
             ]
             assert (await s.execute(sa.select(sa.func.count()).select_from(ServiceClock))).scalar_one() >= 2
+        # The missed confirmation compensates the customer once, on the order's ticket.
+        await Worker(db).run_until_idle()
+        coupons = (await client.get(f"/api/v1/customers/{cid}/coupons", headers=f.h)).json()["items"]
+        assert [(c["reason"], float(c["amount"]), c["ticket_id"]) for c in coupons] == [
+            ("compensation", 20.0, late["ticket_id"])
+        ]
 
 
 class TestReschedule:

@@ -414,6 +414,17 @@ class OrderService:
         await self._apply(session, order, target, None, "签名链接 / signed link")
         return order
 
+    async def compensate(self, session: AsyncSession, order_id: int, metric: str) -> int:
+        """A missed clock issues the coupons the compensation rules name for it (once per
+        rule and ticket, by loyalty's own guarantee)."""
+        order = await repo.order(session, order_id)
+        if order is None or order.customer_id is None:
+            return 0
+        customer = await customer_service.get(session, None, order.customer_id)
+        return await loyalty_service.compensate(
+            session, ticket_id=order.ticket_id, customer_id=customer.id, metric=metric, tier=customer.tier
+        )
+
     # --- clocks ------------------------------------------------------------------------
     async def scan(self, session: AsyncSession, *, now: datetime | None = None, limit: int = 500) -> int:
         """Breach each overdue clock exactly once, however many workers scan."""
