@@ -232,6 +232,25 @@ class FieldRepository:
             stmt = stmt.where(DiagnosticBundle.customer_id == customer_id)
         return (await session.execute(stmt)).scalars().all()
 
+    async def delete_bundles(
+        self, session: AsyncSession, *, customer_id: int | None = None, before: datetime | None = None
+    ) -> int:
+        stmt = sa.delete(DiagnosticBundle)
+        if customer_id is not None:
+            stmt = stmt.where(DiagnosticBundle.customer_id == customer_id)
+        if before is not None:
+            stmt = stmt.where(DiagnosticBundle.created_at < before)
+        result = await session.execute(stmt.execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def blank_orders(self, session: AsyncSession, customer_id: int) -> None:
+        await session.execute(
+            sa.update(ServiceOrder)
+            .where(ServiceOrder.customer_id == customer_id)
+            .values(address="", fault="", rating_comment="", quote_note="")
+            .execution_options(synchronize_session=False)
+        )
+
     # --- metrics -----------------------------------------------------------------------
     async def finished(self, session: AsyncSession, start: datetime, end: datetime) -> Sequence[Any]:
         """(id, device_id, point, product line, created, completed, reworked, rating) of orders
