@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 import httpx
 import sqlalchemy as sa
 
-from kefu.fieldservice.service import order_service
+from kefu.fieldservice.service import device_service, order_service
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.kit.time import utcnow
-from kefu.models import EventRecord, ServiceClock, ServicePointLoad
+from kefu.models import EventRecord, OutboundMail, ServiceClock, ServicePointLoad
 from tests.fieldservice.helpers import Field
 
 
@@ -294,3 +294,40 @@ class TestReschedule:
             json={"appointment_at": "2020-01-01T09:00:00+08:00"},
         )
         assert past.status_code == 422
+
+
+class TestWarrantyCampaign:
+    async def test_each_expiring_device_is_announced_once(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        f = await Field.start(client, db)
+        r = await client.post(
+            "/api/v1/customers", headers=f.h, json={"name": "吴芳", "email": "wf@example.cn"}
+        )
+        cid = r.json()["id"]
+        soon = await f.device(cid, age_days=365 - 20)  # phone: 12 months, ends in ~20 days
+        await f.device(cid, age_days=100)  # months left
+        await f.device(cid, age_days=500)  # already expired
+        async with db.transaction() as s:
+            assert await device_service.warranty_campaign(s) == 1
+        async with db.transaction() as s:
+            assert await device_service.warranty_campaign(s) == 0  # once per device
+        async with db.session() as s:
+            mails = (
+                (await s.execute(sa.select(OutboundMail).where(OutboundMail.kind == "warranty_expiring")))
+                .scalars()
+                .all()
+            )
+            events = (
+                (
+                    await s.execute(
+                        sa.select(EventRecord).where(EventRecord.name == "device.warranty_expiring")
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert [m.to_addr for m in mails] == ["wf@example.cn"] and soon["warranty_until"] in mails[
+            0
+        ].body_text
+        assert [e.payload["device_id"] for e in events] == [soon["id"]]

@@ -43,6 +43,29 @@ class FieldRepository:
         stmt = sa.select(Device).where(Device.customer_id == customer_id).order_by(Device.id)
         return (await session.execute(stmt)).scalars().all()
 
+    async def expiring(self, session: AsyncSession, start: date, end: date, limit: int) -> Sequence[Device]:
+        stmt = (
+            sa.select(Device)
+            .where(
+                Device.warranty_until >= start,
+                Device.warranty_until <= end,
+                Device.warranty_notice_at.is_(None),
+            )
+            .order_by(Device.warranty_until, Device.id)
+            .limit(limit)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def claim_notice(self, session: AsyncSession, device_id: int, now: datetime) -> bool:
+        """True for exactly one caller per device, however many workers run the campaign."""
+        result = await session.execute(
+            sa.update(Device)
+            .where(Device.id == device_id, Device.warranty_notice_at.is_(None))
+            .values(warranty_notice_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def warranty_rule(self, session: AsyncSession, product_line: str) -> WarrantyRule | None:
         return await session.get(WarrantyRule, product_line)
 
