@@ -331,3 +331,26 @@ class TestWarrantyCampaign:
             0
         ].body_text
         assert [e.payload["device_id"] for e in events] == [soon["id"]]
+
+
+class TestLogistics:
+    async def test_courier_milestones_land_on_the_timeline_of_mail_in_orders_only(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        f = await Field.start(client, db)
+        await f.point()
+        cid = await f.customer()
+        dev = await f.device(cid)
+        mailed = await f.order(cid, dev["id"], kind="mail_in")
+        body = {"milestone": "picked_up", "tracking_no": "SF1234567890", "carrier": "顺丰"}
+        r = await client.post(f"/api/v1/service-orders/{mailed['id']}/logistics", headers=f.h, json=body)
+        assert r.status_code == 200, r.text
+        assert r.json()["tracking_no"] == "SF1234567890"
+        assert r.json()["timeline"][-1]["note"] == "物流：快递已揽收 顺丰 SF1234567890"
+        onsite = await f.order(cid, dev["id"], kind="onsite")
+        r = await client.post(f"/api/v1/service-orders/{onsite['id']}/logistics", headers=f.h, json=body)
+        assert r.status_code == 409
+        bad = await client.post(
+            f"/api/v1/service-orders/{mailed['id']}/logistics", headers=f.h, json={"milestone": "teleported"}
+        )
+        assert bad.status_code == 422

@@ -18,6 +18,7 @@ from kefu.fieldservice.schemas import (
     DeviceCreate,
     DeviceOut,
     FieldMetrics,
+    LogisticsIn,
     PartnerUserCreate,
     Rating,
     ServiceOrderCreate,
@@ -187,6 +188,15 @@ async def reschedule(
 ) -> ServiceOrderOut:
     """Customer, agent or the order's partner; 409 `no_capacity` when the new day is full."""
     await order_service.reschedule(session, principal, order_id, body.appointment_at)
+    return await _one(session, order_id)
+
+
+@router.post("/service-orders/{order_id}/logistics", response_model=ServiceOrderOut)
+async def logistics(
+    order_id: Id, body: LogisticsIn, principal: CurrentPrincipal, session: Session
+) -> ServiceOrderOut:
+    """A courier or ERP milestone of a mail-in order (staff token of the integration)."""
+    await order_service.logistics(session, principal, order_id, body)
     return await _one(session, order_id)
 
 

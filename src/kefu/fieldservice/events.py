@@ -47,6 +47,14 @@ class ServiceOrderRescheduled(_OrderEvent):
 
 
 @register
+class ServiceOrderShipment(_OrderEvent):
+    name: ClassVar[str] = "service_order.shipment"
+    milestone: str
+    tracking_no: str
+    at: datetime
+
+
+@register
 class ServiceOrderRated(_OrderEvent):
     name: ClassVar[str] = "service_order.rated"
     rating: int

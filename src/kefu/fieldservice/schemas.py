@@ -162,6 +162,17 @@ class Transition(Schema):
     tracking_no: str | None = Field(default=None, max_length=64)
 
 
+class LogisticsIn(Schema):
+    """A courier or ERP milestone of a mail-in (寄修) order."""
+
+    milestone: Literal[
+        "label_created", "picked_up", "in_transit", "delivered_to_center", "shipped_back", "delivered"
+    ]
+    tracking_no: str | None = Field(default=None, min_length=3, max_length=64)
+    carrier: str = Field(default="", max_length=40)
+    at: AwareDatetime | None = None
+
+
 class Rating(Schema):
     rating: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=400)

@@ -20,12 +20,14 @@ from kefu.fieldservice.events import (
     ServiceOrderDispatched,
     ServiceOrderRated,
     ServiceOrderRescheduled,
+    ServiceOrderShipment,
     ServiceOrderTransitioned,
     ServiceSlaBreached,
 )
 from kefu.fieldservice.repository import field_repository as repo
 from kefu.fieldservice.schemas import (
     ClockOut,
+    LogisticsIn,
     Rating,
     ServiceOrderCreate,
     ServiceOrderOut,
@@ -42,6 +44,14 @@ from kefu.models.fieldservice import PointKind, ServiceClock, ServiceOrder, Serv
 from kefu.ticket.service import ticket_service
 
 S = states.OrderStatus
+MILESTONES = {
+    "label_created": "已生成寄件单",
+    "picked_up": "快递已揽收",
+    "in_transit": "运输中",
+    "delivered_to_center": "已送达维修中心",
+    "shipped_back": "已寄回",
+    "delivered": "客户已签收",
+}
 CONFIRM_HOURS = 24  # 服务预约24小时内确认
 CONFIRM = "appointment_confirm"
 PARTNER_ACCEPT = "partner_accept"
@@ -377,6 +387,38 @@ class OrderService:
                 customer_id=order.customer_id,
                 service_point_id=order.service_point_id,
                 appointment_at=when,
+            ),
+            actor_id=actor_user(principal),
+        )
+        return order
+
+    async def logistics(
+        self, session: AsyncSession, principal: Principal, order_id: int, data: LogisticsIn
+    ) -> ServiceOrder:
+        """A courier/ERP milestone on a mail-in order: kept on its timeline (the customer sees
+        where the device is) and sent to webhooks; the completion clock catches delays."""
+        if not is_partner(principal):
+            require_agent(principal)
+        order = await self.get(session, principal, order_id, lock=True)
+        if order.kind != "mail_in":
+            raise Conflict("只有寄修单有物流 / only mail-in orders ship", code="not_mail_in")
+        if order.status == S.CANCELLED:
+            raise Conflict("服务单已取消 / the order is cancelled", code="order_closed")
+        if data.tracking_no:
+            order.tracking_no = data.tracking_no
+        order.updated_at = utcnow()
+        note = f"物流：{MILESTONES[data.milestone]} {data.carrier} {order.tracking_no}".strip()
+        self._step(session, order, order.status, order.status, principal, note[:400])
+        await publish(
+            session,
+            ServiceOrderShipment(
+                order_id=order.id,
+                ticket_id=order.ticket_id,
+                customer_id=order.customer_id,
+                service_point_id=order.service_point_id,
+                milestone=data.milestone,
+                tracking_no=order.tracking_no,
+                at=data.at or utcnow(),
             ),
             actor_id=actor_user(principal),
         )

@@ -30,6 +30,7 @@ PARTNER_EVENTS = [
     "service_order.transitioned",
     "service_order.rated",
     "service_order.rescheduled",
+    "service_order.shipment",
     "service_order.sla_breached",
 ]
 
