@@ -72,7 +72,7 @@ async def get_device(device_id: Id, principal: CurrentPrincipal, session: Sessio
 
 @router.get("/warranty", response_model=WarrantyCheck)
 async def warranty_check(
-    principal: CurrentPrincipal, session: Session, serial: Annotated[str, Query(min_length=3, max_length=64)]
+    principal: CurrentPrincipal, session: Session, serial: Annotated[str, Query(min_length=1, max_length=64)]
 ) -> WarrantyCheck:
     return await device_service.check(session, principal, serial)
 

@@ -26,7 +26,7 @@ def _lines(values: list[str]) -> list[str]:
 
 class DeviceCreate(Schema):
     model: str = Field(min_length=1, max_length=120)
-    serial: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_/]*$")
+    serial: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/ -]*$")
     product_line: str = Field(min_length=1, max_length=40)
     purchased_at: date
     order_ref: str = Field(default="", max_length=64)
