@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("warranty_until", sa.Date(), nullable=False),
         sa.Column("extended_until", sa.Date(), nullable=True),
         sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("warranty_notice_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"],

@@ -53,6 +53,7 @@ MODULES = [
     "kefu.triage.tasks",
     "kefu.fieldservice.events",
     "kefu.fieldservice.tasks",
+    "kefu.fieldservice.listeners",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.

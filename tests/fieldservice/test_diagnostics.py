@@ -65,3 +65,34 @@ class TestConsent:
         await client.post("/api/v1/app/diagnostics/consent/revoke", headers=headers, json=who(app, "u-77"))
         assert (await client.post("/api/v1/app/diagnostics", headers=headers, json=bundle)).status_code == 403
         assert conv["conversation_id"]
+
+
+class TestPrivacy:
+    async def test_export_lists_devices_repairs_and_bundles_and_erasure_removes_the_bundles(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        _admin, token = await staff_token(db, role=Role.ADMIN)
+        h = bearer(token)
+        app = (await client.post("/api/v1/channels/app", headers=h, json={"name": "星辰 App"})).json()
+        headers = {"X-Kefu-App-Key": app["key"]}
+        msg = {**who(app, "u-9"), "client_id": "c9", "text": "请帮我远程诊断"}
+        cid = (await client.post("/api/v1/app/messages", headers=headers, json=msg)).json()["customer_id"]
+        await client.post("/api/v1/app/diagnostics/consent", headers=headers, json=who(app, "u-9"))
+        bundle = {**who(app, "u-9"), "serial": "SN-P-1", "fault_codes": ["E7"], "logs": "住址 北京市海淀区"}
+        assert (await client.post("/api/v1/app/diagnostics", headers=headers, json=bundle)).status_code == 201
+        device = {
+            "model": "星辰 X5",
+            "serial": "SN-P-1",
+            "product_line": "phone",
+            "purchased_at": "2026-06-01",
+        }
+        assert (
+            await client.post(f"/api/v1/customers/{cid}/devices", headers=h, json=device)
+        ).status_code == 201
+        data = (await client.get(f"/api/v1/customers/{cid}/export", headers=h)).json()
+        assert [d["serial"] for d in data["devices"]] == ["SN-P-1"]
+        assert data["diagnostic_bundles"][0]["logs"] == "住址 北京市海淀区"
+        assert data["service_orders"] == []
+        assert (await client.post(f"/api/v1/customers/{cid}/erase", headers=h)).status_code in (200, 204)
+        after = (await client.get(f"/api/v1/customers/{cid}/export", headers=h)).json()
+        assert after["diagnostic_bundles"] == []

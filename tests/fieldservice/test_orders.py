@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 import httpx
 import sqlalchemy as sa
 
-from kefu.fieldservice.service import order_service
+from kefu.fieldservice.service import device_service, order_service
 from kefu.kit.db import Database
+from kefu.kit.jobs import Worker
 from kefu.kit.time import utcnow
-from kefu.models import EventRecord, ServiceClock, ServicePointLoad
+from kefu.models import EventRecord, OutboundMail, ServiceClock, ServicePointLoad
 from tests.fieldservice.helpers import Field
 
 
@@ -203,6 +204,8 @@ class TestConfirmationClock:
     ) -> None:
         f = await Field.start(client, db)
         await f.point()
+        rule = {"metric": "appointment_confirm", "amount": "20", "validity_days": 30}
+        assert (await client.post("/api/v1/compensation-rules", headers=f.h, json=rule)).status_code == 201
         cid = await f.customer()
         dev = await f.device(cid)
         late = await f.order(cid, dev["id"])
@@ -237,3 +240,117 @@ class TestConfirmationClock:
                 (late["id"], "appointment_confirm")
             ]
             assert (await s.execute(sa.select(sa.func.count()).select_from(ServiceClock))).scalar_one() >= 2
+        # The missed confirmation compensates the customer once, on the order's ticket.
+        await Worker(db).run_until_idle()
+        coupons = (await client.get(f"/api/v1/customers/{cid}/coupons", headers=f.h)).json()["items"]
+        assert [(c["reason"], float(c["amount"]), c["ticket_id"]) for c in coupons] == [
+            ("compensation", 20.0, late["ticket_id"])
+        ]
+
+
+class TestReschedule:
+    async def test_the_unit_moves_to_the_new_day_and_a_full_day_is_409(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        f = await Field.start(client, db)
+        point = await f.point(capacity=1)
+        cid = await f.customer()
+        dev = await f.device(cid)
+        day1 = (utcnow() + timedelta(days=2)).isoformat()
+        day2 = (utcnow() + timedelta(days=3)).isoformat()
+
+        async def book(when: str) -> dict[str, object]:
+            tid = await f.ticket(cid)
+            body = {
+                "ticket_id": tid,
+                "device_id": dev["id"],
+                "kind": "onsite",
+                "fault": "黑屏",
+                "city": "深圳",
+                "appointment_at": when,
+            }
+            r = await client.post("/api/v1/service-orders", headers=f.h, json=body)
+            assert r.status_code == 201, r.text
+            return dict(r.json())
+
+        first = await book(day1)
+        assert first["service_point_id"] == point["id"]
+        assert (await book(day1))["service_point_id"] is None  # that day is full
+        other_day = await book(day2)
+        assert other_day["service_point_id"] == point["id"]
+        r = await client.post(
+            f"/api/v1/service-orders/{first['id']}/reschedule", headers=f.h, json={"appointment_at": day2}
+        )
+        assert r.status_code == 409 and r.json()["error"]["code"] == "no_capacity"
+        assert (await f.move(other_day["id"], "cancelled")).status_code == 200
+        r = await client.post(
+            f"/api/v1/service-orders/{first['id']}/reschedule", headers=f.h, json={"appointment_at": day2}
+        )
+        assert r.status_code == 200 and r.json()["appointment_at"].startswith(day2[:10])
+        assert (await book(day1))["service_point_id"] == point["id"]  # day 1 freed
+        past = await client.post(
+            f"/api/v1/service-orders/{first['id']}/reschedule",
+            headers=f.h,
+            json={"appointment_at": "2020-01-01T09:00:00+08:00"},
+        )
+        assert past.status_code == 422
+
+
+class TestWarrantyCampaign:
+    async def test_each_expiring_device_is_announced_once(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        f = await Field.start(client, db)
+        r = await client.post(
+            "/api/v1/customers", headers=f.h, json={"name": "吴芳", "email": "wf@example.cn"}
+        )
+        cid = r.json()["id"]
+        soon = await f.device(cid, age_days=365 - 20)  # phone: 12 months, ends in ~20 days
+        await f.device(cid, age_days=100)  # months left
+        await f.device(cid, age_days=500)  # already expired
+        async with db.transaction() as s:
+            assert await device_service.warranty_campaign(s) == 1
+        async with db.transaction() as s:
+            assert await device_service.warranty_campaign(s) == 0  # once per device
+        async with db.session() as s:
+            mails = (
+                (await s.execute(sa.select(OutboundMail).where(OutboundMail.kind == "warranty_expiring")))
+                .scalars()
+                .all()
+            )
+            events = (
+                (
+                    await s.execute(
+                        sa.select(EventRecord).where(EventRecord.name == "device.warranty_expiring")
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert [m.to_addr for m in mails] == ["wf@example.cn"] and soon["warranty_until"] in mails[
+            0
+        ].body_text
+        assert [e.payload["device_id"] for e in events] == [soon["id"]]
+
+
+class TestLogistics:
+    async def test_courier_milestones_land_on_the_timeline_of_mail_in_orders_only(
+        self, client: httpx.AsyncClient, db: Database
+    ) -> None:
+        f = await Field.start(client, db)
+        await f.point()
+        cid = await f.customer()
+        dev = await f.device(cid)
+        mailed = await f.order(cid, dev["id"], kind="mail_in")
+        body = {"milestone": "picked_up", "tracking_no": "SF1234567890", "carrier": "顺丰"}
+        r = await client.post(f"/api/v1/service-orders/{mailed['id']}/logistics", headers=f.h, json=body)
+        assert r.status_code == 200, r.text
+        assert r.json()["tracking_no"] == "SF1234567890"
+        assert r.json()["timeline"][-1]["note"] == "物流：快递已揽收 顺丰 SF1234567890"
+        onsite = await f.order(cid, dev["id"], kind="onsite")
+        r = await client.post(f"/api/v1/service-orders/{onsite['id']}/logistics", headers=f.h, json=body)
+        assert r.status_code == 409
+        bad = await client.post(
+            f"/api/v1/service-orders/{mailed['id']}/logistics", headers=f.h, json={"milestone": "teleported"}
+        )
+        assert bad.status_code == 422

@@ -18,6 +18,7 @@ from kefu.fieldservice.schemas import (
     DeviceCreate,
     DeviceOut,
     FieldMetrics,
+    LogisticsIn,
     PartnerUserCreate,
     Rating,
     ServiceOrderCreate,
@@ -71,7 +72,7 @@ async def get_device(device_id: Id, principal: CurrentPrincipal, session: Sessio
 
 @router.get("/warranty", response_model=WarrantyCheck)
 async def warranty_check(
-    principal: CurrentPrincipal, session: Session, serial: Annotated[str, Query(min_length=3, max_length=64)]
+    principal: CurrentPrincipal, session: Session, serial: Annotated[str, Query(min_length=1, max_length=64)]
 ) -> WarrantyCheck:
     return await device_service.check(session, principal, serial)
 
@@ -174,6 +175,28 @@ async def transition(
     order_id: Id, body: Transition, principal: CurrentPrincipal, session: Session
 ) -> ServiceOrderOut:
     await order_service.transition(session, principal, order_id, body)
+    return await _one(session, order_id)
+
+
+class RescheduleIn(Schema):
+    appointment_at: AwareDatetime
+
+
+@router.post("/service-orders/{order_id}/reschedule", response_model=ServiceOrderOut)
+async def reschedule(
+    order_id: Id, body: RescheduleIn, principal: CurrentPrincipal, session: Session
+) -> ServiceOrderOut:
+    """Customer, agent or the order's partner; 409 `no_capacity` when the new day is full."""
+    await order_service.reschedule(session, principal, order_id, body.appointment_at)
+    return await _one(session, order_id)
+
+
+@router.post("/service-orders/{order_id}/logistics", response_model=ServiceOrderOut)
+async def logistics(
+    order_id: Id, body: LogisticsIn, principal: CurrentPrincipal, session: Session
+) -> ServiceOrderOut:
+    """A courier or ERP milestone of a mail-in order (staff token of the integration)."""
+    await order_service.logistics(session, principal, order_id, body)
     return await _one(session, order_id)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from kefu.kit.events import DomainEvent, register
@@ -41,6 +41,20 @@ class ServiceOrderTransitioned(_OrderEvent):
 
 
 @register
+class ServiceOrderRescheduled(_OrderEvent):
+    name: ClassVar[str] = "service_order.rescheduled"
+    appointment_at: datetime
+
+
+@register
+class ServiceOrderShipment(_OrderEvent):
+    name: ClassVar[str] = "service_order.shipment"
+    milestone: str
+    tracking_no: str
+    at: datetime
+
+
+@register
 class ServiceOrderRated(_OrderEvent):
     name: ClassVar[str] = "service_order.rated"
     rating: int
@@ -61,6 +75,22 @@ class DeviceRegistered(DomainEvent):
     customer_id: int
     serial: str
     product_line: str
+
+    def aggregate_id(self) -> int | None:
+        return self.device_id
+
+
+@register
+class WarrantyExpiring(DomainEvent):
+    """The warranty-expiry campaign reached this device (CRM and outbound tools subscribe)."""
+
+    name: ClassVar[str] = "device.warranty_expiring"
+    aggregate: ClassVar[str] = "device"
+    device_id: int
+    customer_id: int
+    serial: str
+    model: str
+    warranty_until: date
 
     def aggregate_id(self) -> int | None:
         return self.device_id

@@ -43,6 +43,29 @@ class FieldRepository:
         stmt = sa.select(Device).where(Device.customer_id == customer_id).order_by(Device.id)
         return (await session.execute(stmt)).scalars().all()
 
+    async def expiring(self, session: AsyncSession, start: date, end: date, limit: int) -> Sequence[Device]:
+        stmt = (
+            sa.select(Device)
+            .where(
+                Device.warranty_until >= start,
+                Device.warranty_until <= end,
+                Device.warranty_notice_at.is_(None),
+            )
+            .order_by(Device.warranty_until, Device.id)
+            .limit(limit)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def claim_notice(self, session: AsyncSession, device_id: int, now: datetime) -> bool:
+        """True for exactly one caller per device, however many workers run the campaign."""
+        result = await session.execute(
+            sa.update(Device)
+            .where(Device.id == device_id, Device.warranty_notice_at.is_(None))
+            .values(warranty_notice_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def warranty_rule(self, session: AsyncSession, product_line: str) -> WarrantyRule | None:
         return await session.get(WarrantyRule, product_line)
 
@@ -231,6 +254,25 @@ class FieldRepository:
         if customer_id is not None:
             stmt = stmt.where(DiagnosticBundle.customer_id == customer_id)
         return (await session.execute(stmt)).scalars().all()
+
+    async def delete_bundles(
+        self, session: AsyncSession, *, customer_id: int | None = None, before: datetime | None = None
+    ) -> int:
+        stmt = sa.delete(DiagnosticBundle)
+        if customer_id is not None:
+            stmt = stmt.where(DiagnosticBundle.customer_id == customer_id)
+        if before is not None:
+            stmt = stmt.where(DiagnosticBundle.created_at < before)
+        result = await session.execute(stmt.execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def blank_orders(self, session: AsyncSession, customer_id: int) -> None:
+        await session.execute(
+            sa.update(ServiceOrder)
+            .where(ServiceOrder.customer_id == customer_id)
+            .values(address="", fault="", rating_comment="", quote_note="")
+            .execution_options(synchronize_session=False)
+        )
 
     # --- metrics -----------------------------------------------------------------------
     async def finished(self, session: AsyncSession, start: datetime, end: datetime) -> Sequence[Any]:

@@ -26,7 +26,7 @@ def _lines(values: list[str]) -> list[str]:
 
 class DeviceCreate(Schema):
     model: str = Field(min_length=1, max_length=120)
-    serial: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_/]*$")
+    serial: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/ -]*$")
     product_line: str = Field(min_length=1, max_length=40)
     purchased_at: date
     order_ref: str = Field(default="", max_length=64)
@@ -160,6 +160,17 @@ class Transition(Schema):
     quote_cny: int | None = Field(default=None, ge=0, le=1_000_000)
     parts: list[dict[str, Any]] | None = Field(default=None, max_length=50)
     tracking_no: str | None = Field(default=None, max_length=64)
+
+
+class LogisticsIn(Schema):
+    """A courier or ERP milestone of a mail-in (寄修) order."""
+
+    milestone: Literal[
+        "label_created", "picked_up", "in_transit", "delivered_to_center", "shipped_back", "delivered"
+    ]
+    tracking_no: str | None = Field(default=None, min_length=3, max_length=64)
+    carrier: str = Field(default="", max_length=40)
+    at: AwareDatetime | None = None
 
 
 class Rating(Schema):

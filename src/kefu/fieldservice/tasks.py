@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.fieldservice.service import order_service, point_service
+from kefu.fieldservice.service import device_service, order_service, point_service
 from kefu.kit import jobs
 from kefu.kit.events import EventRecord, intercept_all
 from kefu.kit.time import utcnow
@@ -17,6 +17,11 @@ from kefu.kit.time import utcnow
 @jobs.periodic("fieldservice.scan", every_seconds=60)
 async def scan(session: AsyncSession, _payload: dict[str, Any]) -> None:
     await order_service.scan(session)
+
+
+@jobs.periodic("fieldservice.warranty_campaign", every_seconds=86_400)
+async def warranty_campaign(session: AsyncSession, _payload: dict[str, Any]) -> None:
+    await device_service.warranty_campaign(session)
 
 
 @jobs.periodic("fieldservice.forget_nonces", every_seconds=3600)

@@ -70,7 +70,11 @@ class CouponOut(OutSchema):
 
 
 class RuleCreate(Schema):
-    metric: str = Field(pattern="^(acknowledge|first_reply|next_reply|resolution)$")
+    # Ticket SLA metrics, and field-service clocks (a missed 24 h appointment confirmation,
+    # a late repair) which compensate on the service order's ticket.
+    metric: str = Field(
+        pattern="^(acknowledge|first_reply|next_reply|resolution|appointment_confirm|completion)$"
+    )
     tier: str | None = Field(default=None, pattern="^(high|mid|potential|none)$")
     amount: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
     validity_days: int = Field(gt=0, le=3650)

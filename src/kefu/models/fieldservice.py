@@ -50,6 +50,8 @@ class Device(TimestampMixin, Base):
     warranty_until: Mapped[date]
     extended_until: Mapped[date | None] = mapped_column(nullable=True)  # extended-warranty plan
     source: Mapped[str] = mapped_column(sa.String(20), default="api")  # api | portal | order | app
+    # The warranty-expiry campaign told the customer (once per device).
+    warranty_notice_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class ServicePoint(TimestampMixin, Base):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
 from kefu.errors import Conflict, NotFound
+from kefu.fieldservice.service.privacy import field_privacy
 from kefu.kit.time import utcnow
 from kefu.privacy.repository import ERASED, privacy_repository
 
@@ -125,6 +126,7 @@ class PrivacyService:
                 _plain(a, ("conversation_id", "filename", "content_type", "size", "created_at"))
                 for a in data["chat_attachments"]
             ],
+            **await field_privacy.export(session, customer_id),
         }
 
     async def erase(
@@ -140,6 +142,7 @@ class PrivacyService:
         emails = [i.value for i in identities if i.kind == "email"]
         keys = await privacy_repository.erase(session, customer, emails)
         chat_keys = await privacy_repository.erase_conversations_of(session, customer_id)
+        await field_privacy.erase(session, customer_id)
         customer.name = ERASED
         customer.birthday = None
         customer.password_hash = None
@@ -173,6 +176,7 @@ class PrivacyService:
         keys = await privacy_repository.expire_closed_tickets(session, cutoff, 1000)
         for key in keys:
             (attachments_root / key[:2] / key).unlink(missing_ok=True)
+        await field_privacy.expire(session, cutoff)  # remote-diagnostic bundles
         for key in await privacy_repository.expire_closed_conversations(session, cutoff, 1000):
             (attachments_root.parent / "chat" / key[:2] / key).unlink(missing_ok=True)
         if keys:

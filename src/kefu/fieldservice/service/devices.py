@@ -4,6 +4,7 @@ product line, warranty check by serial. Never commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,11 +13,13 @@ from kefu.authz import Perm, Principal, ensure_can_see_customer, require
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.fieldservice import fees
-from kefu.fieldservice.events import DeviceRegistered
+from kefu.fieldservice.events import DeviceRegistered, WarrantyExpiring
 from kefu.fieldservice.repository import field_repository as repo
 from kefu.fieldservice.schemas import DeviceCreate, DeviceOut, WarrantyCheck, WarrantyRuleIn
 from kefu.fieldservice.service.common import is_partner, local_date
 from kefu.kit.events import publish
+from kefu.kit.time import utcnow
+from kefu.mail.service import mail_service
 from kefu.models.fieldservice import Device, WarrantyRule
 
 
@@ -157,6 +160,44 @@ class DeviceService:
             warranty_until=device.warranty_until,
             in_warranty=fees.in_warranty(device.warranty_until, local_date()),
         )
+
+    async def warranty_campaign(
+        self, session: AsyncSession, *, now: datetime | None = None, days: int = 30
+    ) -> int:
+        """Predictive service, first step: tell each customer once, `days` before a device's
+        warranty ends (e-mail when we have one; the event reaches CRM/outbound webhooks)."""
+        now = now or utcnow()
+        today = local_date(now)
+        told = 0
+        for device in await repo.expiring(session, today, today + timedelta(days=days), 500):
+            if not await repo.claim_notice(session, device.id, now):
+                continue
+            customer = await customer_service.get(session, None, device.customer_id)
+            if customer.erased_at is not None:
+                continue
+            await publish(
+                session,
+                WarrantyExpiring(
+                    device_id=device.id,
+                    customer_id=device.customer_id,
+                    serial=device.serial,
+                    model=device.model,
+                    warranty_until=device.warranty_until,
+                ),
+            )
+            email = await customer_service.primary_email(session, device.customer_id)
+            if email:
+                await mail_service.queue(
+                    session,
+                    to=email,
+                    kind="warranty_expiring",
+                    subject=f"您的{device.model}保修即将到期",
+                    text=f"{customer.name or '您'}好：\n\n您的{device.model}（序列号 {device.serial}）"
+                    f"保修将于 {device.warranty_until.isoformat()} 到期。到期前如有故障可免费维修，"
+                    "也可购买延保服务。如需维修，请登录服务中心预约。",
+                )
+            told += 1
+        return told
 
 
 device_service = DeviceService()

@@ -19,12 +19,15 @@ from kefu.fieldservice.events import (
     ServiceOrderCreated,
     ServiceOrderDispatched,
     ServiceOrderRated,
+    ServiceOrderRescheduled,
+    ServiceOrderShipment,
     ServiceOrderTransitioned,
     ServiceSlaBreached,
 )
 from kefu.fieldservice.repository import field_repository as repo
 from kefu.fieldservice.schemas import (
     ClockOut,
+    LogisticsIn,
     Rating,
     ServiceOrderCreate,
     ServiceOrderOut,
@@ -41,6 +44,14 @@ from kefu.models.fieldservice import PointKind, ServiceClock, ServiceOrder, Serv
 from kefu.ticket.service import ticket_service
 
 S = states.OrderStatus
+MILESTONES = {
+    "label_created": "已生成寄件单",
+    "picked_up": "快递已揽收",
+    "in_transit": "运输中",
+    "delivered_to_center": "已送达维修中心",
+    "shipped_back": "已寄回",
+    "delivered": "客户已签收",
+}
 CONFIRM_HOURS = 24  # 服务预约24小时内确认
 CONFIRM = "appointment_confirm"
 PARTNER_ACCEPT = "partner_accept"
@@ -347,6 +358,72 @@ class OrderService:
         )
         return order
 
+    async def reschedule(
+        self, session: AsyncSession, principal: Principal, order_id: int, when: datetime
+    ) -> ServiceOrder:
+        """Move the appointment: the point's unit moves to the new day atomically (409 when
+        that day is full), before the visit only."""
+        if principal.is_staff and not is_partner(principal):
+            require_agent(principal)
+        order = await self.get(session, principal, order_id, lock=True)
+        if order.status not in (S.CREATED, S.APPOINTMENT_CONFIRMED):
+            raise Conflict("已开始服务，不能改约 / the service has started", code="illegal_transition")
+        if when < utcnow() - timedelta(hours=1):
+            raise Unprocessable("预约时间已过 / the appointment is in the past", code="past_appointment")
+        day = local_date(when)
+        if order.service_point_id is not None and order.load_day != day:
+            if not await repo.reserve(session, order.service_point_id, day):
+                raise Conflict("该网点当日已约满 / the point is fully booked that day", code="no_capacity")
+            if order.load_day is not None:
+                await repo.release(session, order.service_point_id, order.load_day)
+            order.load_day = day
+        order.appointment_at, order.updated_at = when, utcnow()
+        self._step(session, order, order.status, order.status, principal, f"改约至 {day.isoformat()}")
+        await publish(
+            session,
+            ServiceOrderRescheduled(
+                order_id=order.id,
+                ticket_id=order.ticket_id,
+                customer_id=order.customer_id,
+                service_point_id=order.service_point_id,
+                appointment_at=when,
+            ),
+            actor_id=actor_user(principal),
+        )
+        return order
+
+    async def logistics(
+        self, session: AsyncSession, principal: Principal, order_id: int, data: LogisticsIn
+    ) -> ServiceOrder:
+        """A courier/ERP milestone on a mail-in order: kept on its timeline (the customer sees
+        where the device is) and sent to webhooks; the completion clock catches delays."""
+        if not is_partner(principal):
+            require_agent(principal)
+        order = await self.get(session, principal, order_id, lock=True)
+        if order.kind != "mail_in":
+            raise Conflict("只有寄修单有物流 / only mail-in orders ship", code="not_mail_in")
+        if order.status == S.CANCELLED:
+            raise Conflict("服务单已取消 / the order is cancelled", code="order_closed")
+        if data.tracking_no:
+            order.tracking_no = data.tracking_no
+        order.updated_at = utcnow()
+        note = f"物流：{MILESTONES[data.milestone]} {data.carrier} {order.tracking_no}".strip()
+        self._step(session, order, order.status, order.status, principal, note[:400])
+        await publish(
+            session,
+            ServiceOrderShipment(
+                order_id=order.id,
+                ticket_id=order.ticket_id,
+                customer_id=order.customer_id,
+                service_point_id=order.service_point_id,
+                milestone=data.milestone,
+                tracking_no=order.tracking_no,
+                at=data.at or utcnow(),
+            ),
+            actor_id=actor_user(principal),
+        )
+        return order
+
     async def rate(
         self, session: AsyncSession, principal: Principal, order_id: int, data: Rating
     ) -> ServiceOrder:
@@ -378,6 +455,17 @@ class OrderService:
             raise Conflict("报价已处理 / the quote was already answered", code="illegal_transition")
         await self._apply(session, order, target, None, "签名链接 / signed link")
         return order
+
+    async def compensate(self, session: AsyncSession, order_id: int, metric: str) -> int:
+        """A missed clock issues the coupons the compensation rules name for it (once per
+        rule and ticket, by loyalty's own guarantee)."""
+        order = await repo.order(session, order_id)
+        if order is None or order.customer_id is None:
+            return 0
+        customer = await customer_service.get(session, None, order.customer_id)
+        return await loyalty_service.compensate(
+            session, ticket_id=order.ticket_id, customer_id=customer.id, metric=metric, tier=customer.tier
+        )
 
     # --- clocks ------------------------------------------------------------------------
     async def scan(self, session: AsyncSession, *, now: datetime | None = None, limit: int = 500) -> int:

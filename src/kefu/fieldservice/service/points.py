@@ -29,6 +29,8 @@ PARTNER_EVENTS = [
     "service_order.dispatched",
     "service_order.transitioned",
     "service_order.rated",
+    "service_order.rescheduled",
+    "service_order.shipment",
     "service_order.sla_breached",
 ]
 
