@@ -385,7 +385,9 @@ class SlaService:
             return
         await self._start(session, facts, policy, Metric.NEXT_REPLY, now, now, schedule_id)
 
-    async def settle_imported(self, session: AsyncSession, ticket_id: int, *, now: datetime | None = None) -> None:
+    async def settle_imported(
+        self, session: AsyncSession, ticket_id: int, *, now: datetime | None = None
+    ) -> None:
         """An imported ticket's clocks started at its original time: deadlines already past
         are recorded as breached/warned at their due time without events, so the scan never
         emits historic breaches (nor compensation) for them."""
