@@ -110,7 +110,13 @@ def render() -> str:
         meaning = MEANINGS.get(name) or comments.get(name) or ""
         if not meaning:
             raise SystemExit(f"config.py: setting {name!r} has no comment and no entry in MEANINGS")
-        kind = str(field.annotation).replace("typing.", "").replace("<class '", "").replace("'>", "").replace(" | ", " or ")
+        kind = (
+            str(field.annotation)
+            .replace("typing.", "")
+            .replace("<class '", "")
+            .replace("'>", "")
+            .replace(" | ", " or ")
+        )
         rows.append(
             f"| `KEFU_{name.upper()}` | `{kind}` | {_default(default)} | {meaning.replace('|', '/')} |"
         )

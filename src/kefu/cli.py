@@ -106,10 +106,13 @@ def serve(
     import uvicorn
 
     from kefu.app import create_app
-    from kefu.migrate import upgrade
+    from kefu.migrate import schema_is_newer, upgrade
 
     settings = _runtime_settings()
-    upgrade(settings.database_url)
+    # During a rolling upgrade the previous release restarts against the new schema: it
+    # serves without migrating (migrations stay backward compatible for one release).
+    if not schema_is_newer(settings.database_url):
+        upgrade(settings.database_url)
     # The database driver's threads hand results back through the GIL; Python's default 5 ms
     # switch interval makes each hand-back wait behind a busy event loop (a convoy).
     sys.setswitchinterval(0.0005)

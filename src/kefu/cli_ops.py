@@ -1,4 +1,4 @@
-"""Operator commands: `kefu import zendesk|chatwoot`, `kefu backup`, `kefu restore`.
+"""Operator commands: `kefu import zendesk|chatwoot`, `kefu export`, `kefu backup`, `kefu restore`.
 Registered on the main app by `kefu.cli` (kept apart so cli.py stays small)."""
 
 from __future__ import annotations
@@ -89,6 +89,29 @@ def import_chatwoot(
     _run_import("chatwoot", dir, dry_run, batch)
 
 
+def export(
+    dir: Annotated[Path, typer.Option("--dir", help="an empty or new directory")],
+) -> None:
+    """Export everything in the open format `kefu import zendesk` reads (the way out)."""
+    from kefu import registry
+    from kefu.importer.export import export as run_export
+    from kefu.kit.db import Database
+
+    if dir.exists() and any(dir.iterdir()):
+        _fail(f"{dir} is not empty (pages of an older export would mix in)")
+    dir.mkdir(parents=True, exist_ok=True)
+    registry.load_all()
+
+    async def run() -> dict[str, int]:
+        db = Database(get_settings().database_url)
+        try:
+            return await run_export(db, dir)
+        finally:
+            await db.dispose()
+
+    _print_json({"dir": str(dir), "exported": asyncio.run(run())})
+
+
 def backup(
     out: Annotated[
         Path, typer.Option("--out", help="backup file (.tar.gz), or a directory for a dated name")
@@ -126,5 +149,6 @@ def restore(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
+    app.command("export")(export)
     app.command("backup")(backup)
     app.command("restore")(restore)

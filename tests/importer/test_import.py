@@ -3,6 +3,7 @@ SQLite and PostgreSQL: what lands where, re-runs, dry runs, broken files, resumi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from datetime import UTC, datetime
@@ -365,5 +366,36 @@ class TestCli:
         }
         assert json.loads(again.stdout)["types"]["ticket"]["created"] == 0
         assert "deleted in Zendesk" in again.stderr
+        out = run_cli("export", "--dir", str(tmp_path / "export"), env=env)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["exported"]["tickets"] == 4
+        assert (tmp_path / "export" / "comments").is_dir()
+        refused = run_cli("export", "--dir", str(tmp_path / "export"), env=env)
+        assert refused.returncode == 2 and "not empty" in refused.stderr
         missing = run_cli("import", "chatwoot", "--dir", str(tmp_path / "nope"), env=env)
         assert missing.returncode == 2 and "not a directory" in missing.stderr
+
+
+class TestExport:
+    async def test_an_export_imports_back_into_an_empty_kefu(self, db: Database, tmp_path: Path) -> None:
+        from kefu.importer.export import export
+        from kefu.migrate import upgrade
+
+        await import_service.run(db, "zendesk", ZENDESK)
+        await import_service.run(db, "chatwoot", CHATWOOT)
+        written = await export(db, tmp_path / "out")
+        page = json.loads((tmp_path / "out" / "tickets.1.json").read_text())
+        assert page["end_of_stream"] is True and len(page["tickets"]) == 7
+        assert written["comments"] == 9 + 7  # Zendesk comments and Chatwoot customer/agent lines
+        url = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
+        await asyncio.to_thread(upgrade, url)
+        other = Database(url)
+        try:
+            summary = (await import_service.run(other, "zendesk", tmp_path / "out")).as_dict()
+            assert summary["skipped"] == []
+            mine, theirs = await _counts(db), await _counts(other)
+        finally:
+            await other.dispose()
+        for table in ("tickets", "ticket_comments", "customers", "users", "macros", "kb_articles"):
+            assert theirs[table] == mine[table], table
+        assert summary["types"]["rating"]["created"] == 2

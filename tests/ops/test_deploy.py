@@ -8,13 +8,17 @@ from __future__ import annotations
 import configparser
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
+from alembic.util.exc import CommandError
 
 from kefu.config import Settings
+from kefu.migrate import schema_is_newer, upgrade
 from tests.conftest import ROOT
 
 COMPOSE = ROOT / "compose.yaml"
@@ -162,3 +166,16 @@ class TestUpgradeCompatibility:
             for call in re.findall(r"add_column\((.*?)\)\s*\n", up, flags=re.S):
                 if "nullable=False" in call:
                     assert "server_default" in call, f"{path.name}: NOT NULL column without a default"
+
+    def test_the_previous_release_serves_a_schema_a_newer_release_migrated(self, tmp_path: Path) -> None:
+        """`kefu serve` of the older release skips migrating when the database carries a
+        revision it does not know, instead of refusing to start mid-upgrade."""
+        db_path = tmp_path / "k.db"
+        url = f"sqlite+aiosqlite:///{db_path}"
+        upgrade(url)
+        assert not schema_is_newer(url)
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("INSERT INTO alembic_version (version_num) VALUES ('fffffff00001')")
+        assert schema_is_newer(url)
+        with pytest.raises(CommandError):
+            upgrade(url)  # what the old release did before: a restart failed mid-upgrade

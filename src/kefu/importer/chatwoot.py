@@ -49,6 +49,7 @@ class ChatwootReader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
+        self.children = True  # False: top-level records only (counting for the progress bar)
 
     def _rows(
         self, name: str, extract: pages.Extract, kind: str, sub: str = ""
@@ -138,6 +139,8 @@ class ChatwootReader:
             "updated_at": parse_time(c.get("last_activity_at") or c.get("timestamp")),
         }
         record = Record("conversation", sid, data, file)
+        if not self.children:
+            return record
         for mfile, m, msid in self._rows(sid, pages.bare_or("payload"), "message", sub="messages"):
             record.children.append(self._message(mfile, m, msid))
         record.children.sort(

@@ -18,6 +18,7 @@ from kefu.models import (
     ImportMapping,
     Macro,
     Message,
+    TicketAttachment,
     TicketComment,
     User,
 )
@@ -87,6 +88,28 @@ class ImporterRepository:
             .group_by(ImportMapping.kind)
         )
         return {str(k): int(n) for k, n in rows.all()}
+
+    async def page(self, session: AsyncSession, model: type[M], after_id: int, limit: int) -> list[M]:
+        """Rows of one table in id order, keyset-paginated (exports stream big tables)."""
+        id_col = model.__table__.c.id  # type: ignore[attr-defined]
+        stmt = sa.select(model).where(id_col > after_id).order_by(id_col).limit(limit)
+        if model is Customer:
+            stmt = stmt.options(selectinload(Customer.identities))
+        return list((await session.execute(stmt)).scalars())
+
+    async def comments_of(self, session: AsyncSession, ticket_ids: list[int]) -> list[TicketComment]:
+        rows = await session.execute(
+            sa.select(TicketComment)
+            .where(TicketComment.ticket_id.in_(ticket_ids))
+            .order_by(TicketComment.ticket_id, TicketComment.created_at, TicketComment.id)
+        )
+        return list(rows.scalars())
+
+    async def attachments_of(self, session: AsyncSession, ticket_ids: list[int]) -> list[TicketAttachment]:
+        rows = await session.execute(
+            sa.select(TicketAttachment).where(TicketAttachment.ticket_id.in_(ticket_ids))
+        )
+        return list(rows.scalars())
 
     async def set_values(self, session: AsyncSession, row: Base, values: dict[str, Any]) -> bool:
         """Assign changed attributes only; True when something changed."""

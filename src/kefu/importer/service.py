@@ -49,7 +49,9 @@ def checksum(record: Record) -> str:
 
 def count_records(source: str, root: Path) -> int:
     """Top-level records, for the progress bar's total (children are not counted)."""
-    return sum(1 for _ in reader_for(source, root).records())
+    reader = reader_for(source, root)
+    reader.children = False
+    return sum(1 for _ in reader.records())
 
 
 class ImportService:

@@ -134,6 +134,9 @@ async def write_ticket(ctx: Context, record: Record, mapping: ImportMapping | No
 
 
 async def _comments(ctx: Context, t: Ticket, children: list[Record]) -> None:
+    # New comments are inserted together (one flush for all, not one per comment: an
+    # import is thousands of tickets), then mapped.
+    new: list[tuple[Record, TicketComment]] = []
     for child in children:
         when = child.data.get("created_at") or t.created_at
         user_id, customer_id = await _author(ctx, child.data.get("author"))
@@ -150,17 +153,21 @@ async def _comments(ctx: Context, t: Ticket, children: list[Record]) -> None:
                 created_at=when,
             )
             repo.add(ctx.session, row)
-            await repo.flush(ctx.session)
+            new.append((child, row))
             ctx.child_counts.append(("comment", "created"))
         else:
             row.body = str(child.data.get("body") or "") or row.body
             row.public = bool(child.data.get("public", True))
             ctx.child_counts.append(("comment", "updated"))
-        ctx.set_mapping("comment", child.source_id, row.id, _digest(child), mapping)
+            ctx.set_mapping("comment", child.source_id, row.id, _digest(child), mapping)
         answered = user_id is not None and row.public and ensure_utc(when) >= ensure_utc(t.created_at)
         if answered and (t.first_replied_at is None or ensure_utc(when) < ensure_utc(t.first_replied_at)):
             t.first_replied_at = when
             t.owner_id = user_id  # 首问负责制: the first agent who answered publicly
+    if new:
+        await repo.flush(ctx.session)
+        for child, row in new:
+            ctx.set_mapping("comment", child.source_id, row.id, _digest(child))
 
 
 async def write_conversation(ctx: Context, record: Record, mapping: ImportMapping | None) -> Result:
@@ -223,6 +230,7 @@ async def write_conversation(ctx: Context, record: Record, mapping: ImportMappin
 
 
 async def _messages(ctx: Context, t: Ticket, conv: Conversation, children: list[Record]) -> None:
+    new: list[tuple[Record, Message]] = []
     for child in children:
         d = child.data
         when = d.get("created_at") or conv.created_at
@@ -268,6 +276,9 @@ async def _messages(ctx: Context, t: Ticket, conv: Conversation, children: list[
                     author_customer_id=t.customer_id if sender == "customer" else None,
                 ),
             )
-        await repo.flush(ctx.session)
+        new.append((child, row))
         ctx.child_counts.append(("message", "created"))
-        ctx.set_mapping("message", child.source_id, row.id, _digest(child))
+    if new:
+        await repo.flush(ctx.session)  # one flush for the whole transcript
+        for child, row in new:
+            ctx.set_mapping("message", child.source_id, row.id, _digest(child))

@@ -68,6 +68,7 @@ class ZendeskReader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
+        self.children = True  # False: top-level records only (counting for the progress bar)
 
     def _rows(self, name: str, wrapper: str, sub: str = "") -> Iterator[tuple[str, dict[str, Any], str]]:
         base = self.root / sub if sub else self.root
@@ -227,6 +228,8 @@ class ZendeskReader:
             "due_at": parse_time(t.get("due_at")),
         }
         record = Record("ticket", sid, data, file)
+        if not self.children:
+            return record
         for cfile, c, csid in self._rows(sid, "comments", sub="comments"):
             record.children.append(self._comment(cfile, c, csid))
         record.children.sort(
