@@ -209,5 +209,21 @@ ZH = {
     "{n} days": "{n} 天",
     "Coupon amount (CNY)": "优惠券金额（元）",
     "Valid for (days)": "有效期（天）",
+    "Email addresses": "邮箱地址",
+    "email address": "邮箱地址",
+    "Mail to these addresses becomes tickets of the chosen group; other addresses go to the default "
+    "group.": "发到这些地址的邮件成为所选技能组的工单；其他地址进入默认技能组。",
+    "WeChat official accounts": "微信公众号",
+    "WeChat account": "微信公众号",
+    "Enter the server address (callback) below in the WeChat platform's 服务器配置 with the same token. "
+    "Secrets are never shown again; leave them empty to keep them.": "请在微信公众平台的“服务器配置”中填写下方的服务器地址（回调）和相同的令牌。密钥保存后不再显示，留空则保持不变。",
+    "AppID": "AppID（开发者 ID）",
+    "Server address (callback)": "服务器地址（回调）",
+    "Encrypted (safe mode)": "安全模式（加密）",
+    "AppSecret": "AppSecret（开发者密码）",
+    "Leave empty to keep the current secret.": "留空则保持当前密钥。",
+    "Token (3–32 letters and digits)": "令牌 Token（3–32 位字母或数字）",
+    "EncodingAESKey (safe mode, 43 characters)": "消息加解密密钥 EncodingAESKey（安全模式，43 位）",
+    "Welcome message for new followers": "新关注欢迎语",
 }
 DYNAMIC = ["{n} s"]

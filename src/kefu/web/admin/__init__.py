@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from kefu.deps import OptionalPrincipal
 from kefu.errors import Forbidden, Unauthorized
 from kefu.web.admin.automation import MacroView, TriggerView
+from kefu.web.admin.channels import EmailAddressView, WechatAccountView
 from kefu.web.admin.loyalty import CompensationView, TierView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
@@ -30,6 +31,8 @@ VIEWS: list[AdminView] = [
     QualityRuleView(),
     TierView(),
     CompensationView(),
+    EmailAddressView(),
+    WechatAccountView(),
 ]
 for _view in VIEWS:
     mount(router, _view)
