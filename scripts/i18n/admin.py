@@ -225,5 +225,14 @@ ZH = {
     "Token (3–32 letters and digits)": "令牌 Token（3–32 位字母或数字）",
     "EncodingAESKey (safe mode, 43 characters)": "消息加解密密钥 EncodingAESKey（安全模式，43 位）",
     "Welcome message for new followers": "新关注欢迎语",
+    "Survey campaigns": "NPS 调查活动",
+    "survey campaign": "调查活动",
+    "NPS surveys sent on a schedule to customers of the chosen tiers (CSAT is asked after each solved "
+    "ticket).": "按计划向所选等级的客户发送 NPS 调查（每张工单解决后另有满意度评价）。",
+    "Every": "周期",
+    "None ticked = all.": "不勾选表示全部。",
+    "Only customers in contact within (days)": "仅限最近多少天内联系过的客户（天）",
+    "Extra questions (one per line)": "附加问题（每行一个）",
+    "Answer within (days)": "答题期限（天）",
 }
 DYNAMIC = ["{n} s"]

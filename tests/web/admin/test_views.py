@@ -454,3 +454,34 @@ class TestWechatAccounts(AdminViewCase):
         await login(client, db, Role.ADMIN)
         for url in ("/admin/wechat-accounts", f"/admin/wechat-accounts/{key}"):
             assert "app-secret-value" not in (await client.get(url, headers=HTML)).text
+
+
+class TestSurveyCampaigns(AdminViewCase):
+    slug = "survey-campaigns"
+    perm = Perm.SETTINGS_MANAGE
+    remove = "deactivate"
+    invalid_field = "interval_days"
+    list_words: ClassVar[list[str]] = ["高价值、中价值", "90 天"]
+    raw_codes: ClassVar[list[str]] = ["high", "mid"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.survey.schemas import CampaignCreate
+        from kefu.survey.service import survey_service
+
+        data = CampaignCreate(name="季度 NPS", tiers=["high", "mid"], interval_days=90)
+        return (await survey_service.create_campaign(s, SYSTEM, data)).id, "季度 NPS"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "name": "新客 NPS",
+            "tiers": "potential",
+            "interval_days": "30",
+            "questions": "为什么？\n还有建议吗？",
+        }, "新客 NPS"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"name": "半年 NPS", "tiers": "high", "interval_days": "180", "active": "on"}, "半年 NPS"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "太频繁", "interval_days": "0"}

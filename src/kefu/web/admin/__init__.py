@@ -16,6 +16,7 @@ from kefu.web.admin.channels import EmailAddressView, WechatAccountView
 from kefu.web.admin.loyalty import CompensationView, TierView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
+from kefu.web.admin.survey import SurveyCampaignView
 from kefu.web.admin.team import GroupView, StaffView
 from kefu.web.crud import ADMIN_NAV, AdminView, mount
 
@@ -33,6 +34,7 @@ VIEWS: list[AdminView] = [
     CompensationView(),
     EmailAddressView(),
     WechatAccountView(),
+    SurveyCampaignView(),
 ]
 for _view in VIEWS:
     mount(router, _view)
