@@ -21,7 +21,6 @@ from kefu.team.service import team_service
 from kefu.web.admin.labels import ROLE, minutes_text, options
 from kefu.web.crud import N_, AdminView, Column, Ctx, Field
 
-
 # Routing's defaults for someone who never signed in to the workspace (no state row yet).
 DEFAULT_CHATS, DEFAULT_TICKETS = 5, 20
 
