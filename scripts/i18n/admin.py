@@ -234,5 +234,12 @@ ZH = {
     "Only customers in contact within (days)": "仅限最近多少天内联系过的客户（天）",
     "Extra questions (one per line)": "附加问题（每行一个）",
     "Answer within (days)": "答题期限（天）",
+    "An SLA policy still uses this schedule.": "仍有 SLA 策略在使用此工作时间表。",
+    "The working time is not valid.": "工作时间设置无效。",
+    "The schedule has no working time.": "此工作时间表没有任何工作时段。",
+    "A condition is not valid.": "有一个条件无效。",
+    "An action is not valid.": "有一个操作无效。",
+    "A chosen group no longer exists.": "所选技能组已不存在。",
+    "Unknown time zone; e.g. Asia/Shanghai.": "未知时区，例如 Asia/Shanghai。",
 }
 DYNAMIC = ["{n} s"]

@@ -137,6 +137,22 @@ class TestSchedules(AdminViewCase):
     def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
         return {"name": "坏", "d0s0_start": "18:00", "d0s0_end": "09:00"}
 
+    async def test_a_schedule_in_use_is_kept_with_the_reason(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        _seeds, key, name = await self._setup(db, make=True)
+        async with db.transaction() as s:
+            policy = {"name": "用它", "schedule_id": key, "targets": {"first_reply": 60}}
+            await sla_service.create_policy(s, None, PolicyIn.model_validate(policy))
+        await login(client, db, Role.ADMIN)
+        r = await self._post(client, f"/admin/schedules/{key}/delete", {})
+        assert r.status_code == 409 and "仍有 SLA 策略在使用此工作时间表" in r.text
+        assert name in table((await client.get("/admin/schedules", headers=HTML)).text)
+        bad = await self._post(
+            client, f"/admin/schedules/{key}", {"name": name, "timezone": "Mars/Base", **WEEK}
+        )
+        assert bad.status_code == 422 and 'data-error-for="timezone">未知时区' in bad.text
+
 
 class TestPolicies(AdminViewCase):
     slug = "sla-policies"
