@@ -119,9 +119,23 @@ def pydantic_message(error: Mapping[str, Any], _: Callable[[str], str]) -> str:
         return template
 
 
+# Refusals whose message is English only, by code, in the user's language.
+CODE_MESSAGES = {
+    "schedule_in_use": N_("An SLA policy still uses this schedule."),
+    "invalid_schedule": N_("The working time is not valid."),
+    "no_working_time": N_("The schedule has no working time."),
+    "invalid_condition": N_("A condition is not valid."),
+    "invalid_action": N_("An action is not valid."),
+    "invalid_trigger": N_("Automations need the number of hours."),
+    "unknown_group": N_("A chosen group no longer exists."),
+}
+
+
 def kefu_message(exc: KefuError, locale: str) -> str:
     """Bilingual literal messages ("中文 / English") show the half in the user's language."""
     text = exc.message
+    if exc.code in CODE_MESSAGES and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return translations(locale).gettext(CODE_MESSAGES[exc.code])
     if " / " in text:
         zh, _sep, en = text.partition(" / ")
         has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in zh)

@@ -21,6 +21,17 @@ class AccountCreate(Schema):
     welcome: str = Field(default="", max_length=600)
 
 
+class AccountUpdate(Schema):
+    """The admin's edit: secrets left out stay as they are."""
+
+    name: str = Field(min_length=1, max_length=120)
+    app_secret: str | None = Field(default=None, min_length=8, max_length=128)
+    token: str = Field(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9]+$")
+    encoding_aes_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{43}$")
+    welcome: str = Field(default="", max_length=600)
+    active: bool = True
+
+
 class AccountCreated(OutSchema):
     id: int
     callback_path: str

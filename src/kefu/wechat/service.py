@@ -23,7 +23,7 @@ from kefu.models import Message
 from kefu.models.customer import IdentityKind
 from kefu.models.wechat import WechatAccount, WechatInbound, WechatNonce, WechatUser
 from kefu.wechat.repository import wechat_repository as repo
-from kefu.wechat.schemas import AccountCreate
+from kefu.wechat.schemas import AccountCreate, AccountUpdate
 
 TOKEN_MARGIN = timedelta(seconds=120)  # refresh this long before the platform's expiry
 
@@ -80,6 +80,51 @@ class WechatService:
     async def list_accounts(self, session: AsyncSession, principal: Principal) -> Sequence[WechatAccount]:
         require(principal, Perm.SETTINGS_MANAGE)
         return await repo.accounts(session)
+
+    async def get_account(
+        self, session: AsyncSession, principal: Principal, account_id: int
+    ) -> WechatAccount:
+        require(principal, Perm.SETTINGS_MANAGE)
+        account = await repo.account(session, account_id)
+        if account is None:
+            raise NotFound("公众号不存在 / no such WeChat account")
+        return account
+
+    async def update_account(
+        self, session: AsyncSession, principal: Principal, account_id: int, data: AccountUpdate
+    ) -> WechatAccount:
+        account = await self.get_account(session, principal, account_id)
+        account.name, account.token, account.welcome, account.active = (
+            data.name,
+            data.token,
+            data.welcome,
+            data.active,
+        )
+        if data.app_secret:
+            account.app_secret = data.app_secret
+            account.access_token = None  # fetched again with the new secret
+        if data.encoding_aes_key:
+            account.encoding_aes_key = data.encoding_aes_key
+        audit_service.record(
+            session,
+            "wechat.account_updated",
+            actor=principal,
+            target_type="wechat_account",
+            target_id=account.id,
+        )
+        return account
+
+    async def deactivate_account(self, session: AsyncSession, principal: Principal, account_id: int) -> None:
+        """The platform's callbacks are refused from now on; followers and history stay."""
+        account = await self.get_account(session, principal, account_id)
+        account.active = False
+        audit_service.record(
+            session,
+            "wechat.account_deactivated",
+            actor=principal,
+            target_type="wechat_account",
+            target_id=account.id,
+        )
 
     async def account(self, session: AsyncSession, account_id: int) -> WechatAccount:
         """For the platform's callbacks (no principal: the signature is the proof)."""

@@ -137,6 +137,22 @@ class TestSchedules(AdminViewCase):
     def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
         return {"name": "坏", "d0s0_start": "18:00", "d0s0_end": "09:00"}
 
+    async def test_a_schedule_in_use_is_kept_with_the_reason(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        _seeds, key, name = await self._setup(db, make=True)
+        async with db.transaction() as s:
+            policy = {"name": "用它", "schedule_id": key, "targets": {"first_reply": 60}}
+            await sla_service.create_policy(s, None, PolicyIn.model_validate(policy))
+        await login(client, db, Role.ADMIN)
+        r = await self._post(client, f"/admin/schedules/{key}/delete", {})
+        assert r.status_code == 409 and "仍有 SLA 策略在使用此工作时间表" in r.text
+        assert name in table((await client.get("/admin/schedules", headers=HTML)).text)
+        bad = await self._post(
+            client, f"/admin/schedules/{key}", {"name": name, "timezone": "Mars/Base", **WEEK}
+        )
+        assert bad.status_code == 422 and 'data-error-for="timezone">未知时区' in bad.text
+
 
 class TestPolicies(AdminViewCase):
     slug = "sla-policies"
@@ -376,3 +392,112 @@ class TestLoyaltyTiers:
             await login(client, db, role)
             assert (await client.get("/admin/tiers", headers=HTML)).status_code == 403
             assert (await client.get("/admin/tiers/1", headers=HTML)).status_code == 403
+
+
+class TestEmailAddresses(AdminViewCase):
+    slug = "email-addresses"
+    perm = Perm.SETTINGS_MANAGE
+    invalid_field = "address"
+    list_words: ClassVar[list[str]] = ["售后维修", "售后服务部"]
+
+    async def seed(self, s: AsyncSession) -> dict[str, Any]:
+        return {"group": (await team_service.create(s, GroupCreate(name="售后维修"), actor=None)).id}
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.mail.schemas import AddressCreate
+        from kefu.mail.service.channels import mail_channel_service
+
+        data = AddressCreate(
+            address="shouhou@shop.example.cn", group_id=seeds["group"], from_name="售后服务部"
+        )
+        return (await mail_channel_service.create_address(s, SYSTEM, data)).id, "shouhou@shop.example.cn"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "address": "vip@shop.example.cn",
+            "group_id": str(seeds["group"]),
+            "from_name": "VIP 专席",
+        }, "vip@shop.example.cn"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"address": "repair@shop.example.cn", "group_id": ""}, "repair@shop.example.cn"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"address": "不是邮箱"}
+
+
+class TestWechatAccounts(AdminViewCase):
+    slug = "wechat-accounts"
+    perm = Perm.SETTINGS_MANAGE
+    remove = "deactivate"
+    invalid_field = "token"
+    list_words: ClassVar[list[str]] = ["wx1234567890", "/api/v1/channels/wechat/"]
+    raw_codes: ClassVar[list[str]] = ["app-secret-value"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.wechat.schemas import AccountCreate
+        from kefu.wechat.service import wechat_service
+
+        data = AccountCreate(
+            name="小店服务号", app_id="wx1234567890", app_secret="app-secret-value", token="tok123"
+        )
+        return (await wechat_service.create_account(s, SYSTEM, data)).id, "小店服务号"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "name": "旗舰店服务号",
+            "app_id": "wxabcdef0001",
+            "app_secret": "secret-12345",
+            "token": "abc123",
+        }
+        return form, "旗舰店服务号"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "name": "小店服务号（新）",
+            "token": "tok456",
+            "welcome": "欢迎关注",
+            "active": "on",
+        }, "小店服务号（新）"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "坏号", "app_id": "wxbad", "app_secret": "secret-12345", "token": "有中文"}
+
+    async def test_secrets_are_never_shown(self, db: Database, client: httpx.AsyncClient) -> None:
+        _seeds, key, _name = await self._setup(db, make=True)
+        await login(client, db, Role.ADMIN)
+        for url in ("/admin/wechat-accounts", f"/admin/wechat-accounts/{key}"):
+            assert "app-secret-value" not in (await client.get(url, headers=HTML)).text
+
+
+class TestSurveyCampaigns(AdminViewCase):
+    slug = "survey-campaigns"
+    perm = Perm.SETTINGS_MANAGE
+    remove = "deactivate"
+    invalid_field = "interval_days"
+    list_words: ClassVar[list[str]] = ["高价值、中价值", "90 天"]
+    raw_codes: ClassVar[list[str]] = ["high", "mid"]
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.survey.schemas import CampaignCreate
+        from kefu.survey.service import survey_service
+
+        data = CampaignCreate(name="季度 NPS", tiers=["high", "mid"], interval_days=90)
+        return (await survey_service.create_campaign(s, SYSTEM, data)).id, "季度 NPS"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {
+            "name": "新客 NPS",
+            "tiers": "potential",
+            "interval_days": "30",
+            "questions": "为什么？\n还有建议吗？",
+        }, "新客 NPS"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"name": "半年 NPS", "tiers": "high", "interval_days": "180", "active": "on"}, "半年 NPS"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "太频繁", "interval_days": "0"}

@@ -48,6 +48,30 @@ class MailChannelService:
         require(principal, Perm.SETTINGS_MANAGE)
         return await mail_repository.addresses(session)
 
+    async def get_address(self, session: AsyncSession, principal: Principal, address_id: int) -> MailAddress:
+        require(principal, Perm.SETTINGS_MANAGE)
+        row = await mail_repository.address(session, address_id)
+        if row is None:
+            raise NotFound("地址不存在 / address not found")
+        return row
+
+    async def update_address(
+        self, session: AsyncSession, principal: Principal, address_id: int, data: AddressCreate
+    ) -> MailAddress:
+        row = await self.get_address(session, principal, address_id)
+        address = base_address(str(data.address))
+        if data.group_id is not None:
+            await team_service.get(session, data.group_id)
+        other = await mail_repository.address_by_value(session, address)
+        if other is not None and other.id != row.id:
+            raise Conflict(f"地址已存在 / {address} is already mapped", code="address_exists")
+        row.address, row.group_id = address, data.group_id
+        row.from_name, row.signature = data.from_name, data.signature
+        audit_service.record(
+            session, "mail.address_updated", actor=principal, target_type="mail_address", target_id=row.id
+        )
+        return row
+
     async def delete_address(self, session: AsyncSession, principal: Principal, address_id: int) -> None:
         require(principal, Perm.SETTINGS_MANAGE)
         row = await mail_repository.address(session, address_id)

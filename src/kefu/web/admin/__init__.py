@@ -12,9 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 from kefu.deps import OptionalPrincipal
 from kefu.errors import Forbidden, Unauthorized
 from kefu.web.admin.automation import MacroView, TriggerView
+from kefu.web.admin.channels import EmailAddressView, WechatAccountView
 from kefu.web.admin.loyalty import CompensationView, TierView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
+from kefu.web.admin.survey import SurveyCampaignView
 from kefu.web.admin.team import GroupView, StaffView
 from kefu.web.crud import ADMIN_NAV, AdminView, mount
 
@@ -30,6 +32,9 @@ VIEWS: list[AdminView] = [
     QualityRuleView(),
     TierView(),
     CompensationView(),
+    EmailAddressView(),
+    WechatAccountView(),
+    SurveyCampaignView(),
 ]
 for _view in VIEWS:
     mount(router, _view)

@@ -128,9 +128,6 @@ def describe(ctx: Ctx, trigger: Any) -> str:
         kind = ACTION_KIND.get(a["action"], "")
         text = ctx._(ACTION_SHORT.get(a["action"], a["action"]))
         acts.append(f"{text} {_value_text(ctx, kind, a.get('value'))}" if kind else text)
-    when = ctx._(ON.get(trigger.on, trigger.on))
-    if trigger.on.startswith("hours_since") and trigger.hours:
-        when = f"{when}：{trigger.hours:g}"
     cond_text = f" {ctx._('and')} ".join(conds) or ctx._("every ticket")
     return f"{cond_text} → {'，'.join(acts)}"
 
@@ -187,7 +184,8 @@ class TriggerView(AdminView):
         Column(
             N_("When"),
             lambda ctx, t: (
-                ctx._(ON.get(t.on, t.on)) + (f"（{t.hours:g} {ctx._('hours')}）" if t.hours else "")
+                ctx._(ON.get(t.on, t.on))
+                + ("（" + ctx._("{n} h").format(n=f"{t.hours:g}") + "）" if t.hours else "")
             ),
         ),
         Column(N_("Rule"), describe),

@@ -6,6 +6,7 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field as PField
 
@@ -118,6 +119,10 @@ class ScheduleView(AdminView):
     def payload(self, ctx: Ctx, form: Mapping[str, Any], obj: Any | None) -> dict[str, Any]:
         out = super().payload(ctx, form, obj)
         out["timezone"] = out.get("timezone") or "Asia/Shanghai"
+        try:
+            ZoneInfo(str(out["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise FieldError("timezone", N_("Unknown time zone; e.g. Asia/Shanghai.")) from exc
         intervals: list[dict[str, Any]] = []
         for day in range(7):
             spans: list[tuple[int, int]] = []

@@ -21,6 +21,9 @@ from kefu.team.service import team_service
 from kefu.web.admin.labels import ROLE, minutes_text, options
 from kefu.web.crud import N_, AdminView, Column, Ctx, Field
 
+# Routing's defaults for someone who never signed in to the workspace (no state row yet).
+DEFAULT_CHATS, DEFAULT_TICKETS = 5, 20
+
 
 class StaffCreateForm(Schema):
     email: EmailStr
@@ -28,8 +31,8 @@ class StaffCreateForm(Schema):
     password: str = PField(min_length=8, max_length=200)
     role: Role = Role.AGENT
     group_ids: list[int] = PField(default_factory=list)
-    chat_capacity: int = PField(default=5, ge=0, le=50)
-    ticket_capacity: int = PField(default=50, ge=0, le=500)
+    chat_capacity: int = PField(default=DEFAULT_CHATS, ge=0, le=50)
+    ticket_capacity: int = PField(default=DEFAULT_TICKETS, ge=0, le=500)
     skills: list[str] = PField(default_factory=list, max_length=30)
 
 
@@ -51,10 +54,11 @@ def _group_names(ctx: Ctx, ids: Sequence[int]) -> str:
 
 def _capacity(ctx: Ctx, user: Any) -> str:
     agent = ctx.aux["agents"].get(user.id)
-    if agent is None:
+    if not user.is_active:
         return "—"
     return ctx._("{chats} chats · {tickets} tickets").format(
-        chats=agent.chat_capacity, tickets=agent.ticket_capacity
+        chats=agent.chat_capacity if agent else DEFAULT_CHATS,
+        tickets=agent.ticket_capacity if agent else DEFAULT_TICKETS,
     )
 
 
@@ -126,14 +130,14 @@ class StaffView(AdminView):
 
     def initial(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
         if obj is None:
-            return {"role": "agent", "chat_capacity": 5, "ticket_capacity": 50}
+            return {"role": "agent", "chat_capacity": DEFAULT_CHATS, "ticket_capacity": DEFAULT_TICKETS}
         agent = ctx.aux["agents"].get(obj.id)
         return {
             "name": obj.name,
             "role": obj.role,
             "group_ids": obj.group_ids,
-            "chat_capacity": agent.chat_capacity if agent else 5,
-            "ticket_capacity": agent.ticket_capacity if agent else 50,
+            "chat_capacity": agent.chat_capacity if agent else DEFAULT_CHATS,
+            "ticket_capacity": agent.ticket_capacity if agent else DEFAULT_TICKETS,
             "skills": agent.skills if agent else [],
             "is_active": obj.is_active,
         }
