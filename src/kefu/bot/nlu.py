@@ -882,7 +882,7 @@ class IntentModel:
             return Prediction(None, 0.0, ())
         q = np.zeros(self._vec.dim, np.float32)
         q[idx] = val
-        claimed = False
+        claimed = unsure = False
         if self._lin is None:  # a single intent
             top = np.zeros(1, np.int32)
             score = np.zeros(1)
@@ -898,13 +898,18 @@ class IntentModel:
             named = entities.kinds(text)
             # a product the company does not deal in: declined, the ranking still shown
             stranger = entities.unknown(named, self._known)
+            unsure = False
             if named and self._kinds and not stranger:
                 misfits = [j for j, kind in enumerate(self._kinds) if not entities.fits(named, kind)]
                 if misfits:  # "我的耳机充不进电" is not for the phone-charging intent
+                    was = int(np.argmax(scores))
                     scores = scores.copy()
                     scores[misfits] = -np.inf
                     if not np.isfinite(scores).any():
                         return Prediction(None, 0.0, (), off_topic=True)
+                    # The best intent was about another product: the runner-up answers only
+                    # when it is about this product, a general one is a guess at best.
+                    unsure = was in misfits and not (self._kinds[int(np.argmax(scores))] & named)
             k = min(TOP_K, int(np.isfinite(scores).sum()))
             best = np.argpartition(-scores, k - 1)[:k]
             top = best[np.argsort(-scores[best], kind="stable")].astype(np.int32)
@@ -917,7 +922,8 @@ class IntentModel:
         p = np.minimum.accumulate(p)  # ranked by score: keep the confidences non-increasing
         ranked = tuple((self.labels[int(j)], round(float(pj), 4)) for j, pj in zip(top, p, strict=True))
         confidence = round(float(p[0]), 4)
-        label = self.labels[int(top[0])] if confidence >= self.threshold and not claimed else None
+        answer = confidence >= self.threshold and not claimed and not unsure
+        label = self.labels[int(top[0])] if answer else None
         return Prediction(label, confidence, ranked, off_topic=claimed)
 
     # ---- plain-array export (no pickle)
