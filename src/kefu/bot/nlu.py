@@ -238,13 +238,14 @@ class IntentModel:
         closeness = _centroid_similarity(x64, y, k_all) if large and k_all > 2 else None
         fits: list[_Fit] = []
         negative = -1 if self._neg is None else self._neg
+        apart = sum(has_cjk(t) for t in texts) * 2 >= len(texts)  # a mostly Chinese intent set
         if k_all >= 2:
-            fits.append(_train_ovr(x64, y, self.c, self.seed, closeness, negative))
+            fits.append(_train_ovr(x64, y, self.c, self.seed, closeness, negative, apart))
         n_final = len(fits)
         if plan is not None and len(np.unique(y[plan[0]])) >= 2:
             rows = plan[0]
             sub = None if closeness is None else np.ascontiguousarray(closeness[:, rows])
-            fits.append(_train_ovr(x64[rows], y[rows], self.c, self.seed, sub, negative))
+            fits.append(_train_ovr(x64[rows], y[rows], self.c, self.seed, sub, negative, apart))
         self._lin = _Linear.assemble(vec.dim, k_all, fits[:n_final]) if n_final else None
         self._nn = _Neighbours.build(x_in, y_in)
         val_lin = _Linear.assemble(vec.dim, k_all, fits[n_final:]) if len(fits) > n_final else None
