@@ -393,3 +393,55 @@ async def test_ticket_action_records_a_ticket_and_tells_its_number(
     # Asked again: the same open ticket, not a second one.
     replies = await _say(client, chat, "帮我开张发票")
     assert f"#{conv.ticket_id}" in replies[-1]["text"]
+
+
+async def test_try_shows_the_exact_reply_and_declines_off_topic_questions(
+    client: httpx.AsyncClient, db: Database, erp: str
+) -> None:
+    admin = await _setup(client, db, erp)
+    r = await client.post(
+        "/api/v1/kb/articles",
+        json={
+            "title": "今天股市涨了吗？",
+            "body": "股市涨了还是跌了，本店不提供股市行情。",
+            "status": "published",
+        },
+        headers=admin,
+    )
+    assert r.status_code == 201
+    r = await client.post("/api/v1/bot/try", json={"text": "退款多久到账"}, headers=admin)
+    body = r.json()
+    assert r.status_code == 200 and body["intent"] == "refund_time" and not body["declined"]
+    assert body["reply"] == "您好，退款审核通过后 1–3 个工作日原路退回。"  # {name} left out, not raw
+    r = await client.post("/api/v1/bot/try", json={"text": "保修期是多久"}, headers=admin)
+    assert r.json()["intent"] == "warranty" and r.json()["buttons"] == ["退款到账时间"]
+    # Off topic: no intent, a short decline, help-center results and a person at once.
+    r = await client.post("/api/v1/bot/try", json={"text": "今天股市涨了吗"}, headers=admin)
+    body = r.json()
+    assert body["intent"] is None and body["declined"] and body["off_topic"]
+    assert body["reply"].startswith("抱歉，这个问题不在我能解答的范围内")
+    assert body["buttons"] == ["转人工"]
+    assert [a["title"] for a in body["articles"]] == ["今天股市涨了吗？"]
+    for text in ("明天天气怎么样", "给我讲个笑话"):
+        r = await client.post("/api/v1/bot/try", json={"text": text}, headers=admin)
+        assert r.json()["intent"] is None and "退款" not in r.json()["reply"], r.json()
+    # In a chat the customer gets the same decline, and the question joins the unanswered ones.
+    _, chat = await _chat(client)
+    replies = await _say(client, chat, "明天天气怎么样")
+    assert replies[-1]["text"].startswith("抱歉，这个问题不在我能解答的范围内")
+    assert replies[-1]["buttons"] == ["转人工"]
+    r = await client.get("/api/v1/bot/unanswered", headers=admin)
+    assert any("明天天气怎么样" in c["examples"] for c in r.json()["items"])
+
+
+async def test_assist_never_proposes_the_hand_off_line(
+    client: httpx.AsyncClient, db: Database, erp: str
+) -> None:
+    admin = await _setup(client, db, erp)
+    r = await client.get("/api/v1/assist", params={"q": "我要投诉你们客服"}, headers=admin)
+    body = r.json()
+    assert r.status_code == 200 and "转接" not in body["draft"] and body["intent"] != "complaint"
+    r = await client.get("/api/v1/assist", params={"q": "明天天气怎么样"}, headers=admin)
+    assert r.json()["intent"] is None and r.json()["draft"] == ""
+    r = await client.get("/api/v1/assist", params={"q": "退款几天能到账"}, headers=admin)
+    assert r.json()["intent"] == "refund_time" and "1–3 个工作日" in r.json()["draft"]

@@ -41,7 +41,16 @@ async def test_supervisor_creates_trains_and_tries_an_intent(db: Database, clien
     home = await client.get("/admin/bot", headers={"accept": "text/html"})
     assert "1 个意图，4 条例句" in home.text
     tried = await client.post("/admin/bot/try", data={"csrf_token": _csrf(home.text), "text": "积分能抵现吗"})
-    assert tried.status_code == 200 and "points_use" in tried.text
+    assert tried.status_code == 200
+    shown = tried.text.split('data-testid="bot-tried"', 1)[1].split("</section>", 1)[0]
+    # the exact reply the customer would get, and the intent's title (not its code)
+    assert "积分可在下单时抵扣，100 积分抵 1 元。" in shown and "积分使用" in shown
+    assert "points_use" not in shown
+    tried = await client.post(
+        "/admin/bot/try", data={"csrf_token": _csrf(home.text), "text": "明天天气怎么样"}
+    )
+    shown = tried.text.split('data-testid="bot-tried"', 1)[1].split("</section>", 1)[0]
+    assert "已婉拒" in shown and "抱歉，这个问题不在我能解答的范围内" in shown and "转人工" in shown
     # Settings are the admin's: a supervisor sees no settings form, and posting one is refused.
     assert "对话设置" not in home.text
     r = await client.post("/admin/bot/settings", data={"csrf_token": _csrf(home.text), "questions": "[]"})

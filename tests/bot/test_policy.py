@@ -4,7 +4,7 @@ emotion and state — the rules a service team configures."""
 from __future__ import annotations
 
 from kefu.bot.nlu import Prediction
-from kefu.bot.policy import BotConfig, IntentSpec, Policy, Question, Slot, Turn
+from kefu.bot.policy import ArticleRef, BotConfig, IntentSpec, Policy, Question, Slot, Turn
 
 INTENTS = [
     IntentSpec(name="refund_time", title="退款到账时间", answer="退款 1–3 个工作日到账，{name}请留意。"),
@@ -157,3 +157,15 @@ def test_ticket_action_records_without_a_hand_off() -> None:
     d = p.step(Turn("帮我开张发票"), predicted(("invoice", 0.9), label="invoice"), {})
     assert d.ticket and not d.handoff and d.replies == ("好的，发票申请已记录。",)
     assert d.facts == {"intent": "开发票"}
+
+
+def test_an_off_topic_question_is_declined_with_a_person_at_once() -> None:
+    p = policy(offer_human_after=2, max_misses=3)
+    off = Prediction(None, 0.7, (("refund_time", 0.7), ("refund_apply", 0.6)), off_topic=True)
+    d = p.step(Turn("明天天气怎么样", misses=0), off, {})
+    # no "did you mean" buttons for unrelated intents, a decline and the offer of a person
+    assert d.missed and d.outcome == "missed" and d.buttons == ("转人工",)
+    assert d.replies[0].startswith("抱歉，这个问题不在我能解答的范围内") and d.search == "明天天气怎么样"
+    found = p.with_articles(d, [ArticleRef(7, "天气与配送")], Turn("明天天气怎么样"))
+    assert found.outcome == "kb" and found.buttons == ("转人工",) and found.articles[0].id == 7
+    assert "帮助中心" in found.replies[0]

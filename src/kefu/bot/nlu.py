@@ -16,19 +16,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
 
 from kefu.bot import entities
 from kefu.bot.encoder import MINILM, Encoder, load_encoder
-from kefu.bot.text import char_ngrams, has_cjk, normalize, words
+from kefu.bot.features import _Vectorizer
+from kefu.bot.heads import (
+    _HARD_NEGATIVES,
+    _RANDOM_NEGATIVES,
+    _best_cut,
+    _centroid_similarity,
+    _Dense,
+    _dense_pair,
+    _Fit,
+    _fit_calibration,
+    _Linear,
+    _Neighbours,
+    _sample,
+    _sigmoid,
+    _train_ovr,
+)
+from kefu.bot.text import has_cjk
 from kefu.errors import KefuError
 
 FloatArray = npt.NDArray[np.float32]
@@ -47,17 +59,8 @@ _MIN_VALIDATION = 10  # in-scope validation rows needed to carve a validation sp
 _MIN_CALIBRATION_IN = 30  # ... and to fit the calibration: in-scope and out-of-scope rows
 _MIN_CALIBRATION_OOS = 10
 _EMPTY_SCORE = -2.0  # SVM score feature of a text without any known feature
-_WORD = "\x1f"  # marks word features apart from character n-grams
-_HARD_NEGATIVES = 2000  # per intent, on large training sets (see _train_ovr)
-_RANDOM_NEGATIVES = 1000
-# An intent is a small minority in its one-vs-rest problem; weighing its examples up buys
-# about +0.2 points in-scope accuracy on CLINC150 (neutral on BANKING77 and HINT3).
-_POSITIVE_WEIGHT = {0: 1.0, 1: 4.0}
 _MAX_CALIBRATION_ROWS = 2000  # validation rows scored for the calibration (plenty for 3 numbers)
 DEFAULT_ENCODER = MINILM
-_RFF_FEATURES = 2048  # random Fourier features of the embedding (4096: +0.2 points, 4x the time)
-_RFF_GAMMA = 1.0  # RBF kernel exp(-γ‖a-b‖²) on unit vectors; 2.0 is worse on BANKING77 and CLINC150
-_RIDGE_ALPHA = 0.1
 _ENCODER_MIN_SHARE = 0.5  # share of Latin-script examples from which the encoder is used
 # The out-of-scope class claims a question when its SVM says "yes" (score above the floor)
 # and beats the best intent by the margin.
@@ -87,376 +90,6 @@ class Prediction:
     @property
     def out_of_scope(self) -> bool:
         return self.label is None
-
-
-# --------------------------------------------------------------------------- features
-
-
-def _features(text: str) -> list[str]:
-    """Word uni+bigrams (marked with a leading _WORD) and character n-grams of one text."""
-    norm = normalize(text).replace(_WORD, "")
-    ws = words(norm)
-    feats = char_ngrams(norm, 2, 4)
-    # Single characters carry meaning in Chinese (退, 换, 慢), hardly in Latin script.
-    feats.extend(ch for ch in norm if not ch.isascii() and not ch.isspace())
-    feats.extend(_WORD + w for w in ws)
-    feats.extend(f"{_WORD}{a} {b}" for a, b in pairwise(ws))
-    return feats
-
-
-def _identity(doc: list[str]) -> list[str]:
-    return doc
-
-
-class _Vectorizer:
-    """Sublinear TF-IDF; the word and the character block are L2-normalised separately, then
-    the whole row, so that the ~100 character n-grams of a text do not drown its ~10 words."""
-
-    def __init__(self, vocab: dict[str, int], idf: FloatArray):
-        self.vocab = vocab
-        self.idf = idf
-        self.block = np.fromiter((f[0] == _WORD for f in vocab), np.int8, len(vocab))
-
-    @property
-    def dim(self) -> int:
-        return len(self.vocab)
-
-    @classmethod
-    def fit(cls, texts: Sequence[str], min_df: int) -> tuple[_Vectorizer, Any]:
-        docs = [_features(t) for t in texts]
-        if not any(docs):
-            raise KefuError("the training texts contain no words", 422)
-        counts = CountVectorizer(analyzer=_identity, dtype=np.float32)
-        m = counts.fit_transform(docs)
-        names = counts.get_feature_names_out().astype(str)
-        df = np.bincount(m.indices, minlength=len(names))
-        # rare character n-grams are mostly typos and noise; rare words are kept
-        keep = np.flatnonzero((df >= min_df) | np.char.startswith(names, _WORD))
-        if len(keep) < len(names):
-            m = m[:, keep]
-            names = names[keep]
-            df = df[keep]
-        idf = (np.log((1.0 + len(docs)) / (1.0 + df)) + 1.0).astype(np.float32)
-        vec = cls({str(f): i for i, f in enumerate(names)}, idf)
-        return vec, vec._weight(m)
-
-    def transform(self, texts: Sequence[str]) -> Any:
-        counts = CountVectorizer(analyzer=_identity, vocabulary=self.vocab, dtype=np.float32)
-        return self._weight(counts.transform([_features(t) for t in texts]))
-
-    def _weight(self, m: Any) -> Any:
-        m = m.astype(np.float32)
-        m.sort_indices()
-        n = m.shape[0]
-        rows = np.repeat(np.arange(n), np.diff(m.indptr))
-        m.data = self._scale(rows, m.indices, m.data, n)
-        return m
-
-    def _scale(self, rows: IntArray, idx: IntArray, counts: FloatArray, n: int) -> FloatArray:
-        val = (np.log(counts) + 1.0) * self.idf[idx]
-        key = rows * 2 + self.block[idx]
-        block_norm = np.sqrt(np.bincount(key, weights=val * val, minlength=2 * n))
-        val = val / block_norm[key]
-        row_norm = np.sqrt(np.bincount(rows, weights=val * val, minlength=n))
-        return np.asarray(val / row_norm[rows], np.float32)
-
-    def one(self, text: str) -> tuple[IntArray, FloatArray]:
-        counts: dict[int, int] = {}
-        for f in _features(text):
-            j = self.vocab.get(f)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        if not counts:
-            return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        idx = np.fromiter(counts.keys(), np.int32, len(counts))
-        raw = np.fromiter(counts.values(), np.float32, len(counts))
-        return idx, self._scale(np.zeros(len(idx), np.int64), idx, raw, 1)
-
-
-# --------------------------------------------------------------------------- classifier
-
-
-_Fit = tuple[IntArray, FloatArray, FloatArray]  # class ids, coef rows, intercepts
-
-
-def _train_ovr(
-    x: Any, y: IntArray, c: float, seed: int, closeness: FloatArray | None, negative: int = -1
-) -> _Fit:
-    """One-vs-rest linear SVMs for the intents present in y (at least two).
-
-    With `closeness` (cosine of each example to each intent's centroid, (n_classes, n)),
-    each intent is trained against its hardest negatives only: the examples of other
-    intents closest to its centroid plus a random sample of the rest. At 150 intents that
-    is about five times faster than all-vs-all and as accurate. (Single-threaded on
-    purpose: liblinear seeds one global generator, threads make it non-deterministic.)
-    """
-    present = np.unique(y)
-    if len(present) == 2:
-        svc = LinearSVC(C=c, tol=0.1, random_state=0).fit(x, (y == present[1]).astype(np.int8))
-        w = np.asarray(svc.coef_, np.float32)[0]
-        b = float(svc.intercept_[0])
-        return present.astype(np.int32), np.vstack([-w, w]), np.array([-b, b], np.float32)
-    coefs: list[FloatArray] = []
-    icpts: list[float] = []
-    for k in present:
-        positive = y == k
-        if closeness is None:
-            rows = np.arange(len(y))
-        else:
-            rng = np.random.default_rng(seed * 100_003 + int(k))
-            near = np.where(positive, np.inf, closeness[k])
-            kth = min(len(y) - 1, _HARD_NEGATIVES + int(positive.sum()))
-            picked = np.zeros(len(y), bool)
-            picked[np.argpartition(-near, kth)[:kth]] = True  # the positives, then the closest
-            rest = np.flatnonzero(~picked)
-            picked[rng.choice(rest, size=min(_RANDOM_NEGATIVES, len(rest)), replace=False)] = True
-            rows = np.flatnonzero(picked)
-        if negative >= 0 and int(k) != negative:
-            # Intents learn against each other only: against the background questions they
-            # would learn that everyday words ("我想", "这个") speak against them, and a
-            # paraphrase in new words would fall to the out-of-scope class.
-            rows = rows[y[rows] != negative]
-        svc = LinearSVC(C=c, tol=0.1, class_weight=_POSITIVE_WEIGHT, random_state=0)
-        svc.fit(x[rows], positive[rows].astype(np.int8))
-        coefs.append(np.asarray(svc.coef_, np.float32)[0])
-        icpts.append(float(svc.intercept_[0]))
-    return present.astype(np.int32), np.vstack(coefs), np.asarray(icpts, np.float32)
-
-
-def _centroid_similarity(x: Any, y: IntArray, n_classes: int) -> FloatArray:
-    """Cosine of every example with every intent's centroid, shape (n_classes, n_examples)."""
-    centroids = np.zeros((n_classes, x.shape[1]), np.float32)
-    order = np.argsort(y, kind="stable")
-    rows = x[order]
-    bounds = np.searchsorted(y[order], np.arange(n_classes + 1))
-    for k in range(n_classes):
-        a, b = rows.indptr[bounds[k]], rows.indptr[bounds[k + 1]]
-        centroids[k] = np.bincount(rows.indices[a:b], weights=rows.data[a:b], minlength=x.shape[1])
-    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
-    centroids /= np.where(norms == 0, 1.0, norms)
-    return np.ascontiguousarray(np.asarray(x @ centroids.T, np.float32).T)
-
-
-@dataclass
-class _Linear:
-    """SVM scores; an intent left without training rows scores -inf."""
-
-    w: FloatArray  # (dim, n_classes)
-    b: FloatArray  # (n_classes,)
-
-    @classmethod
-    def assemble(cls, dim: int, n_classes: int, fits: Sequence[_Fit]) -> _Linear:
-        w = np.zeros((dim, n_classes), np.float32)
-        b = np.full(n_classes, -np.inf, np.float32)
-        for classes, coef, icpt in fits:
-            w[:, classes] = coef.T
-            b[classes] = icpt
-        return cls(np.ascontiguousarray(w), b)
-
-    def one(self, idx: IntArray, val: FloatArray) -> FloatArray:
-        # einsum rather than BLAS: see _Dense.scores
-        return np.asarray(np.einsum("i,ij->j", val, self.w[idx]) + self.b, np.float32)
-
-    def batch(self, q: Any) -> FloatArray:
-        return np.asarray(q @ self.w + self.b, np.float32)
-
-
-class _Neighbours:
-    """Cosine similarity to the closest training example of an intent.
-
-    The examples are sparse rows (CSR arrays) ordered by intent; only the few intents the
-    SVM ranks highest are compared with, so a query costs microseconds.
-    """
-
-    def __init__(
-        self, indptr: npt.NDArray[np.int64], indices: IntArray, data: FloatArray, labels: IntArray, dim: int
-    ) -> None:
-        self.indptr = indptr  # (n_examples + 1,)
-        self.indices = indices
-        self.data = data
-        self.labels = labels  # intent of each example, sorted
-        self.dim = dim
-        self.owner = np.repeat(np.arange(len(labels), dtype=np.int32), np.diff(indptr))
-
-    @classmethod
-    def build(cls, x: Any, y: IntArray) -> _Neighbours:
-        order = np.argsort(y, kind="stable")
-        rows = x[order]
-        return cls(
-            np.asarray(rows.indptr, np.int64),
-            np.asarray(rows.indices, np.int32),
-            np.asarray(rows.data, np.float32),
-            y[order].astype(np.int32),
-            x.shape[1],
-        )
-
-    def sims(self, q: FloatArray, classes: IntArray) -> npt.NDArray[np.float64]:
-        """Best cosine of the dense query vector with each listed intent (0 if it has none)."""
-        out = np.zeros(len(classes))
-        for i, k in enumerate(classes):
-            lo, hi = np.searchsorted(self.labels, [k, k + 1])
-            if lo == hi:
-                continue
-            a, b = self.indptr[lo], self.indptr[hi]
-            dots = np.bincount(
-                self.owner[a:b] - lo, weights=self.data[a:b] * q[self.indices[a:b]], minlength=hi - lo
-            )
-            out[i] = dots.max()
-        return out
-
-    def top_sims(self, q: Any, top: IntArray) -> npt.NDArray[np.float64]:
-        """Similarity of each row of a sparse query matrix to its own intent `top[i]`."""
-        out = np.zeros(q.shape[0])
-        dense = np.zeros(self.dim, np.float32)
-        for i, k in enumerate(top):
-            if k < 0:
-                continue
-            a, b = q.indptr[i], q.indptr[i + 1]
-            dense[q.indices[a:b]] = q.data[a:b]
-            out[i] = self.sims(dense, np.array([k]))[0]
-            dense[q.indices[a:b]] = 0.0
-        return out
-
-
-class _Dense:
-    """The sentence-embedding side: ridge regression on random Fourier features of the
-    embeddings (an RBF kernel machine, solved in closed form: +2 points over a linear model
-    on BANKING77 for ~1 s), plus the cosine to the nearest example of an intent.
-
-    Examples are kept as float16 (half the export size); training uses the same rounded
-    values, so an exported model predicts exactly like the one that was trained.
-    """
-
-    def __init__(
-        self,
-        proj: FloatArray,
-        phase: FloatArray,
-        w: FloatArray,
-        examples: FloatArray,
-        labels: IntArray,
-    ) -> None:
-        self.proj = proj  # (dim, features)
-        self.phase = phase  # (features,)
-        self.w = w  # (features, n_classes)
-        self.examples = examples  # (n, dim) unit rows, sorted by intent
-        self.labels = labels
-
-    @staticmethod
-    def projection(dim: int, seed: int) -> tuple[FloatArray, FloatArray]:
-        rng = np.random.default_rng(seed)
-        proj = rng.normal(0.0, np.sqrt(2.0 * _RFF_GAMMA), (dim, _RFF_FEATURES)).astype(np.float32)
-        phase = rng.uniform(0.0, 2.0 * np.pi, _RFF_FEATURES).astype(np.float32)
-        return proj, phase
-
-    @staticmethod
-    def lift(e: FloatArray, proj: FloatArray, phase: FloatArray) -> FloatArray:
-        z = np.cos(e @ proj + phase)
-        z *= np.float32(np.sqrt(2.0 / proj.shape[1]))
-        return np.asarray(z, np.float32)
-
-    @staticmethod
-    def solve(gram: FloatArray, zty: FloatArray) -> FloatArray:
-        """Ridge onto ±1 targets. An intent without examples here (only Chinese ones, or
-        none in a validation model) learns "never me", about -1: the sparse score decides."""
-        reg = gram + _RIDGE_ALPHA * np.eye(gram.shape[0], dtype=np.float32)
-        return np.asarray(np.linalg.solve(reg, zty), np.float32)
-
-    def scores(self, e: FloatArray) -> FloatArray:
-        """Intent scores of one embedding. einsum, not BLAS: right after an onnxruntime call
-        OpenBLAS takes ~30 ms to wake its threads for a 384×2048 product (0.2 ms this way)."""
-        z = np.cos(np.einsum("i,ij->j", e, self.proj) + self.phase)
-        z *= np.float32(np.sqrt(2.0 / self.proj.shape[1]))
-        return np.asarray(np.einsum("i,ij->j", z, self.w), np.float32)
-
-    def scores_many(self, e: FloatArray) -> FloatArray:
-        return np.asarray(self.lift(e, self.proj, self.phase) @ self.w, np.float32)
-
-    def sims(self, e: FloatArray, classes: IntArray) -> npt.NDArray[np.float64]:
-        """Best cosine of one embedding with each listed intent's examples (0 if none)."""
-        out = np.zeros(len(classes))
-        for i, k in enumerate(classes):
-            lo, hi = np.searchsorted(self.labels, [k, k + 1])
-            if hi > lo:
-                out[i] = float(np.einsum("ij,j->i", self.examples[lo:hi], e).max())
-        return out
-
-
-def _dense_pair(
-    emb: FloatArray, y: IntArray, n_classes: int, train: npt.NDArray[np.bool_], seed: int
-) -> tuple[_Dense, _Dense | None]:
-    """The dense side on all rows and on the `train` rows only (for the validation model);
-    the second shares the first's Gram matrix, so it costs one more solve."""
-    proj, phase = _Dense.projection(emb.shape[1], seed)
-    z = _Dense.lift(emb, proj, phase)
-    target = -np.ones((len(y), n_classes), np.float32)
-    target[np.arange(len(y)), y] = 1.0
-    gram_train = z[train].T @ z[train]
-    zty_train = z[train].T @ target[train]
-    rest = ~train
-    gram = gram_train + z[rest].T @ z[rest]
-    zty = zty_train + z[rest].T @ target[rest]
-
-    def make(rows: npt.NDArray[np.bool_], coef: FloatArray) -> _Dense:
-        order = np.flatnonzero(rows)[np.argsort(y[rows], kind="stable")]
-        return _Dense(proj, phase, coef, np.ascontiguousarray(emb[order]), y[order].astype(np.int32))
-
-    full = make(np.ones(len(y), bool), _Dense.solve(gram, zty))
-    part = make(train, _Dense.solve(gram_train, zty_train)) if train.sum() >= 2 else None
-    return full, part
-
-
-def _fit_calibration(
-    feats: npt.NDArray[np.float64], ok: npt.NDArray[np.bool_], weights: npt.NDArray[np.float64]
-) -> tuple[float, ...] | None:
-    """Logistic fit p(ok | features) with non-negative slopes: a feature whose slope comes out
-    negative (collinear with the others, or noise on small data) is dropped and the fit redone.
-    Returns one slope per feature (0 for dropped ones), then the intercept."""
-    use = list(range(feats.shape[1]))
-    while use:
-        lr = LogisticRegression(C=100.0, max_iter=1000)
-        lr.fit(feats[:, use], ok, sample_weight=weights * len(weights))
-        slopes = [float(v) for v in lr.coef_[0]]
-        if min(slopes) > 0:
-            coef = [0.0] * feats.shape[1]
-            for j, v in zip(use, slopes, strict=True):
-                coef[j] = v
-            return (*coef, float(lr.intercept_[0]))
-        use = [j for j, v in zip(use, slopes, strict=True) if v > 0]
-    return None
-
-
-def _best_cut(
-    p: npt.NDArray[np.float64],
-    ok: npt.NDArray[np.bool_],
-    is_oos: npt.NDArray[np.bool_],
-    w: npt.NDArray[np.float64],
-) -> float:
-    """The confidence cut maximising expected accuracy: in-scope rows count when answered
-    right, out-of-scope rows when refused. Candidate cuts sit between observed confidences."""
-    order = np.argsort(p, kind="stable")
-    p_sorted = p[order]
-    gain_answer = np.where(ok[order], w[order], 0.0)
-    gain_refuse = np.where(is_oos[order], w[order], 0.0)
-    total = np.concatenate([np.cumsum(gain_answer[::-1])[::-1], [0.0]]) + np.concatenate(
-        [[0.0], np.cumsum(gain_refuse)]
-    )
-    best = int(np.argmax(total))  # refuse the `best` least confident rows
-    if best == 0:
-        return 0.0
-    if best == len(p_sorted):
-        return float(p_sorted[-1]) + 1e-6
-    return float(p_sorted[best - 1] + p_sorted[best]) / 2.0
-
-
-def _sample(rows: IntArray, limit: int, rng: np.random.Generator) -> IntArray:
-    """At most `limit` of the rows (sorted), a random choice when there are more."""
-    if len(rows) <= limit:
-        return rows
-    return np.sort(rng.choice(rows, size=limit, replace=False)).astype(np.int32)
-
-
-def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))), np.float64)
 
 
 def _claims(negative: npt.ArrayLike, top: npt.ArrayLike) -> npt.NDArray[np.bool_]:
@@ -605,13 +238,14 @@ class IntentModel:
         closeness = _centroid_similarity(x64, y, k_all) if large and k_all > 2 else None
         fits: list[_Fit] = []
         negative = -1 if self._neg is None else self._neg
+        apart = sum(has_cjk(t) for t in texts) * 2 >= len(texts)  # a mostly Chinese intent set
         if k_all >= 2:
-            fits.append(_train_ovr(x64, y, self.c, self.seed, closeness, negative))
+            fits.append(_train_ovr(x64, y, self.c, self.seed, closeness, negative, apart))
         n_final = len(fits)
         if plan is not None and len(np.unique(y[plan[0]])) >= 2:
             rows = plan[0]
             sub = None if closeness is None else np.ascontiguousarray(closeness[:, rows])
-            fits.append(_train_ovr(x64[rows], y[rows], self.c, self.seed, sub, negative))
+            fits.append(_train_ovr(x64[rows], y[rows], self.c, self.seed, sub, negative, apart))
         self._lin = _Linear.assemble(vec.dim, k_all, fits[:n_final]) if n_final else None
         self._nn = _Neighbours.build(x_in, y_in)
         val_lin = _Linear.assemble(vec.dim, k_all, fits[n_final:]) if len(fits) > n_final else None
@@ -882,7 +516,7 @@ class IntentModel:
             return Prediction(None, 0.0, ())
         q = np.zeros(self._vec.dim, np.float32)
         q[idx] = val
-        claimed = False
+        claimed = unsure = False
         if self._lin is None:  # a single intent
             top = np.zeros(1, np.int32)
             score = np.zeros(1)
@@ -898,13 +532,18 @@ class IntentModel:
             named = entities.kinds(text)
             # a product the company does not deal in: declined, the ranking still shown
             stranger = entities.unknown(named, self._known)
+            unsure = False
             if named and self._kinds and not stranger:
                 misfits = [j for j, kind in enumerate(self._kinds) if not entities.fits(named, kind)]
                 if misfits:  # "我的耳机充不进电" is not for the phone-charging intent
+                    was = int(np.argmax(scores))
                     scores = scores.copy()
                     scores[misfits] = -np.inf
                     if not np.isfinite(scores).any():
                         return Prediction(None, 0.0, (), off_topic=True)
+                    # The best intent was about another product: the runner-up answers only
+                    # when it is about this product, a general one is a guess at best.
+                    unsure = was in misfits and not (self._kinds[int(np.argmax(scores))] & named)
             k = min(TOP_K, int(np.isfinite(scores).sum()))
             best = np.argpartition(-scores, k - 1)[:k]
             top = best[np.argsort(-scores[best], kind="stable")].astype(np.int32)
@@ -917,7 +556,8 @@ class IntentModel:
         p = np.minimum.accumulate(p)  # ranked by score: keep the confidences non-increasing
         ranked = tuple((self.labels[int(j)], round(float(pj), 4)) for j, pj in zip(top, p, strict=True))
         confidence = round(float(p[0]), 4)
-        label = self.labels[int(top[0])] if confidence >= self.threshold and not claimed else None
+        answer = confidence >= self.threshold and not claimed and not unsure
+        label = self.labels[int(top[0])] if answer else None
         return Prediction(label, confidence, ranked, off_topic=claimed)
 
     # ---- plain-array export (no pickle)
