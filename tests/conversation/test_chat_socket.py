@@ -73,7 +73,8 @@ async def drain(ws: websockets.ClientConnection, seconds: float = 0.5) -> list[F
 
 
 async def widget_session(server: LiveServer, **fields: Any) -> tuple[str, int]:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    # The first session loads the bot's model: slack for a loaded machine.
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         r = await http.post("/api/v1/widget/sessions", json=fields)
     assert r.status_code == 201, r.text
     body = r.json()
