@@ -16,7 +16,7 @@ import pytest
 import websockets
 
 from tests.conftest import LiveServer, free_port, run_cli
-from tests.conversation.test_chat_socket import recv, say, staff_token, widget_session
+from tests.conversation.test_chat_socket import recv, say, staff_token
 
 GRACE = 2
 
@@ -45,8 +45,15 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         live.stop()
 
 
+async def widget_session(server: LiveServer, **fields: Any) -> tuple[str, int]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:  # a loaded machine
+        r = await http.post("/api/v1/widget/sessions", json=fields)
+    assert r.status_code == 201, r.text
+    return r.json()["session_token"], r.json()["conversation_id"]
+
+
 async def get(server: LiveServer, path: str, token: str) -> Any:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         r = await http.get(path, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.text
     return r.json()

@@ -68,7 +68,7 @@ class TestPresenceAndRecord:
         self, demo_server: LiveServer, browser: Browser
     ) -> None:
         base = demo_server.url
-        default_schedule(
+        await default_schedule(
             demo_server, "全天候", [{"weekday": d, "start": "00:00", "end": "24:00"} for d in range(7)]
         )
         agent = await (await browser.new_context()).new_page()
@@ -144,7 +144,7 @@ class TestBotAroundTheClock:
     ) -> None:
         base = demo_server.url
         today = datetime.now(ZoneInfo("Asia/Shanghai")).weekday()
-        default_schedule(
+        await default_schedule(
             demo_server, "另一天", [{"weekday": (today + 3) % 7, "start": "09:00", "end": "10:00"}]
         )
         status = await api(demo_server, "GET", "/api/v1/widget/status")

@@ -177,6 +177,7 @@ class AnalyticsRepository:
             TicketComment.created_at < end,
             TicketComment.public.is_(True),
             TicketComment.author_user_id.is_not(None),
+            TicketComment.conversation_id.is_(None),  # chat lines count in the chat metrics
         )
         ids = [r[0] for r in (await session.execute(touched.distinct())).all()]
         out: dict[int, list[CommentRow]] = defaultdict(list)
@@ -187,6 +188,7 @@ class AnalyticsRepository:
                     TicketComment.ticket_id.in_(chunk),
                     TicketComment.public.is_(True),
                     TicketComment.created_at < end,
+                    TicketComment.conversation_id.is_(None),
                 )
                 .order_by(TicketComment.ticket_id, TicketComment.created_at, TicketComment.id)
             )

@@ -89,7 +89,7 @@ class PrivacyRepository:
             .values(subject=ERASED, description=ERASED, custom_fields={})
         )
         await session.execute(
-            sa.update(TicketComment).where(TicketComment.ticket_id.in_(ids)).values(body=ERASED)
+            sa.update(TicketComment).where(TicketComment.ticket_id.in_(ids)).values(body=ERASED, data=None)
         )
         keys = list(
             (
@@ -173,7 +173,7 @@ class PrivacyRepository:
         )
         # Agents' answers may quote the customer too: every comment on their tickets goes.
         await session.execute(
-            sa.update(TicketComment).where(TicketComment.ticket_id.in_(ids)).values(body=ERASED)
+            sa.update(TicketComment).where(TicketComment.ticket_id.in_(ids)).values(body=ERASED, data=None)
         )
         keys = list(
             (
