@@ -167,7 +167,7 @@ QUICK_DEMO = {"KEFU_DEMO_HISTORY_DAYS": "0"}
 class LiveServer:
     """A real `kefu serve` process (own port, own environment)."""
 
-    def __init__(self, env: dict[str, str], port: int, *args: str, ready_seconds: float = 30) -> None:
+    def __init__(self, env: dict[str, str], port: int, *args: str, ready_seconds: float = 150) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"

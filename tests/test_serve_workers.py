@@ -39,7 +39,7 @@ class TestServeWorkers:
             "KEFU_EMBEDDED_WORKER": "false",
         }
         # Two interpreters start and import everything: give a loaded machine time.
-        server = LiveServer(env, free_port(), "--workers", "2", ready_seconds=180)
+        server = LiveServer(env, free_port(), "--workers", "2", ready_seconds=300)
         try:
             codes = [httpx.get(f"{server.url}/readyz", timeout=10).status_code for _ in range(10)]
             workers = _children(server.proc.pid)
