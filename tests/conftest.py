@@ -208,6 +208,6 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # `kefu demo` takes minutes on a loaded machine
         check=False,
     )
