@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = False  # set behind TLS
     allowed_origins: list[str] = Field(default_factory=list)
     embedded_worker: bool = True  # run the job worker inside `kefu serve`
-    worker_concurrency: int = 16  # jobs at once; on SQLite their units share group commits
+    worker_concurrency: int = 4
     job_lease_seconds: int = 300
     # Inbound mail: "host:port" of the built-in SMTP listener (started by `kefu serve`).
     smtp_listen: str | None = None
