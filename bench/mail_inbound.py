@@ -5,6 +5,7 @@ bodies, some with a PDF attachment), half are replies found by In-Reply-To. Prin
 record per backend.
 
 Usage: .venv/bin/python bench/mail_inbound.py [--backend sqlite|postgresql|both] [--mails 2000]
+       [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ async def _pg_drop(name: str) -> None:
         await conn.close()
 
 
-async def run(backend: str, mails: int) -> dict[str, Any]:
+async def run(backend: str, mails: int, concurrency: int) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="kefu-bench-mail-"))
     pg_name = None
     if backend == "sqlite":
@@ -115,9 +116,10 @@ async def run(backend: str, mails: int) -> dict[str, Any]:
                 await inbound_mail_service.store(s, raw, source="smtp", recipients=["support@kefu.demo"])
         store_s = time.perf_counter() - started
 
-        worker = Worker(db, concurrency=4)
+        # As the embedded worker runs them: a claimed batch at once (their units share commits).
+        worker = Worker(db, concurrency=concurrency)
         started = time.perf_counter()
-        processed = await worker.run_until_idle(max_rounds=10 * mails)
+        processed = await worker.run_until_idle(max_rounds=10 * mails, concurrent=concurrency > 1)
         process_s = time.perf_counter() - started
 
         async with db.session() as s:
@@ -138,6 +140,7 @@ async def run(backend: str, mails: int) -> dict[str, Any]:
         "backend": backend,
         "mails": len(raws),
         "jobs_run": processed,
+        "worker_concurrency": concurrency,
         "store_per_s": round(len(raws) / store_s, 1),
         "parsed_threaded_per_s": round(len(raws) / process_s, 1),
         "end_to_end_per_s": round(len(raws) / (store_s + process_s), 1),
@@ -151,10 +154,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--mails", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16, help="jobs run at once (1: one by one)")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        record = asyncio.run(run(backend, args.mails))
+        record = asyncio.run(run(backend, args.mails, args.concurrency))
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import sys
 from pathlib import Path
@@ -101,40 +100,47 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="port (default KEFU_PORT or 8000)")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="web processes on one port (cluster mode only)")
+    ] = 1,
 ) -> None:
     """Migrate, then serve web, API, WebSockets and (embedded mode) the worker."""
     import uvicorn
 
-    from kefu.app import create_app
+    from kefu.app import create_app, tune_process
     from kefu.migrate import schema_is_newer, upgrade
 
     settings = _runtime_settings()
+    if workers > 1 and (settings.database_url.startswith("sqlite") or not settings.redis_url):
+        # SQLite has one writer per file and the in-process bus reaches one process only.
+        console.print(
+            "[red]--workers > 1 需要集群模式 / needs cluster mode: KEFU_DATABASE_URL=postgresql+asyncpg://… "
+            "and KEFU_REDIS_URL; the embedded mode (SQLite) serves from one process.[/red]"
+        )
+        raise typer.Exit(2)
     # During a rolling upgrade the previous release restarts against the new schema: it
     # serves without migrating (migrations stay backward compatible for one release).
     if not schema_is_newer(settings.database_url):
         upgrade(settings.database_url)
-    # The database driver's threads hand results back through the GIL; Python's default 5 ms
-    # switch interval makes each hand-back wait behind a busy event loop (a convoy).
-    sys.setswitchinterval(0.0005)
-    # Thousands of open sockets are millions of long-lived objects; with the default
-    # thresholds every few hundred allocations of a request walk them all again.
-    gc.freeze()
-    gc.set_threshold(200_000, 50, 1000)
     bind, listen = host or settings.host, port or settings.port
     shown = "127.0.0.1" if bind in {"0.0.0.0", "::", ""} else bind  # noqa: S104 - display only
     shown = f"[{shown}]" if ":" in shown else shown
     # uvicorn runs quiet (warnings only): say where the demo is.
     typer.echo(f"kefu is serving at http://{shown}:{listen}  (Ctrl+C to stop)")
-    uvicorn.run(
-        create_app(settings),
-        host=bind,
-        port=listen,
-        proxy_headers=True,
-        timeout_graceful_shutdown=20,
-        log_level="warning",
-        ws_max_size=65536,
-        backlog=4096,  # a burst of chat reconnects must not be refused
-    )
+    options: dict[str, Any] = {
+        "host": bind,
+        "port": listen,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 20,
+        "log_level": "warning",
+        "ws_max_size": 65536,
+        "backlog": 4096,  # a burst of chat reconnects must not be refused
+    }
+    if workers > 1:  # N processes share the listening socket; each builds its app
+        uvicorn.run("kefu.app:app_from_env", factory=True, workers=workers, **options)
+        return
+    tune_process()
+    uvicorn.run(create_app(settings), **options)
 
 
 @app.command()

@@ -2,8 +2,8 @@
 
 Jobs are rows enqueued inside the caller's transaction, so a rollback drops them and a
 commit releases them. Workers claim rows atomically (`FOR UPDATE SKIP LOCKED` on
-PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE). A job's handler runs in the
-same transaction that marks the job done, so its effects commit exactly once; a failed
+PostgreSQL; on SQLite a claim is a unit of the process's one writer, kit.writer). A job's
+handler runs in the same transaction that marks the job done, so its effects commit exactly once; a failed
 handler rolls back and the job is retried with exponential backoff, then parked as `dead`
 for an admin to see and retry. Periodic jobs are enqueued once per time slot through a
 unique key, however many workers run.
@@ -297,16 +297,20 @@ class Worker:
                 slot = int(now.timestamp()) // spec.every_seconds
                 await enqueue(session, spec.name, {"slot": slot}, unique_key=f"periodic:{spec.name}:{slot}")
 
-    async def run_until_idle(self, max_rounds: int = 100) -> int:
-        """Run ready jobs until none is left (tests and `kefu worker --once`)."""
+    async def run_until_idle(self, max_rounds: int = 100, *, concurrent: bool = False) -> int:
+        """Run ready jobs until none is left (tests and `kefu worker --once`). `concurrent`
+        runs each claimed batch at once, as `run` does, so their units share commits."""
         done = 0
         for _ in range(max_rounds):
             ids = await self.claim(self.concurrency)
             if not ids:
                 break
-            for job_id in ids:
-                await self.run_job(job_id)
-                done += 1
+            if concurrent:
+                await asyncio.gather(*(self.run_job(job_id) for job_id in ids))
+            else:
+                for job_id in ids:
+                    await self.run_job(job_id)
+            done += len(ids)
         return done
 
     async def run(self) -> None:

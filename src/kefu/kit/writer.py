@@ -5,7 +5,8 @@ IMMEDIATE made waiters sleep in SQLite's busy handler and wake in random order (
 tail latency), and each request paid its own fsync. Instead every write unit of the
 process (a POST request, a job, a chat message) queues here in arrival order; units run one
 after another on the single writer connection, each in its own SAVEPOINT, inside one outer
-transaction that commits when nobody else is waiting (or after `max_batch` units). So one
+transaction that commits when nobody else is waiting or when the units that were queued
+as the batch began have run (at most `max_batch`). So one
 failing unit rolls back alone, many units share one fsync, and every caller is answered
 only after the commit that stores its work: an acknowledgement still means "stored".
 
@@ -54,6 +55,7 @@ class Writer:
         self._waiting = 0
         self._conn: AsyncConnection | None = None
         self._done: list[_Done] = []
+        self._batch_left = 0
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:
@@ -66,6 +68,10 @@ class Writer:
         done: _Done | None = None
         try:
             if self._conn is None:
+                # This batch takes the units queued right now (bounded): later arrivals go
+                # to the next one, so under steady load a unit waits for about two batches,
+                # not for the queue to run dry.
+                self._batch_left = min(self.max_batch, self._waiting + 1)
                 conn = await self.engine.connect()
                 try:
                     await conn.begin()  # BEGIN IMMEDIATE (see kit.db): the write lock, once per batch
@@ -93,8 +99,9 @@ class Writer:
             self._done.append(done)
             self.stats.units += 1
         finally:
+            self._batch_left -= 1
             try:
-                if self._conn is not None and (self._waiting == 0 or len(self._done) >= self.max_batch):
+                if self._conn is not None and (self._waiting == 0 or self._batch_left <= 0):
                     await self._commit()
             finally:
                 self._lock.release()

@@ -16,6 +16,7 @@ from kefu.config import Settings
 from kefu.customer.service import customer_service
 from kefu.deps import SESSION_COOKIE, OptionalPrincipal, Session, get_settings_dep, rate_limited
 from kefu.errors import Forbidden, Unauthorized
+from kefu.kit.db import writes
 from kefu.kit.i18n import normalize_locale
 from kefu.kit.schemas import Id
 from kefu.kit.security import same
@@ -227,6 +228,7 @@ async def portal_magic_link(
 
 
 @router.get("/portal/magic/{token}")
+@writes  # redeems the link and starts a web session
 async def portal_magic_redeem(token: str, session: Session, settings: SettingsDep) -> Response:
     customer_id = await auth_service.redeem_magic_link(session, token[:200])
     web = await auth_service.start_web_session(session, customer_id=customer_id, days=settings.session_days)
