@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.models import ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
-from kefu.models.conversation import Sender
+from kefu.models.conversation import Sender, WidgetSession
 
 
 async def get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation | None:
@@ -155,3 +155,23 @@ async def attachment(session: AsyncSession, attachment_id: int) -> ChatAttachmen
 async def sticky_wait_seconds(session: AsyncSession, group_id: int) -> int | None:
     rule = await session.get(RoutingRule, group_id)
     return rule.sticky_wait_seconds if rule is not None else None
+
+
+async def widget_session(session: AsyncSession, token_hash: str) -> WidgetSession | None:
+    stmt = sa.select(WidgetSession).where(WidgetSession.token_hash == token_hash)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def revoke_widget_sessions(session: AsyncSession, *, conversation_id: int, at: datetime) -> int:
+    result = await session.execute(
+        sa.update(WidgetSession)
+        .where(WidgetSession.conversation_id == conversation_id, WidgetSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def touch_widget_session(session: AsyncSession, session_id: int, at: datetime) -> None:
+    stmt = sa.update(WidgetSession).where(WidgetSession.id == session_id).values(last_seen_at=at)
+    await session.execute(stmt)
+

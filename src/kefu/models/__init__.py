@@ -18,6 +18,7 @@ from kefu.models.conversation import (
     Presence,
     RoutingRule,
     Sender,
+    WidgetSession,
 )
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
@@ -119,4 +120,5 @@ __all__ = [
     "WechatInbound",
     "WechatNonce",
     "WechatUser",
+    "WidgetSession",
 ]
