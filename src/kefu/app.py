@@ -160,7 +160,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def kefu_error(request: Request, exc: KefuError) -> Response:
         if exc.status_code in {401, 403}:
             await _audit_denial(request, exc.status_code, exc.code)
-        return error_response(request, exc.status_code, exc.code, exc.message)
+        response = error_response(request, exc.status_code, exc.code, exc.message)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -221,7 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
     return app
 
 

@@ -114,7 +114,8 @@ def serve(
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
-        proxy_headers=True,
+        # X-Forwarded-For is read by our middleware, only from KEFU_TRUSTED_PROXIES.
+        proxy_headers=False,
         timeout_graceful_shutdown=20,
         log_level="warning",
         ws_max_size=65536,

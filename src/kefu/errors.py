@@ -12,6 +12,7 @@ class KefuError(Exception):
 
     status_code: int = 400
     code: str = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After (429, 503)
 
     def __init__(self, message: str, status_code: int | None = None, code: str | None = None):
         super().__init__(message)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import structlog
@@ -29,9 +31,41 @@ SECURITY_HEADERS = [
 ]
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(entries: Iterable[str]) -> list[Network]:
+    return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
+
+
+def _trusted(address: str, proxies: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, proxies: list[Network]) -> str | None:
+    """The caller's address: the peer, unless the peer is a configured proxy; then the
+    nearest X-Forwarded-For hop that is not itself a trusted proxy (hops further left were
+    written by the client and prove nothing)."""
+    if peer is None or not proxies or not forwarded_for or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # garbage in the header: keep the proxy's own address
+    return hops[0] if hops else peer
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, trusted_proxies: Iterable[str] = ()) -> None:
         self.app = app
+        self.proxies = parse_networks(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -41,6 +75,12 @@ class RequestContextMiddleware:
         rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
         client = scope.get("client")
         ip = client[0] if client else None
+        if self.proxies and ip is not None:
+            forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1") or None
+            real = client_address(ip, forwarded, self.proxies)
+            if real != ip and real is not None:
+                scope["client"] = (real, client[1] if client else 0)
+                ip = real
         t_rid = context.request_id.set(rid)
         t_ip = context.client_ip.set(ip)
         structlog.contextvars.bind_contextvars(request_id=rid)
