@@ -32,7 +32,9 @@ async def create_token(
     user = await throttled_sign_in(
         request, body.email, lambda: auth_service.authenticate(session, body.email, body.password)
     )
-    issued = await auth_service.issue_token(session, user, name="login", days=settings.token_days)
+    # A sign-in gets a short-lived token (KEFU_LOGIN_TOKEN_HOURS); long-lived integration
+    # tokens come from `kefu token create` and are listed and revoked under /auth/tokens.
+    issued = await auth_service.issue_token(session, user, name="login", hours=settings.login_token_hours)
     return TokenResponse(access_token=issued.token, role=user.role, expires_at=issued.record.expires_at)
 
 
