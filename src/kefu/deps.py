@@ -160,3 +160,18 @@ def _locked(wait: float) -> KefuError:
     error.retry_after = max(1, math.ceil(wait))
     return error
 
+
+async def masked_lookup_budget(request: Request, user_id: int) -> None:
+    """Exact lookups confirm guesses of a masked phone or e-mail: a per-user hourly budget
+    for viewers without customers.unmask (429 beyond it)."""
+    settings = get_settings_dep(request)
+    if settings.parsed_rate_limit() is None:
+        return
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if not await limiter.hit(f"masked-lookup:{user_id}", settings.masked_lookups_per_hour, 3600):
+        error = TooManyRequests(
+            "查询次数过多，请稍后再试 / too many exact lookups, try again later", code="lookup_budget"
+        )
+        error.retry_after = 3600
+        raise error
+

@@ -1,0 +1,98 @@
+"""Schemathesis against a real `kefu serve` (SQLite): every operation of the OpenAPI schema,
+a few generated examples each, sent with an agent's and an admin's token. The checks: no
+server error and every response matching its declared schema. Bounded so it stays around two
+minutes on a loaded CI box."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from kefu.kit.db import Database
+from kefu.migrate import upgrade
+from kefu.models.user import Role
+from tests.conftest import LiveServer, free_port
+from tests.factories import bearer, make_user
+
+# Operations that would end the fuzzing session itself (revoking the tokens in use,
+# demoting or deactivating the users they belong to).
+SKIPPED = {("DELETE", "/api/v1/auth/tokens/{token_id}"), ("PATCH", "/api/v1/users/{user_id}")}
+
+
+async def _tokens(url: str) -> dict[str, str]:
+    from kefu import registry
+    from kefu.auth.service import auth_service
+
+    registry.load_all()
+    db = Database(url)
+    try:
+        out = {}
+        async with db.transaction() as s:
+            for role in (Role.AGENT, Role.ADMIN):
+                user = await make_user(s, role=role, email=f"fuzz-{role.value}@example.com")
+                out[role.value] = (await auth_service.issue_token(s, user)).token
+        return out
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+    root: Path = tmp_path_factory.mktemp("fuzz")
+    url = f"sqlite+aiosqlite:///{root}/kefu.db"
+    upgrade(url)
+    tokens = asyncio.run(_tokens(url))
+    server = LiveServer(
+        {
+            "KEFU_DATABASE_URL": url,
+            "KEFU_DATA_DIR": str(root / "data"),
+            "KEFU_RATE_LIMIT": "off",
+            "KEFU_ANONYMOUS_RATE_LIMIT": "off",
+            "KEFU_LOG_LEVEL": "ERROR",
+        },
+        free_port(),
+        ready_seconds=180,  # a fresh database migrates first; CI boxes are shared
+    )
+    try:
+        yield server, tokens
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def api_schema(live: tuple[LiveServer, dict[str, str]]) -> Any:
+    server, tokens = live
+    return schemathesis.openapi.from_url(f"{server.url}/openapi.json", headers=bearer(tokens["admin"]))
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=2,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_errors_and_responses_match_the_schema(
+    case: Any, live: tuple[LiveServer, dict[str, str]]
+) -> None:
+    if (case.method.upper(), case.path) in SKIPPED:
+        return
+    server, tokens = live
+    for role in ("agent", "admin"):
+        case.call_and_validate(
+            base_url=server.url,
+            headers=bearer(tokens[role]),
+            checks=[not_a_server_error, response_schema_conformance],
+            timeout=20,
+        )
