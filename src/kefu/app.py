@@ -24,6 +24,7 @@ from kefu.audit.service import audit_service
 from kefu.authz import Principal
 from kefu.bot.engine import install as install_bot
 from kefu.bot.engine import uninstall as uninstall_bot
+from kefu.bot.service import shutdown_training
 from kefu.config import Settings, get_settings, prepare_runtime
 from kefu.deps import OptionalPrincipal
 from kefu.errors import KefuError, NotFound, Unauthorized
@@ -79,6 +80,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await bus.close()
         set_bus(None)
         uninstall_bot()
+        shutdown_training()  # no orphaned training process after a stop
         await db.dispose()
         log.info("app.stopped")
 

@@ -68,9 +68,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
 
 
 @pytest.fixture(scope="module")
-def api_schema(live: tuple[LiveServer, dict[str, str]]) -> Any:
-    server, tokens = live
-    return schemathesis.openapi.from_url(f"{server.url}/openapi.json", headers=bearer(tokens["admin"]))
+def api_schema(live: tuple[LiveServer, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    # The same code builds the schema in-process (the served /openapi.json is staff-only and
+    # slow to render on a loaded box); the calls go to the live server.
+    from kefu.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings("sqlite+aiosqlite:///:memory:", data_dir=tmp_path_factory.mktemp("s")))
+    return schemathesis.openapi.from_dict(app.openapi())
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
