@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -78,26 +78,39 @@ def api_schema(live: tuple[LiveServer, dict[str, str]], tmp_path_factory: pytest
     return schemathesis.openapi.from_dict(app.openapi())
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
-@schema.parametrize()
-@settings(
-    max_examples=2,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
 def test_no_server_errors_and_responses_match_the_schema(
-    case: Any, live: tuple[LiveServer, dict[str, str]]
+    live: tuple[LiveServer, dict[str, str]], api_schema: Any
 ) -> None:
-    if (case.method.upper(), case.path) in SKIPPED:
-        return
     server, tokens = live
-    for role in ("agent", "admin"):
-        case.call_and_validate(
-            base_url=server.url,
-            headers=bearer(tokens[role]),
-            checks=[not_a_server_error, response_schema_conformance],
-            timeout=20,
+    failures: list[str] = []
+    operations = 0
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        if operation is None or (operation.method.upper(), operation.path) in SKIPPED:
+            continue
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=2,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
         )
+        def run(case: Any) -> None:
+            for role in ("agent", "admin"):
+                case.call_and_validate(
+                    base_url=server.url,
+                    headers=bearer(tokens[role]),
+                    checks=[not_a_server_error, response_schema_conformance],
+                    timeout=30,
+                )
+
+        try:
+            run()
+        except Exception as exc:  # collect every operation's failure, then report them all
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:400]}")
+    assert operations > 100
+    assert failures == [], "\n".join(failures)
