@@ -5,3 +5,5 @@ ZH = {
     "the copied database failed its integrity check": "备份的数据库未通过完整性检查",
     "not a kefu backup (no manifest.json)": "不是 kefu 备份文件（缺少 manifest.json）",
 }
+
+ZH.update({"Not Found": "未找到"})

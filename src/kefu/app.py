@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -19,19 +21,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import errors, registry
 from kefu.audit.service import audit_service
+from kefu.authz import Principal
 from kefu.bot.engine import install as install_bot
 from kefu.bot.engine import uninstall as uninstall_bot
+from kefu.bot.service import shutdown_training
 from kefu.config import Settings, get_settings, prepare_runtime
-from kefu.errors import KefuError
+from kefu.deps import OptionalPrincipal
+from kefu.errors import KefuError, NotFound, Unauthorized
 from kefu.kit.db import Database
 from kefu.kit.i18n import LocaleMiddleware, error_text
 from kefu.kit.jobs import Worker
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
-from kefu.kit.security import configure_password_hashing
+from kefu.kit.security import configure_password_hashing, same
 from kefu.logging import configure_logging
 from kefu.mail.smtpd import start_listener, stop_listener
-from kefu.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from kefu.middleware import BodyLimitMiddleware, RequestContextMiddleware, parse_networks
 from kefu.ops import metrics as ops_metrics
 from kefu.web import STATIC_DIR
 from kefu.web.templates import render_error, set_display_timezone
@@ -79,6 +84,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await bus.close()
         set_bus(None)
         uninstall_bot()
+        shutdown_training()  # no orphaned training process after a stop
         await db.dispose()
         log.info("app.stopped")
 
@@ -149,6 +155,29 @@ def _unavailable(exc: OperationalError) -> bool:
     return any(w in text for w in ("locked", "connect", "closed", "shutdown", "terminat", "unavailable"))
 
 
+def _metrics_allowed(request: Request, settings: Settings) -> bool:
+    """KEFU_METRICS_TOKEN as a bearer, or a client in KEFU_METRICS_ALLOW; nothing else."""
+    if settings.metrics_token:
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and same(value.strip(), settings.metrics_token):
+            return True
+    client = request.client.host if request.client else None
+    if client and settings.metrics_allow:
+        try:
+            ip = ipaddress.ip_address(client)
+        except ValueError:
+            return False
+        return any(ip in net for net in parse_networks(settings.metrics_allow))
+    return False
+
+
+def _docs_allowed(principal: Principal | None, settings: Settings) -> None:
+    if not settings.docs_enabled:
+        raise NotFound("Not Found")
+    if principal is None or not principal.is_staff:
+        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = prepare_runtime(settings or get_settings())  # prod: refuses a weak secret key
     configure_password_hashing(cheap=settings.hash_cost == "test")
@@ -157,6 +186,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="kefu 客服",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below, to signed-in staff only (and off in prod by default)
+        redoc_url=None,
+        openapi_url=None,
         description="Self-hosted omnichannel customer service platform — REST API",
     )
     app.state.settings = settings
@@ -166,7 +198,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def kefu_error(request: Request, exc: KefuError) -> Response:
         if exc.status_code in {401, 403}:
             await _audit_denial(request, exc.status_code, exc.code)
-        return error_response(request, exc.status_code, exc.code, exc.message)
+        response = error_response(request, exc.status_code, exc.code, exc.message)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -215,9 +250,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        if not _metrics_allowed(request, settings):
+            return error_response(request, 404, "not_found", "Not Found")
         with contextlib.suppress(Exception):
             await ops_metrics.refresh(request.app.state.db)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_json(principal: OptionalPrincipal) -> Response:
+        _docs_allowed(principal, settings)
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(principal: OptionalPrincipal) -> Response:
+        _docs_allowed(principal, settings)
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title="kefu API")
+        # Swagger UI's own CDN assets and inline boot script, on this staff-only page alone.
+        page.headers["content-security-policy"] = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:"
+        )
+        return page
 
     registry.load_all()
     for router in registry.routers():
@@ -225,7 +278,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware,
+        trusted_proxies=settings.trusted_proxies,
+        secure_cookies=settings.secure_cookies,
+        hsts_seconds=settings.hsts_seconds,
+    )
     app.add_middleware(LocaleMiddleware)  # error messages in the request's language
     errors.LOCALIZER = error_text
     return app

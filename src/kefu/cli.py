@@ -130,7 +130,8 @@ def serve(
     options: dict[str, Any] = {
         "host": bind,
         "port": listen,
-        "proxy_headers": True,
+        # X-Forwarded-For is read by our middleware, only from KEFU_TRUSTED_PROXIES.
+        "proxy_headers": False,
         "timeout_graceful_shutdown": 20,
         "log_level": "warning",
         "ws_max_size": 65536,

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # POST /auth/token: a sign-in gets a token for this many hours (the same one again
     # while it is valid), not a new year-long token per login.
     login_token_hours: int = 12
+    # Exact phone/e-mail lookups by staff who see them masked (no customers.unmask): each
+    # one confirms a guess, so they get this many an hour (the 10,000 guesses a masked
+    # phone needs are out of reach).
+    masked_lookups_per_hour: int = 30
     # Widget sessions are rows: revoked with the conversation, expired after this idle time.
     widget_idle_hours: int = 24
     widget_max_days: int = 30

@@ -8,8 +8,9 @@ committed one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.auth.service import auth_service
 from kefu.authz import Principal
 from kefu.config import Settings
-from kefu.errors import Forbidden, TooManyRequests, Unauthorized
+from kefu.errors import Forbidden, KefuError, TooManyRequests, Unauthorized
 from kefu.kit.db import Database, declared_access
 from kefu.kit.ratelimit import RateLimiter
 from kefu.kit.security import same
@@ -143,3 +144,58 @@ def rate_limited(bucket: str, *, anonymous: bool = False) -> Callable[[Request],
             raise TooManyRequests("请求过于频繁，请稍后再试 / too many requests, try again later")
 
     return check
+
+
+T = TypeVar("T")
+
+
+async def throttled_sign_in(request: Request, email: str, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Per-account sign-in limit with backoff (the per-address one is `rate_limited`):
+    after `login_free_failures` wrong passwords an account is locked for 1 s, then 2, 4, ...
+    up to `login_max_lock_seconds`, whatever address the guesses come from. A right password
+    clears it; a locked account answers 429 with Retry-After without checking the password."""
+    settings = get_settings_dep(request)
+    if settings.parsed_rate_limit() is None:  # KEFU_RATE_LIMIT=off (load tests)
+        return await attempt()
+    limiter: RateLimiter = request.app.state.rate_limiter
+    key = f"login-account:{email.strip().lower()[:254]}"
+    wait = await limiter.locked_for(key)
+    if wait > 0:
+        raise _locked(wait)
+    try:
+        result = await attempt()
+    except Unauthorized:
+        await limiter.failed(
+            key,
+            settings.login_free_failures,
+            settings.login_window_seconds,
+            settings.login_max_lock_seconds,
+        )
+        raise
+    await limiter.succeeded(key)
+    return result
+
+
+def _locked(wait: float) -> KefuError:
+    error = TooManyRequests(
+        "登录失败次数过多，请稍后再试 / too many failed sign-ins for this account, try again later",
+        code="account_locked",
+    )
+    error.retry_after = max(1, math.ceil(wait))
+    return error
+
+
+async def masked_lookup_budget(request: Request, user_id: int) -> None:
+    """Exact lookups confirm guesses of a masked phone or e-mail: a per-user hourly budget
+    for viewers without customers.unmask (429 beyond it)."""
+    settings = get_settings_dep(request)
+    if settings.parsed_rate_limit() is None:
+        return
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if not await limiter.hit(f"masked-lookup:{user_id}", settings.masked_lookups_per_hour, 3600):
+        error = TooManyRequests(
+            "查询次数过多，请稍后再试 / too many exact lookups, try again later", code="lookup_budget"
+        )
+        error.retry_after = 3600
+        raise error
+

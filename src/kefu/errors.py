@@ -21,6 +21,7 @@ class KefuError(Exception):
 
     status_code: int = 400
     code: str = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After (429, 503)
 
     def __init__(
         self,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import structlog
@@ -29,9 +32,65 @@ SECURITY_HEADERS = [
 ]
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(entries: Iterable[str]) -> list[Network]:
+    return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
+
+
+def _trusted(address: str, proxies: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, proxies: list[Network]) -> str | None:
+    """The caller's address: the peer, unless the peer is a configured proxy; then the
+    nearest X-Forwarded-For hop that is not itself a trusted proxy (hops further left were
+    written by the client and prove nothing)."""
+    if peer is None or not proxies or not forwarded_for or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # garbage in the header: keep the proxy's own address
+    return hops[0] if hops else peer
+
+
+def content_security_policy(nonce: str) -> bytes:
+    """Scripts only from this origin or carrying the page's nonce (no inline handlers, no
+    eval); styles may be inline (HTMX's indicator style, ECharts' element styles)."""
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; "
+        "font-src 'self' data:; "
+        "connect-src 'self'; "
+        "object-src 'none'; "
+        "base-uri 'self'; "
+        "form-action 'self'"
+    ).encode()
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        trusted_proxies: Iterable[str] = (),
+        secure_cookies: bool = False,
+        hsts_seconds: int = 31_536_000,
+    ) -> None:
         self.app = app
+        self.proxies = parse_networks(trusted_proxies)
+        self.secure = secure_cookies
+        self.hsts = f"max-age={hsts_seconds}; includeSubDomains".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -41,11 +100,19 @@ class RequestContextMiddleware:
         rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
         client = scope.get("client")
         ip = client[0] if client else None
+        if self.proxies and ip is not None:
+            forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1") or None
+            real = client_address(ip, forwarded, self.proxies)
+            if real != ip and real is not None:
+                scope["client"] = (real, client[1] if client else 0)
+                ip = real
         t_rid = context.request_id.set(rid)
         t_ip = context.client_ip.set(ip)
         structlog.contextvars.bind_contextvars(request_id=rid)
         started = time.perf_counter()
         status_holder: dict[str, Any] = {"status": 500}
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce  # templates put it on <script>
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -54,6 +121,11 @@ class RequestContextMiddleware:
                 hdrs.append((b"x-request-id", rid.encode()))
                 present = {k.lower() for k, _v in hdrs}
                 hdrs.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                if b"content-security-policy" not in present:
+                    hdrs.append((b"content-security-policy", content_security_policy(nonce)))
+                if self.secure:
+                    hdrs.append((b"strict-transport-security", self.hsts))
+                    hdrs = [_secure_cookie(k, v) for k, v in hdrs]
                 message["headers"] = hdrs
             await send(message)
 
@@ -68,6 +140,13 @@ class RequestContextMiddleware:
             structlog.contextvars.unbind_contextvars("request_id")
             context.request_id.reset(t_rid)
             context.client_ip.reset(t_ip)
+
+
+def _secure_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """Behind TLS every cookie, whoever set it, carries `Secure`."""
+    if name.lower() == b"set-cookie" and b"secure" not in value.lower().replace(b" ", b"").split(b";"):
+        value += b"; Secure"
+    return name, value
 
 
 class BodyTooLarge(Exception):

@@ -8,6 +8,7 @@ import signal
 import structlog
 
 from kefu import registry
+from kefu.bot.service import shutdown_training
 from kefu.config import Settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
@@ -40,4 +41,5 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
     finally:
         await bus.close()
         set_bus(None)
+        shutdown_training()  # the bot's training process ends with the worker
         await db.dispose()

@@ -161,11 +161,22 @@ class TestRateLimit:
 
 
 class TestOps:
-    async def test_health_ready_and_metrics(self, client: httpx.AsyncClient) -> None:
+    async def test_health_ready_and_metrics(self, db: Database) -> None:
+        from kefu.app import create_app
+        from tests.conftest import make_settings
+
+        app = create_app(make_settings(db.url, metrics_token="metrics-secret"))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                await self._check(client)
+
+    async def _check(self, client: httpx.AsyncClient) -> None:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         assert (await client.get("/readyz")).status_code == 200
         await client.get("/healthz")
-        metrics = (await client.get("/metrics")).text
+        assert (await client.get("/metrics")).status_code == 404  # no token: nothing to see
+        metrics = (await client.get("/metrics", headers=bearer("metrics-secret"))).text
         assert "kefu_http_requests_total" in metrics
         assert 'kefu_jobs{status="queued"}' in metrics
         assert "kefu_websocket_connections" in metrics

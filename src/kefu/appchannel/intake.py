@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from kefu.appchannel.schemas import AppMessageIn, AppMessageOut
 from kefu.appchannel.service import app_channel_service
-from kefu.conversation import intake, tokens
+from kefu.conversation import intake
 from kefu.conversation.schemas import WidgetSessionIn
+from kefu.conversation.sessions import widget_sessions
 from kefu.conversation.tokens import ChatTicket
 from kefu.kit.db import Database
 
@@ -35,5 +36,5 @@ async def post_message(db: Database, secret_key: str, app_key: str, data: AppMes
         customer_id=customer_id,
         seq=accepted.seq,
         duplicate=not accepted.is_new,
-        session_token=tokens.issue(secret_key, conv_id, customer_id),
+        session_token=await widget_sessions.issue_in(db, conv_id, customer_id),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
 from kefu.auth.schemas import (
     TokenInfo,
@@ -16,7 +16,7 @@ from kefu.auth.schemas import (
 )
 from kefu.auth.service import auth_service, user_service
 from kefu.config import Settings
-from kefu.deps import CurrentPrincipal, Session, get_settings_dep, rate_limited
+from kefu.deps import CurrentPrincipal, Session, get_settings_dep, rate_limited, throttled_sign_in
 from kefu.kit.schemas import Id, Page
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -24,10 +24,17 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 @router.post("/auth/token", response_model=TokenResponse, dependencies=[Depends(rate_limited("login"))])
 async def create_token(
-    body: TokenRequest, session: Session, settings: Annotated[Settings, Depends(get_settings_dep)]
+    request: Request,
+    body: TokenRequest,
+    session: Session,
+    settings: Annotated[Settings, Depends(get_settings_dep)],
 ) -> TokenResponse:
-    user = await auth_service.authenticate(session, body.email, body.password)
-    issued = await auth_service.issue_token(session, user, name="login", days=settings.token_days)
+    user = await throttled_sign_in(
+        request, body.email, lambda: auth_service.authenticate(session, body.email, body.password)
+    )
+    # A sign-in gets a short-lived token (KEFU_LOGIN_TOKEN_HOURS); long-lived integration
+    # tokens come from `kefu token create` and are listed and revoked under /auth/tokens.
+    issued = await auth_service.issue_token(session, user, name="login", hours=settings.login_token_hours)
     return TokenResponse(access_token=issued.token, role=user.role, expires_at=issued.record.expires_at)
 
 

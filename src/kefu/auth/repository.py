@@ -60,5 +60,34 @@ class AuthRepository:
         result = await session.execute(sa.delete(WebSession).where(WebSession.expires_at < now))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def revoke_tokens(
+        self,
+        session: AsyncSession,
+        *,
+        at: datetime,
+        user_id: int | None = None,
+        customer_id: int | None = None,
+        name: str | None = None,
+    ) -> int:
+        stmt = sa.update(ApiToken).where(ApiToken.revoked_at.is_(None)).values(revoked_at=at)
+        if user_id is not None:
+            stmt = stmt.where(ApiToken.user_id == user_id)
+        if customer_id is not None:
+            stmt = stmt.where(ApiToken.customer_id == customer_id)
+        if name is not None:
+            stmt = stmt.where(ApiToken.name == name)
+        result = await session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def delete_web_sessions(
+        self, session: AsyncSession, *, user_id: int | None = None, customer_id: int | None = None
+    ) -> None:
+        stmt = sa.delete(WebSession)
+        if user_id is not None:
+            stmt = stmt.where(WebSession.user_id == user_id)
+        if customer_id is not None:
+            stmt = stmt.where(WebSession.customer_id == customer_id)
+        await session.execute(stmt)
+
 
 auth_repository = AuthRepository()

@@ -25,6 +25,8 @@ from kefu.mail.service import mail_service
 from kefu.models import ApiToken, Customer, User, WebSession
 from kefu.team.service import team_service
 
+MAGIC_LINK = "magic-link"  # the token name of portal sign-in links
+
 _touching: set[int] = set()
 
 
@@ -73,14 +75,21 @@ class AuthService:
         return user
 
     async def issue_token(
-        self, session: AsyncSession, user: User, *, name: str = "api", days: int | None = 365
+        self,
+        session: AsyncSession,
+        user: User,
+        *,
+        name: str = "api",
+        days: int | None = 365,
+        hours: int | None = None,
     ) -> IssuedToken:
         token = new_token("kf")
+        lifetime = timedelta(hours=hours) if hours else timedelta(days=days) if days else None
         record = ApiToken(
             user_id=user.id,
             token_hash=hash_token(token),
             name=name,
-            expires_at=utcnow() + timedelta(days=days) if days else None,
+            expires_at=utcnow() + lifetime if lifetime else None,
         )
         session.add(record)
         await session.flush()
@@ -117,7 +126,8 @@ class AuthService:
     async def principal_from_token(self, session: AsyncSession, token: str) -> Principal:
         record = await auth_repository.token_by_hash(session, hash_token(token))
         now = utcnow()
-        if record is None or record.revoked_at is not None:
+        if record is None or record.revoked_at is not None or record.name == MAGIC_LINK:
+            # A sign-in link opens a browser session once; it is never an API bearer.
             raise Unauthorized("无效或已撤销的令牌 / invalid or revoked token", code="invalid_token")
         if record.expires_at is not None and ensure_utc(record.expires_at) <= now:
             raise Unauthorized("令牌已过期 / token expired", code="token_expired")
@@ -175,7 +185,9 @@ class AuthService:
         found = await customer_service.by_email(session, email)
         if found is None:
             return
-        issued = await self.issue_customer_token(session, found.id, name="magic-link", minutes=15)
+        # Only the newest link works: older ones (maybe in a forwarded mail) die now.
+        await auth_repository.revoke_tokens(session, at=utcnow(), customer_id=found.id, name=MAGIC_LINK)
+        issued = await self.issue_customer_token(session, found.id, name=MAGIC_LINK, minutes=15)
         link = f"{public_url.rstrip('/')}/portal/magic/{issued.token}"
         await mail_service.queue(
             session,
@@ -196,7 +208,7 @@ class AuthService:
         if (
             record is None
             or record.customer_id is None
-            or record.name != "magic-link"
+            or record.name != MAGIC_LINK
             or record.revoked_at
             or (record.expires_at is not None and ensure_utc(record.expires_at) <= now)
         ):
@@ -291,6 +303,12 @@ class UserService:
         if "password" in changes:
             user.password_hash = await hash_password_async(changes.pop("password"))
             changes["password"] = "***"  # noqa: S105 - redacted marker for the audit log
+            # A new password ends every way in the old one opened: tokens and browser sessions.
+            await auth_repository.revoke_tokens(session, at=utcnow(), user_id=user.id)
+            await auth_repository.delete_web_sessions(session, user_id=user.id)
+        if changes.get("is_active") is False:
+            await auth_repository.revoke_tokens(session, at=utcnow(), user_id=user.id)
+            await auth_repository.delete_web_sessions(session, user_id=user.id)
         if "group_ids" in changes:
             await team_service.ensure_exist(session, changes["group_ids"])
             await auth_repository.set_groups(session, user.id, changes["group_ids"])

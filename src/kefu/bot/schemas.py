@@ -138,7 +138,9 @@ class TryOut(Schema):
 
     intent: str | None
     confidence: float
-    ranked: list[tuple[str, float]]
+    # [[intent, confidence], ...] — pairs as lists: a tuple type renders an OpenAPI 3.1
+    # schema (`items: [...]`) that validators reject.
+    ranked: list[list[str | float]]
     emotion: str
     anger: float
     reply: str = ""  # the exact text the customer would get (several messages: one per line)

@@ -122,6 +122,22 @@ def _executor() -> ProcessPoolExecutor:
     return _pool
 
 
+def shutdown_training() -> None:
+    """End the training process with the server (a stopped server left it orphaned): pending
+    work is cancelled and the worker process terminated; the next start retrains if needed."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is None:
+        return
+    processes = list(getattr(pool, "_processes", {}).values())  # no public handle before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
 def _fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
     digest = hashlib.sha256()
     for text, label in sorted(zip(texts, labels, strict=True)):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from fastapi.responses import FileResponse
 
 from kefu.config import Settings
-from kefu.conversation import intake, tokens
+from kefu.conversation import intake
 from kefu.conversation.availability import availability_service
 from kefu.conversation.schemas import (
     CloseIn,
@@ -25,6 +25,7 @@ from kefu.conversation.schemas import (
     WidgetStatus,
 )
 from kefu.conversation.service import conversation_service, message_out
+from kefu.conversation.sessions import widget_sessions
 from kefu.conversation.tokens import ChatTicket
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
@@ -42,12 +43,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-def chat_ticket(request: Request, token: str | None = None) -> ChatTicket:
-    """The widget session from `Authorization: Bearer` (or ?token= for downloads)."""
+def _widget_token(request: Request, token: str | None) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    raw = value.strip() if scheme.lower() == "bearer" else (token or "")
-    ticket = tokens.verify(get_settings_dep(request).secret_key, raw) if raw else None
+    return value.strip() if scheme.lower() == "bearer" else (token or "")
+
+
+async def chat_ticket(request: Request, db: DbDep, token: str | None = None) -> ChatTicket:
+    """The widget session from `Authorization: Bearer` (or ?token= for downloads): a live,
+    unrevoked `widget_sessions` row."""
+    raw = _widget_token(request, token)
+    ticket = await widget_sessions.verify_in(db, raw) if raw else None
     if ticket is None:
         raise Unauthorized("会话令牌无效或已过期 / invalid or expired chat session", code="bad_session")
     return ticket
@@ -70,11 +76,29 @@ async def widget_status(
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(rate_limited("widget_session", anonymous=True))],
 )
-async def start_session(body: WidgetSessionIn, db: DbDep, settings: SettingsDep) -> WidgetSessionOut:
+async def start_session(body: WidgetSessionIn, db: DbDep) -> WidgetSessionOut:
     conv_id, customer_id = await intake.start_session(db, body)
-    return WidgetSessionOut(
-        session_token=tokens.issue(settings.secret_key, conv_id, customer_id), conversation_id=conv_id
-    )
+    token = await widget_sessions.issue_in(db, conv_id, customer_id)
+    return WidgetSessionOut(session_token=token, conversation_id=conv_id)
+
+
+@router.delete("/widget/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
+async def end_session(request: Request, session: Session) -> Response:
+    """The customer signs out of the chat: this token stops working at once."""
+    raw = _widget_token(request, None)
+    if not raw or await widget_sessions.verify(session, raw) is None:
+        raise Unauthorized("会话令牌无效或已过期 / invalid or expired chat session", code="bad_session")
+    await widget_sessions.revoke_current(session, raw)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/conversations/{conversation_id}/revoke-sessions")
+async def revoke_sessions(
+    conversation_id: Id, principal: CurrentPrincipal, session: Session
+) -> dict[str, int]:
+    """Staff end every widget token of a conversation (open sockets close within a minute)."""
+    revoked = await widget_sessions.revoke_conversation(session, principal, conversation_id)
+    return {"revoked": revoked}
 
 
 @router.post(
@@ -87,7 +111,7 @@ async def leave_message(body: OfflineMessageIn, session: Session, request: Reque
     a ticket. Sent from a chat (its session token as bearer), the ticket gets the chat."""
     chat = None
     if request.headers.get("authorization"):
-        chat = chat_ticket(request)
+        chat = await chat_ticket(request, request.app.state.db)
     customer = await customer_service.find_or_create(
         session, CustomerCreate(name=body.name, email=body.email, phone=body.phone)
     )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import utcnow
 from kefu.models import ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
-from kefu.models.conversation import Sender
+from kefu.models.conversation import Sender, WidgetSession
 from kefu.models.settings import SettingValue
 
 
@@ -171,3 +171,21 @@ async def save_setting(session: AsyncSession, key: str, value: dict[str, Any]) -
         session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
     else:
         row.value, row.updated_at = value, utcnow()
+async def widget_session(session: AsyncSession, token_hash: str) -> WidgetSession | None:
+    stmt = sa.select(WidgetSession).where(WidgetSession.token_hash == token_hash)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def revoke_widget_sessions(session: AsyncSession, *, conversation_id: int, at: datetime) -> int:
+    result = await session.execute(
+        sa.update(WidgetSession)
+        .where(WidgetSession.conversation_id == conversation_id, WidgetSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def touch_widget_session(session: AsyncSession, session_id: int, at: datetime) -> None:
+    stmt = sa.update(WidgetSession).where(WidgetSession.id == session_id).values(last_seen_at=at)
+    await session.execute(stmt)
+

@@ -1,12 +1,13 @@
-"""Widget session tokens: signed (conversation, customer) pairs, no database lookup needed."""
+"""Widget session tokens: opaque random strings; the server keeps only their hash in a
+`widget_sessions` row (see conversation.sessions), so a token cannot be forged with the
+secret key, is revoked with its row and lapses after inactivity."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-
-MAX_AGE_SECONDS = 30 * 86400
+PREFIX = "kw_"
 
 
 @dataclass(frozen=True)
@@ -15,23 +16,9 @@ class ChatTicket:
     customer_id: int
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="kefu.widget-session")
+def new_token() -> str:
+    return PREFIX + secrets.token_urlsafe(32)
 
 
-def issue(secret: str, conversation_id: int, customer_id: int) -> str:
-    return _serializer(secret).dumps([conversation_id, customer_id])
-
-
-def verify(secret: str, token: str) -> ChatTicket | None:
-    try:
-        value = _serializer(secret).loads(token, max_age=MAX_AGE_SECONDS)
-    except BadSignature:
-        return None
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        return None
-    return ChatTicket(conversation_id=value[0], customer_id=value[1])
+def looks_like_token(raw: str) -> bool:
+    return raw.startswith(PREFIX) and 20 < len(raw) < 100

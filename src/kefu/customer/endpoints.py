@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
+from kefu.authz import Perm
 from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from kefu.customer.service import customer_service
-from kefu.deps import CurrentPrincipal, Session
+from kefu.deps import CurrentPrincipal, Session, masked_lookup_budget
 from kefu.kit.schemas import Id, Page, Schema
 from kefu.loyalty.service import loyalty_service
 from kefu.ticket.schemas import TicketFilter
@@ -24,6 +25,7 @@ async def create_customer(body: CustomerCreate, principal: CurrentPrincipal, ses
 
 @router.get("", response_model=Page[CustomerOut])
 async def search_customers(
+    request: Request,
     principal: CurrentPrincipal,
     session: Session,
     email: str | None = Query(default=None, max_length=254),
@@ -32,6 +34,8 @@ async def search_customers(
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0),
 ) -> Page[CustomerOut]:
+    if (email or phone) and not principal.can(Perm.CUSTOMERS_UNMASK):
+        await masked_lookup_budget(request, principal.id)
     found = await customer_service.search(
         session,
         principal,

@@ -28,7 +28,10 @@ class CustomerUpdate(Schema):
     locale: str | None = Field(default=None, max_length=10)
     organization: str | None = Field(default=None, max_length=200)
     address: str | None = Field(default=None, max_length=300)
-    id_card: str | None = Field(default=None, max_length=32, pattern=r"^(\d{17}[\dXx]|\d{15})?$")
+    # A masked value ("110101********4578") may come back from a form; it keeps the real one.
+    id_card: str | None = Field(
+        default=None, max_length=32, pattern=r"^(\d{17}[\dXx]|\d{15}|[\dXx*]{15,18})?$"
+    )
     tags: list[str] | None = Field(default=None, max_length=30)
     attributes: dict[str, str | int | float | bool | None] | None = None
     consents: dict[str, bool] | None = None  # purpose -> granted

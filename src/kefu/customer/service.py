@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
@@ -206,6 +208,7 @@ class CustomerService:
                 "已删除的客户不能修改 / an erased customer cannot be changed", code="customer_erased"
             )
         changes = data.model_dump(exclude_unset=True)
+        _drop_masked_echoes(customer, changes)
         for key in ("name", "birthday", "locale", "organization", "address", "id_card"):
             if key in changes and changes[key] is not None:
                 setattr(customer, key, changes[key])
@@ -273,6 +276,23 @@ class CustomerService:
             target_id=customer_id,
         )
         return self.to_out(customer, None)
+
+
+def _drop_masked_echoes(customer: Customer, changes: dict[str, Any]) -> None:
+    """A viewer without unmask sees masked values; writing one back (a form round-trip)
+    must never overwrite the real value, and no other masked-looking value is stored."""
+    masked = {
+        "address": (customer.address, mask_address(customer.address or "")),
+        "id_card": (customer.id_card, mask_id_card(customer.id_card or "")),
+    }
+    for key, (real, shown) in masked.items():
+        value = changes.get(key)
+        if not isinstance(value, str) or "*" not in value:
+            continue
+        if real and value == shown:
+            changes.pop(key)
+        else:
+            raise Unprocessable(f"{key}: masked values cannot be stored", code="masked_value")
 
 
 customer_service = CustomerService()

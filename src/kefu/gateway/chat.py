@@ -13,9 +13,10 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from kefu.auth.service import user_service
-from kefu.conversation import intake, tokens
+from kefu.conversation import intake
 from kefu.conversation.schemas import MAX_TEXT
 from kefu.conversation.service import conversation_service, message_frame
+from kefu.conversation.sessions import widget_sessions
 from kefu.conversation.tokens import ChatTicket
 from kefu.errors import KefuError
 from kefu.gateway.common import (
@@ -39,6 +40,7 @@ from kefu.routing.service import routing_service
 router = APIRouter()
 log = structlog.get_logger(__name__)
 TYPING_EVERY_SECONDS = 2.0
+RECHECK_SECONDS = 60.0  # an open socket re-reads its widget session this often
 
 
 class SeqFeed:
@@ -97,11 +99,11 @@ async def chat_socket(ws: WebSocket, token: str = "") -> None:
     if not origin_allowed(ws, settings.allowed_origins):
         await ws.close(code=CLOSE_FORBIDDEN_ORIGIN)
         return
-    chat = tokens.verify(settings.secret_key, token) if token else None
+    db: Database = app.state.db
+    chat = await widget_sessions.verify_in(db, token) if token else None
     if chat is None:
         await ws.close(code=CLOSE_UNAUTHORIZED)
         return
-    db: Database = app.state.db
     bus: Bus = app.state.bus
     sub = await bus.subscribe(f"conv:{chat.conversation_id}")
     try:
@@ -135,7 +137,7 @@ async def chat_socket(ws: WebSocket, token: str = "") -> None:
                 await send_json(ws, {"type": "queue", **queue.model_dump()})
             if agent is not None:
                 await send_json(ws, {"type": "assigned", "agent_name": agent})
-            await run_until_first_done(_pump(feed, sub), _receive(ws, db, chat, feed, settings))
+            await run_until_first_done(_pump(feed, sub), _receive(ws, db, chat, feed, settings, token))
         finally:
             WS_CONNECTIONS.labels("chat").dec()
     finally:
@@ -154,7 +156,9 @@ async def _pump(feed: SeqFeed, sub: Subscription) -> None:
             return
 
 
-async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed, settings: Any) -> None:
+async def _receive(
+    ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed, settings: Any, token: str
+) -> None:
     bucket = (
         TokenBucket.unlimited()
         if settings.limits_off
@@ -162,6 +166,7 @@ async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed,
     )
     errors = ErrorBudget(ws)
     last_typing = 0.0
+    checked = time.monotonic()
     while True:
         try:
             text = await ws.receive_text()
@@ -173,6 +178,12 @@ async def _receive(ws: WebSocket, db: Database, chat: ChatTicket, feed: SeqFeed,
                 return
             continue
         kind = frame["type"]
+        if time.monotonic() - checked > RECHECK_SECONDS:
+            # A revoked or lapsed session closes its open socket too (one read a minute).
+            if await widget_sessions.verify_in(db, token) is None:
+                await ws.close(code=CLOSE_UNAUTHORIZED)
+                return
+            checked = time.monotonic()
         cid = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         try:
             if kind == "message":

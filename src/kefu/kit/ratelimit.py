@@ -14,6 +14,25 @@ class RateLimiter(Protocol):
         """Count one hit; False when the key is over its limit in the current window."""
         ...
 
+    async def locked_for(self, key: str) -> float:
+        """Seconds a backoff lock on key still lasts (0: not locked)."""
+        ...
+
+    async def failed(self, key: str, free: int, window: float, max_lock: float) -> float:
+        """Count a failure; beyond `free` failures within `window` the key is locked for a
+        delay that doubles with each further failure (capped). Returns the lock seconds."""
+        ...
+
+    async def succeeded(self, key: str) -> None:
+        """Forget the key's failures and lock."""
+        ...
+
+
+def backoff_seconds(failures: int, free: int, max_lock: float) -> float:
+    if failures <= free:
+        return 0.0
+    return float(min(max_lock, 2 ** min(failures - free - 1, 30)))
+
 
 class MemoryRateLimiter:
     """A window opens at a key's first hit and lasts `window` seconds (not aligned to the
@@ -21,6 +40,8 @@ class MemoryRateLimiter:
 
     def __init__(self, max_keys: int = 100_000) -> None:
         self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self._failures: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self._locks: dict[str, float] = {}
         self._max_keys = max_keys
 
     async def hit(self, key: str, limit: int, window: float) -> bool:
@@ -34,6 +55,28 @@ class MemoryRateLimiter:
         while len(self._windows) > self._max_keys:
             self._windows.popitem(last=False)
         return count <= limit
+
+    async def locked_for(self, key: str) -> float:
+        until = self._locks.get(key, 0.0)
+        return max(0.0, until - time.monotonic())
+
+    async def failed(self, key: str, free: int, window: float, max_lock: float) -> float:
+        now = time.monotonic()
+        started, count = self._failures.get(key, (now, 0))
+        if now - started >= window:
+            started, count = now, 0
+        count += 1
+        self._failures[key] = (started, count)
+        lock = backoff_seconds(count, free, max_lock)
+        if lock:
+            self._locks[key] = now + lock
+        while len(self._failures) > self._max_keys:
+            self._failures.popitem(last=False)
+        return lock
+
+    async def succeeded(self, key: str) -> None:
+        self._failures.pop(key, None)
+        self._locks.pop(key, None)
 
 
 class RedisRateLimiter:
@@ -50,6 +93,32 @@ class RedisRateLimiter:
         except Exception:
             return True  # fail open: Redis trouble must not lock everyone out
         return count <= limit
+
+    async def locked_for(self, key: str) -> float:
+        try:
+            ms = int(await self._redis.pttl(f"kefu:lock:{key}"))
+        except Exception:
+            return 0.0
+        return ms / 1000 if ms > 0 else 0.0
+
+    async def failed(self, key: str, free: int, window: float, max_lock: float) -> float:
+        fkey = f"kefu:fail:{key}"
+        try:
+            count = int(await self._redis.incr(fkey))
+            if count == 1:
+                await self._redis.pexpire(fkey, int(window * 1000))
+            lock = backoff_seconds(count, free, max_lock)
+            if lock:
+                await self._redis.set(f"kefu:lock:{key}", "1", px=int(lock * 1000))
+        except Exception:
+            return 0.0
+        return lock
+
+    async def succeeded(self, key: str) -> None:
+        try:
+            await self._redis.delete(f"kefu:fail:{key}", f"kefu:lock:{key}")
+        except Exception:
+            return
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -18,6 +18,7 @@ from kefu.models.conversation import (
     Presence,
     RoutingRule,
     Sender,
+    WidgetSession,
 )
 from kefu.models.customer import Customer, Identity, IdentityKind
 from kefu.models.fieldservice import (
@@ -147,4 +148,5 @@ __all__ = [
     "WechatInbound",
     "WechatNonce",
     "WechatUser",
+    "WidgetSession",
 ]

@@ -164,3 +164,23 @@ class RoutingRule(Base):
     overflow_after_seconds: Mapped[int] = mapped_column(default=0)  # 0 = never
     sticky_wait_seconds: Mapped[int] = mapped_column(default=60)
     required_skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+
+class WidgetSession(Base):
+    """A customer's chat session token (hash only): revocable, and it lapses after
+    inactivity or its absolute lifetime, unlike a signed token that anyone holding the
+    secret key could mint."""
+
+    __tablename__ = "widget_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    conversation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+

@@ -14,7 +14,14 @@ from kefu.auth.service import auth_service
 from kefu.authz import Perm, Principal, require
 from kefu.config import Settings
 from kefu.customer.service import customer_service
-from kefu.deps import SESSION_COOKIE, OptionalPrincipal, Session, get_settings_dep, rate_limited
+from kefu.deps import (
+    SESSION_COOKIE,
+    OptionalPrincipal,
+    Session,
+    get_settings_dep,
+    rate_limited,
+    throttled_sign_in,
+)
 from kefu.errors import Forbidden, Unauthorized
 from kefu.kit.db import writes
 from kefu.kit.i18n import normalize_locale
@@ -115,7 +122,9 @@ async def login_submit(
 ) -> Response:
     _check_anon_csrf(request, csrf_token)
     try:
-        user = await auth_service.authenticate(session, email, password)
+        user = await throttled_sign_in(
+            request, email, lambda: auth_service.authenticate(session, email, password)
+        )
     except Unauthorized:
         audit_service.record(
             session,
@@ -203,7 +212,9 @@ async def portal_login_submit(
 ) -> Response:
     _check_anon_csrf(request, csrf_token)
     try:
-        customer = await customer_service.authenticate(session, email, password)
+        customer = await throttled_sign_in(
+            request, f"customer:{email}", lambda: customer_service.authenticate(session, email, password)
+        )
     except Unauthorized:
         audit_service.record(session, "denied.invalid_credentials", detail={"path": "/portal/login"})
         return render(request, "portal/login.html", {"error": "invalid", "email": email}, status=401)

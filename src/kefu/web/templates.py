@@ -70,6 +70,7 @@ def render(
         "locales": [(code, LANGUAGE_NAMES[code]) for code in LOCALES],
         "principal": principal,
         "csrf_token": csrf,
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
         "path": request.url.path,
     }
     ctx.update(context or {})

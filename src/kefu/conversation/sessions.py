@@ -1,0 +1,110 @@
+"""Widget sessions: issue, verify (with idle and absolute expiry) and revoke the customer's
+chat tokens. The token is returned once; only its SHA-256 is stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.audit.service import audit_service
+from kefu.authz import Perm, Principal, ensure_can_see_group_object, require
+from kefu.config import get_settings
+from kefu.conversation import repository as repo
+from kefu.conversation.tokens import ChatTicket, looks_like_token, new_token
+from kefu.errors import NotFound
+from kefu.kit.db import Database
+from kefu.kit.security import hash_token
+from kefu.kit.time import ensure_utc, utcnow
+from kefu.models.conversation import WidgetSession
+
+TOUCH_EVERY = timedelta(minutes=1)  # at most one write a minute per active session
+
+
+class WidgetSessionService:
+    async def issue(self, session: AsyncSession, conversation_id: int, customer_id: int) -> str:
+        settings = get_settings()
+        token = new_token()
+        now = utcnow()
+        session.add(
+            WidgetSession(
+                token_hash=hash_token(token),
+                conversation_id=conversation_id,
+                customer_id=customer_id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(days=settings.widget_max_days),
+            )
+        )
+        await session.flush()
+        return token
+
+    async def issue_in(self, db: Database, conversation_id: int, customer_id: int) -> str:
+        async with db.transaction() as session:
+            return await self.issue(session, conversation_id, customer_id)
+
+    async def verify(self, session: AsyncSession, token: str) -> ChatTicket | None:
+        """The session's conversation, or None when unknown, revoked, idle too long or past
+        its lifetime. Touches `last_seen_at` in this session (the caller commits)."""
+        row = await repo.widget_session(session, hash_token(token)) if looks_like_token(token) else None
+        ticket, stale = _check(row)
+        if row is not None and stale:
+            row.last_seen_at = utcnow()
+        return ticket
+
+    async def verify_in(self, db: Database, token: str) -> ChatTicket | None:
+        """`verify` on a read snapshot; the (at most once a minute) touch in a write of its
+        own, so a chat request never holds the writer while it works."""
+        if not looks_like_token(token):
+            return None
+        async with db.session() as session:
+            row = await repo.widget_session(session, hash_token(token))
+            ticket, stale = _check(row)
+            row_id = row.id if row is not None else None
+        if ticket is not None and stale and row_id is not None:
+            async with db.transaction() as session:
+                await repo.touch_widget_session(session, row_id, utcnow())
+        return ticket
+
+    async def revoke_current(self, session: AsyncSession, token: str) -> None:
+        row = await repo.widget_session(session, hash_token(token)) if looks_like_token(token) else None
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+
+    async def revoke_conversation(
+        self, session: AsyncSession, principal: Principal, conversation_id: int
+    ) -> int:
+        """Staff end every token of a conversation (a leaked link, an abusive visitor)."""
+        require(principal, Perm.TICKETS_WORK)
+        conv = await repo.get(session, conversation_id)
+        if conv is None:
+            raise NotFound("会话不存在 / conversation not found")
+        ensure_can_see_group_object(
+            principal, group_id=conv.group_id, assignee_id=conv.assignee_id, customer_id=conv.customer_id
+        )
+        count = await repo.revoke_widget_sessions(session, conversation_id=conversation_id, at=utcnow())
+        audit_service.record(
+            session,
+            "conversation.sessions_revoked",
+            actor=principal,
+            target_type="conversation",
+            target_id=conversation_id,
+            detail={"count": count},
+        )
+        return count
+
+
+def _check(row: WidgetSession | None) -> tuple[ChatTicket | None, bool]:
+    """(ticket or None, whether last_seen_at is due a touch)."""
+    now = utcnow()
+    if row is None or row.revoked_at is not None or ensure_utc(row.expires_at) <= now:
+        return None, False
+    last = ensure_utc(row.last_seen_at)
+    if now - last > timedelta(hours=get_settings().widget_idle_hours):
+        return None, False
+    return ChatTicket(conversation_id=row.conversation_id, customer_id=row.customer_id), (
+        now - last > TOUCH_EVERY
+    )
+
+
+widget_sessions = WidgetSessionService()

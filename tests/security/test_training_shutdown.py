@@ -1,0 +1,28 @@
+"""Finding 8: the bot's training process does not outlive the server."""
+
+from __future__ import annotations
+
+import time
+
+from kefu.bot import service as bot_service
+
+
+def _slow(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_shutdown_terminates_the_training_process() -> None:
+    pool = bot_service._executor()
+    future = pool.submit(_slow, 60)
+    deadline = time.monotonic() + 60
+    while not getattr(pool, "_processes", {}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    processes = list(pool._processes.values())  # type: ignore[attr-defined]
+    assert processes and all(p.is_alive() for p in processes)
+    started = time.monotonic()
+    bot_service.shutdown_training()
+    assert time.monotonic() - started < 20  # it does not wait for the training to finish
+    assert not any(p.is_alive() for p in processes)
+    assert future.cancelled() or future.done()
+    assert bot_service._pool is None
