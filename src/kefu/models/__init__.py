@@ -34,6 +34,7 @@ from kefu.models.fieldservice import (
     WarrantyRule,
 )
 from kefu.models.importer import ImportMapping
+from kefu.models.incident import Incident
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
@@ -91,6 +92,7 @@ __all__ = [
     "Identity",
     "IdentityKind",
     "ImportMapping",
+    "Incident",
     "InboundMail",
     "InboundStatus",
     "Intent",
