@@ -33,9 +33,7 @@ async def declare(client: httpx.AsyncClient, headers: dict[str, str], **body: An
 
 
 async def new_ticket(client: httpx.AsyncClient, headers: dict[str, str], subject: str, text: str) -> int:
-    r = await client.post(
-        "/api/v1/tickets", json={"subject": subject, "description": text}, headers=headers
-    )
+    r = await client.post("/api/v1/tickets", json={"subject": subject, "description": text}, headers=headers)
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
 
@@ -112,7 +110,9 @@ class TestBanner:
         assert r.json()["status"] == "resolved"
         assert "banner" not in (await client.get("/api/v1/widget/status")).json()
 
-    async def test_a_minor_incident_shows_no_banner(self, client: httpx.AsyncClient, team: dict[str, Any]) -> None:
+    async def test_a_minor_incident_shows_no_banner(
+        self, client: httpx.AsyncClient, team: dict[str, Any]
+    ) -> None:
         await declare(client, team["sup"], severity="P3")
         assert "banner" not in (await client.get("/api/v1/widget/status")).json()
         await declare(client, team["sup"], severity="P2", title="登录异常", keywords=["登录"])
@@ -139,7 +139,9 @@ class TestLinkingAndResolution:
         assert got["linked_ticket_ids"] == [linked_a, linked_b]
 
         r = await client.post(
-            f"/api/v1/incidents/{out['id']}/notify", json={"body": "预计一小时内恢复。"}, headers=team["agent"]
+            f"/api/v1/incidents/{out['id']}/notify",
+            json={"body": "预计一小时内恢复。"},
+            headers=team["agent"],
         )
         assert r.status_code == 200, r.text
         assert r.json() == {"notified": 2}
@@ -147,7 +149,9 @@ class TestLinkingAndResolution:
         assert "预计一小时内恢复。" in await public_comments(client, bearer(c1), linked_a)
 
         r = await client.post(
-            f"/api/v1/incidents/{out['id']}/resolve", json={"message": "支付已恢复，请重新下单。"}, headers=team["sup"]
+            f"/api/v1/incidents/{out['id']}/resolve",
+            json={"message": "支付已恢复，请重新下单。"},
+            headers=team["sup"],
         )
         assert r.status_code == 200, r.text
         assert (await ticket(client, team["sup"], master_id))["status"] == "solved"
@@ -180,7 +184,9 @@ class TestBotOutageAnswer:
         assert r.status_code == 201
         chat = bearer(r.json()["session_token"])
         r = await client.post(
-            "/api/v1/widget/messages", json={"client_id": str(uuid.uuid4()), "text": "为什么付款一直失败？"}, headers=chat
+            "/api/v1/widget/messages",
+            json={"client_id": str(uuid.uuid4()), "text": "为什么付款一直失败？"},
+            headers=chat,
         )
         assert r.status_code == 200, r.text
         msgs = (await client.get("/api/v1/widget/messages?after_seq=0", headers=chat)).json()["items"]

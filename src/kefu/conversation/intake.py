@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.authz import Principal
 from kefu.conversation.availability import availability_service
 from kefu.conversation.bot_slot import BotContext, BotSlot, BotTurn, get_bot
-from kefu.incident.service import incident_service
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
 from kefu.conversation.tokens import ChatTicket
+from kefu.incident.service import incident_service
 from kefu.kit.db import Database
 from kefu.kit.groupcommit import group_commit
 from kefu.models.conversation import ConversationStatus

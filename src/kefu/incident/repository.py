@@ -48,7 +48,8 @@ class IncidentRepository:
             .order_by(Ticket.id)
         )
         for pid, tid in (await session.execute(stmt)).all():
-            out[pid].append(tid)
+            if pid is not None:  # always true here (filtered above); narrows the type
+                out[pid].append(tid)
         return out
 
 

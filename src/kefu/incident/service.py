@@ -116,7 +116,9 @@ class IncidentService:
             if t.status != TicketStatus.SOLVED:
                 try:
                     # As the system: solving in bulk skips the per-agent required-field check.
-                    await ticket_service.update(session, SYSTEM, tid, TicketUpdate(status=TicketStatus.SOLVED))
+                    await ticket_service.update(
+                        session, SYSTEM, tid, TicketUpdate(status=TicketStatus.SOLVED)
+                    )
                     solved.append(tid)
                 except Conflict:
                     pass
@@ -201,7 +203,9 @@ class IncidentService:
     async def _out(self, session: AsyncSession, incidents: list[Incident]) -> list[IncidentOut]:
         linked = await incident_repository.linked_ids(session, [i.problem_ticket_id for i in incidents])
         return [
-            IncidentOut.model_validate(i).model_copy(update={"linked_ticket_ids": linked[i.problem_ticket_id]})
+            IncidentOut.model_validate(i).model_copy(
+                update={"linked_ticket_ids": linked[i.problem_ticket_id]}
+            )
             for i in incidents
         ]
 
