@@ -22,7 +22,10 @@ async def team(db: Database) -> dict[str, Any]:
     _agent, agent = await staff_token(db, role=Role.AGENT, name="李小青", group_ids=[group.id])
     _sup, sup = await staff_token(db, role=Role.SUPERVISOR, name="王主管")
     _admin, admin = await staff_token(db, role=Role.ADMIN, name="管理员")
-    return {"agent": bearer(agent), "sup": bearer(sup), "admin": bearer(admin)}
+    async with db.transaction() as s:
+        sales = await make_group(s, name="售前咨询")
+    _out, outsider = await staff_token(db, role=Role.AGENT, name="陈静", group_ids=[sales.id])
+    return {"agent": bearer(agent), "sup": bearer(sup), "admin": bearer(admin), "outsider": bearer(outsider)}
 
 
 async def declare(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -167,6 +170,23 @@ class TestLinkingAndResolution:
         late = await new_ticket(client, bearer(c1), "付款失败", "又付款失败")
         await Worker(db).run_until_idle()
         assert (await ticket(client, team["sup"], late))["problem_id"] is None
+
+    async def test_notify_reaches_only_tickets_the_caller_may_see(
+        self, client: httpx.AsyncClient, db: Database, team: dict[str, Any]
+    ) -> None:
+        out = await declare(client, team["sup"])
+        _c, c = await customer_token(db, name="周杰", email="zj@example.cn")
+        tid = await new_ticket(client, bearer(c), "付款失败", "付不了款")
+        await Worker(db).run_until_idle()
+        url = f"/api/v1/incidents/{out['id']}/notify"
+        r = await client.post(url, json={"body": "正在抢修。"}, headers=team["outsider"])
+        assert r.json() == {"notified": 0}  # another group's agent: not their customers
+        assert "正在抢修。" not in await public_comments(client, bearer(c), tid)
+        r = await client.post(url, json={"body": "正在抢修。"}, headers=team["sup"])
+        assert r.json() == {"notified": 1}
+        assert "正在抢修。" in await public_comments(client, bearer(c), tid)
+        r = await client.post(url, json={"body": ""}, headers=team["sup"])
+        assert r.status_code == 422
 
     async def test_an_agent_may_not_resolve(self, client: httpx.AsyncClient, team: dict[str, Any]) -> None:
         out = await declare(client, team["sup"])

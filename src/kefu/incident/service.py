@@ -140,7 +140,8 @@ class IncidentService:
         return (await self._out(session, [incident]))[0]
 
     async def notify(self, session: AsyncSession, actor: Principal, incident_id: int, body: str) -> int:
-        """One public comment on every linked, not yet closed ticket; returns how many."""
+        """One public comment on every linked, not yet closed ticket the caller may see;
+        returns how many."""
         require(actor, Perm.TICKETS_WORK)
         incident = await self._load(session, incident_id)
         if incident.status != IncidentStatus.OPEN:
@@ -150,7 +151,12 @@ class IncidentService:
         ]
         sent = 0
         for tid in linked:
-            t = await ticket_service.get(session, None, tid)
+            try:
+                # The caller's own visibility: an agent reaches the linked tickets of their
+                # groups; supervisors and admins reach all of them.
+                t = await ticket_service.get(session, actor, tid)
+            except NotFound:
+                continue
             if t.status == TicketStatus.CLOSED:
                 continue
             await ticket_service.add_comment(session, actor, tid, body, public=True)
