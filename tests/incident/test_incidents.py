@@ -196,19 +196,27 @@ class TestLinkingAndResolution:
 
 
 class TestBotOutageAnswer:
-    async def test_the_bot_answers_a_matching_question_with_the_outage_text(
+    async def test_the_bot_answers_matching_questions_with_the_outage_text_while_open(
         self, client: httpx.AsyncClient, team: dict[str, Any]
     ) -> None:
-        await declare(client, team["sup"], message="支付系统故障中，恢复后通知您。")
         r = await client.post("/api/v1/widget/sessions", json={"name": "王芳"})
         assert r.status_code == 201
         chat = bearer(r.json()["session_token"])
-        r = await client.post(
-            "/api/v1/widget/messages",
-            json={"client_id": str(uuid.uuid4()), "text": "为什么付款一直失败？"},
-            headers=chat,
-        )
-        assert r.status_code == 200, r.text
-        msgs = (await client.get("/api/v1/widget/messages?after_seq=0", headers=chat)).json()["items"]
-        assert msgs[-1]["sender"] == "bot"
-        assert msgs[-1]["text"] == "支付系统故障中，恢复后通知您。"
+
+        async def ask(text: str) -> str:
+            r = await client.post(
+                "/api/v1/widget/messages", json={"client_id": str(uuid.uuid4()), "text": text}, headers=chat
+            )
+            assert r.status_code == 200, r.text
+            msgs = (await client.get("/api/v1/widget/messages?after_seq=0", headers=chat)).json()["items"]
+            assert msgs[-1]["sender"] == "bot"
+            return str(msgs[-1]["text"])
+
+        outage = "支付系统故障中，恢复后通知您。"
+        assert await ask("付款失败了") != outage  # no incident yet (and the answer is cached)
+        out = await declare(client, team["sup"], message=outage)
+        assert await ask("为什么付款一直失败？") == outage
+        assert await ask("你们几点上班") != outage  # another topic: the normal bot
+        r = await client.post(f"/api/v1/incidents/{out['id']}/resolve", headers=team["sup"])
+        assert r.status_code == 200
+        assert await ask("付款失败了") != outage

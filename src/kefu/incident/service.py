@@ -4,6 +4,10 @@ and resolve everything in one step."""
 
 from __future__ import annotations
 
+import time
+import weakref
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
@@ -13,6 +17,7 @@ from kefu.incident.events import IncidentDeclared, IncidentResolved
 from kefu.incident.matching import matches
 from kefu.incident.repository import incident_repository
 from kefu.incident.schemas import IncidentCreate, IncidentOut, IncidentResolve
+from kefu.kit.db import after_commit
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models import Incident
@@ -29,6 +34,16 @@ PRIORITY = {
 }
 # Types a customer's ticket may have to join an incident (problem/task tickets are internal).
 LINKABLE = frozenset({TicketType.QUESTION, TicketType.INCIDENT})
+
+
+TOPICS_TTL = 5.0
+_topics: weakref.WeakKeyDictionary[Any, tuple[float, list[tuple[list[str], str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _forget_topics() -> None:
+    _topics.clear()
 
 
 def default_banner(title: str) -> str:
@@ -78,6 +93,7 @@ class IncidentService:
             ),
             actor_id=actor.user_id or None,
         )
+        after_commit(session, _forget_topics)
         audit_service.record(
             session, "incident.declared", actor=actor, target_type="incident", target_id=incident.id
         )
@@ -134,6 +150,7 @@ class IncidentService:
             IncidentResolved(incident_id=incident.id, solved_ticket_ids=solved),
             actor_id=actor.user_id or None,
         )
+        after_commit(session, _forget_topics)
         audit_service.record(
             session, "incident.resolved", actor=actor, target_type="incident", target_id=incident.id
         )
@@ -171,10 +188,28 @@ class IncidentService:
 
     async def outage_answer(self, session: AsyncSession, text: str) -> str | None:
         """The bot's answer when a customer's question matches an open incident."""
-        for incident in await incident_repository.open_incidents(session):
-            if incident.keywords and matches(incident.keywords, text):
-                return incident.customer_message
+        for keywords, message in await self._open_topics(session):
+            if matches(keywords, text):
+                return message
         return None
+
+    async def _open_topics(self, session: AsyncSession) -> list[tuple[list[str], str]]:
+        """Open incidents' (keywords, text), cached: every chat message asks, and the chat
+        hot path has a statement budget. Declare/resolve clear it in this process; other
+        processes see a change within TOPICS_TTL seconds. Keyed by engine, so two databases
+        (tests) never share an answer."""
+        engine = session.get_bind().engine  # a Connection in the group-commit writer
+        now = time.monotonic()
+        hit = _topics.get(engine)
+        if hit is not None and now - hit[0] < TOPICS_TTL:
+            return hit[1]
+        topics = [
+            (list(i.keywords), i.customer_message)
+            for i in await incident_repository.open_incidents(session)
+            if i.keywords
+        ]
+        _topics[engine] = (now, topics)
+        return topics
 
     # --- automatic linking --------------------------------------------------------------
     async def link_if_matching(self, session: AsyncSession, ticket_id: int) -> int | None:
