@@ -30,6 +30,8 @@ class Perm(StrEnum):
     JOBS_MANAGE = "jobs.manage"
     TOKENS_MANAGE = "tokens.manage"
     KB_MANAGE = "kb.manage"
+    # Declaring and resolving a major incident (重大事故): supervisors and admins.
+    INCIDENTS_MANAGE = "incidents.manage"
     # Orders come from the sales system (an integration's admin token, the CSV import): an
     # order credits points and raises the tier, so the people who redeem points never mint them.
     ORDERS_RECORD = "orders.record"
@@ -48,6 +50,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.REPORTS_READ,
             Perm.AUDIT_READ,
             Perm.KB_MANAGE,
+            Perm.INCIDENTS_MANAGE,
         }
     ),
     "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),

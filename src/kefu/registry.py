@@ -54,6 +54,8 @@ MODULES = [
     "kefu.fieldservice.events",
     "kefu.fieldservice.tasks",
     "kefu.fieldservice.listeners",
+    "kefu.incident.events",
+    "kefu.incident.listeners",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -87,6 +89,7 @@ ROUTERS = [
     "kefu.wfm.endpoints:router",
     "kefu.fieldservice.endpoints:router",
     "kefu.fieldservice.partner_endpoints:router",
+    "kefu.incident.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",

@@ -26,6 +26,7 @@ EXPECTED = {
         Perm.REPORTS_READ,
         Perm.AUDIT_READ,
         Perm.KB_MANAGE,
+        Perm.INCIDENTS_MANAGE,
     },
     "admin": set(Perm),
 }

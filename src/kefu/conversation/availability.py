@@ -10,6 +10,7 @@ from kefu.authz import Perm, Principal, require
 from kefu.conversation import repository as repo
 from kefu.conversation.bot_slot import greeting
 from kefu.conversation.schemas import ChatSettings, WidgetStatus
+from kefu.incident.service import incident_service
 from kefu.routing.service import routing_service
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
@@ -42,6 +43,7 @@ class AvailabilityService:
             bot=self.bot_answers(settings, is_open),
             agents_online=agents,
             greeting=greeting(locale),
+            banner=await incident_service.banner(session),
         )
 
 

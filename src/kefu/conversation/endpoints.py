@@ -63,7 +63,7 @@ ChatDep = Annotated[ChatTicket, Depends(chat_ticket)]
 
 
 # --- widget (customers) -----------------------------------------------------------------
-@router.get("/widget/status", response_model=WidgetStatus)
+@router.get("/widget/status", response_model=WidgetStatus, response_model_exclude_none=True)
 async def widget_status(
     session: Session, locale: Annotated[str, Query(max_length=10)] = "zh_CN"
 ) -> WidgetStatus:

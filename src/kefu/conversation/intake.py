@@ -19,6 +19,7 @@ from kefu.conversation.bot_slot import BotContext, BotSlot, BotTurn, get_bot
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
 from kefu.conversation.tokens import ChatTicket
+from kefu.incident.service import incident_service
 from kefu.kit.db import Database
 from kefu.kit.groupcommit import group_commit
 from kefu.models.conversation import ConversationStatus
@@ -93,6 +94,12 @@ async def customer_message(
             emotion=msg.emotion or "neutral",
             anger=msg.anger or 0.0,
         )
+        outage = await incident_service.outage_answer(session, text)
+        if outage is not None:
+            # An open incident's topic: the outage text answers before any NLU (重大事故模式).
+            turn = BotTurn(replies=[outage], reason="incident", intent="incident")
+            await conversation_service.bot_turn(session, conv.id, turn, question=text)
+            return Accepted(seq=msg.seq, is_new=True, bot=None)
         if not getattr(bot_slot, "inline", False):
             return Accepted(seq=msg.seq, is_new=True, bot=ctx)
         turn = await _turn(bot_slot, ctx, greet=False)

@@ -30,6 +30,8 @@ class WidgetStatus(Schema):
     bot: bool = True  # the bot answers now (7×24 unless an admin turned it off)
     agents_online: int
     greeting: str
+    # A major incident's customer-facing text while a P1/P2 is open; absent otherwise.
+    banner: str | None = None
 
 
 class ChatSettings(Schema):

@@ -35,6 +35,7 @@ from kefu.models.fieldservice import (
     WarrantyRule,
 )
 from kefu.models.importer import ImportMapping
+from kefu.models.incident import Incident
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
@@ -94,6 +95,7 @@ __all__ = [
     "ImportMapping",
     "InboundMail",
     "InboundStatus",
+    "Incident",
     "Intent",
     "IntentExample",
     "Job",

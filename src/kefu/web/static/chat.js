@@ -93,6 +93,8 @@
     try { r = await api("GET", "/api/v1/widget/status"); } catch (e) { r = { ok: false }; }
     // The bot answers 7×24: the form only when nobody answers at all (the bot turned off
     // or set to rest outside hours, and no agent hours now).
+    // A major incident (P1/P2) in progress: its customer text above everything else.
+    if (r.ok && r.data && r.data.banner) { $("chat-incident").textContent = r.data.banner; $("chat-incident").hidden = false; }
     if (r.ok && r.data && r.data.open === false && r.data.bot !== true) { show("offline"); return; }
     if (r.ok && r.data) {
       if (r.data.greeting) $("prechat-greeting").textContent = r.data.greeting;
