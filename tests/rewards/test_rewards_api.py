@@ -21,7 +21,7 @@ async def _setup(
     async with db.transaction() as s:
         await make_group(s, name="售前", is_default=True)
     _admin, token = await staff_token(db, role=Role.ADMIN)
-    customer, ctoken = await customer_token(db, name="周杰")
+    customer, ctoken = await customer_token(db, name="周杰", email="zhoujie@example.cn")
     async with db.transaction() as s:
         await s.execute(sa.update(Customer).where(Customer.id == customer.id).values(tier=tier))
         if points:
@@ -175,3 +175,35 @@ async def test_fifty_concurrent_redemptions_never_overdraw_nor_oversell(
     items = {x["id"]: x for x in (await client.get("/api/v1/rewards", headers=env["ch"])).json()["items"]}
     assert items[scarce]["stock"] == 0
     assert await _balance(client, env) == 100_000 - 500
+
+
+async def test_portal_rewards_store_redeems_into_my_coupons(db: Database, client: httpx.AsyncClient) -> None:
+    import re
+
+    from kefu.customer.service import customer_service
+    from tests.factories import PASSWORD
+
+    env = await _setup(db, client, 800)
+    await _reward(client, env, name="30 元代金券", kind="voucher", points=600, value_cny="30")
+    async with db.transaction() as s:
+        c = await s.get(Customer, env["customer"])
+        assert c is not None
+        await customer_service.set_password(s, c, PASSWORD)
+    page = await client.get("/portal/login", headers={"accept": "text/html"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    await client.post(
+        "/portal/login",
+        data={"email": "zhoujie@example.cn", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    text = (await client.get("/portal/account", headers={"accept": "text/html"})).text
+    assert "积分商城" in text and "30 元代金券" in text
+    form = re.search(
+        r'action="(/portal/rewards/\d+/redeem)"[^<]*<input type="hidden" name="csrf_token" value="([^"]+)"',
+        text,
+    )
+    assert form
+    r = await client.post(form.group(1), data={"csrf_token": form.group(2)})
+    assert r.status_code == 303
+    text = (await client.get("/portal/account", headers={"accept": "text/html"})).text
+    assert "¥30.00 · 积分兑换 · 可用" in text and 'id="points-balance">200<' in text
