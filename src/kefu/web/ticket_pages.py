@@ -21,8 +21,8 @@ from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.kit.schemas import Id
 from kefu.loyalty.service import loyalty_service
-from kefu.rewards.service import rewards_service
 from kefu.models.ticket import TicketPriority, TicketStatus
+from kefu.rewards.service import rewards_service
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments
