@@ -72,6 +72,7 @@ ROUTERS = [
     "kefu.sla.endpoints:router",
     "kefu.automation.endpoints:router",
     "kefu.loyalty.endpoints:router",
+    "kefu.rewards.endpoints:router",
     "kefu.privacy.endpoints:router",
     "kefu.webhook.endpoints:router",
     "kefu.mail.endpoints:router",

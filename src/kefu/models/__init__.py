@@ -37,7 +37,15 @@ from kefu.models.fieldservice import (
 from kefu.models.importer import ImportMapping
 from kefu.models.incident import Incident
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
-from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, PointsEntry
+from kefu.models.loyalty import (
+    CompensationRule,
+    Coupon,
+    CouponTemplate,
+    Order,
+    PointsEntry,
+    Redemption,
+    Reward,
+)
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
 from kefu.models.phone import Call, CallEvent, PhoneIntegration
 from kefu.models.quality import QaInspection, QaReview, QaRule, QaScorecard
@@ -114,6 +122,8 @@ __all__ = [
     "QaReview",
     "QaRule",
     "QaScorecard",
+    "Redemption",
+    "Reward",
     "Role",
     "RoutingRule",
     "Schedule",

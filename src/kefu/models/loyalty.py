@@ -24,6 +24,7 @@ class CouponStatus(StrEnum):
     ACTIVE = "active"
     USED = "used"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"  # a points redemption was cancelled: the voucher is void
 
 
 class Order(Base):
@@ -108,3 +109,52 @@ class Coupon(Base):
 
     # Service compensation: one coupon per ticket and rule, however often a breach arrives.
     __table_args__ = (sa.UniqueConstraint("rule_id", "ticket_id"),)
+
+
+class RewardKind(StrEnum):
+    VOUCHER = "voucher"  # a cash coupon of value_cny
+    PRODUCT = "product"  # shipped: a fulfilment record
+    SERVICE = "service"  # performed: a fulfilment record
+
+
+class RedemptionStatus(StrEnum):
+    ISSUED = "issued"  # voucher coupon created
+    PENDING = "pending"  # product/service awaiting fulfilment
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+
+
+class Reward(Base):
+    """The points catalogue. `stock` None means unlimited."""
+
+    __tablename__ = "rewards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    points: Mapped[int]
+    value_cny: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    stock: Mapped[int | None] = mapped_column(nullable=True)
+    validity_days: Mapped[int] = mapped_column(default=90)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # The stock decrement is a conditional UPDATE; the CHECK is the last line of defence.
+    __table_args__ = (sa.CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),)
+
+
+class Redemption(Base):
+    """One redemption: the points it cost and what it produced (a coupon or a fulfilment)."""
+
+    __tablename__ = "redemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    reward_id: Mapped[int] = mapped_column(sa.ForeignKey("rewards.id", ondelete="RESTRICT"), index=True)
+    points: Mapped[int]
+    value_cny: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    status: Mapped[str] = mapped_column(sa.String(10))
+    coupon_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(sa.String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)

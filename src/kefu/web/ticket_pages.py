@@ -22,6 +22,7 @@ from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.kit.schemas import Id
 from kefu.loyalty.service import loyalty_service
 from kefu.models.ticket import TicketPriority, TicketStatus
+from kefu.rewards.service import rewards_service
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments
@@ -405,8 +406,17 @@ async def portal_account(request: Request, session: Session, principal: Optional
             "ledger": ledger,
             "coupons": coupons,
             "benefits": (await loyalty_service.config(session)).benefit(customer.tier),
+            "rewards": await rewards_service.catalogue(session, me),
         },
     )
+
+
+@router.post("/portal/rewards/{reward_id}/redeem")
+async def portal_redeem(reward_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
+    """积分商城: redeem, then back to the account page where the voucher is listed."""
+    me = _customer(principal)
+    await rewards_service.redeem(session, me, me.id, reward_id)
+    return RedirectResponse("/portal/account#coupons", status_code=303)
 
 
 @router.post("/portal/tickets/{ticket_id}/solve")

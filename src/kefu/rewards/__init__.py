@@ -1,0 +1,1 @@
+"""Loyalty self-service: the points catalogue and redemptions."""

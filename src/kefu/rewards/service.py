@@ -1,0 +1,176 @@
+"""Redeem points for catalogue rewards.
+
+One transaction does it all: lock the customer row (PostgreSQL; SQLite serialises writers
+with BEGIN IMMEDIATE), check the ledger balance, take one unit of stock with a conditional
+UPDATE, append the debit to the points ledger and create what the points bought — a coupon for
+a voucher, a pending fulfilment record for a product or service. Any refusal raises and rolls
+the whole transaction back, so points are never overdrawn and stock never goes below 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.audit.service import audit_service
+from kefu.authz import Perm, Principal, ensure_can_see_customer, require
+from kefu.errors import Conflict, NotFound
+from kefu.kit.time import utcnow
+from kefu.loyalty.service import loyalty_service
+from kefu.models import Customer
+from kefu.models.loyalty import (
+    PointsEntry,
+    Redemption,
+    RedemptionStatus,
+    Reward,
+    RewardKind,
+)
+from kefu.rewards.repository import rewards_repository
+from kefu.rewards.schemas import RewardCreate
+
+CENT = Decimal("0.01")
+
+
+def _actor(principal: Principal) -> str:
+    return f"user:{principal.id}" if principal.is_staff else f"customer:{principal.customer_id}"
+
+
+class RewardsService:
+    async def create(self, session: AsyncSession, principal: Principal, data: RewardCreate) -> Reward:
+        require(principal, Perm.SETTINGS_MANAGE)
+        reward = Reward(
+            name=data.name.strip(),
+            kind=data.kind,
+            points=data.points,
+            value_cny=data.value_cny,
+            stock=data.stock,
+            validity_days=data.validity_days,
+            active=True,
+            created_at=utcnow(),
+        )
+        session.add(reward)
+        await session.flush()
+        audit_service.record(
+            session, "reward.created", actor=principal, target_type="reward", target_id=reward.id
+        )
+        return reward
+
+    async def catalogue(self, session: AsyncSession, principal: Principal) -> Sequence[Reward]:
+        # Customers see what they can redeem; admins also see retired rewards.
+        return await rewards_repository.rewards(
+            session, active_only=not (principal.is_staff and principal.can(Perm.SETTINGS_MANAGE))
+        )
+
+    async def _customer(self, session: AsyncSession, principal: Principal, customer_id: int) -> Customer:
+        """The locked customer row, after checking who may spend their points: the customer
+        themself, or staff who may change customers (others' customers are a 404)."""
+        ensure_can_see_customer(principal, customer_id)
+        if principal.is_staff:
+            require(principal, Perm.CUSTOMERS_WRITE)
+        customer = await rewards_repository.lock_customer(session, customer_id)
+        if customer is None:
+            raise NotFound("客户不存在 / customer not found")
+        return customer
+
+    async def redeem(
+        self, session: AsyncSession, principal: Principal, customer_id: int, reward_id: int
+    ) -> Redemption:
+        customer = await self._customer(session, principal, customer_id)
+        reward = await rewards_repository.reward(session, reward_id)
+        if reward is None or not reward.active:
+            raise NotFound("奖励不存在 / reward not found")
+        balance = await loyalty_service.balance(session, customer_id)
+        if reward.points > balance:
+            raise Conflict(
+                f"积分不足 / not enough points: balance {balance}, needs {reward.points}",
+                code="insufficient_points",
+            )
+        if not await rewards_repository.take_stock(session, reward_id):
+            raise Conflict("库存不足 / this reward is out of stock", code="out_of_stock")
+        session.add(
+            PointsEntry(
+                customer_id=customer_id,
+                delta=-reward.points,
+                reason="redeem",
+                note=f"兑换 {reward.name}"[:300],
+                created_at=utcnow(),
+            )
+        )
+        value = reward.value_cny
+        coupon_id: int | None = None
+        if reward.kind == RewardKind.VOUCHER and value is not None:
+            # The tier's redemption bonus (high: +20 %) raises what the voucher is worth.
+            bonus = (await loyalty_service.config(session)).benefit(customer.tier).redeem_bonus
+            value = (value * (1 + bonus)).quantize(CENT)
+            coupon_id = await loyalty_service.issue(
+                session, customer_id, reason="redemption", amount=value, validity_days=reward.validity_days
+            )
+        redemption = Redemption(
+            customer_id=customer_id,
+            reward_id=reward_id,
+            points=reward.points,
+            value_cny=value,
+            status=RedemptionStatus.ISSUED if coupon_id is not None else RedemptionStatus.PENDING,
+            coupon_id=coupon_id,
+            actor=_actor(principal),
+            created_at=utcnow(),
+        )
+        session.add(redemption)
+        await session.flush()
+        audit_service.record(
+            session,
+            "reward.redeemed",
+            actor=principal,
+            target_type="customer",
+            target_id=customer_id,
+            detail={"reward_id": reward_id, "points": reward.points, "redemption_id": redemption.id},
+        )
+        return redemption
+
+    async def cancel(self, session: AsyncSession, principal: Principal, redemption_id: int) -> Redemption:
+        """Undo a redemption: the points come back, the stock too, the voucher is void. A
+        voucher already used, or a fulfilled order, cannot be cancelled."""
+        redemption = await rewards_repository.redemption(session, redemption_id)
+        if redemption is None:
+            raise NotFound("兑换记录不存在 / redemption not found")
+        await self._customer(session, principal, redemption.customer_id)
+        await session.refresh(redemption)  # re-read under the customer lock
+        if redemption.status not in (RedemptionStatus.ISSUED, RedemptionStatus.PENDING):
+            raise Conflict(
+                f"无法取消 / this redemption is {redemption.status}", code="redemption_not_cancellable"
+            )
+        if redemption.coupon_id is not None and not await rewards_repository.void_coupon(
+            session, redemption.coupon_id
+        ):
+            raise Conflict("优惠券已使用或失效 / the voucher was already used", code="coupon_unavailable")
+        session.add(
+            PointsEntry(
+                customer_id=redemption.customer_id,
+                delta=redemption.points,
+                reason="refund",
+                note=f"取消兑换 #{redemption.id}",
+                created_at=utcnow(),
+            )
+        )
+        await rewards_repository.return_stock(session, redemption.reward_id)
+        redemption.status, redemption.cancelled_at = RedemptionStatus.CANCELLED, utcnow()
+        audit_service.record(
+            session,
+            "reward.redemption_cancelled",
+            actor=principal,
+            target_type="customer",
+            target_id=redemption.customer_id,
+            detail={"redemption_id": redemption.id, "points": redemption.points},
+        )
+        return redemption
+
+    async def redemptions(
+        self, session: AsyncSession, principal: Principal, customer_id: int
+    ) -> Sequence[Redemption]:
+        ensure_can_see_customer(principal, customer_id)
+        return await rewards_repository.redemptions(session, customer_id, 200)
+
+
+rewards_service = RewardsService()
