@@ -296,6 +296,9 @@ class LoyaltyService:
         now = utcnow()
         for c in rows:  # expire lazily on read
             if c.status == CouponStatus.ACTIVE and c.valid_until <= now:
+                if session.info.get("read_only"):
+                    # A GET shows it expired without writing; redeeming re-checks and stores it.
+                    session.expunge(c)
                 c.status = CouponStatus.EXPIRED
         return rows
 
