@@ -38,6 +38,7 @@ from kefu.logging import configure_logging
 from kefu.mail.smtpd import start_listener, stop_listener
 from kefu.middleware import BodyLimitMiddleware, RequestContextMiddleware, parse_networks
 from kefu.ops import metrics as ops_metrics
+from kefu.quality.service import quality_service
 from kefu.web import STATIC_DIR
 from kefu.web.templates import render_error, set_display_timezone
 
@@ -53,6 +54,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await bus.start()
     set_bus(bus)
     app.state.db = db
+    async with db.transaction() as session:  # default QA rules, so read-only pages find them
+        await quality_service.ensure_defaults(session)
     install_bot(db)  # the NLU bot answers in the conversation's bot slot
     app.state.bus = bus
     app.state.rate_limiter = (

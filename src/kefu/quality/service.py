@@ -44,7 +44,10 @@ def _emotion(text: str) -> tuple[str, float]:
 class QualityService:
     # --- configuration -------------------------------------------------------------------
     async def ensure_defaults(self, session: AsyncSession) -> None:
-        """A fresh install gets the default rules and scorecard (the admin edits them)."""
+        """A fresh install gets the default rules and scorecard (the admin edits them). The
+        app seeds them at start-up; a read-only request never writes (it sees the seeded ones)."""
+        if session.info.get("read_only"):
+            return
         if await repo.count_rules(session) == 0:
             for spec in qa.DEFAULT_RULES:
                 session.add(QaRule(active=True, created_at=utcnow(), **spec))
