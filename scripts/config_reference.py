@@ -21,6 +21,11 @@ DOC = ROOT / "docs" / "config.md"
 
 # Meanings of settings config.py leaves uncommented (its comments win when present).
 MEANINGS = {
+    "metrics_allow": "Client addresses (IPs or CIDRs) allowed to read `/metrics` without the token",
+    "login_window_seconds": "Window in which failed sign-ins count towards a lock",
+    "login_max_lock_seconds": "Longest lock after repeated failed sign-ins (the delay doubles up to this)",
+    "widget_max_days": "A widget session ends after this many days even while in use",
+    "presence_grace_seconds": "An agent whose pages stopped sending heartbeats is set away after this many seconds",
     "env": "`dev`, `test` or `prod`. In `prod`, `kefu serve` refuses to start without a strong `KEFU_SECRET_KEY`",
     "database_url": "SQLAlchemy URL: SQLite (embedded) or `postgresql+asyncpg://user:pass@host/db` (cluster)",
     "redis_url": "Redis for realtime fan-out between processes (cluster mode); unset = in-process bus",

@@ -150,6 +150,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "data_dir": Path(tempfile.mkdtemp(prefix="kefu-test-")),
     }
     values.update(overrides)
+    if values["env"] == "prod" and "hash_cost" not in overrides:
+        values["hash_cost"] = "standard"  # refused in production
     return Settings(**values)
 
 

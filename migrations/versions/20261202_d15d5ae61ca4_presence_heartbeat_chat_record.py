@@ -24,7 +24,10 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("online_on_login", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
-        batch.drop_column("connections")
+        # `connections` stays until the next release: the release still running during a
+        # rolling upgrade writes it (docs/deploy.md); nothing reads it any more, and this
+        # release's inserts leave it to the default.
+        batch.alter_column("connections", existing_type=sa.Integer(), server_default="0")
     with op.batch_alter_table("ticket_comments") as batch:
         batch.add_column(sa.Column("author_kind", sa.String(length=10), nullable=True))
         batch.add_column(sa.Column("conversation_id", sa.Integer(), nullable=True))
@@ -39,7 +42,6 @@ def downgrade() -> None:
         batch.drop_column("conversation_id")
         batch.drop_column("author_kind")
     with op.batch_alter_table("agent_states") as batch:
-        batch.add_column(sa.Column("connections", sa.Integer(), server_default="0", nullable=False))
         batch.drop_column("online_on_login")
         batch.drop_column("away_auto")
         batch.drop_column("last_seen_at")

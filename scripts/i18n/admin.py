@@ -1,6 +1,7 @@
 """Chinese UI strings of the admin area (CRUD views, schedule grid, trigger builder)."""
 
 ZH = {
+    "Confirm: %(verb)s": "确认%(verb)s",
     "This field is required.": "此项必填。",
     "Add at least one.": "至少添加一项。",
     "Too long.": "内容过长。",

@@ -120,5 +120,4 @@ ZH = {
 ZH["The month is still running: it is compared with the same days and hours of the month before."] = (
     "本月尚未结束：与上月相同的日期和时段对比。"
 )
-ZH["{n} min"] = "{n} 分钟"
 ZH["Metric id"] = "指标代码"

@@ -34,7 +34,7 @@ ZH = {
     "the schedule has no working time at all (no intervals)": "该工作时间表没有任何工作时段",
     "start must include a UTC offset (timezone-aware)": "开始时间须带时区偏移",
     "minutes must not be negative": "分钟数不能为负",
-    "an SLA policy still uses this schedule": "仍有 SLA 策略使用该工作时间表",
+    "an SLA policy still uses this schedule": "仍有 SLA 策略在使用此工作时间表",
     "schedule not found": "工作时间表不存在",
     "SLA policy not found": "SLA 策略不存在",
     "group not found": "技能组不存在",

@@ -59,6 +59,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "job_bot.train": ("训练机器人", "Train the bot"),
     "job_webhook.deliver": ("推送 Webhook", "Deliver webhook"),
     "job_wechat.send": ("发送微信消息", "Send WeChat message"),
+    "job_fieldservice.scan": ("工单派工巡检", "Field service scan"),
+    "job_fieldservice.warranty_campaign": ("保修到期提醒", "Warranty reminders"),
+    "job_fieldservice.forget_nonces": ("清理服务商签名记录", "Purge partner request nonces"),
+    "job_routing.presence_sweep": ("在线状态巡检", "Presence sweep"),
+    "job_triage.check": ("工单自动分类巡检", "Ticket triage scan"),
+    "job_triage.classify": ("工单自动分类", "Classify a ticket"),
 }
 
 ZH = {k: v[0] for k, v in _LABELS.items()}

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Behind TLS: every cookie gets `Secure` and responses carry HSTS.
     secure_cookies: bool = False
+    # How long browsers keep to HTTPS after one visit (Strict-Transport-Security max-age).
     hsts_seconds: int = 31_536_000
     # Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For is believed; from
     # anyone else the header is ignored (it would let a caller pick its rate-limit key).

@@ -63,9 +63,10 @@ def client_address(peer: str | None, forwarded_for: str | None, proxies: list[Ne
     return hops[0] if hops else peer
 
 
-def content_security_policy(nonce: str) -> bytes:
+def content_security_policy(nonce: str, frame_ancestors: str = "'self'") -> bytes:
     """Scripts only from this origin or carrying the page's nonce (no inline handlers, no
-    eval); styles may be inline (HTMX's indicator style, ECharts' element styles)."""
+    eval); styles may be inline (HTMX's indicator style, ECharts' element styles). Pages are
+    framed by this origin only, unless the page names its own frame-ancestors (the widget)."""
     return (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
@@ -75,8 +76,19 @@ def content_security_policy(nonce: str) -> bytes:
         "connect-src 'self'; "
         "object-src 'none'; "
         "base-uri 'self'; "
-        "form-action 'self'"
+        "form-action 'self'; "
+        f"frame-ancestors {frame_ancestors}"
     ).encode()
+
+
+def _with_policy(key: bytes, value: bytes, nonce: str) -> tuple[bytes, bytes]:
+    if (
+        key.lower() == b"content-security-policy"
+        and value.startswith(b"frame-ancestors ")
+        and b";" not in value
+    ):
+        return key, content_security_policy(nonce, value.removeprefix(b"frame-ancestors ").decode())
+    return key, value
 
 
 class RequestContextMiddleware:
@@ -123,6 +135,8 @@ class RequestContextMiddleware:
                 hdrs.extend(h for h in SECURITY_HEADERS if h[0] not in present)
                 if b"content-security-policy" not in present:
                     hdrs.append((b"content-security-policy", content_security_policy(nonce)))
+                else:  # a page that only says who may frame it still gets the script policy
+                    hdrs = [_with_policy(k, v, nonce) for k, v in hdrs]
                 if self.secure:
                     hdrs.append((b"strict-transport-security", self.hsts))
                     hdrs = [_secure_cookie(k, v) for k, v in hdrs]

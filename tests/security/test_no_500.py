@@ -97,7 +97,10 @@ class TestDatabaseRefusals:
         assert (await client.post("/api/v1/macros", headers=bearer(token), json=body)).status_code == 201
         r = await client.post("/api/v1/macros", headers=bearer(token), json=body)
         assert r.status_code == 409 and "error" in r.json()
-        other = await client.post("/api/v1/macros", headers=bearer(token), json={"title": "发票"})
+        other = await client.post(
+            "/api/v1/macros", headers=bearer(token), json={"title": "发票", "body": "请提供抬头"}
+        )
+        assert other.status_code == 201, other.text
         r = await client.put(f"/api/v1/macros/{other.json()['id']}", headers=bearer(token), json=body)
         assert r.status_code == 409 and "error" in r.json()
 

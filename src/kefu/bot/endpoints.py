@@ -24,7 +24,7 @@ from kefu.conversation.service import conversation_service
 from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session
 from kefu.errors import Unprocessable
-from kefu.kit.db import Database
+from kefu.kit.db import Database, reads
 from kefu.kit.schemas import Id, Page
 from kefu.models.bot import Intent
 from kefu.ticket.service import ticket_service
@@ -101,10 +101,11 @@ async def model(principal: CurrentPrincipal, session: Session) -> ModelOut:
 
 
 @router.post("/bot/train", response_model=ModelOut)
+@reads  # the request holds no write unit: training stores the model in one of its own
 async def train(request: Request, principal: CurrentPrincipal, session: Session) -> ModelOut:
     """Train now (in a separate process) and wait for it: seconds for a company's intents."""
     require(principal, Perm.KB_MANAGE)
-    await session.commit()  # release SQLite's write lock while the model trains
+    await session.commit()  # ends the read snapshot, so the answer shows the new model
     db: Database = request.app.state.db
     await bot_service.train(db)
     return await bot_service.model_info(session, principal)

@@ -62,6 +62,16 @@ async def chat_ticket(request: Request, db: DbDep, token: str | None = None) -> 
 ChatDep = Annotated[ChatTicket, Depends(chat_ticket)]
 
 
+async def optional_chat(request: Request, db: DbDep) -> ChatTicket | None:
+    """The chat a request comes from when it carries a session token, else None. As a
+    dependency before `Session` it is verified before the request's write unit opens: the
+    token touch writes, and a write unit waiting on the writer its own request holds would
+    never finish."""
+    if not request.headers.get("authorization"):
+        return None
+    return await chat_ticket(request, db)
+
+
 # --- widget (customers) -----------------------------------------------------------------
 @router.get("/widget/status", response_model=WidgetStatus, response_model_exclude_none=True)
 async def widget_status(
@@ -106,12 +116,11 @@ async def revoke_sessions(
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(rate_limited("widget_offline", anonymous=True))],
 )
-async def leave_message(body: OfflineMessageIn, session: Session, request: Request) -> dict[str, int]:
+async def leave_message(
+    body: OfflineMessageIn, chat: Annotated[ChatTicket | None, Depends(optional_chat)], session: Session
+) -> dict[str, int]:
     """Outside business hours (or with the bot off) the widget takes a message; it becomes
     a ticket. Sent from a chat (its session token as bearer), the ticket gets the chat."""
-    chat = None
-    if request.headers.get("authorization"):
-        chat = await chat_ticket(request, request.app.state.db)
     customer = await customer_service.find_or_create(
         session, CustomerCreate(name=body.name, email=body.email, phone=body.phone)
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
 from kefu.deps import CurrentPrincipal, Session
+from kefu.kit.db import writes
 from kefu.kit.schemas import Id, Page
 from kefu.mail.schemas import AddressCreate, AddressOut, InboundOut, MailboxCreate, MailboxOut
 from kefu.mail.service.channels import mail_channel_service
@@ -79,6 +80,7 @@ async def get_inbound(inbound_id: Id, principal: CurrentPrincipal, session: Sess
 
 
 @router.get("/mail/inbound/{inbound_id}/raw")
+@writes  # the download is audited
 async def inbound_raw(inbound_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     raw = await mail_channel_service.raw(session, principal, inbound_id)
     return Response(

@@ -148,6 +148,9 @@ class AgentState(Base):
     # Away because of absence (not chosen): the next heartbeat brings the agent back online.
     away_auto: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     online_on_login: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Unused since presence went by heartbeat; kept one release for the release still running
+    # during a rolling upgrade (docs/deploy.md), then dropped.
+    connections: Mapped[int] = mapped_column(default=0, server_default="0")
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_assigned_at: Mapped[datetime | None] = mapped_column(nullable=True)
 

@@ -26,6 +26,7 @@ from kefu.rewards.service import rewards_service
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments
+from kefu.ticket import rules as ticket_rules
 from kefu.ticket.schemas import SORT_KEYS, TicketCreate, TicketFilter, TicketUpdate
 from kefu.ticket.service import ticket_service
 from kefu.triage.service import triage_service
@@ -327,7 +328,12 @@ async def portal_ticket_create(
     me = _customer(principal)
     form = await request.form()
     try:
-        custom = _custom_values(form, await ticket_service.field_defs(session))
+        defs = await ticket_service.field_defs(session)
+        custom = _custom_values(form, defs)
+        # A customer filling the form fills the required fields (mail and chat intake do not).
+        ticket_rules.check_required_fields(
+            custom, {d.key: (d.kind, list(d.options or []), d.required) for d in defs}
+        )
         data = TicketCreate.model_validate(
             {
                 "subject": subject,
