@@ -19,12 +19,22 @@ from kefu.kit.jobs import Job
 from kefu.kit.time import utcnow
 from kefu.models import Conversation, SlaEvent
 from kefu.ops import metrics as ops_metrics
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_settings
 from tests.factories import make_group, make_ticket
 
 MONITORING = ROOT / "deploy" / "monitoring"
 SUFFIXES = ("_bucket", "_count", "_sum", "_created", "_total")
 BUILTIN = {"up"}  # Prometheus' own series
+
+
+@pytest.fixture
+async def app(db: Database) -> Any:
+    """The app with /metrics open to the scraper on loopback (closed by default)."""
+    from kefu.app import create_app
+
+    application = create_app(make_settings(db.url, metrics_allow=["127.0.0.0/8"]))
+    async with application.router.lifespan_context(application):
+        yield application
 
 
 async def _scrape(client: httpx.AsyncClient) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:

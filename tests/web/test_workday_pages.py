@@ -72,7 +72,8 @@ class TestStaffPages:
             json={"subject": "我的回访", "description": "…", "channel": "phone", "group_id": other.id},
         )
         await client.patch(f"/api/v1/tickets/{r.json()['id']}", headers=a, json={"assignee_id": agent.id})
-        assert (await client.get("/api/v1/agents/me", headers=h)).status_code == 200
+        me = await client.get("/api/v1/agents/me", headers=h)
+        assert me.status_code == 200, me.text
         await _login(client, "agent@example.com")
         page = (await client.get("/agent/tickets", headers=HTML)).text
         assert "耳机没声音" in page and "我的回访" in page and "大客户合同" not in page

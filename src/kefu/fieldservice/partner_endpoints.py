@@ -15,6 +15,7 @@ from kefu.errors import Unprocessable
 from kefu.fieldservice.schemas import ConsentIn, DiagnosticIn, DiagnosticOut, ServiceOrderOut, Transition
 from kefu.fieldservice.service import diagnostic_service, order_service
 from kefu.fieldservice.service.partners import authenticate, point_principal
+from kefu.kit.db import writes
 from kefu.kit.schemas import Page, Schema
 
 router = APIRouter(prefix="/api/v1", tags=["field service partners"])
@@ -41,6 +42,7 @@ async def _view(session: Session, order_id: int) -> ServiceOrderOut:
 
 
 @router.get("/partner/orders", response_model=Page[ServiceOrderOut])
+@writes  # the signature's nonce is stored (replays are refused)
 async def partner_orders(request: Request, session: Session) -> Page[ServiceOrderOut]:
     principal, _ = await _signed(request, session)
     return Page(items=await order_service.views(session, await order_service.list_orders(session, principal)))

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.kit.time import utcnow
 from kefu.models import AgentState, Conversation, Group, GroupMember, RoutingRule, User
 from kefu.models.conversation import ConversationStatus, Presence
 from kefu.models.ticket import Ticket, TicketStatus
@@ -28,6 +29,18 @@ async def state(session: AsyncSession, user_id: int, *, lock: bool = False) -> A
     if lock:
         stmt = stmt.with_for_update()
     row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None and session.info.get("read_only"):
+        # A read (GET /agents/me before the first sign-in) sees the defaults without storing them.
+        return AgentState(
+            user_id=user_id,
+            status=Presence.OFFLINE,
+            chat_capacity=5,
+            ticket_capacity=20,
+            skills=[],
+            away_auto=False,
+            online_on_login=False,
+            status_changed_at=utcnow(),
+        )
     if row is None:
         row = AgentState(user_id=user_id)
         session.add(row)
