@@ -95,7 +95,9 @@ class TestBackupRestore:
         manifest = await asyncio.to_thread(backup, db.url, source_dir, out)
         stop.set()
         await task
-        assert written > 0 and manifest["files"] == 3
+        # The three attachments, and the secret key a non-production start generated there.
+        assert (source_dir / "secret_key").exists()
+        assert written > 0 and manifest["files"] == 4
         with tarfile.open(out) as tar:
             names = tar.getnames()
         assert "manifest.json" in names and ("db.sqlite3" in names or "db.pgdump" in names)
