@@ -7,7 +7,7 @@ import re
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import LiveServer
 
@@ -41,9 +41,7 @@ class TestTicketFlow:
         await agent.wait_for_url(f"{demo_server.url}/agent")
         await agent.goto(f"{demo_server.url}/agent/tickets/{ticket_id}")
         await agent.select_option("#macro-select", label="寄修指引")
-        await agent.wait_for_function(
-            "(document.querySelector('#reply-body') || {value: ''}).value.includes('寄修')"
-        )
+        await expect(agent.locator("#reply-body")).to_have_value(re.compile("寄修"))
         assert "周杰您好" in await agent.input_value("#reply-body")
         await agent.click("#reply-form button[type=submit]")
         await agent.wait_for_selector("#timeline .comment.public >> nth=1")

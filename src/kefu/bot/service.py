@@ -136,6 +136,9 @@ def shutdown_training() -> None:
             process.terminate()
     for process in processes:
         process.join(timeout=5)
+        if process.is_alive():  # still importing or stuck in a native call: SIGKILL
+            process.kill()
+            process.join(timeout=5)
 
 
 def _fingerprint(texts: Sequence[str], labels: Sequence[str]) -> str:
