@@ -1,6 +1,12 @@
 """Chinese UI strings of the admin area (CRUD views, schedule grid, trigger builder)."""
 
 ZH = {
+    "Business system (for the action that queries it)": "业务系统（用于“查询业务系统”动作）",
+    "Address": "地址",
+    "Method": "请求方式",
+    "Time limit (seconds, at most 8)": "超时（秒，最多 8）",
+    "What the bot asks for first. The name is used as {name} in the address and the answer; the format is a regular expression the reply must match.": "机器人先向客户询问的信息。名称在地址和答案中写作 {name}；格式是客户回复须符合的正则表达式。",
+    "Format": "格式",
     "Confirm: %(verb)s": "确认%(verb)s",
     "This field is required.": "此项必填。",
     "Add at least one.": "至少添加一项。",

@@ -4,7 +4,7 @@ ZH = {
     "Bot": "智能机器人",
     "Imported: {created} new, {updated} updated, {examples} examples.": "已导入：新增 {created} 个、更新 {updated} 个意图，共 {examples} 条例句。",
     "Model": "模型",
-    "{intents} intents, {examples} examples, trained in {seconds} s.": "{intents} 个意图，{examples} 条例句，训练用时 {seconds} 秒。",
+    "{intents} intents, {examples} examples, trained in {duration}.": "{intents} 个意图，{examples} 条例句，训练用时 {duration}。",
     "Validation accuracy": "验证集准确率",
     "No model trained yet: the rule bot answers.": "尚未训练模型：目前由规则机器人应答。",
     "Intents changed since the last training; it retrains in the background.": "意图在上次训练后有改动，正在后台重新训练。",

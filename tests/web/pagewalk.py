@@ -195,8 +195,18 @@ def _in_english(text: str, m: re.Match[str]) -> bool:
     return any(LATIN_WORD.match(w) and w.strip(",.!?;:") not in CODES for w in before + after)
 
 
+def _quoted(text: str, m: re.Match[str]) -> bool:
+    """A word in quotation marks (“solved”) is somebody's words shown as such, not a code."""
+    before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+    return before in ("“", "「", '"') and after in ("”", "」", '"')
+
+
 def _codes(text: str) -> list[re.Match[str]]:
-    hits = [m for m in WORD.finditer(text) if m.group(0) in CODES and not _in_english(text, m)]
+    hits = [
+        m
+        for m in WORD.finditer(text)
+        if m.group(0) in CODES and not _in_english(text, m) and not _quoted(text, m)
+    ]
     hits += [m for m in DOTTED.finditer(text) if m.group(0).split(".")[0] in JOB_PREFIXES]
     return hits
 

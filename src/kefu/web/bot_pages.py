@@ -4,7 +4,6 @@ unanswered-question clusters and the dialogue settings."""
 from __future__ import annotations
 
 import html
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -166,12 +165,76 @@ def _questions(form: Any) -> list[dict[str, Any]]:
     return out
 
 
+SLOT_ROWS = 5  # ActionConfig.slots' limit
+
+
+def _http_form(config: dict[str, Any]) -> dict[str, Any]:
+    """An intent's business-system settings as form fields (no JSON for the admin)."""
+    timeout = float(config.get("timeout") or 3.0)
+    return {
+        "http_url": config.get("url") or "",
+        "http_method": config.get("method") or "GET",
+        "http_timeout": f"{timeout:g}",
+        "slots": [
+            {"name": s.get("name", ""), "prompt": s.get("prompt", ""), "pattern": s.get("pattern", "")}
+            for s in config.get("slots") or []
+        ],
+    }
+
+
+def _http_config(form: Any, url: str, method: str, timeout: str) -> dict[str, Any]:
+    """The form's business-system fields as ActionConfig input: the address, method,
+    timeout and the slot rows that have a name (the schema checks each value)."""
+    config: dict[str, Any] = {}
+    slots = []
+    for i in range(SLOT_ROWS):
+        name = str(form.get(f"slot-{i}-name") or "").strip()
+        if name:
+            slots.append(
+                {
+                    "name": name,
+                    "prompt": str(form.get(f"slot-{i}-prompt") or "").strip(),
+                    "pattern": str(form.get(f"slot-{i}-pattern") or "").strip(),
+                }
+            )
+    if url.strip():
+        config.update(url=url.strip(), method=method.strip().upper() or "GET")
+        if timeout.strip():
+            try:
+                config["timeout"] = float(timeout)
+            except ValueError:
+                raise ValueError("超时须为秒数 / the timeout must be a number of seconds") from None
+    if slots:
+        config["slots"] = slots
+    return config
+
+
+def _slot_rows(form: dict[str, Any]) -> list[dict[str, str]]:
+    """The slot rows to show: the saved or posted ones, then blanks up to the limit."""
+    rows = list(form.get("slots") or [])
+    if not rows:
+        rows = [
+            {k: str(form.get(f"slot-{i}-{k}") or "") for k in ("name", "prompt", "pattern")}
+            for i in range(SLOT_ROWS)
+            if form.get(f"slot-{i}-name")
+        ]
+    return rows + [{"name": "", "prompt": "", "pattern": ""}] * (SLOT_ROWS - len(rows))
+
+
 @router.get("/admin/bot/intents/new")
 async def intent_new(request: Request, principal: OptionalPrincipal, examples: str = "") -> Response:
     _editor(principal)
     form = {"examples": examples, "action": "answer", "enabled": True, "config": {}}
     return render(
-        request, "admin/bot_intent.html", {"intent": None, "form": form, "actions": ACTIONS, "error": None}
+        request,
+        "admin/bot_intent.html",
+        {
+            "intent": None,
+            "form": form,
+            "actions": ACTIONS,
+            "error": None,
+            "slot_rows": _slot_rows(form),
+        },
     )
 
 
@@ -191,14 +254,20 @@ async def intent_edit(
         "article_ids": ", ".join(str(a) for a in intent.article_ids),
         "action": intent.action,
         "group": (intent.config or {}).get("group", ""),
-        "http": json.dumps(
-            {k: v for k, v in (intent.config or {}).items() if k != "group"}, ensure_ascii=False
-        ),
+        **_http_form(intent.config or {}),
         "human_only": intent.human_only,
         "enabled": intent.enabled,
     }
     return render(
-        request, "admin/bot_intent.html", {"intent": intent, "form": form, "actions": ACTIONS, "error": None}
+        request,
+        "admin/bot_intent.html",
+        {
+            "intent": intent,
+            "form": form,
+            "actions": ACTIONS,
+            "error": None,
+            "slot_rows": _slot_rows(form),
+        },
     )
 
 
@@ -217,16 +286,16 @@ async def intent_save(
     article_ids: Annotated[str, Form(max_length=200)] = "",
     action: Annotated[str, Form()] = "answer",
     group: Annotated[str, Form(max_length=80)] = "",
-    http: Annotated[str, Form(max_length=5000)] = "",
+    http_url: Annotated[str, Form(max_length=500)] = "",
+    http_method: Annotated[str, Form(max_length=8)] = "GET",
+    http_timeout: Annotated[str, Form(max_length=10)] = "",
     human_only: Annotated[str, Form()] = "",
     enabled: Annotated[str, Form()] = "",
 ) -> Response:
     me = _editor(principal)
     form = dict(await request.form())
     try:
-        config: dict[str, Any] = json.loads(http) if http.strip() else {}
-        if not isinstance(config, dict):
-            raise ValueError("HTTP 设置应为 JSON 对象 / http settings must be a JSON object")
+        config = _http_config(form, http_url, http_method, http_timeout)
         if group.strip():
             config["group"] = group.strip()
         fields: dict[str, Any] = {
@@ -247,7 +316,13 @@ async def intent_save(
             saved = await bot_service.update(session, me, intent_id, IntentUpdate.model_validate(fields))
     except (KefuError, ValidationError, ValueError) as exc:
         intent = (await bot_service.get(session, me, intent_id))[0] if intent_id else None
-        context = {"intent": intent, "form": form, "actions": ACTIONS, "error": error_text(exc)}
+        context = {
+            "intent": intent,
+            "form": form,
+            "actions": ACTIONS,
+            "error": error_text(exc),
+            "slot_rows": _slot_rows(form),
+        }
         return render(request, "admin/bot_intent.html", context, status=422)
     return RedirectResponse(f"/admin/bot#intent-{saved.id}", status_code=303)
 

@@ -44,7 +44,8 @@ class QualityRuleForm(Schema):
 def _settings(ctx: Ctx, rule: Any) -> str:
     cfg: dict[str, Any] = rule.config or {}
     if rule.kind in LISTS:
-        return "、".join(map(str, cfg.get(LISTS[rule.kind], []))) or "—"
+        # Quoted: phrases the customer may type, in any language, not labels.
+        return "、".join(f"“{p}”" for p in cfg.get(LISTS[rule.kind], [])) or "—"
     if rule.kind == "response_gap":
         return ctx._("first reply within {a} min, next reply within {b} min").format(
             a=cfg.get("first_reply_minutes", 3), b=cfg.get("next_reply_minutes", 3)
