@@ -4,6 +4,7 @@ with CI=true), on PostgreSQL; fan-out tests likewise on the in-process bus and R
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import socket
 import subprocess
@@ -36,6 +37,9 @@ PG_ADMIN_URL = os.environ.get("KEFU_TEST_PG", "postgresql+asyncpg://postgres@127
 REDIS_URL = os.environ.get("KEFU_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
+# One key for integration secrets at rest for the whole run: apps, factories and the
+# `kefu serve` processes tests start all read what the others stored.
+os.environ.setdefault("KEFU_SECRETS_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
 
 
 def _port_open(host: str, port: int) -> bool:

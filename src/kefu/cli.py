@@ -24,6 +24,7 @@ wfm_app = typer.Typer(help="Workforce planning")
 bot_app = typer.Typer(help="Bot / NLU")
 emotion_app = typer.Typer(help="Emotion model")
 orders_app = typer.Typer(help="Orders (feed tiers and points)")
+secrets_app = typer.Typer(help="Integration secrets at rest")
 for sub, name in (
     (user_app, "user"),
     (token_app, "token"),
@@ -32,6 +33,7 @@ for sub, name in (
     (bot_app, "bot"),
     (emotion_app, "emotion"),
     (orders_app, "orders"),
+    (secrets_app, "secrets"),
 ):
     app.add_typer(sub, name=name)
 
@@ -71,7 +73,8 @@ def _runtime_settings() -> Any:
     the data dir is private and new files are 0600 (umask)."""
     import os
 
-    from kefu.config import ConfigError, prepare_runtime, private_dir, sqlite_path
+    from kefu.config import ConfigError, prepare_runtime, private_dir, secrets_keys, sqlite_path
+    from kefu.kit import secretbox
 
     settings = get_settings()
     os.umask(0o077)
@@ -81,9 +84,11 @@ def _runtime_settings() -> Any:
         if path.is_file():
             os.chmod(path, 0o600)
     try:
-        return prepare_runtime(settings)
-    except ConfigError as exc:
+        settings = prepare_runtime(settings)
+        secretbox.configure_from(secrets_keys(settings))
+    except (ConfigError, secretbox.SecretBoxError) as exc:
         _fail(str(exc))
+    return settings
 
 
 @app.command()
@@ -237,6 +242,40 @@ def user_create(
     except KefuError as exc:
         _fail(exc.message)
     console.print(f"created user {user_id} <{email}> ({role})")
+
+
+@secrets_app.command("new-key")
+def secrets_new_key() -> None:
+    """Print a fresh key: put it first in KEFU_SECRETS_KEY (old keys after it), then rotate."""
+    from kefu.kit import secretbox
+
+    sys.stdout.write(secretbox.new_key() + "\n")
+
+
+@secrets_app.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored integration secret with the current (first) key."""
+    import kefu.models  # noqa: F401 - every table on Base.metadata
+    from kefu import registry
+    from kefu.kit import secretbox
+    from kefu.kit.db import Base, Database
+
+    settings = _runtime_settings()
+    registry.load_all()
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            async with db.transaction() as session:
+                return await secretbox.rotate(session, Base.metadata)
+        finally:
+            await db.dispose()
+
+    try:
+        changed = asyncio.run(run())
+    except secretbox.SecretBoxError as exc:
+        _fail(str(exc))
+    _print_json({"rewritten": changed})
 
 
 @token_app.command("create")

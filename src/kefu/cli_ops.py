@@ -13,10 +13,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from kefu.config import get_settings
+from kefu.config import Settings, secrets_keys
+from kefu.config import get_settings as _get_settings
 from kefu.errors import KefuError
+from kefu.kit import secretbox
 
 err = Console(stderr=True)
+
+
+def get_settings() -> Settings:
+    """Settings, with the secrets key in place (imports and exports read integration rows)."""
+    settings = _get_settings()
+    secretbox.configure_from(secrets_keys(settings))
+    return settings
+
+
 import_app = typer.Typer(help="Import another help desk's export (idempotent by source ids)")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
@@ -171,7 +172,6 @@ class Settings(BaseSettings):
         count, _, seconds = raw.partition("/")
         return int(count), float(seconds or 60)
 
-
     def secret_key_problem(self) -> str | None:
         if self.secret_key == DEV_SECRET_KEY:
             return "KEFU_SECRET_KEY is missing (the development default is in use)"
@@ -237,6 +237,27 @@ def prepare_runtime(settings: Settings) -> Settings:
             file=sys.stderr,
         )
     return settings.model_copy(update={"secret_key": key})
+
+
+SECRETS_KEY_FILE = "secrets.key"
+
+
+def secrets_keys(settings: Settings) -> str:
+    """The keys integration secrets are encrypted with (comma-separated base64, current
+    first): `KEFU_SECRETS_KEY`, or a key generated once into the private data dir (0600).
+    Keep that file with the backups: without it the stored secrets cannot be read."""
+    if settings.secrets_key:
+        return settings.secrets_key
+    path = private_dir(settings.data_dir) / SECRETS_KEY_FILE
+    if not path.exists():
+        import base64
+
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key + "\n")
+    return path.read_text().strip()
 
 
 @lru_cache

@@ -198,4 +198,3 @@ async def masked_lookup_budget(request: Request, user_id: int) -> None:
         )
         error.retry_after = 3600
         raise error
-

@@ -171,6 +171,8 @@ async def save_setting(session: AsyncSession, key: str, value: dict[str, Any]) -
         session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
     else:
         row.value, row.updated_at = value, utcnow()
+
+
 async def widget_session(session: AsyncSession, token_hash: str) -> WidgetSession | None:
     stmt = sa.select(WidgetSession).where(WidgetSession.token_hash == token_hash)
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -188,4 +190,3 @@ async def revoke_widget_sessions(session: AsyncSession, *, conversation_id: int,
 async def touch_widget_session(session: AsyncSession, session_id: int, at: datetime) -> None:
     stmt = sa.update(WidgetSession).where(WidgetSession.id == session_id).values(last_seen_at=at)
     await session.execute(stmt)
-

@@ -61,9 +61,7 @@ async def update_article(
 
 
 @router.get("/articles/{article_id}/versions", response_model=Page[VersionOut])
-async def article_versions(
-    article_id: Id, principal: CurrentPrincipal, session: Session
-) -> Page[VersionOut]:
+async def article_versions(article_id: Id, principal: CurrentPrincipal, session: Session) -> Page[VersionOut]:
     rows = await kb_service.versions(session, principal, article_id)
     return Page(items=[VersionOut.model_validate(v) for v in rows])
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.kit.db import Base, TimestampMixin
+from kefu.kit.secretbox import EncryptedText
 from kefu.kit.time import utcnow
 
 
@@ -20,7 +21,7 @@ class AppIntegration(TimestampMixin, Base):
     # The integration key the app sends (identifies it; may ship inside the app).
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # Kept on the company's servers: signs user ids (user_hash) and service-point requests.
-    secret: Mapped[str] = mapped_column(sa.String(200))
+    secret: Mapped[str] = mapped_column(EncryptedText())
     # The outgoing webhook (scoped to this integration) that carries replies to the app.
     webhook_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("webhook_subscriptions.id", ondelete="SET NULL"), nullable=True

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.kit.db import Base, TimestampMixin
+from kefu.kit.secretbox import EncryptedText
 from kefu.kit.time import utcnow
 
 
@@ -75,7 +76,7 @@ class ServicePoint(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Partners only: signs their API calls (HMAC) and their outgoing webhook.
     api_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True, nullable=True)
-    api_secret: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    api_secret: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)
     webhook_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("webhook_subscriptions.id", ondelete="SET NULL"), nullable=True
     )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from kefu.kit.db import Base, TimestampMixin
+from kefu.kit.secretbox import EncryptedText
 from kefu.kit.time import utcnow
 
 
@@ -109,8 +110,7 @@ class MailAddress(TimestampMixin, Base):
 
 
 class Mailbox(TimestampMixin, Base):
-    """An IMAP mailbox polled for new mail. The password is stored as given (encryption at
-    rest is left to the database/disk layer for now)."""
+    """An IMAP mailbox polled for new mail. The password is stored encrypted (kit.secretbox)."""
 
     __tablename__ = "mailboxes"
 
@@ -121,7 +121,7 @@ class Mailbox(TimestampMixin, Base):
     port: Mapped[int] = mapped_column(default=993)
     ssl: Mapped[bool] = mapped_column(default=True)
     username: Mapped[str] = mapped_column(sa.String(254))
-    password: Mapped[str] = mapped_column(sa.String(500))
+    password: Mapped[str] = mapped_column(EncryptedText())
     folder: Mapped[str] = mapped_column(sa.String(200), default="INBOX")
     move_to: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     group_id: Mapped[int | None] = mapped_column(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.kit.db import Base, TimestampMixin
+from kefu.kit.secretbox import EncryptedText
 from kefu.kit.time import utcnow
 
 
@@ -25,7 +26,7 @@ class PhoneIntegration(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
-    secret: Mapped[str] = mapped_column(sa.String(200))
+    secret: Mapped[str] = mapped_column(EncryptedText())
     # Call-back tasks for missed calls go to this group (None: the default group).
     group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("groups.id", ondelete="SET NULL"), nullable=True

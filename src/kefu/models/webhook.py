@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.kit.db import Base, TimestampMixin
+from kefu.kit.secretbox import EncryptedText
 from kefu.kit.time import utcnow
 
 
@@ -25,7 +26,7 @@ class WebhookSubscription(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     url: Mapped[str] = mapped_column(sa.String(2000))
-    secret: Mapped[str] = mapped_column(sa.String(200))
+    secret: Mapped[str] = mapped_column(EncryptedText())
     # Event names ("ticket.created") or "*" for every event.
     events: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True, index=True)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.kit.db import Base, TimestampMixin
+from kefu.kit.secretbox import EncryptedText
 from kefu.kit.time import utcnow
 
 
@@ -19,10 +20,10 @@ class WechatAccount(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     app_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    app_secret: Mapped[str] = mapped_column(sa.String(128))
-    token: Mapped[str] = mapped_column(sa.String(64))
+    app_secret: Mapped[str] = mapped_column(EncryptedText())
+    token: Mapped[str] = mapped_column(EncryptedText())
     # Safe mode (安全模式) when set: messages arrive and replies leave AES-encrypted.
-    encoding_aes_key: Mapped[str | None] = mapped_column(sa.String(43), nullable=True)
+    encoding_aes_key: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)
     # The platform API base (None: settings.wechat_api_base); tests point it at loopback.
     api_base: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
     # Menu CLICK keys mapped to what the customer "said" (e.g. {"HOURS": "营业时间"}).
@@ -30,7 +31,7 @@ class WechatAccount(TimestampMixin, Base):
     welcome: Mapped[str] = mapped_column(sa.String(600), default="")
     active: Mapped[bool] = mapped_column(default=True)
     # The access token is shared by every process, so it lives here, not in memory.
-    access_token: Mapped[str | None] = mapped_column(sa.String(600), nullable=True)
+    access_token: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)
     token_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 

@@ -105,9 +105,7 @@ def check_custom_fields(
     return out
 
 
-def check_required_fields(
-    values: Mapping[str, Any], defs: Mapping[str, tuple[str, list[str], bool]]
-) -> None:
+def check_required_fields(values: Mapping[str, Any], defs: Mapping[str, tuple[str, list[str], bool]]) -> None:
     """Required fields bind an agent who solves a ticket, never intake: a chat hand-off, a
     mail, an offline message or a channel's `POST /tickets` always becomes a ticket."""
     missing = [k for k, (_kind, _opts, required) in defs.items() if required and values.get(k) in (None, "")]

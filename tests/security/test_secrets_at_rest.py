@@ -1,0 +1,100 @@
+"""Finding 6: integration secrets are not stored in plain text. The database holds
+`enc1:` tokens for IMAP passwords, WeChat secrets and webhook secrets; the product reads the
+plain values back; a key rotation rewrites every value; a value written before encryption
+still reads and is encrypted by the rotation; the wrong key is a clear error (both
+backends)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from kefu.kit import secretbox
+from kefu.kit.db import Base, Database
+from kefu.models import Mailbox, WebhookSubscription, WechatAccount
+
+
+async def _raw(db: Database, table: str, column: str) -> list[str]:
+    async with db.session() as s:
+        return [r[0] for r in (await s.execute(sa.text(f"SELECT {column} FROM {table} ORDER BY id"))).all()]  # noqa: S608
+
+
+async def _seed(db: Database) -> None:
+    async with db.transaction() as s:
+        s.add(
+            Mailbox(
+                name="售后", address="help@example.cn", host="imap.example.cn", username="help",
+                password="imap-pass-秘密",
+            )
+        )  # fmt: skip
+        s.add(WebhookSubscription(name="工单", url="https://hooks.example.cn/x", secret="whsec-123"))
+        s.add(WechatAccount(name="公众号", app_id="wx1", app_secret="wx-app-secret", token="wx-token"))
+
+
+class TestSecretsAtRest:
+    async def test_stored_encrypted_and_read_back_plain(self, db: Database) -> None:
+        await _seed(db)
+        raw = [
+            *(await _raw(db, "mailboxes", "password")),
+            *(await _raw(db, "webhook_subscriptions", "secret")),
+            *(await _raw(db, "wechat_accounts", "app_secret")),
+            *(await _raw(db, "wechat_accounts", "token")),
+        ]
+        assert raw and all(v.startswith("enc1:") for v in raw)
+        assert not any(p in v for v in raw for p in ("imap-pass", "whsec-123", "wx-app-secret", "wx-token"))
+        async with db.read() as s:
+            box = (await s.scalars(sa.select(Mailbox))).one()
+            hook = (await s.scalars(sa.select(WebhookSubscription))).one()
+            wx = (await s.scalars(sa.select(WechatAccount))).one()
+        assert (box.password, hook.secret, wx.app_secret, wx.token) == (
+            "imap-pass-秘密", "whsec-123", "wx-app-secret", "wx-token",
+        )  # fmt: skip
+
+    async def test_rotation_rewrites_every_value_and_plain_legacy_values(self, db: Database) -> None:
+        await _seed(db)
+        async with db.session() as s:  # a value stored before encryption at rest existed
+            await s.execute(sa.text("UPDATE webhook_subscriptions SET secret = 'legacy-plain'"))
+            await s.commit()
+        before = await _raw(db, "mailboxes", "password")
+        new = secretbox.parse_keys(secretbox.new_key())
+        secretbox.configure(new)  # the new key first; the old one still opens old values
+        async with db.transaction() as s:
+            changed = await secretbox.rotate(s, Base.metadata)
+        assert changed == 4  # mailbox password, webhook secret, WeChat app secret and token
+        after = await _raw(db, "mailboxes", "password")
+        assert after != before and after[0].startswith("enc1:")
+        hook = (await _raw(db, "webhook_subscriptions", "secret"))[0]
+        assert hook.startswith("enc1:")
+        # Only the new key is needed now.
+        old_keys = secretbox._keys
+        secretbox._keys = list(new)
+        try:
+            async with db.read() as s:
+                assert (await s.scalars(sa.select(Mailbox))).one().password == "imap-pass-秘密"
+                assert (await s.scalars(sa.select(WebhookSubscription))).one().secret == "legacy-plain"
+            async with db.transaction() as s:
+                assert await secretbox.rotate(s, Base.metadata) == 0  # nothing left to rewrite
+        finally:
+            secretbox._keys = old_keys
+
+    async def test_a_value_no_key_opens_is_a_clear_error(self, db: Database) -> None:
+        await _seed(db)
+        old_keys = secretbox._keys
+        secretbox._keys = secretbox.parse_keys(secretbox.new_key())
+        try:
+            async with db.read() as s:
+                try:
+                    await s.scalars(sa.select(Mailbox))
+                    raised = False
+                except secretbox.SecretBoxError:
+                    raised = True
+            assert raised
+        finally:
+            secretbox._keys = old_keys
+
+
+def test_keys_are_checked() -> None:
+    import pytest
+
+    with pytest.raises(secretbox.SecretBoxError):
+        secretbox.parse_keys("short")
+    assert len(secretbox.parse_keys(f"{secretbox.new_key()}, {secretbox.new_key()}")) == 2
