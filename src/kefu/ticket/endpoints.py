@@ -135,7 +135,7 @@ async def update_ticket(
 
 
 @router.get("/tickets/{ticket_id}/comments", response_model=Page[CommentOut])
-async def list_comments(ticket_id: int, principal: CurrentPrincipal, session: Session) -> Page[CommentOut]:
+async def list_comments(ticket_id: Id, principal: CurrentPrincipal, session: Session) -> Page[CommentOut]:
     """The ticket's timeline, oldest first: replies, notes and the lines of its
     conversations with their real authors (customers see public ones only)."""
     t = await ticket_service.get(session, principal, ticket_id)

@@ -21,6 +21,7 @@ from kefu.fieldservice.links import order_of
 from kefu.fieldservice.schemas import DeviceCreate, Rating, ServiceOrderCreate, ServiceOrderOut, Transition
 from kefu.fieldservice.service import device_service, diagnostic_service, order_service, point_service
 from kefu.fieldservice.service.common import is_partner
+from kefu.kit.schemas import Id
 from kefu.kit.security import same
 from kefu.ticket.schemas import TicketCreate
 from kefu.ticket.service import ticket_service
@@ -67,7 +68,7 @@ async def _views(session: Session, orders: Any) -> list[ServiceOrderOut]:
 # --- agent: ticket panel and customer 360 --------------------------------------------------
 @router.get("/agent/tickets/{ticket_id}/field")
 async def ticket_panel(
-    request: Request, ticket_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, ticket_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal)
     t = await ticket_service.get(session, me, ticket_id)
@@ -89,7 +90,7 @@ async def ticket_panel(
 
 @router.post("/agent/tickets/{ticket_id}/field/orders")
 async def ticket_create_order(
-    ticket_id: int,
+    ticket_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     device_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
@@ -107,7 +108,7 @@ async def ticket_create_order(
 
 @router.post("/agent/service-orders/{order_id}/transition")
 async def agent_transition(
-    order_id: int,
+    order_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     to: Annotated[str, Form(max_length=24)],
@@ -124,7 +125,7 @@ async def agent_transition(
 
 @router.get("/agent/customers/{customer_id}/field")
 async def customer_panel(
-    request: Request, customer_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _staff(principal)
     devices = await device_service.of_customer(session, me, customer_id)
@@ -271,7 +272,7 @@ async def portal_book_submit(
 
 @router.get("/portal/repairs/{order_id}")
 async def portal_repair(
-    request: Request, order_id: int, session: Session, principal: OptionalPrincipal
+    request: Request, order_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
     me = _customer(principal)
     order = await order_service.get(session, me, order_id)
@@ -283,7 +284,7 @@ async def portal_repair(
 
 @router.post("/portal/repairs/{order_id}/answer")
 async def portal_answer(
-    order_id: int, session: Session, principal: OptionalPrincipal, to: Annotated[str, Form(max_length=24)]
+    order_id: Id, session: Session, principal: OptionalPrincipal, to: Annotated[str, Form(max_length=24)]
 ) -> Response:
     me = _customer(principal)
     await order_service.transition(session, me, order_id, Transition(to=to))
@@ -292,7 +293,7 @@ async def portal_answer(
 
 @router.post("/portal/repairs/{order_id}/rating")
 async def portal_rate(
-    order_id: int,
+    order_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     rating: Annotated[int, Form(ge=1, le=5)],
@@ -313,7 +314,7 @@ async def partner_home(request: Request, session: Session, principal: OptionalPr
 
 
 @router.post("/partner/orders/{order_id}/accept")
-async def partner_accept(order_id: int, session: Session, principal: OptionalPrincipal) -> Response:
+async def partner_accept(order_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     me = _partner(principal)
     await order_service.transition(
         session, me, order_id, Transition(to="appointment_confirmed", note="合作商接单")
@@ -323,7 +324,7 @@ async def partner_accept(order_id: int, session: Session, principal: OptionalPri
 
 @router.post("/partner/orders/{order_id}/decline")
 async def partner_decline(
-    order_id: int,
+    order_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     reason: Annotated[str, Form(max_length=200)] = "",
@@ -335,7 +336,7 @@ async def partner_decline(
 
 @router.post("/partner/orders/{order_id}/transition")
 async def partner_step(
-    order_id: int,
+    order_id: Id,
     session: Session,
     principal: OptionalPrincipal,
     to: Annotated[str, Form(max_length=24)],
