@@ -248,6 +248,12 @@ def secrets_keys(settings: Settings) -> str:
     Keep that file with the backups: without it the stored secrets cannot be read."""
     if settings.secrets_key:
         return settings.secrets_key
+    if settings.env == "prod" and not settings.is_sqlite:
+        raise ConfigError(
+            "cluster mode (PostgreSQL) with KEFU_ENV=prod needs KEFU_SECRETS_KEY, the same on "
+            "every process (`kefu secrets new-key` prints one): each host's own generated key "
+            "could not read what the others stored"
+        )
     path = private_dir(settings.data_dir) / SECRETS_KEY_FILE
     if not path.exists():
         import base64

@@ -109,7 +109,12 @@ class TestCompose:
             or subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode
         ):
             pytest.skip("no docker compose plugin here; the structure tests above stand in")
-        env = {"KEFU_SECRET_KEY": "x" * 40, "KEFU_DB_PASSWORD": "pw", "PATH": "/usr/bin:/bin:/usr/local/bin"}
+        env = {
+            "KEFU_SECRET_KEY": "x" * 40,
+            "KEFU_SECRETS_KEY": "k",
+            "KEFU_DB_PASSWORD": "pw",
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+        }
         result = subprocess.run(
             [docker, "compose", "-f", str(COMPOSE), "config", "--quiet"],
             capture_output=True,

@@ -55,9 +55,9 @@ class TestAgentsCannotMintPoints:
         _a, agent = await staff_token(db, role=Role.AGENT)
         _s, supervisor = await staff_token(db, role=Role.SUPERVISOR)
         _b, admin = await staff_token(db, role=Role.ADMIN)
-        cid = (
-            await client.post("/api/v1/customers", headers=bearer(agent), json={"name": "赵六"})
-        ).json()["id"]
+        cid = (await client.post("/api/v1/customers", headers=bearer(agent), json={"name": "赵六"})).json()[
+            "id"
+        ]
         for token in (agent, supervisor):
             r = await client.post(
                 f"/api/v1/customers/{cid}/orders", headers=bearer(token), json=_order("FAKE-1", "99999")

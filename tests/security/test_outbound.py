@@ -54,7 +54,9 @@ class TestAddresses:
             await outbound.check_url("http://127.0.0.1:9001/x", outbound.Policy(["127.0.0.1:9000"]))
         await outbound.check_url("http://10.0.0.7/x", outbound.Policy(["10.0.0.0/8"]))
 
-    @pytest.mark.parametrize("url", ["file:///etc/passwd", "gopher://x/", "http://u:p@example.com/", "http:///x"])
+    @pytest.mark.parametrize(
+        "url", ["file:///etc/passwd", "gopher://x/", "http://u:p@example.com/", "http:///x"]
+    )
     async def test_non_http_or_odd_urls_are_refused(self, url: str) -> None:
         with pytest.raises(outbound.OutboundRefused) as caught:
             await outbound.check_url(url, outbound.Policy())

@@ -6,8 +6,12 @@ backends)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 
+from kefu.config import ConfigError, Settings, secrets_keys
 from kefu.kit import secretbox
 from kefu.kit.db import Base, Database
 from kefu.models import Mailbox, WebhookSubscription, WechatAccount
@@ -93,8 +97,22 @@ class TestSecretsAtRest:
 
 
 def test_keys_are_checked() -> None:
-    import pytest
-
     with pytest.raises(secretbox.SecretBoxError):
         secretbox.parse_keys("short")
     assert len(secretbox.parse_keys(f"{secretbox.new_key()}, {secretbox.new_key()}")) == 2
+
+
+def test_cluster_mode_in_production_needs_the_shared_key(tmp_path: Path) -> None:
+    """Each host generating its own key would make every host unable to read the others'."""
+    base = {
+        "env": "prod",
+        "secret_key": "s" * 40,
+        "secrets_key": None,
+        "data_dir": tmp_path,
+        "hash_cost": "standard",
+    }
+    with pytest.raises(ConfigError, match="KEFU_SECRETS_KEY"):
+        secrets_keys(Settings(**base, database_url="postgresql+asyncpg://kefu@db/kefu"))
+    # Embedded mode keeps its generated key in the private data dir.
+    key = secrets_keys(Settings(**base, database_url=f"sqlite+aiosqlite:///{tmp_path / 'k.db'}"))
+    assert secretbox.parse_keys(key) and (tmp_path / "secrets.key").stat().st_mode & 0o077 == 0
