@@ -1,0 +1,139 @@
+"""Fault injection (issue 17 c): PostgreSQL becomes unreachable for 10 s under a running
+server. A loopback TCP proxy stands between kefu and the real PostgreSQL; cutting it drops
+every open connection and refuses new ones, as a stopped or partitioned database does.
+While it is cut, requests get 503 in the error envelope with Retry-After, never 500 and
+never a hang; nothing is half-written; once it is back the same process serves again,
+without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from kefu.app import create_app
+from kefu.kit.db import Database
+from kefu.models import Ticket
+from kefu.models.user import Role
+from tests.conftest import make_settings
+from tests.factories import bearer, staff_token
+
+OUTAGE_SECONDS = 10
+
+
+class Proxy:
+    """127.0.0.1:<port> → 127.0.0.1:5432, with a switch."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.server: asyncio.Server | None = None
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        try:
+            server_r, server_w = await asyncio.open_connection("127.0.0.1", 5432)
+        except OSError:
+            client_w.close()
+            return
+        self.writers |= {client_w, server_w}
+
+        async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            try:
+                while data := await r.read(65536):
+                    w.write(data)
+                    await w.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                w.close()
+
+        await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
+        self.writers -= {client_w, server_w}
+
+    async def cut(self) -> None:
+        """Refuse new connections and reset the open ones."""
+        assert self.server is not None
+        self.server.close()
+        for w in list(self.writers):
+            w.transport.abort()
+        self.writers.clear()
+        await self.server.wait_closed()
+
+    async def restore(self) -> None:
+        await self.start()
+
+
+@pytest.fixture
+def pg_only(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the SQLite file cannot become unreachable; PostgreSQL only")
+
+
+@pytest.mark.usefixtures("pg_only")
+async def test_a_database_outage_is_503_with_retry_after_and_recovers_without_restart(
+    db: Database,
+) -> None:
+    _admin, token = await staff_token(db, role=Role.ADMIN)
+    proxy = Proxy()
+    await proxy.start()
+    through_proxy = db.url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    assert through_proxy != db.url
+    app = create_app(make_settings(through_proxy))
+    created: list[int] = []
+
+    async def create(c: httpx.AsyncClient, n: int) -> httpx.Response:
+        r = await c.post(
+            "/api/v1/tickets",
+            json={"subject": f"断网测试 {n}", "description": "…", "channel": "web",
+                  "requester": {"email": f"o{n}@example.cn"}},
+        )  # fmt: skip
+        if r.status_code == 201:
+            created.append(r.json()["id"])
+        return r
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=bearer(token), timeout=60
+        ) as c:
+            assert (await create(c, 0)).status_code == 201
+            await proxy.cut()
+            started = time.monotonic()
+            during: list[httpx.Response] = []
+            n = 1
+            while time.monotonic() - started < OUTAGE_SECONDS:
+                t0 = time.monotonic()
+                during.append(await create(c, n))
+                during.append(await c.get("/api/v1/tickets"))
+                assert time.monotonic() - t0 < 15, "a request hung on the dead database"
+                n += 1
+                await asyncio.sleep(0.5)
+            statuses = {r.status_code for r in during}
+            assert statuses == {503}, statuses
+            for r in during:
+                body: dict[str, Any] = r.json()
+                assert body["error"]["code"] == "unavailable" and r.headers["retry-after"]
+            await proxy.restore()
+            # The same process serves again: pooled connections were dropped and reopened.
+            for _attempt in range(60):
+                r = await create(c, 999)
+                if r.status_code != 503:
+                    break
+                await asyncio.sleep(0.5)
+            assert r.status_code == 201, r.text
+            listed = await c.get("/api/v1/tickets", params={"per_page": 100})
+            assert listed.status_code == 200
+    await proxy.cut()
+    # Nothing half-written: exactly the tickets that were answered 201 exist.
+    async with db.read() as s:
+        subjects = set((await s.scalars(sa.select(Ticket.subject))).all())
+    assert subjects == {"断网测试 0", "断网测试 999"}, subjects
+    assert len(created) == 2
