@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -143,6 +145,9 @@ def _classified(request: Request, exc: Exception) -> Response:
     if any(isinstance(e, UnicodeEncodeError | OverflowError | DataError) for e in chain):
         message = "值超出范围或无效 / a value is out of range or invalid"
         return error_response(request, 422, "validation_error", message)
+    if any(_storage_full(e) for e in chain):
+        message = "服务器存储空间已满，请联系管理员 / the server's storage is full; tell the administrator"
+        return error_response(request, 507, "storage_full", message)
     if any(isinstance(e, ConnectionError | InterfaceError) for e in chain) or any(
         isinstance(e, OperationalError) and _unavailable(e) for e in chain
     ):
@@ -152,6 +157,13 @@ def _classified(request: Request, exc: Exception) -> Response:
         return response
     log.error("request.failed", path=request.url.path, error=repr(exc), exc_info=exc)
     return error_response(request, 500, "internal_error", "服务器内部错误 / internal server error")
+
+
+def _storage_full(exc: BaseException) -> bool:
+    """SQLite's "database or disk is full", or a file write that hit ENOSPC/EDQUOT."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, OperationalError | sqlite3.OperationalError) and "disk is full" in str(exc)
 
 
 def _unavailable(exc: OperationalError) -> bool:
