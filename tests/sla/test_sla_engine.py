@@ -196,6 +196,36 @@ class TestScan:
             assert await sla_service.scan(s, now=later) == 0
 
 
+class TestClockJumps:
+    async def test_the_clock_going_back_and_forward_neither_unbreaches_nor_repeats(
+        self, db: Database, client: httpx.AsyncClient, setup: dict[str, Any]
+    ) -> None:
+        """Fault injection (issue 17 f): NTP steps the server clock. Deadlines are stored
+        instants, so a step back does not reopen a breached clock or move its deadline, and
+        stepping forward again does not raise the breach a second time."""
+        with time_machine.travel(datetime(2025, 6, 10, 9, 0, tzinfo=SH), tick=False):
+            t = await _ticket(client, setup["agent_token"], tags=["投诉"])  # due 13:00, calendar time
+        due = clock(t, "resolution")["due_at"]
+
+        async def scan_at(now: datetime) -> int:
+            with time_machine.travel(now, tick=False):
+                async with db.transaction() as s:
+                    return await sla_service.scan(s, now=now)
+
+        assert await scan_at(datetime(2025, 6, 10, 12, 1, tzinfo=SH)) == 1  # the 75 % warning
+        assert await scan_at(datetime(2025, 6, 10, 13, 5, tzinfo=SH)) == 1  # the breach
+        assert await scan_at(datetime(2025, 6, 10, 10, 0, tzinfo=SH)) == 0  # stepped back 3 h
+        with time_machine.travel(datetime(2025, 6, 10, 10, 0, tzinfo=SH), tick=False):
+            got = (
+                await client.get(f"/api/v1/tickets/{t['id']}", headers=bearer(setup["agent_token"]))
+            ).json()
+        assert clock(got, "resolution")["status"] == "breached" and clock(got, "resolution")["due_at"] == due
+        assert await scan_at(datetime(2025, 6, 10, 14, 0, tzinfo=SH)) == 0  # forward again
+        async with db.session() as s:
+            events = sorted((await s.execute(sa.select(SlaEvent.kind, SlaEvent.metric))).all())
+        assert events == [("breach", "resolution"), ("warning", "resolution")]
+
+
 class TestBadInput:
     async def test_schedule_and_policy_validation(
         self, client: httpx.AsyncClient, setup: dict[str, Any]
