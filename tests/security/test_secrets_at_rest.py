@@ -6,6 +6,8 @@ backends)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,18 @@ from kefu.config import ConfigError, Settings, secrets_keys
 from kefu.kit import secretbox
 from kefu.kit.db import Base, Database
 from kefu.models import Mailbox, WebhookSubscription, WechatAccount
+
+
+@contextlib.contextmanager
+def _only_keys(keys: list[bytes]) -> Iterator[None]:
+    """This process knows only `keys` for the block (a host given just the new key)."""
+    saved = (secretbox._keys, secretbox._multi, secretbox._current)
+    secretbox._keys, secretbox._multi, secretbox._current = [], None, None
+    secretbox.configure(keys)
+    try:
+        yield
+    finally:
+        secretbox._keys, secretbox._multi, secretbox._current = saved
 
 
 async def _raw(db: Database, table: str, column: str) -> list[str]:
@@ -69,22 +83,16 @@ class TestSecretsAtRest:
         hook = (await _raw(db, "webhook_subscriptions", "secret"))[0]
         assert hook.startswith("enc1:")
         # Only the new key is needed now.
-        old_keys = secretbox._keys
-        secretbox._keys = list(new)
-        try:
+        with _only_keys(new):
             async with db.read() as s:
                 assert (await s.scalars(sa.select(Mailbox))).one().password == "imap-pass-秘密"
                 assert (await s.scalars(sa.select(WebhookSubscription))).one().secret == "legacy-plain"
             async with db.transaction() as s:
                 assert await secretbox.rotate(s, Base.metadata) == 0  # nothing left to rewrite
-        finally:
-            secretbox._keys = old_keys
 
     async def test_a_value_no_key_opens_is_a_clear_error(self, db: Database) -> None:
         await _seed(db)
-        old_keys = secretbox._keys
-        secretbox._keys = secretbox.parse_keys(secretbox.new_key())
-        try:
+        with _only_keys(secretbox.parse_keys(secretbox.new_key())):
             async with db.read() as s:
                 try:
                     await s.scalars(sa.select(Mailbox))
@@ -92,8 +100,6 @@ class TestSecretsAtRest:
                 except secretbox.SecretBoxError:
                     raised = True
             assert raised
-        finally:
-            secretbox._keys = old_keys
 
 
 def test_keys_are_checked() -> None:

@@ -32,6 +32,9 @@ class SecretBoxError(RuntimeError):
 
 
 _keys: list[bytes] = []
+# Built once per configuration: every encrypted column read or written goes through these.
+_multi: MultiFernet | None = None
+_current: Fernet | None = None
 
 
 def parse_keys(raw: str) -> list[bytes]:
@@ -57,36 +60,39 @@ def new_key() -> str:
 def configure(keys: list[bytes]) -> None:
     """Make `keys` current (first = the one new values are encrypted with). Keys this process
     was given before stay readable: in tests several apps share one process."""
-    global _keys
+    global _keys, _multi, _current
     if not keys:
         raise SecretBoxError("no secrets key given")
     _keys = [*keys, *(k for k in _keys if k not in keys)]
+    fernets = [Fernet(k) for k in _keys]
+    _multi, _current = MultiFernet(fernets), fernets[0]
 
 
 def configure_from(raw: str) -> None:
     configure(parse_keys(raw))
 
 
-def _box() -> MultiFernet:
-    if not _keys:
+def _box() -> tuple[MultiFernet, Fernet]:
+    if _multi is None or _current is None:
         raw = os.environ.get(ENV, "")
         if not raw:
             raise SecretBoxError(f"secrets are not configured (set {ENV} or start through kefu)")
         configure(parse_keys(raw))
-    return MultiFernet([Fernet(k) for k in _keys])
+    assert _multi is not None and _current is not None
+    return _multi, _current
 
 
 def seal(plain: str) -> str:
     if plain.startswith(PREFIX):  # already sealed (copied from another row)
         return plain
-    return PREFIX + _box().encrypt(plain.encode()).decode()
+    return PREFIX + _box()[0].encrypt(plain.encode()).decode()
 
 
 def open_(stored: str) -> str:
     if not stored.startswith(PREFIX):
         return stored  # written before encryption at rest
     try:
-        return _box().decrypt(stored[len(PREFIX) :].encode()).decode()
+        return _box()[0].decrypt(stored[len(PREFIX) :].encode()).decode()
     except InvalidToken as exc:
         raise SecretBoxError("a stored secret does not open with any configured key") from exc
 
@@ -95,17 +101,12 @@ def reseal(stored: str) -> str:
     """The value encrypted with the current key (plain legacy values included); a value
     the current key already opens comes back unchanged."""
     if stored.startswith(PREFIX):
-        _box()
         try:
-            Fernet(_keys[0]).decrypt(stored[len(PREFIX) :].encode())
+            _box()[1].decrypt(stored[len(PREFIX) :].encode())
             return stored
         except InvalidToken:
             pass
     return seal(open_(stored))
-
-
-def is_sealed(stored: str | None) -> bool:
-    return stored is None or stored.startswith(PREFIX)
 
 
 class EncryptedText(TypeDecorator[str]):
