@@ -8,7 +8,9 @@ Until a company has trained intents it answers like the rule bot.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +22,8 @@ from kefu.customer.service import customer_service
 from kefu.errors import NotFound
 from kefu.kb.service import kb_service
 from kefu.kit.db import Database
-from kefu.sla.service import sla_service
+from kefu.kit.time import utcnow
+from kefu.routing.service import routing_service
 
 RECENT = 5  # earlier customer messages kept in the state (pre-hand-off answers found in them)
 MIN_ARTICLE_SCORE = 1.0  # BM25: below this a "suggestion" is noise
@@ -62,10 +65,13 @@ class NluBot:
             )
             prediction = bot_service.predict(brain, ctx.text)
             decision = brain.policy.step(turn, prediction, ctx.state)
-            # Business hours matter only to a hand-off's wording: looked up then, not per turn.
-            if decision.handoff and not await sla_service.is_open_now(session):
-                turn = replace(turn, open_now=False)
-                decision = brain.policy.step(turn, prediction, ctx.state)
+            # The hand-off group's agent hours matter only to a hand-off's wording: looked
+            # up then, not per turn. The bot itself answers 7×24.
+            if decision.handoff:
+                closed = await self._closed(session, decision.group, ctx.locale)
+                if closed is not None:
+                    turn = closed(turn)
+                    decision = brain.policy.step(turn, prediction, ctx.state)
             if decision.search:
                 decision = brain.policy.with_articles(
                     decision, await self._articles(session, decision.search), turn
@@ -74,16 +80,25 @@ class NluBot:
             spec = brain.policy.intents[decision.call.intent]
             asked, result = decision, await actions.call(spec, decision.call.values)
             decision = brain.policy.after_call(asked, turn, result)
-            if decision.handoff and not await self._open_now():  # failed: a hand-off after all
-                decision = brain.policy.after_call(asked, replace(turn, open_now=False), result)
+            if decision.handoff:  # the call failed: a hand-off after all
+                async with self.db.read() as session:
+                    closed = await self._closed(session, decision.group, ctx.locale)
+                if closed is not None:
+                    decision = brain.policy.after_call(asked, closed(turn), result)
         state = dict(decision.state)
         if not decision.handoff:
             state["recent"] = [*recent, ctx.text[:200]][-RECENT:]
         return _bot_turn(replace(decision, state=state))
 
-    async def _open_now(self) -> bool:
-        async with self.db.read() as session:
-            return await sla_service.is_open_now(session)
+    async def _closed(
+        self, session: AsyncSession, group: str | None, locale: str
+    ) -> Callable[[Turn], Turn] | None:
+        """None while the group's agents are in hours, else how to mark the turn closed."""
+        opens = await routing_service.next_opening(session, group_name=group)
+        if opens is None:
+            return None
+        when = opening_text(opens, utcnow().astimezone(opens.tzinfo), en=locale.startswith("en"))
+        return lambda turn: replace(turn, open_now=False, opens_at=when)
 
     async def _articles(self, session: AsyncSession, query: str) -> list[ArticleRef]:
         found = await kb_service.search(session, None, query, limit=3)
@@ -126,3 +141,18 @@ def install(db: Database) -> None:
 def uninstall() -> None:
     """Back to the rule bot (app shutdown): nothing keeps a bot bound to a closed database."""
     set_bot(RuleBot())
+
+
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+def opening_text(opens: datetime, now: datetime, *, en: bool = False) -> str:
+    """When agents are back, as a customer reads it: 今天/明天 09:00, else the date."""
+    days = (opens.date() - now.date()).days
+    hm = opens.strftime("%H:%M")
+    if en:
+        day = "today" if days == 0 else "tomorrow" if days == 1 else opens.strftime("%a %d %b")
+        return f"{hm} {day}"
+    if days in (0, 1):
+        return f"{'今天' if days == 0 else '明天'} {hm}"
+    return f"{opens.month}月{opens.day}日（周{WEEKDAYS_ZH[opens.weekday()]}）{hm}"

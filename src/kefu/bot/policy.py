@@ -163,7 +163,8 @@ class Turn:
     tier: str = "none"
     anger: float = 0.0
     emotion: str = "neutral"
-    open_now: bool = True  # inside business hours
+    open_now: bool = True  # the hand-off group's agents are in hours
+    opens_at: str = ""  # when they next are, as the customer reads it ("12月4日 周五 09:00")
     history: str = ""  # the customer's earlier words in this conversation
     names: Mapping[str, str] = field(default_factory=dict)  # placeholder values ({name} ...)
 
@@ -470,7 +471,10 @@ class Policy:
                 )
         reply = HANDOFF_EN if _en(turn) else HANDOFF_ZH
         if not turn.open_now:
-            reply = CLOSED_EN if _en(turn) else CLOSED_ZH
+            if turn.opens_at:
+                reply = (CLOSED_AT_EN if _en(turn) else CLOSED_AT_ZH).format(when=turn.opens_at)
+            else:
+                reply = CLOSED_EN if _en(turn) else CLOSED_ZH
         return Decision(
             replies=(reply,),
             handoff=True,
@@ -532,12 +536,11 @@ ARTICLES_ZH = "我没有完全理解您的问题，以下文章也许能帮到�
 ARTICLES_EN = "I'm not sure I understood; these articles may help:"
 HANDOFF_ZH = "好的，正在为您转接人工客服，请稍候。"
 HANDOFF_EN = "Sure — connecting you to an agent, please wait."
-CLOSED_ZH = (
-    "现在是非工作时间（人工客服工作日 9:00–18:00），您的问题已记录为留言，客服上班后会第一时间联系您。"
+CLOSED_ZH = "现在是人工客服的非工作时间，您的问题已记录为留言，客服上班后会第一时间联系您。"
+CLOSED_EN = "Our agents are offline now; your message is recorded and an agent will reply first thing."
+CLOSED_AT_ZH = (
+    "现在是人工客服的非工作时间，您的问题已记录为留言。客服将于{when}上班，届时会第一时间联系您。"
 )
-CLOSED_EN = (
-    "Our agents are offline now (workdays 9:00–18:00); your message is recorded "
-    "and an agent will reply first thing."
-)
+CLOSED_AT_EN = "Our agents are offline now; your message is recorded and an agent will reply from {when}."
 ACTION_FAILED_ZH = "抱歉，暂时查询不到相关信息。"
 ACTION_FAILED_EN = "Sorry, I couldn't look that up right now."

@@ -12,7 +12,6 @@ from kefu.conversation.bot_slot import greeting
 from kefu.conversation.schemas import ChatSettings, WidgetStatus
 from kefu.incident.service import incident_service
 from kefu.routing.service import routing_service
-from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 
 SETTINGS_KEY = "chat"
@@ -35,11 +34,14 @@ class AvailabilityService:
 
     async def widget_status(self, session: AsyncSession, locale: str) -> WidgetStatus:
         settings = await self.settings(session)
-        is_open = await sla_service.is_open_now(session)
         default = await team_service.default_group(session)
+        # The default group's agent hours (its own, else the default schedule).
+        opens_at = await routing_service.next_opening(session, default.id if default else None)
+        is_open = opens_at is None
         agents = await routing_service.online_count(session, default.id) if default is not None else 0
         return WidgetStatus(
             open=is_open,
+            opens_at=opens_at,
             bot=self.bot_answers(settings, is_open),
             agents_online=agents,
             greeting=greeting(locale),

@@ -26,7 +26,8 @@ class WidgetSessionOut(Schema):
 
 
 class WidgetStatus(Schema):
-    open: bool  # inside the agents' business hours
+    open: bool  # inside the default group's agent hours
+    opens_at: datetime | None = None  # when those hours next start, while closed
     bot: bool = True  # the bot answers now (7×24 unless an admin turned it off)
     agents_online: int
     greeting: str

@@ -167,6 +167,11 @@ class RoutingRule(Base):
     overflow_after_seconds: Mapped[int] = mapped_column(default=0)  # 0 = never
     sticky_wait_seconds: Mapped[int] = mapped_column(default=60)
     required_skills: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The group's agent hours (NULL = the default schedule): they decide whether a hand-off
+    # reaches a person now or becomes a message; the bot answers regardless.
+    schedule_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("schedules.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class WidgetSession(Base):

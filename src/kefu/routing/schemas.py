@@ -41,6 +41,7 @@ class RuleIn(Schema):
     overflow_after_seconds: int = Field(default=0, ge=0, le=86_400)
     sticky_wait_seconds: int = Field(default=60, ge=0, le=86_400)
     required_skills: list[str] = Field(default_factory=list, max_length=30)
+    schedule_id: Id | None = None  # the group's agent hours; None = the default schedule
 
 
 class RuleOut(RuleIn):

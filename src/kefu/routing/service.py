@@ -36,6 +36,7 @@ from kefu.routing.schemas import (
     RuleOut,
 )
 from kefu.routing.scoring import Candidate, Waiting, candidates_for, eta_seconds, overflow_due
+from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketUpdate
 from kefu.ticket.service import ticket_service
@@ -403,7 +404,27 @@ class RoutingService:
             overflow_after_seconds=row.overflow_after_seconds,
             sticky_wait_seconds=row.sticky_wait_seconds,
             required_skills=list(row.required_skills or []),
+            schedule_id=row.schedule_id,
         )
+
+    async def next_opening(
+        self,
+        session: AsyncSession,
+        group_id: int | None = None,
+        group_name: str | None = None,
+        now: datetime | None = None,
+    ) -> datetime | None:
+        """None while the group's agents are in hours (a hand-off reaches a person now), else
+        when their hours start. A group without its own hours (or no group) follows the
+        default schedule."""
+        if group_id is None and group_name:
+            group = await team_service.by_name(session, group_name)
+            group_id = group.id if group else None
+        if group_id is None:
+            default = await team_service.default_group(session)
+            group_id = default.id if default else None
+        rule = await repo.rule(session, group_id) if group_id is not None else None
+        return await sla_service.next_opening(session, now, rule.schedule_id if rule else None)
 
     async def set_rule(
         self, session: AsyncSession, principal: Principal, group_id: int, data: RuleIn
@@ -416,6 +437,8 @@ class RoutingService:
                     "不能溢出到本组 / a group cannot overflow into itself", code="overflow_to_self"
                 )
             await team_service.get(session, data.overflow_group_id)
+        if data.schedule_id is not None:
+            await sla_service.get_schedule(session, data.schedule_id)  # 404 when unknown
         await repo.save_rule(
             session,
             RoutingRule(
@@ -424,6 +447,7 @@ class RoutingService:
                 overflow_after_seconds=data.overflow_after_seconds,
                 sticky_wait_seconds=data.sticky_wait_seconds,
                 required_skills=sorted(set(data.required_skills)),
+                schedule_id=data.schedule_id,
             ),
         )
         await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})

@@ -117,13 +117,26 @@ class SlaService:
         today = (now or utcnow()).astimezone(cal.tz).date()
         return day_plans(cal, today, days)
 
-    async def is_open_now(self, session: AsyncSession, now: datetime | None = None) -> bool:
-        """Inside the default schedule's business hours (always, when none is set)."""
-        schedule = await sla_repository.default_schedule(session)
+    async def is_open_now(
+        self, session: AsyncSession, now: datetime | None = None, schedule_id: int | None = None
+    ) -> bool:
+        """Inside the schedule's business hours (the default schedule when none is named;
+        always open when there is none)."""
+        return (await self.next_opening(session, now, schedule_id)) is None
+
+    async def next_opening(
+        self, session: AsyncSession, now: datetime | None = None, schedule_id: int | None = None
+    ) -> datetime | None:
+        """None while the schedule is open, else when it next opens (in its own time zone)."""
+        schedule = await sla_repository.schedule(session, schedule_id) if schedule_id else None
+        if schedule is None:  # unnamed, or deleted since a group pointed at it
+            schedule = await sla_repository.default_schedule(session)
         if schedule is None:
-            return True
+            return None
         ts = (now or utcnow()).timestamp()
-        return (await self.calendar(session, schedule.id)).next_working_instant(ts) <= ts
+        cal = await self.calendar(session, schedule.id)
+        opens = cal.next_working_instant(ts)
+        return None if opens <= ts else datetime.fromtimestamp(opens, cal.tz)
 
     async def due_for(
         self, session: AsyncSession, schedule_id: int, start: datetime, minutes: int

@@ -16,6 +16,7 @@ from kefu.kit.schemas import Schema
 from kefu.models.user import Role
 from kefu.routing.schemas import AgentSettingsIn, RuleIn
 from kefu.routing.service import routing_service
+from kefu.sla.service import sla_service
 from kefu.team.schemas import GroupCreate, GroupUpdate
 from kefu.team.service import team_service
 from kefu.web.admin.labels import ROLE, minutes_text, options
@@ -201,6 +202,7 @@ class GroupForm(Schema):
     overflow_group_id: int | None = None
     overflow_after_minutes: int = PField(default=0, ge=0, le=1440)
     sticky_wait_seconds: int = PField(default=60, ge=0, le=86_400)
+    schedule_id: int | None = None
 
 
 class GroupView(AdminView):
@@ -224,6 +226,7 @@ class GroupView(AdminView):
             N_("Required skills"), lambda ctx, g: "、".join(ctx.aux["rules"][g.id].required_skills) or "—"
         ),
         Column(N_("Overflow"), lambda ctx, g: _overflow(ctx, g.id)),
+        Column(N_("Agent hours"), lambda ctx, g: _hours(ctx, g.id)),
         Column(
             N_("Returning customer waits for last agent"),
             lambda ctx, g: minutes_text(ctx.aux["rules"][g.id].sticky_wait_seconds / 60, ctx._),
@@ -245,6 +248,17 @@ class GroupView(AdminView):
         ),
         Field("overflow_after_minutes", N_("Overflow after waiting (minutes)"), kind="number"),
         Field("sticky_wait_seconds", N_("Wait for the customer's last agent (seconds)"), kind="number"),
+        Field(
+            "schedule_id",
+            N_("Agent hours"),
+            kind="select",
+            choices="schedules",
+            blank=N_("Default business hours"),
+            help=N_(
+                "Outside these hours the bot still answers; a request for a person becomes a "
+                "message with the time agents are back."
+            ),
+        ),
     )
 
     async def prepare(self, ctx: Ctx) -> None:
@@ -254,6 +268,7 @@ class GroupView(AdminView):
         ctx.aux["user_names"] = {
             u.id: u.name for u in await user_service.list_all(ctx.session) if u.is_active
         }
+        ctx.aux["schedule_names"] = {s.id: s.name for s in await sla_service.list_schedules(ctx.session)}
         ctx.aux["rules"] = {
             g.id: await routing_service.get_rule(ctx.session, ctx.principal, g.id) for g in groups
         }
@@ -265,6 +280,7 @@ class GroupView(AdminView):
         return {
             "users": [(str(k), v) for k, v in ctx.aux["user_names"].items()],
             "groups": [(str(k), v) for k, v in ctx.aux["group_names"].items()],
+            "schedules": [(str(k), v) for k, v in ctx.aux["schedule_names"].items()],
         }
 
     def initial(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
@@ -280,6 +296,7 @@ class GroupView(AdminView):
             "overflow_group_id": rule.overflow_group_id,
             "overflow_after_minutes": rule.overflow_after_seconds // 60,
             "sticky_wait_seconds": rule.sticky_wait_seconds,
+            "schedule_id": rule.schedule_id,
         }
 
     async def _rules(self, ctx: Ctx, group_id: int, data: GroupForm) -> None:
@@ -293,6 +310,7 @@ class GroupView(AdminView):
                 overflow_after_seconds=data.overflow_after_minutes * 60,
                 sticky_wait_seconds=data.sticky_wait_seconds,
                 required_skills=data.required_skills,
+                schedule_id=data.schedule_id,
             ),
         )
 
@@ -317,6 +335,13 @@ class GroupView(AdminView):
 
     async def delete(self, ctx: Ctx, obj: Any) -> None:
         await team_service.delete(ctx.session, ctx.principal, obj.id)
+
+
+def _hours(ctx: Ctx, group_id: int) -> str:
+    schedule_id = ctx.aux["rules"][group_id].schedule_id
+    if schedule_id is None:
+        return ctx._("Default business hours")
+    return str(ctx.aux["schedule_names"].get(schedule_id, "?"))
 
 
 def _overflow(ctx: Ctx, group_id: int) -> str:
