@@ -1,5 +1,6 @@
 """agent hours per group: a routing rule may name the schedule that decides whether a
-hand-off to the group reaches a person now (NULL = the default schedule)
+hand-off to the group reaches a person now (NULL = the default schedule); a conversation the
+bot kept records whether it resolved it (NULL = closed before this release)
 
 Revision ID: b8d2f4a6c1e3
 Revises: a7c3e9d1f5b2
@@ -27,9 +28,13 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    with op.batch_alter_table("conversations") as batch:
+        batch.add_column(sa.Column("bot_resolved", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("conversations") as batch:
+        batch.drop_column("bot_resolved")
     with op.batch_alter_table("routing_rules") as batch:
         batch.drop_constraint("fk_routing_rules_schedule_id_schedules", type_="foreignkey")
         batch.drop_column("schedule_id")

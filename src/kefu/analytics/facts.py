@@ -77,6 +77,8 @@ class ConversationRow:
     first_queued_at: datetime | None = None
     assigned_at: datetime | None = None
     closed_at: datetime | None = None
+    # Did the bot resolve it (decided at close); None for conversations closed before that.
+    bot_resolved: bool | None = None
     capacity: int = 0
 
 
@@ -281,7 +283,9 @@ class Builder:
             def closed(st: Stats, c: ConversationRow = c) -> None:
                 if c.reached_bot:
                     st.inc("bot_closed")
-                    if c.first_queued_at is None:
+                    # Resolved by the bot: no hand-off, and not a decline, a repeated
+                    # question or a customer left without an answer.
+                    if c.first_queued_at is None and c.bot_resolved is not False:
                         st.inc("bot_contained")
                 if c.assigned_at is not None:
                     st.inc("aht_n")

@@ -223,6 +223,7 @@ class AnalyticsRepository:
                 Conversation.first_queued_at,
                 Conversation.assigned_at,
                 Conversation.closed_at,
+                Conversation.bot_resolved,
                 Ticket.category,
                 AgentState.chat_capacity,
                 reached.label("reached_bot"),
@@ -249,6 +250,7 @@ class AnalyticsRepository:
                 first_queued_at=ensure_utc(r.first_queued_at) if r.first_queued_at else None,
                 assigned_at=ensure_utc(r.assigned_at) if r.assigned_at else None,
                 closed_at=ensure_utc(r.closed_at) if r.closed_at else None,
+                bot_resolved=r.bot_resolved,
                 capacity=r.chat_capacity or 5,
             )
             for r in (await session.execute(stmt)).all()

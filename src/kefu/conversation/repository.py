@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import utcnow
-from kefu.models import ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
+from kefu.models import BotTurnLog, ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
 from kefu.models.conversation import Sender, WidgetSession
 from kefu.models.settings import SettingValue
 
@@ -41,6 +41,30 @@ async def messages_after(
     if not internal:
         stmt = stmt.where(Message.internal.is_(False))
     return (await session.execute(stmt)).scalars().all()
+
+
+async def bot_turns(session: AsyncSession, conversation_id: int, limit: int = 200) -> Sequence[BotTurnLog]:
+    stmt = (
+        sa.select(BotTurnLog)
+        .where(BotTurnLog.conversation_id == conversation_id)
+        .order_by(BotTurnLog.id.desc())
+        .limit(limit)
+    )
+    return list(reversed((await session.execute(stmt)).scalars().all()))
+
+
+async def customer_texts_after(session: AsyncSession, conversation_id: int, after: datetime) -> list[str]:
+    stmt = (
+        sa.select(Message.text)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.sender == Sender.CUSTOMER,
+            Message.created_at > after,
+        )
+        .order_by(Message.seq)
+        .limit(50)
+    )
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def first_customer_text(session: AsyncSession, conversation_id: int) -> str:

@@ -18,6 +18,8 @@ from kefu.bot.service import bot_service
 from kefu.config import get_settings
 from kefu.conversation import repository as repo
 from kefu.conversation.bot_slot import BotTurn
+from kefu.conversation.containment import BotTurn as BotTurnRecord
+from kefu.conversation.containment import bot_resolved
 from kefu.conversation.events import (
     ConversationAssigned,
     ConversationClosed,
@@ -675,6 +677,8 @@ class ConversationService:
         text = "会话已结束，感谢您的咨询。" if why != "idle" else "由于长时间没有新消息，会话已结束。"
         await self.append(session, conv, sender=Sender.SYSTEM, text=text)
         assignee = conv.assignee_id
+        if conv.status == ConversationStatus.BOT:  # the bot kept it: did it resolve it?
+            conv.bot_resolved = await self._bot_resolved(session, conv.id)
         conv.status = ConversationStatus.CLOSED
         conv.closed_at = now
         await publish(
@@ -692,6 +696,14 @@ class ConversationService:
         if assignee is not None:
             await jobs.enqueue(session, ROUTE_JOB, {"group_id": conv.group_id})  # capacity freed
         return conv
+
+    async def _bot_resolved(self, session: AsyncSession, conversation_id: int) -> bool:
+        logged = await repo.bot_turns(session, conversation_id)
+        turns = [BotTurnRecord(t.outcome, t.intent, t.question) for t in logged]
+        after = (
+            await repo.customer_texts_after(session, conversation_id, logged[-1].created_at) if logged else []
+        )
+        return bot_resolved(turns, after)
 
     def _check_workable(self, principal: Principal, conv: Conversation) -> None:
         """Agents act on their own conversations; supervisors on any."""

@@ -330,6 +330,7 @@ def _chat(
         "overflowed": False,
         "assign_reason": {},
         "bot_misses": 0,
+        "bot_resolved": None,
         "rating_comment": "",
         "created_at": at,
     }
@@ -338,7 +339,7 @@ def _chat(
         msgs.append(("customer", rng.choice(["好的，谢谢", "明白了", "知道了"]), t, None))
         t += timedelta(seconds=rng.randint(60, 600))
         msgs.append(("system", "由于长时间没有新消息，会话已结束。", t, None))
-        conv.update(group_id=None, assignee_id=None, ticket_id=None)
+        conv.update(group_id=None, assignee_id=None, ticket_id=None, bot_resolved=True)
     else:
         t += timedelta(seconds=rng.randint(15, 90))
         msgs.append(("customer", "转人工", t, None))

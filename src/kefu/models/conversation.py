@@ -79,6 +79,9 @@ class Conversation(TimestampMixin, Base):
     # Why the current assignee got it: rule, skills, load ... (shown on the ticket).
     assign_reason: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     bot_misses: Mapped[int] = mapped_column(default=0)
+    # Set when a conversation the bot kept to itself closes: did the bot resolve it
+    # (conversation/containment.py)? NULL for hand-offs and conversations closed earlier.
+    bot_resolved: Mapped[bool | None] = mapped_column(nullable=True)
     rating: Mapped[int | None] = mapped_column(nullable=True)
     rating_comment: Mapped[str] = mapped_column(sa.Text, default="")
     # The bot's dialogue state (pending choice, slots being collected, pre-hand-off questions).

@@ -67,7 +67,10 @@ class OpsRepository:
             await session.execute(
                 sa.select(
                     sa.func.count(),
-                    sa.func.count().filter(Conversation.first_queued_at.is_(None)),
+                    sa.func.count().filter(
+                        Conversation.first_queued_at.is_(None),
+                        sa.or_(Conversation.bot_resolved.is_(None), Conversation.bot_resolved.is_(True)),
+                    ),
                 ).where(
                     Conversation.closed_at >= now - timedelta(hours=24),
                     Conversation.channel.in_(("chat", "wechat", "app")),
