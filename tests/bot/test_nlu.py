@@ -267,7 +267,7 @@ class TestCalibration:
         assert model.validation["rows"] > 30
         assert "oos_recall" in model.validation and "threshold" in model.validation
         assert 0.1 <= model.threshold <= 0.9
-        a, b, _ = model.calibration
+        a, b, _, _ = model.calibration
         assert a > 0 and b >= 0
 
     def test_held_out_phrasings_are_answered_and_chit_chat_is_refused(self) -> None:

@@ -4,7 +4,7 @@ block L2-normalised apart."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -99,3 +99,41 @@ class _Vectorizer:
         idx = np.fromiter(counts.keys(), np.int32, len(counts))
         raw = np.fromiter(counts.values(), np.float32, len(counts))
         return idx, self._scale(np.zeros(len(idx), np.int64), idx, raw, 1)
+
+
+def _coverage_units(text: str) -> tuple[list[str], list[str]]:
+    """Character bigrams and (marked) words of one text: the units coverage counts."""
+    norm = normalize(text).replace(_WORD, "")
+    return char_ngrams(norm, 2, 2), [_WORD + w for w in words(norm)]
+
+
+class Coverage:
+    """Share of a question's character bigrams and words that the intents' own examples use.
+
+    The SVM only sees the features a question shares with the training data, so an off-topic
+    question sharing one strong word with an intent can score high; coverage notes that the
+    rest of it is made of words no intent uses. (Background questions do not count: they are
+    what the company does not answer.)
+    """
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self.known = known
+
+    @classmethod
+    def build(cls, texts: Iterable[str]) -> Coverage:
+        known: set[str] = set()
+        for text in texts:
+            grams, ws = _coverage_units(text)
+            known.update(grams, ws)
+        return cls(frozenset(known))
+
+    def of(self, text: str) -> float:
+        """The mean of the two shares: in Latin script nearly every bigram is known and the
+        words tell; in Chinese both do."""
+        shares = [
+            sum(u in self.known for u in units) / len(units) for units in _coverage_units(text) if units
+        ]
+        return sum(shares) / len(shares) if shares else 0.0
+
+    def many(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        return np.fromiter((self.of(t) for t in texts), np.float64, len(texts))

@@ -5,11 +5,11 @@ single CJK characters, the word and the character block L2-normalised apart. A o
 linear SVM ranks the intents (on large sets each intent meets only its hardest negatives);
 the cosine to the nearest training example of the top intents backs it up, so one intent or
 one example per intent still works. Confidence is a logistic calibration of (SVM score,
-similarity) fitted on a validation split carved from the training data, with out-of-scope
-rows (given ones, and whole intents held out of the validation model) as negatives; the
-out-of-scope threshold maximises expected accuracy on that split for `oos_prior` of
-out-of-scope traffic. Nothing here reads files: `to_arrays`/`from_arrays` turn a trained model
-into plain numpy arrays (no pickle).
+similarity, coverage of the question by the intents' own words) fitted on a validation split
+carved from the training data, with out-of-scope rows (given ones, and whole intents held out
+of the validation model) as negatives (`calibration.py`); the out-of-scope threshold maximises
+expected accuracy on that split for `oos_prior` of out-of-scope traffic. Nothing here reads
+files: `to_arrays`/`from_arrays` turn a trained model into plain numpy arrays (no pickle).
 """
 
 from __future__ import annotations
@@ -23,21 +23,18 @@ import numpy.typing as npt
 from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]
 
 from kefu.bot import entities
+from kefu.bot.calibration import DenseCal, Sparse, calibrate, claims, prob, prob_dense
 from kefu.bot.encoder import MINILM, Encoder, load_encoder
-from kefu.bot.features import _Vectorizer
+from kefu.bot.features import Coverage, _Vectorizer
 from kefu.bot.heads import (
     _HARD_NEGATIVES,
     _RANDOM_NEGATIVES,
-    _best_cut,
     _centroid_similarity,
     _Dense,
     _dense_pair,
     _Fit,
-    _fit_calibration,
     _Linear,
     _Neighbours,
-    _sample,
-    _sigmoid,
     _train_ovr,
 )
 from kefu.bot.text import has_cjk
@@ -46,29 +43,22 @@ from kefu.errors import KefuError
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
 
-FORMAT_VERSION = 3  # 1: sparse only; 2 adds the optional encoder head; 3 the out-of-scope class
+# 1: sparse only; 2 adds the optional encoder head; 3 the out-of-scope class; 4 coverage
+FORMAT_VERSION = 4
 TOP_K = 3
-# Confidence p = σ(a·svm score + b·similarity + c). When the training data is too small to
-# calibrate on, these fits on small samples (1-20 intents × 1-12 examples) of the public
-# sets are used. A single intent has no SVM: p is even at cosine 0.33 to its nearest example
-# (keeps ~85% of paraphrases, refuses ~70% of other questions on those samples).
-DEFAULT_CALIBRATION = (4.0, 2.0, 0.5)
-SINGLE_INTENT_CALIBRATION = (0.0, 10.0, -3.3)
+# Confidence p = σ(a·svm score + b·similarity + e·coverage + c) (see calibration.py). When
+# the training data is too small to calibrate on, these fits on small samples (1-20 intents
+# × 1-12 examples) of the public sets are used (coverage unused). A single intent has no SVM:
+# p is even at cosine 0.33 to its nearest example (keeps ~85% of paraphrases, refuses ~70%
+# of other questions on those samples).
+DEFAULT_CALIBRATION: Sparse = (4.0, 2.0, 0.0, 0.5)
+SINGLE_INTENT_CALIBRATION: Sparse = (0.0, 10.0, 0.0, -3.3)
 DEFAULT_THRESHOLD = 0.5
 _MIN_VALIDATION = 10  # in-scope validation rows needed to carve a validation split at all
-_MIN_CALIBRATION_IN = 30  # ... and to fit the calibration: in-scope and out-of-scope rows
-_MIN_CALIBRATION_OOS = 10
-_EMPTY_SCORE = -2.0  # SVM score feature of a text without any known feature
-_MAX_CALIBRATION_ROWS = 2000  # validation rows scored for the calibration (plenty for 3 numbers)
 DEFAULT_ENCODER = MINILM
 _ENCODER_MIN_SHARE = 0.5  # share of Latin-script examples from which the encoder is used
-# The out-of-scope class claims a question when its SVM says "yes" (score above the floor)
-# and beats the best intent by the margin.
-NEG_FLOOR = 0.0
-NEG_MARGIN = 0.0
 _MIN_NEGATIVES = 10  # out-of-scope rows needed to train the out-of-scope class
 _BACKGROUND_MAX_SIM = 0.5  # a background question this close to an example is not a negative
-_DENSE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # ridge weight candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +80,6 @@ class Prediction:
     @property
     def out_of_scope(self) -> bool:
         return self.label is None
-
-
-def _claims(negative: npt.ArrayLike, top: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-    """Does the out-of-scope class win over the top intent? Only when its own SVM says "yes"
-    (a positive score) and it beats the intent: a paraphrase in new words scores low
-    everywhere and is left to the confidence."""
-    neg = np.asarray(negative, np.float64)
-    return np.asarray((neg > NEG_FLOOR) & (neg > np.asarray(top, np.float64) + NEG_MARGIN))
 
 
 def _negatives(x_in: Any, x_neg: Any, n_given: int) -> IntArray:
@@ -146,13 +128,14 @@ class IntentModel:
         self.seed = seed
         self.encoder_name = encoder
         self.labels: list[str] = []
-        self.calibration: tuple[float, float, float] = DEFAULT_CALIBRATION
+        self.calibration: Sparse = DEFAULT_CALIBRATION
         self.threshold = DEFAULT_THRESHOLD
         self.validation: dict[str, float] = {}
         # the ensemble head for text the encoder reads: score = svm + weight·ridge, and
-        # p = σ(a·score + b·sparse similarity + d·embedding similarity + c)
+        # p = σ(a·score + b·sparse similarity + d·embedding similarity + e·coverage + c)
         self.dense_weight = 0.0
-        self.dense_calibration: tuple[float, float, float, float] | None = None
+        self.dense_calibration: DenseCal | None = None
+        self._cover = Coverage(frozenset())  # the words and bigrams the intents' examples use
         self._vec: _Vectorizer | None = None
         self._lin: _Linear | None = None
         self._nn: _Neighbours | None = None
@@ -215,6 +198,7 @@ class IntentModel:
             for c in range(n_classes)
         ]
         self._known = entities.known_kinds(texts)
+        self._cover = Coverage.build(texts)
         everything = [*texts, *oos_texts, *background]
         vec, x_all = _Vectorizer.fit(everything, min_df=2 if len(everything) >= 2000 else 1)
         self._vec = vec
@@ -262,7 +246,26 @@ class IntentModel:
             self._dense, val_dense = _dense_pair(emb[mine], y[mine], k_all, in_train[mine], self.seed)
             dense_parts = (emb, has, val_dense)
         if plan is not None:
-            self._calibrate(x, y, n_classes, plan, val_lin, dense_parts)
+            has_negative = self._neg is not None
+            fitted = calibrate(
+                x,
+                y,
+                all_texts,
+                n_classes,
+                plan,
+                val_lin,
+                dense_parts,
+                has_negative=has_negative,
+                oos_prior=self.oos_prior,
+                seed=self.seed,
+            )
+            self.validation.update(fitted.validation)
+            if fitted.sparse is not None:
+                self.calibration = fitted.sparse
+            if fitted.threshold is not None:
+                self.threshold = fitted.threshold
+            if fitted.dense is not None:
+                self.dense_weight, self.dense_calibration = fitted.dense_weight, fitted.dense
         if self.dense_calibration is None:
             self._dense = None
         return self
@@ -318,173 +321,6 @@ class IntentModel:
             np.array(sorted(val), np.int32),
             np.array(sorted(pseudo), np.int32),
         )
-
-    def _calibrate(
-        self,
-        x: Any,
-        y: IntArray,
-        n_classes: int,
-        plan: tuple[IntArray, IntArray, IntArray],
-        val_lin: _Linear | None,
-        embedded: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None] | None,
-    ) -> None:
-        """Fit the confidence on models trained without the validation rows, then the cut.
-
-        Sparse head: p = σ(a·svm score + b·similarity + c) on every calibration row the
-        out-of-scope class does not claim. Ensemble head (text the encoder reads): the ridge
-        weight that maximises validation accuracy, then its own logistic fit on those rows.
-        Both give calibrated probabilities, so one threshold, chosen on all rows, serves both.
-        """
-        train_rows, val_rows, pseudo_rows = plan
-        intent_train = train_rows[y[train_rows] < n_classes]
-        nn = _Neighbours.build(x[intent_train], y[intent_train])
-        rng = np.random.default_rng(self.seed + 1)
-        neg_val = val_rows[y[val_rows] >= n_classes]
-        val_rows = _sample(val_rows[y[val_rows] < n_classes], _MAX_CALIBRATION_ROWS, rng)
-        pseudo_rows = _sample(pseudo_rows, _MAX_CALIBRATION_ROWS // 2, rng)
-        neg_val = _sample(neg_val, _MAX_CALIBRATION_ROWS // 2, rng)
-        # calibration rows: in-scope validation rows, out-of-scope ones, held-out intents
-        ids = np.concatenate([val_rows, neg_val, pseudo_rows]).astype(np.int64)
-        q = x[ids]
-        truth = np.concatenate([y[val_rows], np.full(len(neg_val) + len(pseudo_rows), -1)])
-        is_oos = truth < 0
-        w = np.full(len(ids), (1.0 - self.oos_prior) / max(len(val_rows), 1))
-        oos_sets = [
-            s
-            for s in (
-                slice(len(val_rows), len(val_rows) + len(neg_val)),
-                slice(len(val_rows) + len(neg_val), len(ids)),
-            )
-            if s.stop > s.start
-        ]
-        for part in oos_sets:
-            w[part] = self.oos_prior / len(oos_sets) / (part.stop - part.start)
-        empty = np.diff(q.indptr) == 0
-
-        claimed = np.zeros(len(ids), bool)  # rows the out-of-scope class wins: declined
-        if val_lin is None:  # a single intent
-            top = np.where(empty, -1, 0).astype(np.int32)
-            score: npt.NDArray[np.float64] = np.zeros(len(top))
-            scores = None
-        else:
-            scores = val_lin.batch(q)
-            top = np.where(empty, -1, np.argmax(scores[:, :n_classes], axis=1)).astype(np.int32)
-            score = scores[np.arange(len(top)), np.maximum(top, 0)].astype(np.float64)
-            if self._neg is not None:
-                claimed = _claims(scores[:, n_classes], score)
-        f_all = np.c_[score, nn.top_sims(q, top)].astype(np.float64)
-        f_all[empty] = (_EMPTY_SCORE, 0.0)
-        ok = (top == truth) & ~claimed
-        self.validation["rows"] = float(len(ok))
-        self.validation["accuracy"] = float((top == truth)[~is_oos].mean()) if (~is_oos).any() else 0.0
-        if (~is_oos).sum() < _MIN_CALIBRATION_IN or is_oos.sum() < _MIN_CALIBRATION_OOS or ok.sum() < 5:
-            return  # too little to learn a confidence from: keep the defaults
-        fit_rows = ~claimed
-        if val_lin is not None:
-            fitted = _fit_calibration(f_all[fit_rows], ok[fit_rows], w[fit_rows])
-            if fitted is None:
-                return
-            self.calibration = (fitted[0], fitted[1], fitted[2])
-        else:
-            fitted = _fit_calibration(f_all[fit_rows, 1:], ok[fit_rows], w[fit_rows])
-            if fitted is None:
-                return
-            self.calibration = (0.0, fitted[0], fitted[1])
-        p = self._prob(f_all[:, 0], f_all[:, 1])
-        answer_ok = ok.copy()
-        if scores is not None and embedded is not None:
-            self._calibrate_dense(
-                q, ids, truth, w, scores, n_classes, nn, embedded, p, answer_ok, empty, claimed
-            )
-        p[claimed] = 0.0
-        cut = _best_cut(p, answer_ok, is_oos, w)
-        self.threshold = min(max(cut, 0.1), 0.9)
-        answered = p >= self.threshold
-        self.validation["threshold"] = self.threshold
-        self.validation["in_scope_accuracy"] = float((answer_ok & answered)[~is_oos].mean())
-        if is_oos.any():
-            self.validation["oos_recall"] = float((~answered)[is_oos].mean())
-
-    def _calibrate_dense(
-        self,
-        q: Any,
-        ids: npt.NDArray[np.int64],
-        truth: npt.NDArray[np.int64],
-        w: npt.NDArray[np.float64],
-        scores: FloatArray,
-        n_classes: int,
-        nn: _Neighbours,
-        embedded: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None],
-        p: npt.NDArray[np.float64],
-        answer_ok: npt.NDArray[np.bool_],
-        empty: npt.NDArray[np.bool_],
-        claimed: npt.NDArray[np.bool_],
-    ) -> None:
-        """Weigh and calibrate the ensemble head on the rows the encoder reads; updates `p`,
-        `answer_ok` and `claimed` of those rows in place."""
-        emb, has, dense = embedded
-        if dense is None:
-            return
-        rows = np.flatnonzero(has[ids] & ~empty)
-        is_oos = truth[rows] < 0
-        if (~is_oos).sum() < _MIN_CALIBRATION_IN or is_oos.sum() < _MIN_CALIBRATION_OOS:
-            return
-        e = emb[ids[rows]]
-        sparse = scores[rows]
-        ridge = dense.scores_many(e)
-        inside = ~is_oos
-        accuracy = [
-            float((np.argmax((sparse + k * ridge)[inside, :n_classes], axis=1) == truth[rows][inside]).mean())
-            for k in _DENSE_WEIGHTS
-        ]
-        # ties (small validation sets) go to the weight closest to 1: both sides count equally
-        best = max(accuracy)
-        weight = min(
-            (k for k, acc in zip(_DENSE_WEIGHTS, accuracy, strict=True) if acc == best),
-            key=lambda k: abs(np.log(k)) if k > 0 else np.inf,
-        )
-        combined = sparse + weight * ridge
-        top = np.argmax(combined[:, :n_classes], axis=1).astype(np.int32)
-        top_score = combined[np.arange(len(top)), top]
-        mine_claimed = (
-            _claims(combined[:, n_classes], top_score) if self._neg is not None else np.zeros(len(top), bool)
-        )
-        feats = np.c_[
-            top_score,
-            nn.top_sims(q[rows], top),
-            [dense.sims(e[i], top[i : i + 1])[0] for i in range(len(top))],
-        ].astype(np.float64)
-        ok = (top == truth[rows]) & ~mine_claimed
-        if ok.sum() < 5:
-            return
-        fit = ~mine_claimed
-        fitted = _fit_calibration(feats[fit], ok[fit], w[rows][fit])
-        if fitted is None:
-            return
-        self.dense_weight = float(weight)
-        self.dense_calibration = (fitted[0], fitted[1], fitted[2], fitted[3])
-        p[rows] = self._prob_dense(feats[:, 0], feats[:, 1], feats[:, 2])
-        answer_ok[rows] = ok
-        claimed[rows] = mine_claimed
-        self.validation["dense_rows"] = float(len(rows))
-        self.validation["dense_weight"] = self.dense_weight
-        self.validation["dense_accuracy"] = float(ok[inside].mean())
-
-    def _prob(self, score: npt.ArrayLike, sim: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        a, b, c = self.calibration
-        return _sigmoid(a * np.asarray(score, np.float64) + b * np.asarray(sim, np.float64) + c)
-
-    def _prob_dense(
-        self, score: npt.ArrayLike, sim: npt.ArrayLike, dense_sim: npt.ArrayLike
-    ) -> npt.NDArray[np.float64]:
-        assert self.dense_calibration is not None
-        a, b, d, c = self.dense_calibration
-        z = (
-            a * np.asarray(score, np.float64)
-            + b * np.asarray(sim, np.float64)
-            + d * np.asarray(dense_sim, np.float64)
-        )
-        return _sigmoid(z + c)
 
     # ---- prediction
 
@@ -548,11 +384,14 @@ class IntentModel:
             best = np.argpartition(-scores, k - 1)[:k]
             top = best[np.argsort(-scores[best], kind="stable")].astype(np.int32)
             score = scores[top].astype(np.float64)
-            claimed = stranger or (negative is not None and bool(_claims(np.array([negative]), score[:1])[0]))
-        if e is not None and self._dense is not None:
-            p = self._prob_dense(score, self._nn.sims(q, top), self._dense.sims(e, top))
+            claimed = stranger or (negative is not None and bool(claims(np.array([negative]), score[:1])[0]))
+        cov = self._cover.of(text)
+        if e is not None and self._dense is not None and self.dense_calibration is not None:
+            p = prob_dense(
+                self.dense_calibration, score, self._nn.sims(q, top), self._dense.sims(e, top), cov
+            )
         else:
-            p = self._prob(score, self._nn.sims(q, top))
+            p = prob(self.calibration, score, self._nn.sims(q, top), cov)
         p = np.minimum.accumulate(p)  # ranked by score: keep the confidences non-increasing
         ranked = tuple((self.labels[int(j)], round(float(pj), 4)) for j, pj in zip(top, p, strict=True))
         confidence = round(float(p[0]), 4)
@@ -581,6 +420,7 @@ class IntentModel:
         }
         if self._neg is not None:
             out["negative_class"] = np.array([self._neg], np.int32)
+        out["coverage"] = np.array(sorted(self._cover.known), dtype=str)
         if self._kinds:
             out["intent_kinds"] = np.array(entities.encode(self._kinds), dtype=str)
             out["known_kinds"] = np.array(entities.encode([self._known]), dtype=str)
@@ -603,12 +443,15 @@ class IntentModel:
         """The model `to_arrays` exported. Without the encoder it names (package not
         installed) it predicts with its sparse head alone."""
         try:
-            if int(arrays["format_version"][0]) not in (1, 2, FORMAT_VERSION):
+            if int(arrays["format_version"][0]) not in (1, 2, 3, FORMAT_VERSION):
                 raise KefuError("unsupported intent model format", 422)
             model = cls(encoder=None)
             model.labels = [str(s) for s in arrays["labels"]]
-            a, b, c = (float(v) for v in arrays["calibration"])
-            model.calibration = (a, b, c)
+            # before format 4 there was no coverage term: its slope is 0
+            a, b, *e, c = (float(v) for v in arrays["calibration"])
+            model.calibration = (a, b, e[0] if e else 0.0, c)
+            if "coverage" in arrays:
+                model._cover = Coverage(frozenset(str(s) for s in arrays["coverage"]))
             model.threshold = float(arrays["threshold"][0])
             vocab = {str(s): i for i, s in enumerate(arrays["vocab"])}
             model._vec = _Vectorizer(vocab, np.asarray(arrays["idf"], np.float32))
@@ -632,8 +475,8 @@ class IntentModel:
                 model._encoder = load_encoder(model.encoder_name)
                 if model._encoder is not None:
                     model.dense_weight = float(arrays["dense_weight"][0])
-                    a, b, d, c = (float(v) for v in arrays["dense_calibration"])
-                    model.dense_calibration = (a, b, d, c)
+                    a, b, d, *e, c = (float(v) for v in arrays["dense_calibration"])
+                    model.dense_calibration = (a, b, d, e[0] if e else 0.0, c)
                     model._dense = _Dense(
                         np.ascontiguousarray(arrays["dense_proj"], np.float32),
                         np.asarray(arrays["dense_phase"], np.float32),

@@ -1,0 +1,246 @@
+"""The intent model's confidence (pure): fitted on a validation split of the training data.
+
+p = σ(a·SVM score + b·similarity + e·coverage + c) for the sparse head, and
+p = σ(a·score + b·similarity + d·embedding similarity + e·coverage + c) for the ensemble head
+(text the sentence encoder reads). `coverage` is the share of the question's words and
+character bigrams the intents' own examples use (`features.Coverage`): an off-topic question
+that happens to share a strong word with an intent ("热" of an overheating phone) is mostly
+made of words no intent knows. The validation rows are held-out examples of every intent,
+held-out out-of-scope rows, and whole intents held out to play unseen topics; the threshold
+maximises expected accuracy on them for the model's share of out-of-scope traffic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kefu.bot.features import Coverage
+from kefu.bot.heads import _best_cut, _Dense, _fit_calibration, _Linear, _Neighbours, _sample, _sigmoid
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int32]
+Sparse = tuple[float, float, float, float]  # a, b, e, c
+DenseCal = tuple[float, float, float, float, float]  # a, b, d, e, c
+
+# The out-of-scope class claims a question when its SVM says "yes" (score above the floor)
+# and beats the best intent by the margin.
+NEG_FLOOR = 0.0
+NEG_MARGIN = 0.0
+MIN_CALIBRATION_IN = 30  # in-scope and out-of-scope validation rows needed to fit at all
+MIN_CALIBRATION_OOS = 10
+EMPTY_SCORE = -2.0  # SVM score feature of a text without any known feature
+MAX_CALIBRATION_ROWS = 2000  # validation rows scored for the calibration (plenty for 4 numbers)
+DENSE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # ridge weight candidates
+
+
+@dataclass(slots=True)
+class Fitted:
+    """What `calibrate` learnt; None fields keep the model's defaults."""
+
+    sparse: Sparse | None = None
+    threshold: float | None = None
+    dense_weight: float = 0.0
+    dense: DenseCal | None = None
+    validation: dict[str, float] = field(default_factory=dict)
+
+
+def claims(negative: npt.ArrayLike, top: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Does the out-of-scope class win over the top intent? Only when its own SVM says "yes"
+    (a positive score) and it beats the intent: a paraphrase in new words scores low
+    everywhere and is left to the confidence."""
+    neg = np.asarray(negative, np.float64)
+    return np.asarray((neg > NEG_FLOOR) & (neg > np.asarray(top, np.float64) + NEG_MARGIN))
+
+
+def prob(
+    cal: Sparse, score: npt.ArrayLike, sim: npt.ArrayLike, cov: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    a, b, e, c = cal
+    z = a * np.asarray(score, np.float64) + b * np.asarray(sim, np.float64) + e * np.asarray(cov, np.float64)
+    return _sigmoid(z + c)
+
+
+def prob_dense(
+    cal: DenseCal, score: npt.ArrayLike, sim: npt.ArrayLike, dense_sim: npt.ArrayLike, cov: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    a, b, d, e, c = cal
+    z = (
+        a * np.asarray(score, np.float64)
+        + b * np.asarray(sim, np.float64)
+        + d * np.asarray(dense_sim, np.float64)
+        + e * np.asarray(cov, np.float64)
+    )
+    return _sigmoid(z + c)
+
+
+def calibrate(
+    x: Any,
+    y: IntArray,
+    texts: Sequence[str],
+    n_classes: int,
+    plan: tuple[IntArray, IntArray, IntArray],
+    val_lin: _Linear | None,
+    embedded: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None] | None,
+    *,
+    has_negative: bool,
+    oos_prior: float,
+    seed: int,
+) -> Fitted:
+    """Fit the confidence on models trained without the validation rows, then the cut.
+
+    Sparse head: a logistic fit on every calibration row the out-of-scope class does not
+    claim. Ensemble head: the ridge weight that maximises validation accuracy, then its own
+    logistic fit on those rows. Both give calibrated probabilities, so one threshold, chosen
+    on all rows, serves both. `texts[i]` is the text of row i of `x`.
+    """
+    out = Fitted()
+    train_rows, val_rows, pseudo_rows = plan
+    intent_train = train_rows[y[train_rows] < n_classes]
+    nn = _Neighbours.build(x[intent_train], y[intent_train])
+    # coverage as the validation model sees it: of its own intents' examples only
+    cover = Coverage.build(texts[int(i)] for i in intent_train)
+    rng = np.random.default_rng(seed + 1)
+    neg_val = val_rows[y[val_rows] >= n_classes]
+    val_rows = _sample(val_rows[y[val_rows] < n_classes], MAX_CALIBRATION_ROWS, rng)
+    pseudo_rows = _sample(pseudo_rows, MAX_CALIBRATION_ROWS // 2, rng)
+    neg_val = _sample(neg_val, MAX_CALIBRATION_ROWS // 2, rng)
+    # calibration rows: in-scope validation rows, out-of-scope ones, held-out intents
+    ids = np.concatenate([val_rows, neg_val, pseudo_rows]).astype(np.int64)
+    q = x[ids]
+    truth = np.concatenate([y[val_rows], np.full(len(neg_val) + len(pseudo_rows), -1)])
+    is_oos = truth < 0
+    w = np.full(len(ids), (1.0 - oos_prior) / max(len(val_rows), 1))
+    oos_sets = [
+        s
+        for s in (
+            slice(len(val_rows), len(val_rows) + len(neg_val)),
+            slice(len(val_rows) + len(neg_val), len(ids)),
+        )
+        if s.stop > s.start
+    ]
+    for part in oos_sets:
+        w[part] = oos_prior / len(oos_sets) / (part.stop - part.start)
+    empty = np.diff(q.indptr) == 0
+
+    claimed = np.zeros(len(ids), bool)  # rows the out-of-scope class wins: declined
+    if val_lin is None:  # a single intent
+        top = np.where(empty, -1, 0).astype(np.int32)
+        score: npt.NDArray[np.float64] = np.zeros(len(top))
+        scores = None
+    else:
+        scores = val_lin.batch(q)
+        top = np.where(empty, -1, np.argmax(scores[:, :n_classes], axis=1)).astype(np.int32)
+        score = scores[np.arange(len(top)), np.maximum(top, 0)].astype(np.float64)
+        if has_negative:
+            claimed = claims(scores[:, n_classes], score)
+    cov = cover.many([texts[int(i)] for i in ids])
+    f_all = np.c_[score, nn.top_sims(q, top), cov].astype(np.float64)
+    f_all[empty] = (EMPTY_SCORE, 0.0, 0.0)
+    ok = (top == truth) & ~claimed
+    out.validation["rows"] = float(len(ok))
+    out.validation["accuracy"] = float((top == truth)[~is_oos].mean()) if (~is_oos).any() else 0.0
+    if (~is_oos).sum() < MIN_CALIBRATION_IN or is_oos.sum() < MIN_CALIBRATION_OOS or ok.sum() < 5:
+        return out  # too little to learn a confidence from: keep the defaults
+    fit_rows = ~claimed
+    if val_lin is not None:
+        fitted = _fit_calibration(f_all[fit_rows], ok[fit_rows], w[fit_rows])
+        if fitted is None:
+            return out
+        out.sparse = (fitted[0], fitted[1], fitted[2], fitted[3])
+    else:
+        fitted = _fit_calibration(f_all[fit_rows, 1:], ok[fit_rows], w[fit_rows])
+        if fitted is None:
+            return out
+        out.sparse = (0.0, fitted[0], fitted[1], fitted[2])
+    p = prob(out.sparse, f_all[:, 0], f_all[:, 1], f_all[:, 2])
+    answer_ok = ok.copy()
+    if scores is not None and embedded is not None:
+        rows = np.flatnonzero(embedded[1][ids] & ~empty)
+        found = _calibrate_dense(
+            q[rows],
+            ids[rows],
+            truth[rows],
+            w[rows],
+            scores[rows],
+            cov[rows],
+            n_classes,
+            nn,
+            embedded,
+            has_negative,
+        )
+        if found is not None:
+            out.dense_weight, out.dense, p_dense, ok_dense, claimed_dense = found
+            p[rows], answer_ok[rows], claimed[rows] = p_dense, ok_dense, claimed_dense
+            out.validation["dense_rows"] = float(len(rows))
+            out.validation["dense_weight"] = out.dense_weight
+            out.validation["dense_accuracy"] = float(ok_dense[truth[rows] >= 0].mean())
+    p[claimed] = 0.0
+    cut = _best_cut(p, answer_ok, is_oos, w)
+    out.threshold = min(max(cut, 0.1), 0.9)
+    answered = p >= out.threshold
+    out.validation["threshold"] = out.threshold
+    out.validation["in_scope_accuracy"] = float((answer_ok & answered)[~is_oos].mean())
+    if is_oos.any():
+        out.validation["oos_recall"] = float((~answered)[is_oos].mean())
+    return out
+
+
+def _calibrate_dense(
+    q: Any,
+    ids: npt.NDArray[np.int64],
+    truth: npt.NDArray[np.int64],
+    w: npt.NDArray[np.float64],
+    sparse: FloatArray,
+    cov: npt.NDArray[np.float64],
+    n_classes: int,
+    nn: _Neighbours,
+    embedded: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None],
+    has_negative: bool,
+) -> tuple[float, DenseCal, npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
+    """Weigh and calibrate the ensemble head on the calibration rows the encoder reads (all
+    arguments are already those rows). Returns (ridge weight, calibration, confidences, rows
+    answered right, rows claimed by the out-of-scope class), or None to keep the sparse head."""
+    emb, _, dense = embedded
+    if dense is None:
+        return None
+    is_oos = truth < 0
+    if (~is_oos).sum() < MIN_CALIBRATION_IN or is_oos.sum() < MIN_CALIBRATION_OOS:
+        return None
+    e = emb[ids]
+    ridge = dense.scores_many(e)
+    inside = ~is_oos
+    accuracy = [
+        float((np.argmax((sparse + k * ridge)[inside, :n_classes], axis=1) == truth[inside]).mean())
+        for k in DENSE_WEIGHTS
+    ]
+    # ties (small validation sets) go to the weight closest to 1: both sides count equally
+    best = max(accuracy)
+    weight = min(
+        (k for k, acc in zip(DENSE_WEIGHTS, accuracy, strict=True) if acc == best),
+        key=lambda k: abs(np.log(k)) if k > 0 else np.inf,
+    )
+    combined = sparse + weight * ridge
+    top = np.argmax(combined[:, :n_classes], axis=1).astype(np.int32)
+    top_score = combined[np.arange(len(top)), top]
+    claimed = claims(combined[:, n_classes], top_score) if has_negative else np.zeros(len(top), bool)
+    feats = np.c_[
+        top_score,
+        nn.top_sims(q, top),
+        [dense.sims(e[i], top[i : i + 1])[0] for i in range(len(top))],
+        cov,
+    ].astype(np.float64)
+    ok = (top == truth) & ~claimed
+    if ok.sum() < 5:
+        return None
+    fit = ~claimed
+    fitted = _fit_calibration(feats[fit], ok[fit], w[fit])
+    if fitted is None:
+        return None
+    cal = (fitted[0], fitted[1], fitted[2], fitted[3], fitted[4])
+    p = prob_dense(cal, feats[:, 0], feats[:, 1], feats[:, 2], feats[:, 3])
+    return float(weight), cal, p, ok, claimed
