@@ -1,6 +1,7 @@
 """agent hours per group: a routing rule may name the schedule that decides whether a
 hand-off to the group reaches a person now (NULL = the default schedule); a conversation the
-bot kept records whether it resolved it (NULL = closed before this release)
+bot kept records whether it resolved it (NULL = closed before this release); an agent's state
+records an away that idle time caused
 
 Revision ID: b8d2f4a6c1e3
 Revises: a7c3e9d1f5b2
@@ -30,9 +31,13 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("conversations") as batch:
         batch.add_column(sa.Column("bot_resolved", sa.Boolean(), nullable=True))
+    with op.batch_alter_table("agent_states") as batch:
+        batch.add_column(sa.Column("away_idle", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("agent_states") as batch:
+        batch.drop_column("away_idle")
     with op.batch_alter_table("conversations") as batch:
         batch.drop_column("bot_resolved")
     with op.batch_alter_table("routing_rules") as batch:

@@ -31,6 +31,7 @@ ZH = {
     "Agents' hours now": "当前人工客服",
     "The bot answers customers": "机器人回答客户",
     "Outside agents' hours the widget": "人工客服下班后，聊天窗口",
+    "An online agent becomes away after this many minutes without keyboard or mouse input (0 = never)": "在线客服连续多少分钟没有键盘或鼠标操作后自动变为“离开”（0 表示从不）",
     "keeps chatting with the bot; asking for a person leaves a message": "继续由机器人回答；客户要求转人工时请其留言",
     "shows only the leave-a-message form": "只显示留言表单",
     "Name, email, phone or customer number": "姓名、邮箱、手机号或客户编号",

@@ -172,3 +172,32 @@ class TestBotAroundTheClock:
         assert ("customer", "请问退款一般多久能到账？") in [(t["sender"], t["text"]) for t in transcript]
         await customer.click("#offline-done-back")
         await expect(customer.locator("[data-testid=messages]")).to_be_visible()
+
+
+class TestIdlePresence:
+    async def test_an_idle_agent_goes_away_and_the_next_input_brings_them_back(
+        self, demo_server: LiveServer, browser: Browser
+    ) -> None:
+        base = demo_server.url
+        context = await browser.new_context()
+        await context.clock.install()  # the page's clock: 16 idle minutes pass in an instant
+        page = await context.new_page()
+        await login(page, base, "agent5@kefu.demo")
+        await page.wait_for_url(f"{base}/agent")
+        await page.goto(f"{base}/agent/tickets")
+        header = page.locator("#hdr-presence")
+        select = page.locator("[data-testid=header-presence-select]")
+        await expect(select).to_be_enabled(timeout=TIMEOUT)
+        await select.select_option("online")
+        await expect(header).to_have_attribute("data-status", "online", timeout=TIMEOUT)
+
+        await page.clock.fast_forward("16:00")  # the demo's idle time is 15 minutes
+        await expect(header).to_have_attribute("data-status", "away", timeout=TIMEOUT)
+        agents = (await api(demo_server, "GET", "/api/v1/agents"))["items"]
+        me = next(a for a in agents if a["name"] == "赵敏")
+        assert me["chosen_status"] == "away" and me["away_reason"] == "idle"
+
+        await page.mouse.move(40, 40)
+        await page.mouse.move(80, 120)
+        await expect(header).to_have_attribute("data-status", "online", timeout=TIMEOUT)
+        await context.close()

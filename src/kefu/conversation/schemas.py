@@ -42,6 +42,9 @@ class ChatSettings(Schema):
     # Outside agent hours: "bot" keeps the bot answering (a hand-off request shows the
     # leave-a-message form); "form" shows only the leave-a-message form.
     after_hours: Literal["bot", "form"] = "bot"
+    # An online agent whose workspace sees no keyboard or mouse input for this long goes
+    # away (back at the next input); 0 = never.
+    agent_idle_minutes: int = Field(default=15, ge=0, le=480)
 
 
 class OfflineMessageIn(Schema):

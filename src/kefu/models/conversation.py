@@ -150,6 +150,9 @@ class AgentState(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # Away because of absence (not chosen): the next heartbeat brings the agent back online.
     away_auto: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Away because the person's browser saw no input for the idle time (not chosen): their
+    # next keystroke or click brings them back online; a heartbeat alone does not.
+    away_idle: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     online_on_login: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Unused since presence went by heartbeat; kept one release for the release still running
     # during a rolling upgrade (docs/deploy.md), then dropped.

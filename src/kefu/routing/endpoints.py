@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.authz import Principal
+from kefu.conversation.availability import availability_service
 from kefu.deps import CurrentPrincipal, Session
 from kefu.kit.schemas import Id, Page
 from kefu.routing.schemas import AgentOut, AgentSettingsIn, LiveOut, PresenceIn, RuleIn, RuleOut
@@ -19,15 +22,24 @@ async def agents(principal: CurrentPrincipal, session: Session) -> Page[AgentOut
 
 @router.get("/agents/me", response_model=AgentOut)
 async def me(principal: CurrentPrincipal, session: Session) -> AgentOut:
-    return await routing_service.me(session, principal)
+    return await _me(session, principal)
 
 
 @router.put("/agents/me/presence", response_model=AgentOut)
 async def set_presence(body: PresenceIn, principal: CurrentPrincipal, session: Session) -> AgentOut:
-    await routing_service.set_presence(session, principal, body.status)
+    if body.reason == "idle":
+        await routing_service.idle_presence(session, principal, body.status)
+    else:
+        await routing_service.set_presence(session, principal, body.status)
     if body.online_on_login is not None:
         await routing_service.set_preferences(session, principal, body.online_on_login)
-    return await routing_service.me(session, principal)
+    return await _me(session, principal)
+
+
+async def _me(session: AsyncSession, principal: Principal) -> AgentOut:
+    out = await routing_service.me(session, principal)
+    out.idle_minutes = (await availability_service.settings(session)).agent_idle_minutes
+    return out
 
 
 @router.put("/agents/{user_id}", response_model=AgentOut)

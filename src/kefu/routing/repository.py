@@ -38,6 +38,7 @@ async def state(session: AsyncSession, user_id: int, *, lock: bool = False) -> A
             ticket_capacity=20,
             skills=[],
             away_auto=False,
+            away_idle=False,
             online_on_login=False,
             status_changed_at=utcnow(),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -12,6 +13,9 @@ from kefu.models.conversation import Presence
 
 class PresenceIn(Schema):
     status: Presence
+    # "idle": sent by the workspace itself, not the person — away after the idle time
+    # (only from online) and back online at the next input (only from an idle away).
+    reason: Literal["", "idle"] = ""
     online_on_login: bool | None = None  # also set the "online on sign-in" preference
 
 
@@ -20,6 +24,8 @@ class AgentOut(Schema):
     name: str
     status: str  # effective: "online" only with a live socket (fresh heartbeat)
     chosen_status: str = "offline"  # what the person chose
+    away_reason: str = ""  # "idle" (no input for the idle time) | "absent" (no live page) | ""
+    idle_minutes: int = 0  # the workspace goes away after this much time without input (0 = never)
     last_seen_at: datetime | None = None
     online_on_login: bool = False
     chat_capacity: int

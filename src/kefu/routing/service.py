@@ -262,7 +262,25 @@ class RoutingService:
         row = await repo.state(session, principal.id, lock=True)
         row.last_seen_at = utcnow()  # choosing a status is itself a sign of life
         row.away_auto = False
+        row.away_idle = False
         return await self._change(session, row, status, automatic=automatic)
+
+    async def idle_presence(
+        self, session: AsyncSession, principal: Principal, status: Presence
+    ) -> AgentState:
+        """The workspace reports idle time: online → away after the idle time, and back to
+        online at the next input — but only undoing its own away, never a person's choice."""
+        require(principal, Perm.TICKETS_WORK)
+        row = await repo.state(session, principal.id, lock=True)
+        row.last_seen_at = utcnow()
+        if status == Presence.AWAY and row.status == Presence.ONLINE:
+            row.away_idle = True
+            await self._change(session, row, Presence.AWAY, automatic=True)
+            await self._return_unstarted(session, row.user_id, tickets=False)
+        elif status == Presence.ONLINE and row.status == Presence.AWAY and row.away_idle:
+            row.away_idle = False
+            await self._change(session, row, Presence.ONLINE, automatic=True)
+        return row
 
     async def _change(
         self, session: AsyncSession, row: AgentState, status: Presence, *, automatic: bool
@@ -358,6 +376,7 @@ class RoutingService:
             row = await repo.state(session, principal.id, lock=True)
             if row.status != Presence.OFFLINE:
                 row.away_auto = False
+                row.away_idle = False
                 await self._change(session, row, Presence.OFFLINE, automatic=False)
 
     async def _agent_out(self, session: AsyncSession, row: AgentState, name: str) -> AgentOut:
@@ -508,6 +527,12 @@ class RoutingService:
         ][:50]
 
 
+def _away_reason(row: AgentState | None) -> str:
+    if row is None or row.status != Presence.AWAY:
+        return ""
+    return "idle" if row.away_idle else "absent" if row.away_auto else ""
+
+
 def _out(
     row: AgentState | None,
     user_id: int,
@@ -528,6 +553,7 @@ def _out(
         name=name,
         status=status,
         chosen_status=row.status if row is not None else Presence.OFFLINE,
+        away_reason=_away_reason(row),
         last_seen_at=seen,
         online_on_login=row.online_on_login if row is not None else False,
         chat_capacity=row.chat_capacity if row is not None else DEFAULT_CHAT_CAPACITY,

@@ -70,10 +70,17 @@ async def chat_settings_save(
     principal: OptionalPrincipal,
     bot_enabled: Annotated[str, Form(max_length=5)] = "",
     after_hours: Annotated[str, Form(max_length=10)] = "bot",
+    agent_idle_minutes: Annotated[str, Form(max_length=10)] = "15",
 ) -> Response:
     me = _admin(principal)
     try:
-        data = ChatSettings.model_validate({"bot_enabled": bool(bot_enabled), "after_hours": after_hours})
+        data = ChatSettings.model_validate(
+            {
+                "bot_enabled": bool(bot_enabled),
+                "after_hours": after_hours,
+                "agent_idle_minutes": agent_idle_minutes.strip() or "0",
+            }
+        )
     except ValidationError as exc:
         return render(
             request,

@@ -27,22 +27,66 @@
     clearTimeout(toastTimer);
     toastTimer = setTimeout(function () { t.hidden = true; }, 15000);
   }
-  async function choose(status) {
+  async function choose(status, reason) {
     sel.disabled = true;
     try {
       var r = await fetch("/api/v1/agents/me/presence", {
         method: "PUT", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": CSRF },
-        body: JSON.stringify({ status: status }),
+        body: JSON.stringify(reason ? { status: status, reason: reason } : { status: status }),
       });
       var data = r.ok ? await r.json() : null;
-      if (data) show(data.chosen_status || data.status);
-      else toast(document.createTextNode(T.failed || "!"));
+      if (data) learn(data);
+      else if (!reason) toast(document.createTextNode(T.failed || "!"));
       document.dispatchEvent(new CustomEvent("kefu:presence", { detail: data }));
     } finally { sel.disabled = false; }
   }
   sel.addEventListener("change", function () { choose(sel.value); });
   window.kefuPresence = { show: show, choose: choose };
+
+  // Idle time: no keyboard or mouse input in any of the agent's tabs for the admin's idle
+  // minutes makes an online agent away, and the next input brings them back. The server
+  // only undoes an away it made for idle time, so a mouse move never ends a chosen break.
+  var LAST_INPUT = "kefu:last-input";
+  var idleMinutes = 0, awayReason = "", localInput = Date.now(), shared = 0, lastBack = 0, busy = false;
+  function learn(data) {
+    show(data.chosen_status || data.status);
+    awayReason = data.away_reason || "";
+    if (typeof data.idle_minutes === "number") idleMinutes = data.idle_minutes;
+  }
+  function lastInput() {
+    var stored = 0;
+    try { stored = +(localStorage.getItem(LAST_INPUT) || 0); } catch (e) { /* storage off */ }
+    return Math.max(stored, localInput);
+  }
+  async function idle(status) {
+    if (busy) return;
+    busy = true;
+    try { await choose(status, "idle"); } finally { busy = false; }
+  }
+  function onInput() {
+    localInput = Date.now();
+    if (localInput - shared > 5000) {  // every tab reads it: input in one keeps all awake
+      shared = localInput;
+      try { localStorage.setItem(LAST_INPUT, String(localInput)); } catch (e) { /* storage off */ }
+    }
+    var away = box.getAttribute("data-status") === "away";
+    if (away && (awayReason === "idle" || localInput - lastBack > 30000)) {
+      lastBack = localInput;  // another tab's idle away is unknown here: ask, the server decides
+      idle("online");
+    }
+  }
+  ["keydown", "mousedown", "mousemove", "wheel", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, onInput, { passive: true, capture: true });
+  });
+  setInterval(function () {
+    if (idleMinutes > 0 && box.getAttribute("data-status") === "online" &&
+        Date.now() - lastInput() > idleMinutes * 60000) idle("away");
+  }, 10000);
+  fetch("/api/v1/agents/me", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (data) { if (data) learn(data); })
+    .catch(function () { /* the socket's hello shows the status anyway */ });
 
   if (document.getElementById("workspace")) return;  // the workspace socket does the rest
   var attempt = 0, ping = null;
