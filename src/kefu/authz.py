@@ -35,6 +35,9 @@ class Perm(StrEnum):
     # Orders come from the sales system (an integration's admin token, the CSV import): an
     # order credits points and raises the tier, so the people who redeem points never mint them.
     ORDERS_RECORD = "orders.record"
+    # 首问负责制: the first agent who answered owns the ticket; only a supervisor or an admin
+    # moves that ownership to someone else (with a reason, audited).
+    TICKETS_REASSIGN_OWNER = "tickets.reassign_owner"
 
 
 # The role × action table: every permission check reads it, and tests/test_authz_matrix.py
@@ -51,6 +54,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.AUDIT_READ,
             Perm.KB_MANAGE,
             Perm.INCIDENTS_MANAGE,
+            Perm.TICKETS_REASSIGN_OWNER,
         }
     ),
     "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),

@@ -24,6 +24,7 @@ MODULES = [
     "kefu.webhook.tasks",
     "kefu.ticket.events",
     "kefu.ticket.tasks",
+    "kefu.ticket.listeners",
     "kefu.sla.events",
     "kefu.sla.tasks",
     "kefu.automation.listeners",

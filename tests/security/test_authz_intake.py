@@ -27,6 +27,7 @@ EXPECTED = {
         Perm.AUDIT_READ,
         Perm.KB_MANAGE,
         Perm.INCIDENTS_MANAGE,
+        Perm.TICKETS_REASSIGN_OWNER,
     },
     "admin": set(Perm),
 }

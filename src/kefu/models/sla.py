@@ -18,6 +18,9 @@ class Metric(StrEnum):
     FIRST_REPLY = "first_reply"
     NEXT_REPLY = "next_reply"
     RESOLUTION = "resolution"
+    # Timed escalation: a second-line group was handed the ticket; met when one of its
+    # members first acts. Started by the ticket domain, not by a policy's targets.
+    SPECIALIST_ENGAGED = "specialist_engaged"
 
 
 class ClockStatus(StrEnum):

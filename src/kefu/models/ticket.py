@@ -95,9 +95,15 @@ class Ticket(TimestampMixin, Base):
     solved_at: Mapped[datetime | None] = mapped_column(nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     reopen_count: Mapped[int] = mapped_column(default=0)
+    # The owner's confirmation, when solving, that the customer accepted the result.
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
 
     __table_args__ = (
         sa.Index("ix_tickets_status_group", "status", "group_id"),
+        sa.Index("ix_tickets_owner_status", "owner_id", "status"),
         sa.Index("ix_tickets_assignee_status", "assignee_id", "status"),
         sa.Index("ix_tickets_customer", "customer_id"),
         sa.Index("ix_tickets_parent", "parent_id"),
@@ -165,6 +171,23 @@ class TicketFollower(Base):
 
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class TicketNotice(Base):
+    """A workspace notice for a ticket's owner or follower (group or assignee changed, the
+    customer wrote, an SLA warned or breached, ownership moved); unread until read_at."""
+
+    __tablename__ = "ticket_notices"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    __table_args__ = (sa.Index("ix_ticket_notices_user", "user_id", "read_at", "id"),)
 
 
 class CustomFieldDef(TimestampMixin, Base):

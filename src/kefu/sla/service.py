@@ -35,6 +35,7 @@ from kefu.sla.schemas import PolicyIn, ScheduleIn, SlaClock, TicketSlaFacts
 
 PAUSABLE = {"pending", "hold"}
 STARTS_AT_CREATION = (Metric.ACKNOWLEDGE, Metric.FIRST_REPLY, Metric.RESOLUTION)
+NOT_FROM_POLICIES = frozenset({Metric.SPECIALIST_ENGAGED})
 
 
 class SlaService:
@@ -301,6 +302,8 @@ class SlaService:
         )
         targets = dict(policy.targets) if policy else {}
         for metric, old_clock in existing.items():
+            if metric in NOT_FROM_POLICIES:
+                continue  # started and stopped by the ticket domain (sla/specialist.py)
             if old_clock.status in (ClockStatus.ACTIVE, ClockStatus.PAUSED) and metric not in targets:
                 old_clock.status = ClockStatus.CANCELLED
                 old_clock.due_at = old_clock.breach_at = old_clock.warn_due_at = None

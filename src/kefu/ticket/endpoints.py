@@ -7,23 +7,31 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
+from kefu.authz import require_staff
 from kefu.config import Settings
 from kefu.deps import CurrentPrincipal, Session, get_settings_dep
 from kefu.errors import Unprocessable
 from kefu.kit.schemas import Id, Page
 from kefu.models.ticket import Channel, TicketPriority, TicketStatus
 from kefu.ticket import attachments
+from kefu.ticket.escalation import escalation_service
+from kefu.ticket.notices import ticket_notice_service
+from kefu.ticket.ownership import ownership_service
 from kefu.ticket.schemas import (
     SORT_KEYS,
     AttachmentOut,
     CategoryCreate,
     CommentCreate,
     CommentOut,
+    EscalationConfig,
     FieldDefCreate,
     FieldDefOut,
     HistoryEntry,
     LinkRequest,
     MergeRequest,
+    NoticeOut,
+    NoticesRead,
+    OwnerReassign,
     SlaOut,
     TicketCreate,
     TicketDetail,
@@ -221,6 +229,45 @@ async def link_ticket(
 @router.post("/tickets/{ticket_id}/follow", status_code=status.HTTP_204_NO_CONTENT)
 async def follow_ticket(ticket_id: Id, principal: CurrentPrincipal, session: Session) -> None:
     await ticket_service.follow(session, principal, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/owner", response_model=TicketDetail)
+async def reassign_owner(
+    ticket_id: Id, body: OwnerReassign, principal: CurrentPrincipal, session: Session
+) -> TicketDetail:
+    """首问负责制: supervisors and admins move the ownership, with a reason (audited)."""
+    await ownership_service.reassign(session, principal, ticket_id, body)
+    return await _detail(session, principal, ticket_id)
+
+
+@router.get("/ticket-notices", response_model=Page[NoticeOut])
+async def list_notices(
+    principal: CurrentPrincipal,
+    session: Session,
+    unread: bool = False,
+    limit: int = Query(default=50, ge=1, le=200),
+) -> Page[NoticeOut]:
+    """The caller's notices about tickets they own or follow, newest first."""
+    rows = await ticket_notice_service.mine(session, principal, unread_only=unread, limit=limit)
+    return Page(items=[NoticeOut.model_validate(n) for n in rows])
+
+
+@router.post("/ticket-notices/read")
+async def read_notices(body: NoticesRead, principal: CurrentPrincipal, session: Session) -> dict[str, int]:
+    return {"read": await ticket_notice_service.mark_read(session, principal, body.ids)}
+
+
+@router.get("/ticket-escalation", response_model=EscalationConfig)
+async def get_escalation(principal: CurrentPrincipal, session: Session) -> EscalationConfig:
+    require_staff(principal)
+    return await escalation_service.config(session)
+
+
+@router.put("/ticket-escalation", response_model=EscalationConfig)
+async def put_escalation(
+    body: EscalationConfig, principal: CurrentPrincipal, session: Session
+) -> EscalationConfig:
+    return await escalation_service.save_config(session, principal, body)
 
 
 @router.get("/ticket-fields", response_model=Page[FieldDefOut])

@@ -34,6 +34,7 @@ class TicketUpdated(_TicketEvent):
     changes: dict[str, list[Any]]  # field -> [old, new]
     group_id: int | None = None
     assignee_id: int | None = None
+    actor_id: int | None = None  # the person who changed it (None: automation, a channel)
 
 
 @register
@@ -64,3 +65,14 @@ class TicketReopened(_TicketEvent):
 class TicketMerged(_TicketEvent):
     name: ClassVar[str] = "ticket.merged"
     target_id: int
+
+
+@register
+class TicketOwnerChanged(_TicketEvent):
+    """首问负责制: a supervisor moved the ownership (the first answer sets it without one)."""
+
+    name: ClassVar[str] = "ticket.owner_changed"
+    old_owner_id: int | None = None
+    owner_id: int
+    reason: str
+    actor_id: int | None = None

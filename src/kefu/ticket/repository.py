@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.events import EventRecord
+from kefu.models.settings import SettingValue
 from kefu.models.ticket import (
     CustomFieldDef,
     Ticket,
@@ -17,6 +18,7 @@ from kefu.models.ticket import (
     TicketComment,
     TicketFollower,
     TicketLink,
+    TicketNotice,
     TicketStatus,
 )
 from kefu.ticket.schemas import TicketFilter
@@ -79,7 +81,11 @@ class TicketRepository:
             stmt = stmt.where(sa.or_(mine, waiting))
         if f.visible_groups is not None:
             stmt = stmt.where(
-                sa.or_(Ticket.group_id.in_(f.visible_groups), Ticket.assignee_id == f.visible_user)
+                sa.or_(
+                    Ticket.group_id.in_(f.visible_groups),
+                    Ticket.assignee_id == f.visible_user,
+                    Ticket.owner_id == f.visible_user,  # the owner follows it into any group
+                )
             )
         stmt = stmt.order_by(SORTS.get(f.sort, SORTS["-updated_at"]), Ticket.id.desc())
         rows = (
@@ -187,6 +193,44 @@ class TicketRepository:
             stmt = stmt.where(Ticket.updated_at >= since)
         stmt = stmt.order_by(Ticket.updated_at.desc()).limit(1)
         return (await session.execute(stmt)).scalar_one_or_none()
+
+    # --- notices and settings (首问负责制, timed escalation) -----------------------------
+    async def notices(
+        self, session: AsyncSession, user_id: int, *, unread_only: bool, limit: int
+    ) -> Sequence[TicketNotice]:
+        stmt = sa.select(TicketNotice).where(TicketNotice.user_id == user_id)
+        if unread_only:
+            stmt = stmt.where(TicketNotice.read_at.is_(None))
+        stmt = stmt.order_by(TicketNotice.id.desc()).limit(limit)
+        return (await session.execute(stmt)).scalars().all()
+
+    async def unread_notices(self, session: AsyncSession, user_id: int) -> int:
+        stmt = sa.select(sa.func.count(TicketNotice.id)).where(
+            TicketNotice.user_id == user_id, TicketNotice.read_at.is_(None)
+        )
+        return int((await session.execute(stmt)).scalar_one())
+
+    async def mark_notices_read(
+        self, session: AsyncSession, user_id: int, ids: Sequence[int] | None, now: datetime
+    ) -> int:
+        stmt = sa.update(TicketNotice).where(TicketNotice.user_id == user_id, TicketNotice.read_at.is_(None))
+        if ids is not None:
+            stmt = stmt.where(TicketNotice.id.in_(list(ids) or [-1]))
+        result = await session.execute(stmt.values(read_at=now))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def setting(self, session: AsyncSession, key: str) -> dict[str, object] | None:
+        row = await session.get(SettingValue, key)
+        return dict(row.value) if row is not None else None
+
+    async def save_setting(
+        self, session: AsyncSession, key: str, value: dict[str, object], now: datetime
+    ) -> None:
+        row = await session.get(SettingValue, key)
+        if row is None:
+            session.add(SettingValue(key=key, value=value, updated_at=now))
+        else:
+            row.value, row.updated_at = value, now
 
 
 ticket_repository = TicketRepository()

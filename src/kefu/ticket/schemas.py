@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, field_validator
 
 from kefu.kit.schemas import BoundedAwareDatetime, Id, OutSchema, Schema
 from kefu.models.ticket import Channel, FieldKind, TicketPriority, TicketStatus, TicketType
@@ -48,6 +48,8 @@ class TicketUpdate(Schema):
     custom_fields: dict[str, Any] | None = None
     problem_id: Id | None = None
     due_at: BoundedAwareDatetime | None = None
+    # The owner confirms, when solving (or after), that the customer accepted the result.
+    customer_accepted: bool | None = None
 
 
 class CommentCreate(Schema):
@@ -111,6 +113,8 @@ class TicketOut(OutSchema):
     first_replied_at: datetime | None
     solved_at: datetime | None
     closed_at: datetime | None
+    accepted_at: datetime | None = None  # the owner's confirmation that the customer accepted
+    accepted_by_id: int | None = None
     sla: list[SlaOut] = Field(default_factory=list)
 
 
@@ -126,6 +130,41 @@ class HistoryEntry(OutSchema):
     actor_id: int | None
     created_at: datetime
     changes: dict[str, Any]
+
+
+class OwnerReassign(Schema):
+    owner_id: Id
+    reason: str = Field(min_length=1, max_length=500)  # required; blanks are stripped first
+
+
+class NoticeOut(OutSchema):
+    id: int
+    ticket_id: int
+    kind: str  # group_changed, assignee_changed, customer_wrote, sla_warning, sla_breached, owner_changed
+    detail: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NoticesRead(Schema):
+    ids: list[Id] | None = Field(default=None, max_length=500)  # None: all of mine
+
+
+class EscalationConfig(Schema):
+    """Timed escalation: which groups are second line, and how long until one of their
+    members must first act (minutes; per category, the longest matching path wins)."""
+
+    second_line_group_ids: list[Id] = Field(default_factory=list, max_length=200)
+    default_minutes: int = Field(default=720, gt=0, le=525_600)
+    category_minutes: dict[str, int] = Field(default_factory=dict, max_length=200)
+
+    @field_validator("category_minutes")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, minutes in value.items():
+            if not key.strip() or len(key) > 120 or not 0 < minutes <= 525_600:
+                raise ValueError("each category needs a name and 1 to 525600 minutes")
+        return value
 
 
 class MergeRequest(Schema):

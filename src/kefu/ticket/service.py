@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.auth.service import user_service
-from kefu.authz import SYSTEM, Perm, Principal, ensure_can_see_group_object, require, require_staff
+from kefu.authz import SYSTEM, Perm, Principal, require, require_staff
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -29,10 +29,12 @@ from kefu.models.ticket import (
     TicketStatus,
     TicketType,
 )
-from kefu.sla.schemas import SlaClock, TicketSlaFacts
+from kefu.sla.schemas import SlaClock
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments, rules
+from kefu.ticket.base import TicketBase
+from kefu.ticket.escalation import escalation_service
 from kefu.ticket.events import (
     CommentAdded,
     TicketCreated,
@@ -41,6 +43,7 @@ from kefu.ticket.events import (
     TicketSolved,
     TicketUpdated,
 )
+from kefu.ticket.ownership import ownership_service
 from kefu.ticket.repository import ticket_repository
 from kefu.ticket.schemas import CommentCreate, FieldDefCreate, TicketCreate, TicketFilter, TicketUpdate
 
@@ -53,63 +56,7 @@ class TicketView:
     sla: list[SlaClock]
 
 
-class TicketService:
-    # --- helpers ------------------------------------------------------------------------
-    async def _facts(self, session: AsyncSession, t: Ticket, *, tier: str | None = None) -> TicketSlaFacts:
-        if tier is None:
-            tier = "none"
-            if t.customer_id is not None:
-                tier = (await customer_service.get(session, None, t.customer_id)).tier
-        return TicketSlaFacts(
-            ticket_id=t.id,
-            customer_id=t.customer_id,
-            priority=t.priority,
-            type=t.type,
-            channel=t.channel,
-            status=t.status,
-            tier=tier,
-            group_id=t.group_id,
-            tags=tuple(t.tags or ()),
-            category=t.category,
-            created_at=t.created_at,
-        )
-
-    async def _field_defs(self, session: AsyncSession) -> dict[str, tuple[str, list[str], bool]]:
-        return {
-            d.key: (d.kind, list(d.options or []), d.required)
-            for d in await ticket_repository.field_defs(session)
-        }
-
-    async def _check_assignee(
-        self, session: AsyncSession, actor: Principal | None, assignee_id: int, group_id: int | None
-    ) -> None:
-        user = await user_service.get(session, assignee_id)
-        if user is None or not user.is_active:
-            raise Unprocessable(
-                "处理人不存在或已停用 / assignee is not an active staff member", code="invalid_assignee"
-            )
-        if group_id is None or (actor is not None and actor.can(Perm.TICKETS_READ_ALL)):
-            return
-        if group_id not in await user_service.group_ids(session, assignee_id):
-            raise Unprocessable(
-                "处理人不在该技能组 / assignee is not in the ticket's group", code="assignee_not_in_group"
-            )
-
-    def _visible(self, principal: Principal, t: Ticket) -> None:
-        ensure_can_see_group_object(
-            principal, group_id=t.group_id, assignee_id=t.assignee_id, customer_id=t.customer_id
-        )
-
-    async def _load(
-        self, session: AsyncSession, principal: Principal | None, ticket_id: int, *, lock: bool = False
-    ) -> Ticket:
-        t = await ticket_repository.get(session, ticket_id, lock=lock)
-        if t is None:
-            raise NotFound("工单不存在 / ticket not found")
-        if principal is not None:
-            self._visible(principal, t)
-        return t
-
+class TicketService(TicketBase):
     # --- create -------------------------------------------------------------------------
     async def create(
         self,
@@ -309,7 +256,7 @@ class TicketService:
             raise Conflict("工单已关闭 / a closed ticket cannot be changed", code="ticket_closed")
         now = utcnow()
         changes: dict[str, list[Any]] = {}
-        old_status = t.status
+        old_status, old_group = t.status, t.group_id
 
         def change(field: str, value: Any) -> None:
             old = getattr(t, field)
@@ -381,6 +328,11 @@ class TicketService:
             change("status", new_status)
             if new_status == TicketStatus.CLOSED:
                 t.closed_at = now
+        if fields.get("customer_accepted") is not None:
+            for key, value in ownership_service.acceptance(
+                principal, t, fields["customer_accepted"], now
+            ).items():
+                change(key, value)
         if not changes:
             return t
         t.updated_at = now
@@ -392,9 +344,15 @@ class TicketService:
                 changes=changes,
                 group_id=t.group_id,
                 assignee_id=t.assignee_id,
+                actor_id=principal.user_id,
             ),
             actor_id=principal.user_id,
         )
+        if "status" in changes:  # a second-line member acting; then a transfer's new clock
+            await escalation_service.member_acted(
+                session, t.id, principal.user_id, group_ids=principal.group_ids
+            )
+        await escalation_service.group_changed(session, t, old_group, now=now)
         facts = await self._facts(session, t)
         if "status" in changes:
             await sla_service.status_changed(session, facts, old_status, t.status, now=now)
@@ -459,8 +417,7 @@ class TicketService:
         old_status = t.status
         if staff and principal is not None:
             if public:
-                if t.owner_id is None:
-                    t.owner_id = principal.id
+                await ownership_service.claim(session, t, principal.user_id)
                 if t.first_replied_at is None:
                     t.first_replied_at = now
                 if t.channel == Channel.PORTAL and t.status in (TicketStatus.NEW, TicketStatus.OPEN):
@@ -470,6 +427,9 @@ class TicketService:
                 if t.assignee_id is None:
                     t.assignee_id = principal.id
             await sla_service.agent_replied(session, t.id, public=public, now=now)
+            await escalation_service.member_acted(
+                session, t.id, principal.user_id, group_ids=principal.group_ids
+            )
         else:
             if t.status in (TicketStatus.SOLVED, TicketStatus.PENDING):
                 if t.status == TicketStatus.SOLVED:
@@ -760,8 +720,7 @@ class TicketService:
         if t.status == TicketStatus.CLOSED:
             return
         now = utcnow()
-        if t.owner_id is None:
-            t.owner_id = agent_id
+        await ownership_service.claim(session, t, agent_id)
         if t.first_replied_at is None:
             t.first_replied_at = now
         t.updated_at = now
@@ -770,6 +729,7 @@ class TicketService:
             t.status = TicketStatus.OPEN
             await sla_service.status_changed(session, await self._facts(session, t), old, t.status, now=now)
         await sla_service.agent_replied(session, t.id, public=True, now=now)
+        await escalation_service.member_acted(session, t.id, agent_id, now=now)
 
     async def channel_customer_wrote(self, session: AsyncSession, ticket_id: int) -> None:
         """The customer wrote in a conversation of this ticket: next-reply clock, reopen."""

@@ -27,14 +27,16 @@ from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments
 from kefu.ticket import rules as ticket_rules
-from kefu.ticket.schemas import SORT_KEYS, TicketCreate, TicketFilter, TicketUpdate
+from kefu.ticket.notices import ticket_notice_service
+from kefu.ticket.ownership import ownership_service
+from kefu.ticket.schemas import SORT_KEYS, OwnerReassign, TicketCreate, TicketFilter, TicketUpdate
 from kefu.ticket.service import ticket_service
 from kefu.triage.service import triage_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-VIEWS = ("inbox", "mine", "unassigned", "groups", "at_risk", "overdue", "all")
+VIEWS = ("inbox", "mine", "owned", "unassigned", "groups", "at_risk", "overdue", "all")
 PAGE = 25
 
 
@@ -88,6 +90,9 @@ async def agent_tickets(
     elif view == "mine":
         f.assignee_id = me.id
         f.status = f.status or ["new", "open", "pending", "hold"]
+    elif view == "owned":  # 我负责的: first-contact ownership, wherever the ticket went since
+        f.owner_id = me.id
+        f.status = f.status or ["new", "open", "pending", "hold"]
     elif view == "unassigned":
         f.unassigned = True
         f.status = f.status or ["new", "open"]
@@ -116,6 +121,7 @@ async def agent_tickets(
             "has_more": len(rows) == PAGE,
             "view_names": VIEWS,
             "statuses": list(TicketStatus),
+            "notices": await ticket_notice_service.mine(session, me, unread_only=True, limit=10),
         },
     )
 
@@ -143,6 +149,7 @@ async def _detail_context(session: Any, me: Principal, ticket_id: Id) -> dict[st
         "error": None,
         "agents": [u for u in await user_service.list_all(session) if u.is_active and u.role != "partner"],
         "conversations": await conversation_service.for_ticket(session, me, t.id),
+        "can_reassign_owner": me.can(Perm.TICKETS_REASSIGN_OWNER),
         "coupons": [
             c for c in await loyalty_service.coupons(session, me, t.customer_id) if c.ticket_id == t.id
         ]
@@ -221,6 +228,7 @@ async def agent_properties(
     group_id: Annotated[str, Form()] = "",
     assignee_id: Annotated[str, Form()] = "",
     category: Annotated[str | None, Form(max_length=120)] = None,
+    customer_accepted: Annotated[str, Form()] = "",
 ) -> Response:
     me = _staff(principal)
     try:
@@ -228,6 +236,8 @@ async def agent_properties(
             {
                 "status": status,
                 "priority": priority,
+                # The owner's box: ticked when solving = the customer accepted the result.
+                **({"customer_accepted": True} if customer_accepted == "on" else {}),
                 **({"category": category} if category is not None else {}),
                 **({"group_id": int(group_id)} if group_id.isdigit() else {}),
                 "assignee_id": int(assignee_id) if assignee_id.isdigit() else None,
@@ -239,6 +249,36 @@ async def agent_properties(
         ctx = await _detail_context(session, me, ticket_id)
         return render(request, "agent/ticket.html", {**ctx, "error": message}, status=code)
     return RedirectResponse(f"/agent/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/agent/tickets/{ticket_id}/owner")
+async def agent_reassign_owner(
+    request: Request,
+    ticket_id: Id,
+    session: Session,
+    principal: OptionalPrincipal,
+    owner_id: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Supervisors move the first-contact ownership, with a reason."""
+    me = _staff(principal)
+    try:
+        data = OwnerReassign.model_validate(
+            {"owner_id": int(owner_id) if owner_id.isdigit() else 0, "reason": reason}
+        )
+        await ownership_service.reassign(session, me, ticket_id, data)
+    except (KefuError, ValidationError) as exc:
+        message, code = _form_error(exc)
+        ctx = await _detail_context(session, me, ticket_id)
+        return render(request, "agent/ticket.html", {**ctx, "error": message}, status=code)
+    return RedirectResponse(f"/agent/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/agent/ticket-notices/read")
+async def agent_notices_read(session: Session, principal: OptionalPrincipal) -> Response:
+    me = _staff(principal)
+    await ticket_notice_service.mark_read(session, me, None)
+    return RedirectResponse("/agent/tickets?view=owned", status_code=303)
 
 
 @router.post("/agent/tickets/bulk")
