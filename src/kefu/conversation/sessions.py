@@ -102,8 +102,10 @@ def _check(row: WidgetSession | None) -> tuple[ChatTicket | None, bool]:
     last = ensure_utc(row.last_seen_at)
     if now - last > timedelta(hours=get_settings().widget_idle_hours):
         return None, False
+    # abs(): a touch made while the clock ran ahead is pulled back once it is corrected,
+    # so a forward step never lengthens the idle window in real time.
     return ChatTicket(conversation_id=row.conversation_id, customer_id=row.customer_id), (
-        now - last > TOUCH_EVERY
+        abs(now - last) > TOUCH_EVERY
     )
 
 
