@@ -16,6 +16,7 @@ from kefu.demo import bot as bot_demo
 from kefu.demo import field as field_demo
 from kefu.demo import history as history_demo
 from kefu.demo import kb as kb_demo
+from kefu.demo import loyalty as loyalty_demo
 from kefu.demo import tickets as tickets_demo
 from kefu.errors import Conflict
 from kefu.models.user import Role
@@ -120,6 +121,8 @@ async def load(session: AsyncSession) -> DemoResult:
     )
     await field_demo.load(session, admin.id if admin else None)
     await history_demo.load(session, get_settings().demo_history_days)
+    # After the history: its past breaches are not compensated, new ones are.
+    await loyalty_demo.load(session)
     return result
 
 

@@ -5,21 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import Id, Page, Schema
+from kefu.kit.schemas import Id, Page
 from kefu.loyalty.schemas import (
     Adjust,
     CouponOut,
-    IssueCoupon,
     OrderCreate,
     OrderOut,
     PointsEntryOut,
     PointsOut,
     Redeem,
     RedeemOut,
+    ReferralCreate,
+    ReferralOut,
     RuleCreate,
     RuleOut,
-    TemplateCreate,
-    TemplateOut,
 )
 from kefu.loyalty.service import loyalty_service
 from kefu.loyalty.tiers import LoyaltyConfig
@@ -93,17 +92,23 @@ async def list_rules(principal: CurrentPrincipal, session: Session) -> Page[Rule
     )
 
 
-class Referral(Schema):
-    referred_customer_id: Id
-
-
-@router.post("/customers/{customer_id}/referrals", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/customers/{customer_id}/referrals", response_model=ReferralOut, status_code=status.HTTP_201_CREATED
+)
 async def refer(
-    customer_id: Id, body: Referral, principal: CurrentPrincipal, session: Session
-) -> dict[str, object]:
-    """`customer_id` referred `referred_customer_id`: both get their coupon, once."""
-    a, b = await loyalty_service.refer(session, principal, customer_id, body.referred_customer_id)
-    return {"referrer_coupon_id": a, "referred_coupon_id": b}
+    customer_id: Id, body: ReferralCreate, principal: CurrentPrincipal, session: Session
+) -> ReferralOut:
+    """`customer_id` referred `referred_customer_id`, a customer without orders yet (409
+    otherwise): both coupons are issued when the referred customer's first order is recorded."""
+    referral = await loyalty_service.refer(session, principal, customer_id, body.referred_customer_id)
+    return ReferralOut.model_validate(referral)
+
+
+@router.get("/customers/{customer_id}/referrals", response_model=Page[ReferralOut])
+async def list_referrals(customer_id: Id, principal: CurrentPrincipal, session: Session) -> Page[ReferralOut]:
+    """Referrals the customer made and the one that brought them in."""
+    rows = await loyalty_service.referrals(session, principal, customer_id)
+    return Page(items=[ReferralOut.model_validate(r) for r in rows])
 
 
 @router.get("/loyalty/config", response_model=LoyaltyConfig)
@@ -114,26 +119,3 @@ async def get_config(principal: CurrentPrincipal, session: Session) -> LoyaltyCo
 @router.put("/loyalty/config", response_model=LoyaltyConfig)
 async def put_config(body: LoyaltyConfig, principal: CurrentPrincipal, session: Session) -> LoyaltyConfig:
     return await loyalty_service.set_config(session, principal, body)
-
-
-@router.post("/coupon-templates", response_model=TemplateOut, status_code=status.HTTP_201_CREATED)
-async def create_template(body: TemplateCreate, principal: CurrentPrincipal, session: Session) -> TemplateOut:
-    return TemplateOut.model_validate(await loyalty_service.create_template(session, principal, body))
-
-
-@router.get("/coupon-templates", response_model=Page[TemplateOut])
-async def list_templates(principal: CurrentPrincipal, session: Session) -> Page[TemplateOut]:
-    return Page(
-        items=[TemplateOut.model_validate(t) for t in await loyalty_service.templates(session, principal)]
-    )
-
-
-@router.post(
-    "/customers/{customer_id}/coupons", response_model=CouponOut, status_code=status.HTTP_201_CREATED
-)
-async def issue_coupon(
-    customer_id: Id, body: IssueCoupon, principal: CurrentPrincipal, session: Session
-) -> CouponOut:
-    return CouponOut.model_validate(
-        await loyalty_service.issue_from_template(session, principal, customer_id, body.template_id)
-    )

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.models import Customer
-from kefu.models.loyalty import CompensationRule, Coupon, CouponTemplate, Order, OrderStatus, PointsEntry
+from kefu.models.loyalty import (
+    CompensationRule,
+    Coupon,
+    Order,
+    OrderStatus,
+    PointsEntry,
+    Referral,
+)
 from kefu.models.settings import SettingValue
 
 
@@ -41,20 +48,71 @@ class LoyaltyRepository:
         )
         return (await session.execute(stmt)).scalars().all()
 
-    async def window(self, session: AsyncSession, customer_id: int, since: datetime) -> tuple[Decimal, int]:
-        stmt = sa.select(sa.func.coalesce(sa.func.sum(Order.amount_cny), 0), sa.func.count()).where(
-            Order.customer_id == customer_id, Order.status == OrderStatus.PAID, Order.placed_at >= since
-        )
-        spend, count = (await session.execute(stmt)).one()
-        return Decimal(spend), int(count)
+    async def window(
+        self, session: AsyncSession, customer_id: int, since: datetime
+    ) -> tuple[Decimal, int, bool]:
+        """(spend, paid orders since `since`, whether the first paid order ever is among them)."""
+        recent = Order.placed_at >= since
+        stmt = sa.select(
+            sa.func.coalesce(sa.func.sum(sa.case((recent, Order.amount_cny), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((recent, 1), else_=0)), 0),
+            sa.func.min(Order.placed_at),
+        ).where(Order.customer_id == customer_id, Order.status == OrderStatus.PAID)
+        spend, count, first = (await session.execute(stmt)).one()
+        return Decimal(spend), int(count), first is not None and ensure_utc(first) >= since
 
-    async def windows_all(self, session: AsyncSession, since: datetime) -> list[tuple[int, Decimal, int]]:
+    async def windows_all(
+        self, session: AsyncSession, since: datetime
+    ) -> list[tuple[int, Decimal, int, bool]]:
+        """`window` for every customer with a paid order since `since`, in one query."""
+        recent = Order.placed_at >= since
+        count = sa.func.sum(sa.case((recent, 1), else_=0))
         stmt = (
-            sa.select(Order.customer_id, sa.func.sum(Order.amount_cny), sa.func.count())
-            .where(Order.status == OrderStatus.PAID, Order.placed_at >= since)
+            sa.select(
+                Order.customer_id,
+                sa.func.sum(sa.case((recent, Order.amount_cny), else_=0)),
+                count,
+                sa.func.min(Order.placed_at),
+            )
+            .where(Order.status == OrderStatus.PAID)
             .group_by(Order.customer_id)
+            .having(count > 0)
         )
-        return [(int(c), Decimal(s), int(n)) for c, s, n in (await session.execute(stmt)).all()]
+        return [
+            (int(c), Decimal(s), int(n), ensure_utc(f) >= since)
+            for c, s, n, f in (await session.execute(stmt)).all()
+        ]
+
+    async def has_orders(
+        self, session: AsyncSession, customer_id: int, *, other_than: int | None = None
+    ) -> bool:
+        """Any order of the customer (refunded ones too), optionally besides one."""
+        stmt = sa.select(Order.id).where(Order.customer_id == customer_id)
+        if other_than is not None:
+            stmt = stmt.where(Order.id != other_than)
+        return (await session.execute(stmt.limit(1))).first() is not None
+
+    async def order_years(self, session: AsyncSession) -> dict[int, set[int]]:
+        """Customer → the (UTC) calendar years with a paid order."""
+        year = sa.cast(sa.extract("year", Order.placed_at), sa.Integer)
+        stmt = sa.select(Order.customer_id, year).where(Order.status == OrderStatus.PAID).distinct()
+        out: dict[int, set[int]] = {}
+        for cid, y in (await session.execute(stmt)).all():
+            out.setdefault(int(cid), set()).add(int(y))
+        return out
+
+    async def referral_of(self, session: AsyncSession, referred_id: int) -> Referral | None:
+        stmt = sa.select(Referral).where(Referral.referred_id == referred_id)
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def referrals_of(self, session: AsyncSession, customer_id: int) -> Sequence[Referral]:
+        """Referrals the customer made or was referred by, newest first."""
+        stmt = (
+            sa.select(Referral)
+            .where(sa.or_(Referral.referrer_id == customer_id, Referral.referred_id == customer_id))
+            .order_by(Referral.id.desc())
+        )
+        return (await session.execute(stmt)).scalars().all()
 
     async def tiers(self, session: AsyncSession) -> dict[int, str]:
         return dict((await session.execute(sa.select(Customer.id, Customer.tier))).all())  # type: ignore[arg-type]
@@ -163,16 +221,6 @@ class LoyaltyRepository:
             session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
         else:
             row.value, row.updated_at = value, utcnow()
-
-    async def template(self, session: AsyncSession, template_id: int) -> CouponTemplate | None:
-        return await session.get(CouponTemplate, template_id)
-
-    async def templates(self, session: AsyncSession) -> Sequence[CouponTemplate]:
-        return (await session.execute(sa.select(CouponTemplate).order_by(CouponTemplate.id))).scalars().all()
-
-    async def template_by_name(self, session: AsyncSession, name: str) -> CouponTemplate | None:
-        stmt = sa.select(CouponTemplate).where(CouponTemplate.name == name)
-        return (await session.execute(stmt)).scalar_one_or_none()
 
     async def all_rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
         stmt = sa.select(CompensationRule).order_by(CompensationRule.active.desc(), CompensationRule.id)

@@ -89,21 +89,20 @@ class RuleOut(OutSchema):
     active: bool
 
 
-class TemplateCreate(Schema):
-    name: str = Field(min_length=1, max_length=120)
-    amount: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2)
-    percent: int | None = Field(default=None, gt=0, lt=100)
-    validity_days: int = Field(gt=0, le=3650)
+class ReferralCreate(Schema):
+    referred_customer_id: Id
 
 
-class TemplateOut(OutSchema):
+class ReferralOut(OutSchema):
+    """A registered referral; the coupon ids stay null until the referred customer's first
+    order is recorded (`status` pending → rewarded)."""
+
     id: int
-    name: str
-    amount: Decimal | None
-    percent: int | None
-    validity_days: int
-    active: bool
-
-
-class IssueCoupon(Schema):
-    template_id: Id
+    referrer_customer_id: int = Field(validation_alias="referrer_id")
+    referred_customer_id: int = Field(validation_alias="referred_id")
+    status: str
+    order_id: int | None
+    referrer_coupon_id: int | None
+    referred_coupon_id: int | None
+    created_at: datetime
+    rewarded_at: datetime | None

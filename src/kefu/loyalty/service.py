@@ -1,5 +1,8 @@
 """Orders feed tiers and points; coupons reward and compensate.
 
+A customer's first order recorded brings the first-order rewards: the tier's welcome coupon
+and, for a referred customer, both referral coupons (registered referrals wait for it).
+
 Balances are derived from the append-only ledger. Earn and redeem for one customer are
 serialised by locking the customer row first, so a balance is never overdrawn by two
 concurrent redemptions. Compensation coupons are unique per (rule, ticket), so a breach event
@@ -10,8 +13,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,24 +29,39 @@ from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
 from kefu.loyalty.repository import loyalty_repository
-from kefu.loyalty.schemas import OrderCreate, RuleCreate, TemplateCreate
-from kefu.loyalty.tiers import LoyaltyConfig, earned_points, tier_for
+from kefu.loyalty.schemas import OrderCreate, RuleCreate
+from kefu.loyalty.tiers import (
+    TIERS,
+    LoyaltyConfig,
+    earned_points,
+    in_birthday_month,
+    plan_occasions,
+    repurchases,
+    tier_change_mail,
+    tier_for,
+)
 from kefu.mail.service import mail_service
 from kefu.models import Customer
 from kefu.models.loyalty import (
     CompensationRule,
     Coupon,
     CouponStatus,
-    CouponTemplate,
     Order,
     OrderStatus,
     PointsEntry,
+    Referral,
+    ReferralStatus,
 )
 from kefu.team.service import team_service
 
 WINDOW = timedelta(days=365)
 POINTS_LIFETIME = timedelta(days=730)
-BIRTHDAY_AMOUNT = {"high": Decimal(200), "mid": Decimal(100), "potential": Decimal(50)}
+WELCOME_VALIDITY_DAYS = 90
+
+
+def _local_date(at: datetime) -> date:
+    """The calendar day in the company's time zone (birthday months, occasions)."""
+    return at.astimezone(ZoneInfo(get_settings().display_timezone)).date()
 
 
 class LoyaltyService:
@@ -86,6 +105,7 @@ class LoyaltyService:
                     code="order_conflict",
                 )
             return existing, False
+        first_order = not await loyalty_repository.has_orders(session, customer_id)
         amount_cny = (data.amount * Decimal(str(rates[currency]))).quantize(Decimal("0.01"))
         order = Order(
             customer_id=customer_id,
@@ -99,7 +119,9 @@ class LoyaltyService:
         session.add(order)
         await session.flush()
         config = await self.config(session)
-        points = earned_points(amount_cny, customer.tier, config)  # the tier held when buying
+        birthday = in_birthday_month(customer.birthday, _local_date(data.placed_at))
+        # The tier held when buying; an order in the birthday month earns extra.
+        points = earned_points(amount_cny, customer.tier, config, birthday_month=birthday)
         if points:
             session.add(
                 PointsEntry(
@@ -107,10 +129,12 @@ class LoyaltyService:
                     delta=points,
                     reason="earn",
                     order_id=order.id,
-                    note=f"订单 {data.external_id}",
+                    note=f"订单 {data.external_id}" + ("（生日月）" if birthday else ""),
                 )
             )
         await self.recalculate(session, customer)
+        if first_order:
+            await self._first_order_rewards(session, customer, order, config)
         await publish(
             session,
             OrderRecorded(
@@ -145,11 +169,13 @@ class LoyaltyService:
     async def recalculate(
         self, session: AsyncSession, customer: Customer, *, now: datetime | None = None
     ) -> str:
-        spend, count = await loyalty_repository.window(session, customer.id, (now or utcnow()) - WINDOW)
+        spend, count, first_in = await loyalty_repository.window(
+            session, customer.id, (now or utcnow()) - WINDOW
+        )
         config = await self.config(session)
         if spend >= config.rules.advisor_spend and customer.advisor_id is None:
             customer.advisor_id = await self._pick_advisor(session)
-        new = tier_for(spend, count, config.rules)
+        new = tier_for(spend, count, repurchases(count, first_in), config.rules)
         if new != customer.tier:
             old, customer.tier = customer.tier, new
             await publish(session, TierChanged(customer_id=customer.id, old=old, new=new))
@@ -184,31 +210,22 @@ class LoyaltyService:
 
     async def notify_tier_change(self, session: AsyncSession, customer_id: int, old: str, new: str) -> None:
         """Tell the customer by e-mail when they move up (moving down is not announced)."""
-        order = ["none", "potential", "mid", "high"]
-        if order.index(new) <= order.index(old):
-            return
         customer = await session.get(Customer, customer_id)
-        if customer is None or customer.erased_at is not None:
+        if TIERS.index(new) <= TIERS.index(old) or customer is None or customer.erased_at is not None:
             return
         email = await customer_service.primary_email(session, customer_id)
-        if email is None:
-            return
-        names = {"high": "高价值会员", "mid": "中价值会员", "potential": "潜力会员"}
-        await mail_service.queue(
-            session,
-            to=email,
-            kind="tier_changed",
-            subject=f"恭喜升级为{names.get(new, new)}",
-            text=f"{customer.name or '您'}好：\n\n您的会员等级已升级为「{names.get(new, new)}」，"
-            "积分倍数与专属服务已生效。感谢您对星辰电子的支持！",
-        )
+        if email is not None:
+            subject, text = tier_change_mail(customer.name, new)
+            await mail_service.queue(session, to=email, kind="tier_changed", subject=subject, text=text)
 
     async def recalculate_all(self, session: AsyncSession, *, now: datetime | None = None) -> int:
         """Nightly: one grouped query for everybody; only changed tiers are written."""
         rules = (await self.config(session)).rules
         windows = {
-            cid: tier_for(s, n, rules)
-            for cid, s, n in await loyalty_repository.windows_all(session, (now or utcnow()) - WINDOW)
+            cid: tier_for(s, n, repurchases(n, first_in), rules)
+            for cid, s, n, first_in in await loyalty_repository.windows_all(
+                session, (now or utcnow()) - WINDOW
+            )
         }
         current = await loyalty_repository.tiers(session)
         changes = {
@@ -325,6 +342,8 @@ class LoyaltyService:
         ticket_id: int | None = None,
         rule_id: int | None = None,
         code: str | None = None,
+        percent: int | None = None,
+        template_id: int | None = None,
     ) -> int | None:
         """Issue a coupon; with a fixed `code` it is issued at most once (birthday per year...)."""
         unique_on = ("code",) if code else ("rule_id", "ticket_id")
@@ -336,6 +355,8 @@ class LoyaltyService:
                 "reason": reason,
                 "amount": amount,
                 "currency": "CNY",
+                "percent": percent,
+                "template_id": template_id,
                 "status": CouponStatus.ACTIVE,
                 "valid_until": utcnow() + timedelta(days=validity_days),
                 "ticket_id": ticket_id,
@@ -357,137 +378,108 @@ class LoyaltyService:
             )
         return coupon_id
 
-    async def create_template(
-        self, session: AsyncSession, principal: Principal, data: TemplateCreate
-    ) -> CouponTemplate:
-        require(principal, Perm.SETTINGS_MANAGE)
-        if (data.amount is None) == (data.percent is None):
-            raise Unprocessable(
-                "给出金额或折扣百分比之一 / give either amount or percent", code="invalid_template"
-            )
-        if await loyalty_repository.template_by_name(session, data.name) is not None:
-            raise Conflict("模板已存在 / template exists", code="template_exists")
-        template = CouponTemplate(
-            name=data.name,
-            amount=data.amount,
-            percent=data.percent,
-            validity_days=data.validity_days,
-            active=True,
-        )
-        session.add(template)
-        await session.flush()
-        return template
-
-    async def templates(self, session: AsyncSession, principal: Principal) -> Sequence[CouponTemplate]:
-        require(principal, Perm.TICKETS_WORK)
-        return await loyalty_repository.templates(session)
-
-    async def issue_from_template(
-        self, session: AsyncSession, principal: Principal, customer_id: int, template_id: int
-    ) -> Coupon:
-        require(principal, Perm.CUSTOMERS_WRITE)
-        await self._customer(session, principal, customer_id)
-        template = await loyalty_repository.template(session, template_id)
-        if template is None or not template.active:
-            raise NotFound("优惠券模板不存在 / coupon template not found")
-        coupon = Coupon(
-            customer_id=customer_id,
-            code="KF" + secrets.token_hex(6).upper(),
-            reason="manual",
-            amount=template.amount or Decimal(0),
-            percent=template.percent,
-            template_id=template.id,
-            currency="CNY",
-            status=CouponStatus.ACTIVE,
-            valid_until=utcnow() + timedelta(days=template.validity_days),
-        )
-        session.add(coupon)
-        await session.flush()
-        await publish(
-            session,
-            CouponIssued(
-                customer_id=customer_id, coupon_id=coupon.id, reason="manual", amount=str(coupon.amount)
-            ),
-        )
-        audit_service.record(
-            session,
-            "coupon.issued",
-            actor=principal,
-            target_type="customer",
-            target_id=customer_id,
-            detail={"template": template.name},
-        )
-        return coupon
-
-    # --- occasions: birthday month, purchase anniversary, 5-year loyalty, referral ---------
+    # --- occasions: birthday month, purchase anniversary, long-term award, referral ------
     async def issue_occasion_coupons(self, session: AsyncSession, *, now: datetime | None = None) -> int:
         """Daily: each coupon has a fixed code per occasion and year, so reruns issue nothing."""
-        now = now or utcnow()
+        plans = plan_occasions(
+            _local_date(now or utcnow()),
+            await loyalty_repository.birthdays(session),
+            [(cid, _local_date(first)) for cid, first in await loyalty_repository.first_orders(session)],
+            await loyalty_repository.order_years(session),
+            await self.config(session),
+        )
         issued = 0
-        for cid, month, tier in await loyalty_repository.birthdays(session):
-            amount = BIRTHDAY_AMOUNT.get(tier, Decimal(0))
-            if (
-                month == now.month
-                and amount > 0
-                and await self.issue(
-                    session,
-                    cid,
-                    reason="birthday",
-                    amount=amount,
-                    validity_days=31,
-                    code=f"BD{now.year}-{cid}",
-                )
-            ):
-                issued += 1
-        for cid, first in await loyalty_repository.first_orders(session):
-            years = now.year - first.year
-            if (
-                years >= 1
-                and (first.month, first.day) == (now.month, now.day)
-                and await self.issue(
-                    session,
-                    cid,
-                    reason="anniversary",
-                    amount=Decimal(30),
-                    validity_days=30,
-                    code=f"AN{now.year}-{cid}",
-                )
-            ):
-                issued += 1
-            if now - first >= timedelta(days=5 * 365) and await self.issue(
-                session, cid, reason="loyalty", amount=Decimal(200), validity_days=90, code=f"LY5-{cid}"
+        for p in plans:
+            if await self.issue(
+                session,
+                p.customer_id,
+                reason=p.reason,
+                amount=p.amount,
+                validity_days=p.validity_days,
+                code=p.code,
             ):
                 issued += 1
         return issued
 
     async def refer(
         self, session: AsyncSession, principal: Principal, referrer_id: int, referred_id: int
-    ) -> tuple[int | None, int | None]:
-        """Referral rewards: 100 CNY to the referrer, 50 CNY to the new customer, once."""
+    ) -> Referral:
+        """Register that `referrer_id` brought in `referred_id`, a customer without orders yet.
+        The coupons (100 CNY and 50 CNY by default) follow the referred customer's first order."""
         require(principal, Perm.CUSTOMERS_WRITE)
         if referrer_id == referred_id:
             raise Unprocessable("不能推荐自己 / a customer cannot refer themself", code="self_referral")
         await self._customer(session, principal, referrer_id)
-        await self._customer(session, principal, referred_id)
-        a = await self.issue(
-            session,
-            referrer_id,
-            reason="referral",
-            amount=Decimal(100),
-            validity_days=90,
-            code=f"RF{referred_id}-A",
-        )
-        if a is None:
+        await self._customer(session, principal, referred_id, lock=True)  # against a racing first order
+        if await loyalty_repository.referral_of(session, referred_id) is not None:
             raise Conflict("该客户已被推荐过 / this customer was already referred", code="already_referred")
-        b = await self.issue(
-            session,
-            referred_id,
-            reason="referral",
-            amount=Decimal(50),
-            validity_days=90,
-            code=f"RF{referred_id}-B",
+        if await loyalty_repository.has_orders(session, referred_id):
+            raise Conflict(
+                "该客户已有订单，推荐只适用于尚未下单的新客户 / the referred customer already has orders; "
+                "only new customers can be referred",
+                code="referred_has_orders",
+            )
+        referral = Referral(
+            referrer_id=referrer_id,
+            referred_id=referred_id,
+            status=ReferralStatus.PENDING,
+            created_at=utcnow(),
         )
-        return a, b
+        session.add(referral)
+        await session.flush()
+        audit_service.record(
+            session,
+            "referral.registered",
+            actor=principal,
+            target_type="customer",
+            target_id=referred_id,
+            detail={"referrer_id": referrer_id},
+        )
+        return referral
+
+    async def referrals(
+        self, session: AsyncSession, principal: Principal, customer_id: int
+    ) -> Sequence[Referral]:
+        await self._customer(session, principal, customer_id)
+        return await loyalty_repository.referrals_of(session, customer_id)
+
+    async def _first_order_rewards(
+        self, session: AsyncSession, customer: Customer, order: Order, config: LoyaltyConfig
+    ) -> None:
+        """The customer's first order: the welcome coupon of the tier it brought them into,
+        and the referral coupons if someone referred them (each once, by fixed codes)."""
+        welcome = config.benefit(customer.tier).welcome_coupon_cny
+        if welcome > 0:
+            await self.issue(
+                session,
+                customer.id,
+                reason="welcome",
+                amount=welcome,
+                validity_days=WELCOME_VALIDITY_DAYS,
+                code=f"WP-{customer.id}",
+            )
+        referral = await loyalty_repository.referral_of(session, customer.id)
+        if referral is None or referral.status != ReferralStatus.PENDING:
+            return
+        p = config.programme
+        ids = [
+            await self.issue(
+                session,
+                target,
+                reason="referral",
+                amount=amount,
+                validity_days=p.referral_validity_days,
+                code=f"RF{customer.id}-{suffix}",
+            )
+            if amount > 0
+            else None
+            for target, amount, suffix in (
+                (referral.referrer_id, p.referrer_reward_cny, "A"),
+                (customer.id, p.referred_reward_cny, "B"),
+            )
+        ]
+        referral.referrer_coupon_id, referral.referred_coupon_id = ids
+        referral.status, referral.order_id, referral.rewarded_at = ReferralStatus.REWARDED, order.id, utcnow()
 
     # --- service compensation -----------------------------------------------------------
     async def create_rule(

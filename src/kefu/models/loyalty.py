@@ -111,6 +111,29 @@ class Coupon(Base):
     __table_args__ = (sa.UniqueConstraint("rule_id", "ticket_id"),)
 
 
+class ReferralStatus(StrEnum):
+    PENDING = "pending"  # registered; rewards wait for the referred customer's first order
+    REWARDED = "rewarded"  # both coupons issued
+
+
+class Referral(Base):
+    """One customer referred another; a customer is referred at most once."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referrer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    referred_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(10), default=ReferralStatus.PENDING)
+    order_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # the first order
+    referrer_coupon_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    referred_coupon_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rewarded_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 class RewardKind(StrEnum):
     VOUCHER = "voucher"  # a cash coupon of value_cny
     PRODUCT = "product"  # shipped: a fulfilment record

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import utcnow
 from kefu.models import Customer
-from kefu.models.loyalty import Coupon, CouponStatus, Redemption, Reward
+from kefu.models.loyalty import Coupon, CouponStatus, CouponTemplate, Redemption, Reward
 
 
 class RewardsRepository:
@@ -72,6 +72,19 @@ class RewardsRepository:
             .limit(limit)
         )
         return (await session.execute(stmt)).scalars().all()
+
+    async def coupon(self, session: AsyncSession, coupon_id: int) -> Coupon | None:
+        return await session.get(Coupon, coupon_id)
+
+    async def template(self, session: AsyncSession, template_id: int) -> CouponTemplate | None:
+        return await session.get(CouponTemplate, template_id)
+
+    async def templates(self, session: AsyncSession) -> Sequence[CouponTemplate]:
+        return (await session.execute(sa.select(CouponTemplate).order_by(CouponTemplate.id))).scalars().all()
+
+    async def template_by_name(self, session: AsyncSession, name: str) -> CouponTemplate | None:
+        stmt = sa.select(CouponTemplate).where(CouponTemplate.name == name)
+        return (await session.execute(stmt)).scalar_one_or_none()
 
 
 rewards_repository = RewardsRepository()

@@ -51,3 +51,23 @@ class RedemptionOut(OutSchema):
     coupon_id: int | None
     created_at: datetime
     cancelled_at: datetime | None
+
+
+class TemplateCreate(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2)
+    percent: int | None = Field(default=None, gt=0, lt=100)
+    validity_days: int = Field(gt=0, le=3650)
+
+
+class TemplateOut(OutSchema):
+    id: int
+    name: str
+    amount: Decimal | None
+    percent: int | None
+    validity_days: int
+    active: bool
+
+
+class IssueCoupon(Schema):
+    template_id: Id

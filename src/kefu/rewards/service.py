@@ -1,4 +1,4 @@
-"""Redeem points for catalogue rewards.
+"""Redeem points for catalogue rewards; coupon templates staff hand out as gifts.
 
 One transaction does it all: lock the customer row (PostgreSQL; SQLite serialises writers
 with BEGIN IMMEDIATE), check the ledger balance, take one unit of stock with a conditional
@@ -16,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require
-from kefu.errors import Conflict, NotFound
+from kefu.customer.service import customer_service
+from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.time import utcnow
 from kefu.loyalty.service import loyalty_service
 from kefu.models import Customer
 from kefu.models.loyalty import (
+    Coupon,
+    CouponTemplate,
     PointsEntry,
     Redemption,
     RedemptionStatus,
@@ -28,7 +31,7 @@ from kefu.models.loyalty import (
     RewardKind,
 )
 from kefu.rewards.repository import rewards_repository
-from kefu.rewards.schemas import RewardCreate
+from kefu.rewards.schemas import RewardCreate, TemplateCreate
 
 CENT = Decimal("0.01")
 
@@ -171,6 +174,62 @@ class RewardsService:
     ) -> Sequence[Redemption]:
         ensure_can_see_customer(principal, customer_id)
         return await rewards_repository.redemptions(session, customer_id, 200)
+
+    # --- coupon templates: a fixed amount or a percentage off, issued by staff ------------
+    async def create_template(
+        self, session: AsyncSession, principal: Principal, data: TemplateCreate
+    ) -> CouponTemplate:
+        require(principal, Perm.SETTINGS_MANAGE)
+        if (data.amount is None) == (data.percent is None):
+            raise Unprocessable(
+                "给出金额或折扣百分比之一 / give either amount or percent", code="invalid_template"
+            )
+        if await rewards_repository.template_by_name(session, data.name) is not None:
+            raise Conflict("模板已存在 / template exists", code="template_exists")
+        template = CouponTemplate(
+            name=data.name,
+            amount=data.amount,
+            percent=data.percent,
+            validity_days=data.validity_days,
+            active=True,
+        )
+        session.add(template)
+        await session.flush()
+        return template
+
+    async def templates(self, session: AsyncSession, principal: Principal) -> Sequence[CouponTemplate]:
+        require(principal, Perm.TICKETS_WORK)
+        return await rewards_repository.templates(session)
+
+    async def issue_from_template(
+        self, session: AsyncSession, principal: Principal, customer_id: int, template_id: int
+    ) -> Coupon:
+        require(principal, Perm.CUSTOMERS_WRITE)
+        await customer_service.get(session, principal, customer_id)
+        template = await rewards_repository.template(session, template_id)
+        if template is None or not template.active:
+            raise NotFound("优惠券模板不存在 / coupon template not found")
+        coupon_id = await loyalty_service.issue(
+            session,
+            customer_id,
+            reason="manual",
+            amount=template.amount or Decimal(0),
+            validity_days=template.validity_days,
+            percent=template.percent,
+            template_id=template.id,
+        )
+        coupon = await rewards_repository.coupon(session, coupon_id or 0)
+        if coupon is None:  # a random code collided: nothing was issued
+            raise Conflict("请重试 / please try again", code="coupon_code_taken")
+        audit_service.record(
+            session,
+            "coupon.issued",
+            actor=principal,
+            target_type="customer",
+            target_id=customer_id,
+            detail={"template": template.name},
+        )
+        return coupon
 
 
 rewards_service = RewardsService()

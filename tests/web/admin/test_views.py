@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 import httpx
@@ -18,7 +17,7 @@ from kefu.sla.service import sla_service
 from kefu.team.schemas import GroupCreate
 from kefu.team.service import team_service
 from tests.factories import make_user
-from tests.web.admin.cases import HTML, AdminViewCase, csrf, login, table
+from tests.web.admin.cases import HTML, AdminViewCase, login, table
 
 WEEK = {f"d{d}s0_{k}": v for d in range(5) for k, v in (("start", "09:00"), ("end", "18:00"))}
 
@@ -311,87 +310,6 @@ class TestQualityRules(AdminViewCase):
 
     def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
         return {"name": "太重", "kind": "closing", "weight": "500"}
-
-
-class TestCompensationRules(AdminViewCase):
-    slug = "compensation"
-    perm = Perm.SETTINGS_MANAGE
-    remove = "deactivate"
-    invalid_field = "amount"
-    list_words: ClassVar[list[str]] = ["首次回复", "高价值", "30 天"]
-    raw_codes: ClassVar[list[str]] = ["first_reply", "high"]
-
-    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
-        from decimal import Decimal
-
-        from kefu.loyalty.schemas import RuleCreate
-        from kefu.loyalty.service import loyalty_service
-
-        data = RuleCreate(metric="first_reply", tier="high", amount=Decimal("20"), validity_days=30)
-        return (await loyalty_service.create_rule(s, None, data)).id, "¥20.00"
-
-    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        return {"metric": "resolution", "tier": "", "amount": "50", "validity_days": "60"}, "¥50.00"
-
-    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        form = {
-            "metric": "first_reply",
-            "tier": "mid",
-            "amount": "35.5",
-            "validity_days": "30",
-            "active": "on",
-        }
-        return form, "¥35.50"
-
-    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
-        return {"metric": "first_reply", "amount": "-5", "validity_days": "30"}
-
-
-class TestLoyaltyTiers:
-    """Tiers are fixed (four rows): only edited, with thresholds and benefits as fields."""
-
-    async def test_admin_edits_a_tier_and_the_config_api_follows(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
-        await login(client, db, Role.ADMIN)
-        listing = await client.get("/admin/tiers", headers=HTML)
-        rows = table(listing.text)
-        assert "高价值" in rows and "消费 ≥ 50,000 元且购买 ≥ 3 次" in rows and "1.5 倍积分" in rows
-        assert "/admin/tiers/new" not in listing.text and "/delete" not in rows
-        page = await client.get("/admin/tiers/2", headers=HTML)  # mid
-        assert (
-            page.status_code == 200
-            and 'name="mid_spend"' in page.text
-            and 'name="high_spend"' not in page.text
-        )
-        form = {
-            "points_multiplier": "2",
-            "redeem_bonus": "0",
-            "routing_boost": "10",
-            "discount_percent": "5",
-            "priority_queue": "on",
-            "mid_spend": "10000",
-            "mid_purchases": "2",
-            "csrf_token": csrf(page.text),
-        }
-        r = await client.post("/admin/tiers/2", data=form, headers=HTML)
-        assert r.status_code == 303
-        listing = await client.get("/admin/tiers", headers=HTML)
-        assert "已保存：中价值" in listing.text and "2 倍积分" in table(listing.text)
-        config = (await client.get("/api/v1/loyalty/config", headers=HTML)).json()
-        assert float(config["benefits"]["mid"]["points_multiplier"]) == 2
-        assert config["benefits"]["mid"]["priority_queue"] is True
-        bad = await client.post("/admin/tiers/2", data={**form, "discount_percent": "150"}, headers=HTML)
-        assert bad.status_code == 422
-        assert re.search(r'data-error-for="discount_percent">[^<]*不能大于 100', bad.text)
-
-    async def test_agents_and_supervisors_cannot_open_tiers(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
-        for role in (Role.AGENT, Role.SUPERVISOR):
-            await login(client, db, role)
-            assert (await client.get("/admin/tiers", headers=HTML)).status_code == 403
-            assert (await client.get("/admin/tiers/1", headers=HTML)).status_code == 403
 
 
 class TestEmailAddresses(AdminViewCase):

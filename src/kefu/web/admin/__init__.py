@@ -13,7 +13,7 @@ from kefu.deps import OptionalPrincipal
 from kefu.errors import Forbidden, Unauthorized
 from kefu.web.admin.automation import MacroView, TriggerView
 from kefu.web.admin.channels import EmailAddressView, WechatAccountView
-from kefu.web.admin.loyalty import CompensationView, TierView
+from kefu.web.admin.loyalty import CompensationView, ProgrammeView, TierView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
 from kefu.web.admin.survey import SurveyCampaignView
@@ -31,6 +31,7 @@ VIEWS: list[AdminView] = [
     TriggerView(),
     QualityRuleView(),
     TierView(),
+    ProgrammeView(),
     CompensationView(),
     EmailAddressView(),
     WechatAccountView(),

@@ -1,4 +1,5 @@
-"""Loyalty tiers with their thresholds and benefits, and service-compensation rules."""
+"""Loyalty tiers with their thresholds and benefits, the rewards every member gets, and
+service-compensation rules."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from pydantic import Field as PField
 from kefu.kit.schemas import Schema
 from kefu.loyalty.schemas import RuleCreate
 from kefu.loyalty.service import loyalty_service
-from kefu.loyalty.tiers import Benefits, LoyaltyConfig
+from kefu.loyalty.tiers import Benefits, LoyaltyConfig, Programme, TierRules
 from kefu.web.admin.labels import METRIC, TIER, options
-from kefu.web.crud import N_, AdminView, Column, Ctx, Field
+from kefu.web.crud import N_, AdminView, Column, Ctx, Field, FieldError
 
 ORDER = ("high", "mid", "potential", "none")
 BENEFIT_LABELS = {
@@ -22,15 +23,25 @@ BENEFIT_LABELS = {
     "redeem_bonus": N_("Extra redemption value (0.2 = +20 %)"),
     "routing_boost": N_("Queue priority boost"),
     "discount_percent": N_("Exclusive discount (%)"),
-    "priority_queue": N_("After-sales priority queue"),
+    "priority_queue": N_("Chats go to the VIP queue"),
     "free_onsite_service": N_("Free on-site service"),
+    "early_access": N_("New-product early access"),
+    "first_service_free": N_("First after-sales service free"),
+    "birthday_coupon_cny": N_("Birthday coupon (CNY, 0 = none)"),
+    "welcome_coupon_cny": N_("Welcome pack coupon with the first order (CNY, 0 = none)"),
 }
+# Stored in the configuration (API) but not offered here: the ticket queue does not order by
+# it yet, and a switch that changes nothing would mislead.
+HIDDEN_BENEFITS = {"ticket_priority"}
 THRESHOLDS = {
     "high": (
-        ("high_spend", N_("12-month spend at least (CNY)")),
-        ("high_purchases", N_("Purchases at least")),
+        ("high_spend", N_("12-month spend above (CNY)")),
+        ("high_repurchases", N_("Repurchases at least")),
     ),
-    "mid": (("mid_spend", N_("12-month spend at least (CNY)")), ("mid_purchases", N_("Purchases at least"))),
+    "mid": (
+        ("mid_spend", N_("12-month spend at least (CNY)")),
+        ("mid_repurchases", N_("Repurchases at least")),
+    ),
 }
 ADVISOR = ("advisor_spend", N_("Dedicated advisor from a yearly spend of (CNY)"))
 
@@ -46,45 +57,65 @@ class TierRow:
 
 class TierForm(Benefits):
     high_spend: Decimal | None = PField(default=None, ge=0)
-    high_purchases: int | None = PField(default=None, ge=1)
+    high_repurchases: int | None = PField(default=None, ge=0, le=1000)
     mid_spend: Decimal | None = PField(default=None, ge=0)
-    mid_purchases: int | None = PField(default=None, ge=1)
+    mid_repurchases: int | None = PField(default=None, ge=1, le=1000)
     advisor_spend: Decimal | None = PField(default=None, ge=0)
 
 
 def _benefit_fields() -> list[Field]:
-    out = []
-    for name, info in Benefits.model_fields.items():
-        kind = "check" if info.annotation is bool else "number" if info.annotation is int else "text"
-        out.append(Field(name, BENEFIT_LABELS.get(name, name), kind=kind))
-    return out
+    def kind(annotation: object) -> str:
+        return "check" if annotation is bool else "number" if annotation is int else "text"
+
+    return [
+        Field(name, BENEFIT_LABELS[name], kind=kind(info.annotation))
+        for name, info in Benefits.model_fields.items()
+        if name not in HIDDEN_BENEFITS
+    ]
+
+
+def _num(value: Decimal) -> str:
+    """2 → "2", 1.50 → "1.5", 0.2 × 100 → "20" (no trailing zeros, no exponent)."""
+    return format(value.normalize(), "f")
+
+
+def _cny(amount: Decimal) -> str:
+    return f"¥{amount:,.2f}".replace(".00", "")
 
 
 def _benefits_text(ctx: Ctx, b: Benefits) -> str:
-    parts = [ctx._("{x}× points").format(x=f"{b.points_multiplier:g}")]
+    parts = [ctx._("{x}× points").format(x=_num(b.points_multiplier))]
     if b.redeem_bonus:
-        parts.append(ctx._("+{p} % redemption value").format(p=f"{b.redeem_bonus * 100:g}"))
+        parts.append(ctx._("+{p} % redemption value").format(p=_num(b.redeem_bonus * 100)))
     if b.discount_percent:
         parts.append(ctx._("{p} % discount").format(p=b.discount_percent))
     if b.priority_queue:
-        parts.append(ctx._("After-sales priority queue"))
+        parts.append(ctx._("Chats go to the VIP queue"))
     if b.free_onsite_service:
         parts.append(ctx._("Free on-site service"))
+    if b.early_access:
+        parts.append(ctx._("New-product early access"))
+    if b.first_service_free:
+        parts.append(ctx._("First after-sales service free"))
+    if b.birthday_coupon_cny:
+        parts.append(ctx._("{amount} birthday coupon").format(amount=_cny(b.birthday_coupon_cny)))
+    if b.welcome_coupon_cny:
+        parts.append(ctx._("{amount} welcome pack").format(amount=_cny(b.welcome_coupon_cny)))
     return "，".join(parts)
 
 
 def _threshold_text(ctx: Ctx, row: TierRow) -> str:
     r = row.config.rules
     if row.code == "high":
-        return ctx._("spend ≥ {spend} CNY and ≥ {n} purchases").format(
-            spend=f"{r.high_spend:,.0f}", n=r.high_purchases
+        return ctx._("spend above {spend} CNY and ≥ {n} repurchases").format(
+            spend=f"{r.high_spend:,.0f}", n=r.high_repurchases
         )
     if row.code == "mid":
-        return ctx._("spend ≥ {spend} CNY or ≥ {n} purchases").format(
-            spend=f"{r.mid_spend:,.0f}", n=r.mid_purchases
+        return ctx._("spend ≥ {spend} CNY or ≥ {n} repurchases").format(
+            spend=f"{r.mid_spend:,.0f}", n=r.mid_repurchases
         )
     if row.code == "potential":
-        return ctx._("a purchase in the last 12 months")
+        return ctx._("a first purchase, or spend below {spend} CNY").format(spend=f"{r.mid_spend:,.0f}")
     return ctx._("no purchase in the last 12 months")
 
 
@@ -96,8 +127,8 @@ class TierView(AdminView):
     can_create = False
     create_schema = TierForm
     intro = N_(
-        "Tiers are recalculated from each customer's orders of the last 12 months; "
-        "changes apply at the next recalculation."
+        "Tiers are recalculated from each customer's orders of the last 12 months; a repurchase "
+        "is any order after the customer's first. Changes apply at the next recalculation."
     )
     columns = (
         Column(N_("Tier"), lambda ctx, t: t.name),
@@ -106,7 +137,11 @@ class TierView(AdminView):
     )
     fields = (
         *_benefit_fields(),
-        *(Field(n, label, kind="text") for pair in THRESHOLDS.values() for n, label in pair),
+        *(
+            Field(n, label, kind="number" if n.endswith("repurchases") else "text")
+            for pair in THRESHOLDS.values()
+            for n, label in pair
+        ),
         Field(ADVISOR[0], ADVISOR[1]),
     )
 
@@ -121,7 +156,7 @@ class TierView(AdminView):
         return str(obj.name)
 
     def form_fields(self, obj: Any | None) -> Sequence[Field]:
-        names = set(Benefits.model_fields)
+        names = set(Benefits.model_fields) - HIDDEN_BENEFITS
         if obj is not None:
             names |= {n for n, _label in THRESHOLDS.get(obj.code, ())}
             if obj.code == "high":
@@ -134,18 +169,116 @@ class TierView(AdminView):
 
     async def update(self, ctx: Ctx, obj: Any, data: Any) -> Any:
         config = await loyalty_service.config(ctx.session)
-        benefits = Benefits.model_validate(data.model_dump(include=set(Benefits.model_fields)))
+        kept = config.benefit(obj.code).model_dump(include=HIDDEN_BENEFITS)
+        benefits = Benefits.model_validate(
+            {**data.model_dump(include=set(Benefits.model_fields) - HIDDEN_BENEFITS), **kept}
+        )
         thresholds = {
             k: v for k, v in data.model_dump(exclude=set(Benefits.model_fields)).items() if v is not None
         }
-        new = LoyaltyConfig.model_validate(
-            {
-                "rules": {**config.rules.model_dump(), **thresholds},
+        rules = {**config.rules.model_dump(), **thresholds}
+        if rules["high_spend"] < rules["mid_spend"]:
+            field = "high_spend" if obj.code == "high" else "mid_spend"
+            raise FieldError(field, N_("The high tier's spend must not be below the mid tier's."))
+        new = config.model_copy(
+            update={
+                "rules": TierRules.model_validate(rules),
                 "benefits": {**config.benefits, obj.code: benefits},
             }
         )
         await loyalty_service.set_config(ctx.session, ctx.principal, new)
         return TierRow(obj.id, obj.code, obj.name, benefits, new)
+
+
+@dataclass
+class ProgrammeRow:
+    id: int
+    name: str
+    programme: Programme
+
+
+PROGRAMME_FIELDS = (
+    Field(
+        "birthday_points_multiplier",
+        N_("Points multiplier in the birthday month"),
+        required=True,
+        help=N_(
+            "Applied on top of the tier's multiplier to orders placed in the birthday month; "
+            "1 = nothing extra."
+        ),
+    ),
+    Field("referrer_reward_cny", N_("Referral: coupon for the referrer (CNY)"), required=True),
+    Field("referred_reward_cny", N_("Referral: coupon for the new customer (CNY)"), required=True),
+    Field(
+        "referral_validity_days",
+        N_("Referral coupons valid for (days)"),
+        kind="number",
+        required=True,
+        help=N_("Both coupons are issued when the referred customer's first order is recorded."),
+    ),
+    Field(
+        "long_term_years",
+        N_("Long-term award: purchases in each of this many consecutive years"),
+        kind="number",
+        required=True,
+    ),
+    Field("long_term_reward_cny", N_("Long-term award coupon (CNY, 0 = none)"), required=True),
+    Field("long_term_validity_days", N_("Long-term award valid for (days)"), kind="number", required=True),
+    Field("anniversary_coupon_cny", N_("Purchase anniversary coupon (CNY, 0 = none)"), required=True),
+)
+
+
+def _referral_text(ctx: Ctx, r: ProgrammeRow) -> str:
+    p = r.programme
+    return ctx._("{a} to the referrer, {b} to the new customer, at the new customer's first order").format(
+        a=_cny(p.referrer_reward_cny), b=_cny(p.referred_reward_cny)
+    )
+
+
+def _long_term_text(ctx: Ctx, r: ProgrammeRow) -> str:
+    p = r.programme
+    return ctx._("{amount} after purchases in each of {n} consecutive years").format(
+        amount=_cny(p.long_term_reward_cny), n=p.long_term_years
+    )
+
+
+class ProgrammeView(AdminView):
+    """Rewards for every member, whatever the tier: one row, only edited."""
+
+    slug = "loyalty-programme"
+    title = N_("Member rewards")
+    noun = N_("member rewards")
+    remove = ""
+    can_create = False
+    create_schema = Programme
+    intro = N_("Rewards for every member whatever the tier: birthday month, referrals and long-term loyalty.")
+    columns = (
+        Column(
+            N_("Birthday month"),
+            lambda ctx, r: ctx._("{x}× points").format(x=_num(r.programme.birthday_points_multiplier)),
+        ),
+        Column(N_("Referral"), _referral_text),
+        Column(N_("Long-term award"), _long_term_text),
+    )
+    fields = PROGRAMME_FIELDS
+
+    async def rows(self, ctx: Ctx) -> Sequence[Any]:
+        config = await loyalty_service.config(ctx.session)
+        return [ProgrammeRow(1, ctx._("Member rewards"), config.programme)]
+
+    def label(self, obj: Any) -> str:
+        return str(obj.name)
+
+    def initial(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
+        assert obj is not None
+        return {k: (_num(v) if isinstance(v, Decimal) else v) for k, v in obj.programme.model_dump().items()}
+
+    async def update(self, ctx: Ctx, obj: Any, data: Any) -> Any:
+        config = await loyalty_service.config(ctx.session)
+        await loyalty_service.set_config(
+            ctx.session, ctx.principal, config.model_copy(update={"programme": data})
+        )
+        return ProgrammeRow(obj.id, obj.name, data)
 
 
 class CompensationForm(Schema):
