@@ -12,11 +12,36 @@ import numpy as np
 import pytest
 
 from kefu.bot import entities
+from kefu.bot.features import Coverage
 from kefu.bot.nlu import IntentModel
 from kefu.bot.oos import background
 from kefu.demo.intents import INTENTS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bot"
+FRESH_OFF_TOPIC = (
+    "下周去大连穿什么衣服合适",
+    "蒜蓉西兰花怎么炒",
+    "医保卡里的钱能给家人用吗",
+    "帮我写一首关于秋天的诗",
+    "油画颜料哪个牌子好",
+    "宁德时代的股票还能涨吗",
+    "你会不会做梦",
+    "布偶猫一天喂几次",
+    "明年的高考作文会考什么",
+    "去香港要办什么证件",
+    "跑步机放在家里占地方吗",
+    "怎么申请住房补贴",
+)
+FRESH_IN_SCOPE = (
+    ("快递好几天了还没到，帮我看看到哪了", "order_status"),
+    ("收货地址写成老家了，想改成公司", "change_address"),
+    ("付款了能开个增值税发票吗", "invoice"),
+    ("左边耳塞一点声音都没有", "earbuds_one_side"),
+    ("屏幕碎了换一块要花多少钱", "screen_repair_price"),
+    ("退的钱怎么还没到我卡上", "refund_time"),
+    ("保修是一年还是两年", "warranty_period"),
+    ("手机一充电就特别烫", "overheating"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +60,8 @@ def _rows(name: str) -> list[tuple[str, str]]:
 class TestHeldOut:
     def test_the_demo_declines_off_topic_questions_and_finds_paraphrases(self, demo: IntentModel) -> None:
         """60 unseen off-topic questions and 60 fresh paraphrases (never tuned on; measured
-        0.88 declined / 0.97 found). The rates are printed for the record."""
+        0.97 declined / 0.97 found, 0.88 declined before coverage joined the confidence). The
+        rates are printed for the record."""
         rows = _rows("demo_heldout.csv")
         off = [t for t, label in rows if label == "oos"]
         inside = [(t, label) for t, label in rows if label != "oos"]
@@ -43,8 +69,17 @@ class TestHeldOut:
         declined = sum(demo.predict(t).label is None for t in off) / len(off)
         found = sum(demo.predict(t).label == label for t, label in inside) / len(inside)
         print(f"declined {declined:.3f} found {found:.3f}")
-        assert declined >= 0.85
+        assert declined >= 0.93
         assert found >= 0.90
+
+    def test_questions_in_no_data_file_are_declined_or_found(self, demo: IntentModel) -> None:
+        """Fresh questions (not in the intents, the background lists or the bench sets): a
+        test of declining that nobody tuned on. Measured 11 of 12 declined, 8 of 8 found."""
+        declined = sum(demo.predict(t).label is None for t in FRESH_OFF_TOPIC)
+        found = sum(demo.predict(t).label == label for t, label in FRESH_IN_SCOPE)
+        assert declined >= len(FRESH_OFF_TOPIC) - 2
+        assert found >= len(FRESH_IN_SCOPE) - 1
+        assert not set(FRESH_OFF_TOPIC) & set(background())
 
     @pytest.mark.parametrize("text", ["明天天气怎么样", "我想买一台冰箱", "今天股市涨了吗", "给我讲个笑话"])
     def test_the_issue_s_examples_are_declined_as_off_topic(self, demo: IntentModel, text: str) -> None:
@@ -70,6 +105,18 @@ class TestHeldOut:
         for text in ("我想买一台冰箱", "我的耳机充不进电", "退款多久到账", "今天股市涨了吗"):
             assert loaded.predict(text) == demo.predict(text)
 
+    def test_a_format_3_export_still_loads_and_answers(self, demo: IntentModel) -> None:
+        """Models stored before coverage (format 3: three calibration numbers, no coverage
+        words, no floor) keep working after an upgrade, coverage simply unused."""
+        arrays = demo.to_arrays()
+        a, b, _, c = demo.calibration
+        arrays.update(format_version=np.array([3], np.int32), calibration=np.array([a, b, c]))
+        for key in ("coverage", "negative_floor"):
+            arrays.pop(key)
+        old = IntentModel.from_arrays(arrays)
+        assert old.calibration == (a, b, 0.0, c) and old.neg_floor == 0.0
+        assert old.predict("退款多久到账").label == "refund_time"
+
 
 class TestBackground:
     def test_the_shipped_list_is_broad_and_bilingual(self) -> None:
@@ -77,6 +124,17 @@ class TestBackground:
         assert len(questions) >= 400
         assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in q) for q in questions) >= 300
         assert "明天天气怎么样" in questions
+        assert "梅雨季什么时候结束" in questions  # the hand-written background_general.txt
+        assert len(set(questions)) == len(questions)
+
+
+class TestCoverage:
+    def test_share_of_words_and_bigrams_the_intents_use(self) -> None:
+        cover = Coverage.build(["手机充不进电", "退款多久到账"])
+        assert cover.of("手机充不进电") == 1.0
+        assert cover.of("杭州的西湖好玩吗") == 0.0
+        assert 0.0 < cover.of("手机多久到账") < 1.0
+        assert cover.of("") == 0.0 and cover.of("🙂") == 0.0
 
     def test_a_seller_of_fridges_keeps_its_own_questions(self) -> None:
         """Background questions close to the company's examples do not train against them."""

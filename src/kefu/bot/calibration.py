@@ -28,8 +28,11 @@ Sparse = tuple[float, float, float, float]  # a, b, e, c
 DenseCal = tuple[float, float, float, float, float]  # a, b, d, e, c
 
 # The out-of-scope class claims a question when its SVM says "yes" (score above the floor)
-# and beats the best intent by the margin.
+# and beats the best intent by the margin. The floor is chosen on the validation split: with
+# many background questions the class says a faint "yes" to some paraphrases in new words,
+# which the confidence (coverage included) judges better than a hard decline.
 NEG_FLOOR = 0.0
+NEG_FLOORS = (0.0, 0.1, 0.2, 0.3)
 NEG_MARGIN = 0.0
 MIN_CALIBRATION_IN = 30  # in-scope and out-of-scope validation rows needed to fit at all
 MIN_CALIBRATION_OOS = 10
@@ -44,17 +47,18 @@ class Fitted:
 
     sparse: Sparse | None = None
     threshold: float | None = None
+    neg_floor: float = NEG_FLOOR
     dense_weight: float = 0.0
     dense: DenseCal | None = None
     validation: dict[str, float] = field(default_factory=dict)
 
 
-def claims(negative: npt.ArrayLike, top: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+def claims(negative: npt.ArrayLike, top: npt.ArrayLike, floor: float = NEG_FLOOR) -> npt.NDArray[np.bool_]:
     """Does the out-of-scope class win over the top intent? Only when its own SVM says "yes"
-    (a positive score) and it beats the intent: a paraphrase in new words scores low
+    (a score above the floor) and it beats the intent: a paraphrase in new words scores low
     everywhere and is left to the confidence."""
     neg = np.asarray(negative, np.float64)
-    return np.asarray((neg > NEG_FLOOR) & (neg > np.asarray(top, np.float64) + NEG_MARGIN))
+    return np.asarray((neg > floor) & (neg > np.asarray(top, np.float64) + NEG_MARGIN))
 
 
 def prob(
@@ -127,7 +131,6 @@ def calibrate(
         w[part] = oos_prior / len(oos_sets) / (part.stop - part.start)
     empty = np.diff(q.indptr) == 0
 
-    claimed = np.zeros(len(ids), bool)  # rows the out-of-scope class wins: declined
     if val_lin is None:  # a single intent
         top = np.where(empty, -1, 0).astype(np.int32)
         score: npt.NDArray[np.float64] = np.zeros(len(top))
@@ -136,61 +139,102 @@ def calibrate(
         scores = val_lin.batch(q)
         top = np.where(empty, -1, np.argmax(scores[:, :n_classes], axis=1)).astype(np.int32)
         score = scores[np.arange(len(top)), np.maximum(top, 0)].astype(np.float64)
-        if has_negative:
-            claimed = claims(scores[:, n_classes], score)
     cov = cover.many([texts[int(i)] for i in ids])
     f_all = np.c_[score, nn.top_sims(q, top), cov].astype(np.float64)
     f_all[empty] = (EMPTY_SCORE, 0.0, 0.0)
-    ok = (top == truth) & ~claimed
-    out.validation["rows"] = float(len(ok))
+    out.validation["rows"] = float(len(ids))
     out.validation["accuracy"] = float((top == truth)[~is_oos].mean()) if (~is_oos).any() else 0.0
-    if (~is_oos).sum() < MIN_CALIBRATION_IN or is_oos.sum() < MIN_CALIBRATION_OOS or ok.sum() < 5:
+    if (~is_oos).sum() < MIN_CALIBRATION_IN or is_oos.sum() < MIN_CALIBRATION_OOS:
         return out  # too little to learn a confidence from: keep the defaults
+    dense = None
+    if scores is not None and embedded is not None:
+        rows = np.flatnonzero(embedded[1][ids] & ~empty)
+        dense = _dense_rows(
+            q[rows], ids[rows], truth[rows], w[rows], scores[rows], cov[rows], n_classes, nn, embedded
+        )
+        if dense is not None:
+            dense.rows = rows
+    best: tuple[float, Fitted] | None = None
+    for floor in NEG_FLOORS if has_negative and scores is not None else (NEG_FLOOR,):
+        claimed = claims(scores[:, n_classes], score, floor) if has_negative and scores is not None else None
+        trial = _fit_at(f_all, top, truth, w, claimed, scores is not None, dense, has_negative, floor)
+        if trial is not None and (best is None or trial[0] > best[0] + 1e-9):  # ties: the lower floor
+            best = trial
+    if best is None:
+        return out
+    best[1].validation = {**out.validation, **best[1].validation}
+    return best[1]
+
+
+@dataclass(slots=True)
+class _DenseRows:
+    """The ensemble head's side of the calibration rows the encoder reads: what does not
+    depend on the out-of-scope floor, computed once."""
+
+    weight: float  # the ridge weight
+    top: IntArray
+    top_score: npt.NDArray[np.float64]
+    negative: npt.NDArray[np.float64]  # the out-of-scope class's combined score
+    feats: npt.NDArray[np.float64]  # score, sparse similarity, embedding similarity, coverage
+    truth: npt.NDArray[np.int64]
+    w: npt.NDArray[np.float64]
+    rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def _fit_at(
+    f_all: npt.NDArray[np.float64],
+    top: IntArray,
+    truth: npt.NDArray[np.int64],
+    w: npt.NDArray[np.float64],
+    claimed: npt.NDArray[np.bool_] | None,
+    has_svm: bool,
+    dense: _DenseRows | None,
+    has_negative: bool,
+    floor: float,
+) -> tuple[float, Fitted] | None:
+    """The calibration and cut for one floor of the out-of-scope class, with the expected
+    accuracy they reach on the validation rows (None: nothing to fit)."""
+    out = Fitted(neg_floor=floor)
+    is_oos = truth < 0
+    claimed = np.zeros(len(top), bool) if claimed is None else claimed.copy()  # declined rows
+    ok = (top == truth) & ~claimed
+    if ok.sum() < 5:
+        return None
     fit_rows = ~claimed
-    if val_lin is not None:
+    if has_svm:
         fitted = _fit_calibration(f_all[fit_rows], ok[fit_rows], w[fit_rows])
         if fitted is None:
-            return out
+            return None
         out.sparse = (fitted[0], fitted[1], fitted[2], fitted[3])
     else:
         fitted = _fit_calibration(f_all[fit_rows, 1:], ok[fit_rows], w[fit_rows])
         if fitted is None:
-            return out
+            return None
         out.sparse = (0.0, fitted[0], fitted[1], fitted[2])
     p = prob(out.sparse, f_all[:, 0], f_all[:, 1], f_all[:, 2])
     answer_ok = ok.copy()
-    if scores is not None and embedded is not None:
-        rows = np.flatnonzero(embedded[1][ids] & ~empty)
-        found = _calibrate_dense(
-            q[rows],
-            ids[rows],
-            truth[rows],
-            w[rows],
-            scores[rows],
-            cov[rows],
-            n_classes,
-            nn,
-            embedded,
-            has_negative,
-        )
-        if found is not None:
-            out.dense_weight, out.dense, p_dense, ok_dense, claimed_dense = found
-            p[rows], answer_ok[rows], claimed[rows] = p_dense, ok_dense, claimed_dense
-            out.validation["dense_rows"] = float(len(rows))
-            out.validation["dense_weight"] = out.dense_weight
-            out.validation["dense_accuracy"] = float(ok_dense[truth[rows] >= 0].mean())
+    found = _fit_dense(dense, has_negative, floor) if dense is not None else None
+    if dense is not None and found is not None:
+        out.dense, p_dense, ok_dense, claimed_dense = found
+        out.dense_weight = dense.weight
+        p[dense.rows], answer_ok[dense.rows], claimed[dense.rows] = p_dense, ok_dense, claimed_dense
+        out.validation["dense_rows"] = float(len(dense.rows))
+        out.validation["dense_weight"] = dense.weight
+        out.validation["dense_accuracy"] = float(ok_dense[dense.truth >= 0].mean())
     p[claimed] = 0.0
     cut = _best_cut(p, answer_ok, is_oos, w)
     out.threshold = min(max(cut, 0.1), 0.9)
     answered = p >= out.threshold
     out.validation["threshold"] = out.threshold
+    out.validation["neg_floor"] = floor
     out.validation["in_scope_accuracy"] = float((answer_ok & answered)[~is_oos].mean())
     if is_oos.any():
         out.validation["oos_recall"] = float((~answered)[is_oos].mean())
-    return out
+    gain = float(w[answer_ok & answered].sum() + w[is_oos & ~answered].sum())
+    return gain, out
 
 
-def _calibrate_dense(
+def _dense_rows(
     q: Any,
     ids: npt.NDArray[np.int64],
     truth: npt.NDArray[np.int64],
@@ -200,11 +244,10 @@ def _calibrate_dense(
     n_classes: int,
     nn: _Neighbours,
     embedded: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None],
-    has_negative: bool,
-) -> tuple[float, DenseCal, npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
-    """Weigh and calibrate the ensemble head on the calibration rows the encoder reads (all
-    arguments are already those rows). Returns (ridge weight, calibration, confidences, rows
-    answered right, rows claimed by the out-of-scope class), or None to keep the sparse head."""
+) -> _DenseRows | None:
+    """Weigh the ensemble head on the calibration rows the encoder reads (all arguments are
+    already those rows): the ridge weight that maximises validation accuracy, and the
+    features its confidence is fitted on. None: too few rows, the sparse head serves alone."""
     emb, _, dense = embedded
     if dense is None:
         return None
@@ -226,21 +269,29 @@ def _calibrate_dense(
     )
     combined = sparse + weight * ridge
     top = np.argmax(combined[:, :n_classes], axis=1).astype(np.int32)
-    top_score = combined[np.arange(len(top)), top]
-    claimed = claims(combined[:, n_classes], top_score) if has_negative else np.zeros(len(top), bool)
+    top_score = combined[np.arange(len(top)), top].astype(np.float64)
     feats = np.c_[
         top_score,
         nn.top_sims(q, top),
         [dense.sims(e[i], top[i : i + 1])[0] for i in range(len(top))],
         cov,
     ].astype(np.float64)
-    ok = (top == truth) & ~claimed
+    negative = combined[:, n_classes].astype(np.float64) if combined.shape[1] > n_classes else top_score * 0
+    return _DenseRows(float(weight), top, top_score, negative, feats, truth, w)
+
+
+def _fit_dense(
+    d: _DenseRows, has_negative: bool, floor: float
+) -> tuple[DenseCal, npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
+    """The ensemble head's confidence for one out-of-scope floor: (calibration, confidences,
+    rows answered right, rows claimed by the out-of-scope class), or None."""
+    claimed = claims(d.negative, d.top_score, floor) if has_negative else np.zeros(len(d.top), bool)
+    ok = (d.top == d.truth) & ~claimed
     if ok.sum() < 5:
         return None
     fit = ~claimed
-    fitted = _fit_calibration(feats[fit], ok[fit], w[fit])
+    fitted = _fit_calibration(d.feats[fit], ok[fit], d.w[fit])
     if fitted is None:
         return None
     cal = (fitted[0], fitted[1], fitted[2], fitted[3], fitted[4])
-    p = prob_dense(cal, feats[:, 0], feats[:, 1], feats[:, 2], feats[:, 3])
-    return float(weight), cal, p, ok, claimed
+    return cal, prob_dense(cal, *d.feats.T), ok, claimed

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]
 
 from kefu.bot import entities
-from kefu.bot.calibration import DenseCal, Sparse, calibrate, claims, prob, prob_dense
+from kefu.bot.calibration import NEG_FLOOR, DenseCal, Sparse, calibrate, claims, prob, prob_dense
 from kefu.bot.encoder import MINILM, Encoder, load_encoder
 from kefu.bot.features import Coverage, _Vectorizer
 from kefu.bot.heads import (
@@ -130,6 +130,7 @@ class IntentModel:
         self.labels: list[str] = []
         self.calibration: Sparse = DEFAULT_CALIBRATION
         self.threshold = DEFAULT_THRESHOLD
+        self.neg_floor = NEG_FLOOR  # the out-of-scope class's score from which it may claim
         self.validation: dict[str, float] = {}
         # the ensemble head for text the encoder reads: score = svm + weight·ridge, and
         # p = σ(a·score + b·sparse similarity + d·embedding similarity + e·coverage + c)
@@ -187,6 +188,7 @@ class IntentModel:
         n_classes = len(self.labels)
         self.calibration = DEFAULT_CALIBRATION if n_classes > 1 else SINGLE_INTENT_CALIBRATION
         self.threshold = DEFAULT_THRESHOLD
+        self.neg_floor = NEG_FLOOR
         self.validation = {}
         self.dense_weight = 0.0
         self.dense_calibration = None
@@ -264,6 +266,7 @@ class IntentModel:
                 self.calibration = fitted.sparse
             if fitted.threshold is not None:
                 self.threshold = fitted.threshold
+            self.neg_floor = fitted.neg_floor
             if fitted.dense is not None:
                 self.dense_weight, self.dense_calibration = fitted.dense_weight, fitted.dense
         if self.dense_calibration is None:
@@ -384,7 +387,9 @@ class IntentModel:
             best = np.argpartition(-scores, k - 1)[:k]
             top = best[np.argsort(-scores[best], kind="stable")].astype(np.int32)
             score = scores[top].astype(np.float64)
-            claimed = stranger or (negative is not None and bool(claims(np.array([negative]), score[:1])[0]))
+            claimed = stranger or (
+                negative is not None and bool(claims(np.array([negative]), score[:1], self.neg_floor)[0])
+            )
         cov = self._cover.of(text)
         if e is not None and self._dense is not None and self.dense_calibration is not None:
             p = prob_dense(
@@ -420,6 +425,7 @@ class IntentModel:
         }
         if self._neg is not None:
             out["negative_class"] = np.array([self._neg], np.int32)
+            out["negative_floor"] = np.array([self.neg_floor], np.float64)
         out["coverage"] = np.array(sorted(self._cover.known), dtype=str)
         if self._kinds:
             out["intent_kinds"] = np.array(entities.encode(self._kinds), dtype=str)
@@ -467,6 +473,8 @@ class IntentModel:
                 model._lin = _Linear(w, np.asarray(arrays["svm_b"], np.float32))
             if "negative_class" in arrays:
                 model._neg = int(arrays["negative_class"][0])
+                if "negative_floor" in arrays:  # format 4
+                    model.neg_floor = float(arrays["negative_floor"][0])
             if "intent_kinds" in arrays:
                 model._kinds = entities.decode(arrays["intent_kinds"])
                 model._known = entities.decode(arrays["known_kinds"])[0]
