@@ -30,7 +30,7 @@ from kefu.bot.service import shutdown_training
 from kefu.config import Settings, get_settings, prepare_runtime, secrets_keys
 from kefu.deps import OptionalPrincipal
 from kefu.errors import KefuError, NotFound, Unauthorized
-from kefu.kit import secretbox
+from kefu.kit import background, secretbox
 from kefu.kit.db import Database
 from kefu.kit.i18n import LocaleMiddleware, error_text
 from kefu.kit.jobs import Worker
@@ -91,6 +91,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         set_bus(None)
         uninstall_bot()
         shutdown_training()  # no orphaned training process after a stop
+        await background.drain()
         await db.dispose()
         log.info("app.stopped")
 

@@ -8,6 +8,7 @@ without a restart."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from typing import Any
 
@@ -137,3 +138,75 @@ async def test_a_database_outage_is_503_with_retry_after_and_recovers_without_re
         subjects = set((await s.scalars(sa.select(Ticket.subject))).all())
     assert subjects == {"断网测试 0", "断网测试 999"}, subjects
     assert len(created) == 2
+
+
+@pytest.fixture
+def sqlite_only(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a file lock is SQLite's outage")
+
+
+LOCKER = """
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")  # the write lock, as a backup tool or a stray sqlite3 shell holds it
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+c.execute("ROLLBACK")
+"""
+
+
+@pytest.mark.usefixtures("sqlite_only")
+async def test_a_locked_sqlite_file_delays_or_refuses_writes_cleanly_and_reads_go_on(
+    db: Database,
+) -> None:
+    """The SQLite variant: another process holds the file's write lock for 10 s. Reads go
+    on from their snapshots; writes wait for the lock (busy timeout) and then succeed, or
+    get 503 with Retry-After — never a 500 — and exactly the acknowledged ones exist."""
+    _admin, token = await staff_token(db, role=Role.ADMIN)
+    path = db.url.split("///", 1)[1]
+    app = create_app(make_settings(db.url))
+    answered: list[tuple[int, str]] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=bearer(token), timeout=60
+        ) as c:
+            locker = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", LOCKER, path, str(OUTAGE_SECONDS), stdout=asyncio.subprocess.PIPE
+            )
+            assert locker.stdout is not None
+            assert (await locker.stdout.readline()).strip() == b"locked"
+            started = time.monotonic()
+
+            async def write(n: int) -> None:
+                r = await c.post(
+                    "/api/v1/tickets",
+                    json={"subject": f"锁库测试 {n}", "description": "…", "channel": "web",
+                          "requester": {"email": f"l{n}@example.cn"}},
+                )  # fmt: skip
+                answered.append((r.status_code, f"锁库测试 {n}"))
+                if r.status_code == 503:
+                    assert r.json()["error"]["code"] == "unavailable" and r.headers["retry-after"]
+
+            writes = [asyncio.create_task(write(n)) for n in range(5)]
+            reads = 0
+            while time.monotonic() - started < OUTAGE_SECONDS - 2:
+                t0 = time.monotonic()
+                r = await c.get("/api/v1/tickets")
+                assert r.status_code == 200 and time.monotonic() - t0 < 3, "a read waited on the lock"
+                reads += 1
+                await asyncio.sleep(0.5)
+            await asyncio.gather(*writes)
+            await locker.wait()
+            assert reads >= 10
+            after = await c.post(
+                "/api/v1/tickets",
+                json={"subject": "锁库之后", "description": "…", "channel": "web",
+                      "requester": {"email": "after@example.cn"}},
+            )  # fmt: skip
+            assert after.status_code == 201
+    assert {code for code, _ in answered} <= {201, 503}, answered
+    async with db.read() as s:
+        subjects = set((await s.scalars(sa.select(Ticket.subject))).all())
+    assert subjects == {subject for code, subject in answered if code == 201} | {"锁库之后"}

@@ -6,6 +6,7 @@ chat session's idle window in real time."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -23,9 +24,15 @@ T0 = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
 IDLE = timedelta(hours=24)  # widget_idle_hours' default
 
 
-async def seen(db: Database) -> datetime:
-    async with db.read() as session:
-        return ensure_utc((await session.execute(sa.select(WidgetSession.last_seen_at))).scalar_one())
+async def seen(db: Database, expected: datetime) -> datetime:
+    """The session's last touch, once the (background) touch wrote `expected`."""
+    for _ in range(100):
+        async with db.read() as session:
+            value = ensure_utc((await session.execute(sa.select(WidgetSession.last_seen_at))).scalar_one())
+        if value == expected:
+            break
+        await asyncio.sleep(0.05)
+    return value
 
 
 class TestTokensUnderClockSteps:
@@ -43,9 +50,9 @@ class TestTokensUnderClockSteps:
 
         assert await status_at(T0 - timedelta(hours=3)) == 200  # stepped back before it was issued
         assert await status_at(T0 + timedelta(hours=10)) == 200  # the clock runs 10 h ahead
-        assert await seen(db) == T0 + timedelta(hours=10)
+        assert await seen(db, T0 + timedelta(hours=10)) == T0 + timedelta(hours=10)
         assert await status_at(T0 + timedelta(hours=1)) == 200  # corrected: the touch comes back
-        assert await seen(db) == T0 + timedelta(hours=1)
+        assert await seen(db, T0 + timedelta(hours=1)) == T0 + timedelta(hours=1)
         # Idle from the corrected touch: lapsed 24 h later, not 24 h after the wrong one.
         assert await status_at(T0 + timedelta(hours=1) + IDLE + timedelta(minutes=1)) == 401
 

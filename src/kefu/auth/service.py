@@ -18,6 +18,7 @@ from kefu.auth.schemas import UserCreate, UserOut, UserUpdate
 from kefu.authz import Perm, Principal, require
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unauthorized
+from kefu.kit import background
 from kefu.kit.db import Database, after_commit
 from kefu.kit.security import hash_password_async, hash_token, new_token, verify_password_async
 from kefu.kit.time import ensure_utc, utcnow
@@ -45,7 +46,12 @@ def _touch_later(session: AsyncSession, token_id: int, now: datetime) -> None:
         finally:
             _touching.discard(token_id)
 
-    after_commit(session, touch)
+    async def later() -> None:
+        # Not awaited by the request: a read must never wait for the writer (it may be
+        # busy, or the SQLite file locked by another process).
+        background.spawn(touch(), "token_touch")
+
+    after_commit(session, later)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ chat tokens. The token is returned once; only its SHA-256 is stored."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,7 @@ from kefu.config import get_settings
 from kefu.conversation import repository as repo
 from kefu.conversation.tokens import ChatTicket, looks_like_token, new_token
 from kefu.errors import NotFound
+from kefu.kit import background
 from kefu.kit.db import Database
 from kefu.kit.security import hash_token
 from kefu.kit.time import ensure_utc, utcnow
@@ -54,7 +55,7 @@ class WidgetSessionService:
 
     async def verify_in(self, db: Database, token: str) -> ChatTicket | None:
         """`verify` on a read snapshot; the (at most once a minute) touch in a write of its
-        own, so a chat request never holds the writer while it works."""
+        own after the request, so a chat request never holds or waits for the writer."""
         if not looks_like_token(token):
             return None
         async with db.session() as session:
@@ -62,9 +63,12 @@ class WidgetSessionService:
             ticket, stale = _check(row)
             row_id = row.id if row is not None else None
         if ticket is not None and stale and row_id is not None:
-            async with db.transaction() as session:
-                await repo.touch_widget_session(session, row_id, utcnow())
+            background.spawn(self._touch(db, row_id, utcnow()), "widget_session_touch")
         return ticket
+
+    async def _touch(self, db: Database, row_id: int, at: datetime) -> None:
+        async with db.transaction() as session:
+            await repo.touch_widget_session(session, row_id, at)
 
     async def revoke_current(self, session: AsyncSession, token: str) -> None:
         row = await repo.widget_session(session, hash_token(token)) if looks_like_token(token) else None
