@@ -3,7 +3,7 @@ order is recorded; referrals rewarded under the old rule (coupons issued at regi
 are carried over as rewarded, so nobody is referred twice
 
 Revision ID: c4e7a2f9d1b6
-Revises: a7c3e9d1f5b2
+Revises: d9f1b3c5e7a2
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c4e7a2f9d1b6"
-down_revision: str | None = "a7c3e9d1f5b2"
+down_revision: str | None = "d9f1b3c5e7a2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

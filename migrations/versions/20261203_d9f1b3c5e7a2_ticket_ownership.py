@@ -2,7 +2,7 @@
 tickets, an index for the "我负责的" view, and workspace notices for owners and followers
 
 Revision ID: d9f1b3c5e7a2
-Revises: a7c3e9d1f5b2
+Revises: b8d2f4a6c1e3
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d9f1b3c5e7a2"
-down_revision: str | None = "a7c3e9d1f5b2"
+down_revision: str | None = "b8d2f4a6c1e3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

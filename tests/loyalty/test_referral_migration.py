@@ -21,7 +21,7 @@ from kefu.models import Coupon, Customer
 from kefu.models.loyalty import Referral
 from tests.conftest import _pg_admin, need_postgres
 
-BEFORE = "a7c3e9d1f5b2"
+BEFORE = "d9f1b3c5e7a2"  # the revision before it
 REVISION = "c4e7a2f9d1b6"
 
 
