@@ -38,6 +38,8 @@ class Perm(StrEnum):
     # 首问负责制: the first agent who answered owns the ticket; only a supervisor or an admin
     # moves that ownership to someone else (with a reason, audited).
     TICKETS_REASSIGN_OWNER = "tickets.reassign_owner"
+    # Service goals (服务目标): admins set them; supervisors read attainment (reports.read).
+    GOALS_MANAGE = "goals.manage"
 
 
 # The role × action table: every permission check reads it, and tests/test_authz_matrix.py

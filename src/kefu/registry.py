@@ -57,6 +57,8 @@ MODULES = [
     "kefu.fieldservice.listeners",
     "kefu.incident.events",
     "kefu.incident.listeners",
+    "kefu.goals.listeners",
+    "kefu.goals.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -92,6 +94,7 @@ ROUTERS = [
     "kefu.fieldservice.endpoints:router",
     "kefu.fieldservice.partner_endpoints:router",
     "kefu.incident.endpoints:router",
+    "kefu.goals.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",

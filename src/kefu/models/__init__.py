@@ -34,6 +34,7 @@ from kefu.models.fieldservice import (
     ServicePointUser,
     WarrantyRule,
 )
+from kefu.models.goal import Goal, GoalAlert
 from kefu.models.importer import ImportMapping
 from kefu.models.incident import Incident
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
@@ -96,6 +97,8 @@ __all__ = [
     "DiagnosticConsent",
     "EventRecord",
     "FollowUp",
+    "Goal",
+    "GoalAlert",
     "Group",
     "GroupMember",
     "Identity",

@@ -13,6 +13,7 @@ from kefu.deps import OptionalPrincipal
 from kefu.errors import Forbidden, Unauthorized
 from kefu.web.admin.automation import MacroView, TriggerView
 from kefu.web.admin.channels import EmailAddressView, WechatAccountView
+from kefu.web.admin.goals import GoalView
 from kefu.web.admin.loyalty import CompensationView, ProgrammeView, TierView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
@@ -36,6 +37,7 @@ VIEWS: list[AdminView] = [
     EmailAddressView(),
     WechatAccountView(),
     SurveyCampaignView(),
+    GoalView(),
 ]
 for _view in VIEWS:
     mount(router, _view)

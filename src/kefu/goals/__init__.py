@@ -1,0 +1,1 @@
+"""Service goals (服务目标): targets, attainment and missed-goal alerts."""
