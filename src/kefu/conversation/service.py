@@ -53,6 +53,7 @@ from kefu.models.ticket import Channel, TicketPriority
 from kefu.routing.events import ROUTE_JOB
 from kefu.team.service import team_service
 from kefu.ticket import attachments
+from kefu.ticket.notices import ticket_notice_service
 from kefu.ticket.schemas import TicketCreate, TicketUpdate
 from kefu.ticket.service import ticket_service
 
@@ -186,6 +187,10 @@ class ConversationService:
         conv.last_customer_at = msg.created_at
         if conv.ticket_id is not None and conv.status == ConversationStatus.ASSIGNED:
             await ticket_service.channel_customer_wrote(session, conv.ticket_id)
+            # The ticket's owner hears of the customer's turn (first message only).
+            await ticket_notice_service.customer_chatted(
+                session, conv.ticket_id, conversation_id=conv.id, seq=msg.seq, chat_agent_id=conv.assignee_id
+            )
         return msg, True, conv
 
     async def staff_message(

@@ -63,6 +63,15 @@ class TicketBase:
             principal, group_id=t.group_id, assignee_id=t.assignee_id, customer_id=t.customer_id
         )
 
+    def can_see(self, principal: Principal, t: Ticket) -> bool:
+        """Whether the ticket is in the caller's view (after a change that may have moved it
+        out: an agent who hands a ticket to another group keeps the change, not the view)."""
+        try:
+            self._visible(principal, t)
+        except NotFound:
+            return False
+        return True
+
     async def _load(
         self, session: AsyncSession, principal: Principal | None, ticket_id: int, *, lock: bool = False
     ) -> Ticket:

@@ -14,9 +14,11 @@ from kefu.errors import Unprocessable
 from kefu.kit.schemas import Id, Page
 from kefu.models.ticket import Channel, TicketPriority, TicketStatus
 from kefu.ticket import attachments
+from kefu.ticket.email_reply import email_reply_service
 from kefu.ticket.escalation import escalation_service
 from kefu.ticket.notices import ticket_notice_service
 from kefu.ticket.ownership import ownership_service
+from kefu.ticket.queue import ticket_queue_service
 from kefu.ticket.schemas import (
     SORT_KEYS,
     AttachmentOut,
@@ -125,6 +127,7 @@ async def list_tickets(
         limit=limit,
         offset=offset,
     )
+    f = await ticket_queue_service.prepare(session, f)
     rows = await ticket_service.list_tickets(session, principal, f)
     return Page(items=[_out(v) for v in await ticket_service.view(session, rows)])
 
@@ -138,7 +141,14 @@ async def get_ticket(ticket_id: Id, principal: CurrentPrincipal, session: Sessio
 async def update_ticket(
     ticket_id: Id, body: TicketUpdate, principal: CurrentPrincipal, session: Session
 ) -> TicketDetail:
-    await ticket_service.update(session, principal, ticket_id, body)
+    t = await ticket_service.update(session, principal, ticket_id, body)
+    if not ticket_service.can_see(principal, t):
+        # A valid change that took the ticket out of the caller's view (e.g. an agent moved
+        # it to another group): kept, and said so, never a 404 that would roll it back.
+        [view] = await ticket_service.view(session, [t])
+        return TicketDetail.model_validate(
+            {**_out(view).model_dump(), "linked_ids": [], "child_ids": [], "in_view": False}
+        )
     return await _detail(session, principal, ticket_id)
 
 
@@ -160,7 +170,9 @@ async def list_comments(ticket_id: Id, principal: CurrentPrincipal, session: Ses
 async def add_comment(
     ticket_id: Id, body: CommentCreate, principal: CurrentPrincipal, session: Session
 ) -> CommentOut:
-    return CommentOut.model_validate(await ticket_service.comment(session, principal, ticket_id, body))
+    """A reply or note; `email: true` (staff, public replies) also mails it with the ticket's
+    conversation to a customer who came by chat, WeChat, app, phone or the portal."""
+    return CommentOut.model_validate(await email_reply_service.reply(session, principal, ticket_id, body))
 
 
 @router.post(

@@ -76,3 +76,16 @@ class TicketOwnerChanged(_TicketEvent):
     owner_id: int
     reason: str
     actor_id: int | None = None
+
+
+@register
+class CustomerChatted(_TicketEvent):
+    """The customer wrote in a chat (or WeChat, app) conversation of the ticket, and it was
+    the first message of their turn (after an agent's reply, or after the chat was assigned
+    or transferred): the owner hears of it. Later messages of the same turn publish nothing,
+    so a chat costs one job per turn, not one per message."""
+
+    name: ClassVar[str] = "ticket.customer_chatted"
+    conversation_id: int
+    seq: int
+    chat_agent_id: int | None = None  # reading it live: not told

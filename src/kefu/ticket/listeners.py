@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.events import listener
 from kefu.sla.events import SlaBreached, SlaWarning
-from kefu.ticket.events import CommentAdded, TicketOwnerChanged, TicketUpdated
+from kefu.ticket.events import CommentAdded, CustomerChatted, TicketOwnerChanged, TicketUpdated
 from kefu.ticket.notices import ticket_notice_service
 from kefu.ticket.ownership import ownership_service
 
@@ -44,6 +44,18 @@ async def on_comment(session: AsyncSession, event: CommentAdded) -> None:
         await ticket_notice_service.notify(
             session, event.ticket_id, "customer_wrote", {"comment_id": event.comment_id}
         )
+
+
+@listener(CustomerChatted)
+async def on_customer_chatted(session: AsyncSession, event: CustomerChatted) -> None:
+    # The agent in the chat reads it live; the owner and followers elsewhere are told.
+    await ticket_notice_service.notify(
+        session,
+        event.ticket_id,
+        "customer_wrote",
+        {"conversation_id": event.conversation_id, "seq": event.seq},
+        actor_id=event.chat_agent_id,
+    )
 
 
 @listener(TicketOwnerChanged)

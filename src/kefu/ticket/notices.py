@@ -15,11 +15,13 @@ from kefu.authz import Principal, require_staff
 from kefu.config import get_settings
 from kefu.errors import NotFound
 from kefu.kit.db import after_commit
+from kefu.kit.events import publish
 from kefu.kit.realtime import get_bus
 from kefu.kit.time import utcnow
 from kefu.mail.service import mail_service
 from kefu.models.ticket import TicketNotice
 from kefu.team.service import team_service
+from kefu.ticket.events import CustomerChatted
 from kefu.ticket.repository import ticket_repository
 
 METRICS_ZH = {
@@ -95,7 +97,13 @@ class TicketNoticeService:
                 text=f"{user.name}您好：\n\n工单 #{ticket_id}「{t.subject}」：{text}。\n{link}\n",
             )
             notified.append(uid)
-        frame = {"type": "ticket_notice", "ticket_id": ticket_id, "kind": kind, "text": text}
+        frame = {
+            "type": "ticket_notice",
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "text": text,
+            "subject": t.subject[:120],  # the pop-up names the ticket
+        }
 
         async def push() -> None:
             for uid in notified:
@@ -103,6 +111,32 @@ class TicketNoticeService:
 
         after_commit(session, push)
         return notified
+
+    async def customer_chatted(
+        self,
+        session: AsyncSession,
+        ticket_id: int,
+        *,
+        conversation_id: int,
+        seq: int,
+        chat_agent_id: int | None,
+    ) -> bool:
+        """The customer wrote in a conversation of the ticket (called in the chat's write
+        unit). Only the first message of the customer's turn — after an agent's reply or
+        after the chat was (re)assigned, whose system line is on the timeline too — becomes
+        a `customer_wrote` notice; the rest of the turn costs one indexed read and no job.
+        A listener on every chat message would be a job per message, and a debounce timer
+        would need state of its own; the turn is already on the ticket's timeline.
+        Returns whether a notice was published."""
+        if await ticket_repository.customer_spoke_last(session, ticket_id, conversation_id, seq):
+            return False
+        await publish(
+            session,
+            CustomerChatted(
+                ticket_id=ticket_id, conversation_id=conversation_id, seq=seq, chat_agent_id=chat_agent_id
+            ),
+        )
+        return True
 
     # --- the recipient's side ----------------------------------------------------------
     async def mine(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.events import EventRecord
+from kefu.models.customer import Customer
 from kefu.models.settings import SettingValue
 from kefu.models.ticket import (
     CustomFieldDef,
@@ -23,12 +25,14 @@ from kefu.models.ticket import (
 )
 from kefu.ticket.schemas import TicketFilter
 
+_PRIORITY = sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority)
 SORTS = {
+    "queue": _PRIORITY,
     "created_at": Ticket.created_at.asc(),
     "-created_at": Ticket.created_at.desc(),
     "updated_at": Ticket.updated_at.asc(),
     "-updated_at": Ticket.updated_at.desc(),
-    "priority": sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority),
+    "priority": _PRIORITY,
     "id": Ticket.id.asc(),
     "-id": Ticket.id.desc(),
 }
@@ -87,7 +91,17 @@ class TicketRepository:
                     Ticket.owner_id == f.visible_user,  # the owner follows it into any group
                 )
             )
-        stmt = stmt.order_by(SORTS.get(f.sort, SORTS["-updated_at"]), Ticket.id.desc())
+        order: list[sa.ColumnElement[Any]] = [SORTS.get(f.sort, SORTS["-updated_at"])]
+        if f.sort in ("queue", "priority") and f.priority_tiers:
+            # Within a priority, the tickets of customers whose tier has ticket priority first.
+            favoured = sa.select(Customer.id).where(Customer.tier.in_(sorted(f.priority_tiers)))
+            order.append(sa.case((Ticket.customer_id.in_(favoured), 0), else_=1))
+        if f.sort == "queue":
+            order.append(Ticket.created_at.asc())  # then the longest waiting
+            order.append(Ticket.id.asc())
+        else:
+            order.append(Ticket.id.desc())
+        stmt = stmt.order_by(*order)
         rows = (
             (await session.execute(stmt.limit(f.limit * 4 if f.tag else f.limit).offset(f.offset)))
             .scalars()
@@ -111,6 +125,24 @@ class TicketRepository:
             TicketComment.ticket_id == ticket_id, TicketComment.conversation_id == conversation_id
         )
         return int((await session.execute(stmt)).scalar_one_or_none() or 0)
+
+    async def customer_spoke_last(
+        self, session: AsyncSession, ticket_id: int, conversation_id: int, before_seq: int
+    ) -> bool:
+        """Whether the conversation's last line on the timeline before `before_seq` is the
+        customer's (agents' internal notes do not count: the customer never saw them)."""
+        stmt = (
+            sa.select(TicketComment.author_customer_id)
+            .where(
+                TicketComment.ticket_id == ticket_id,
+                TicketComment.conversation_id == conversation_id,
+                TicketComment.seq < before_seq,
+                sa.not_(sa.and_(TicketComment.author_user_id.is_not(None), TicketComment.public.is_(False))),
+            )
+            .order_by(TicketComment.seq.desc(), TicketComment.id.desc())
+            .limit(1)
+        )
+        return (await session.execute(stmt)).scalar_one_or_none() is not None
 
     async def attachments(self, session: AsyncSession, ticket_id: int) -> Sequence[TicketAttachment]:
         stmt = (
@@ -193,6 +225,12 @@ class TicketRepository:
             stmt = stmt.where(Ticket.updated_at >= since)
         stmt = stmt.order_by(Ticket.updated_at.desc()).limit(1)
         return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def customer_tiers(self, session: AsyncSession, customer_ids: Sequence[int]) -> dict[int, str]:
+        if not customer_ids:
+            return {}
+        stmt = sa.select(Customer.id, Customer.tier).where(Customer.id.in_(sorted(set(customer_ids))))
+        return {cid: tier for cid, tier in (await session.execute(stmt)).all()}
 
     # --- notices and settings (首问负责制, timed escalation) -----------------------------
     async def notices(

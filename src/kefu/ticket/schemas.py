@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 
 from kefu.kit.schemas import BoundedAwareDatetime, Id, OutSchema, Schema
 from kefu.models.ticket import Channel, FieldKind, TicketPriority, TicketStatus, TicketType
@@ -55,6 +55,15 @@ class TicketUpdate(Schema):
 class CommentCreate(Schema):
     body: str = Field(min_length=1, max_length=100_000)
     public: bool = True
+    # Staff: also send this public reply by email, with the ticket's conversation below it
+    # (for tickets that did not come by email; email tickets are always answered by mail).
+    email: bool = False
+
+    @model_validator(mode="after")
+    def _email_is_public(self) -> CommentCreate:
+        if self.email and not self.public:
+            raise ValueError("an internal note is never emailed: email needs public true")
+        return self
 
 
 class SlaOut(OutSchema):
@@ -123,6 +132,10 @@ class TicketDetail(TicketOut):
     linked_ids: list[int] = Field(default_factory=list)
     child_ids: list[int] = Field(default_factory=list)
     follower_ids: list[int] = Field(default_factory=list)
+    # False after a change that moved the ticket out of the caller's view (an agent handing
+    # it to a group they are not in): the change is kept, the body is the ticket as it is
+    # now without its timeline, and the next GET is a 404 for them.
+    in_view: bool = True
 
 
 class HistoryEntry(OutSchema):
@@ -197,7 +210,9 @@ class CategoryCreate(Schema):
     path: str = Field(min_length=1, max_length=120)
 
 
-SORT_KEYS = ("created_at", "-created_at", "updated_at", "-updated_at", "priority", "id", "-id")
+# "queue": the order agents work in — priority, then customers whose loyalty tier has the
+# ticket_priority benefit, then the longest waiting ("priority" breaks ties the same way).
+SORT_KEYS = ("queue", "created_at", "-created_at", "updated_at", "-updated_at", "priority", "id", "-id")
 
 
 @dataclass
@@ -218,6 +233,8 @@ class TicketFilter:
     # The agent's inbox: their unfinished tickets plus unassigned new/open ones of these groups.
     inbox_user: int | None = None
     inbox_groups: frozenset[int] = frozenset()
+    # Loyalty tiers whose tickets go first within a priority (sorts "queue" and "priority").
+    priority_tiers: frozenset[str] = frozenset()
     sort: str = "-updated_at"
     limit: int = 50
     offset: int = 0

@@ -27,9 +27,18 @@ from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments
 from kefu.ticket import rules as ticket_rules
+from kefu.ticket.email_reply import email_reply_service
 from kefu.ticket.notices import ticket_notice_service
 from kefu.ticket.ownership import ownership_service
-from kefu.ticket.schemas import SORT_KEYS, OwnerReassign, TicketCreate, TicketFilter, TicketUpdate
+from kefu.ticket.queue import ticket_queue_service
+from kefu.ticket.schemas import (
+    SORT_KEYS,
+    CommentCreate,
+    OwnerReassign,
+    TicketCreate,
+    TicketFilter,
+    TicketUpdate,
+)
 from kefu.ticket.service import ticket_service
 from kefu.triage.service import triage_service
 from kefu.web.templates import render
@@ -37,6 +46,7 @@ from kefu.web.templates import render
 router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 VIEWS = ("inbox", "mine", "owned", "unassigned", "groups", "at_risk", "overdue", "all")
+QUEUE_VIEWS = ("inbox", "mine", "unassigned", "groups")
 PAGE = 25
 
 
@@ -72,11 +82,15 @@ async def agent_tickets(
     status: str = "",
     q: str = "",
     page: int = 1,
-    sort: str = "-updated_at",
+    sort: str = "",
+    moved: int = 0,
+    to: int = 0,
 ) -> Response:
     me = _staff(principal)
     view = view if view in VIEWS else "inbox"
-    sort = sort if sort in SORT_KEYS else "-updated_at"
+    # Work queues default to the queue order (priority, then loyalty ticket priority, then
+    # the longest waiting); the others to the most recently updated.
+    sort = sort if sort in SORT_KEYS else ("queue" if view in QUEUE_VIEWS else "-updated_at")
     page = max(1, min(page, 1000))
     f = TicketFilter(
         sort=sort,
@@ -103,10 +117,11 @@ async def agent_tickets(
         f.sort = "priority"
     elif view == "overdue":
         f.ids = await sla_service.overdue_ticket_ids(session)
-    rows = await ticket_service.list_tickets(session, me, f)
+    rows = await ticket_service.list_tickets(session, me, await ticket_queue_service.prepare(session, f))
     if view == "groups" and me.can(Perm.TICKETS_READ_ALL):
         rows = [t for t in rows if t.group_id in me.group_ids or t.assignee_id == me.id]
     views = await ticket_service.view(session, rows)
+    tier_badges = await ticket_queue_service.badges(session, rows)
     return render(
         request,
         "agent/tickets.html",
@@ -122,8 +137,22 @@ async def agent_tickets(
             "view_names": VIEWS,
             "statuses": list(TicketStatus),
             "notices": await ticket_notice_service.mine(session, me, unread_only=True, limit=10),
+            "moved": await _moved_notice(session, moved, to),
+            "tier_badges": tier_badges,
         },
     )
+
+
+async def _moved_notice(session: Any, ticket_id: int, group_id: int) -> dict[str, Any] | None:
+    """After the properties form moved a ticket out of the agent's view: which, and where to
+    (ids from the redirect; group names are no secret, the ticket is not read again)."""
+    if not 0 < ticket_id < 2**31:
+        return None
+    try:
+        group = (await team_service.get(session, group_id)).name if 0 < group_id < 2**31 else "—"
+    except KefuError:
+        group = "—"
+    return {"ticket_id": ticket_id, "group": group}
 
 
 async def _detail_context(session: Any, me: Principal, ticket_id: Id) -> dict[str, Any]:
@@ -135,6 +164,7 @@ async def _detail_context(session: Any, me: Principal, ticket_id: Id) -> dict[st
     customer = None
     if t.customer_id is not None:
         customer = customer_service.to_out(await customer_service.get(session, me, t.customer_id), me)
+    conversations = await conversation_service.for_ticket(session, me, t.id)
     return {
         "t": t,
         "sla": view.sla,
@@ -148,7 +178,8 @@ async def _detail_context(session: Any, me: Principal, ticket_id: Id) -> dict[st
         **await _category_context(session, me, t.id, t.category),
         "error": None,
         "agents": [u for u in await user_service.list_all(session) if u.is_active and u.role != "partner"],
-        "conversations": await conversation_service.for_ticket(session, me, t.id),
+        "conversations": conversations,
+        "email_reply": await email_reply_service.offer(session, t, [c.status for c, _ in conversations]),
         "can_reassign_owner": me.can(Perm.TICKETS_REASSIGN_OWNER),
         "coupons": [
             c for c in await loyalty_service.coupons(session, me, t.customer_id) if c.ticket_id == t.id
@@ -200,6 +231,7 @@ async def agent_reply(
     principal: OptionalPrincipal,
     body: Annotated[str, Form(max_length=100_000)],
     public: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
     macro_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     me = _staff(principal)
@@ -209,7 +241,8 @@ async def agent_reply(
         else:
             if not body.strip():
                 raise KefuError("回复内容不能为空 / the reply is empty", 422)
-            await ticket_service.add_comment(session, me, ticket_id, body, public=public == "on")
+            data = CommentCreate(body=body, public=public == "on", email=email == "on" and public == "on")
+            await email_reply_service.reply(session, me, ticket_id, data)
     except (KefuError, ValidationError) as exc:
         message, code = _form_error(exc)
         ctx = await _detail_context(session, me, ticket_id)
@@ -243,11 +276,13 @@ async def agent_properties(
                 "assignee_id": int(assignee_id) if assignee_id.isdigit() else None,
             }
         )
-        await ticket_service.update(session, me, ticket_id, data)
+        t = await ticket_service.update(session, me, ticket_id, data)
     except (KefuError, ValidationError) as exc:
         message, code = _form_error(exc)
         ctx = await _detail_context(session, me, ticket_id)
         return render(request, "agent/ticket.html", {**ctx, "error": message}, status=code)
+    if not ticket_service.can_see(me, t):  # handed to a group I am not in: saved, out of my view
+        return RedirectResponse(f"/agent/tickets?moved={t.id}&to={t.group_id or 0}", status_code=303)
     return RedirectResponse(f"/agent/tickets/{ticket_id}", status_code=303)
 
 

@@ -1,21 +1,27 @@
 """Agents' public replies on email tickets go to the customer through the outbox, threaded
 to the customer's last mail (In-Reply-To/References), with the [#123] subject token, from
 the address the customer wrote to (its display name and signature), in their language.
+On chat, WeChat, app, phone and portal tickets a reply is mailed when the agent asked for it
+("send by email", ticket/email_reply.py), with the ticket's conversation below it.
 Only mail a person wrote is ever answered: machine mail never reaches a ticket."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import SYSTEM
+from kefu.config import get_settings
 from kefu.customer.service import customer_service
 from kefu.errors import KefuError
 from kefu.mail.parse import MailParseError, base_address, parse
 from kefu.mail.repository import mail_repository
 from kefu.mail.service.outbox import REPLY_KIND, mail_service
-from kefu.mail.templates import reply_body, reply_subject
+from kefu.mail.templates import reply_body, reply_subject, transcript_text
 from kefu.models.mail import InboundMail, OutboundMail
 from kefu.models.ticket import Channel
+from kefu.ticket.email_reply import email_reply_service
 from kefu.ticket.service import ticket_service
 
 MAX_REFERENCES = 20
@@ -42,13 +48,15 @@ class MailReplyService:
         self, session: AsyncSession, ticket_id: int, comment_id: int
     ) -> OutboundMail | None:
         ticket = await ticket_service.get(session, None, ticket_id)
-        if ticket.channel != Channel.EMAIL or ticket.customer_id is None:
+        if ticket.customer_id is None:
             return None
         comment = next(
             (c for c in await ticket_service.comments(session, SYSTEM, ticket) if c.id == comment_id), None
         )
         if comment is None or not comment.public or comment.author_user_id is None:
             return None
+        if not email_reply_service.wants_mail(ticket, comment):
+            return None  # other channels: only when the agent ticked "send by email"
         last = await mail_repository.last_threaded_inbound(session, ticket.id)
         to = last.from_addr if last is not None else None
         to = to or await customer_service.primary_email(session, ticket.customer_id)
@@ -65,12 +73,26 @@ class MailReplyService:
             references = [*references[-(MAX_REFERENCES - 1) :], in_reply_to]
         customer = await customer_service.get(session, None, ticket.customer_id)
         mail_from, from_name, signature = await self._sender(session, last)
+        transcript = ""
+        if ticket.channel != Channel.EMAIL:  # the conversation the customer had, below the reply
+            lines = await email_reply_service.transcript(session, ticket)
+            transcript = transcript_text(
+                [(x.at, x.sender, x.name, x.text) for x in lines],
+                ZoneInfo(get_settings().display_timezone),
+                customer.locale,
+            )
         try:
             return await mail_service.queue(
                 session,
                 to=to,
                 subject=reply_subject(ticket.subject, ticket.id, customer.locale),
-                text=reply_body(comment.body, ticket.id, signature=signature, locale=customer.locale),
+                text=reply_body(
+                    comment.body,
+                    ticket.id,
+                    signature=signature,
+                    locale=customer.locale,
+                    transcript=transcript,
+                ),
                 kind=REPLY_KIND,
                 ticket_id=ticket.id,
                 in_reply_to=in_reply_to,

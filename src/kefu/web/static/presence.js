@@ -19,13 +19,13 @@
     dot.className = "dot dot-" + status;
     box.setAttribute("data-status", status);
   }
-  function toast(node) {
+  function toast(node, ms) {
     var t = document.getElementById("hdr-toast");
     t.textContent = "";
     t.appendChild(node);
     t.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { t.hidden = true; }, 15000);
+    toastTimer = setTimeout(function () { t.hidden = true; }, ms || 15000);
   }
   async function choose(status, reason) {
     sel.disabled = true;
@@ -41,8 +41,23 @@
       document.dispatchEvent(new CustomEvent("kefu:presence", { detail: data }));
     } finally { sel.disabled = false; }
   }
+  // A notice about a ticket I own or follow (ticket_notice on my channel, from this page's
+  // socket or the workspace's): a pop-up with what happened and a link to the ticket.
+  function ticketNotice(f) {
+    if (!f || !f.ticket_id) return;
+    var box = document.createElement("span");
+    box.setAttribute("data-testid", "ticket-notice-toast");
+    box.setAttribute("data-kind", f.kind || "");
+    box.appendChild(document.createTextNode("🔔 " + (f.text || "") + " "));
+    var a = document.createElement("a");
+    a.href = "/agent/tickets/" + encodeURIComponent(f.ticket_id);
+    a.textContent = "#" + f.ticket_id + (f.subject ? " " + f.subject : "") + " →";
+    a.setAttribute("data-testid", "ticket-notice-link");
+    box.appendChild(a);
+    toast(box, 30000);
+  }
   sel.addEventListener("change", function () { choose(sel.value); });
-  window.kefuPresence = { show: show, choose: choose };
+  window.kefuPresence = { show: show, choose: choose, ticketNotice: ticketNotice };
 
   // Idle time: no keyboard or mouse input in any of the agent's tabs for the admin's idle
   // minutes makes an online agent away, and the next input brings them back. The server
@@ -103,6 +118,7 @@
       try { f = JSON.parse(ev.data); } catch (e) { return; }
       if (!f) return;
       if (f.type === "hello" || f.type === "presence") show(f.status);
+      if (f.type === "ticket_notice") ticketNotice(f);
       if (f.type === "assigned" && f.conversation_id) {
         var a = document.createElement("a");
         a.href = "/agent?c=" + f.conversation_id;

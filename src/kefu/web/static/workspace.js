@@ -150,6 +150,9 @@
       if (f.conversation_id) openConversation(f.conversation_id);
     },
     presence: function (f) { showPresence(f.status); refreshMe(); },
+    ticket_notice: function (f) {  // the header's pop-up (presence.js), as on every staff page
+      if (window.kefuPresence && window.kefuPresence.ticketNotice) window.kefuPresence.ticketNotice(f);
+    },
     assigned: function (f) {
       notify(f);
       loadList().then(function () {
