@@ -11,7 +11,8 @@ from kefu.customer.service import customer_service
 from kefu.sla.schemas import PolicyIn, ScheduleIn
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
-from kefu.ticket.schemas import TicketCreate, TicketFilter
+from kefu.ticket.escalation import escalation_service
+from kefu.ticket.schemas import EscalationConfig, TicketCreate, TicketFilter
 from kefu.ticket.service import ticket_service
 
 OFFICE = ScheduleIn.model_validate(
@@ -170,6 +171,7 @@ async def load(session: AsyncSession, admin_id: int | None) -> tuple[int, int]:
             await automation_service.create_macro(
                 session, None, MacroIn.model_validate({"title": title, "body": body, "actions": actions})
             )
+    await _second_line(session, admin_id)
     created = 0
     for subject, description, category, priority, email, group_name in TICKETS:
         found = await customer_service.search(
@@ -199,3 +201,15 @@ async def load(session: AsyncSession, admin_id: int | None) -> tuple[int, int]:
         )
         created += 1
     return policies, created
+
+
+async def _second_line(session: AsyncSession, admin_id: int | None) -> None:
+    """售后维修 is the second line: a ticket handed to it starts the 12-hour specialist clock
+    (timed escalation). Set once; an admin's later choice is kept."""
+    if (await escalation_service.config(session)).second_line_group_ids:
+        return
+    repair = await team_service.by_name(session, "售后维修")
+    if repair is None:
+        return
+    admin = Principal(kind="staff", id=admin_id or 0, name="demo", role="admin")
+    await escalation_service.save_config(session, admin, EscalationConfig(second_line_group_ids=[repair.id]))
