@@ -1,5 +1,6 @@
 """Chinese UI strings of 首问负责制 and timed escalation: the 我负责的 view, ticket notices,
-ownership reassignment, the customer's acceptance and the specialist-engaged clock."""
+ownership reassignment, the customer's acceptance and the specialist-engaged clock; the
+queue order with loyalty ticket priority and replies sent by email with the conversation."""
 
 _KEYS = {
     "view_owned": ("我负责的", "I own"),
@@ -24,6 +25,11 @@ ZH = {
     "only the ticket's owner confirms the customer's acceptance": "只有首问负责人可以确认客户已接受处理结果",
     "confirm the customer's acceptance when solving the ticket": "请在解决工单时确认客户已接受处理结果",
     "the owner must be an active staff member": "负责人须为在职员工",
+    "Saved: ticket #{id} moved to {group} and is no longer in your view.": "已保存：工单 #{id} 已转到「{group}」，不再显示在您的视图中。",
+    "Queue order": "队列顺序",
+    "Loyalty ticket priority": "会员工单优先",
+    "Also send by email, with the conversation": "同时通过邮件发送（附会话记录）",
+    "Sent by email": "已通过邮件发送",
 }
 EN = {k: v[1] for k, v in _KEYS.items()}
 DYNAMIC = list(_KEYS)
