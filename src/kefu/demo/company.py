@@ -19,6 +19,7 @@ from kefu.demo import kb as kb_demo
 from kefu.demo import loyalty as loyalty_demo
 from kefu.demo import tickets as tickets_demo
 from kefu.errors import Conflict
+from kefu.goals.service import goal_service
 from kefu.models.user import Role
 from kefu.team.schemas import GroupCreate
 from kefu.team.service import team_service
@@ -123,6 +124,7 @@ async def load(session: AsyncSession) -> DemoResult:
     await history_demo.load(session, get_settings().demo_history_days)
     # After the history: its past breaches are not compensated, new ones are.
     await loyalty_demo.load(session)
+    await goal_service.seed_plan_goals(session, history_days=get_settings().demo_history_days)
     return result
 
 

@@ -38,11 +38,11 @@ def check_goal(
 ) -> None:
     """Cross-field rules of a goal (ValueError with the reason)."""
     if (baseline_from is None) != (baseline_to is None):
-        raise ValueError("a baseline needs both its first and its last day")
+        raise ValueError("A baseline needs its first and its last day.")
     if baseline_from is not None and baseline_to is not None and baseline_to < baseline_from:
-        raise ValueError("the baseline ends before it starts")
+        raise ValueError("The baseline ends before it starts.")
     if effective_from is not None and effective_to is not None and effective_to < effective_from:
-        raise ValueError("the goal ends before it starts")
+        raise ValueError("The goal ends before it starts.")
     problem = target_problem(metric, target, baseline_from is not None)
     if problem is not None:
         raise ValueError(problem)

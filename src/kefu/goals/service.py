@@ -89,7 +89,7 @@ class GoalService:
         for name in data.model_fields_set:
             value = getattr(data, name)
             if value is None and name in _REQUIRED:
-                raise Unprocessable(f"{name} cannot be empty", code="invalid_goal")
+                raise Unprocessable("{field} cannot be empty", code="invalid_goal", params={"field": name})
             merged[name] = value
         try:
             valid = GoalIn.model_validate(merged)
@@ -230,7 +230,7 @@ class GoalService:
         _ = translations(locale).gettext
         label = goal.name or _(cat.METRICS[metric].label)
         value_text = cat.format_metric(metric, value, locale)
-        if relative:
+        if relative and value is not None:
             value_text = f"{value_text}（{_('vs baseline')} {cat.format_change(pct)}）"
         op = cat.COMPARISONS[goal.comparison]
         target_text = f"{op} {cat.format_target(metric, goal.target, relative, locale)}"
@@ -316,11 +316,14 @@ class GoalService:
         return sent
 
     # --- the plans' goals ----------------------------------------------------------------
-    async def seed_plan_goals(self, session: AsyncSession, *, today: date, history_days: int) -> int:
+    async def seed_plan_goals(
+        self, session: AsyncSession, *, history_days: int, today: date | None = None
+    ) -> int:
         """The plans' figures as goals, once (nothing when any goal exists). Relative goals
         compare with the first 30 days of the demo history."""
         if await repo.count(session):
             return 0
+        today = today or local_day(utcnow(), timezone())
         base_from = today - timedelta(days=max(history_days, 30))
         base_to = base_from + timedelta(days=29)
         n = 0

@@ -17,6 +17,7 @@ from kefu.analytics.service import analytics_service, resolve_range, timezone
 from kefu.analytics.windows import day_start, month_periods
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unprocessable
+from kefu.goals.service import goal_service
 from kefu.kit.humanize import label
 from kefu.kit.time import utcnow
 from kefu.models.ticket import Channel
@@ -27,13 +28,6 @@ from kefu.web.templates import render, request_locale
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=40)]
 KINDS = dict(SUMMARY_FIELDS)
-# The seed plans' goals, shown next to the month's numbers.
-GOALS: dict[str, tuple[str, float]] = {
-    "first_reply_seconds_p50": ("<=", 1800.0),
-    "fcr_rate": (">=", 0.9),
-    "csat": (">=", 88.0),
-    "sla_compliance": (">=", 0.95),
-}
 
 
 def _inputs(frm: datetime, to: datetime) -> dict[str, str]:
@@ -56,9 +50,10 @@ def _rows(data: dict[str, Any], locale: str) -> list[dict[str, Any]]:
 
 
 @router.get("/supervisor/wallboard")
-async def wallboard(request: Request, principal: OptionalPrincipal) -> Response:
-    _staff(principal, "supervisor", "admin")
-    return render(request, "wallboard/board.html")
+async def wallboard(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    actor = _staff(principal, "supervisor", "admin")
+    goals = await goal_service.current(session, actor, locale=request_locale(request))
+    return render(request, "wallboard/board.html", {"goals": goals})
 
 
 @router.get("/reports")
@@ -83,11 +78,13 @@ async def reports(
             status=422,
         )
     groups = {str(g.id): g.name for g in await team_service.list_groups(session)}
+    goals = await goal_service.attainment(session, actor, frm, end, locale=request_locale(request))
     return render(
         request,
         "reports/index.html",
         {
             "error": None,
+            "goals": goals,
             "data": data,
             "rows": _rows(data, request_locale(request)),
             "inputs": _inputs(frm, end),
@@ -124,19 +121,9 @@ async def monthly(
     by_channel = await analytics_service.breakdown(session, actor, frm, end, "channel")
     pains = await painpoint_service.ranked(session, actor, frm, end, limit=10)
     groups = {str(g.id): g.name for g in await team_service.list_groups(session)}
-    goals = []
-    for name, (op, target) in GOALS.items():
-        value = data.get(name)
-        met = None if value is None else (value <= target if op == "<=" else value >= target)
-        goals.append(
-            {
-                "name": name,
-                "op": "≤" if op == "<=" else "≥",
-                "target": format_value(target, KINDS[name], locale),
-                "text": format_value(value, KINDS[name], locale),
-                "met": met,
-            }
-        )
+    goals = await goal_service.attainment(
+        session, actor, frm, end, before=(periods.before_start, periods.before_end), locale=locale
+    )
     return render(
         request,
         "reports/monthly.html",

@@ -52,9 +52,9 @@ class GoalView(AdminView):
         "report. A missed goal alerts the supervisors once per period."
     )
     columns = (
-        Column(N_("Goal"), lambda ctx, g: g.name or _metric_label(ctx, g)),
+        Column(N_("Service goal"), lambda ctx, g: g.name or _metric_label(ctx, g)),
         Column(N_("Metric"), _metric_label),
-        Column(N_("Target"), _target),
+        Column(N_("Goal target"), _target),
         Column(
             N_("Baseline"),
             lambda ctx, g: _span(ctx, g.baseline_from, g.baseline_to) if g.baseline_from else "—",
@@ -64,12 +64,12 @@ class GoalView(AdminView):
         Column(N_("Status"), lambda ctx, g: ctx._("Active") if g.active else ctx._("Inactive")),
     )
     fields = (
-        Field("name", N_("Name"), help=N_("Optional; the metric's name when empty.")),
+        Field("name", N_("Goal name"), help=N_("Optional; the metric's name when empty.")),
         Field("metric", N_("Metric"), kind="select", choices="metric"),
         Field("comparison", N_("Comparison"), kind="select", choices="comparison"),
         Field(
             "target",
-            N_("Target"),
+            N_("Goal target"),
             required=True,
             help=N_(
                 "Rates in percent (80 = 80 %), times in seconds, scores as they are; with a "

@@ -1,0 +1,76 @@
+"""Chinese UI strings of service goals (服务目标): the admin page, attainment on the wallboard,
+the reports and the monthly report, and the alerts."""
+
+ZH = {
+    # metrics a goal can track
+    "Bot resolution rate": "机器人解决率",
+    "Bot reply time (90th percentile)": "机器人回复用时（90% 分位）",
+    "Human first reply within 30 min": "人工 30 分钟内首次回复占比",
+    "Calls answered within 30 s": "电话 30 秒接通率",
+    "First-contact resolution": "首次解决率",
+    "CSAT (0–100)": "客户满意度（0–100）",
+    "NPS": "净推荐值（NPS）",
+    "Complaint rate": "投诉率",
+    "Survey response rate": "调查回复率",
+    "Pain-point solve rate": "痛点解决率",
+    "SLA compliance": "SLA 达成率",
+    # periods and comparisons
+    "Daily": "每日",
+    "Weekly": "每周",
+    "Monthly": "每月",
+    "at least (≥)": "不低于（≥）",
+    "at most (≤)": "不高于（≤）",
+    "vs baseline": "较基准期",
+    # validation
+    "The target must be a number.": "目标值必须是数字。",
+    "A change against the baseline must be between -100 % and +1000 %.": "相对基准期的变化须在 -100% 到 +1000% 之间。",
+    "The target is outside what this metric can reach.": "目标值超出该指标可能的范围。",
+    "A baseline needs its first and its last day.": "基准期需要填写开始和结束日期。",
+    "The baseline ends before it starts.": "基准期的结束日期早于开始日期。",
+    "The goal ends before it starts.": "目标的结束日期早于开始日期。",
+    "Use a date like 2026-10-01.": "请使用 2026-10-01 这样的日期。",
+    "Enter a number.": "请输入数字。",
+    "goal not found": "目标不存在",
+    "the baseline is longer than two years": "基准期不能超过两年",
+    "{field} cannot be empty": "{field} 不能为空",
+    # admin page
+    "Service goals": "服务目标",
+    "goal": "目标",
+    "Service goal": "服务目标",
+    "Goal target": "目标",
+    "Goal name": "目标名称",
+    "Optional; the metric's name when empty.": "选填；留空时使用指标名称。",
+    "Comparison": "比较方式",
+    "Rates in percent (80 = 80 %), times in seconds, scores as they are; with a baseline, the change "
+    "in percent (-60 = 60 % lower).": "比率填百分数（80 即 80%），时长填秒数，分数照填；设置基准期时填变化百分比（-60 即下降 60%）。",
+    "Baseline": "基准期",
+    "Baseline from": "基准期开始",
+    "Baseline to (inclusive)": "基准期结束（含当日）",
+    "A date like 2026-10-01; empty for an absolute goal.": "日期如 2026-10-01；绝对目标留空。",
+    "Checked": "考核周期",
+    "In effect": "生效期",
+    "In effect from": "生效开始",
+    "In effect until (inclusive)": "生效结束（含当日）",
+    "A date like 2026-10-01; empty = always.": "日期如 2026-10-01；留空表示一直有效。",
+    "Inactive": "未启用",
+    "always": "一直有效",
+    "from {day}": "自 {day} 起",
+    "until {day}": "至 {day}",
+    "What the service promises, tracked on the wallboard, the reports and the monthly report. A "
+    "missed goal alerts the supervisors once per period.": "服务承诺的指标：在实时看板、报表和月度报告中跟踪；目标未达成时每个考核周期提醒主管一次。",
+    # attainment tables
+    "Previous period": "上一周期",
+    "This period": "本期",
+    "So far": "本期至今",
+    "this day, week or month so far": "本日、本周或本月至今",
+    "Attainment": "达成情况",
+    "Missed": "未达成",
+    "No data yet": "暂无数据",
+    "up": "上升",
+    "down": "下降",
+    "unchanged": "持平",
+    "No active goals. Admins set them under Admin → Service goals.": "暂无启用的目标。管理员可在“管理 → 服务目标”中设置。",
+}
+EN = {"job_goals.evaluate": "Check service goals"}
+ZH["job_goals.evaluate"] = "检查服务目标"
+DYNAMIC = [*EN, "vs baseline"]  # used inside f-strings, which extraction skips
