@@ -57,6 +57,7 @@ MODULES = [
     "kefu.fieldservice.listeners",
     "kefu.incident.events",
     "kefu.incident.listeners",
+    "kefu.goals.events",
     "kefu.goals.listeners",
     "kefu.goals.tasks",
 ]
