@@ -21,8 +21,12 @@ from tests.statements import count_statements
 # and its event rows are inserts), default group, categories, field definitions (3),
 # ticket, event, one listener job, first comment (4), SLA policies + clocks insert, the
 # response's clocks and comments (2).
-BUDGET_EXISTING_CUSTOMER = 16
+BUDGET_EXISTING_CUSTOMER = 15
 BUDGET_NEW_CUSTOMER = 20
+# With a business-hours SLA policy of two targets: + the schedule's version stamp and
+# two clock inserts (deadlines computed before the insert, no UPDATE; the parsed calendar
+# is cached per process, its holiday lists are not reloaded).
+BUDGET_WITH_SLA = 18
 
 
 @pytest.fixture
@@ -60,3 +64,45 @@ class TestTicketCreateBudget:
         (new, new_report), (existing, existing_report) = counts
         assert new <= BUDGET_NEW_CUSTOMER, new_report
         assert existing <= BUDGET_EXISTING_CUSTOMER, existing_report
+
+
+class TestTicketCreateWithSlaBudget:
+    async def test_business_hours_clocks_cost_three_statements(
+        self, app: Any, client: httpx.AsyncClient, agent_token: str, db: Database
+    ) -> None:
+        _admin, admin = await staff_token(db, role=Role.ADMIN)
+        r = await client.post(
+            "/api/v1/schedules",
+            headers=bearer(admin),
+            json={
+                "name": "工作日",
+                "timezone": "Asia/Shanghai",
+                "intervals": [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)],
+                "cn_statutory": True,
+                "is_default": True,
+            },
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post(
+            "/api/v1/sla-policies",
+            headers=bearer(admin),
+            json={
+                "name": "标准",
+                "position": 1,
+                "filter": {},
+                "targets": {"first_reply": 30, "resolution": 480},
+            },
+        )
+        assert r.status_code == 201, r.text
+        counts = []
+        for _ in range(2):
+            with count_statements(db) as counter:
+                r = await client.post(
+                    "/api/v1/tickets", json=_body("sla@example.cn"), headers=bearer(agent_token)
+                )
+            assert r.status_code == 201, r.text
+            assert {c["metric"] for c in r.json()["sla"]} == {"first_reply", "resolution"}
+            assert all(c["due_at"] for c in r.json()["sla"])
+            counts.append((counter.count, counter.report()))
+        existing, report = counts[1]
+        assert existing <= BUDGET_WITH_SLA, report

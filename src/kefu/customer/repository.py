@@ -33,6 +33,10 @@ class CustomerRepository:
         )
         return (await session.execute(stmt)).scalar_one_or_none()
 
+    async def get_plain(self, session: AsyncSession, customer_id: int) -> Customer | None:
+        """Without its identities (one statement)."""
+        return await session.get(Customer, customer_id)
+
     async def identity(self, session: AsyncSession, kind: str, value: str) -> Identity | None:
         stmt = sa.select(Identity).where(Identity.kind == kind, Identity.value == value)
         return (await session.execute(stmt)).scalar_one_or_none()

@@ -70,6 +70,10 @@ class CustomerService:
         for kind, value in pairs:
             existing = await customer_repository.identity(session, kind, value)
             if existing is not None:
+                if len(pairs) == 1:  # the one identity given is this one: nothing to attach
+                    found = await customer_repository.get_plain(session, existing.customer_id)
+                    assert found is not None
+                    return found
                 customer = await customer_repository.get(session, existing.customer_id)
                 assert customer is not None
                 await self._attach_missing(session, customer, pairs)

@@ -177,6 +177,7 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._stopping = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._names: dict[int, str] = {}  # claimed job id -> job name, until it runs
 
     async def claim(self, limit: int) -> list[int]:
         now = utcnow()
@@ -185,17 +186,18 @@ class Worker:
             sa.and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),  # lost worker
         )
         async with self.db.transaction() as session:
-            ids = list(
-                (
-                    await session.execute(
-                        sa.select(Job.id)
-                        .where(ready)
-                        .order_by(Job.run_at, Job.id)
-                        .limit(limit)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).scalars()
-            )
+            rows = (
+                await session.execute(
+                    sa.select(Job.id, Job.name)
+                    .where(ready)
+                    .order_by(Job.run_at, Job.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            ids = [r.id for r in rows]
+            # Known names let run_job skip the read that tells an I/O job from a plain one.
+            self._names.update((r.id, r.name) for r in rows)
             if ids:
                 await session.execute(
                     sa.update(Job)
@@ -211,7 +213,8 @@ class Worker:
 
     async def run_job(self, job_id: int) -> None:
         try:
-            if await self._run_io_job(job_id):
+            name = self._names.pop(job_id, None)
+            if (name is None or name in _io_handlers) and await self._run_io_job(job_id):
                 return
             async with self.db.transaction() as session:
                 # Fence first: the UPDATE locks the row (PostgreSQL) and proves we still own it.

@@ -127,10 +127,12 @@ class RoutingService:
         with spare ticket capacity: urgent first, then oldest."""
         await repo.lock_routing(session)
         now = now or utcnow()
+        members = await repo.online_members(session, group_id, fresh_after())
+        if not any(s.ticket_capacity > 0 for s, _ in members):
+            return []  # nobody to give work to: don't load the queue (every new ticket asks)
         tickets = await repo.waiting_tickets(session, group_id)
         if not tickets:
             return []
-        members = await repo.online_members(session, group_id, fresh_after())
         loads = await repo.ticket_loads(session, [s.user_id for s, _ in members])
         agents = [
             Candidate(

@@ -84,6 +84,7 @@ class SlaService:
         schedule.intervals = [i.model_dump() for i in data.intervals]
         schedule.is_default = data.is_default
         schedule.updated_at = utcnow()
+        session.info.pop("sla_calendars", None)  # this unit must not reuse the old calendar
         return schedule
 
     async def delete_schedule(self, session: AsyncSession, principal: Principal, schedule_id: int) -> None:
@@ -103,11 +104,21 @@ class SlaService:
         return await sla_repository.schedules(session)
 
     async def calendar(self, session: AsyncSession, schedule_id: int) -> BusinessCalendar:
-        schedule = await self.get_schedule(session, schedule_id)
-        cached = self._calendars.get(schedule.id)
-        if cached is None or cached[0] != schedule.updated_at:
+        """The parsed calendar, cached per process and checked against the row's
+        `updated_at` (one small query, once per unit of work) rather than reloading the
+        schedule's holiday lists on every ticket."""
+        memo: dict[int, BusinessCalendar] = session.info.setdefault("sla_calendars", {})
+        if schedule_id in memo:
+            return memo[schedule_id]
+        stamp = await sla_repository.schedule_stamp(session, schedule_id)
+        if stamp is None:
+            raise NotFound("schedule not found")
+        cached = self._calendars.get(schedule_id)
+        if cached is None or cached[0] != stamp:
+            schedule = await self.get_schedule(session, schedule_id)
             cached = (schedule.updated_at, parse_schedule(self._schedule_json(schedule)))
-            self._calendars[schedule.id] = cached
+            self._calendars[schedule_id] = cached
+        memo[schedule_id] = cached[1]
         return cached[1]
 
     async def day_plans(
@@ -243,13 +254,17 @@ class SlaService:
         start: datetime,
         now: datetime,
         schedule_id: int | None,
+        *,
+        new: bool = False,
     ) -> AppliedSla:
-        clock = await sla_repository.clock(session, facts.ticket_id, metric)
+        # A new ticket has no clocks to reuse; a new clock is added once its deadlines are
+        # known, so it is one INSERT rather than an INSERT and an UPDATE.
+        clock = None if new else await sla_repository.clock(session, facts.ticket_id, metric)
+        add = clock is None
         if clock is None:
             clock = AppliedSla(
                 ticket_id=facts.ticket_id, metric=metric, consumed_seconds=0.0, started_at=start
             )
-            session.add(clock)
         clock.policy_id = policy.id
         clock.policy = {
             "name": policy.name,
@@ -273,6 +288,8 @@ class SlaService:
             clock.due_at = clock.breach_at = clock.warn_due_at = None
         else:
             await self._schedule_deadlines(session, clock)
+        if add:
+            session.add(clock)
         return clock
 
     async def _policy_for(
@@ -317,7 +334,7 @@ class SlaService:
                 if metric == Metric.NEXT_REPLY:
                     continue  # starts with a customer reply
                 await self._start(
-                    session, facts, policy, metric, ensure_utc(facts.created_at), now, schedule_id
+                    session, facts, policy, metric, ensure_utc(facts.created_at), now, schedule_id, new=new
                 )
                 continue
             # Re-targeted open clock: keep what was consumed, recompute the deadline.
