@@ -27,10 +27,10 @@ import sqlalchemy as sa
 from kefu.config import get_settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
-from kefu.mail import tasks as _tasks  # noqa: F401 - registers mail.process
 from kefu.mail.service.inbound import inbound_mail_service
 from kefu.migrate import upgrade
 from kefu.models import InboundMail, Ticket
+from kefu.registry import load_all
 from kefu.team.schemas import GroupCreate
 from kefu.team.service import team_service
 
@@ -94,6 +94,7 @@ async def _pg_drop(name: str) -> None:
 
 
 async def run(backend: str, mails: int, concurrency: int) -> dict[str, Any]:
+    load_all()  # every domain's jobs and listeners, as `kefu serve` and `kefu worker` load them
     tmp = Path(tempfile.mkdtemp(prefix="kefu-bench-mail-"))
     pg_name = None
     if backend == "sqlite":
