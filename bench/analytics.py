@@ -34,6 +34,7 @@ from kefu.authz import Principal
 from kefu.kit.db import Database
 from kefu.migrate import upgrade
 from kefu.models import Base
+from kefu.registry import load_all
 
 CHANNELS = ["web", "email", "phone", "wechat", "portal", "api"]
 CATEGORIES = [
@@ -394,6 +395,7 @@ async def timed(
 
 
 async def main() -> None:
+    load_all()  # every domain's jobs and listeners, as serve and worker load them
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--tickets", type=int, default=1_000_000)

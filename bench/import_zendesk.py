@@ -20,6 +20,7 @@ from pathlib import Path
 from kefu.importer.service import import_service
 from kefu.kit.db import Database
 from kefu.migrate import upgrade
+from kefu.registry import load_all
 
 PAGE = 100
 
@@ -112,6 +113,7 @@ async def run(url: str, root: Path, tickets: int, comments: int) -> None:
 
 
 def main() -> None:
+    load_all()  # every domain's jobs and listeners, as serve and worker load them
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--comments", type=int, default=4)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from kefu.kit.db import Database
 from kefu.loyalty.service import loyalty_service
 from kefu.migrate import upgrade
+from kefu.registry import load_all
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -169,6 +170,7 @@ async def run(backend: str, url: str, customers: int, orders: int, fill: float) 
 
 
 async def main() -> None:
+    load_all()  # every domain's jobs and listeners, as serve and worker load them
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--orders", type=int, default=10_000_000)

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from kefu.kit.db import Database
 from kefu.migrate import upgrade
 from kefu.models import AppliedSla
+from kefu.registry import load_all
 from kefu.sla.repository import sla_repository
 from kefu.sla.service import sla_service
 
@@ -130,6 +131,7 @@ async def run(backend: str, url: str, rows: int) -> dict[str, object]:
 
 
 async def main() -> None:
+    load_all()  # every domain's jobs and listeners, as serve and worker load them
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
