@@ -15,31 +15,14 @@ from kefu.importer.repository import importer_repository as repo
 from kefu.importer.schemas import Record
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.models import Conversation, Customer, ImportMapping, Message, Ticket, TicketComment
-from kefu.sla.schemas import TicketSlaFacts
 from kefu.sla.service import sla_service
-from kefu.ticket.rules import normalize_tags
+from kefu.ticket.rules import normalize_tags, sla_facts
 
 OPEN = {"new", "open", "pending", "hold"}
 
 
 def _digest(record: Record) -> str:
     return hashlib.sha256(json.dumps(record.data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _facts(t: Ticket, tier: str) -> TicketSlaFacts:
-    return TicketSlaFacts(
-        ticket_id=t.id,
-        customer_id=t.customer_id,
-        priority=t.priority,
-        type=t.type,
-        channel=t.channel,
-        status=t.status,
-        tier=tier,
-        group_id=t.group_id,
-        tags=tuple(t.tags or ()),
-        category=t.category,
-        created_at=t.created_at,
-    )
 
 
 async def _tier(ctx: Context, t: Ticket) -> str:
@@ -53,7 +36,7 @@ async def _start_clocks(ctx: Context, t: Ticket) -> None:
     """Clocks from the original creation time; deadlines already past are settled without
     events, so the scan emits no historic breach (and no compensation coupon)."""
     now = utcnow()
-    await sla_service.apply(ctx.session, _facts(t, await _tier(ctx, t)), now=now)
+    await sla_service.apply(ctx.session, sla_facts(t, await _tier(ctx, t)), now=now)
     if t.first_replied_at is not None:
         await sla_service.agent_replied(ctx.session, t.id, public=True, now=ensure_utc(t.first_replied_at))
     await sla_service.settle_imported(ctx.session, t.id, now=now)
@@ -62,7 +45,9 @@ async def _start_clocks(ctx: Context, t: Ticket) -> None:
 async def _status_moved(ctx: Context, t: Ticket, old: str) -> None:
     if old != t.status:
         now = utcnow()
-        await sla_service.status_changed(ctx.session, _facts(t, await _tier(ctx, t)), old, t.status, now=now)
+        await sla_service.status_changed(
+            ctx.session, sla_facts(t, await _tier(ctx, t)), old, t.status, now=now
+        )
         await sla_service.settle_imported(ctx.session, t.id, now=now)
 
 

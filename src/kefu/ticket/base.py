@@ -12,6 +12,7 @@ from kefu.errors import NotFound, Unprocessable
 from kefu.models.ticket import Ticket
 from kefu.sla.schemas import TicketSlaFacts
 from kefu.ticket.repository import ticket_repository
+from kefu.ticket.rules import sla_facts
 
 
 class TicketBase:
@@ -21,19 +22,7 @@ class TicketBase:
             tier = "none"
             if t.customer_id is not None:
                 tier = (await customer_service.get(session, None, t.customer_id)).tier
-        return TicketSlaFacts(
-            ticket_id=t.id,
-            customer_id=t.customer_id,
-            priority=t.priority,
-            type=t.type,
-            channel=t.channel,
-            status=t.status,
-            tier=tier,
-            group_id=t.group_id,
-            tags=tuple(t.tags or ()),
-            category=t.category,
-            created_at=t.created_at,
-        )
+        return sla_facts(t, tier)
 
     async def _field_defs(self, session: AsyncSession) -> dict[str, tuple[str, list[str], bool]]:
         return {

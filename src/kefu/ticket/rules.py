@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from kefu.errors import Conflict, Unprocessable
-from kefu.models.ticket import FieldKind, TicketStatus
+from kefu.models.ticket import FieldKind, Ticket, TicketStatus
+from kefu.sla.schemas import TicketSlaFacts
 
 S = TicketStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -122,3 +123,20 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
         if t:
             seen[t] = None
     return list(seen)[:30]
+
+
+def sla_facts(t: Ticket, tier: str) -> TicketSlaFacts:
+    """What the SLA engine needs to know of a ticket (policy matching, pauses)."""
+    return TicketSlaFacts(
+        ticket_id=t.id,
+        customer_id=t.customer_id,
+        priority=t.priority,
+        type=t.type,
+        channel=t.channel,
+        status=t.status,
+        tier=tier,
+        group_id=t.group_id,
+        tags=tuple(t.tags or ()),
+        category=t.category,
+        created_at=t.created_at,
+    )
