@@ -1,7 +1,8 @@
 """Browser test (Playwright, Debian chromium, the demo) for 首问负责制 and timed escalation: an
 agent answers a ticket first and owns it; the ticket is transferred to 售后维修 (a second-line
 group in the demo); the owner gets the notice as a live pop-up on the page they are on,
-finds the ticket under 我负责的, and the ticket page shows the 12-hour specialist clock."""
+finds the ticket under 我负责的, and the ticket page shows the 12-hour specialist clock; in the
+workspace the next notice pops up too."""
 
 from __future__ import annotations
 
@@ -108,3 +109,14 @@ class TestOwnershipAndEscalation:
         due = datetime.fromisoformat(entry["due_at"])
         expected = datetime.now(UTC) + timedelta(hours=12)
         assert entry["status"] == "active" and abs((due - expected).total_seconds()) < 300
+
+        # In the workspace (its own socket) the next notice pops up the same way.
+        async with agent.expect_websocket() as socket_info:
+            await agent.goto(f"{base}/agent")
+        socket = await socket_info.value
+        await socket.wait_for_event("framereceived")
+        users = {u["name"]: u["user_id"] for u in (await api(demo_server, "GET", "/api/v1/agents"))["items"]}
+        await api(demo_server, "PATCH", f"/api/v1/tickets/{tid}", json={"assignee_id": users["陈静"]})
+        toast = agent.locator("[data-testid=ticket-notice-toast][data-kind=assignee_changed]")
+        await expect(toast).to_be_visible(timeout=TIMEOUT)
+        await expect(toast).to_contain_text("陈静")

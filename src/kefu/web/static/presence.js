@@ -45,16 +45,16 @@
   // socket or the workspace's): a pop-up with what happened and a link to the ticket.
   function ticketNotice(f) {
     if (!f || !f.ticket_id) return;
-    var box = document.createElement("span");
-    box.setAttribute("data-testid", "ticket-notice-toast");
-    box.setAttribute("data-kind", f.kind || "");
-    box.appendChild(document.createTextNode("🔔 " + (f.text || "") + " "));
+    var node = document.createElement("span");
+    node.setAttribute("data-testid", "ticket-notice-toast");
+    node.setAttribute("data-kind", f.kind || "");
+    node.appendChild(document.createTextNode("🔔 " + (f.text || "") + " "));
     var a = document.createElement("a");
     a.href = "/agent/tickets/" + encodeURIComponent(f.ticket_id);
     a.textContent = "#" + f.ticket_id + (f.subject ? " " + f.subject : "") + " →";
     a.setAttribute("data-testid", "ticket-notice-link");
-    box.appendChild(a);
-    toast(box, 30000);
+    node.appendChild(a);
+    toast(node, 30000);
   }
   sel.addEventListener("change", function () { choose(sel.value); });
   window.kefuPresence = { show: show, choose: choose, ticketNotice: ticketNotice };
