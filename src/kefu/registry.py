@@ -60,6 +60,9 @@ MODULES = [
     "kefu.goals.events",
     "kefu.goals.listeners",
     "kefu.goals.tasks",
+    "kefu.outreach.events",
+    "kefu.outreach.listeners",
+    "kefu.outreach.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -96,6 +99,8 @@ ROUTERS = [
     "kefu.fieldservice.partner_endpoints:router",
     "kefu.incident.endpoints:router",
     "kefu.goals.endpoints:router",
+    "kefu.outreach.endpoints:router",
+    "kefu.outreach.pages:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",
@@ -111,6 +116,7 @@ ROUTERS = [
     "kefu.web.quality_pages:router",
     "kefu.web.analytics_pages:router",
     "kefu.web.field_pages:router",
+    "kefu.web.admin.outreach:router",
 ]
 
 

@@ -48,6 +48,7 @@ from kefu.models.loyalty import (
     Reward,
 )
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
+from kefu.models.outreach import OutreachJourney, OutreachProvider, OutreachSend, OutreachUnsubscribe
 from kefu.models.phone import Call, CallEvent, PhoneIntegration
 from kefu.models.quality import QaInspection, QaReview, QaRule, QaScorecard
 from kefu.models.settings import SettingValue
@@ -116,6 +117,10 @@ __all__ = [
     "Message",
     "Order",
     "OutboundMail",
+    "OutreachJourney",
+    "OutreachProvider",
+    "OutreachSend",
+    "OutreachUnsubscribe",
     "PainPoint",
     "PartnerNonce",
     "PhoneIntegration",

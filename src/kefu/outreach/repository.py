@@ -1,0 +1,220 @@
+"""Outreach queries: the segment as one SQL statement, the send log, unsubscribes,
+providers and the policy document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.kit.time import utcnow
+from kefu.models import Conversation, Customer, Identity, Order, Ticket, WechatUser
+from kefu.models.customer import IdentityKind
+from kefu.models.loyalty import OrderStatus
+from kefu.models.outreach import (
+    OutreachJourney,
+    OutreachProvider,
+    OutreachSend,
+    OutreachUnsubscribe,
+    SendStatus,
+)
+from kefu.models.settings import SettingValue
+
+SETTING_KEY = "outreach"
+
+
+def _since(now: datetime, days: int) -> datetime:
+    return now - timedelta(days=days)
+
+
+def audience_filter(
+    segment: dict[str, Any], *, channel: str | None, needs_consent: bool, now: datetime
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of a segment on `customers` (all must hold); with a channel, the
+    customer must also have an address on it."""
+    c = Customer
+    where: list[sa.ColumnElement[bool]] = [c.erased_at.is_(None)]
+    if segment.get("tiers"):
+        where.append(c.tier.in_(list(segment["tiers"])))
+
+    def bought_since(days: int) -> sa.Exists:
+        return sa.exists().where(
+            Order.customer_id == c.id, Order.status == OrderStatus.PAID, Order.placed_at >= _since(now, days)
+        )
+
+    def contacted_since(days: int) -> sa.ColumnElement[bool]:
+        since = _since(now, days)
+        return sa.or_(
+            sa.exists().where(Ticket.customer_id == c.id, Ticket.created_at >= since),
+            sa.exists().where(Conversation.customer_id == c.id, Conversation.created_at >= since),
+        )
+
+    if segment.get("purchased_within_days"):
+        where.append(bought_since(int(segment["purchased_within_days"])))
+    if segment.get("no_purchase_within_days"):
+        where.append(~bought_since(int(segment["no_purchase_within_days"])))
+    if segment.get("birthday_month"):
+        where.append(sa.extract("month", c.birthday) == int(segment["birthday_month"]))
+    if segment.get("contacted_within_days"):
+        where.append(contacted_since(int(segment["contacted_within_days"])))
+    if segment.get("no_contact_within_days"):
+        where.append(~contacted_since(int(segment["no_contact_within_days"])))
+    if needs_consent:
+        where.append(c.consents["marketing"]["granted"].as_boolean().is_(True))
+        where.append(~sa.exists().where(OutreachUnsubscribe.customer_id == c.id))
+    if channel == "wechat":
+        where.append(sa.exists().where(WechatUser.customer_id == c.id, WechatUser.subscribed.is_(True)))
+    elif channel is not None:
+        kind = IdentityKind.EMAIL if channel == "email" else IdentityKind.PHONE
+        where.append(sa.exists().where(Identity.customer_id == c.id, Identity.kind == kind))
+    return where
+
+
+class OutreachRepository:
+    # --- journeys ------------------------------------------------------------------------
+    async def journeys(self, session: AsyncSession) -> Sequence[OutreachJourney]:
+        stmt = sa.select(OutreachJourney).order_by(OutreachJourney.active.desc(), OutreachJourney.id)
+        return (await session.execute(stmt)).scalars().all()
+
+    async def journey(self, session: AsyncSession, journey_id: int) -> OutreachJourney | None:
+        return await session.get(OutreachJourney, journey_id)
+
+    async def active_journeys(self, session: AsyncSession, trigger: str) -> Sequence[OutreachJourney]:
+        stmt = (
+            sa.select(OutreachJourney)
+            .where(OutreachJourney.trigger == trigger, OutreachJourney.active.is_(True))
+            .order_by(OutreachJourney.id)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    # --- segments ------------------------------------------------------------------------
+    async def audience_count(self, session: AsyncSession, where: list[sa.ColumnElement[bool]]) -> int:
+        stmt = sa.select(sa.func.count()).select_from(Customer).where(*where)
+        return int((await session.execute(stmt)).scalar_one())
+
+    async def audience_ids(
+        self, session: AsyncSession, where: list[sa.ColumnElement[bool]], limit: int = 100_000
+    ) -> list[int]:
+        stmt = sa.select(Customer.id).where(*where).order_by(Customer.id).limit(limit)
+        return [int(i) for i in (await session.execute(stmt)).scalars().all()]
+
+    async def audience_birthdays(
+        self, session: AsyncSession, where: list[sa.ColumnElement[bool]]
+    ) -> list[tuple[int, date]]:
+        stmt = sa.select(Customer.id, Customer.birthday).where(*where, Customer.birthday.is_not(None))
+        return [(int(r.id), r.birthday) for r in (await session.execute(stmt)).all()]
+
+    async def in_audience(
+        self, session: AsyncSession, customer_id: int, where: list[sa.ColumnElement[bool]]
+    ) -> bool:
+        stmt = sa.select(Customer.id).where(Customer.id == customer_id, *where)
+        return (await session.execute(stmt)).first() is not None
+
+    # --- customers (read for rendering, locked for the cap check) -------------------------
+    async def customer(
+        self, session: AsyncSession, customer_id: int, *, lock: bool = False
+    ) -> Customer | None:
+        stmt = sa.select(Customer).where(Customer.id == customer_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def identity(self, session: AsyncSession, customer_id: int, kind: str) -> str | None:
+        stmt = (
+            sa.select(Identity.value)
+            .where(Identity.customer_id == customer_id, Identity.kind == kind)
+            .order_by(Identity.id)
+            .limit(1)
+        )
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    # --- the send log --------------------------------------------------------------------
+    async def insert_send_once(self, session: AsyncSession, values: dict[str, Any]) -> int | None:
+        """The new send's id, or None when its idempotency key exists already."""
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(OutreachSend)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["idem_key"])
+            .returning(OutreachSend.id)
+        )
+        row = (await session.execute(stmt)).first()
+        return int(row[0]) if row else None
+
+    async def send(self, session: AsyncSession, send_id: int) -> OutreachSend | None:
+        return await session.get(OutreachSend, send_id)
+
+    async def sends_of_customer(
+        self, session: AsyncSession, customer_id: int, limit: int
+    ) -> Sequence[OutreachSend]:
+        stmt = (
+            sa.select(OutreachSend)
+            .where(OutreachSend.customer_id == customer_id)
+            .order_by(OutreachSend.id.desc())
+            .limit(limit)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def sends_of_journey(
+        self, session: AsyncSession, journey_id: int, limit: int
+    ) -> Sequence[OutreachSend]:
+        stmt = (
+            sa.select(OutreachSend)
+            .where(OutreachSend.journey_id == journey_id)
+            .order_by(OutreachSend.id.desc())
+            .limit(limit)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def marketing_sent_since(
+        self, session: AsyncSession, customer_id: int, channel: str, since: datetime
+    ) -> int:
+        stmt = sa.select(sa.func.count()).where(
+            OutreachSend.customer_id == customer_id,
+            OutreachSend.channel == channel,
+            OutreachSend.purpose == "marketing",
+            OutreachSend.status.in_([SendStatus.SENDING, SendStatus.SENT]),
+            OutreachSend.decided_at >= since,
+        )
+        return int((await session.execute(stmt)).scalar_one())
+
+    # --- unsubscribes --------------------------------------------------------------------
+    async def unsubscribed(self, session: AsyncSession, customer_id: int) -> bool:
+        stmt = sa.select(OutreachUnsubscribe.id).where(OutreachUnsubscribe.customer_id == customer_id)
+        return (await session.execute(stmt)).first() is not None
+
+    async def add_unsubscribe(self, session: AsyncSession, customer_id: int, source: str) -> bool:
+        """True when newly recorded (a second click changes nothing)."""
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(OutreachUnsubscribe)
+            .values(customer_id=customer_id, source=source, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["customer_id"])
+            .returning(OutreachUnsubscribe.id)
+        )
+        return (await session.execute(stmt)).first() is not None
+
+    # --- providers and the policy --------------------------------------------------------
+    async def provider(self, session: AsyncSession, channel: str) -> OutreachProvider | None:
+        stmt = sa.select(OutreachProvider).where(OutreachProvider.channel == channel)
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def setting(self, session: AsyncSession) -> dict[str, Any] | None:
+        row = await session.get(SettingValue, SETTING_KEY)
+        return dict(row.value) if row is not None else None
+
+    async def save_setting(self, session: AsyncSession, value: dict[str, Any]) -> None:
+        row = await session.get(SettingValue, SETTING_KEY)
+        if row is None:
+            session.add(SettingValue(key=SETTING_KEY, value=value, updated_at=utcnow()))
+        else:
+            row.value, row.updated_at = value, utcnow()
+
+
+outreach_repository = OutreachRepository()
