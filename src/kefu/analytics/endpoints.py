@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from kefu.analytics.metrics import SUMMARY_FIELDS, format_value
+from kefu.analytics.owners import owner_report_service
 from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.service import analytics_service, parse_only, resolve_range, timezone
@@ -149,6 +150,16 @@ async def my_stats(principal: CurrentPrincipal, session: Session, start: From = 
 @router.get("/live")
 async def live(principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
     return await analytics_service.live(session, principal)
+
+
+@router.get("/owners")
+async def owners(
+    principal: CurrentPrincipal, session: Session, start: From = None, to: To = None
+) -> dict[str, Any]:
+    """首问负责制 by owner: solved, first-contact resolution, time to solve, acceptance and
+    the specialist-engaged clocks of their tickets."""
+    frm, end = resolve_range(start, to)
+    return {"items": await owner_report_service.report(session, principal, frm, end)}
 
 
 @router.get("/pain-points")

@@ -195,7 +195,7 @@ class Builder:
 
     # --- tickets ----------------------------------------------------------------------
     def _tickets(self, w: Window) -> None:
-        later = _contacts_by_customer(w.contacts)
+        later = contacts_by_customer(w.contacts)
         for t in w.created:
             complaint = is_complaint(t.category, t.tags)
 
@@ -206,7 +206,7 @@ class Builder:
                     st.inc("complaints")
 
             self.each(t.dims, created)
-            if _has_contact(
+            if has_contact(
                 later,
                 t.customer_id,
                 t.created_at - timedelta(days=SECOND_CONTACT_DAYS),
@@ -224,7 +224,7 @@ class Builder:
             assert t.solved_at is not None
             res = (t.solved_at - t.created_at).total_seconds()
             res_bh = w.business.get((t.id, "resolution"), res)
-            again = _has_contact(
+            again = has_contact(
                 later,
                 t.customer_id,
                 t.solved_at,
@@ -249,9 +249,9 @@ class Builder:
 
     # --- conversations ----------------------------------------------------------------
     def _conversations(self, w: Window, tz: ZoneInfo) -> None:
-        later = _contacts_by_customer(w.contacts)
+        later = contacts_by_customer(w.contacts)
         for c in w.conversations:
-            repeat = _has_contact(
+            repeat = has_contact(
                 later,
                 c.customer_id,
                 c.created_at - timedelta(days=SECOND_CONTACT_DAYS),
@@ -360,14 +360,14 @@ class Builder:
                     self.inc(s.dims, f"{s.kind}_sent_answered")
 
 
-def _contacts_by_customer(contacts: Iterable[Contact]) -> dict[int, list[Contact]]:
+def contacts_by_customer(contacts: Iterable[Contact]) -> dict[int, list[Contact]]:
     out: dict[int, list[Contact]] = defaultdict(list)
     for c in contacts:
         out[c.customer_id].append(c)
     return out
 
 
-def _has_contact(
+def has_contact(
     by_customer: Mapping[int, list[Contact]],
     customer_id: int | None,
     lo: datetime,

@@ -299,6 +299,16 @@ class AnalyticsRepository:
             )
         return out
 
+    async def owners(self, session: AsyncSession, ticket_ids: Iterable[int]) -> dict[int, tuple[int, bool]]:
+        """Ticket id -> (owner id, the owner recorded the customer's acceptance) for owned ones."""
+        out: dict[int, tuple[int, bool]] = {}
+        for chunk in _chunks(ticket_ids):
+            stmt = sa.select(Ticket.id, Ticket.owner_id, Ticket.accepted_at).where(
+                Ticket.id.in_(chunk), Ticket.owner_id.is_not(None)
+            )
+            out.update((r.id, (r.owner_id, r.accepted_at is not None)) for r in (await session.execute(stmt)))
+        return out
+
     # --- surveys and transfers ---------------------------------------------------------
     async def surveys_between(
         self, session: AsyncSession, column: str, start: datetime, end: datetime

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.analytics.metrics import SUMMARY_FIELDS, format_value
+from kefu.analytics.owners import owner_report_service
 from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.service import analytics_service, resolve_range, timezone
@@ -18,7 +19,7 @@ from kefu.analytics.windows import day_start, month_periods
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unprocessable
 from kefu.goals.service import goal_service
-from kefu.kit.humanize import label
+from kefu.kit.humanize import duration, label, percent
 from kefu.kit.time import utcnow
 from kefu.models.ticket import Channel
 from kefu.team.service import team_service
@@ -79,12 +80,14 @@ async def reports(
         )
     groups = {str(g.id): g.name for g in await team_service.list_groups(session)}
     goals = await goal_service.attainment(session, actor, frm, end, locale=request_locale(request))
+    owners = _owner_rows(await owner_report_service.report(session, actor, frm, end), request_locale(request))
     return render(
         request,
         "reports/index.html",
         {
             "error": None,
             "goals": goals,
+            "owners": owners,
             "data": data,
             "rows": _rows(data, request_locale(request)),
             "inputs": _inputs(frm, end),
@@ -93,6 +96,23 @@ async def reports(
             "groups": groups,
         },
     )
+
+
+def _owner_rows(rows: list[dict[str, Any]], locale: str) -> list[dict[str, Any]]:
+    """The owner report in units people read (percentages, 2天3小时)."""
+    return [
+        {
+            **r,
+            "fcr_text": percent(r["fcr_rate"]),
+            "solve_text": duration(
+                r["median_hours_to_solve"] * 3600 if r["median_hours_to_solve"] is not None else None,
+                locale,
+            ),
+            "accepted_text": percent(r["accepted_rate"]),
+            "specialist_text": percent(r["specialist_compliance"]),
+        }
+        for r in rows
+    ]
 
 
 @router.get("/reports/monthly")
