@@ -1,0 +1,78 @@
+"""The demo keeps the plans' promises (both backends): an after-sales fault becomes 紧急 by a
+trigger an admin can see and edit, and its 2-hour response runs on the clock a customer
+counts (calendar time, also on a Saturday night); a complaint goes to 投诉处理."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+import time_machine
+
+from kefu.config import get_settings
+from kefu.demo.company import load
+from kefu.kit.db import Database
+from kefu.kit.jobs import Worker
+from tests.factories import bearer
+
+SH = ZoneInfo("Asia/Shanghai")
+SATURDAY_NIGHT = datetime(2026, 12, 5, 23, 30, tzinfo=SH)
+
+
+@pytest.fixture
+def no_history(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("KEFU_DEMO_HISTORY_DAYS", "0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("no_history")
+async def test_after_sales_faults_are_urgent_on_calendar_time_and_complaints_go_to_their_group(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    with time_machine.travel(SATURDAY_NIGHT, tick=False):
+        async with db.transaction() as session:
+            await load(session)
+        token = (
+            await client.post(
+                "/api/v1/auth/token", json={"email": "agent3@kefu.demo", "password": "kefu-demo"}
+            )
+        ).json()["access_token"]
+        admin = (
+            await client.post(
+                "/api/v1/auth/token", json={"email": "admin@kefu.demo", "password": "kefu-demo"}
+            )
+        ).json()["access_token"]
+        triggers = (await client.get("/api/v1/triggers", headers=bearer(admin))).json()
+        names = {t["name"] for t in (triggers["items"] if isinstance(triggers, dict) else triggers)}
+        assert {"售后故障 → 紧急", "投诉 → 投诉处理组"} <= names
+
+        async def create(subject: str, category: str) -> int:
+            r = await client.post(
+                "/api/v1/tickets",
+                json={"subject": subject, "description": "…", "channel": "web", "category": category,
+                      "requester": {"email": "plan@example.cn"}},
+                headers=bearer(token),
+            )  # fmt: skip
+            assert r.status_code == 201, r.text
+            return int(r.json()["id"])
+
+        fault = await create("洗衣机故障，无法开机", "售后/维修")
+        complaint = await create("快递员态度恶劣", "投诉/物流")
+        await Worker(db, concurrency=1).run_until_idle(max_rounds=200)
+        got = (await client.get(f"/api/v1/tickets/{fault}", headers=bearer(admin))).json()
+        assert got["priority"] == "urgent"
+        first_reply = next(c for c in got["sla"] if c["metric"] == "first_reply")
+        due = datetime.fromisoformat(first_reply["due_at"]).astimezone(SH)
+        assert due == SATURDAY_NIGHT + timedelta(hours=2)  # Sunday 01:30, not Monday's office hours
+        groups = {
+            g["name"]: g["id"]
+            for g in (await client.get("/api/v1/groups", headers=bearer(admin))).json()["items"]
+        }
+        assert (await client.get(f"/api/v1/tickets/{complaint}", headers=bearer(admin))).json()[
+            "group_id"
+        ] == groups["投诉处理"]
