@@ -17,6 +17,7 @@ from kefu.demo import field as field_demo
 from kefu.demo import history as history_demo
 from kefu.demo import kb as kb_demo
 from kefu.demo import loyalty as loyalty_demo
+from kefu.demo import outreach as outreach_demo
 from kefu.demo import tickets as tickets_demo
 from kefu.errors import Conflict
 from kefu.goals.service import goal_service
@@ -125,6 +126,7 @@ async def load(session: AsyncSession) -> DemoResult:
     # After the history: its past breaches are not compensated, new ones are.
     await loyalty_demo.load(session)
     await goal_service.seed_plan_goals(session, history_days=get_settings().demo_history_days)
+    await outreach_demo.load(session)
     return result
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
@@ -33,7 +32,6 @@ from kefu.models import Customer
 from kefu.models.customer import IdentityKind
 from kefu.models.outreach import OutreachJourney, OutreachProvider, OutreachSend, SendStatus
 from kefu.outreach import links, rules, templating
-from kefu.outreach.channels import CHANNELS, Delivery, Undeliverable
 from kefu.outreach.events import CustomerUnsubscribed, ShipmentDelayed
 from kefu.outreach.repository import audience_filter
 from kefu.outreach.repository import outreach_repository as repo
@@ -48,30 +46,29 @@ from kefu.outreach.schemas import (
     SmsProviderOut,
     TestSendIn,
 )
+from kefu.outreach.service import sending
 from kefu.wechat.service import wechat_service
 
-log = structlog.get_logger(__name__)
-SEND_JOB = "outreach.send"
+SEND_JOB = sending.SEND_JOB
 STEP = "s1"  # journeys have one step today; the key names it so more can follow
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = sending.MAX_ATTEMPTS
 
 
 def _lang(customer: Customer | None) -> str:
     return "en" if customer is not None and (customer.locale or "").lower().startswith("en") else "zh"
 
 
-def _consented(customer: Customer) -> bool:
-    record = (customer.consents or {}).get("marketing")
-    return isinstance(record, dict) and record.get("granted") is True
+_consented = sending.consented
 
 
 class OutreachService:
     # --- the policy (quiet hours, caps) and the SMS provider -------------------------------
     async def policy(self, session: AsyncSession) -> rules.OutreachPolicy:
-        stored = await repo.setting(session)
-        if stored:
-            return rules.OutreachPolicy.model_validate(stored)
-        return rules.OutreachPolicy(timezone=get_settings().display_timezone)
+        return await sending.load_policy(session)
+
+    async def deliver(self, db: Database, send_id: int) -> None:
+        """The send job (see `sending`)."""
+        await sending.sender.deliver(db, send_id)
 
     async def settings(self, session: AsyncSession, principal: Principal) -> SettingsOut:
         require(principal, Perm.REPORTS_READ)
@@ -472,101 +469,6 @@ class OutreachService:
                 max_attempts=MAX_ATTEMPTS,
             )
         return send_id if status == SendStatus.SCHEDULED else None
-
-    # --- sending -------------------------------------------------------------------------
-    async def _decide(self, session: AsyncSession, send_id: int, now: datetime) -> Delivery | None:
-        """Checks right before sending; the delivery, or None (done, skipped, or moved past
-        quiet hours)."""
-        send = await repo.send(session, send_id)
-        if send is None or send.status not in (SendStatus.SCHEDULED, SendStatus.SENDING):
-            return None
-        send.attempts += 1
-        journey = await repo.journey(session, send.journey_id) if send.journey_id else None
-        if send.customer_id is not None:  # a real send (test sends have no customer)
-            customer = await repo.customer(session, send.customer_id, lock=True)  # serialises the cap
-            if customer is None or customer.erased_at is not None:
-                send.status, send.reason = SendStatus.SKIPPED, "customer_gone"
-                return None
-            if rules.needs_consent(send.purpose):
-                if await repo.unsubscribed(session, customer.id):
-                    send.status, send.reason = SendStatus.SKIPPED, "unsubscribed"
-                    return None
-                if not _consented(customer):
-                    send.status, send.reason = SendStatus.SKIPPED, "no_consent"
-                    return None
-            if send.status == SendStatus.SCHEDULED:
-                if journey is None or not journey.active:
-                    send.status, send.reason = SendStatus.SKIPPED, "journey_inactive"
-                    return None
-                policy = await self.policy(session)
-                later = rules.quiet_until(now, policy)
-                if later is not None:
-                    send.run_at = later
-                    await jobs.enqueue(
-                        session,
-                        SEND_JOB,
-                        {"send_id": send.id},
-                        run_at=later,
-                        unique_key=f"{SEND_JOB}:{send.id}:{int(later.timestamp())}",
-                        max_attempts=MAX_ATTEMPTS,
-                    )
-                    return None
-                if rules.counts_against_cap(send.purpose):
-                    cap = policy.cap(send.channel)
-                    since = now - timedelta(days=cap.per_days)
-                    if rules.over_cap(
-                        await repo.marketing_sent_since(session, customer.id, send.channel, since), cap
-                    ):
-                        send.status, send.reason = SendStatus.SKIPPED, "capped"
-                        return None
-        send.status, send.decided_at = SendStatus.SENDING, send.decided_at or now
-        options = dict(send.context or {})
-        if send.channel == "sms":
-            provider = await repo.provider(session, "sms")
-            if provider is None or not provider.active:
-                send.status, send.reason = SendStatus.SKIPPED, "channel_unconfigured"
-                return None
-            options.update(url=provider.url, api_key=provider.api_key, sign_name=provider.sign_name)
-        if send.channel == "wechat":
-            if not options.get("account_id"):
-                send.status, send.reason = SendStatus.SKIPPED, "channel_unconfigured"
-                return None
-            options["template_id"] = journey.wechat_template_id if journey else ""
-            if send.customer_id is not None and send.purpose == "marketing":
-                options["url"] = links.unsubscribe_url(send.customer_id)
-        return Delivery(send.id, send.channel, send.to_addr, send.subject, send.body, options)
-
-    async def deliver(self, db: Database, send_id: int) -> None:
-        """The send job: decide, then hand to the channel. A transient failure raises (the
-        job retries with backoff); a permanent one is logged as failed."""
-        async with db.transaction() as session:
-            delivery = await self._decide(session, send_id, utcnow())
-        if delivery is None:
-            return
-
-        async def on_sent(session: AsyncSession, ref: str) -> None:
-            send = await repo.send(session, send_id)
-            if send is not None:
-                send.status, send.sent_at, send.error = SendStatus.SENT, utcnow(), ""
-                send.reason = ref[:40]
-
-        try:
-            await CHANNELS[delivery.channel].send(db, delivery, on_sent)
-        except Undeliverable as exc:
-            await self._failed(db, send_id, str(exc), final=True)
-        except Exception as exc:
-            await self._failed(db, send_id, f"{type(exc).__name__}: {exc}", final=False)
-            raise
-
-    async def _failed(self, db: Database, send_id: int, error: str, *, final: bool) -> None:
-        async with db.transaction() as session:
-            send = await repo.send(session, send_id)
-            if send is None:
-                return
-            send.error = error[:1000]
-            if final or send.attempts >= MAX_ATTEMPTS:
-                send.status = SendStatus.FAILED
-        log.warning("outreach.send_failed", send_id=send_id, final=final)
 
     # --- consent: one-click unsubscribe --------------------------------------------------
     async def unsubscribe(self, session: AsyncSession, token: str, source: str = "link") -> int:

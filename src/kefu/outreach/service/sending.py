@@ -1,0 +1,135 @@
+"""The send job: the checks right before sending (unsubscribe and consent, quiet hours, the
+cap under a row lock on the customer), then the channel. Part of the outreach service."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.config import get_settings
+from kefu.kit import jobs
+from kefu.kit.db import Database
+from kefu.kit.time import utcnow
+from kefu.models import Customer
+from kefu.models.outreach import SendStatus
+from kefu.outreach import links, rules
+from kefu.outreach.channels import CHANNELS, Delivery, Undeliverable
+from kefu.outreach.repository import outreach_repository as repo
+
+log = structlog.get_logger(__name__)
+SEND_JOB = "outreach.send"
+MAX_ATTEMPTS = 6
+
+
+def consented(customer: Customer) -> bool:
+    record = (customer.consents or {}).get("marketing")
+    return isinstance(record, dict) and record.get("granted") is True
+
+
+async def load_policy(session: AsyncSession) -> rules.OutreachPolicy:
+    stored = await repo.setting(session)
+    if stored:
+        return rules.OutreachPolicy.model_validate(stored)
+    return rules.OutreachPolicy(timezone=get_settings().display_timezone)
+
+
+class Sender:
+    # --- sending -------------------------------------------------------------------------
+    async def _decide(self, session: AsyncSession, send_id: int, now: datetime) -> Delivery | None:
+        """Checks right before sending; the delivery, or None (done, skipped, or moved past
+        quiet hours)."""
+        send = await repo.send(session, send_id)
+        if send is None or send.status not in (SendStatus.SCHEDULED, SendStatus.SENDING):
+            return None
+        send.attempts += 1
+        journey = await repo.journey(session, send.journey_id) if send.journey_id else None
+        if send.customer_id is not None:  # a real send (test sends have no customer)
+            customer = await repo.customer(session, send.customer_id, lock=True)  # serialises the cap
+            if customer is None or customer.erased_at is not None:
+                send.status, send.reason = SendStatus.SKIPPED, "customer_gone"
+                return None
+            if rules.needs_consent(send.purpose):
+                if await repo.unsubscribed(session, customer.id):
+                    send.status, send.reason = SendStatus.SKIPPED, "unsubscribed"
+                    return None
+                if not consented(customer):
+                    send.status, send.reason = SendStatus.SKIPPED, "no_consent"
+                    return None
+            if send.status == SendStatus.SCHEDULED:
+                if journey is None or not journey.active:
+                    send.status, send.reason = SendStatus.SKIPPED, "journey_inactive"
+                    return None
+                policy = await load_policy(session)
+                later = rules.quiet_until(now, policy)
+                if later is not None:
+                    send.run_at = later
+                    await jobs.enqueue(
+                        session,
+                        SEND_JOB,
+                        {"send_id": send.id},
+                        run_at=later,
+                        unique_key=f"{SEND_JOB}:{send.id}:{int(later.timestamp())}",
+                        max_attempts=MAX_ATTEMPTS,
+                    )
+                    return None
+                if rules.counts_against_cap(send.purpose):
+                    cap = policy.cap(send.channel)
+                    since = now - timedelta(days=cap.per_days)
+                    if rules.over_cap(
+                        await repo.marketing_sent_since(session, customer.id, send.channel, since), cap
+                    ):
+                        send.status, send.reason = SendStatus.SKIPPED, "capped"
+                        return None
+        send.status, send.decided_at = SendStatus.SENDING, send.decided_at or now
+        options = dict(send.context or {})
+        if send.channel == "sms":
+            provider = await repo.provider(session, "sms")
+            if provider is None or not provider.active:
+                send.status, send.reason = SendStatus.SKIPPED, "channel_unconfigured"
+                return None
+            options.update(url=provider.url, api_key=provider.api_key, sign_name=provider.sign_name)
+        if send.channel == "wechat":
+            if not options.get("account_id"):
+                send.status, send.reason = SendStatus.SKIPPED, "channel_unconfigured"
+                return None
+            options["template_id"] = journey.wechat_template_id if journey else ""
+            if send.customer_id is not None and send.purpose == "marketing":
+                options["url"] = links.unsubscribe_url(send.customer_id)
+        return Delivery(send.id, send.channel, send.to_addr, send.subject, send.body, options)
+
+    async def deliver(self, db: Database, send_id: int) -> None:
+        """The send job: decide, then hand to the channel. A transient failure raises (the
+        job retries with backoff); a permanent one is logged as failed."""
+        async with db.transaction() as session:
+            delivery = await self._decide(session, send_id, utcnow())
+        if delivery is None:
+            return
+
+        async def on_sent(session: AsyncSession, ref: str) -> None:
+            send = await repo.send(session, send_id)
+            if send is not None:
+                send.status, send.sent_at, send.error = SendStatus.SENT, utcnow(), ""
+                send.reason = ref[:40]
+
+        try:
+            await CHANNELS[delivery.channel].send(db, delivery, on_sent)
+        except Undeliverable as exc:
+            await self._failed(db, send_id, str(exc), final=True)
+        except Exception as exc:
+            await self._failed(db, send_id, f"{type(exc).__name__}: {exc}", final=False)
+            raise
+
+    async def _failed(self, db: Database, send_id: int, error: str, *, final: bool) -> None:
+        async with db.transaction() as session:
+            send = await repo.send(session, send_id)
+            if send is None:
+                return
+            send.error = error[:1000]
+            if final or send.attempts >= MAX_ATTEMPTS:
+                send.status = SendStatus.FAILED
+        log.warning("outreach.send_failed", send_id=send_id, final=final)
+
+
+sender = Sender()
