@@ -11,9 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.audit.service import audit_service
 from kefu.auth.service import user_service
-from kefu.authz import SYSTEM, Perm, Principal, require, require_staff
+from kefu.authz import Perm, Principal, require, require_staff
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -21,10 +20,8 @@ from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models.ticket import (
     Channel,
-    CustomFieldDef,
     Ticket,
     TicketAttachment,
-    TicketCategory,
     TicketComment,
     TicketStatus,
     TicketType,
@@ -33,19 +30,20 @@ from kefu.sla.schemas import SlaClock
 from kefu.sla.service import sla_service
 from kefu.team.service import team_service
 from kefu.ticket import attachments, rules
-from kefu.ticket.base import TicketBase
+from kefu.ticket.channels import TicketChannels
 from kefu.ticket.escalation import escalation_service
 from kefu.ticket.events import (
     CommentAdded,
     TicketCreated,
-    TicketMerged,
     TicketReopened,
     TicketSolved,
     TicketUpdated,
 )
+from kefu.ticket.fields import TicketFields
+from kefu.ticket.links import TicketLinks
 from kefu.ticket.ownership import ownership_service
 from kefu.ticket.repository import ticket_repository
-from kefu.ticket.schemas import CommentCreate, FieldDefCreate, TicketCreate, TicketFilter, TicketUpdate
+from kefu.ticket.schemas import CommentCreate, TicketCreate, TicketFilter, TicketUpdate
 
 AUTO_CLOSE_DAYS = 4
 
@@ -56,7 +54,7 @@ class TicketView:
     sla: list[SlaClock]
 
 
-class TicketService(TicketBase):
+class TicketService(TicketLinks, TicketFields, TicketChannels):
     # --- create -------------------------------------------------------------------------
     async def create(
         self,
@@ -522,241 +520,6 @@ class TicketService(TicketBase):
         if att not in await self.attachments_of(session, principal, t):
             raise NotFound("附件不存在 / attachment not found")
         return att
-
-    # --- merge, links, followers --------------------------------------------------------
-    async def merge(
-        self, session: AsyncSession, principal: Principal, source_id: int, target_id: int
-    ) -> Ticket:
-        require(principal, Perm.TICKETS_WORK)
-        if source_id == target_id:
-            raise Unprocessable("不能合并到自身 / cannot merge a ticket into itself", code="merge_self")
-        source = await self._load(session, principal, source_id, lock=True)
-        target = await self._load(session, principal, target_id, lock=True)
-        if TicketStatus.CLOSED in (source.status, target.status):
-            raise Conflict("已关闭的工单不能合并 / closed tickets cannot be merged", code="ticket_closed")
-        now = utcnow()
-        comments = await ticket_repository.comments(session, source.id, public_only=False)
-        summary = "\n\n".join(f"[{c.created_at:%Y-%m-%d %H:%M}] {c.body}" for c in comments)
-        session.add(
-            TicketComment(
-                ticket_id=target.id,
-                author_user_id=principal.id,
-                public=False,
-                via="merge",
-                created_at=now,
-                body=f"合并自工单 #{source.id}：{source.subject}\n\n{summary}"[:100_000],
-            )
-        )
-        session.add(
-            TicketComment(
-                ticket_id=source.id,
-                author_user_id=principal.id,
-                public=True,
-                via="merge",
-                created_at=now,
-                body=f"此工单已合并到 #{target.id} / merged into #{target.id}",
-            )
-        )
-        old = source.status
-        source.merged_into_id = target.id
-        source.status = TicketStatus.CLOSED
-        source.closed_at = source.updated_at = now
-        await ticket_repository.add_link(session, source.id, target.id)
-        await publish(
-            session,
-            TicketMerged(ticket_id=source.id, customer_id=source.customer_id, target_id=target.id),
-            actor_id=principal.user_id,
-        )
-        await publish(
-            session,
-            TicketUpdated(
-                ticket_id=source.id,
-                customer_id=source.customer_id,
-                changes={"status": [old, "closed"], "merged_into_id": [None, target.id]},
-            ),
-            actor_id=principal.user_id,
-        )
-        await sla_service.status_changed(session, await self._facts(session, source), old, "solved", now=now)
-        audit_service.record(
-            session,
-            "ticket.merged",
-            actor=principal,
-            target_type="ticket",
-            target_id=source.id,
-            detail={"into": target.id},
-        )
-        return target
-
-    async def link(self, session: AsyncSession, principal: Principal, ticket_id: int, other_id: int) -> None:
-        require(principal, Perm.TICKETS_WORK)
-        if ticket_id == other_id:
-            raise Unprocessable("不能关联自身 / cannot link a ticket to itself", code="link_self")
-        await self._load(session, principal, ticket_id)
-        await self._load(session, principal, other_id)
-        await ticket_repository.add_link(session, ticket_id, other_id)
-
-    async def follow(self, session: AsyncSession, principal: Principal, ticket_id: int) -> None:
-        require_staff(principal)
-        await self._load(session, principal, ticket_id)
-        await ticket_repository.add_follower(session, ticket_id, principal.id)
-
-    # --- settings -----------------------------------------------------------------------
-    async def field_defs(self, session: AsyncSession) -> Sequence[CustomFieldDef]:
-        return await ticket_repository.field_defs(session)
-
-    async def create_field_def(
-        self, session: AsyncSession, principal: Principal | None, data: FieldDefCreate
-    ) -> CustomFieldDef:
-        if principal is not None:
-            require(principal, Perm.SETTINGS_MANAGE)
-        if await ticket_repository.field_def_by_key(session, data.key) is not None:
-            raise Conflict(f"字段已存在 / field {data.key} exists", code="field_exists")
-        if data.kind == "dropdown" and not data.options:
-            raise Unprocessable("下拉字段需要选项 / a dropdown needs options", code="invalid_field")
-        d = CustomFieldDef(
-            key=data.key,
-            label=data.label,
-            kind=data.kind,
-            options=data.options,
-            required=data.required,
-            active=True,
-        )
-        session.add(d)
-        await session.flush()
-        return d
-
-    async def categories(self, session: AsyncSession) -> list[str]:
-        return sorted(set(rules.DEFAULT_CATEGORIES) | set(await ticket_repository.categories(session)))
-
-    async def add_category(self, session: AsyncSession, principal: Principal, path: str) -> str:
-        require(principal, Perm.SETTINGS_MANAGE)
-        clean = "/".join(p.strip() for p in path.split("/") if p.strip())
-        if not clean:
-            raise Unprocessable("empty category", code="invalid_category")
-        if clean not in await self.categories(session):
-            session.add(TicketCategory(path=clean))
-        return clean
-
-    # --- channels (chat, calls): the conversation on the ticket's timeline -------------
-    def record_conversation(
-        self,
-        session: AsyncSession,
-        ticket_id: int,
-        *,
-        author_type: str,
-        body: str,
-        public: bool,
-        via: str,
-        conversation_id: int,
-        seq: int,
-        user_id: int | None = None,
-        customer_id: int | None = None,
-        data: dict[str, Any] | None = None,
-        created_at: datetime | None = None,
-    ) -> None:
-        """A line of a conversation on its ticket's timeline, in the caller's unit: no read,
-        no lock, no flush of its own (it rides the message's insert). No CommentAdded event
-        either: the message is the event, and a comment event would mail the customer their
-        own chat."""
-        session.add(
-            TicketComment(
-                ticket_id=ticket_id,
-                body=body,
-                public=public,
-                via=via[:16],
-                created_at=created_at or utcnow(),
-                author_user_id=user_id if author_type == "agent" else None,
-                author_customer_id=customer_id if author_type == "customer" else None,
-                author_kind=None if author_type in ("agent", "customer") else author_type,
-                conversation_id=conversation_id,
-                seq=seq,
-                data=data,
-            )
-        )
-
-    async def recorded_seq(self, session: AsyncSession, ticket_id: int, conversation_id: int) -> int:
-        return await ticket_repository.recorded_seq(session, ticket_id, conversation_id)
-
-    async def open_for_customer(self, session: AsyncSession, customer_id: int) -> Ticket | None:
-        """The customer's most recent unfinished ticket (a new conversation attaches to it)."""
-        return await ticket_repository.latest_for_customer(
-            session,
-            customer_id,
-            statuses=(TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.HOLD),
-        )
-
-    async def recent_owner(self, session: AsyncSession, customer_id: int, since: datetime) -> int | None:
-        """Owner (else assignee) of the customer's open or recently updated ticket (熟客优先)."""
-        t = await self.open_for_customer(session, customer_id)
-        if t is None:
-            t = await ticket_repository.latest_for_customer(
-                session, customer_id, statuses=(TicketStatus.SOLVED, TicketStatus.CLOSED), since=since
-            )
-        if t is None:
-            return None
-        return t.owner_id or t.assignee_id
-
-    async def channel_assigned(self, session: AsyncSession, ticket_id: int, agent_id: int) -> None:
-        """Routing gave the ticket's conversation to an agent: the ticket follows."""
-        t = await self._load(session, None, ticket_id, lock=True)
-        if t.status == TicketStatus.CLOSED or t.assignee_id == agent_id:
-            return
-        await self.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=agent_id))
-
-    async def route_claim(self, session: AsyncSession, ticket_id: int, agent_id: int) -> bool:
-        """Routing hands an unassigned ticket to an agent: under the row lock, only if still
-        nobody's (a person may have taken it meanwhile)."""
-        t = await ticket_repository.get(session, ticket_id, lock=True)
-        if t is None or t.assignee_id is not None or t.merged_into_id is not None:
-            return False
-        if t.status not in (TicketStatus.NEW, TicketStatus.OPEN):
-            return False
-        await self.update(session, SYSTEM, ticket_id, TicketUpdate(assignee_id=agent_id))
-        return True
-
-    async def channel_agent_replied(self, session: AsyncSession, ticket_id: int, agent_id: int) -> None:
-        """An agent answered in a conversation of this ticket: ownership and first-reply SLA."""
-        t = await self._load(session, None, ticket_id, lock=True)
-        if t.status == TicketStatus.CLOSED:
-            return
-        now = utcnow()
-        await ownership_service.claim(session, t, agent_id)
-        if t.first_replied_at is None:
-            t.first_replied_at = now
-        t.updated_at = now
-        if t.status == TicketStatus.NEW:
-            old = t.status
-            t.status = TicketStatus.OPEN
-            await sla_service.status_changed(session, await self._facts(session, t), old, t.status, now=now)
-        await sla_service.agent_replied(session, t.id, public=True, now=now)
-        await escalation_service.member_acted(session, t.id, agent_id, now=now)
-
-    async def channel_customer_wrote(self, session: AsyncSession, ticket_id: int) -> None:
-        """The customer wrote in a conversation of this ticket: next-reply clock, reopen."""
-        t = await self._load(session, None, ticket_id, lock=True)
-        if t.status == TicketStatus.CLOSED:
-            return
-        now = utcnow()
-        old = t.status
-        if t.status in (TicketStatus.SOLVED, TicketStatus.PENDING):
-            if t.status == TicketStatus.SOLVED:
-                t.reopen_count += 1
-            t.status = TicketStatus.OPEN
-        t.updated_at = now
-        facts = await self._facts(session, t)
-        if old != t.status:
-            await publish(
-                session,
-                TicketUpdated(
-                    ticket_id=t.id,
-                    customer_id=t.customer_id,
-                    changes={"status": [old, t.status]},
-                    group_id=t.group_id,
-                    assignee_id=t.assignee_id,
-                ),
-            )
-            await sla_service.status_changed(session, facts, old, t.status, now=now)
-        await sla_service.customer_replied(session, facts, now=now)
 
     # --- periodic -----------------------------------------------------------------------
     async def close_solved(
