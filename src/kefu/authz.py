@@ -40,6 +40,9 @@ class Perm(StrEnum):
     TICKETS_REASSIGN_OWNER = "tickets.reassign_owner"
     # Service goals (服务目标): admins set them; supervisors read attainment (reports.read).
     GOALS_MANAGE = "goals.manage"
+    # Training (培训与认证): learning paths, exams and their grading, certificates, mentors and
+    # the case library; supervisors and admins. Agents learn and take exams with tickets.work.
+    TRAINING_MANAGE = "training.manage"
 
 
 # The role × action table: every permission check reads it, and tests/test_authz_matrix.py
@@ -57,6 +60,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.KB_MANAGE,
             Perm.INCIDENTS_MANAGE,
             Perm.TICKETS_REASSIGN_OWNER,
+            Perm.TRAINING_MANAGE,
         }
     ),
     "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),

@@ -63,6 +63,7 @@ MODULES = [
     "kefu.outreach.events",
     "kefu.outreach.listeners",
     "kefu.outreach.tasks",
+    "kefu.training.events",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -101,6 +102,7 @@ ROUTERS = [
     "kefu.goals.endpoints:router",
     "kefu.outreach.endpoints:router",
     "kefu.outreach.pages:router",
+    "kefu.training.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",
@@ -117,6 +119,7 @@ ROUTERS = [
     "kefu.web.analytics_pages:router",
     "kefu.web.field_pages:router",
     "kefu.web.admin.outreach:router",
+    "kefu.web.training_pages:router",
 ]
 
 

@@ -28,6 +28,7 @@ EXPECTED = {
         Perm.KB_MANAGE,
         Perm.INCIDENTS_MANAGE,
         Perm.TICKETS_REASSIGN_OWNER,
+        Perm.TRAINING_MANAGE,
     },
     "admin": set(Perm),
 }

@@ -397,7 +397,13 @@ class RoutingService:
         if data.ticket_capacity is not None:
             row.ticket_capacity = data.ticket_capacity
         if data.skills is not None:
-            row.skills = sorted({s.strip() for s in data.skills if s.strip()})
+            skills = sorted({s.strip() for s in data.skills if s.strip()})
+            # A skill an exam certifies (售后维修) comes only with its certificate (409).
+            # Imported here: training grants certified skills through this method.
+            from kefu.training.service import exam_service
+
+            await exam_service.check_manual_skills(session, user_id, list(row.skills or []), skills)
+            row.skills = skills
         for group_id in await repo.member_group_ids(session, user_id):
             await jobs.enqueue(session, ROUTE_JOB, {"group_id": group_id})
         user = await user_service.get(session, user_id)

@@ -19,6 +19,7 @@ from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
 from kefu.web.admin.survey import SurveyCampaignView
 from kefu.web.admin.team import GroupView, StaffView
+from kefu.web.admin.training import ExamView, ItemView, MentorView, PathView, QuestionView
 from kefu.web.crud import ADMIN_NAV, AdminView, mount
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +39,11 @@ VIEWS: list[AdminView] = [
     WechatAccountView(),
     SurveyCampaignView(),
     GoalView(),
+    PathView(),
+    ItemView(),
+    ExamView(),
+    QuestionView(),
+    MentorView(),
 ]
 for _view in VIEWS:
     mount(router, _view)
