@@ -6,7 +6,7 @@ PIP := $(BIN)/pip -q --disable-pip-version-check
 VENDOR := src/kefu/web/static/vendor
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: run test test-fast install install-dev assets browser lint fmt typecheck migrate revision i18n cluster bench lock clean
+.PHONY: run test test-fast install install-dev assets browser lint fmt typecheck migrate revision i18n cluster bench lock clean emotion-model-research
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,13 @@ cluster: install
 
 bench: install-dev
 	@for f in bench/*.py; do echo "# $$f"; $(BIN)/python $$f || exit 1; done
+
+# Opt-in emotion model trained on research-use data (issue #22): SophonPlus review sets
+# (licence not stated) and ATEC/BQ questions (research use only), from ../shared/data. Written
+# to src/kefu/data/emotion/site/ (git-ignored), which replaces the shipped default while it
+# exists; delete that folder to go back. Not for redistribution.
+emotion-model-research: install
+	$(BIN)/python scripts/train_emotion.py --profile research --data $(or $(KEFU_SHARED_DATA),../shared/data)/sentiment --neutral $(or $(KEFU_SHARED_DATA),../shared/data)/paraphrase
 
 # Re-pin dependencies from pyproject.toml in a clean virtualenv.
 lock:

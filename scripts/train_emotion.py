@@ -1,20 +1,22 @@
-"""Train the shipped emotion model (Chinese sentiment) and write it as plain arrays (no pickle).
+"""Build an emotion model (Chinese sentiment) and write it as plain arrays (no pickle).
 
-Usage: .venv/bin/python scripts/train_emotion.py [--data /work/shared/data/sentiment]
+Two profiles (issue #22, data hygiene):
 
-Reads every ``*.csv`` (``text,label``; label ``negative``/``positive``) under --data, drops
-empty and duplicate texts (after the same normalisation the product applies), holds out a
-validation split stratified by (source file, label) with a fixed seed, fits L2 logistic
-regression (liblinear) on the hashed features of `kefu.bot.emotion`, and writes
+* ``--profile default`` (the weights shipped in ``src/kefu/data/emotion/``): trained only on
+  text written for kefu — synthetic reviews (`scripts/bot/emotion_synthetic.py`) and neutral
+  questions (`kefu.bot.emotion_neutral`, the demo intents' service questions). Licensed with
+  the project. The research review sets are read, if present, for *evaluation only*.
+  ``.venv/bin/python scripts/train_emotion.py --profile default``
+* ``--profile research`` (opt-in, ``make emotion-model-research``): trained on the SophonPlus
+  review sets (licence not stated, research use) and the ATEC/BQ questions (research use
+  only) under --data / --neutral; written to ``src/kefu/data/emotion/site/`` (git-ignored),
+  which `kefu.bot.emotion` prefers to the default while it exists. Not for redistribution.
 
-* ``src/kefu/data/emotion/model.npz`` — ``weights`` (float16, 2**bits) and ``bias`` (float32),
-  loadable with ``numpy.load(..., allow_pickle=False)``;
-* ``src/kefu/data/emotion/meta.json`` — version, hashing parameters, neutral band, lexicon
-  weight and the validation figures.
-
-The figures are measured with the shipped (float16) arrays through `EmotionModel`, i.e. the
-code path the product runs. The neutral band is the narrowest band around 0.5 outside which
-the validation accuracy reaches --confident-accuracy. Deterministic: same data, same output.
+Research profile details: reads every ``*.csv`` (``text,label``) under --data, drops empty and
+duplicate texts (after the product's normalisation), holds out a validation split stratified
+by (source file, label) with a fixed seed, fits L2 logistic regression (liblinear) on the
+hashed features of `kefu.bot.emotion`. Figures are measured with the written (float16)
+arrays through `EmotionModel`, the product's code path. Deterministic: same data, same output.
 """
 
 from __future__ import annotations
@@ -31,18 +33,32 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from kefu.bot.emotion import EmotionModel, has_content, hashed_features, prepare
+from kefu.bot.emotion import EmotionModel, has_content, prepare
+from kefu.bot.emotion_neutral import neutral_questions
+from kefu.bot.emotion_train import (
+    Params,
+    band_table,
+    binary_metrics,
+    choose_band,
+    design_matrix,
+    fit,
+    train_arrays,
+    write_model,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = Path("/work/shared/data/sentiment")
 DEFAULT_OUT = ROOT / "src" / "kefu" / "data" / "emotion"
+RESEARCH_OUT = DEFAULT_OUT / "site"
+DEFAULT_VERSION = "zh-hash-lr-synthetic-1"
+DEFAULT_MAX_BAND = 0.12
+# Without real reviews the hand-written cue lexicon carries more of the decision.
+DEFAULT_LEXICON_WEIGHT = 0.6
 DEFAULT_NEUTRAL = Path("/work/shared/data/paraphrase")
 MAX_NEUTRAL = 20_000  # sampled from the question-pair files
-VERSION = "zh-hash-lr-1"
+VERSION = "zh-hash-lr-research-1"
 LABELS = {"negative": 1, "positive": 0}
 # Weight of the cue lexicon added to the model logit for Chinese text. Set by hand (a small
 # nudge: the model already knows Chinese); the script reports the validation figures with and
@@ -91,100 +107,6 @@ def load_examples(data: Path) -> tuple[list[Example], dict[str, int]]:
     return out, dropped
 
 
-# Neutral customer-service questions for the shop / delivery / hotel domains, so that the gate
-# does not learn "花呗 = neutral, 快递 = opinion" from the finance-only question pairs.
-_TEMPLATES = (
-    "请问{item}什么时候发货",
-    "我的订单什么时候能到",
-    "订单{order}到哪里了",
-    "能帮我查一下{order}的物流吗",
-    "{item}还有货吗",
-    "{item}有{color}的吗",
-    "{item}有{size}的吗",
-    "我想把{item}换成{color}的",
-    "怎么修改收货地址",
-    "收货地址可以改成{city}吗",
-    "发到{city}要几天",
-    "{city}能送吗",
-    "运费怎么算",
-    "可以开发票吗",
-    "发票抬头怎么填",
-    "怎么申请退货",
-    "退款一般多久到账",
-    "退货地址是哪里",
-    "{item}保修多久",
-    "{item}怎么安装",
-    "{item}的尺码怎么选",
-    "支持货到付款吗",
-    "可以用优惠券吗",
-    "会员积分怎么用",
-    "我想预订{date}的{room}",
-    "{room}还有空房吗",
-    "几点可以入住",
-    "退房时间是几点",
-    "酒店有停车位吗",
-    "早餐几点开始",
-    "可以送到{place}吗",
-    "外卖能不能{request}",
-    "{food}可以{request}吗",
-    "怎么联系配送员",
-    "账号怎么注销",
-    "密码忘了怎么办",
-    "怎么绑定手机号",
-    "请问客服几点上班",
-    "你好，在吗",
-    "在吗？想咨询一下{item}",
-    "我想咨询一下{topic}",
-    "{topic}怎么办理",
-    "请问{topic}需要什么材料",
-    "能不能帮我{action}",
-    "帮我{action}一下，谢谢",
-    "订单号是{order}",
-    "我的手机号是{phone}",
-    "好的，我知道了",
-    "收到",
-    "嗯嗯，那我等一下",
-)
-_SLOTS: dict[str, tuple[str, ...]] = {
-    "item": (
-        "这款手机",
-        "这个耳机",
-        "这件外套",
-        "这双鞋",
-        "洗衣机",
-        "这本书",
-        "空调",
-        "电饭煲",
-        "这个包",
-        "台灯",
-    ),
-    "order": ("12345", "20240518001", "9876", "A1029", "这个订单", "昨天的订单", "上周的订单"),
-    "color": ("黑色", "白色", "红色", "蓝色", "灰色"),
-    "size": ("大号", "小号", "42码", "XL", "中号"),
-    "city": ("北京", "上海", "广州", "成都", "杭州", "西安", "武汉", "深圳"),
-    "date": ("明天", "周五", "下周一", "5月1号", "国庆"),
-    "room": ("大床房", "双床房", "套房", "标准间"),
-    "place": ("公司", "学校东门", "小区门口", "三号楼", "酒店前台"),
-    "request": ("少放辣", "多放葱", "不要香菜", "晚点送", "分开装"),
-    "food": ("这份米线", "牛肉面", "披萨", "奶茶", "盖饭"),
-    "topic": ("开发票", "换货", "售后维修", "会员卡", "团购", "以旧换新", "分期付款", "实名认证"),
-    "action": ("查一下物流", "改一下地址", "取消订单", "备注一下", "催一下发货", "看一下库存"),
-    "phone": ("13800138000", "186****1234", "139xxxx5678"),
-}
-
-
-def template_questions(n: int, seed: int) -> list[str]:
-    """`n` distinct-ish neutral questions from the templates above (seeded)."""
-    import random
-
-    rng = random.Random(seed)
-    out: list[str] = []
-    for _ in range(n):
-        template = rng.choice(_TEMPLATES)
-        out.append(template.format(**{k: rng.choice(v) for k, v in _SLOTS.items()}))
-    return out
-
-
 def load_neutral(folder: Path | None, seed: int) -> tuple[list[Example], dict[str, int]]:
     """Neutral questions: customer-service question pairs (both sides) plus the templates."""
     import random
@@ -215,7 +137,7 @@ def load_neutral(folder: Path | None, seed: int) -> tuple[list[Example], dict[st
                 seen.add(norm)
                 out.append(Example(t, norm, 0, source))
                 counts[source] = counts.get(source, 0) + 1
-    for t in template_questions(3000, seed):
+    for t in neutral_questions(seed):
         norm = prepare(t)
         if norm not in seen:
             seen.add(norm)
@@ -233,33 +155,6 @@ def split(examples: Sequence[Example], val_fraction: float, seed: int) -> tuple[
     return sorted(int(i) for i in train_idx), sorted(int(i) for i in val_idx)
 
 
-def design_matrix(norms: Sequence[str], bits: int) -> sparse.csr_matrix:
-    """Binary hashed features, each row L2-normalised (what `EmotionModel.model_logit` computes)."""
-    indices: list[int] = []
-    indptr = [0]
-    values: list[float] = []
-    for norm in norms:
-        idx = hashed_features(norm, bits)
-        indices.extend(idx)
-        values.extend([1.0 / np.sqrt(len(idx))] * len(idx) if idx else [])
-        indptr.append(len(indices))
-    return sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-        shape=(len(norms), 1 << bits),
-    )
-
-
-def binary_metrics(y_true: npt.NDArray[np.int_], p_negative: npt.NDArray[np.float64]) -> dict[str, float]:
-    """Accuracy and negative-class F1 with 'negative iff P(negative) >= 0.5'."""
-    pred = p_negative >= 0.5
-    truth = y_true == 1
-    tp = int(np.sum(pred & truth))
-    fp = int(np.sum(pred & ~truth))
-    fn = int(np.sum(~pred & truth))
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    return {"accuracy": round(float(np.mean(pred == truth)), 4), "negative_f1": round(f1, 4)}
-
-
 def per_source(
     examples: Sequence[Example], idx: Sequence[int], p_negative: npt.NDArray[np.float64]
 ) -> dict[str, dict[str, Any]]:
@@ -272,50 +167,66 @@ def per_source(
     return out
 
 
-def band_table(
-    y: npt.NDArray[np.int_], p_reviews: npt.NDArray[np.float64], p_neutral: npt.NDArray[np.float64]
-) -> list[dict[str, float]]:
-    """For each half-width h: how reviews and neutral questions would be labelled."""
-    correct = (p_reviews >= 0.5) == (y == 1)
-    rows = []
-    for h in np.round(np.arange(0.0, 0.41, 0.01), 2):
-        keep = np.abs(p_reviews - 0.5) >= h
-        rows.append(
-            {
-                "band": float(h),
-                "confident_accuracy": round(float(correct[keep].mean()) if keep.any() else 1.0, 4),
-                "reviews_labelled_right": round(float((correct & keep).mean()), 4),
-                "reviews_neutral": round(float(1 - keep.mean()), 4),
-                "questions_neutral": round(
-                    float((np.abs(p_neutral - 0.5) < h).mean()) if p_neutral.size else 0.0, 4
-                ),
-            }
-        )
-    return rows
+LICENCE_RESEARCH = (
+    "research use only: trained on SophonPlus/ChineseNlpCorpus review sets (licence not stated) "
+    "and ATEC/BQ question pairs (research use only); do not redistribute these weights"
+)
+LICENCE_DEFAULT = "Apache-2.0 (trained only on text written for kefu)"
 
 
-def choose_band(table: Sequence[dict[str, float]], target: float, has_neutral: bool) -> dict[str, float]:
-    """The band whose labels are right most often on reviews and questions alike (balanced),
-    among bands whose confident (non-neutral) review accuracy reaches `target`; without
-    neutral data, the narrowest band reaching `target`."""
-    ok = [r for r in table if r["confident_accuracy"] >= target] or [table[-1]]
-    if not has_neutral:
-        return ok[0]
-    return max(ok, key=lambda r: (r["reviews_labelled_right"] + r["questions_neutral"], -r["band"]))
+def demo_questions() -> list[str]:
+    """The demo company's service questions (written for kefu), minus complaints and fault reports."""
+    from kefu.demo.intents import INTENTS
+
+    skip = ("complaint", "courier", "damaged", "compensation", "problem", "overheating", "thanks",
+            "human_agent", "water_damage", "failed", "offline", "one_side", "bluetooth")  # fmt: skip
+    return [t for i in INTENTS if not any(k in i.name for k in skip) for t in i.examples]
 
 
-def fit(
-    x: sparse.csr_matrix, y: npt.NDArray[np.int_], c: float, seed: int, balanced: bool = False
-) -> tuple[npt.NDArray[np.float16], npt.NDArray[np.float32]]:
-    clf = LogisticRegression(
-        C=c,
-        solver="liblinear",
-        max_iter=1000,
-        random_state=seed,
-        class_weight="balanced" if balanced else None,
+def research_figures(model: EmotionModel, data: Path, seed: int, val_fraction: float) -> dict[str, Any]:
+    """The model on the research sets' validation split (evaluation only), per source."""
+    if not data.is_dir() or not any(data.glob("*.csv")):
+        return {}
+    examples, _ = load_examples(data)
+    _, val_idx = split(examples, val_fraction, seed)
+    p = np.array([model.score(examples[i].text) for i in val_idx])
+    return per_source(examples, val_idx, p)
+
+
+def build_default(args: argparse.Namespace) -> int:
+    """The shipped default: synthetic reviews and neutral questions, all written for kefu."""
+    sys.path.insert(0, str(ROOT / "scripts" / "bot"))
+    from emotion_synthetic import reviews
+
+    t0 = time.perf_counter()
+    rows = reviews(40_000, args.seed)
+    neutral = list(dict.fromkeys(neutral_questions(args.seed) + demo_questions()))
+    params = Params(args.bits, args.gate_bits, args.c, args.gate_c, args.val_fraction, args.seed,
+                    args.confident_accuracy, DEFAULT_LEXICON_WEIGHT)  # fmt: skip
+    arrays, meta, figures = train_arrays(
+        [t for t, _ in rows], [y for _, y in rows], neutral, params, version=DEFAULT_VERSION
     )
-    clf.fit(x, y)
-    return clf.coef_[0].astype(np.float16), np.array([clf.intercept_[0]], dtype=np.float32)
+    # Synthetic reviews are far easier than real ones, so the band chosen on them is too wide
+    # (half the real reviews would come out neutral); it is capped.
+    meta["neutral_band"] = min(float(meta["neutral_band"]), DEFAULT_MAX_BAND)
+    model = EmotionModel.from_arrays(arrays, meta)
+    evaluation = research_figures(model, args.data, args.seed, args.val_fraction)
+    meta.update(
+        licence=LICENCE_DEFAULT,
+        training={
+            "data": "scripts/bot/emotion_synthetic.py (synthetic reviews), kefu.bot.emotion_neutral "
+            "and the demo intents' questions (neutral, gate only); all written for kefu",
+            "synthetic_reviews": len(rows),
+            "neutral_questions": len(neutral),
+            "seed": args.seed,
+            **figures,
+        },
+        evaluation_research_sets=evaluation,
+    )
+    write_model(args.out or DEFAULT_OUT, arrays, meta)
+    print(json.dumps({"training": figures, "evaluation_research_sets": evaluation}, ensure_ascii=False))
+    print(f"wrote {args.out or DEFAULT_OUT} in {time.perf_counter() - t0:.0f}s")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -327,15 +238,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_NEUTRAL,
         help="folder of question-pair CSVs (text_a,text_b) used as neutral texts for the gate; 'none' to skip",
     )
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where model.npz and meta.json go")
+    ap.add_argument("--profile", choices=("default", "research"), default="default")
+    ap.add_argument("--out", type=Path, default=None, help="where model.npz and meta.json go")
     ap.add_argument("--bits", type=int, default=20, help="hash space of the polarity model: 2**bits")
     ap.add_argument("--gate-bits", type=int, default=18, help="hash space of the gate (<= bits)")
-    ap.add_argument("--c", type=float, default=8.0, help="inverse L2 regularisation strength")
+    ap.add_argument(
+        "--c", type=float, default=None, help="inverse L2 strength (default profile 1.0, research 8.0)"
+    )
     ap.add_argument("--gate-c", type=float, default=4.0)
     ap.add_argument("--val-fraction", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--confident-accuracy", type=float, default=0.95, help="bounds the neutral band")
     args = ap.parse_args(argv)
+    if args.profile == "default":
+        args.c = args.c or 1.0  # synthetic text: stronger regularisation generalises better
+        return build_default(args)
+    args.c = args.c or 8.0
+    args.out = args.out or RESEARCH_OUT
     use_gate = str(args.neutral).lower() != "none"
 
     t0 = time.perf_counter()
@@ -427,12 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
     )
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    save: Any = np.savez_compressed  # numpy's stub types **kwds as its own options
-    save(args.out / "model.npz", **arrays)
-    (args.out / "meta.json").write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    meta["licence"] = LICENCE_RESEARCH
+    write_model(args.out, arrays, meta)
 
     print(
         json.dumps(

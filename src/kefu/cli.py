@@ -371,6 +371,21 @@ def emotion_eval(test: Annotated[Path, typer.Option(help="test CSV (text,label)"
         _fail(exc.message)
 
 
+@emotion_app.command("train")
+def emotion_train(
+    data: Annotated[Path, typer.Option(help="labelled CSV (text,label: negative/positive)")],
+    out: Annotated[Path | None, typer.Option(help="model folder (default: the site model)")] = None,
+) -> None:
+    """Train the emotion model on your own labelled texts; it replaces the shipped one, print JSON."""
+    from kefu.bot.emotion import site_model_dir
+
+    train_csv = _feature("kefu.bot.emotion_train", "train_csv")
+    try:
+        _print_json(train_csv(data, out or site_model_dir()))
+    except KefuError as exc:
+        _fail(exc.message)
+
+
 @orders_app.command("import")
 def orders_import(
     file: Annotated[

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu.bot.emotion import Emotion, EmotionModel, analyze
+from kefu.bot.emotion import Emotion, EmotionModel, analyze, read_model_dir, site_model_dir
 from kefu.bot.emotion_eval import evaluate_emotion
 from kefu.errors import KefuError
 from tests.conftest import run_cli
@@ -28,14 +28,21 @@ class TestShippedModel:
             assert {"weights", "bias"} <= set(npz.files)
             assert npz["weights"].dtype == np.float16
         meta = json.loads(data.joinpath("meta.json").read_text(encoding="utf-8"))
-        assert meta["validation"]["all"]["accuracy"] >= 0.9
+        # The shipped default learns only from text written for kefu (issue #22, data hygiene);
+        # its figures on the research review sets are evaluation only.
+        assert meta["licence"].startswith("Apache-2.0")
+        assert meta["training"]["validation"]["accuracy"] >= 0.95
+        assert meta["evaluation_research_sets"]["all"]["accuracy"] >= 0.75
         assert 0.0 < meta["neutral_band"] < 0.5
+        if not (site_model_dir() / "model.npz").is_file():
+            assert EmotionModel.load().version == meta["version"]
         assert EmotionModel.load() is EmotionModel.load()
 
     def test_readme_names_sources_and_the_rebuild_command(self) -> None:
         readme = resources.files("kefu").joinpath("data/emotion/README.md").read_text(encoding="utf-8")
         assert "scripts/train_emotion.py" in readme
-        assert "ChineseNlpCorpus" in readme and "ATEC" in readme
+        assert "emotion_synthetic.py" in readme and "make emotion-model-research" in readme
+        assert "research use" in readme
 
 
 @pytest.mark.parametrize(
@@ -219,3 +226,56 @@ class TestEvaluate:
         done = run_cli("emotion", "eval", "--test", str(_write(tmp_path / "s.csv", self.ROWS)), env={})
         assert done.returncode == 0, done.stderr
         assert set(json.loads(done.stdout)) == {"accuracy", "negative_f1", "n", "p50_ms"}
+
+
+class TestTrainOwnData:
+    """`kefu emotion train --data F.csv`: a company's own labelled texts make the model."""
+
+    NEG: ClassVar[list[str]] = [
+        "发货太慢了",
+        "东西坏了",
+        "客服不理人",
+        "质量很差",
+        "退款一直不到",
+        "包装破了",
+    ]
+    POS: ClassVar[list[str]] = [
+        "发货很快",
+        "东西很好用",
+        "客服很耐心",
+        "质量不错",
+        "退款很及时",
+        "包装很用心",
+    ]
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = []
+        for i in range(8):  # a few variants each, so there is a held-out split
+            rows += [(f"{t}{'！' * (i % 3)}{'' if i < 4 else '，说真的'}", "negative") for t in self.NEG]
+            rows += [(f"{t}{'！' * (i % 3)}{'' if i < 4 else '，说真的'}", "positive") for t in self.POS]
+        return rows
+
+    def test_cli_trains_a_model_that_loads_and_keeps_questions_neutral(self, tmp_path: Path) -> None:
+        data = _write(tmp_path / "mine.csv", self._rows())
+        out = tmp_path / "model"
+        done = run_cli("emotion", "train", "--data", str(data), "--out", str(out), env={})
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        assert report["texts"] == len(self._rows()) and report["negative"] == len(self._rows()) // 2
+        model = read_model_dir(out)
+        assert model.version == "site:mine.csv"
+        assert model.analyze("客服不理人，质量很差").label == "negative"
+        assert model.analyze("发货很快，质量不错").label == "positive"
+        assert model.analyze("请问我的订单什么时候发货").label == "neutral"
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [("text,label\n很好,positive\n很差,negative\n", "at least 2"), ("text\n很好\n", "missing column")],
+    )
+    def test_bad_file_exits_2(self, tmp_path: Path, content: str, message: str) -> None:
+        path = tmp_path / "bad.csv"
+        path.write_text(content, encoding="utf-8")
+        done = run_cli("emotion", "train", "--data", str(path), "--out", str(tmp_path / "m"), env={})
+        assert done.returncode == 2
+        assert message in done.stderr
+        assert not (tmp_path / "m").exists()
