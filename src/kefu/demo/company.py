@@ -19,6 +19,7 @@ from kefu.demo import kb as kb_demo
 from kefu.demo import loyalty as loyalty_demo
 from kefu.demo import outreach as outreach_demo
 from kefu.demo import tickets as tickets_demo
+from kefu.demo import training as training_demo
 from kefu.errors import Conflict
 from kefu.goals.service import goal_service
 from kefu.models.user import Role
@@ -126,6 +127,7 @@ async def load(session: AsyncSession) -> DemoResult:
     # After the history: its past breaches are not compensated, new ones are.
     await loyalty_demo.load(session)
     await goal_service.seed_plan_goals(session, history_days=get_settings().demo_history_days)
+    await training_demo.load(session)
     await outreach_demo.load(session)
     return result
 
