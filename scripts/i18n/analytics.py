@@ -48,6 +48,10 @@ _METRICS = {
     "complaint_rate": ("Complaint rate", "投诉率"),
     "negative_emotion_share": ("Negative emotion share", "负面情绪占比"),
     "occupancy": ("Agent occupancy", "坐席占用率"),
+    "calls_offered": ("Inbound calls", "来电数"),
+    "call_service_level_30s": ("Calls answered within 30 s", "30 秒接通率"),
+    "call_abandon_rate": ("Calls abandoned", "来电放弃率"),
+    "call_asa_seconds": ("Average speed of answer", "平均接通时长"),
 }
 
 EN = {f"metric.{k}": en for k, (en, _zh) in _METRICS.items()}
@@ -55,6 +59,8 @@ EN.update({"topic.category": "category", "topic.intent": "bot intent", "topic.cl
 DYNAMIC = [*EN, "Today", "Last 7 days", "Last 30 days"]
 
 ZH = {
+    "Calls answered within 30 s today": "今日 30 秒接通率",
+    "calls": "通来电",
     **{f"metric.{k}": zh for k, (_en, zh) in _METRICS.items()},
     "topic.category": "分类",
     "topic.intent": "机器人意图",

@@ -166,6 +166,12 @@ class TestCallLifecycle:
             "service_level_30s": 0.3333,
             "asa_seconds": 26.5,
         }
+        # The phone standard beside the other channels: the analytics summary (reports, CSV).
+        summary = (await client.get("/api/v1/analytics/summary", headers=bearer(token))).json()
+        assert summary["calls_offered"] == 3 and summary["call_service_level_30s"] == 0.3333
+        assert summary["call_abandon_rate"] == 0.3333 and summary["call_asa_seconds"] == 26.5
+        live = (await client.get("/api/v1/analytics/live", headers=bearer(token))).json()  # the wallboard
+        assert live["calls_today"] == 3 and live["call_service_level_30s_today"] == 0.3333
         r = await client.get("/api/v1/calls", headers=bearer(token))
         by_id = {c["external_id"]: c for c in r.json()["items"]}
         assert by_id["fast"]["answered_within_30s"] is True and by_id["slow"]["speed_of_answer_seconds"] == 45

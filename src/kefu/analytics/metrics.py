@@ -233,7 +233,14 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
     ("complaint_rate", "ratio"),
     ("negative_emotion_share", "ratio"),
     ("occupancy", "ratio"),
+    ("calls_offered", "count"),
+    ("call_service_level_30s", "ratio"),
+    ("call_abandon_rate", "ratio"),
+    ("call_asa_seconds", "seconds"),
 )
+
+
+CALL_FIELDS = frozenset({"calls_offered", "call_service_level_30s", "call_abandon_rate", "call_asa_seconds"})
 
 
 def summarize(st: Stats) -> dict[str, Any]:
@@ -288,7 +295,8 @@ def summarize(st: Stats) -> dict[str, Any]:
     for m in SLA_METRICS:
         m_met, m_br = c.get(f"sla_{m}_met", 0), c.get(f"sla_{m}_breached", 0)
         out[f"sla_{m}_compliance"] = _ratio(m_met, m_met + m_br)
-    ordered = {name: out[name] for name, _ in SUMMARY_FIELDS}
+    # Calls come from the phone line's own records (analytics_service.summary adds them).
+    ordered = {name: out[name] if name not in CALL_FIELDS else None for name, _ in SUMMARY_FIELDS}
     ordered["percentiles_exact"] = all(hist.is_exact for hist in h.values())
     return ordered
 

@@ -24,6 +24,7 @@ from kefu.authz import Perm, Principal, require, require_staff
 from kefu.config import get_settings
 from kefu.errors import Unprocessable
 from kefu.kit.time import utcnow
+from kefu.phone.service import phone_service
 from kefu.sla.calendar import BusinessCalendar, business_minutes_between
 from kefu.sla.service import sla_service
 
@@ -200,7 +201,22 @@ class AnalyticsService:
         now = utcnow()
         data = summarize(await self.stats(session, start, end, only, now=now))
         data.update(await self._backlog(session, only, now))
+        if not only and principal.can(Perm.REPORTS_READ):
+            data.update(await self._calls(session, principal, start, end))
         return {"from": start, "to": end, "generated_at": now, **data, "slice": only}
+
+    async def _calls(
+        self, session: AsyncSession, principal: Principal, start: datetime, end: datetime
+    ) -> dict[str, Any]:
+        """The phone line's standard (answered within 30 s) beside the other channels:
+        service level, abandonment and the average speed of answer of inbound calls."""
+        calls = await phone_service.summary(session, principal, start, end)
+        return {
+            "calls_offered": calls.offered,
+            "call_service_level_30s": calls.service_level_30s,
+            "call_abandon_rate": round(calls.missed / calls.offered, 4) if calls.offered else None,
+            "call_asa_seconds": calls.asa_seconds,
+        }
 
     async def _backlog(self, session: AsyncSession, only: dict[str, str], now: datetime) -> dict[str, Any]:
         count, (p50, p90) = await repo.backlog(session, only, (0.5, 0.9))
@@ -312,7 +328,10 @@ class AnalyticsService:
         n, total = await repo.answered_csat_since(session, today)
         at_risk = await sla_service.at_risk_ticket_ids(session)
         overdue = await sla_service.overdue_ticket_ids(session)
+        calls = await phone_service.summary(session, principal, today, now)
         return {
+            "calls_today": calls.offered,
+            "call_service_level_30s_today": calls.service_level_30s,
             "generated_at": now,
             "csat_today": round(total / n, 1) if n else None,
             "csat_responses_today": n,

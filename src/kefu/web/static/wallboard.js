@@ -69,6 +69,10 @@
       $("wb-csat").textContent = stats.csat_today === null ? "—" : Number(stats.csat_today).toFixed(1);
       $("wb-csat-n").textContent = String(stats.csat_responses_today);
       tone("tile-csat", stats.csat_today !== null && stats.csat_today < 88);
+      var sl = stats.call_service_level_30s_today;
+      $("wb-calls-sl").textContent = sl === null || sl === undefined ? "—" : Math.round(sl * 1000) / 10 + "%";
+      $("wb-calls-n").textContent = String(stats.calls_today || 0);
+      tone("tile-calls", sl !== null && sl !== undefined && sl < 0.8);  // the plan: 80 % within 30 s
       var open = 0; Object.keys(stats.tickets_by_status || {}).forEach(function (k) { open += stats.tickets_by_status[k]; });
       $("wb-open").textContent = String(open);
       $("wb-updated").textContent = fmt(T.updated, {
