@@ -172,9 +172,36 @@ def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+# FastAPI builds an included router's routes (signature and dependency analysis, pydantic
+# fields) lazily per application, on the first request that walks past them: about half a
+# second of CPU for kefu's ~400 routes, paid again by every test's new app (~1,100 of them,
+# a quarter of the suite's time). The routers are module globals, included without per-app
+# options, and no test overrides dependencies, so the tables one app built serve every later
+# app of this worker. Each test still gets its own app, settings, lifespan and database.
+_route_tables: dict[tuple[int, str], Any] = {}
+
+
+def share_route_tables(application: Any) -> Any:
+    """Give a new app the route tables an earlier app of this process already built. Falls
+    back to FastAPI's own (per-app) building if its internals no longer look as expected."""
+    routes = application.router.routes
+    for i, route in enumerate(routes):
+        original = getattr(route, "original_router", None)
+        context = getattr(route, "include_context", None)
+        if original is None or context is None or getattr(route, "effective_candidates", None) is None:
+            continue
+        routes[i] = _route_tables.setdefault((id(original), context.prefix), route)
+    return application
+
+
+def new_app(settings: Settings) -> Any:
+    """`create_app` for tests: the same application, with shared route tables."""
+    return share_route_tables(create_app(settings))
+
+
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Any]:
-    application = create_app(make_settings(db.url))
+    application = new_app(make_settings(db.url))
     async with application.router.lifespan_context(application):
         yield application
 
@@ -247,7 +274,8 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
-_SERVER_HINTS = ("LiveServer(", "run_cli(", "subprocess.")
+# "LiveServer", not "LiveServer(": the kill -9 tests start theirs via asyncio.to_thread(LiveServer, ...).
+_SERVER_HINTS = ("LiveServer", "run_cli(", "subprocess.")
 _module_kinds: dict[Path, tuple[bool, bool]] = {}
 
 
