@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import re
 import smtplib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from kefu.config import get_settings
 from kefu.kit.db import Database
@@ -84,3 +87,33 @@ def mail(
         m[k] = v
     m.set_content(body)
     return m
+
+
+class Outgoing:
+    """The company's outgoing SMTP server (aiosmtpd on loopback): what kefu really sent."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def outgoing(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outgoing]:
+    box = Outgoing()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("KEFU_SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    yield box
+    controller.stop()
+    get_settings.cache_clear()
+
+
+async def run_jobs(db: Database) -> None:
+    for _ in range(3):  # the listener job, then the send job it queues
+        await Worker(db).run_until_idle()

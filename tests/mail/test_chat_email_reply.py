@@ -8,54 +8,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
 
 import httpx
-import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
-from kefu.config import get_settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.models import OutboundMail, TicketComment
 from kefu.models.user import Role
-from tests.conftest import free_port
 from tests.factories import PASSWORD, bearer, make_group, staff_token
-from tests.mail.conftest import Mta, mail
+from tests.mail.conftest import Mta, Outgoing, mail, run_jobs
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HTML = {"accept": "text/html"}
-
-
-class Outgoing:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-@pytest.fixture
-def outgoing(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outgoing]:
-    box = Outgoing()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("KEFU_SMTP_PORT", str(port))
-    get_settings.cache_clear()
-    yield box
-    controller.stop()
-
-
-async def run_jobs(db: Database) -> None:
-    for _ in range(3):  # the listener job, then the send job it queues
-        await Worker(db).run_until_idle()
 
 
 async def _say(client: httpx.AsyncClient, chat: dict[str, str], text: str) -> None:

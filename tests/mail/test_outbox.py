@@ -4,15 +4,10 @@ escalation mails, retries, and header injection refused."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from kefu.config import get_settings
 from kefu.errors import Unprocessable
@@ -23,36 +18,20 @@ from kefu.mail.service import mail_service
 from kefu.models import OutboundMail
 from tests.conftest import free_port
 from tests.factories import make_customer
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
+from tests.mail.conftest import Outgoing
 
 
 @pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("KEFU_SMTP_PORT", str(port))
+def smtp(outgoing: Outgoing, monkeypatch: pytest.MonkeyPatch) -> Outgoing:
     monkeypatch.setenv("KEFU_MAIL_FROM", "support@kefu.demo")
     monkeypatch.setenv("KEFU_PUBLIC_URL", "http://kefu.test")
     get_settings.cache_clear()
-    yield inbox
-    controller.stop()
-    get_settings.cache_clear()
+    return outgoing
 
 
 class TestMagicLink:
     async def test_link_arrives_signs_in_once(
-        self, db: Database, smtp: Inbox, client: httpx.AsyncClient
+        self, db: Database, smtp: Outgoing, client: httpx.AsyncClient
     ) -> None:
         async with db.transaction() as s:
             await make_customer(s, name="林晓", email="linxiao@example.cn")
@@ -108,7 +87,7 @@ class TestOutbox:
 
 class TestEscalationMail:
     async def test_supervisor_of_the_group_gets_mail(
-        self, db: Database, client: httpx.AsyncClient, smtp: Inbox
+        self, db: Database, client: httpx.AsyncClient, smtp: Outgoing
     ) -> None:
         from kefu.models.user import Role
         from tests.factories import bearer, make_group, make_user, staff_token

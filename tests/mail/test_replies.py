@@ -4,53 +4,14 @@ our mail comes back into the same ticket."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
-
 import httpx
-import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
-from kefu.config import get_settings
 from kefu.kit.db import Database
-from kefu.kit.jobs import Worker
 from kefu.models import OutboundMail, Ticket, TicketComment
 from kefu.models.user import Role
-from tests.conftest import free_port
 from tests.factories import bearer, make_group, staff_token
-from tests.mail.conftest import Mta, mail
-
-
-class Outgoing:
-    """The company's outgoing SMTP server."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-@pytest.fixture
-def outgoing(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outgoing]:
-    box = Outgoing()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("KEFU_SMTP_PORT", str(port))
-    get_settings.cache_clear()
-    yield box
-    controller.stop()
-
-
-async def run_jobs(db: Database) -> None:
-    for _ in range(3):  # listener job, then the send job it queues
-        await Worker(db).run_until_idle()
+from tests.mail.conftest import Mta, Outgoing, mail, run_jobs
 
 
 class TestAgentReply:
