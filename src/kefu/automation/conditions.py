@@ -33,7 +33,9 @@ ACTIONS = {
     "assign",
     "add_tags",
     "notify_supervisors",
+    "acknowledge",  # a message to the customer on the ticket (and by email on email tickets)
 }
+MAX_ACKNOWLEDGEMENT = 2000
 PRIORITY_UP = {"low": "normal", "normal": "high", "high": "urgent", "urgent": "urgent"}
 
 
@@ -50,6 +52,14 @@ def validate(conditions: Sequence[Mapping[str, Any]], actions: Sequence[Mapping[
         if a.get("action") not in ACTIONS:
             raise Unprocessable(
                 f"unknown action {a.get('action')!r}; one of {sorted(ACTIONS)}", code="invalid_action"
+            )
+        text = a.get("value")
+        if a["action"] == "acknowledge" and (
+            not isinstance(text, str) or not text.strip() or len(text) > MAX_ACKNOWLEDGEMENT
+        ):
+            raise Unprocessable(
+                "自动回复需要 1–2000 字的内容 / an acknowledgement needs a text of 1–2000 characters",
+                code="invalid_action",
             )
 
 

@@ -244,6 +244,9 @@ class AutomationService:
                     session, TriggerFailed(ticket_id=ticket_id, trigger_id=trigger.id, reason=exc.message)
                 )
                 return
+        for a in trigger.actions:
+            if a["action"] == "acknowledge":
+                await ticket_service.acknowledge(session, ticket_id, str(a["value"]))
         if any(a["action"] == "notify_supervisors" for a in trigger.actions):
             await publish(
                 session,

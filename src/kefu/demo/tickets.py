@@ -210,9 +210,13 @@ async def load(session: AsyncSession, admin_id: int | None) -> tuple[int, int]:
     return policies, created
 
 
+FEEDBACK_ACK = "您好，您的反馈我们已经收到，会在 1 小时内确认、24 小时内给您答复。感谢您帮助我们改进服务！"
+
+
 async def _triggers(session: AsyncSession) -> None:
     """The plans' rules as triggers an admin sees and edits in 触发器与自动化: an after-sales
-    fault is 紧急 ("售后故障为'紧急'，2小时内响应"); a complaint goes to 投诉处理. Tickets without a
+    fault is 紧急 ("售后故障为'紧急'，2小时内响应"); a complaint goes to 投诉处理; feedback gets an
+    automatic acknowledgement (the plan's "1 小时内确认" is still a person's to meet). Tickets without a
     category get one from triage, which suggests the priority and group too."""
     complaints = await team_service.by_name(session, "投诉处理")
     rules: list[dict[str, Any]] = [
@@ -227,6 +231,15 @@ async def _triggers(session: AsyncSession) -> None:
             "actions": [{"action": "set_priority", "value": "urgent"}],
         },
     ]
+    rules.append(
+        {
+            "name": "反馈 → 自动回复确认",
+            "position": 30,
+            "on": "created",
+            "conditions": [{"field": "category", "op": "starts_with", "value": "反馈"}],
+            "actions": [{"action": "acknowledge", "value": FEEDBACK_ACK}],
+        }
+    )
     if complaints is not None:
         rules.append(
             {

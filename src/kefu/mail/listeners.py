@@ -11,5 +11,5 @@ from kefu.ticket.events import CommentAdded
 
 @listener(CommentAdded)
 async def mail_agent_reply(session: AsyncSession, event: CommentAdded) -> None:
-    if event.public and event.author_user_id is not None:
+    if event.public and (event.author_user_id is not None or event.automatic):
         await mail_reply_service.reply_for_comment(session, event.ticket_id, event.comment_id)

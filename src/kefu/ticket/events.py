@@ -46,6 +46,7 @@ class CommentAdded(_TicketEvent):
     author_customer_id: int | None = None
     group_id: int | None = None
     assignee_id: int | None = None
+    automatic: bool = False  # written by kefu (a trigger's acknowledgement), not a person
 
 
 @register

@@ -468,6 +468,37 @@ class TicketService(TicketLinks, TicketFields, TicketChannels):
             await sla_service.customer_replied(session, facts, now=now)
         return comment
 
+    async def acknowledge(self, session: AsyncSession, ticket_id: int, body: str) -> TicketComment | None:
+        """An automatic message to the customer (a trigger's "acknowledge" action): public,
+        from kefu itself, mailed on email tickets. It neither answers the ticket (no owner, no
+        first reply) nor confirms it (the acknowledge SLA waits for a person)."""
+        t = await self._load(session, None, ticket_id, lock=True)
+        if t.status == TicketStatus.CLOSED:
+            return None
+        comment = TicketComment(
+            ticket_id=t.id,
+            body=body,
+            public=True,
+            via=t.channel,
+            created_at=utcnow(),
+            author_kind="system",
+        )
+        session.add(comment)
+        await session.flush()
+        await publish(
+            session,
+            CommentAdded(
+                ticket_id=t.id,
+                customer_id=t.customer_id,
+                comment_id=comment.id,
+                public=True,
+                group_id=t.group_id,
+                assignee_id=t.assignee_id,
+                automatic=True,
+            ),
+        )
+        return comment
+
     async def comment(
         self, session: AsyncSession, principal: Principal, ticket_id: int, data: CommentCreate
     ) -> TicketComment:

@@ -20,6 +20,7 @@ from kefu.models.mail import OutboundMail, OutboxStatus
 
 SEND_JOB = "mail.send"
 REPLY_KIND = "reply"  # an agent's answer: written by a person, so not marked auto-submitted
+AUTO_REPLY_KIND = "auto_reply"  # kefu's own acknowledgement: marked, so auto-responders stay quiet
 RETRY_DELAYS = (30, 120, 600, 1800, 7200, 21600)
 
 

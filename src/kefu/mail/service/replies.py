@@ -17,7 +17,7 @@ from kefu.customer.service import customer_service
 from kefu.errors import KefuError
 from kefu.mail.parse import MailParseError, base_address, parse
 from kefu.mail.repository import mail_repository
-from kefu.mail.service.outbox import REPLY_KIND, mail_service
+from kefu.mail.service.outbox import AUTO_REPLY_KIND, REPLY_KIND, mail_service
 from kefu.mail.templates import reply_body, reply_subject, transcript_text
 from kefu.models.mail import InboundMail, OutboundMail
 from kefu.models.ticket import Channel
@@ -53,8 +53,11 @@ class MailReplyService:
         comment = next(
             (c for c in await ticket_service.comments(session, SYSTEM, ticket) if c.id == comment_id), None
         )
-        if comment is None or not comment.public or comment.author_user_id is None:
+        if comment is None or not comment.public:
             return None
+        automatic = comment.author_user_id is None
+        if automatic and (comment.author_kind != "system" or ticket.channel != Channel.EMAIL):
+            return None  # only people's replies, and kefu's own acknowledgements on email tickets
         if not email_reply_service.wants_mail(ticket, comment):
             return None  # other channels: only when the agent ticked "send by email"
         last = await mail_repository.last_threaded_inbound(session, ticket.id)
@@ -93,7 +96,7 @@ class MailReplyService:
                     locale=customer.locale,
                     transcript=transcript,
                 ),
-                kind=REPLY_KIND,
+                kind=AUTO_REPLY_KIND if automatic else REPLY_KIND,
                 ticket_id=ticket.id,
                 in_reply_to=in_reply_to,
                 references=" ".join(references) or None,

@@ -71,6 +71,7 @@ ACTION = {
     "assign": N_("Assign to"),
     "add_tags": N_("Add tags"),
     "notify_supervisors": N_("Email the supervisors"),
+    "acknowledge": N_("Reply to the customer automatically"),
 }
 ACTION_SHORT = {
     "set_priority": N_("Priority"),
@@ -80,6 +81,7 @@ ACTION_SHORT = {
     "assign": N_("Assign to"),
     "add_tags": N_("Add tags"),
     "notify_supervisors": N_("Email the supervisors"),
+    "acknowledge": N_("Automatic reply"),
 }
 ACTION_KIND = {
     "set_priority": "priority",
@@ -89,6 +91,7 @@ ACTION_KIND = {
     "add_tags": "text",
     "raise_priority": "",
     "notify_supervisors": "",
+    "acknowledge": "message",
 }
 ENUMS = {
     "priority": PRIORITY,
@@ -136,6 +139,8 @@ def _read_value(form: Mapping[str, Any], prefix: str, kind: str, op: str = "") -
     raw = str(form.get(f"{prefix}-v-{kind}") or "").strip()
     if kind in ("group", "agent"):
         return int(raw) if raw.isdigit() else None
+    if kind == "message":  # one text, commas and all
+        return raw or None
     if kind == "text" and (op in ("in", "not_in") or prefix.startswith("act")):
         return [t.strip() for t in raw.replace("，", ",").replace("、", ",").split(",") if t.strip()]
     return raw or None
