@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from kefu.analytics.service import resolve_range
 from kefu.deps import CurrentPrincipal, Session
 from kefu.goals.schemas import AttainmentOut, GoalIn, GoalOut, GoalPatch
 from kefu.goals.service import goal_service
 from kefu.kit.i18n import current_locale, normalize_locale
-from kefu.kit.schemas import MAX_ID, Page
+from kefu.kit.schemas import Id, Page
 
 router = APIRouter(prefix="/api/v1/goals", tags=["goals"])
-GoalId = Annotated[int, Path(ge=1, le=MAX_ID)]
 When = Annotated[str | None, Query(max_length=40)]
 
 
@@ -44,18 +43,16 @@ async def attainment(
 
 
 @router.get("/{goal_id}", response_model=GoalOut)
-async def get_goal(goal_id: GoalId, principal: CurrentPrincipal, session: Session) -> GoalOut:
+async def get_goal(goal_id: Id, principal: CurrentPrincipal, session: Session) -> GoalOut:
     return GoalOut.model_validate(await goal_service.get(session, principal, goal_id))
 
 
 @router.patch("/{goal_id}", response_model=GoalOut)
-async def update_goal(
-    goal_id: GoalId, body: GoalPatch, principal: CurrentPrincipal, session: Session
-) -> GoalOut:
+async def update_goal(goal_id: Id, body: GoalPatch, principal: CurrentPrincipal, session: Session) -> GoalOut:
     return GoalOut.model_validate(await goal_service.update(session, principal, goal_id, body))
 
 
 @router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_goal(goal_id: GoalId, principal: CurrentPrincipal, session: Session) -> Response:
+async def delete_goal(goal_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await goal_service.delete(session, principal, goal_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

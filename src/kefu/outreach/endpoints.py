@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import MAX_ID, Id, Page
+from kefu.kit.schemas import Id, Page
 from kefu.outreach.schemas import (
     AudienceOut,
     EventIn,
@@ -28,7 +28,6 @@ from kefu.outreach.schemas import (
 from kefu.outreach.service import outreach_service
 
 router = APIRouter(prefix="/api/v1/outreach", tags=["outreach"])
-JourneyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -45,52 +44,50 @@ async def create_journey(body: JourneyIn, principal: CurrentPrincipal, session: 
 
 
 @router.get("/journeys/{journey_id}", response_model=JourneyOut)
-async def get_journey(journey_id: JourneyId, principal: CurrentPrincipal, session: Session) -> JourneyOut:
+async def get_journey(journey_id: Id, principal: CurrentPrincipal, session: Session) -> JourneyOut:
     return JourneyOut.model_validate(await outreach_service.get(session, principal, journey_id))
 
 
 @router.put("/journeys/{journey_id}", response_model=JourneyOut)
 async def update_journey(
-    journey_id: JourneyId, body: JourneyIn, principal: CurrentPrincipal, session: Session
+    journey_id: Id, body: JourneyIn, principal: CurrentPrincipal, session: Session
 ) -> JourneyOut:
     return JourneyOut.model_validate(await outreach_service.update(session, principal, journey_id, body))
 
 
 @router.post("/journeys/{journey_id}/deactivate", response_model=JourneyOut)
-async def deactivate_journey(
-    journey_id: JourneyId, principal: CurrentPrincipal, session: Session
-) -> JourneyOut:
+async def deactivate_journey(journey_id: Id, principal: CurrentPrincipal, session: Session) -> JourneyOut:
     return JourneyOut.model_validate(await outreach_service.deactivate(session, principal, journey_id))
 
 
 @router.get("/journeys/{journey_id}/audience", response_model=AudienceOut)
-async def audience(journey_id: JourneyId, principal: CurrentPrincipal, session: Session) -> AudienceOut:
+async def audience(journey_id: Id, principal: CurrentPrincipal, session: Session) -> AudienceOut:
     """How many customers the journey reaches now (segment, consent, an address)."""
     return AudienceOut(count=await outreach_service.audience(session, principal, journey_id))
 
 
 @router.post("/journeys/{journey_id}/preview", response_model=PreviewOut)
 async def preview(
-    journey_id: JourneyId, body: PreviewIn, principal: CurrentPrincipal, session: Session
+    journey_id: Id, body: PreviewIn, principal: CurrentPrincipal, session: Session
 ) -> PreviewOut:
     return await outreach_service.preview(session, principal, journey_id, body)
 
 
 @router.post("/journeys/{journey_id}/test-send", response_model=SendOut, status_code=status.HTTP_202_ACCEPTED)
 async def test_send(
-    journey_id: JourneyId, body: TestSendIn, principal: CurrentPrincipal, session: Session
+    journey_id: Id, body: TestSendIn, principal: CurrentPrincipal, session: Session
 ) -> SendOut:
     return SendOut.model_validate(await outreach_service.test_send(session, principal, journey_id, body))
 
 
 @router.post("/journeys/{journey_id}/launch", response_model=LaunchOut)
-async def launch(journey_id: JourneyId, principal: CurrentPrincipal, session: Session) -> LaunchOut:
+async def launch(journey_id: Id, principal: CurrentPrincipal, session: Session) -> LaunchOut:
     return LaunchOut(planned=await outreach_service.launch(session, principal, journey_id))
 
 
 @router.get("/journeys/{journey_id}/sends", response_model=Page[SendOut])
 async def journey_sends(
-    journey_id: JourneyId, principal: CurrentPrincipal, session: Session, limit: Limit = 100
+    journey_id: Id, principal: CurrentPrincipal, session: Session, limit: Limit = 100
 ) -> Page[SendOut]:
     sends = await outreach_service.journey_sends(session, principal, journey_id, limit)
     return Page(items=[SendOut.model_validate(s) for s in sends])

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from kefu.deps import CurrentPrincipal, Session
-from kefu.kit.schemas import MAX_ID, Page
+from kefu.kit.schemas import MAX_ID, Id, Page
 from kefu.training.schemas import (
     AttemptOut,
     CaseIn,
@@ -38,7 +38,6 @@ from kefu.training.schemas import (
 from kefu.training.service import case_service, exam_service, learning_service
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
-Key = Annotated[int, Path(ge=1, le=MAX_ID)]
 NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
@@ -55,43 +54,41 @@ async def create_path(body: PathIn, principal: CurrentPrincipal, session: Sessio
 
 
 @router.get("/paths/{path_id}", response_model=PathOut)
-async def get_path(path_id: Key, principal: CurrentPrincipal, session: Session) -> PathOut:
+async def get_path(path_id: Id, principal: CurrentPrincipal, session: Session) -> PathOut:
     return await learning_service.path_out(session, principal, path_id)
 
 
 @router.patch("/paths/{path_id}", response_model=PathOut)
-async def update_path(
-    path_id: Key, body: PathPatch, principal: CurrentPrincipal, session: Session
-) -> PathOut:
+async def update_path(path_id: Id, body: PathPatch, principal: CurrentPrincipal, session: Session) -> PathOut:
     await learning_service.update_path(session, principal, path_id, body)
     return await learning_service.path_out(session, principal, path_id)
 
 
 @router.delete("/paths/{path_id}", status_code=NO_CONTENT)
-async def delete_path(path_id: Key, principal: CurrentPrincipal, session: Session) -> Response:
+async def delete_path(path_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await learning_service.delete_path(session, principal, path_id)
     return Response(status_code=NO_CONTENT)
 
 
 @router.post("/paths/{path_id}/items", response_model=ItemOut, status_code=status.HTTP_201_CREATED)
-async def add_item(path_id: Key, body: ItemIn, principal: CurrentPrincipal, session: Session) -> ItemOut:
+async def add_item(path_id: Id, body: ItemIn, principal: CurrentPrincipal, session: Session) -> ItemOut:
     return ItemOut.model_validate(await learning_service.add_item(session, principal, path_id, body))
 
 
 @router.delete("/items/{item_id}", status_code=NO_CONTENT)
-async def delete_item(item_id: Key, principal: CurrentPrincipal, session: Session) -> Response:
+async def delete_item(item_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await learning_service.delete_item(session, principal, item_id)
     return Response(status_code=NO_CONTENT)
 
 
 @router.put("/items/{item_id}/done", status_code=NO_CONTENT)
-async def mark_done(item_id: Key, principal: CurrentPrincipal, session: Session) -> Response:
+async def mark_done(item_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await learning_service.set_done(session, principal, item_id, True)
     return Response(status_code=NO_CONTENT)
 
 
 @router.delete("/items/{item_id}/done", status_code=NO_CONTENT)
-async def unmark_done(item_id: Key, principal: CurrentPrincipal, session: Session) -> Response:
+async def unmark_done(item_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await learning_service.set_done(session, principal, item_id, False)
     return Response(status_code=NO_CONTENT)
 
@@ -114,20 +111,20 @@ async def create_exam(body: ExamIn, principal: CurrentPrincipal, session: Sessio
 
 
 @router.get("/exams/{exam_id}", response_model=ExamDetailOut)
-async def get_exam(exam_id: Key, principal: CurrentPrincipal, session: Session) -> ExamDetailOut:
+async def get_exam(exam_id: Id, principal: CurrentPrincipal, session: Session) -> ExamDetailOut:
     return await exam_service.detail(session, principal, exam_id)
 
 
 @router.patch("/exams/{exam_id}", response_model=ExamDetailOut)
 async def update_exam(
-    exam_id: Key, body: ExamPatch, principal: CurrentPrincipal, session: Session
+    exam_id: Id, body: ExamPatch, principal: CurrentPrincipal, session: Session
 ) -> ExamDetailOut:
     await exam_service.update(session, principal, exam_id, body)
     return await exam_service.detail(session, principal, exam_id)
 
 
 @router.delete("/exams/{exam_id}", status_code=NO_CONTENT)
-async def delete_exam(exam_id: Key, principal: CurrentPrincipal, session: Session) -> Response:
+async def delete_exam(exam_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await exam_service.delete(session, principal, exam_id)
     return Response(status_code=NO_CONTENT)
 
@@ -136,13 +133,13 @@ async def delete_exam(exam_id: Key, principal: CurrentPrincipal, session: Sessio
     "/exams/{exam_id}/questions", response_model=QuestionAdminOut, status_code=status.HTTP_201_CREATED
 )
 async def add_question(
-    exam_id: Key, body: QuestionIn, principal: CurrentPrincipal, session: Session
+    exam_id: Id, body: QuestionIn, principal: CurrentPrincipal, session: Session
 ) -> QuestionAdminOut:
     return QuestionAdminOut.model_validate(await exam_service.add_question(session, principal, exam_id, body))
 
 
 @router.delete("/questions/{question_id}", status_code=NO_CONTENT)
-async def delete_question(question_id: Key, principal: CurrentPrincipal, session: Session) -> Response:
+async def delete_question(question_id: Id, principal: CurrentPrincipal, session: Session) -> Response:
     await exam_service.delete_question(session, principal, question_id)
     return Response(status_code=NO_CONTENT)
 
@@ -153,7 +150,7 @@ async def my_exams(principal: CurrentPrincipal, session: Session) -> Page[ExamOu
 
 
 @router.post("/exams/{exam_id}/attempts", response_model=AttemptOut, status_code=status.HTTP_201_CREATED)
-async def start_attempt(exam_id: Key, principal: CurrentPrincipal, session: Session) -> AttemptOut:
+async def start_attempt(exam_id: Id, principal: CurrentPrincipal, session: Session) -> AttemptOut:
     attempt = await exam_service.start(session, principal, exam_id)
     return await exam_service.attempt_out(session, principal, attempt.id)
 
@@ -171,13 +168,13 @@ async def attempts(
 
 
 @router.get("/attempts/{attempt_id}", response_model=AttemptOut)
-async def get_attempt(attempt_id: Key, principal: CurrentPrincipal, session: Session) -> AttemptOut:
+async def get_attempt(attempt_id: Id, principal: CurrentPrincipal, session: Session) -> AttemptOut:
     return await exam_service.attempt_out(session, principal, attempt_id)
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=AttemptOut)
 async def submit_attempt(
-    attempt_id: Key, body: SubmitIn, principal: CurrentPrincipal, session: Session
+    attempt_id: Id, body: SubmitIn, principal: CurrentPrincipal, session: Session
 ) -> AttemptOut:
     await exam_service.submit(session, principal, attempt_id, body)
     return await exam_service.attempt_out(session, principal, attempt_id)
@@ -185,7 +182,7 @@ async def submit_attempt(
 
 @router.post("/attempts/{attempt_id}/grade", response_model=AttemptOut)
 async def grade_attempt(
-    attempt_id: Key, body: GradeIn, principal: CurrentPrincipal, session: Session
+    attempt_id: Id, body: GradeIn, principal: CurrentPrincipal, session: Session
 ) -> AttemptOut:
     await exam_service.grade(session, principal, attempt_id, body)
     return await exam_service.attempt_out(session, principal, attempt_id)
@@ -203,7 +200,7 @@ async def certificates(
 
 @router.post("/certificates/{certificate_id}/revoke", response_model=CertificateOut)
 async def revoke_certificate(
-    certificate_id: Key, body: RevokeIn, principal: CurrentPrincipal, session: Session
+    certificate_id: Id, body: RevokeIn, principal: CurrentPrincipal, session: Session
 ) -> CertificateOut:
     cert = await exam_service.revoke(session, principal, certificate_id, body.reason)
     items = await exam_service.certificates(session, principal, user_id=cert.user_id)
@@ -230,7 +227,7 @@ async def assign_mentor(body: MentorshipIn, principal: CurrentPrincipal, session
 
 @router.post("/mentorships/{mentorship_id}/sign-off", response_model=MentorshipOut)
 async def sign_off(
-    mentorship_id: Key, body: SignOffIn, principal: CurrentPrincipal, session: Session
+    mentorship_id: Id, body: SignOffIn, principal: CurrentPrincipal, session: Session
 ) -> MentorshipOut:
     m = await learning_service.sign_off(session, principal, mentorship_id, body.note)
     return next(x for x in await learning_service.mentorships(session, principal) if x.id == m.id)
@@ -249,11 +246,11 @@ async def create_case(body: CaseIn, principal: CurrentPrincipal, session: Sessio
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
-async def get_case(case_id: Key, principal: CurrentPrincipal, session: Session) -> CaseOut:
+async def get_case(case_id: Id, principal: CurrentPrincipal, session: Session) -> CaseOut:
     return await case_service.view(session, principal, case_id)
 
 
 @router.post("/cases/{case_id}/notes", response_model=CaseNoteOut, status_code=status.HTTP_201_CREATED)
-async def add_note(case_id: Key, body: NoteIn, principal: CurrentPrincipal, session: Session) -> CaseNoteOut:
+async def add_note(case_id: Id, body: NoteIn, principal: CurrentPrincipal, session: Session) -> CaseNoteOut:
     note = await case_service.add_note(session, principal, case_id, body.body)
     return CaseNoteOut.model_validate(note).model_copy(update={"author_name": principal.name})
