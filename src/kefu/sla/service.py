@@ -129,13 +129,6 @@ class SlaService:
         today = (now or utcnow()).astimezone(cal.tz).date()
         return day_plans(cal, today, days)
 
-    async def is_open_now(
-        self, session: AsyncSession, now: datetime | None = None, schedule_id: int | None = None
-    ) -> bool:
-        """Inside the schedule's business hours (the default schedule when none is named;
-        always open when there is none)."""
-        return (await self.next_opening(session, now, schedule_id)) is None
-
     async def next_opening(
         self, session: AsyncSession, now: datetime | None = None, schedule_id: int | None = None
     ) -> datetime | None:
