@@ -16,6 +16,8 @@ from kefu.analytics.owners import owner_report_service
 from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.service import analytics_service, parse_only, resolve_range, timezone
+from kefu.analytics.value_export import customer_value_csv
+from kefu.analytics.value_service import customer_value_service
 from kefu.deps import CurrentPrincipal, Session
 from kefu.kit.i18n import normalize_locale, translations
 from kefu.kit.schemas import MAX_ID
@@ -160,6 +162,30 @@ async def owners(
     the specialist-engaged clocks of their tickets."""
     frm, end = resolve_range(start, to)
     return {"items": await owner_report_service.report(session, principal, frm, end)}
+
+
+@router.get("/customer-value")
+async def customer_value(
+    principal: CurrentPrincipal, session: Session, start: From = None, to: To = None
+) -> dict[str, Any]:
+    """Repurchase, churn, lifetime value and the high tier's revenue share, by loyalty tier
+    and first-purchase quarter (docs/customer-value.md)."""
+    frm, end = resolve_range(start, to)
+    return await customer_value_service.report(session, principal, frm, end)
+
+
+@router.get("/customer-value.csv")
+async def customer_value_export(
+    principal: CurrentPrincipal, session: Session, start: From = None, to: To = None, lang: Lang = None
+) -> Response:
+    frm, end = resolve_range(start, to)
+    data = await customer_value_service.report(session, principal, frm, end)
+    name = f"kefu-customer-value-{frm:%Y%m%d}-{end:%Y%m%d}.csv"
+    return Response(
+        customer_value_csv(data, normalize_locale(lang or "zh_CN")),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/pain-points")

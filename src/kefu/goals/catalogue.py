@@ -38,13 +38,15 @@ METRICS: dict[str, Metric] = {
     "survey_response_rate": Metric(N_("Survey response rate"), "ratio", True, 0, 100),
     "painpoint_solve_rate": Metric(N_("Pain-point solve rate"), "ratio", True, 0, 100),
     "sla_compliance": Metric(N_("SLA compliance"), "ratio", True, 0, 100),
+    # Customer value from orders (docs/customer-value.md).
+    "high_tier_revenue_share": Metric(N_("High-value customers' share of revenue"), "ratio", True, 0, 100),
+    "churn_rate": Metric(N_("Customer churn (no purchase in 12 months)"), "ratio", False, 0, 100),
 }
 COMPARISONS = {"at_least": "≥", "at_most": "≤"}
 PERIODS = {"day": N_("Daily"), "week": N_("Weekly"), "month": N_("Monthly")}
 # A relative goal's target: the change in percent against the baseline.
 RELATIVE_LO, RELATIVE_HI = -100.0, 1000.0
 FIRST_REPLY_LIMIT = 1800  # seconds: the plans' "人工 30 分钟内首次响应"
-PAINPOINT_TOP = 10  # the pain-point solve rate looks at the period's top 10 topics
 
 
 def target_value(metric: str, target: float) -> float:

@@ -22,6 +22,8 @@ MetricName = Literal[
     "survey_response_rate",
     "painpoint_solve_rate",
     "sla_compliance",
+    "high_tier_revenue_share",
+    "churn_rate",
 ]
 Comparison = Literal["at_least", "at_most"]
 Period = Literal["day", "week", "month"]

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.analytics.metrics import Hist, bucket_value, summarize
-from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.service import analytics_service, timezone
+from kefu.analytics.value_service import customer_value_service
 from kefu.analytics.windows import MAX_RANGE_DAYS, day_start, local_day
 from kefu.auth.service import user_service
 from kefu.authz import SYSTEM, Perm, Principal, require
@@ -21,6 +21,7 @@ from kefu.goals import catalogue as cat
 from kefu.goals.events import GoalMissed
 from kefu.goals.repository import goal_repository as repo
 from kefu.goals.schemas import AttainmentOut, GoalIn, GoalPatch
+from kefu.improvement.service import improvement_service
 from kefu.kit.events import publish
 from kefu.kit.i18n import translations
 from kefu.kit.time import utcnow
@@ -37,6 +38,7 @@ _FROM_SUMMARY = {
     "complaint_rate": "complaint_rate",
     "sla_compliance": "sla_compliance",
 }
+_FROM_ORDERS = {"high_tier_revenue_share", "churn_rate"}
 _REQUIRED = ("name", "metric", "comparison", "target", "period", "active")
 
 
@@ -139,9 +141,10 @@ class GoalService:
                 await repo.bot_reply_delays(session, start, end), 0.9
             )
         if "painpoint_solve_rate" in missing:
-            pains = await painpoint_service.ranked(session, SYSTEM, start, end, limit=cat.PAINPOINT_TOP)
-            solved = sum(1 for p in pains if p.get("addressed_at") and p.get("fell"))
-            got["painpoint_solve_rate"] = round(solved / len(pains), 4) if pains else None
+            # 痛点解决率 = verified ÷ due improvement items (docs/improvement.md).
+            got["painpoint_solve_rate"] = await improvement_service.solve_rate_between(session, start, end)
+        if missing & _FROM_ORDERS:
+            got.update(await customer_value_service.metrics(session, start, end))
         return got
 
     # --- attainment ----------------------------------------------------------------------

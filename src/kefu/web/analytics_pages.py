@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from kefu.analytics.customer_value import cny, cohort_label
 from kefu.analytics.metrics import SUMMARY_FIELDS, format_value
 from kefu.analytics.owners import owner_report_service
 from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.service import analytics_service, resolve_range, timezone
+from kefu.analytics.value_service import customer_value_service
 from kefu.analytics.windows import day_start, month_periods
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unprocessable
@@ -81,6 +83,9 @@ async def reports(
     groups = {str(g.id): g.name for g in await team_service.list_groups(session)}
     goals = await goal_service.attainment(session, actor, frm, end, locale=request_locale(request))
     owners = _owner_rows(await owner_report_service.report(session, actor, frm, end), request_locale(request))
+    value = _value_rows(
+        await customer_value_service.report(session, actor, frm, end), request_locale(request)
+    )
     return render(
         request,
         "reports/index.html",
@@ -88,6 +93,7 @@ async def reports(
             "error": None,
             "goals": goals,
             "owners": owners,
+            "value": value,
             "data": data,
             "rows": _rows(data, request_locale(request)),
             "inputs": _inputs(frm, end),
@@ -113,6 +119,19 @@ def _owner_rows(rows: list[dict[str, Any]], locale: str) -> list[dict[str, Any]]
         }
         for r in rows
     ]
+
+
+def _value_rows(data: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The customer-value report with amounts in yuan (¥12,345) and readable tiers and quarters."""
+
+    def money(r: dict[str, Any]) -> dict[str, Any]:
+        return {**r, "ltv_text": cny(r["lifetime_value_cny"]), "revenue_text": cny(r["revenue_cny"])}
+
+    return {
+        "total": money(data["total"]),
+        "tiers": [{**money(r), "name": label("tier", r["tier"], locale)} for r in data["tiers"]],
+        "cohorts": [{**money(r), "name": cohort_label(r["cohort"], locale)} for r in data["cohorts"]],
+    }
 
 
 @router.get("/reports/monthly")
