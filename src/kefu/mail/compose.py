@@ -27,6 +27,7 @@ def build(
     references: str | None = None,
     from_name: str = "",
     auto_submitted: bool = True,
+    html: str | None = None,
 ) -> EmailMessage:
     for name, value in (("to", to), ("subject", subject), ("from", mail_from)):
         if "\r" in value or "\n" in value:
@@ -48,4 +49,6 @@ def build(
     if references:
         msg["References"] = references
     msg.set_content(text, charset="utf-8")
+    if html:  # text stays the first part; the HTML alternative carries links and the open pixel
+        msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg

@@ -48,7 +48,14 @@ from kefu.models.loyalty import (
     Reward,
 )
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
-from kefu.models.outreach import OutreachJourney, OutreachProvider, OutreachSend, OutreachUnsubscribe
+from kefu.models.outreach import (
+    OutreachJourney,
+    OutreachOptout,
+    OutreachProvider,
+    OutreachSend,
+    OutreachUnsubscribe,
+    ServiceReport,
+)
 from kefu.models.phone import Call, CallEvent, PhoneIntegration
 from kefu.models.quality import QaInspection, QaReview, QaRule, QaScorecard
 from kefu.models.settings import SettingValue
@@ -139,6 +146,7 @@ __all__ = [
     "Order",
     "OutboundMail",
     "OutreachJourney",
+    "OutreachOptout",
     "OutreachProvider",
     "OutreachSend",
     "OutreachUnsubscribe",
@@ -164,6 +172,7 @@ __all__ = [
     "ServicePoint",
     "ServicePointLoad",
     "ServicePointUser",
+    "ServiceReport",
     "ServiceVisit",
     "SettingValue",
     "Shift",

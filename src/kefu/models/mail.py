@@ -41,6 +41,8 @@ class OutboundMail(Base):
     # Per-mailbox sender (replies go out from the address the customer wrote to).
     from_addr: Mapped[str | None] = mapped_column(sa.String(254), nullable=True)
     from_name: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    # An HTML alternative (outreach mail with links and its open pixel); text stays the main part.
+    body_html: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
 
 class InboundStatus(StrEnum):

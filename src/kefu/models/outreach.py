@@ -44,6 +44,15 @@ class OutreachJourney(Base):
     coupon_validity_days: Mapped[int] = mapped_column(default=30)
     active: Mapped[bool] = mapped_column(default=True)
     launched_at: Mapped[datetime | None] = mapped_column(nullable=True)  # campaigns: sent once
+    # A later step: planned when a send of `follows_id` is planned, `delay_days` after it.
+    follows_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outreach_journeys.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    delay_days: Mapped[int] = mapped_column(default=0)
+    kb_category: Mapped[str] = mapped_column(sa.String(120), default="")  # {articles}: a KB collection
+    product_line: Mapped[str] = mapped_column(sa.String(40), default="")  # onboarding: "" = any line
+    holiday: Mapped[str] = mapped_column(sa.String(40), default="")  # holiday greeting: which one
+    milestone: Mapped[str] = mapped_column(sa.String(20), default="")  # logistics: "" = every milestone
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -76,6 +85,14 @@ class OutreachSend(Base):
     decided_at: Mapped[datetime | None] = mapped_column(nullable=True)  # passed the checks
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Tracking: the channel's reference (Message-ID, SMS id, msgid) and what it reported.
+    provider_ref: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
+    delivery: Mapped[str] = mapped_column(sa.String(20), default="")  # delivered | undelivered
+    delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(nullable=True)  # first open (pixel)
+    clicked_at: Mapped[datetime | None] = mapped_column(nullable=True)  # first tracked click
+    opens: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
 
     # Caps count a customer's recent sends per channel; the customer's log reads newest first.
     __table_args__ = (sa.Index("ix_outreach_sends_customer_channel", "customer_id", "channel", "decided_at"),)
@@ -91,11 +108,54 @@ class OutreachUnsubscribe(Base):
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), unique=True)
     source: Mapped[str] = mapped_column(sa.String(20), default="link")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    send_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)  # the message's link
+
+
+class OutreachOptout(Base):
+    """A customer stopped marketing on one channel only (stop SMS, keep email)."""
+
+    __tablename__ = "outreach_optouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(sa.String(10))
+    source: Mapped[str] = mapped_column(sa.String(20), default="link")
+    send_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("customer_id", "channel"),)
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"  # an editor approved the text; not visible yet
+    PUBLISHED = "published"  # public page; sent to consenting customers
+
+
+class ServiceReport(Base):
+    """服务升级报告: the customer-facing monthly report, drafted from the internal monthly
+    report, edited and approved by a person; only published reports are seen or sent."""
+
+    __tablename__ = "service_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(7), unique=True)  # 2026-11
+    title: Mapped[str] = mapped_column(sa.String(200))
+    intro: Mapped[str] = mapped_column(sa.Text, default="")
+    items: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)  # improvements
+    figures: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)  # response times
+    status: Mapped[str] = mapped_column(sa.String(10), default=ReportStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    published_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class OutreachProvider(Base):
-    """A channel's outside provider (the SMS gateway): URL checked by the SSRF guard, key
-    encrypted at rest."""
+    """A channel's outside provider (the SMS gateway, the app's push webhook, the courier
+    webhook's secret): URL checked by the SSRF guard, key encrypted at rest."""
 
     __tablename__ = "outreach_providers"
 

@@ -8,6 +8,14 @@
   answered `{"ok": true, "id": "..."}`; a vendor's own API sits behind an adapter of this shape.
 - wechat: template messages (模板消息) through the official account's API with the shared
   access token of `kefu.wechat.client` (refreshed when the platform says it is invalid).
+- app: push through the company app's webhook (its server turns it into a push
+  notification): `POST <url>` signed like kefu's webhooks (`X-Kefu-Timestamp`,
+  `X-Kefu-Signature: sha256=HMAC(secret, "<ts>.<body>")`), body `{"type": "push", "send_id",
+  "user_id", "title", "body", "url"}`; through the SSRF guard.
+
+`on_sent(session, ref, delivered)`: the provider's reference, and whether its answer already
+means the message reached the customer (WeChat and the app's webhook: yes; SMS: only when the
+provider's delivery report comes; email: when the outbox hands it to the SMTP relay).
 
 Network channels are at-least-once: the provider call and the log update cannot share a
 transaction, so a crash between them may repeat one message (the job retries).
@@ -15,6 +23,8 @@ transaction, so a crash between them may repeat one message (the job retries).
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,10 +36,11 @@ from kefu.config import get_settings
 from kefu.kit import outbound
 from kefu.kit.db import Database
 from kefu.mail.service import mail_service
+from kefu.webhook.signing import signature
 from kefu.wechat import client as wechat_client
 from kefu.wechat.service import wechat_service
 
-OnSent = Callable[[AsyncSession, str], Awaitable[None]]
+OnSent = Callable[[AsyncSession, str, bool], Awaitable[None]]
 TIMEOUT_SECONDS = 10.0
 
 
@@ -59,9 +70,14 @@ class EmailChannel:
     async def send(self, db: Database, delivery: Delivery, on_sent: OnSent) -> None:
         async with db.transaction() as session:
             mail = await mail_service.queue(
-                session, to=delivery.to, subject=delivery.subject or "—", text=delivery.body, kind="outreach"
+                session,
+                to=delivery.to,
+                subject=delivery.subject or "—",
+                text=delivery.body,
+                kind="outreach",
+                html=delivery.options.get("html") or None,
             )
-            await on_sent(session, mail.message_id)
+            await on_sent(session, mail.message_id, False)
 
 
 class SmsChannel:
@@ -90,7 +106,7 @@ class SmsChannel:
                 f"SMS provider refused: {str(data.get('error') or response.status_code)[:200]}"
             )
         async with db.transaction() as session:
-            await on_sent(session, str(data.get("id") or ""))
+            await on_sent(session, str(data.get("id") or ""), False)
 
 
 class WechatTemplateChannel:
@@ -132,7 +148,49 @@ class WechatTemplateChannel:
                     raise Undeliverable(f"WeChat error {code}: {data.get('errmsg', '')}")
                 raise wechat_client.PlatformError(code, str(data.get("errmsg", "")))
         async with db.transaction() as session:
-            await on_sent(session, msgid)
+            await on_sent(session, msgid, True)
+
+
+class AppPushChannel:
+    name = "app"
+
+    async def send(self, db: Database, delivery: Delivery, on_sent: OnSent) -> None:
+        url = str(delivery.options.get("push_url") or "")
+        if not url:
+            raise Undeliverable("no app push webhook configured")
+        body = json.dumps(
+            {
+                "type": "push",
+                "send_id": delivery.send_id,
+                "user_id": delivery.to,
+                "title": delivery.subject,
+                "body": delivery.body,
+                "url": delivery.options.get("url") or "",
+            },
+            ensure_ascii=False,
+        ).encode()
+        ts = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "X-Kefu-Timestamp": str(ts),
+            "X-Kefu-Signature": signature(str(delivery.options.get("push_secret") or ""), ts, body),
+        }
+        policy = outbound.Policy(get_settings().effective_outbound_allow())
+        async with outbound.client(policy, timeout=TIMEOUT_SECONDS) as http:
+            try:
+                response = await http.post(url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                reason = outbound.refused_reason(exc)
+                if reason:
+                    raise Undeliverable(reason) from exc
+                raise
+        if response.status_code >= 500 or response.status_code == 429:
+            raise RuntimeError(f"app push webhook answered {response.status_code}")
+        if response.status_code >= 400:
+            raise Undeliverable(f"app push webhook refused: {response.status_code}")
+        data = _json(response)
+        async with db.transaction() as session:
+            await on_sent(session, str(data.get("id") or ""), True)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -143,4 +201,6 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-CHANNELS: dict[str, Channel] = {c.name: c for c in (EmailChannel(), SmsChannel(), WechatTemplateChannel())}
+CHANNELS: dict[str, Channel] = {
+    c.name: c for c in (EmailChannel(), SmsChannel(), WechatTemplateChannel(), AppPushChannel())
+}

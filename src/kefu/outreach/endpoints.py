@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, status
 
 from kefu.deps import CurrentPrincipal, Session
 from kefu.kit.schemas import Id, Page
@@ -14,11 +14,16 @@ from kefu.outreach.schemas import (
     AudienceOut,
     EventIn,
     EventOut,
+    FiguresOut,
     JourneyIn,
     JourneyOut,
     LaunchOut,
     PreviewIn,
     PreviewOut,
+    PublishOut,
+    ReportDraftIn,
+    ReportEditIn,
+    ReportOut,
     SendOut,
     SettingsIn,
     SettingsOut,
@@ -26,6 +31,7 @@ from kefu.outreach.schemas import (
     UnsubscribeOut,
 )
 from kefu.outreach.service import outreach_service
+from kefu.outreach.service.reports import service_report_service
 
 router = APIRouter(prefix="/api/v1/outreach", tags=["outreach"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -93,6 +99,18 @@ async def journey_sends(
     return Page(items=[SendOut.model_validate(s) for s in sends])
 
 
+@router.get("/journeys/{journey_id}/figures", response_model=FiguresOut)
+async def journey_figures(journey_id: Id, principal: CurrentPrincipal, session: Session) -> FiguresOut:
+    """Sent, delivered, opened, clicked, unsubscribed (and skipped, failed, waiting)."""
+    return await outreach_service.figures(session, principal, journey_id)
+
+
+@router.get("/figures", response_model=Page[FiguresOut])
+async def all_figures(principal: CurrentPrincipal, session: Session) -> Page[FiguresOut]:
+    journeys = await outreach_service.list_journeys(session, principal)
+    return Page(items=[await outreach_service.figures(session, principal, j.id) for j in journeys])
+
+
 @router.get("/customers/{customer_id}/sends", response_model=Page[SendOut])
 async def customer_sends(
     customer_id: Id, principal: CurrentPrincipal, session: Session, limit: Limit = 100
@@ -119,8 +137,62 @@ async def post_event(body: EventIn, principal: CurrentPrincipal, session: Sessio
     return await outreach_service.ingest_event(session, principal, body)
 
 
+@router.post("/courier", response_model=EventOut, status_code=status.HTTP_202_ACCEPTED)
+async def courier(request: Request, session: Session) -> EventOut:
+    """A courier's milestone webhook (揽收/中转/派送), signed with the courier secret
+    (`X-Kefu-Timestamp`, `X-Kefu-Signature: sha256=HMAC(secret, "<ts>.<body>")`); no token."""
+    return await outreach_service.courier_webhook(session, request.headers, await request.body())
+
+
+@router.post("/sms/delivery", status_code=status.HTTP_204_NO_CONTENT)
+async def sms_delivery(request: Request, session: Session) -> None:
+    """The SMS provider's delivery report `{id, status: delivered|undelivered}`, signed with
+    the gateway's key like kefu's webhooks."""
+    await outreach_service.delivery_report(session, request.headers, await request.body())
+
+
 @router.post("/unsubscribe/{token}", response_model=UnsubscribeOut)
-async def unsubscribe(token: Annotated[str, Path(max_length=400)], session: Session) -> UnsubscribeOut:
-    """One-click unsubscribe (RFC 8058 style POST); no sign-in."""
-    await outreach_service.unsubscribe(session, token, source="api")
-    return UnsubscribeOut(unsubscribed=True)
+async def unsubscribe(
+    token: Annotated[str, Path(max_length=400)], session: Session, all_channels: bool = False
+) -> UnsubscribeOut:
+    """One-click unsubscribe (RFC 8058 style POST); no sign-in. A message's link stops its
+    own channel; `?all_channels=true` stops every channel."""
+    link = await outreach_service.unsubscribe(session, token, source="api", every_channel=all_channels)
+    return UnsubscribeOut(unsubscribed=True, channel=link.channel)
+
+
+# --- 服务升级报告: drafted by editors (reports.read), approved and published by admins -------
+@router.get("/service-reports", response_model=Page[ReportOut])
+async def list_reports(principal: CurrentPrincipal, session: Session) -> Page[ReportOut]:
+    return Page(
+        items=[ReportOut.model_validate(r) for r in await service_report_service.list(session, principal)]
+    )
+
+
+@router.post("/service-reports", response_model=ReportOut, status_code=status.HTTP_201_CREATED)
+async def draft_report(body: ReportDraftIn, principal: CurrentPrincipal, session: Session) -> ReportOut:
+    """A draft for the month from the internal monthly report (figures refreshed on a draft)."""
+    return ReportOut.model_validate(await service_report_service.draft(session, principal, body.period))
+
+
+@router.get("/service-reports/{report_id}", response_model=ReportOut)
+async def get_report(report_id: Id, principal: CurrentPrincipal, session: Session) -> ReportOut:
+    return ReportOut.model_validate(await service_report_service.get(session, principal, report_id))
+
+
+@router.put("/service-reports/{report_id}", response_model=ReportOut)
+async def edit_report(
+    report_id: Id, body: ReportEditIn, principal: CurrentPrincipal, session: Session
+) -> ReportOut:
+    return ReportOut.model_validate(await service_report_service.edit(session, principal, report_id, body))
+
+
+@router.post("/service-reports/{report_id}/approve", response_model=ReportOut)
+async def approve_report(report_id: Id, principal: CurrentPrincipal, session: Session) -> ReportOut:
+    return ReportOut.model_validate(await service_report_service.approve(session, principal, report_id))
+
+
+@router.post("/service-reports/{report_id}/publish", response_model=PublishOut)
+async def publish_report(report_id: Id, principal: CurrentPrincipal, session: Session) -> PublishOut:
+    report, planned = await service_report_service.publish(session, principal, report_id)
+    return PublishOut(report=ReportOut.model_validate(report), planned=planned)

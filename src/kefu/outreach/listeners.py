@@ -1,5 +1,5 @@
 """Event-driven journeys: loyalty's coupon, points and tier events and the inbound
-shipment-delay event plan notices (each once per occurrence)."""
+shipment-delay, milestone and purchase events plan notices (each once per occurrence)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from kefu.config import get_settings
 from kefu.kit.events import listener
 from kefu.kit.time import utcnow
 from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
-from kefu.outreach.events import ShipmentDelayed
+from kefu.outreach.events import ProductPurchased, ShipmentDelayed, ShipmentMilestone
 from kefu.outreach.service import outreach_service
 from kefu.outreach.templating import amount_text
 
@@ -53,3 +53,13 @@ async def tier_notice(session: AsyncSession, event: TierChanged) -> None:
 @listener(ShipmentDelayed)
 async def delay_apology(session: AsyncSession, event: ShipmentDelayed) -> None:
     await outreach_service.shipment_delayed(session, event)
+
+
+@listener(ShipmentMilestone)
+async def milestone_notice(session: AsyncSession, event: ShipmentMilestone) -> None:
+    await outreach_service.shipment_milestone(session, event)
+
+
+@listener(ProductPurchased)
+async def onboarding_guide(session: AsyncSession, event: ProductPurchased) -> None:
+    await outreach_service.product_purchased(session, event)

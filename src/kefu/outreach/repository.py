@@ -12,11 +12,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import utcnow
-from kefu.models import Conversation, Customer, Identity, Order, Ticket, WechatUser
+from kefu.models import (
+    AppUser,
+    Conversation,
+    Customer,
+    Identity,
+    Order,
+    OutboundMail,
+    Ticket,
+    WechatUser,
+)
 from kefu.models.customer import IdentityKind
 from kefu.models.loyalty import OrderStatus
+from kefu.models.mail import OutboxStatus
 from kefu.models.outreach import (
     OutreachJourney,
+    OutreachOptout,
     OutreachProvider,
     OutreachSend,
     OutreachUnsubscribe,
@@ -66,8 +77,14 @@ def audience_filter(
     if needs_consent:
         where.append(c.consents["marketing"]["granted"].as_boolean().is_(True))
         where.append(~sa.exists().where(OutreachUnsubscribe.customer_id == c.id))
+        if channel is not None:
+            where.append(
+                ~sa.exists().where(OutreachOptout.customer_id == c.id, OutreachOptout.channel == channel)
+            )
     if channel == "wechat":
         where.append(sa.exists().where(WechatUser.customer_id == c.id, WechatUser.subscribed.is_(True)))
+    elif channel == "app":
+        where.append(sa.exists().where(AppUser.customer_id == c.id))
     elif channel is not None:
         kind = IdentityKind.EMAIL if channel == "email" else IdentityKind.PHONE
         where.append(sa.exists().where(Identity.customer_id == c.id, Identity.kind == kind))
@@ -183,22 +200,134 @@ class OutreachRepository:
         )
         return int((await session.execute(stmt)).scalar_one())
 
-    # --- unsubscribes --------------------------------------------------------------------
-    async def unsubscribed(self, session: AsyncSession, customer_id: int) -> bool:
-        stmt = sa.select(OutreachUnsubscribe.id).where(OutreachUnsubscribe.customer_id == customer_id)
-        return (await session.execute(stmt)).first() is not None
+    async def send_by_ref(self, session: AsyncSession, channel: str, ref: str) -> OutreachSend | None:
+        stmt = (
+            sa.select(OutreachSend)
+            .where(OutreachSend.channel == channel, OutreachSend.provider_ref == ref)
+            .order_by(OutreachSend.id.desc())
+            .limit(1)
+        )
+        return (await session.execute(stmt)).scalar_one_or_none()
 
-    async def add_unsubscribe(self, session: AsyncSession, customer_id: int, source: str) -> bool:
+    async def follow_ups(self, session: AsyncSession, journey_id: int) -> Sequence[OutreachJourney]:
+        stmt = (
+            sa.select(OutreachJourney)
+            .where(OutreachJourney.follows_id == journey_id, OutreachJourney.active.is_(True))
+            .order_by(OutreachJourney.id)
+        )
+        return (await session.execute(stmt)).scalars().all()
+
+    async def figures(self, session: AsyncSession, journey_id: int) -> dict[str, int]:
+        """Counts for one journey: statuses, delivery (an email counts when the outbox handed
+        it to the SMTP relay), opens, clicks, and unsubscribes from its messages' links."""
+        s = OutreachSend
+        mail_sent = sa.exists().where(
+            OutboundMail.message_id == s.provider_ref, OutboundMail.status == OutboxStatus.SENT
+        )
+        delivered = sa.or_(s.delivered_at.is_not(None), sa.and_(s.channel == "email", mail_sent))
+        row = (
+            await session.execute(
+                sa.select(
+                    sa.func.count().filter(s.status == SendStatus.SENT),
+                    sa.func.count().filter(s.status == SendStatus.SENT, delivered),
+                    sa.func.count().filter(s.opened_at.is_not(None)),
+                    sa.func.count().filter(s.clicked_at.is_not(None)),
+                    sa.func.count().filter(s.status == SendStatus.SKIPPED),
+                    sa.func.count().filter(s.status == SendStatus.FAILED),
+                    sa.func.count().filter(s.status.in_([SendStatus.SCHEDULED, SendStatus.SENDING])),
+                ).where(s.journey_id == journey_id, s.customer_id.is_not(None))
+            )
+        ).one()
+        ids = sa.select(s.id).where(s.journey_id == journey_id).scalar_subquery()
+        unsub = 0
+        for model in (OutreachUnsubscribe, OutreachOptout):
+            stmt = sa.select(sa.func.count()).select_from(model).where(model.send_id.in_(ids))
+            unsub += int((await session.execute(stmt)).scalar_one())
+        keys = ("sent", "delivered", "opened", "clicked", "skipped", "failed", "waiting")
+        return {**{k: int(v) for k, v in zip(keys, row, strict=True)}, "unsubscribed": unsub}
+
+    async def first_orders(
+        self, session: AsyncSession, where: list[sa.ColumnElement[bool]]
+    ) -> list[tuple[int, datetime]]:
+        """(customer, first paid order) for the audience (the anniversary is checked by the
+        caller in the company's time zone)."""
+        first = (
+            sa.select(Order.customer_id, sa.func.min(Order.placed_at).label("first"))
+            .where(Order.status == OrderStatus.PAID)
+            .group_by(Order.customer_id)
+            .subquery()
+        )
+        stmt = (
+            sa.select(Customer.id, first.c.first)
+            .join(first, first.c.customer_id == Customer.id)
+            .where(*where)
+        )
+        return [(int(cid), at) for cid, at in (await session.execute(stmt)).all() if at is not None]
+
+    # --- unsubscribes and per-channel opt-outs -------------------------------------------
+    async def unsubscribed(self, session: AsyncSession, customer_id: int, channel: str | None = None) -> bool:
+        """From every channel, or (with a channel) from that one."""
+        stmt = sa.select(OutreachUnsubscribe.id).where(OutreachUnsubscribe.customer_id == customer_id)
+        if (await session.execute(stmt)).first() is not None:
+            return True
+        if channel is None:
+            return False
+        stmt2 = sa.select(OutreachOptout.id).where(
+            OutreachOptout.customer_id == customer_id, OutreachOptout.channel == channel
+        )
+        return (await session.execute(stmt2)).first() is not None
+
+    async def opted_out_channels(self, session: AsyncSession, customer_id: int) -> list[str]:
+        stmt = sa.select(OutreachOptout.channel).where(OutreachOptout.customer_id == customer_id)
+        return sorted(str(c) for c in (await session.execute(stmt)).scalars().all())
+
+    async def add_unsubscribe(
+        self, session: AsyncSession, customer_id: int, source: str, send_id: int | None = None
+    ) -> bool:
         """True when newly recorded (a second click changes nothing)."""
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = (
             insert(OutreachUnsubscribe)
-            .values(customer_id=customer_id, source=source, created_at=utcnow())
+            .values(customer_id=customer_id, source=source, created_at=utcnow(), send_id=send_id)
             .on_conflict_do_nothing(index_elements=["customer_id"])
             .returning(OutreachUnsubscribe.id)
         )
         return (await session.execute(stmt)).first() is not None
+
+    async def add_optout(
+        self, session: AsyncSession, customer_id: int, channel: str, source: str, send_id: int | None = None
+    ) -> bool:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(OutreachOptout)
+            .values(
+                customer_id=customer_id, channel=channel, source=source, created_at=utcnow(), send_id=send_id
+            )
+            .on_conflict_do_nothing(index_elements=["customer_id", "channel"])
+            .returning(OutreachOptout.id)
+        )
+        return (await session.execute(stmt)).first() is not None
+
+    async def remove_optout(self, session: AsyncSession, customer_id: int, channel: str) -> None:
+        await session.execute(
+            sa.delete(OutreachOptout).where(
+                OutreachOptout.customer_id == customer_id, OutreachOptout.channel == channel
+            )
+        )
+
+    async def remove_unsubscribe(self, session: AsyncSession, customer_id: int) -> None:
+        await session.execute(
+            sa.delete(OutreachUnsubscribe).where(OutreachUnsubscribe.customer_id == customer_id)
+        )
+
+    async def app_user(self, session: AsyncSession, customer_id: int) -> str | None:
+        """The customer's user id in the company's app (the push address)."""
+        stmt = (
+            sa.select(AppUser.user_id).where(AppUser.customer_id == customer_id).order_by(AppUser.id).limit(1)
+        )
+        return (await session.execute(stmt)).scalar_one_or_none()
 
     # --- providers and the policy --------------------------------------------------------
     async def provider(self, session: AsyncSession, channel: str) -> OutreachProvider | None:

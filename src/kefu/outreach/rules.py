@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SERVICE = "service"
 MARKETING = "marketing"
-CHANNELS = ("email", "sms", "wechat")
+CHANNELS = ("email", "sms", "wechat", "app")
 
 
 class Cap(BaseModel):
@@ -36,6 +36,8 @@ class OutreachPolicy(BaseModel):
     quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     quiet_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     caps: dict[str, Cap] = Field(default_factory=lambda: {c: Cap() for c in CHANNELS})
+    # Opens (a 1-pixel image in HTML mail) and clicks (signed redirects) are recorded.
+    tracking: bool = True
 
     @field_validator("timezone")
     @classmethod
@@ -95,6 +97,15 @@ def over_cap(sent_in_window: int, cap: Cap) -> bool:
     return sent_in_window >= cap.max_sends
 
 
+def anniversary_due(first: date, today: date) -> int:
+    """The purchase anniversary due today (or earlier this month, if a run was missed): the
+    number of years, 0 when none (29 Feb counts on the month's last day)."""
+    years = today.year - first.year
+    if years < 1 or first.month != today.month:
+        return 0
+    return years if birthday_due(first.month, first.day, today) else 0
+
+
 def birthday_due(birth_month: int, birth_day: int, today: date) -> bool:
     """A birthday greeting is due from the birthday to the end of its month (a worker that
     was down on the day still sends it; 29 Feb is due on the month's last day)."""
@@ -102,3 +113,30 @@ def birthday_due(birth_month: int, birth_day: int, today: date) -> bool:
         return False
     last_day = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     return birth_day <= today.day or today == last_day
+
+
+HOLIDAYS = (
+    "new_years_day",
+    "spring_festival",
+    "tomb_sweeping_day",
+    "labour_day",
+    "dragon_boat_festival",
+    "mid_autumn_festival",
+    "national_day",
+)
+
+
+def holiday_due(holiday: str, today: date) -> bool:
+    """A greeting for a mainland statutory holiday is due on its days off (from the official
+    calendar data, so 春节 and 中秋 follow the lunar calendar); a year the data does not know
+    sends nothing rather than on a guessed day."""
+    import chinese_calendar
+
+    try:
+        on, name = chinese_calendar.get_holiday_detail(today)
+    except NotImplementedError:
+        return False
+    if not on or not name:
+        return False
+    wanted = getattr(chinese_calendar.constants.Holiday, holiday, None)
+    return wanted is not None and name == wanted.value

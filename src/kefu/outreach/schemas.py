@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -13,13 +13,47 @@ from kefu.outreach import templating
 from kefu.outreach.rules import OutreachPolicy
 
 Trigger = Literal[
-    "coupon_issued", "points_credited", "tier_changed", "birthday", "shipment_delayed", "campaign"
+    "coupon_issued",
+    "points_credited",
+    "tier_changed",
+    "birthday",
+    "shipment_delayed",
+    "campaign",
+    "shipment_milestone",
+    "first_purchase",
+    "anniversary",
+    "monthly_content",
+    "holiday",
+    "survey",
+    "service_report",
+    "followup",
 ]
-Channel = Literal["email", "sms", "wechat"]
+Channel = Literal["email", "sms", "wechat", "app"]
+Milestone = Literal["picked_up", "in_transit", "out_for_delivery"]
+Holiday = Literal[
+    "new_years_day",
+    "spring_festival",
+    "tomb_sweeping_day",
+    "labour_day",
+    "dragon_boat_festival",
+    "mid_autumn_festival",
+    "national_day",
+]
 Purpose = Literal["service", "marketing"]
 Tier = Literal["high", "mid", "potential", "none"]
 # Triggers whose message is about the customer's own account or order (service notices).
-SERVICE_TRIGGERS = {"coupon_issued", "points_credited", "tier_changed", "shipment_delayed"}
+# A survey invitation and an onboarding guide for what they bought are service too; a
+# follow-up step may be either (its own setting).
+SERVICE_TRIGGERS = {
+    "coupon_issued",
+    "points_credited",
+    "tier_changed",
+    "shipment_delayed",
+    "shipment_milestone",
+    "first_purchase",
+    "survey",
+    "followup",
+}
 
 
 class Segment(Schema):
@@ -47,6 +81,12 @@ class JourneyIn(Schema):
     coupon_amount: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2)
     coupon_validity_days: int = Field(default=30, ge=1, le=3650)
     active: bool = True
+    follows_id: Id | None = None  # a follow-up step: sent `delay_days` after that journey's send
+    delay_days: int = Field(default=0, ge=0, le=365)
+    kb_category: str = Field(default="", max_length=120)  # {articles}: published KB articles
+    product_line: str = Field(default="", max_length=40)  # first purchase: "" = any line
+    holiday: Holiday | Literal[""] = ""
+    milestone: Milestone | Literal[""] = ""  # logistics: "" = every milestone
 
     @field_validator("subject_zh", "body_zh", "subject_en", "body_en")
     @classmethod
@@ -64,6 +104,10 @@ class JourneyIn(Schema):
             raise ValueError(f"a {self.trigger} journey is marketing: it needs the customer's consent")
         if self.channel == "wechat" and not self.wechat_template_id:
             raise ValueError("a WeChat journey needs the template id (模板ID) of the official account")
+        if (self.trigger == "followup") != (self.follows_id is not None):
+            raise ValueError("a follow-up step names the journey it follows, and only a follow-up does")
+        if self.trigger == "holiday" and not self.holiday:
+            raise ValueError("a holiday greeting names its holiday")
         return self
 
 
@@ -84,6 +128,12 @@ class JourneyOut(OutSchema):
     active: bool
     launched_at: datetime | None
     created_at: datetime
+    follows_id: int | None = None
+    delay_days: int = 0
+    kb_category: str = ""
+    product_line: str = ""
+    holiday: str = ""
+    milestone: str = ""
 
 
 class SendOut(OutSchema):
@@ -103,6 +153,27 @@ class SendOut(OutSchema):
     run_at: datetime
     sent_at: datetime | None
     created_at: datetime
+    provider_ref: str = ""
+    delivery: str = ""
+    delivered_at: datetime | None = None
+    opened_at: datetime | None = None
+    clicked_at: datetime | None = None
+
+
+class FiguresOut(Schema):
+    """A journey's outcome: sends that left (sent), reached the customer (delivered: SMTP
+    accepted, SMS/app/WeChat provider confirmed), were opened (mail pixel), clicked (a tracked
+    link) or led to an unsubscribe; plus those skipped, failed or still waiting."""
+
+    journey_id: int
+    sent: int
+    delivered: int
+    opened: int
+    clicked: int
+    unsubscribed: int
+    skipped: int
+    failed: int
+    waiting: int
 
 
 class PreviewIn(Schema):
@@ -130,13 +201,55 @@ class LaunchOut(Schema):
     planned: int
 
 
+OrderRef = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w\-./#]+$")]
+
+
 class EventIn(Schema):
-    """An inbound business event (ERP / courier webhook) for event-driven journeys."""
+    """An inbound business event (ERP / courier webhook) for event-driven journeys:
+    `shipment_delayed` (promised_at), `shipment_milestone` (milestone; with expected_at later
+    than promised_at it is a delay too) or `purchase` (product_line: onboarding)."""
 
     customer_id: Id
-    kind: Literal["shipment_delayed"]
-    order_ref: str = Field(min_length=1, max_length=80, pattern=r"^[\w\-./#]+$")
-    promised_at: BoundedAwareDatetime
+    kind: Literal["shipment_delayed", "shipment_milestone", "purchase"]
+    order_ref: OrderRef
+    promised_at: BoundedAwareDatetime | None = None
+    expected_at: BoundedAwareDatetime | None = None
+    milestone: Milestone | None = None
+    product_line: str | None = Field(default=None, min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> EventIn:
+        if self.kind == "shipment_delayed" and self.promised_at is None:
+            raise ValueError("a shipment_delayed event needs promised_at")
+        if self.kind == "shipment_milestone" and self.milestone is None:
+            raise ValueError("a shipment_milestone event needs milestone")
+        if self.kind == "purchase" and not self.product_line:
+            raise ValueError("a purchase event needs product_line")
+        return self
+
+
+class CourierIn(Schema):
+    """A courier's signed milestone webhook; the customer by id or by mobile number."""
+
+    order_ref: OrderRef
+    milestone: Milestone
+    customer_id: Id | None = None
+    phone: str | None = Field(default=None, min_length=5, max_length=40)
+    promised_at: BoundedAwareDatetime | None = None
+    expected_at: BoundedAwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> CourierIn:
+        if self.customer_id is None and not self.phone:
+            raise ValueError("give customer_id or phone")
+        return self
+
+
+class DeliveryReportIn(Schema):
+    """The SMS provider's signed delivery report for a message it accepted."""
+
+    id: str = Field(min_length=1, max_length=120)
+    status: Literal["delivered", "undelivered"]
 
 
 class EventOut(Schema):
@@ -152,9 +265,21 @@ class SmsProviderIn(Schema):
     active: bool = True
 
 
+class AppPushIn(Schema):
+    url: str = Field(min_length=8, max_length=500)
+    secret: str | None = Field(default=None, max_length=500)  # write-only; kept when absent
+    active: bool = True
+
+
+class CourierSecretIn(Schema):
+    secret: str = Field(min_length=16, max_length=200)
+
+
 class SettingsIn(Schema):
     policy: OutreachPolicy
     sms: SmsProviderIn | None = None
+    app_push: AppPushIn | None = None
+    courier: CourierSecretIn | None = None
 
 
 class SmsProviderOut(Schema):
@@ -164,10 +289,57 @@ class SmsProviderOut(Schema):
     has_api_key: bool
 
 
+class AppPushOut(Schema):
+    url: str
+    active: bool
+    has_secret: bool
+
+
 class SettingsOut(Schema):
     policy: OutreachPolicy
     sms: SmsProviderOut | None = None
+    app_push: AppPushOut | None = None
+    courier_secret_set: bool = False
 
 
 class UnsubscribeOut(Schema):
     unsubscribed: bool
+    channel: str | None = None  # None: every channel
+
+
+# --- 服务升级报告 (the customer-facing service report) ---------------------------------------
+Period = Annotated[str, Field(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")]
+
+
+class ReportDraftIn(Schema):
+    period: Period  # the month, e.g. 2026-11
+
+
+class ReportItem(Schema):
+    text: str = Field(min_length=1, max_length=500)  # what changed, in the customer's words
+    per_day_before: float | None = None  # contacts a day about it before / after the fix
+    per_day_after: float | None = None
+
+
+class ReportEditIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    intro: str = Field(default="", max_length=4000)
+    items: list[ReportItem] = Field(default_factory=list, max_length=30)
+
+
+class ReportOut(OutSchema):
+    id: int
+    period: str
+    title: str
+    intro: str
+    items: list[dict[str, object]]
+    figures: dict[str, object]
+    status: str
+    created_at: datetime
+    approved_at: datetime | None
+    published_at: datetime | None
+
+
+class PublishOut(Schema):
+    report: ReportOut
+    planned: int

@@ -1,4 +1,5 @@
-"""Outreach jobs: every send is a durable I/O job; the birthday journeys run daily."""
+"""Outreach jobs: every send is a durable I/O job; the calendar journeys (birthdays,
+anniversaries, monthly content, holidays) run hourly."""
 
 from __future__ import annotations
 
@@ -21,3 +22,10 @@ async def send(db: Database, payload: dict[str, Any]) -> None:
 @jobs.periodic("outreach.birthdays", every_seconds=3600)
 async def birthdays(session: AsyncSession, _payload: dict[str, Any]) -> None:
     await outreach_service.birthdays(session)
+
+
+# Anniversaries 感恩回馈, monthly content by tier and holiday greetings: hourly like the
+# birthdays, each once per customer and occurrence by key.
+@jobs.periodic("outreach.occasions", every_seconds=3600)
+async def occasions(session: AsyncSession, _payload: dict[str, Any]) -> None:
+    await outreach_service.occasions(session)

@@ -21,6 +21,38 @@ PLACEHOLDERS: dict[str, str] = {
     "promised_at": "the promised delivery date (shipment delay)",
     "company": "the company's name",
     "unsubscribe_url": "the one-click unsubscribe link",
+    "articles": "the journey's KB collection: titles and links, one a line",
+    "milestone": "the logistics milestone, in words (揽收/中转/派送)",
+    "product_line": "the product line bought (onboarding)",
+    "years": "years since the first purchase (anniversary)",
+    "holiday": "the holiday's name",
+    "survey_url": "the survey link (survey invitations)",
+    "report_url": "the published 服务升级报告 page",
+}
+
+MILESTONE_WORDS = {
+    "zh": {"picked_up": "已揽收", "in_transit": "运输中（中转）", "out_for_delivery": "派送中"},
+    "en": {"picked_up": "picked up", "in_transit": "in transit", "out_for_delivery": "out for delivery"},
+}
+HOLIDAY_WORDS = {
+    "zh": {
+        "new_years_day": "元旦",
+        "spring_festival": "春节",
+        "tomb_sweeping_day": "清明节",
+        "labour_day": "劳动节",
+        "dragon_boat_festival": "端午节",
+        "mid_autumn_festival": "中秋节",
+        "national_day": "国庆节",
+    },
+    "en": {
+        "new_years_day": "New Year's Day",
+        "spring_festival": "Spring Festival",
+        "tomb_sweeping_day": "Qingming Festival",
+        "labour_day": "Labour Day",
+        "dragon_boat_festival": "Dragon Boat Festival",
+        "mid_autumn_festival": "Mid-Autumn Festival",
+        "national_day": "National Day",
+    },
 }
 
 TIER_WORDS = {
@@ -73,6 +105,14 @@ def render(text: str, values: Mapping[str, object]) -> str:
 def tier_words(tier: str, lang: str) -> str:
     words = TIER_WORDS["en" if lang == "en" else "zh"]
     return words.get(tier, words["none"])
+
+
+def milestone_words(milestone: str, lang: str) -> str:
+    return MILESTONE_WORDS["en" if lang == "en" else "zh"].get(milestone, milestone)
+
+
+def holiday_words(holiday: str, lang: str) -> str:
+    return HOLIDAY_WORDS["en" if lang == "en" else "zh"].get(holiday, holiday)
 
 
 def amount_text(value: object) -> str:

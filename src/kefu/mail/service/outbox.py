@@ -38,6 +38,7 @@ class MailService:
         references: str | None = None,
         mail_from: str | None = None,
         from_name: str | None = None,
+        html: str | None = None,
     ) -> OutboundMail:
         settings = get_settings()
         sender = mail_from or settings.mail_from
@@ -52,6 +53,7 @@ class MailService:
             in_reply_to=in_reply_to,
             references=references,
             from_name=from_name or "",
+            html=html,
         )  # refuse bad headers now, not in the job
         mail = OutboundMail(
             to_addr=to,
@@ -65,6 +67,7 @@ class MailService:
             status=OutboxStatus.QUEUED if settings.smtp_host else OutboxStatus.HELD,
             from_addr=mail_from,
             from_name=from_name,
+            body_html=html,
         )
         session.add(mail)
         await session.flush()
@@ -88,6 +91,7 @@ class MailService:
             references=mail.references,
             from_name=mail.from_name or "星辰电子客服",
             auto_submitted=mail.kind != REPLY_KIND,
+            html=mail.body_html,
         )
         error: str | None = None
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from kefu.audit.service import audit_service
 from kefu.authz import SYSTEM, Perm, Principal, ensure_can_see_customer, require
 from kefu.config import get_settings
 from kefu.errors import Conflict, NotFound, Unprocessable
+from kefu.kb.service import kb_service
 from kefu.kit import jobs, outbound
 from kefu.kit.db import Database
 from kefu.kit.events import publish
@@ -36,8 +37,7 @@ from kefu.outreach.events import CustomerUnsubscribed, ShipmentDelayed
 from kefu.outreach.repository import audience_filter
 from kefu.outreach.repository import outreach_repository as repo
 from kefu.outreach.schemas import (
-    EventIn,
-    EventOut,
+    AppPushOut,
     JourneyIn,
     PreviewIn,
     PreviewOut,
@@ -47,11 +47,15 @@ from kefu.outreach.schemas import (
     TestSendIn,
 )
 from kefu.outreach.service import sending
+from kefu.outreach.service.tracked import TrackingMixin
+from kefu.outreach.service.triggers import TriggerMixin
 from kefu.wechat.service import wechat_service
 
 SEND_JOB = sending.SEND_JOB
-STEP = "s1"  # journeys have one step today; the key names it so more can follow
+STEP = "s1"  # a later step is a journey of its own (follows_id), so its key differs by journey
 MAX_ATTEMPTS = sending.MAX_ATTEMPTS
+MAX_STEPS = 5  # a chain of follow-ups is at most this long (no cycles)
+ARTICLES = 3  # {articles}: the newest published articles of the journey's KB collection
 
 
 def _lang(customer: Customer | None) -> str:
@@ -61,7 +65,7 @@ def _lang(customer: Customer | None) -> str:
 _consented = sending.consented
 
 
-class OutreachService:
+class OutreachService(TriggerMixin, TrackingMixin):
     # --- the policy (quiet hours, caps) and the SMS provider -------------------------------
     async def policy(self, session: AsyncSession) -> rules.OutreachPolicy:
         return await sending.load_policy(session)
@@ -73,6 +77,8 @@ class OutreachService:
     async def settings(self, session: AsyncSession, principal: Principal) -> SettingsOut:
         require(principal, Perm.REPORTS_READ)
         sms = await repo.provider(session, "sms")
+        app = await repo.provider(session, "app")
+        courier = await repo.provider(session, "courier")
         return SettingsOut(
             policy=await self.policy(session),
             sms=SmsProviderOut(
@@ -80,7 +86,24 @@ class OutreachService:
             )
             if sms
             else None,
+            app_push=AppPushOut(url=app.url, active=app.active, has_secret=bool(app.api_key))
+            if app
+            else None,
+            courier_secret_set=courier is not None and bool(courier.api_key),
         )
+
+    async def _check_target(self, url: str, field: str) -> None:
+        try:  # an outgoing target: refused now if internal, checked again per send
+            await outbound.check_url(url, outbound.Policy(get_settings().effective_outbound_allow()))
+        except outbound.OutboundRefused as exc:
+            raise Unprocessable(f"{field}: {exc.message}", code=exc.code) from exc
+
+    async def _provider(self, session: AsyncSession, channel: str, url: str) -> OutreachProvider:
+        provider = await repo.provider(session, channel)
+        if provider is None:
+            provider = OutreachProvider(channel=channel, url=url)
+            session.add(provider)
+        return provider
 
     async def save_settings(
         self, session: AsyncSession, principal: Principal, data: SettingsIn
@@ -88,16 +111,8 @@ class OutreachService:
         require(principal, Perm.SETTINGS_MANAGE)
         await repo.save_setting(session, data.policy.model_dump(mode="json"))
         if data.sms is not None:
-            try:  # the gateway is an outgoing target: refused now if internal, checked again per send
-                await outbound.check_url(
-                    data.sms.url, outbound.Policy(get_settings().effective_outbound_allow())
-                )
-            except outbound.OutboundRefused as exc:
-                raise Unprocessable(f"sms.url: {exc.message}", code=exc.code) from exc
-            provider = await repo.provider(session, "sms")
-            if provider is None:
-                provider = OutreachProvider(channel="sms", url=data.sms.url)
-                session.add(provider)
+            await self._check_target(data.sms.url, "sms.url")
+            provider = await self._provider(session, "sms", data.sms.url)
             provider.url, provider.sign_name, provider.active = (
                 data.sms.url,
                 data.sms.sign_name,
@@ -105,6 +120,15 @@ class OutreachService:
             )
             if data.sms.api_key is not None:
                 provider.api_key = data.sms.api_key
+        if data.app_push is not None:
+            await self._check_target(data.app_push.url, "app_push.url")
+            app = await self._provider(session, "app", data.app_push.url)
+            app.url, app.active = data.app_push.url, data.app_push.active
+            if data.app_push.secret is not None:
+                app.api_key = data.app_push.secret
+        if data.courier is not None:
+            courier = await self._provider(session, "courier", "")
+            courier.api_key = data.courier.secret
         audit_service.record(session, "outreach.settings_changed", actor=principal)
         await session.flush()
         return await self.settings(session, principal)
@@ -132,6 +156,7 @@ class OutreachService:
     ) -> OutreachJourney:
         if principal is not None:
             require(principal, Perm.SETTINGS_MANAGE)
+        await self._check_follows(session, None, data)
         journey = OutreachJourney()
         self._apply(journey, data)
         session.add(journey)
@@ -151,6 +176,7 @@ class OutreachService:
     ) -> OutreachJourney:
         require(principal, Perm.SETTINGS_MANAGE)
         journey = await self.get(session, principal, journey_id)
+        await self._check_follows(session, journey.id, data)
         self._apply(journey, data)
         journey.updated_at = utcnow()
         audit_service.record(
@@ -158,6 +184,18 @@ class OutreachService:
         )
         await session.flush()
         return journey
+
+    async def _check_follows(self, session: AsyncSession, journey_id: int | None, data: JourneyIn) -> None:
+        """A follow-up follows an existing journey, never itself (directly or down a chain)."""
+        parent_id, depth = data.follows_id, 0
+        while parent_id is not None:
+            parent = await repo.journey(session, parent_id)
+            if parent is None:
+                raise Unprocessable("follows_id: no such journey", code="journey_not_found")
+            depth += 1
+            if parent.id == journey_id or depth >= MAX_STEPS:
+                raise Unprocessable("follows_id: the steps would go round in a circle", code="journey_cycle")
+            parent_id = parent.follows_id
 
     async def deactivate(
         self, session: AsyncSession, principal: Principal, journey_id: int
@@ -287,22 +325,6 @@ class OutreachService:
                 planned += 1
         return planned
 
-    async def ingest_event(self, session: AsyncSession, principal: Principal, data: EventIn) -> EventOut:
-        """An ERP/courier webhook event; inbound only (nothing is fetched from the caller)."""
-        require(principal, Perm.ORDERS_RECORD)
-        if await repo.customer(session, data.customer_id) is None:
-            raise NotFound("customer not found", code="customer_not_found")
-        await publish(
-            session,
-            ShipmentDelayed(
-                customer_id=data.customer_id,
-                order_ref=data.order_ref,
-                promised_at=data.promised_at.isoformat(),
-            ),
-            actor_id=principal.user_id,
-        )
-        return EventOut(accepted=True, planned=0)
-
     async def shipment_delayed(self, session: AsyncSession, event: ShipmentDelayed) -> int:
         """The apology, with the journey's coupon issued once per order (a fixed code)."""
         planned = 0
@@ -362,6 +384,8 @@ class OutreachService:
             return await repo.identity(session, customer_id, IdentityKind.EMAIL) or "", {}
         if channel == "sms":
             return await repo.identity(session, customer_id, IdentityKind.PHONE) or "", {}
+        if channel == "app":
+            return await repo.app_user(session, customer_id) or "", {}
         for follower in await wechat_service.followers_of(session, customer_id):
             if follower.subscribed:
                 return follower.openid, {"account_id": follower.account_id}
@@ -404,6 +428,13 @@ class OutreachService:
             "promised_at": context.get("promised_at", ""),
             "company": policy.company,
             "unsubscribe_url": links.unsubscribe_url(customer.id) if customer is not None else "",
+            "articles": await self._articles(session, journey.kb_category, lang),
+            "milestone": templating.milestone_words(str(context.get("milestone", "")), lang),
+            "product_line": context.get("product_line", journey.product_line),
+            "years": context.get("years", ""),
+            "holiday": templating.holiday_words(journey.holiday, lang) if journey.holiday else "",
+            "survey_url": context.get("survey_url", ""),
+            "report_url": context.get("report_url", ""),
         }
         subject_t = (journey.subject_en if lang == "en" else "") or journey.subject_zh
         body_t = (journey.body_en if lang == "en" else "") or journey.body_zh
@@ -414,6 +445,18 @@ class OutreachService:
             body += ("\n\nUnsubscribe: " if lang == "en" else "\n\n退订：") + values["unsubscribe_url"]
         return subject[:200], body
 
+    async def _articles(self, session: AsyncSession, category: str, lang: str) -> str:
+        """The KB collection's newest published public articles, a title and link a line."""
+        if not category:
+            return ""
+        rows = await kb_service.list_articles(
+            session, None, category=category, locale="en" if lang == "en" else None, limit=ARTICLES
+        )
+        if not rows and lang == "en":
+            rows = await kb_service.list_articles(session, None, category=category, limit=ARTICLES)
+        base = get_settings().public_url.rstrip("/")
+        return "\n".join(f"· {a.title} {base}/help/articles/{a.id}" for a in rows)
+
     async def _plan(
         self,
         session: AsyncSession,
@@ -422,9 +465,12 @@ class OutreachService:
         occurrence: str,
         context: dict[str, Any],
         now: datetime,
+        *,
+        delay: timedelta | None = None,
     ) -> int | None:
         """One send row (once per key) and its job, due when quiet hours end; a refusal
-        (no consent, unsubscribed, no address) is logged as skipped."""
+        (no consent, unsubscribed, no address) is logged as skipped. The journey's follow-up
+        steps are planned with it, each `delay_days` after the one before."""
         customer = await repo.customer(session, customer_id)
         if customer is None or customer.erased_at is not None:
             return None
@@ -432,14 +478,15 @@ class OutreachService:
         to, options = await self._address(session, journey.channel, customer_id)
         status, reason = SendStatus.SCHEDULED, ""
         if rules.needs_consent(journey.purpose):
-            if await repo.unsubscribed(session, customer_id):
+            if await repo.unsubscribed(session, customer_id, journey.channel):
                 status, reason = SendStatus.SKIPPED, "unsubscribed"
             elif not _consented(customer):
                 status, reason = SendStatus.SKIPPED, "no_consent"
         if status == SendStatus.SCHEDULED and not to:
             status, reason = SendStatus.SKIPPED, "no_address"
         subject, body = await self._render(session, journey, customer, context, _lang(customer))
-        run_at = rules.quiet_until(now, await self.policy(session)) or now
+        due = now + (delay or timedelta(0))
+        run_at = rules.quiet_until(due, await self.policy(session)) or due
         send_id = await repo.insert_send_once(
             session,
             {
@@ -468,17 +515,40 @@ class OutreachService:
                 unique_key=f"{SEND_JOB}:{send_id}",
                 max_attempts=MAX_ATTEMPTS,
             )
+        if send_id is not None:
+            for step in await repo.follow_ups(session, journey.id):
+                await self._plan(
+                    session,
+                    step,
+                    customer_id,
+                    occurrence,
+                    context,
+                    now,
+                    delay=(delay or timedelta(0)) + timedelta(days=step.delay_days),
+                )
         return send_id if status == SendStatus.SCHEDULED else None
 
     # --- consent: one-click unsubscribe --------------------------------------------------
-    async def unsubscribe(self, session: AsyncSession, token: str, source: str = "link") -> int:
-        """No sign-in: the signed token is the proof. Stops every planned marketing send."""
-        customer_id = links.customer_of(token)
-        if await repo.customer(session, customer_id) is None:
+    async def unsubscribe(
+        self, session: AsyncSession, token: str, source: str = "link", *, every_channel: bool = False
+    ) -> links.Unsubscribe:
+        """No sign-in: the signed token is the proof. A link from a message stops marketing on
+        that message's channel (`every_channel`: on all); an old link without a channel stops
+        all. Planned sends are checked again before sending, so they stop at once."""
+        link = links.unsubscribe_of(token)
+        if await repo.customer(session, link.customer_id) is None:
             raise NotFound("invalid unsubscribe link", code="bad_link")
-        if await repo.add_unsubscribe(session, customer_id, source):
-            await publish(session, CustomerUnsubscribed(customer_id=customer_id, source=source))
-        return customer_id
+        channel = None if every_channel else link.channel
+        if channel is None:
+            added = await repo.add_unsubscribe(session, link.customer_id, source, link.send_id)
+        else:
+            added = await repo.add_optout(session, link.customer_id, channel, source, link.send_id)
+        if added:
+            await publish(
+                session,
+                CustomerUnsubscribed(customer_id=link.customer_id, source=source, channel=channel or ""),
+            )
+        return links.Unsubscribe(link.customer_id, channel, link.send_id)
 
     # --- the customer's send log ---------------------------------------------------------
     async def customer_sends(
@@ -503,9 +573,20 @@ def _sample_context(journey: OutreachJourney) -> dict[str, Any]:
         context["coupon_amount"] = templating.amount_text(journey.coupon_amount or 20)
     if journey.trigger == "points_credited":
         context["points"] = 200
-    if journey.trigger == "shipment_delayed":
+    if journey.trigger in ("shipment_delayed", "shipment_milestone"):
         context["order_ref"] = "SO-20261201-001"
         context["promised_at"] = utcnow().date().isoformat()
+    if journey.trigger == "shipment_milestone":
+        context["milestone"] = journey.milestone or "picked_up"
+    if journey.trigger == "first_purchase":
+        context["product_line"] = journey.product_line or "手机"
+    if journey.trigger == "anniversary":
+        context["years"] = 1
+    base = get_settings().public_url.rstrip("/")
+    if journey.trigger == "survey":
+        context["survey_url"] = f"{base}/survey/example"
+    if journey.trigger == "service_report":
+        context["report_url"] = f"{base}/service-report"
     return context
 
 

@@ -14,7 +14,7 @@ from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.models import Customer
 from kefu.models.outreach import SendStatus
-from kefu.outreach import links, rules
+from kefu.outreach import links, rules, tracking
 from kefu.outreach.channels import CHANNELS, Delivery, Undeliverable
 from kefu.outreach.repository import outreach_repository as repo
 
@@ -51,7 +51,7 @@ class Sender:
                 send.status, send.reason = SendStatus.SKIPPED, "customer_gone"
                 return None
             if rules.needs_consent(send.purpose):
-                if await repo.unsubscribed(session, customer.id):
+                if await repo.unsubscribed(session, customer.id, send.channel):
                     send.status, send.reason = SendStatus.SKIPPED, "unsubscribed"
                     return None
                 if not consented(customer):
@@ -84,6 +84,10 @@ class Sender:
                         return None
         send.status, send.decided_at = SendStatus.SENDING, send.decided_at or now
         options = dict(send.context or {})
+        policy = await load_policy(session)
+        body = _final_body(send.id, send.customer_id, send.channel, send.body, tracked=policy.tracking)
+        if send.channel == "email" and send.customer_id is not None and policy.tracking:
+            options["html"] = tracking.html_body(body, links.open_url(send.id))
         if send.channel == "sms":
             provider = await repo.provider(session, "sms")
             if provider is None or not provider.active:
@@ -96,8 +100,16 @@ class Sender:
                 return None
             options["template_id"] = journey.wechat_template_id if journey else ""
             if send.customer_id is not None and send.purpose == "marketing":
-                options["url"] = links.unsubscribe_url(send.customer_id)
-        return Delivery(send.id, send.channel, send.to_addr, send.subject, send.body, options)
+                options["url"] = links.unsubscribe_url(send.customer_id, channel="wechat", send_id=send.id)
+        if send.channel == "app":
+            provider = await repo.provider(session, "app")
+            if provider is None or not provider.active:
+                send.status, send.reason = SendStatus.SKIPPED, "channel_unconfigured"
+                return None
+            options.update(push_url=provider.url, push_secret=provider.api_key)
+            first = tracking.urls_in(body)
+            options["url"] = first[0] if first else ""
+        return Delivery(send.id, send.channel, send.to_addr, send.subject, body, options)
 
     async def deliver(self, db: Database, send_id: int) -> None:
         """The send job: decide, then hand to the channel. A transient failure raises (the
@@ -107,11 +119,13 @@ class Sender:
         if delivery is None:
             return
 
-        async def on_sent(session: AsyncSession, ref: str) -> None:
+        async def on_sent(session: AsyncSession, ref: str, delivered: bool) -> None:
             send = await repo.send(session, send_id)
             if send is not None:
                 send.status, send.sent_at, send.error = SendStatus.SENT, utcnow(), ""
-                send.reason = ref[:40]
+                send.reason, send.provider_ref = ref[:40], ref[:120]
+                if delivered:
+                    send.delivery, send.delivered_at = "delivered", send.sent_at
 
         try:
             await CHANNELS[delivery.channel].send(db, delivery, on_sent)
@@ -130,6 +144,21 @@ class Sender:
             if final or send.attempts >= MAX_ATTEMPTS:
                 send.status = SendStatus.FAILED
         log.warning("outreach.send_failed", send_id=send_id, final=final)
+
+
+def _final_body(send_id: int, customer_id: int | None, channel: str, body: str, *, tracked: bool) -> str:
+    """The text as it leaves: the unsubscribe link names this channel and message (so "stop
+    SMS" keeps email and the journey counts it); with tracking, every other link goes through
+    the signed redirect. Test sends (no customer) go out as written."""
+    if customer_id is None:
+        return body
+    plain = links.unsubscribe_url(customer_id)
+    body = body.replace(plain, links.unsubscribe_url(customer_id, channel=channel, send_id=send_id))
+    if not tracked:
+        return body
+    return tracking.rewrite(
+        body, lambda url: None if links.is_unsubscribe_url(url) else links.click_url(send_id, url)
+    )
 
 
 sender = Sender()

@@ -1,0 +1,144 @@
+"""Tracking and opt-outs, part of the outreach service: the open pixel and tracked links
+(signed; a click goes only to a URL the message contained), delivery reports from the SMS
+provider (signed with its key), each journey's figures, and a customer's own per-channel
+choices (portal)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.authz import Principal
+from kefu.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+from kefu.kit.events import publish
+from kefu.kit.time import utcnow
+from kefu.models.outreach import OutreachJourney, OutreachSend, SendStatus
+from kefu.outreach import links, rules, tracking
+from kefu.outreach.events import MessageEngaged
+from kefu.outreach.repository import outreach_repository as repo
+from kefu.outreach.schemas import DeliveryReportIn, FiguresOut
+from kefu.webhook.signing import verify
+
+SIGNATURE_WINDOW_SECONDS = 300
+
+
+def check_signature(secret: str, headers: Mapping[str, str], body: bytes) -> None:
+    """`X-Kefu-Timestamp` and `X-Kefu-Signature: sha256=HMAC(secret, "<ts>.<body>")`, within
+    five minutes (a replayed old report is refused)."""
+    ts_raw, sig = headers.get("x-kefu-timestamp", ""), headers.get("x-kefu-signature", "")
+    if not secret:
+        raise Forbidden("not configured", code="not_configured")
+    if not ts_raw or not sig:
+        raise Unauthorized("missing X-Kefu-Timestamp or X-Kefu-Signature", code="missing_signature")
+    try:
+        ts = int(ts_raw)
+    except ValueError as exc:
+        raise Unauthorized("invalid timestamp", code="bad_timestamp") from exc
+    if abs(time.time() - ts) > SIGNATURE_WINDOW_SECONDS:
+        raise Unauthorized("signature timestamp outside the window", code="stale")
+    if not verify(secret, ts, body, sig):
+        raise Forbidden("invalid signature", code="bad_signature")
+
+
+class TrackingMixin:
+    if TYPE_CHECKING:
+
+        async def get(
+            self, session: AsyncSession, principal: Principal, journey_id: int
+        ) -> OutreachJourney: ...
+
+    async def _engaged(self, session: AsyncSession, send: OutreachSend, kind: str) -> None:
+        if send.customer_id is not None:
+            await publish(
+                session,
+                MessageEngaged(
+                    customer_id=send.customer_id, send_id=send.id, journey_id=send.journey_id, kind=kind
+                ),
+            )
+
+    async def opened(self, session: AsyncSession, token: str) -> None:
+        """The mail's 1-pixel image was fetched: the first open is the one that counts."""
+        send = await repo.send(session, links.open_of(token))
+        if send is None or send.customer_id is None:
+            return
+        send.opens += 1
+        if send.opened_at is None:
+            send.opened_at = utcnow()
+            await self._engaged(session, send, "opened")
+
+    async def clicked(self, session: AsyncSession, token: str) -> str:
+        """Where a tracked link goes. The token is signed, and its URL must be one the send's
+        own text contained: a forged or re-targeted link is a 404, never an open redirect."""
+        send_id, url = links.click_of(token)
+        send = await repo.send(session, send_id)
+        if send is None or url not in tracking.urls_in(send.body):
+            raise NotFound("invalid link", code="bad_link")
+        if send.customer_id is not None:
+            send.clicks += 1
+            if send.opened_at is None:  # a click proves the open (images are often blocked)
+                send.opened_at = utcnow()
+            if send.clicked_at is None:
+                send.clicked_at = utcnow()
+                await self._engaged(session, send, "clicked")
+        return url
+
+    async def delivery_report(self, session: AsyncSession, headers: Mapping[str, str], raw: bytes) -> int:
+        """The SMS provider's report, signed with the gateway's key; unknown ids are 404."""
+        provider = await repo.provider(session, "sms")
+        check_signature(provider.api_key if provider else "", headers, raw)
+        try:
+            data = DeliveryReportIn.model_validate(json.loads(raw))
+        except ValueError as exc:
+            raise Unprocessable(f"invalid delivery report: {str(exc)[:200]}", code="invalid_report") from exc
+        send = await repo.send_by_ref(session, "sms", data.id)
+        if send is None:
+            raise NotFound("no such message", code="send_not_found")
+        send.delivery = data.status
+        if data.status == "delivered":
+            send.delivered_at = send.delivered_at or utcnow()
+        elif send.status == SendStatus.SENT:
+            send.error = "undelivered (provider report)"
+        return send.id
+
+    async def figures(self, session: AsyncSession, principal: Principal, journey_id: int) -> FiguresOut:
+        await self.get(session, principal, journey_id)
+        return FiguresOut(journey_id=journey_id, **await repo.figures(session, journey_id))
+
+    # --- the customer's own choices (portal) ---------------------------------------------
+    async def preferences(self, session: AsyncSession, principal: Principal) -> dict[str, Any]:
+        """Which channels carry marketing to this customer (consent and opt-outs)."""
+        customer_id = _customer_of(principal)
+        customer = await repo.customer(session, customer_id)
+        if customer is None:
+            raise NotFound("customer not found", code="customer_not_found")
+        off = set(await repo.opted_out_channels(session, customer_id))
+        everything = await repo.unsubscribed(session, customer_id)
+        return {
+            "all_off": everything,
+            "channels": {c: not everything and c not in off for c in rules.CHANNELS},
+        }
+
+    async def set_channel(self, session: AsyncSession, principal: Principal, channel: str, on: bool) -> None:
+        customer_id = _customer_of(principal)
+        if channel not in rules.CHANNELS:
+            raise Unprocessable("unknown channel", code="unknown_channel")
+        if on:
+            if await repo.unsubscribed(session, customer_id):
+                # "everything off" becomes "the other channels stay off"
+                await repo.remove_unsubscribe(session, customer_id)
+                for other in rules.CHANNELS:
+                    if other != channel:
+                        await repo.add_optout(session, customer_id, other, "portal")
+            await repo.remove_optout(session, customer_id, channel)
+        else:
+            await repo.add_optout(session, customer_id, channel, "portal")
+
+
+def _customer_of(principal: Principal) -> int:
+    if principal.is_staff or principal.customer_id is None:
+        raise Forbidden("customers only", code="customers_only")
+    return int(principal.customer_id)
