@@ -43,6 +43,9 @@ class Perm(StrEnum):
     # Training (培训与认证): learning paths, exams and their grading, certificates, mentors and
     # the case library; supervisors and admins. Agents learn and take exams with tickets.work.
     TRAINING_MANAGE = "training.manage"
+    # The improvement loop (整改): triage suggestions, assign, move and verify improvement items,
+    # manage the responsible departments; supervisors and admins. Any staff may suggest.
+    IMPROVEMENT_MANAGE = "improvement.manage"
 
 
 # The role × action table: every permission check reads it, and tests/test_authz_matrix.py
@@ -61,6 +64,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.INCIDENTS_MANAGE,
             Perm.TICKETS_REASSIGN_OWNER,
             Perm.TRAINING_MANAGE,
+            Perm.IMPROVEMENT_MANAGE,
         }
     ),
     "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),

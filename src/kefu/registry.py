@@ -64,6 +64,8 @@ MODULES = [
     "kefu.outreach.listeners",
     "kefu.outreach.tasks",
     "kefu.training.events",
+    "kefu.improvement.events",
+    "kefu.improvement.tasks",
 ]
 
 # "module:attribute" of every APIRouter; page routers (catch-all-free) last.
@@ -103,6 +105,7 @@ ROUTERS = [
     "kefu.outreach.endpoints:router",
     "kefu.outreach.pages:router",
     "kefu.training.endpoints:router",
+    "kefu.improvement.endpoints:router",
     "kefu.gateway.agent:router",
     "kefu.gateway.chat:router",
     "kefu.web.pages:router",
@@ -120,6 +123,7 @@ ROUTERS = [
     "kefu.web.field_pages:router",
     "kefu.web.admin.outreach:router",
     "kefu.web.training_pages:router",
+    "kefu.web.improvement_pages:router",
 ]
 
 

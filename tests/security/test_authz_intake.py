@@ -29,6 +29,7 @@ EXPECTED = {
         Perm.INCIDENTS_MANAGE,
         Perm.TICKETS_REASSIGN_OWNER,
         Perm.TRAINING_MANAGE,
+        Perm.IMPROVEMENT_MANAGE,
     },
     "admin": set(Perm),
 }

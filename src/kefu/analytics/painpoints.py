@@ -113,6 +113,15 @@ class PainPointService:
             "fell": per_day_after is not None and per_day_after < per_day_before,
         }
 
+    async def topic_counts(
+        self, session: AsyncSession, topic: str, start: datetime, end: datetime
+    ) -> tuple[int, int]:
+        """(contacts, complaints) of one topic in [start, end): the improvement loop checks a
+        fixed pain point's weekly volume with it."""
+        items = await self._items(session, start, end, current=True)
+        hits = [i for i in items if matches(topic, i.category, i.intent, i.text)]
+        return len(hits), sum(1 for i in hits if i.complaint)
+
     async def mark_addressed(
         self, session: AsyncSession, principal: Principal, data: PainPointAddressed
     ) -> dict[str, Any]:

@@ -36,6 +36,12 @@ from kefu.models.fieldservice import (
 )
 from kefu.models.goal import Goal, GoalAlert
 from kefu.models.importer import ImportMapping
+from kefu.models.improvement import (
+    ImprovementDepartment,
+    ImprovementIntegration,
+    ImprovementItem,
+    ImprovementLog,
+)
 from kefu.models.incident import Incident
 from kefu.models.kb import Article, ArticleVersion, SearchMiss
 from kefu.models.loyalty import (
@@ -131,6 +137,10 @@ __all__ = [
     "ImportMapping",
     "InboundMail",
     "InboundStatus",
+    "ImprovementDepartment",
+    "ImprovementIntegration",
+    "ImprovementItem",
+    "ImprovementLog",
     "Incident",
     "Intent",
     "IntentExample",

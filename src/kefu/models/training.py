@@ -185,6 +185,10 @@ class TrainingCase(TimestampMixin, Base):
     qa_review_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("qa_reviews.id", ondelete="SET NULL"), nullable=True
     )
+    # A chat picked for emotion-recognition training: its customer lines carry the emotion marks.
+    conversation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True
+    )
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     created_by: Mapped[int | None] = mapped_column(_user_fk("SET NULL"), nullable=True)
 

@@ -121,5 +121,18 @@ class SlaRepository:
             return None, "none", None, "normal"
         return row[0], row[1] or "none", row[2], row[3]
 
+    async def breaches(
+        self, session: AsyncSession, start: datetime, end: datetime
+    ) -> list[tuple[int, str, str, int | None]]:
+        """(ticket id, metric, category, group id) of every breach recorded in [start, end)."""
+        stmt = (
+            sa.select(SlaEvent.ticket_id, SlaEvent.metric, Ticket.category, Ticket.group_id)
+            .join(Ticket, Ticket.id == SlaEvent.ticket_id)
+            .where(SlaEvent.kind == "breach", SlaEvent.created_at >= start, SlaEvent.created_at < end)
+            .order_by(SlaEvent.id)
+            .limit(20000)
+        )
+        return [(int(t), str(m), str(c or ""), g) for t, m, c, g in (await session.execute(stmt)).all()]
+
 
 sla_repository = SlaRepository()

@@ -477,6 +477,13 @@ class SlaService:
     async def overdue_ticket_ids(self, session: AsyncSession) -> list[int]:
         return await sla_repository.tickets_breached(session)
 
+    async def breaches(
+        self, session: AsyncSession, start: datetime, end: datetime
+    ) -> list[tuple[int, str, str, int | None]]:
+        """(ticket id, metric, category, group id) of the breaches in [start, end): the
+        improvement loop groups them into patterns."""
+        return await sla_repository.breaches(session, start, end)
+
     # --- the scan -----------------------------------------------------------------------
     async def scan(self, session: AsyncSession, *, now: datetime | None = None, limit: int = 500) -> int:
         """Emit due warnings and breaches (each exactly once). Returns how many."""

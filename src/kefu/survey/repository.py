@@ -122,6 +122,12 @@ class SurveyRepository:
         stmt = stmt.where(Survey.score.is_not(None))
         return [int(s) for s in (await session.execute(stmt)).scalars().all() if s is not None]
 
+    async def by_key_prefix(self, session: AsyncSession, prefix: str) -> Sequence[Survey]:
+        """Surveys whose dedupe key starts with `prefix` (an improvement item's follow-ups)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = sa.select(Survey).where(Survey.dedupe_key.like(escaped + "%", escape="\\")).order_by(Survey.id)
+        return (await session.execute(stmt)).scalars().all()
+
     # --- campaigns -----------------------------------------------------------------------
     async def campaign(
         self, session: AsyncSession, campaign_id: int, *, lock: bool = False

@@ -194,6 +194,44 @@ class SurveyService:
         await self._record(session, survey, conv.rating, conv.rating_comment[:2000], {})
         return survey
 
+    async def improvement_followup(
+        self, session: AsyncSession, *, item_id: int, customer_id: int, subject: str
+    ) -> Survey | None:
+        """After an improvement item is fixed (整改后回访): one CSAT question to an affected
+        customer, by email when there is an address (else in the portal). Once per item and
+        customer; no ticket is attached, so a later ticket's own CSAT is not held back."""
+        customer = await customer_service.get(session, None, customer_id)
+        if customer.erased_at is not None:
+            return None
+        email = await customer_service.primary_email(session, customer.id)
+        survey, created = await self._create(
+            session,
+            key=f"improvement:{item_id}:{customer_id}",
+            kind=SurveyKind.CSAT,
+            channel="email" if email else "portal",
+            customer_id=customer.id,
+            locale=customer.locale,
+        )
+        if created and email:
+            link = self.link(survey)
+            await mail_service.queue(
+                session,
+                to=email,
+                subject="您反馈的问题已改进，请评价 / We fixed what you reported",
+                text=(
+                    f"您好，您此前反馈的问题「{subject[:60]}」我们已经完成整改。\n"
+                    f"问题是否已经解决？请花 10 秒评价：\n{link}\n\n"
+                    f"We fixed the problem you reported. Has it gone away? {link}\n"
+                ),
+                kind="survey",
+            )
+        return survey
+
+    async def improvement_scores(self, session: AsyncSession, item_id: int) -> tuple[int, list[int]]:
+        """(follow-up surveys sent, their answered scores 1..5) of one improvement item."""
+        surveys = await repo.by_key_prefix(session, f"improvement:{item_id}:")
+        return len(surveys), [s.score for s in surveys if s.score is not None]
+
     # --- answering -----------------------------------------------------------------------
     async def _for_token(
         self, session: AsyncSession, token: str, principal: Principal | None, *, lock: bool

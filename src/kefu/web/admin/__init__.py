@@ -14,6 +14,7 @@ from kefu.errors import Forbidden, Unauthorized
 from kefu.web.admin.automation import MacroView, TriggerView
 from kefu.web.admin.channels import EmailAddressView, WechatAccountView
 from kefu.web.admin.goals import GoalView
+from kefu.web.admin.improvement import DepartmentView, IntegrationView
 from kefu.web.admin.loyalty import CompensationView, ProgrammeView, TierView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
@@ -44,6 +45,8 @@ VIEWS: list[AdminView] = [
     ExamView(),
     QuestionView(),
     MentorView(),
+    DepartmentView(),
+    IntegrationView(),
 ]
 for _view in VIEWS:
     mount(router, _view)
