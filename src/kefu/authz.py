@@ -46,6 +46,8 @@ class Perm(StrEnum):
     # The improvement loop (整改): triage suggestions, assign, move and verify improvement items,
     # manage the responsible departments; supervisors and admins. Any staff may suggest.
     IMPROVEMENT_MANAGE = "improvement.manage"
+    # Dedicated advisors (专属顾问): supervisors and admins assign, reassign and remove them.
+    ADVISORS_ASSIGN = "customers.assign_advisor"
 
 
 # The role × action table: every permission check reads it, and tests/test_authz_matrix.py
@@ -65,6 +67,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TICKETS_REASSIGN_OWNER,
             Perm.TRAINING_MANAGE,
             Perm.IMPROVEMENT_MANAGE,
+            Perm.ADVISORS_ASSIGN,
         }
     ),
     "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),

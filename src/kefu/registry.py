@@ -113,6 +113,7 @@ ROUTERS = [
     "kefu.web.ticket_pages:router",
     "kefu.web.admin:router",
     "kefu.web.customer_pages:router",
+    "kefu.web.advisor_pages:router",
     "kefu.web.chat_pages:router",
     "kefu.web.bot_pages:router",
     "kefu.web.mail_pages:router",

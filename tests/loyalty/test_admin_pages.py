@@ -97,7 +97,8 @@ class TestLoyaltyTiers:
         page = await client.get("/admin/tiers/2", headers=HTML)  # mid
         assert page.status_code == 200
         assert 'name="mid_repurchases"' in page.text and 'name="high_spend"' not in page.text
-        assert "复购次数至少" in page.text and "ticket_priority" not in page.text
+        assert "复购次数至少" in page.text and "售后工单优先处理" in page.text
+        assert 'name="advisor_spend"' not in page.text  # in 会员奖励 now
         assert not re.search(r"<label[^>]*>\s*[a-z_]+\s*<", page.text)  # every field has a label
         form = {**MID_FORM, "priority_queue": "on", "csrf_token": csrf(page.text)}
         r = await client.post("/admin/tiers/2", data=form, headers=HTML)
@@ -108,7 +109,7 @@ class TestLoyaltyTiers:
         assert config["rules"]["mid_repurchases"] == 2
         mid = config["benefits"]["mid"]
         assert mid["priority_queue"] is True and Decimal(mid["points_multiplier"]) == 2
-        assert mid["ticket_priority"] is True  # kept, though the form does not offer it
+        assert mid["ticket_priority"] is False  # the form offers it; MID_FORM leaves it unticked
 
     async def test_errors_show_next_to_their_field(self, db: Database, client: httpx.AsyncClient) -> None:
         await login(client, db, Role.ADMIN)
@@ -171,6 +172,25 @@ class TestMemberRewards:
         assert Decimal(config["programme"]["birthday_points_multiplier"]) == 3
         assert Decimal(config["programme"]["referrer_reward_cny"]) == 120
         assert Decimal(config["benefits"]["mid"]["points_multiplier"]) == 2  # the tiers are untouched
+        assert Decimal(config["rules"]["advisor_spend"]) == 100_000  # left blank: unchanged
+
+    async def test_admin_sets_the_dedicated_advisor_threshold(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        await login(client, db, Role.ADMIN)
+        listing = await client.get("/admin/loyalty-programme", headers=HTML)
+        assert "近 12 个月消费满 ¥100,000" in table(listing.text)
+        page = await client.get("/admin/loyalty-programme/1", headers=HTML)
+        assert "专属顾问门槛" in page.text and 'name="advisor_spend" type="text" value="100000"' in page.text
+        form = {**PROGRAMME_FORM, "advisor_spend": "80000", "csrf_token": csrf(page.text)}
+        assert (await client.post("/admin/loyalty-programme/1", data=form, headers=HTML)).status_code == 303
+        config = (await client.get("/api/v1/loyalty/config", headers=HTML)).json()
+        assert Decimal(config["rules"]["advisor_spend"]) == 80_000
+        assert config["rules"]["high_spend"] == "50000"  # the tiers' thresholds are kept
+        bad = await client.post(
+            "/admin/loyalty-programme/1", data={**form, "advisor_spend": "-1"}, headers=HTML
+        )
+        assert bad.status_code == 422 and 'data-error-for="advisor_spend"' in bad.text
 
     async def test_errors_show_next_to_their_field(self, db: Database, client: httpx.AsyncClient) -> None:
         await login(client, db, Role.ADMIN)

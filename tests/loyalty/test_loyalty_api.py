@@ -223,40 +223,6 @@ class TestCompensation:
             ).status_code == 422
 
 
-class TestAdvisor:
-    async def test_big_spender_gets_the_least_loaded_vip_advisor(
-        self, db: Database, client: httpx.AsyncClient
-    ) -> None:
-        from tests.factories import make_user
-
-        async with db.transaction() as s:
-            vip = await make_group(s, name="VIP专席")
-            busy = await make_user(s, email="busy@kefu.demo", group_ids=[vip.id])
-            free = await make_user(s, email="free@kefu.demo", group_ids=[vip.id])
-        env = await _setup(db, client)
-        h = env["h"]
-        other = (
-            await client.post("/api/v1/customers", headers=h, json={"name": "老客户", "email": "old@x.cn"})
-        ).json()
-        await client.post(
-            f"/api/v1/customers/{other['id']}/orders",
-            headers=h,
-            json={
-                "external_id": "VIP-0",
-                "amount": "150000",
-                "currency": "CNY",
-                "placed_at": utcnow().isoformat(),
-            },
-        )
-        first = (await client.get(f"/api/v1/customers/{other['id']}", headers=h)).json()["advisor_id"]
-        assert first in (busy.id, free.id)
-        await _order(client, env, "SMALL", "5000")
-        assert (await _customer(client, env))["advisor_id"] is None
-        await _order(client, env, "VIP-1", "120000")
-        second = (await _customer(client, env))["advisor_id"]
-        assert second is not None and second != first  # the other one had fewer customers
-
-
 class TestOccasions:
     async def test_birthday_and_anniversary_coupons_come_once(
         self, db: Database, client: httpx.AsyncClient

@@ -30,6 +30,7 @@ EXPECTED = {
         Perm.TICKETS_REASSIGN_OWNER,
         Perm.TRAINING_MANAGE,
         Perm.IMPROVEMENT_MANAGE,
+        Perm.ADVISORS_ASSIGN,
     },
     "admin": set(Perm),
 }

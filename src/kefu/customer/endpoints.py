@@ -9,6 +9,7 @@ from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from kefu.customer.service import customer_service
 from kefu.deps import CurrentPrincipal, Session, masked_lookup_budget
 from kefu.kit.schemas import Id, Page, Schema
+from kefu.loyalty.advisor import advisor_service
 from kefu.loyalty.service import loyalty_service
 from kefu.ticket.schemas import TicketFilter
 from kefu.ticket.service import ticket_service
@@ -54,6 +55,7 @@ async def get_customer(customer_id: Id, principal: CurrentPrincipal, session: Se
     customer = await customer_service.get(session, principal, customer_id)
     out = customer_service.to_out(customer, principal)
     out.points_balance = await loyalty_service.balance(session, customer_id)
+    out.advisor_name = await advisor_service.name_of(session, customer)
     recent = await ticket_service.list_tickets(
         session, principal, TicketFilter(customer_id=customer_id, limit=10, sort="-created_at")
     )

@@ -51,6 +51,7 @@ class CustomerOut(OutSchema):
     locale: str | None
     tier: str
     advisor_id: int | None = None
+    advisor_name: str | None = None  # the dedicated advisor (专属顾问), as the customer sees it
     organization: str = ""
     address: str = ""
     id_card: str = ""

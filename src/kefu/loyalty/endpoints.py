@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
 
+from fastapi import APIRouter, Query, Response, status
+
+from kefu.authz import Perm, require
 from kefu.deps import CurrentPrincipal, Session
 from kefu.kit.schemas import Id, Page
+from kefu.loyalty.advisor import advisor_service
 from kefu.loyalty.schemas import (
     Adjust,
+    AdvisorAssign,
+    AdvisorOut,
+    AdvisorRef,
+    BookEntry,
     CouponOut,
     OrderCreate,
     OrderOut,
@@ -119,3 +127,48 @@ async def get_config(principal: CurrentPrincipal, session: Session) -> LoyaltyCo
 @router.put("/loyalty/config", response_model=LoyaltyConfig)
 async def put_config(body: LoyaltyConfig, principal: CurrentPrincipal, session: Session) -> LoyaltyConfig:
     return await loyalty_service.set_config(session, principal, body)
+
+
+# --- dedicated advisors (专属顾问) ------------------------------------------------------------
+@router.get("/customers/{customer_id}/advisor", response_model=AdvisorOut)
+async def get_advisor(customer_id: Id, principal: CurrentPrincipal, session: Session) -> AdvisorOut:
+    return await advisor_service.status(session, principal, customer_id)
+
+
+@router.put("/customers/{customer_id}/advisor", response_model=AdvisorOut)
+async def assign_advisor(
+    customer_id: Id, body: AdvisorAssign, principal: CurrentPrincipal, session: Session
+) -> AdvisorOut:
+    """Supervisors and admins; 409 advisor_not_eligible, 422 not_an_advisor."""
+    return await advisor_service.assign(session, principal, customer_id, body.user_id, body.reason)
+
+
+@router.delete("/customers/{customer_id}/advisor", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_advisor(
+    customer_id: Id,
+    principal: CurrentPrincipal,
+    session: Session,
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> Response:
+    await advisor_service.remove(session, principal, customer_id, reason)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/advisors", response_model=Page[AdvisorRef])
+async def list_advisors(principal: CurrentPrincipal, session: Session) -> Page[AdvisorRef]:
+    """Who can be assigned: active members of the advisor group."""
+    require(principal, Perm.ADVISORS_ASSIGN)
+    return Page(
+        items=[AdvisorRef(user_id=u.id, name=u.name) for u, _n in await advisor_service.advisors(session)]
+    )
+
+
+@router.get("/advisors/me/customers", response_model=Page[BookEntry])
+async def my_customers(principal: CurrentPrincipal, session: Session) -> Page[BookEntry]:
+    """我的客户: the caller's book."""
+    return Page(items=await advisor_service.book(session, principal))
+
+
+@router.get("/advisors/{user_id}/customers", response_model=Page[BookEntry])
+async def advisor_customers(user_id: Id, principal: CurrentPrincipal, session: Session) -> Page[BookEntry]:
+    return Page(items=await advisor_service.book(session, principal, user_id))

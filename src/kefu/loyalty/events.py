@@ -44,3 +44,19 @@ class CouponIssued(DomainEvent):
 
     def aggregate_id(self) -> int | None:
         return self.customer_id
+
+
+@register
+class AdvisorChanged(DomainEvent):
+    """A customer's dedicated advisor (专属顾问) was assigned, replaced or removed."""
+
+    name: ClassVar[str] = "customer.advisor_changed"
+    aggregate: ClassVar[str] = "customer"
+    customer_id: int
+    old_advisor_id: int | None = None
+    advisor_id: int | None = None
+    reason: str = ""
+    automatic: bool = False  # removed because the 12-month spend fell below the threshold
+
+    def aggregate_id(self) -> int | None:
+        return self.customer_id

@@ -1,4 +1,5 @@
-"""Service compensation: an SLA breach issues the matching coupons."""
+"""Service compensation: an SLA breach issues the matching coupons; tier changes and
+dedicated-advisor changes are told; the nightly recalculations."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit import jobs
 from kefu.kit.events import listener
-from kefu.loyalty.events import TierChanged
+from kefu.loyalty.advisor import advisor_service
+from kefu.loyalty.events import AdvisorChanged, TierChanged
 from kefu.loyalty.service import loyalty_service
 from kefu.sla.events import SlaBreached
 
@@ -27,6 +29,11 @@ async def compensate(session: AsyncSession, event: SlaBreached) -> None:
 @listener(TierChanged)
 async def tell_customer(session: AsyncSession, event: TierChanged) -> None:
     await loyalty_service.notify_tier_change(session, event.customer_id, event.old, event.new)
+
+
+@listener(AdvisorChanged)
+async def tell_advisors(session: AsyncSession, event: AdvisorChanged) -> None:
+    await advisor_service.tell_advisors(session, event)
 
 
 @jobs.periodic("loyalty.recalculate_tiers", every_seconds=86_400)

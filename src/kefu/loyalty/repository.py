@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import ensure_utc, utcnow
-from kefu.models import Customer
+from kefu.models import Conversation, Customer
 from kefu.models.loyalty import (
     CompensationRule,
     Coupon,
@@ -22,6 +22,7 @@ from kefu.models.loyalty import (
     Referral,
 )
 from kefu.models.settings import SettingValue
+from kefu.models.ticket import Ticket, TicketStatus
 
 
 class LoyaltyRepository:
@@ -134,6 +135,82 @@ class LoyaltyRepository:
         counts = {uid: 0 for uid in user_ids}
         counts.update({int(a): int(n) for a, n in (await session.execute(stmt)).all() if a is not None})
         return counts
+
+    async def spend_since(
+        self, session: AsyncSession, customer_ids: Sequence[int], since: datetime
+    ) -> dict[int, Decimal]:
+        """Paid spend (CNY) since `since` of each customer (0 without orders)."""
+        out = {cid: Decimal(0) for cid in customer_ids}
+        if not customer_ids:
+            return out
+        stmt = (
+            sa.select(Order.customer_id, sa.func.sum(Order.amount_cny))
+            .where(
+                Order.customer_id.in_(list(customer_ids)),
+                Order.status == OrderStatus.PAID,
+                Order.placed_at >= since,
+            )
+            .group_by(Order.customer_id)
+        )
+        out.update({int(c): Decimal(s) for c, s in (await session.execute(stmt)).all()})
+        return out
+
+    async def advised(self, session: AsyncSession, advisor_id: int | None = None) -> Sequence[Customer]:
+        """Customers with a dedicated advisor (one advisor's book when `advisor_id` is given)."""
+        stmt = sa.select(Customer).where(Customer.advisor_id.is_not(None), Customer.erased_at.is_(None))
+        if advisor_id is not None:
+            stmt = stmt.where(Customer.advisor_id == advisor_id)
+        return (await session.execute(stmt.order_by(Customer.id))).scalars().all()
+
+    async def unadvised_big_spenders(
+        self, session: AsyncSession, since: datetime, threshold: Decimal, limit: int = 200
+    ) -> list[tuple[Customer, Decimal]]:
+        """Eligible customers still without an advisor, biggest spend first."""
+        spend = sa.func.sum(Order.amount_cny)
+        stmt = (
+            sa.select(Customer, spend)
+            .join(Order, Order.customer_id == Customer.id)
+            .where(
+                Customer.advisor_id.is_(None),
+                Customer.erased_at.is_(None),
+                Order.status == OrderStatus.PAID,
+                Order.placed_at >= since,
+            )
+            .group_by(Customer.id)
+            .having(spend >= threshold)
+            .order_by(spend.desc(), Customer.id)
+            .limit(limit)
+        )
+        return [(c, Decimal(s)) for c, s in (await session.execute(stmt)).all()]
+
+    async def contact_facts(
+        self, session: AsyncSession, customer_ids: Sequence[int]
+    ) -> dict[int, tuple[int, datetime | None]]:
+        """Customer → (open tickets, last contact: the latest ticket or chat activity)."""
+        ids = list(customer_ids) or [-1]
+        open_stmt = (
+            sa.select(Ticket.customer_id, sa.func.count())
+            .where(
+                Ticket.customer_id.in_(ids),
+                Ticket.status.in_(
+                    [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.HOLD]
+                ),
+                Ticket.merged_into_id.is_(None),
+            )
+            .group_by(Ticket.customer_id)
+        )
+        opened = {int(c): int(n) for c, n in (await session.execute(open_stmt)).all()}
+        last: dict[int, datetime] = {}
+        for model in (Ticket, Conversation):
+            stmt = (
+                sa.select(model.customer_id, sa.func.max(model.updated_at))
+                .where(model.customer_id.in_(ids))
+                .group_by(model.customer_id)
+            )
+            for cid, at in (await session.execute(stmt)).all():
+                if at is not None and (cid not in last or ensure_utc(at) > last[cid]):
+                    last[int(cid)] = ensure_utc(at)
+        return {cid: (opened.get(cid, 0), last.get(cid)) for cid in customer_ids}
 
     async def expiring(self, session: AsyncSession, cutoff: datetime) -> list[tuple[int, int]]:
         """(customer, points to expire): points earned before `cutoff` not yet used up, with

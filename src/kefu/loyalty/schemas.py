@@ -106,3 +106,35 @@ class ReferralOut(OutSchema):
     referred_coupon_id: int | None
     created_at: datetime
     rewarded_at: datetime | None
+
+
+class AdvisorAssign(Schema):
+    user_id: Id
+    reason: str = Field(default="", max_length=500)
+
+
+class AdvisorRef(OutSchema):
+    user_id: int
+    name: str
+
+
+class AdvisorOut(OutSchema):
+    """A customer's dedicated advisor (专属顾问) and whether the customer qualifies."""
+
+    customer_id: int
+    advisor: AdvisorRef | None = None
+    eligible: bool
+    spend_12m: Decimal  # CNY, paid orders of the last 12 months
+    threshold: Decimal
+
+
+class BookEntry(OutSchema):
+    """One customer in an advisor's book (我的客户)."""
+
+    customer_id: int
+    name: str
+    tier: str
+    advisor_id: int | None = None
+    spend_12m: Decimal
+    open_tickets: int = 0
+    last_contact_at: datetime | None = None

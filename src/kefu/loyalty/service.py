@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
-from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require
 from kefu.config import get_settings
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
+from kefu.loyalty.advisor import advisor_service
 from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
 from kefu.loyalty.repository import loyalty_repository
 from kefu.loyalty.schemas import OrderCreate, RuleCreate
@@ -52,7 +52,6 @@ from kefu.models.loyalty import (
     Referral,
     ReferralStatus,
 )
-from kefu.team.service import team_service
 
 WINDOW = timedelta(days=365)
 POINTS_LIFETIME = timedelta(days=730)
@@ -173,25 +172,12 @@ class LoyaltyService:
             session, customer.id, (now or utcnow()) - WINDOW
         )
         config = await self.config(session)
-        if spend >= config.rules.advisor_spend and customer.advisor_id is None:
-            customer.advisor_id = await self._pick_advisor(session)
+        await advisor_service.spend_changed(session, customer, spend)  # removed below the threshold
         new = tier_for(spend, count, repurchases(count, first_in), config.rules)
         if new != customer.tier:
             old, customer.tier = customer.tier, new
             await publish(session, TierChanged(customer_id=customer.id, old=old, new=new))
         return new
-
-    async def _pick_advisor(self, session: AsyncSession) -> int | None:
-        """The least-loaded active member of the advisor group (None if the group is empty)."""
-        group = await team_service.by_name(session, get_settings().advisor_group)
-        if group is None:
-            return None
-        members = next(g.member_ids for g in await team_service.list_groups(session) if g.id == group.id)
-        active = [u.id for u in await user_service.list_all(session) if u.id in members and u.is_active]
-        if not active:
-            return None
-        counts = await loyalty_repository.advised_counts(session, active)
-        return min(active, key=lambda uid: (counts[uid], uid))
 
     async def config(self, session: AsyncSession) -> LoyaltyConfig:
         stored = await loyalty_repository.setting(session, "loyalty")
@@ -234,6 +220,7 @@ class LoyaltyService:
         await loyalty_repository.set_tiers(session, changes)
         for cid, new in list(changes.items())[:10_000]:
             await publish(session, TierChanged(customer_id=cid, old=current[cid], new=new))
+        await advisor_service.sweep(session, now=now)  # spend that aged out of the window
         return len(changes)
 
     async def orders(self, session: AsyncSession, principal: Principal, customer_id: int) -> Sequence[Order]:

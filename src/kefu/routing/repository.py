@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.time import utcnow
-from kefu.models import AgentState, Conversation, Group, GroupMember, RoutingRule, User
+from kefu.models import AgentState, Conversation, Customer, Group, GroupMember, RoutingRule, User
 from kefu.models.conversation import ConversationStatus, Presence
 from kefu.models.ticket import Ticket, TicketStatus
+from kefu.routing import ticket_order
 
 ROUTING_LOCK_KEY = 0x6B656675  # "kefu": one router at a time across the cluster
 
@@ -159,17 +160,49 @@ def _ticket_queue_filter() -> list[Any]:
     ]
 
 
-_PRIORITY_ORDER = sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=2)
-
-
-async def waiting_tickets(session: AsyncSession, group_id: int, limit: int = 200) -> Sequence[Ticket]:
+async def waiting_tickets(
+    session: AsyncSession,
+    group_id: int,
+    favoured: Collection[str],
+    *,
+    advised_only: bool = False,
+    limit: int = 200,
+) -> list[tuple[Ticket, str | None, int | None]]:
+    """(ticket, the customer's tier, the customer's dedicated advisor) of a group's unassigned
+    tickets in the queue order (ticket_order). `advised_only`: only customers with an advisor
+    (when no agent has a spare slot, only advisors can take anything)."""
     stmt = (
-        sa.select(Ticket)
+        sa.select(Ticket, Customer.tier, Customer.advisor_id)
+        .outerjoin(Customer, Customer.id == Ticket.customer_id)
         .where(Ticket.group_id == group_id, *_ticket_queue_filter())
-        .order_by(_PRIORITY_ORDER, Ticket.created_at, Ticket.id)
+        .order_by(
+            *ticket_order.sql_order(Ticket.priority, Customer.tier, Ticket.created_at, Ticket.id, favoured)
+        )
         .limit(limit)
     )
-    return (await session.execute(stmt)).scalars().all()
+    if advised_only:
+        stmt = stmt.where(Customer.advisor_id.is_not(None))
+    return [(t, tier, adv) for t, tier, adv in (await session.execute(stmt)).all()]
+
+
+async def advisor_states(session: AsyncSession, user_ids: Collection[int]) -> dict[int, tuple[bool, str]]:
+    """User → (account active, the presence they chose; offline without a row)."""
+    if not user_ids:
+        return {}
+    stmt = (
+        sa.select(User.id, User.is_active, AgentState.status)
+        .outerjoin(AgentState, AgentState.user_id == User.id)
+        .where(User.id.in_(sorted(user_ids)))
+    )
+    return {int(u): (bool(a), st or Presence.OFFLINE) for u, a, st in (await session.execute(stmt)).all()}
+
+
+async def customer_advisor(session: AsyncSession, customer_id: int | None) -> int | None:
+    if customer_id is None:
+        return None
+    return (
+        await session.execute(sa.select(Customer.advisor_id).where(Customer.id == customer_id))
+    ).scalar_one_or_none()
 
 
 async def ticket_queue_groups(session: AsyncSession) -> list[int]:

@@ -123,50 +123,10 @@ class RoutingService:
     async def route_tickets(
         self, session: AsyncSession, group_id: int, *, now: datetime | None = None
     ) -> list[tuple[int, int]]:
-        """Unassigned tickets of a group (email, portal, offline messages) to online agents
-        with spare ticket capacity: urgent first, then oldest."""
-        await repo.lock_routing(session)
-        now = now or utcnow()
-        members = await repo.online_members(session, group_id, fresh_after())
-        if not any(s.ticket_capacity > 0 for s, _ in members):
-            return []  # nobody to give work to: don't load the queue (every new ticket asks)
-        tickets = await repo.waiting_tickets(session, group_id)
-        if not tickets:
-            return []
-        loads = await repo.ticket_loads(session, [s.user_id for s, _ in members])
-        agents = [
-            Candidate(
-                user_id=s.user_id,
-                name=u.name,
-                load=loads.get(s.user_id, 0),
-                capacity=s.ticket_capacity,
-                skills=frozenset(s.skills or ()),
-                last_assigned_at=s.last_assigned_at,
-            )
-            for s, u in members
-            if s.ticket_capacity > 0
-        ]
-        done: list[tuple[int, int]] = []
-        for t in tickets:
-            item = Waiting(
-                conversation_id=t.id, priority=0, first_queued_at=t.created_at, queued_at=t.created_at
-            )
-            ordered, _why = candidates_for(item, agents, now)
-            for cand in ordered:
-                if await repo.lock_agent(session, cand.user_id, fresh_after()) is None:
-                    continue
-                if (await repo.ticket_loads(session, [cand.user_id])).get(cand.user_id, 0) >= cand.capacity:
-                    continue
-                if await ticket_service.route_claim(session, t.id, cand.user_id):
-                    done.append((t.id, cand.user_id))
-                    agents = [
-                        Candidate(**{**a.__dict__, "load": a.load + 1, "last_assigned_at": now})
-                        if a.user_id == cand.user_id
-                        else a
-                        for a in agents
-                    ]
-                break
-        return done
+        """Unassigned tickets of a group to their advisors and online agents (routing.tickets)."""
+        from kefu.routing.tickets import ticket_router  # imports this module (fresh_after)
+
+        return await ticket_router.route(session, group_id, now=now)
 
     async def _try_assign(
         self,

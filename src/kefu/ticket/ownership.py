@@ -33,6 +33,10 @@ class OwnershipService:
         t.owner_id = user_id
         await ticket_repository.add_follower(session, t.id, user_id)
 
+    async def add_follower(self, session: AsyncSession, ticket_id: int, user_id: int) -> None:
+        """A follower added by kefu, not by the person (a customer's dedicated advisor)."""
+        await ticket_repository.add_follower(session, ticket_id, user_id)
+
     async def reassign(
         self, session: AsyncSession, principal: Principal, ticket_id: int, data: OwnerReassign
     ) -> Ticket:

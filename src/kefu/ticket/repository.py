@@ -23,6 +23,7 @@ from kefu.models.ticket import (
     TicketNotice,
     TicketStatus,
 )
+from kefu.routing import ticket_order
 from kefu.ticket.schemas import TicketFilter
 
 _PRIORITY = sa.case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority)
@@ -91,16 +92,18 @@ class TicketRepository:
                     Ticket.owner_id == f.visible_user,  # the owner follows it into any group
                 )
             )
-        order: list[sa.ColumnElement[Any]] = [SORTS.get(f.sort, SORTS["-updated_at"])]
-        if f.sort in ("queue", "priority") and f.priority_tiers:
-            # Within a priority, the tickets of customers whose tier has ticket priority first.
-            favoured = sa.select(Customer.id).where(Customer.tier.in_(sorted(f.priority_tiers)))
-            order.append(sa.case((Ticket.customer_id.in_(favoured), 0), else_=1))
-        if f.sort == "queue":
-            order.append(Ticket.created_at.asc())  # then the longest waiting
-            order.append(Ticket.id.asc())
-        else:
-            order.append(Ticket.id.desc())
+        order: list[sa.ColumnElement[Any]] = [SORTS.get(f.sort, SORTS["-updated_at"]), Ticket.id.desc()]
+        if f.sort in ("queue", "priority"):
+            # The one queue order routing assigns by too: priority, loyalty tier, longest waiting.
+            tier = sa.select(Customer.tier).where(Customer.id == Ticket.customer_id).scalar_subquery()
+            order = ticket_order.sql_order(
+                Ticket.priority,
+                tier,
+                Ticket.created_at,
+                Ticket.id,
+                f.priority_tiers,
+                oldest_first=f.sort == "queue",
+            )
         stmt = stmt.order_by(*order)
         rows = (
             (await session.execute(stmt.limit(f.limit * 4 if f.tag else f.limit).offset(f.offset)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.auth.service import user_service
@@ -14,9 +14,10 @@ from kefu.authz import Perm, Principal
 from kefu.config import Settings
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
-from kefu.errors import Forbidden, Unauthorized
+from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.kit.db import writes
 from kefu.kit.schemas import Id
+from kefu.loyalty.advisor import advisor_service
 from kefu.loyalty.service import loyalty_service
 from kefu.privacy.service import privacy_service
 from kefu.ticket.schemas import TicketFilter
@@ -68,11 +69,15 @@ async def _context(session: Any, me: Principal, customer_id: Id, *, unmasked: bo
     )
     balance, ledger = await loyalty_service.ledger(session, me, customer_id)
     advisor = await user_service.get(session, customer.advisor_id) if customer.advisor_id else None
+    can_assign = me.can(Perm.ADVISORS_ASSIGN)
     return {
         "c": out,
         "balance": balance,
         "ledger": ledger[:20],
         "advisor": advisor,
+        "advisor_status": await advisor_service.status(session, me, customer_id),
+        "can_assign_advisor": can_assign,
+        "advisors": await advisor_service.advisors(session) if can_assign else [],
         "coupons": await loyalty_service.coupons(session, me, customer_id),
         "orders": await loyalty_service.orders(session, me, customer_id),
         "tickets": await ticket_service.list_tickets(
@@ -122,3 +127,29 @@ async def customer_erase(
     me = _staff(principal)
     await privacy_service.erase(session, me, customer_id, settings.data_dir / "attachments")
     return RedirectResponse(f"/agent/customers/{customer_id}", status_code=303)
+
+
+@router.post("/agent/customers/{customer_id}/advisor")
+async def customer_advisor(
+    request: Request,
+    customer_id: Id,
+    session: Session,
+    principal: OptionalPrincipal,
+    user_id: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+    remove: Annotated[str, Form()] = "",
+) -> Response:
+    """专属顾问: supervisors and admins assign, reassign or remove (audited)."""
+    me = _staff(principal)
+    try:
+        if remove:
+            await advisor_service.remove(session, me, customer_id, reason)
+        else:
+            uid = int(user_id) if user_id.isdigit() else 0
+            await advisor_service.assign(session, me, customer_id, uid, reason)
+    except KefuError as exc:
+        ctx = await _context(session, me, customer_id, unmasked=False)
+        return render(
+            request, "agent/customer.html", {**ctx, "advisor_error": exc.message}, status=exc.status_code
+        )
+    return RedirectResponse(f"/agent/customers/{customer_id}#advisor", status_code=303)

@@ -20,6 +20,7 @@ from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
 from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.kit.schemas import Id
+from kefu.loyalty.advisor import advisor_service
 from kefu.loyalty.service import loyalty_service
 from kefu.models.ticket import TicketPriority, TicketStatus
 from kefu.rewards.service import rewards_service
@@ -353,7 +354,9 @@ async def agent_bulk(
 async def portal_tickets(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
     me = _customer(principal)
     rows = await ticket_service.list_tickets(session, me, TicketFilter(limit=100, sort="-updated_at"))
-    return render(request, "portal/tickets.html", {"tickets": rows})
+    customer = await customer_service.get(session, me, me.id)
+    advisor = await advisor_service.name_of(session, customer)
+    return render(request, "portal/tickets.html", {"tickets": rows, "advisor_name": advisor})
 
 
 async def _new_ticket_context(session: Any, error: str | None, form: dict[str, Any]) -> dict[str, Any]:
@@ -487,6 +490,7 @@ async def portal_account(request: Request, session: Session, principal: Optional
             "ledger": ledger,
             "coupons": coupons,
             "benefits": (await loyalty_service.config(session)).benefit(customer.tier),
+            "advisor_name": await advisor_service.name_of(session, customer),
             "rewards": await rewards_service.catalogue(session, me),
         },
     )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import Field as PField
+from pydantic import field_validator
 
 from kefu.kit.schemas import Schema
 from kefu.loyalty.schemas import RuleCreate
@@ -24,15 +25,16 @@ BENEFIT_LABELS = {
     "routing_boost": N_("Queue priority boost"),
     "discount_percent": N_("Exclusive discount (%)"),
     "priority_queue": N_("Chats go to the VIP queue"),
+    "ticket_priority": N_("After-sales priority in the ticket queue"),
     "free_onsite_service": N_("Free on-site service"),
     "early_access": N_("New-product early access"),
     "first_service_free": N_("First after-sales service free"),
     "birthday_coupon_cny": N_("Birthday coupon (CNY, 0 = none)"),
     "welcome_coupon_cny": N_("Welcome pack coupon with the first order (CNY, 0 = none)"),
 }
-# Stored in the configuration (API) but not offered here: the ticket queue does not order by
-# it yet, and a switch that changes nothing would mislead.
-HIDDEN_BENEFITS = {"ticket_priority"}
+# Stored in the configuration (API) but not offered here (none today; a switch that changes
+# nothing would mislead).
+HIDDEN_BENEFITS: set[str] = set()
 THRESHOLDS = {
     "high": (
         ("high_spend", N_("12-month spend above (CNY)")),
@@ -60,7 +62,6 @@ class TierForm(Benefits):
     high_repurchases: int | None = PField(default=None, ge=0, le=1000)
     mid_spend: Decimal | None = PField(default=None, ge=0)
     mid_repurchases: int | None = PField(default=None, ge=1, le=1000)
-    advisor_spend: Decimal | None = PField(default=None, ge=0)
 
 
 def _benefit_fields() -> list[Field]:
@@ -91,6 +92,8 @@ def _benefits_text(ctx: Ctx, b: Benefits) -> str:
         parts.append(ctx._("{p} % discount").format(p=b.discount_percent))
     if b.priority_queue:
         parts.append(ctx._("Chats go to the VIP queue"))
+    if b.ticket_priority:
+        parts.append(ctx._("After-sales priority in the ticket queue"))
     if b.free_onsite_service:
         parts.append(ctx._("Free on-site service"))
     if b.early_access:
@@ -142,7 +145,6 @@ class TierView(AdminView):
             for pair in THRESHOLDS.values()
             for n, label in pair
         ),
-        Field(ADVISOR[0], ADVISOR[1]),
     )
 
     async def rows(self, ctx: Ctx) -> Sequence[Any]:
@@ -159,8 +161,6 @@ class TierView(AdminView):
         names = set(Benefits.model_fields) - HIDDEN_BENEFITS
         if obj is not None:
             names |= {n for n, _label in THRESHOLDS.get(obj.code, ())}
-            if obj.code == "high":
-                names.add(ADVISOR[0])
         return [f for f in self.fields if f.name in names]
 
     def initial(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
@@ -195,6 +195,7 @@ class ProgrammeRow:
     id: int
     name: str
     programme: Programme
+    advisor_spend: Decimal
 
 
 PROGRAMME_FIELDS = (
@@ -225,7 +226,24 @@ PROGRAMME_FIELDS = (
     Field("long_term_reward_cny", N_("Long-term award coupon (CNY, 0 = none)"), required=True),
     Field("long_term_validity_days", N_("Long-term award valid for (days)"), kind="number", required=True),
     Field("anniversary_coupon_cny", N_("Purchase anniversary coupon (CNY, 0 = none)"), required=True),
+    Field(
+        ADVISOR[0],
+        ADVISOR[1],
+        help=N_(
+            "Customers whose rolling 12-month spend reaches this can get a dedicated advisor from "
+            "the advisor group; the advisor is removed when their spend falls below it."
+        ),
+    ),
 )
+
+
+class ProgrammeForm(Programme):
+    advisor_spend: Decimal | None = PField(default=None, ge=0, le=100_000_000)  # blank: unchanged
+
+    @field_validator("advisor_spend", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return None if value == "" else value
 
 
 def _referral_text(ctx: Ctx, r: ProgrammeRow) -> str:
@@ -250,7 +268,7 @@ class ProgrammeView(AdminView):
     noun = N_("member rewards")
     remove = ""
     can_create = False
-    create_schema = Programme
+    create_schema = ProgrammeForm
     intro = N_("Rewards for every member whatever the tier: birthday month, referrals and long-term loyalty.")
     columns = (
         Column(
@@ -259,26 +277,35 @@ class ProgrammeView(AdminView):
         ),
         Column(N_("Referral"), _referral_text),
         Column(N_("Long-term award"), _long_term_text),
+        Column(
+            N_("Dedicated advisor"),
+            lambda ctx, r: ctx._("from a 12-month spend of {amount}").format(amount=_cny(r.advisor_spend)),
+        ),
     )
     fields = PROGRAMME_FIELDS
 
     async def rows(self, ctx: Ctx) -> Sequence[Any]:
         config = await loyalty_service.config(ctx.session)
-        return [ProgrammeRow(1, ctx._("Member rewards"), config.programme)]
+        return [ProgrammeRow(1, ctx._("Member rewards"), config.programme, config.rules.advisor_spend)]
 
     def label(self, obj: Any) -> str:
         return str(obj.name)
 
     def initial(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
         assert obj is not None
-        return {k: (_num(v) if isinstance(v, Decimal) else v) for k, v in obj.programme.model_dump().items()}
+        values = {**obj.programme.model_dump(), ADVISOR[0]: obj.advisor_spend}
+        return {k: (_num(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
 
     async def update(self, ctx: Ctx, obj: Any, data: Any) -> Any:
         config = await loyalty_service.config(ctx.session)
+        programme = Programme.model_validate(data.model_dump(exclude={ADVISOR[0]}))
+        rules = config.rules
+        if data.advisor_spend is not None:
+            rules = rules.model_copy(update={ADVISOR[0]: data.advisor_spend})
         await loyalty_service.set_config(
-            ctx.session, ctx.principal, config.model_copy(update={"programme": data})
+            ctx.session, ctx.principal, config.model_copy(update={"programme": programme, "rules": rules})
         )
-        return ProgrammeRow(obj.id, obj.name, data)
+        return ProgrammeRow(obj.id, obj.name, programme, rules.advisor_spend)
 
 
 class CompensationForm(Schema):
