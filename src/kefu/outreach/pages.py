@@ -15,6 +15,7 @@ from kefu.deps import Session
 from kefu.errors import NotFound
 from kefu.kit.db import writes
 from kefu.outreach.service import outreach_service
+from kefu.outreach.service.reports import report_figures, service_report_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,3 +67,26 @@ async def tracked_link(token: Token, request: Request, session: Session) -> Resp
     except NotFound:
         return render(request, "outreach/unsubscribed.html", {"ok": False, "bad_link": True}, status=404)
     return RedirectResponse(url, status_code=302, headers=NO_STORE)
+
+
+@router.get("/service-report", response_class=HTMLResponse)
+async def latest_report(request: Request, session: Session) -> HTMLResponse:
+    """The newest published 服务升级报告 (public; drafts and approved reports are not)."""
+    return await _report(request, session, None)
+
+
+@router.get("/service-report/{period}", response_class=HTMLResponse)
+async def report_page(
+    period: Annotated[str, Path(pattern=r"^\d{4}-\d{2}$")], request: Request, session: Session
+) -> HTMLResponse:
+    return await _report(request, session, period)
+
+
+async def _report(request: Request, session: Session, period: str | None) -> HTMLResponse:
+    try:
+        report = await service_report_service.public(session, period)
+    except NotFound:
+        return render(request, "outreach/service_report.html", {"report": None}, status=404)
+    return render(
+        request, "outreach/service_report.html", {"report": report, "figures": report_figures(report)}
+    )

@@ -20,6 +20,7 @@ from kefu.audit.service import audit_service
 from kefu.authz import SYSTEM, Perm, Principal, require
 from kefu.config import get_settings
 from kefu.errors import Conflict, NotFound
+from kefu.kit.humanize import duration, percent
 from kefu.kit.time import utcnow
 from kefu.models.outreach import ReportStatus, ServiceReport
 from kefu.outreach.schemas import ReportEditIn
@@ -31,6 +32,40 @@ PATH = "/service-report/"
 
 def report_url(period: str) -> str:
     return get_settings().public_url.rstrip("/") + PATH + period
+
+
+LABELS = {
+    "first_reply_seconds_p50": "首次回复时间（中位数）",
+    "resolution_seconds_p50": "问题解决时间（中位数）",
+    "csat": "满意度（1–5 分）",
+    "fcr_rate": "一次解决率",
+}
+
+
+def _text(name: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if name.endswith("_seconds_p50"):
+        return duration(float(value), "zh_CN")
+    if name.endswith("_rate"):
+        return percent(float(value))
+    return f"{float(value):.2f}"
+
+
+def report_figures(report: ServiceReport) -> list[dict[str, str]]:
+    """The response-time rows as people read them (2小时5分, 92%), this month and the month before."""
+    rows = []
+    for name in FIGURES:
+        pair = (report.figures or {}).get(name) or {}
+        rows.append(
+            {
+                "name": name,
+                "label": LABELS[name],
+                "now": _text(name, pair.get("now")),
+                "before": _text(name, pair.get("before")),
+            }
+        )
+    return rows
 
 
 class ServiceReportService:
