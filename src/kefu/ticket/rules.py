@@ -1,10 +1,12 @@
-"""Ticket rules without I/O: status transitions, the category tree, custom-field values."""
+"""Ticket rules without I/O: status transitions (and what each one asks of the SLA clocks),
+the category tree, custom-field values."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from kefu.errors import Conflict, Unprocessable
 from kefu.models.ticket import FieldKind, Ticket, TicketStatus
@@ -139,4 +141,96 @@ def sla_facts(t: Ticket, tier: str) -> TicketSlaFacts:
         tags=tuple(t.tags or ()),
         category=t.category,
         created_at=t.created_at,
+    )
+
+
+# --- a change and what follows from it ------------------------------------------------
+@dataclass(frozen=True)
+class TicketState:
+    """The fields of a ticket that decide its clocks, taken before and after a change."""
+
+    status: str
+    group_id: int | None
+    assignee_id: int | None
+    priority: str
+    type: str
+    tags: tuple[str, ...]
+    category: str
+
+
+def snapshot(t: Ticket) -> TicketState:
+    return TicketState(
+        status=t.status,
+        group_id=t.group_id,
+        assignee_id=t.assignee_id,
+        priority=t.priority,
+        type=t.type,
+        tags=tuple(t.tags or ()),
+        category=t.category,
+    )
+
+
+@dataclass(frozen=True)
+class Touch:
+    """What someone did besides changing fields: `by` is the staff user acting (None for a
+    customer or automation), `reply` a message written with the change."""
+
+    by: int | None = None
+    groups: tuple[int, ...] | None = None
+    reply: Literal["public", "note", "customer"] | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Everything a change asks of the clocks and the events, derived once (rules.transition)
+    and carried out by the service's one after-change epilogue, in this field order."""
+
+    created: bool = False
+    reopened: bool = False  # solved -> open: counted, `ticket.reopened`
+    solved: bool = False  # -> solved: stamped, `ticket.solved`
+    closed: bool = False  # -> closed: stamped
+    agent_replied: bool | None = None  # the first/next-reply clocks (True: public)
+    member_acted: bool = False  # a person acted: the specialist clock may be met
+    group_changed: bool = False  # the specialist clock starts or stops
+    sla_status: tuple[str, str] | None = None  # the clocks pause, resume, settle, reopen
+    refit: bool = False  # a policy input changed: the policy is picked again
+    acknowledged: bool = False  # a person took the ticket on (assignee or status)
+    customer_replied: bool = False  # the next-reply clock starts
+
+
+# The fields a policy's filter reads (sla/matching.py): a change re-picks the policy.
+POLICY_INPUTS = ("priority", "type", "group_id", "tags", "category")
+
+
+def customer_wrote(status: str) -> str:
+    """The reopen rule: a customer writing on a solved or pending ticket opens it again."""
+    return S.OPEN if status in (S.SOLVED, S.PENDING) else status
+
+
+def transition(before: TicketState | None, after: TicketState, touch: Touch | None = None) -> Transition:
+    """What a change (`before` None: a new ticket) asks of the SLA engine, the specialist
+    clock and the events. Closing a solved ticket moves no clock (they settled on solving);
+    closing an unsolved one (a merge) settles them as solving does."""
+    touch = touch or Touch()
+    if before is None:
+        return Transition(created=True)
+    old, new = before.status, after.status
+    moved = old != new
+    sla_status: tuple[str, str] | None = None
+    if moved and not (old == S.SOLVED and new == S.CLOSED):
+        sla_status = (old, S.SOLVED if new == S.CLOSED else new)
+    staff_reply = touch.reply in ("public", "note")
+    return Transition(
+        reopened=old == S.SOLVED and new == S.OPEN,
+        solved=moved and new == S.SOLVED,
+        closed=moved and new == S.CLOSED,
+        agent_replied=(touch.reply == "public") if staff_reply else None,
+        member_acted=touch.by is not None and (staff_reply or moved),
+        group_changed=before.group_id != after.group_id,
+        sla_status=sla_status,
+        refit=any(getattr(before, f) != getattr(after, f) for f in POLICY_INPUTS),
+        acknowledged=touch.by is not None
+        and not staff_reply
+        and (moved or before.assignee_id != after.assignee_id),
+        customer_replied=touch.reply == "customer",
     )

@@ -10,13 +10,13 @@ from kefu.errors import Conflict, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models.ticket import Ticket, TicketComment, TicketStatus
-from kefu.sla.service import sla_service
-from kefu.ticket.base import TicketBase
+from kefu.ticket import rules
 from kefu.ticket.events import TicketMerged, TicketUpdated
 from kefu.ticket.repository import ticket_repository
+from kefu.ticket.service.base import TicketBase
 
 
-class TicketLinks(TicketBase):
+class TicketMerging(TicketBase):
     # --- merge, links, followers --------------------------------------------------------
     async def merge(
         self, session: AsyncSession, principal: Principal, source_id: int, target_id: int
@@ -51,10 +51,10 @@ class TicketLinks(TicketBase):
                 body=f"此工单已合并到 #{target.id} / merged into #{target.id}",
             )
         )
-        old = source.status
+        before = rules.snapshot(source)
         source.merged_into_id = target.id
         source.status = TicketStatus.CLOSED
-        source.closed_at = source.updated_at = now
+        source.updated_at = now
         await ticket_repository.add_link(session, source.id, target.id)
         await publish(
             session,
@@ -66,11 +66,12 @@ class TicketLinks(TicketBase):
             TicketUpdated(
                 ticket_id=source.id,
                 customer_id=source.customer_id,
-                changes={"status": [old, "closed"], "merged_into_id": [None, target.id]},
+                changes={"status": [before.status, "closed"], "merged_into_id": [None, target.id]},
             ),
             actor_id=principal.user_id,
         )
-        await sla_service.status_changed(session, await self._facts(session, source), old, "solved", now=now)
+        # Not a person working the source: its clocks settle as on solving, none is "met".
+        await self._after_change(session, source, before, now=now)
         audit_service.record(
             session,
             "ticket.merged",

@@ -8,26 +8,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.authz import SYSTEM, Principal
+from kefu.authz import SYSTEM
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models.ticket import Ticket, TicketComment, TicketStatus
-from kefu.sla.service import sla_service
-from kefu.ticket.base import TicketBase
-from kefu.ticket.escalation import escalation_service
+from kefu.ticket import rules
 from kefu.ticket.events import TicketUpdated
 from kefu.ticket.ownership import ownership_service
 from kefu.ticket.repository import ticket_repository
+from kefu.ticket.rules import Touch
 from kefu.ticket.schemas import TicketUpdate
+from kefu.ticket.service.update import TicketUpdating
 
 
-class TicketChannels(TicketBase):
-    # Defined by TicketService (update rules live with the rest of ticket updates).
-    async def update(
-        self, session: AsyncSession, principal: Principal, ticket_id: int, data: TicketUpdate
-    ) -> Ticket:
-        raise NotImplementedError
-
+class TicketChannels(TicketUpdating):
     # --- channels (chat, calls): the conversation on the ticket's timeline -------------
     def record_conversation(
         self,
@@ -111,16 +105,14 @@ class TicketChannels(TicketBase):
         if t.status == TicketStatus.CLOSED:
             return
         now = utcnow()
+        before = rules.snapshot(t)
         await ownership_service.claim(session, t, agent_id)
         if t.first_replied_at is None:
             t.first_replied_at = now
         t.updated_at = now
         if t.status == TicketStatus.NEW:
-            old = t.status
             t.status = TicketStatus.OPEN
-            await sla_service.status_changed(session, await self._facts(session, t), old, t.status, now=now)
-        await sla_service.agent_replied(session, t.id, public=True, now=now)
-        await escalation_service.member_acted(session, t.id, agent_id, now=now)
+        await self._after_change(session, t, before, now=now, by=Touch(by=agent_id, reply="public"))
 
     async def channel_customer_wrote(self, session: AsyncSession, ticket_id: int) -> None:
         """The customer wrote in a conversation of this ticket: next-reply clock, reopen."""
@@ -128,23 +120,18 @@ class TicketChannels(TicketBase):
         if t.status == TicketStatus.CLOSED:
             return
         now = utcnow()
-        old = t.status
-        if t.status in (TicketStatus.SOLVED, TicketStatus.PENDING):
-            if t.status == TicketStatus.SOLVED:
-                t.reopen_count += 1
-            t.status = TicketStatus.OPEN
+        before = rules.snapshot(t)
+        t.status = rules.customer_wrote(t.status)
         t.updated_at = now
-        facts = await self._facts(session, t)
-        if old != t.status:
+        if before.status != t.status:
             await publish(
                 session,
                 TicketUpdated(
                     ticket_id=t.id,
                     customer_id=t.customer_id,
-                    changes={"status": [old, t.status]},
+                    changes={"status": [before.status, t.status]},
                     group_id=t.group_id,
                     assignee_id=t.assignee_id,
                 ),
             )
-            await sla_service.status_changed(session, facts, old, t.status, now=now)
-        await sla_service.customer_replied(session, facts, now=now)
+        await self._after_change(session, t, before, now=now, by=Touch(reply="customer"))

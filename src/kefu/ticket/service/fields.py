@@ -10,9 +10,9 @@ from kefu.authz import Perm, Principal, require
 from kefu.errors import Conflict, Unprocessable
 from kefu.models.ticket import CustomFieldDef, TicketCategory
 from kefu.ticket import rules
-from kefu.ticket.base import TicketBase
 from kefu.ticket.repository import ticket_repository
 from kefu.ticket.schemas import FieldDefCreate
+from kefu.ticket.service.base import TicketBase
 
 
 class TicketFields(TicketBase):
