@@ -45,6 +45,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "job_loyalty.occasion_coupons": ("节日礼券", "Occasion coupons"),
     "job_outreach.send": ("发送客户通知", "Send a customer message"),
     "job_outreach.birthdays": ("生日祝福", "Birthday greetings"),
+    "job_outreach.occasions": ("周年、月度内容与节日问候", "Anniversaries, monthly content and holidays"),
     "job_goals.evaluate": ("检查目标达成", "Check goal attainment"),
     "job_loyalty.recalculate_tiers": ("重算会员等级", "Recalculate tiers"),
     "job_mail.poll_mailboxes": ("检查邮箱", "Poll mailboxes"),

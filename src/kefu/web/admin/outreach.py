@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError
-from kefu.outreach import templating
+from kefu.outreach import rules, templating
 from kefu.outreach.schemas import JourneyIn, PreviewIn, TestSendIn
 from kefu.outreach.service import outreach_service
 from kefu.web.admin.labels import TIER, options, words
@@ -39,12 +39,27 @@ TRIGGER = {
     "birthday": N_("outreach_trigger_birthday"),
     "shipment_delayed": N_("outreach_trigger_shipment_delayed"),
     "campaign": N_("outreach_trigger_campaign"),
+    "shipment_milestone": N_("outreach_trigger_shipment_milestone"),
+    "first_purchase": N_("outreach_trigger_first_purchase"),
+    "anniversary": N_("outreach_trigger_anniversary"),
+    "monthly_content": N_("outreach_trigger_monthly_content"),
+    "holiday": N_("outreach_trigger_holiday"),
+    "survey": N_("outreach_trigger_survey"),
+    "service_report": N_("outreach_trigger_service_report"),
+    "followup": N_("outreach_trigger_followup"),
 }
 CHANNEL = {
     "email": N_("outreach_channel_email"),
     "sms": N_("outreach_channel_sms"),
     "wechat": N_("outreach_channel_wechat"),
+    "app": N_("outreach_channel_app"),
 }
+MILESTONE = {
+    "picked_up": N_("outreach_milestone_picked_up"),
+    "in_transit": N_("outreach_milestone_in_transit"),
+    "out_for_delivery": N_("outreach_milestone_out_for_delivery"),
+}
+HOLIDAY = {h: N_(f"outreach_holiday_{h}") for h in rules.HOLIDAYS}
 PURPOSE = {"service": N_("outreach_purpose_service"), "marketing": N_("outreach_purpose_marketing")}
 MONTHS = {str(m): N_(f"month_{m}") for m in range(1, 13)}
 _DAYS = (
@@ -56,7 +71,8 @@ _DAYS = (
 _TEXTS = ("subject_zh", "body_zh", "subject_en", "body_en")
 PLACEHOLDER_HELP = N_(
     "Placeholders: {name} {tier} {points} {coupon_amount} {benefit} {order_ref} {promised_at} "
-    "{company} {unsubscribe_url}"
+    "{company} {unsubscribe_url} {articles} {milestone} {product_line} {years} {holiday} "
+    "{survey_url} {report_url}"
 )
 
 
@@ -133,6 +149,29 @@ class JourneyView(AdminView):
             "coupon_amount", N_("Apology coupon (CNY)"), help=N_("Shipment delays only; empty for no coupon.")
         ),
         Field("coupon_validity_days", N_("Coupon valid for (days)"), kind="number"),
+        Field(
+            "follows_id",
+            N_("Follows journey"),
+            kind="select",
+            choices="journey",
+            blank=N_("None (first step)"),
+            help=N_("Follow-up steps only: sent after that journey's message."),
+        ),
+        Field("delay_days", N_("Days after the previous step"), kind="number"),
+        Field(
+            "kb_category",
+            N_("Knowledge-base collection"),
+            help=N_("Its newest published articles fill {articles} (onboarding guides, monthly content)."),
+        ),
+        Field("product_line", N_("Product line"), help=N_("First purchase: empty means every product line.")),
+        Field("holiday", N_("Holiday"), kind="select", choices="holiday", blank=N_("None")),
+        Field(
+            "milestone",
+            N_("Logistics milestone"),
+            kind="select",
+            choices="milestone",
+            blank=N_("Every milestone"),
+        ),
         Field("active", N_("Active"), kind="check"),
     )
     error_fields: ClassVar[dict[str, str]] = {
@@ -159,6 +198,11 @@ class JourneyView(AdminView):
             "purpose": options(PURPOSE, ctx._),
             "tier": options(TIER, ctx._),
             "month": options(MONTHS, ctx._),
+            "milestone": options(MILESTONE, ctx._),
+            "holiday": options(HOLIDAY, ctx._),
+            "journey": [
+                (str(j.id), j.name) for j in await outreach_service.list_journeys(ctx.session, ctx.principal)
+            ],
         }
 
     def initial(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
@@ -168,6 +212,7 @@ class JourneyView(AdminView):
                 "channel": "email",
                 "purpose": "marketing",
                 "coupon_validity_days": 30,
+                "delay_days": 0,
                 "active": True,
             }
         values = {f.name: getattr(obj, f.name, None) for f in self.fields}
@@ -176,6 +221,7 @@ class JourneyView(AdminView):
         for name in (*_DAYS, "birthday_month"):
             values[name] = seg.get(name) or ""
         values["coupon_amount"] = templating.amount_text(obj.coupon_amount) if obj.coupon_amount else ""
+        values["follows_id"] = str(obj.follows_id) if obj.follows_id else ""
         return values
 
     def payload(self, ctx: Ctx, form: Mapping[str, Any], obj: Any | None) -> dict[str, Any]:
@@ -197,6 +243,12 @@ class JourneyView(AdminView):
             out["coupon_amount"] = None
         if out.get("coupon_validity_days") in (None, ""):
             out.pop("coupon_validity_days", None)
+        if out.get("delay_days") in (None, ""):
+            out.pop("delay_days", None)
+        for name in ("holiday", "milestone"):
+            out[name] = out.get(name) or ""
+        if not out.get("follows_id"):
+            out["follows_id"] = None
         return out
 
     async def form_context(self, ctx: Ctx, obj: Any | None) -> dict[str, Any]:
@@ -210,6 +262,7 @@ class JourneyView(AdminView):
         except KefuError as exc:
             preview_error = kefu_message(exc, request_locale(ctx.request))
         return {
+            "figures": await outreach_service.figures(ctx.session, ctx.principal, obj.id),
             "audience": await outreach_service.audience(ctx.session, ctx.principal, obj.id),
             "preview": preview,
             "preview_error": preview_error,
@@ -253,3 +306,9 @@ async def test_send(key: int, request: Request, session: Session, principal: Opt
         )
         return RedirectResponse(f"/admin/outreach/{key}?error={quote(message[:200])}", status_code=303)
     return RedirectResponse(f"/admin/outreach/{key}?sent={quote(to)}", status_code=303)
+
+
+# The settings form and the 服务升级报告 editor live beside the journeys (same router).
+from kefu.web.admin import outreach_settings  # noqa: E402
+
+router.include_router(outreach_settings.router)
