@@ -162,3 +162,21 @@ ZH.update(
     }
 )
 DYNAMIC = list(EN)
+
+# The training dashboard (培训看板) and the emotion-training cases.
+ZH.update(
+    {
+        "Training dashboard": "培训看板",
+        "Training coverage": "培训覆盖率",
+        "{n} of {m} agents finished every path assigned to them": "{m} 名坐席中 {n} 名完成了全部指派的学习路径",
+        "Exam pass rate": "考试通过率",
+        "{n} of {m} required passes": "应通过 {m} 人次，已通过 {n} 人次",
+        "Paths completed": "完成路径",
+        "Exams passed": "通过考试",
+        "Latest exam score": "最近考试得分",
+        "QA average": "质检均分",
+        "CSAT average": "满意度均分",
+        "No agent yet.": "暂无坐席。",
+        "Latest exam score: the last graded attempt, in percent. QA average: scored quality reviews (0–100). CSAT average: 1–5 stars of the agent's answered surveys. Numbers in brackets: how many.": "最近考试得分：最近一次已评分考试的百分制得分。质检均分：已评分的质检复核（0–100）。满意度均分：该坐席已回复问卷的 1–5 星评分。括号内为数量。",
+    }
+)

@@ -227,6 +227,14 @@ class SurveyService:
             )
         return survey
 
+    async def agent_csat(self, session: AsyncSession, agent_ids: list[int]) -> dict[int, list[int]]:
+        """Every answered CSAT score (1..5) per agent: the training dashboard sets it beside the
+        agent's exam results."""
+        return {
+            a: await repo.scores(session, kind=SurveyKind.CSAT, start=None, end=None, agent_id=a, group_id=None)
+            for a in agent_ids
+        }
+
     async def improvement_scores(self, session: AsyncSession, item_id: int) -> tuple[int, list[int]]:
         """(follow-up surveys sent, their answered scores 1..5) of one improvement item."""
         surveys = await repo.by_key_prefix(session, f"improvement:{item_id}:")

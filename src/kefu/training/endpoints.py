@@ -15,6 +15,7 @@ from kefu.training.schemas import (
     CaseNoteOut,
     CaseOut,
     CertificateOut,
+    DashboardOut,
     ExamDetailOut,
     ExamIn,
     ExamOut,
@@ -35,7 +36,7 @@ from kefu.training.schemas import (
     SignOffIn,
     SubmitIn,
 )
-from kefu.training.service import case_service, exam_service, learning_service
+from kefu.training.service import case_service, dashboard_service, exam_service, learning_service
 
 router = APIRouter(prefix="/api/v1/training", tags=["training"])
 NO_CONTENT = status.HTTP_204_NO_CONTENT
@@ -211,6 +212,12 @@ async def revoke_certificate(
 async def report(principal: CurrentPrincipal, session: Session) -> ReportOut:
     """考核通过率: per exam and group, who must pass, who did, and who has not."""
     return await exam_service.report(session, principal)
+
+
+@router.get("/dashboard", response_model=DashboardOut)
+async def dashboard(principal: CurrentPrincipal, session: Session) -> DashboardOut:
+    """培训看板: per agent paths, exams, latest score, QA and CSAT averages; coverage, pass rate."""
+    return await dashboard_service.dashboard(session, principal)
 
 
 # --- mentors --------------------------------------------------------------------------------

@@ -342,3 +342,30 @@ class ReportOut(Schema):
 
 
 ExamReportOut.model_rebuild()
+
+
+# --- the training dashboard ------------------------------------------------------------------------
+class AgentTrainingOut(Schema):
+    """One agent's training beside their service quality."""
+
+    user_id: int
+    name: str
+    paths_assigned: int
+    paths_completed: int
+    exams_passed: int
+    latest_score: float | None  # percent of the latest graded attempt
+    latest_exam: str = ""
+    qa_average: float | None  # 0..100, scored quality reviews
+    qa_reviews: int = 0
+    csat_average: float | None  # 1..5 stars
+    csat_answers: int = 0
+
+
+class DashboardOut(Schema):
+    agents: list[AgentTrainingOut]
+    coverage: float | None  # agents who finished every path assigned to them ÷ agents with a path
+    covered: int
+    with_paths: int
+    pass_rate: float | None  # passes ÷ (agent, exam) pairs that must pass, over active exams
+    passed: int
+    expected: int

@@ -16,7 +16,7 @@ from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import Forbidden, KefuError, Unauthorized, Unprocessable
 from kefu.kit.schemas import Id
 from kefu.training.schemas import CaseIn, GradeIn, SubmitIn
-from kefu.training.service import case_service, exam_service, learning_service
+from kefu.training.service import case_service, dashboard_service, exam_service, learning_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -167,6 +167,13 @@ async def revoke(
 async def report(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
     me = _staff(principal, Perm.REPORTS_READ)
     return render(request, "training/report.html", {"report": await exam_service.report(session, me)})
+
+
+@router.get("/training/dashboard")
+async def dashboard(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    """培训看板: each agent's training beside their QA and CSAT averages; coverage, pass rate."""
+    me = _staff(principal, Perm.TRAINING_MANAGE)
+    return render(request, "training/dashboard.html", {"d": await dashboard_service.dashboard(session, me)})
 
 
 # --- the case library -------------------------------------------------------------------------------
