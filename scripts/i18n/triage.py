@@ -10,3 +10,10 @@ ZH.update(
         "Category set automatically": "分类由系统自动设置",
     }
 )
+
+ZH.update(
+    {
+        "Suggested group": "建议技能组",
+        "where most tickets of this category go": "同类工单大多由该组处理",
+    }
+)

@@ -8,8 +8,10 @@ tickets, and gives probabilities to compare with the confidence threshold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -34,6 +36,46 @@ class Triage:
     @property
     def confident(self) -> bool:
         return self.confidence >= APPLY_THRESHOLD
+
+
+K = TypeVar("K", bound=Hashable)
+GROUP_MIN_EXAMPLES = 3  # fewer tickets than this say nothing about where such tickets go
+
+
+class GroupTable(Generic[K]):
+    """Where tickets of a category end up: the most common group of the company's tickets of
+    that category (for the customer's tier when there are enough of those, so VIP customers'
+    tickets go where theirs go), else of the category's top level (投诉/*), else no opinion.
+    Learned from the tickets' groups, so an agent moving a ticket teaches it too."""
+
+    def __init__(self, table: dict[tuple[str, str], tuple[K, float]]) -> None:
+        self._table = table
+
+    @classmethod
+    def learn(cls, rows: Iterable[tuple[str, str, K | None]]) -> GroupTable[K]:
+        """From (category, customer tier, group) of categorised tickets."""
+        counts: dict[tuple[str, str], Counter[K]] = defaultdict(Counter)
+        for category, tier, group in rows:
+            if not category or group is None:
+                continue
+            top = category.split("/", 1)[0]
+            for key in ((category, tier or "none"), (category, ""), (top + "/*", "")):
+                counts[key][group] += 1
+        table: dict[tuple[str, str], tuple[K, float]] = {}
+        for key, counter in counts.items():
+            total = sum(counter.values())
+            if total >= GROUP_MIN_EXAMPLES:
+                group, n = counter.most_common(1)[0]
+                table[key] = (group, n / total)
+        return cls(table)
+
+    def suggest(self, category: str, tier: str = "none") -> tuple[K, float] | None:
+        """(group, share of such tickets that went there), or None."""
+        top = category.split("/", 1)[0] + "/*"
+        for key in ((category, tier or "none"), (category, ""), (top, "")):
+            if key in self._table:
+                return self._table[key]
+        return None
 
 
 def priority_for(category: str) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.models.customer import Customer
 from kefu.models.ticket import Ticket
 from kefu.models.triage import TicketTriage
 
@@ -25,10 +25,28 @@ class TriageRepository:
         stmt = sa.select(sa.exists(self._pending(since).with_only_columns(Ticket.id)))
         return bool((await session.execute(stmt)).scalar())
 
-    async def pending(self, session: AsyncSession, since: datetime, limit: int) -> Sequence[Ticket]:
-        stmt = self._pending(since).order_by(Ticket.id).limit(limit)
-        rows: Sequence[Ticket] = (await session.execute(stmt)).scalars().all()
-        return rows
+    async def pending(self, session: AsyncSession, since: datetime, limit: int) -> list[tuple[Ticket, str]]:
+        """Tickets waiting for triage with their customer's tier."""
+        stmt = (
+            self._pending(since)
+            .add_columns(sa.func.coalesce(Customer.tier, "none"))
+            .outerjoin(Customer, Customer.id == Ticket.customer_id)
+            .order_by(Ticket.id)
+            .limit(limit)
+        )
+        return [(t, tier) for t, tier in (await session.execute(stmt)).all()]
+
+    async def routed(self, session: AsyncSession, limit: int) -> list[tuple[str, str, int | None]]:
+        """(category, customer tier, group) of categorised tickets, newest first: where each
+        kind of request ends up (agents moving a ticket on correct it)."""
+        stmt = (
+            sa.select(Ticket.category, sa.func.coalesce(Customer.tier, "none"), Ticket.group_id)
+            .outerjoin(Customer, Customer.id == Ticket.customer_id)
+            .where(Ticket.category != "", Ticket.group_id.is_not(None))
+            .order_by(Ticket.id.desc())
+            .limit(limit)
+        )
+        return [(c, t, g) for c, t, g in (await session.execute(stmt)).all()]
 
     async def labelled(self, session: AsyncSession, limit: int) -> list[tuple[str, str, str]]:
         """(subject, description, category) of categorised tickets, newest first; a category

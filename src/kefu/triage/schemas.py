@@ -11,6 +11,7 @@ class TriageOut(OutSchema):
     ticket_id: int
     category: str
     priority: str
+    group_id: int | None
     confidence: float
     applied: bool
     created_at: datetime

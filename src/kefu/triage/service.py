@@ -1,14 +1,16 @@
 """Automatic triage (plan 001/003): every new ticket without a category, from any channel,
-gets one from its text; a confident guess is set on the ticket (the priority rises with it
-for after-sales faults and complaints, and triggers run on the change), a weaker one is
-shown to the agent. The model retrains from the company's categorised tickets, so agents'
-corrections become training data."""
+gets a category, priority and group suggested from its text; a confident guess is set on the
+ticket (the priority rises with it for after-sales faults and complaints, the group changes
+when nobody had routed the ticket yet, and triggers run on the change), a weaker one is shown
+to the agent. The model retrains from the company's categorised tickets and the groups they
+ended in, so agents' corrections become training data."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +20,10 @@ from kefu.errors import KefuError
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.models.triage import TicketTriage
+from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketUpdate
 from kefu.ticket.service import ticket_service
-from kefu.triage.classifier import TriageModel, raises, ticket_text
+from kefu.triage.classifier import GroupTable, TriageModel, raises, ticket_text
 from kefu.triage.repository import triage_repository
 
 log = structlog.get_logger(__name__)
@@ -28,11 +31,13 @@ LOOKBACK = timedelta(days=1)  # older uncategorised tickets are left to people
 BATCH = 100
 TRAIN_LIMIT = 5000
 RETRAIN_SECONDS = 600.0
+GROUP_APPLY_SHARE = 0.5  # move a ticket only where most tickets of its kind went
 
 
 class TriageService:
     def __init__(self) -> None:
         self._model: TriageModel | None = None
+        self._groups: GroupTable[int] = GroupTable({})
         self._trained_at = 0.0
         self._lock = asyncio.Lock()
 
@@ -44,10 +49,12 @@ class TriageService:
             if self._model is None or time.monotonic() - self._trained_at > RETRAIN_SECONDS:
                 async with db.read() as session:
                     rows = await triage_repository.labelled(session, TRAIN_LIMIT)
+                    routed = await triage_repository.routed(session, TRAIN_LIMIT)
                 texts = [ticket_text(s, d) for s, d, _ in rows]
                 labels = [c for _, _, c in rows]
                 # Seconds of CPU: off the event loop and outside any transaction.
                 self._model = await asyncio.to_thread(TriageModel.train, texts, labels)
+                self._groups = GroupTable.learn(routed)
                 self._trained_at = time.monotonic()
             return self._model
 
@@ -58,20 +65,31 @@ class TriageService:
     async def classify_pending(self, db: Database) -> int:
         async with db.read() as session:
             pending = [
-                (t.id, t.priority, ticket_text(t.subject, t.description))
-                for t in await triage_repository.pending(session, utcnow() - LOOKBACK, BATCH)
+                (t.id, t.priority, t.group_id, t.assignee_id, tier, ticket_text(t.subject, t.description))
+                for t, tier in await triage_repository.pending(session, utcnow() - LOOKBACK, BATCH)
             ]
+            default = await team_service.default_group(session)
         if not pending:
             return 0
         model = await self._current_model(db)
-        guesses = model.predict_many([text for _, _, text in pending])
-        for (ticket_id, priority, _), guess in zip(pending, guesses, strict=True):
+        guesses = model.predict_many([p[-1] for p in pending])
+        unrouted = {None, default.id if default is not None else None}
+        for (ticket_id, priority, group_id, assignee, tier, _), guess in zip(pending, guesses, strict=True):
+            suggested = self._groups.suggest(guess.category, tier)
             async with db.transaction() as session:
                 applied = False
                 if guess.confident:
-                    changes: dict[str, str] = {"category": guess.category}
+                    changes: dict[str, Any] = {"category": guess.category}
                     if raises(priority, guess.priority):
                         changes["priority"] = guess.priority
+                    if (
+                        suggested is not None
+                        and suggested[1] >= GROUP_APPLY_SHARE
+                        and suggested[0] != group_id
+                        and group_id in unrouted  # an address or a chat queue routed it: leave it
+                        and assignee is None
+                    ):
+                        changes["group_id"] = suggested[0]
                     try:
                         async with session.begin_nested():
                             await ticket_service.update(
@@ -86,6 +104,7 @@ class TriageService:
                         ticket_id=ticket_id,
                         category=guess.category,
                         priority=guess.priority,
+                        group_id=suggested[0] if suggested is not None else None,
                         confidence=round(guess.confidence, 4),
                         applied=applied,
                     ),
