@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.audit.service import audit_service
 from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require, require_staff
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
@@ -45,7 +45,7 @@ class AdvisorService:
         return (await loyalty_repository.spend_since(session, [customer_id], since))[customer_id]
 
     async def group_id(self, session: AsyncSession) -> int | None:
-        group = await team_service.by_name(session, get_settings().advisor_group)
+        group = await team_service.by_name(session, current_settings().advisor_group)
         return group.id if group else None
 
     async def advisors(self, session: AsyncSession) -> list[tuple[User, int]]:
@@ -114,7 +114,7 @@ class AdvisorService:
             raise Unprocessable(
                 "the advisor must be an active member of the group {group}",
                 code="not_an_advisor",
-                params={"group": get_settings().advisor_group},
+                params={"group": current_settings().advisor_group},
             )
         old = customer.advisor_id
         if old != user_id:
@@ -189,7 +189,7 @@ class AdvisorService:
         customer = await session.get(Customer, event.customer_id)
         if customer is None:
             return 0
-        link = f"{get_settings().public_url.rstrip('/')}/agent/customers/{customer.id}"
+        link = f"{current_settings().public_url.rstrip('/')}/agent/customers/{customer.id}"
         name = customer.name or f"#{customer.id}"
         if event.automatic:
             why = f"近 12 个月消费已低于 {await self.threshold(session):,.0f} 元"
@@ -220,15 +220,14 @@ class AdvisorService:
         self, session: AsyncSession, principal: Principal, advisor_id: int | None = None
     ) -> list[BookEntry]:
         """我的客户: an advisor's customers with tier, 12-month spend, open tickets and the
-        last contact, biggest spend first. Supervisors may look at anyone's (or everybody's:
-        `advisor_id=0`)."""
+        last contact, biggest spend first. Supervisors may look at anyone's."""
         require_staff(principal)
         require(principal, Perm.TICKETS_WORK)
         if advisor_id is None:
             advisor_id = principal.id
         if advisor_id != principal.id:
             require(principal, Perm.ADVISORS_ASSIGN)
-        customers = await loyalty_repository.advised(session, advisor_id or None)
+        customers = await loyalty_repository.advised(session, advisor_id)
         return await self._entries(session, customers)
 
     async def unassigned(self, session: AsyncSession, principal: Principal) -> list[BookEntry]:
