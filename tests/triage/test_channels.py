@@ -103,7 +103,8 @@ async def test_an_agent_s_correction_is_learned_on_retrain(
     first = [await _ticket(client, token, subject=s) for s in texts]
     await _triage(db)
     for t in first:  # the agent files each under the company's own category
-        r = await client.patch(f"/api/v1/tickets/{t['id']}", json={"category": "会员/积分"}, headers=bearer(token))
+        fix = {"category": "会员/积分"}
+        r = await client.patch(f"/api/v1/tickets/{t['id']}", json=fix, headers=bearer(token))
         assert r.status_code == 200, r.text
     new = await _ticket(client, token, subject="积分兑换礼品报错了")
     triage_service.forget_model()  # retrain now rather than in ten minutes
