@@ -104,6 +104,7 @@ ROUTERS = [
     "kefu.goals.endpoints:router",
     "kefu.outreach.endpoints:router",
     "kefu.outreach.pages:router",
+    "kefu.rewards.app_endpoints:router",
     "kefu.training.endpoints:router",
     "kefu.improvement.endpoints:router",
     "kefu.gateway.agent:router",
@@ -123,6 +124,8 @@ ROUTERS = [
     "kefu.web.analytics_pages:router",
     "kefu.web.field_pages:router",
     "kefu.web.admin.outreach:router",
+    "kefu.web.rewards_pages:router",
+    "kefu.web.admin.outreach_settings:router",
     "kefu.web.training_pages:router",
     "kefu.web.improvement_pages:router",
 ]

@@ -15,7 +15,9 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
-from kefu.authz import Perm, Principal, ensure_can_see_customer, require
+from kefu.authz import SYSTEM, Perm, Principal, ensure_can_see_customer, require
+from kefu.config import current_settings
+from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.time import utcnow
@@ -27,9 +29,11 @@ from kefu.models.loyalty import (
     PointsEntry,
     Redemption,
     RedemptionStatus,
+    Referral,
     Reward,
     RewardKind,
 )
+from kefu.rewards import referral_codes
 from kefu.rewards.repository import rewards_repository
 from kefu.rewards.schemas import RewardCreate, TemplateCreate
 
@@ -230,6 +234,54 @@ class RewardsService:
             detail={"template": template.name},
         )
         return coupon
+
+    # --- referral codes and links (self-service) ---------------------------------------------
+    def referral_code(self, customer_id: int) -> str:
+        return referral_codes.code_for(current_settings().secret_key, customer_id)
+
+    def referral_link(self, customer_id: int) -> str:
+        return current_settings().public_url.rstrip("/") + "/r/" + self.referral_code(customer_id)
+
+    async def referrer_of_code(self, session: AsyncSession, code: str) -> Customer:
+        customer_id = referral_codes.customer_of(current_settings().secret_key, code)
+        customer = await session.get(Customer, customer_id) if customer_id else None
+        if customer is None or customer.erased_at is not None:
+            raise NotFound("invalid referral link", code="bad_referral_code")
+        return customer
+
+    async def join_by_referral(
+        self, session: AsyncSession, code: str, *, name: str, email: str | None, phone: str | None
+    ) -> Referral:
+        """A friend opens the link and leaves their details: they become a customer (or are
+        found by address) and the referral is registered; the coupons follow their first
+        order (loyalty's rule). Someone already referred or already buying is a 409."""
+        referrer = await self.referrer_of_code(session, code)
+        if not email and not phone:
+            raise Unprocessable("give an email address or a mobile number", code="contact_needed")
+        friend = await customer_service.find_or_create(
+            session, CustomerCreate(name=name, email=email or None, phone=phone or None)
+        )
+        return await loyalty_service.refer(session, SYSTEM, referrer.id, friend.id)
+
+    async def my_referrals(self, session: AsyncSession, principal: Principal) -> list[dict[str, object]]:
+        """The customer's own referrals (the friend's name masked) with their status."""
+        me = principal.customer_id
+        if me is None:
+            raise NotFound("customer not found", code="customer_not_found")
+        out: list[dict[str, object]] = []
+        for r in await loyalty_service.referrals(session, principal, me):
+            if r.referrer_id != me:
+                continue
+            friend = await session.get(Customer, r.referred_id)
+            name = (friend.name if friend else "") or "—"
+            out.append(
+                {
+                    "name": name[:1] + "*" * max(len(name) - 1, 1),
+                    "status": r.status,
+                    "created_at": r.created_at,
+                }
+            )
+        return out
 
 
 rewards_service = RewardsService()

@@ -306,9 +306,3 @@ async def test_send(key: int, request: Request, session: Session, principal: Opt
         )
         return RedirectResponse(f"/admin/outreach/{key}?error={quote(message[:200])}", status_code=303)
     return RedirectResponse(f"/admin/outreach/{key}?sent={quote(to)}", status_code=303)
-
-
-# The settings form and the 服务升级报告 editor live beside the journeys (same router).
-from kefu.web.admin import outreach_settings  # noqa: E402
-
-router.include_router(outreach_settings.router)

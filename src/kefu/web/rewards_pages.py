@@ -1,0 +1,85 @@
+"""Loyalty self-service pages: the customer's 推荐有礼 page in the portal (their referral
+code and link, the friends they brought and what became of them, their redemptions) and the
+public landing page of a referral link, where a friend leaves their details."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from kefu.deps import OptionalPrincipal, Session
+from kefu.errors import KefuError, NotFound, Unauthorized
+from kefu.loyalty.service import loyalty_service
+from kefu.rewards.service import rewards_service
+from kefu.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+Code = Annotated[str, Path(min_length=4, max_length=20)]
+
+
+@router.get("/portal/referrals")
+async def my_referrals(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    if principal is None or principal.is_staff or principal.customer_id is None:
+        raise Unauthorized("请先登录 / please sign in", code="not_authenticated")
+    me = principal.customer_id
+    rewards = {r.id: r.name for r in await rewards_service.catalogue(session, principal)}
+    return render(
+        request,
+        "portal/referrals.html",
+        {
+            "code": rewards_service.referral_code(me),
+            "link": rewards_service.referral_link(me),
+            "referrals": await rewards_service.my_referrals(session, principal),
+            "redemptions": await rewards_service.redemptions(session, principal, me),
+            "reward_names": rewards,
+            "coupons": await loyalty_service.coupons(session, principal, me),
+        },
+    )
+
+
+@router.get("/r/{code}")
+async def landing(code: Code, request: Request, session: Session) -> Response:
+    try:
+        referrer = await rewards_service.referrer_of_code(session, code)
+    except NotFound:
+        return render(request, "portal/referral_join.html", {"ok": False, "done": False}, status=404)
+    return render(
+        request,
+        "portal/referral_join.html",
+        {"ok": True, "done": False, "code": code, "referrer": (referrer.name or "")[:1] + "**", "error": ""},
+    )
+
+
+@router.post("/r/{code}")
+async def join(
+    code: Code,
+    request: Request,
+    session: Session,
+    name: Annotated[str, Form(max_length=120)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """No sign-in: a new friend leaves a name and an address; the referral is registered."""
+    try:
+        await rewards_service.join_by_referral(
+            session, code, name=name.strip(), email=email.strip() or None, phone=phone.strip() or None
+        )
+    except NotFound:
+        return render(request, "portal/referral_join.html", {"ok": False, "done": False}, status=404)
+    except (KefuError, ValidationError) as exc:
+        session.info.pop("after_commit", None)
+        await session.rollback()
+        message = (
+            exc.message if isinstance(exc, KefuError) else "请检查填写的邮箱或手机号 / check the address"
+        )
+        status = exc.status_code if isinstance(exc, KefuError) else 422
+        return render(
+            request,
+            "portal/referral_join.html",
+            {"ok": True, "done": False, "code": code, "referrer": "", "error": message},
+            status=status,
+        )
+    return render(request, "portal/referral_join.html", {"ok": True, "done": True})
