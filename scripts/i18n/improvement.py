@@ -180,3 +180,16 @@ ZH.update(
         "Latest exam score: the last graded attempt, in percent. QA average: scored quality reviews (0–100). CSAT average: 1–5 stars of the agent's answered surveys. Numbers in brackets: how many.": "最近考试得分：最近一次已评分考试的百分制得分。质检均分：已评分的质检复核（0–100）。满意度均分：该坐席已回复问卷的 1–5 星评分。括号内为数量。",
     }
 )
+
+ZH.update(
+    {
+        "Conversation": "会话",
+        "emotion marks": "含情绪标注",
+        "Conversation number (emotion-recognition training)": "会话编号（情绪识别培训）",
+        "Give a title, a month like 2026-12 and a ticket, quality review or conversation number.": "请填写标题、月份（如 2026-12），以及工单、质检或会话编号。",
+        "Emotion model": "情绪模型",
+        "anger": "愤怒度",
+        "Emotion-recognition material: each customer line shows the emotion model's mark. Do you read the customer the same way?": "情绪识别培训素材：每条客户消息旁是情绪模型的判断。你对客户情绪的判断一致吗？",
+        "A case comes from a ticket, a quality review or a conversation.": "案例须来自工单、质检或会话。",
+    }
+)

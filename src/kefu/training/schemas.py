@@ -264,12 +264,14 @@ class CaseIn(Schema):
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     ticket_id: Id | None = None
     qa_review_id: Id | None = None
+    # A chat for emotion-recognition training: its customer lines show the emotion marks.
+    conversation_id: Id | None = None
     summary: str = Field(default="", max_length=8000)
 
     @model_validator(mode="after")
     def _source(self) -> CaseIn:
-        if self.ticket_id is None and self.qa_review_id is None:
-            raise ValueError("A case comes from a ticket or a quality review.")
+        if self.ticket_id is None and self.qa_review_id is None and self.conversation_id is None:
+            raise ValueError("A case comes from a ticket, a quality review or a conversation.")
         return self
 
 
@@ -293,6 +295,10 @@ class CaseLine(Schema):
     text: str
     at: datetime
     internal: bool = False
+    # Customer lines of a chat: the emotion model's mark (negative / neutral / positive) and
+    # its anger intensity 0..1, for emotion-recognition training.
+    emotion: str | None = None
+    anger: float | None = None
 
 
 class CaseOut(OutSchema):
@@ -301,6 +307,7 @@ class CaseOut(OutSchema):
     month: str
     ticket_id: int | None
     qa_review_id: int | None
+    conversation_id: int | None = None
     summary: str
     created_at: datetime
     subject: str = ""  # the ticket's subject, anonymised

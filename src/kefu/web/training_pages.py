@@ -189,7 +189,8 @@ async def create_case(request: Request, session: Session, principal: OptionalPri
     me = _staff(principal, Perm.TRAINING_MANAGE)
     form = await request.form()
     values = {
-        k: str(form.get(k, "")).strip() for k in ("title", "month", "ticket_id", "qa_review_id", "summary")
+        k: str(form.get(k, "")).strip()
+        for k in ("title", "month", "ticket_id", "qa_review_id", "conversation_id", "summary")
     }
     try:
         data = CaseIn.model_validate(
@@ -197,6 +198,9 @@ async def create_case(request: Request, session: Session, principal: OptionalPri
                 **values,
                 "ticket_id": int(values["ticket_id"]) if values["ticket_id"].isdigit() else None,
                 "qa_review_id": int(values["qa_review_id"]) if values["qa_review_id"].isdigit() else None,
+                "conversation_id": int(values["conversation_id"])
+                if values["conversation_id"].isdigit()
+                else None,
             }
         )
         case = await case_service.create(session, me, data)

@@ -1,6 +1,7 @@
-"""The case library for the monthly case review (案例复盘): supervisors pick notable tickets and
-quality reviews; every staff member reads them anonymised and adds discussion notes. Never
-commits."""
+"""The case library for the monthly case review (案例复盘): supervisors pick notable tickets,
+quality reviews and chats (emotion-recognition material: each customer line carries the
+emotion model's mark); every staff member reads them anonymised and adds discussion notes.
+Never commits."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ class CaseService:
             ticket_id = ticket_id or review.ticket_id
         if ticket_id is not None:
             await ticket_service.get(session, principal, ticket_id)  # 404 when unknown or not visible
+        if data.conversation_id is not None:
+            await conversation_service.detail(session, principal, data.conversation_id)  # 404
         case = TrainingCase(**{**data.model_dump(), "ticket_id": ticket_id}, created_by=principal.id)
         session.add(case)
         await session.flush()
@@ -91,7 +94,9 @@ class CaseService:
             if review is not None:
                 out.qa_total, out.qa_comment = review.total, review.comment
                 conversation_id = review.conversation_id
-        if case.ticket_id is not None:
+        if case.conversation_id is not None:
+            conversation_id = case.conversation_id  # the chat itself, with its emotion marks
+        elif case.ticket_id is not None:
             try:
                 ticket = await ticket_service.get(session, SYSTEM, case.ticket_id)
             except NotFound:
@@ -131,6 +136,8 @@ class CaseService:
                         text=m.text,
                         at=m.created_at,
                         internal=m.internal,
+                        emotion=m.emotion if m.sender == "customer" else None,
+                        anger=m.anger if m.sender == "customer" else None,
                     )
                 )
         for line in lines:
