@@ -25,7 +25,7 @@ class TestDemoJourneys:
             zhou = await customer_service.create(
                 s, CustomerCreate(name="周杰", email="zhoujie@example.cn", birthday=born), actor=None
             )
-            assert await outreach_demo.load(s) == 5
+            assert await outreach_demo.load(s) == 14
             assert await outreach_demo.load(s) == 0
             journeys = {j.trigger: j for j in await outreach_service.list_journeys(s, SYSTEM)}
         assert set(journeys) == {
@@ -34,7 +34,15 @@ class TestDemoJourneys:
             "tier_changed",
             "birthday",
             "shipment_delayed",
+            "shipment_milestone",
+            "first_purchase",
+            "followup",
+            "anniversary",
+            "monthly_content",
+            "holiday",
+            "service_report",
         }
+        assert journeys["followup"].follows_id == journeys["first_purchase"].id
         assert journeys["birthday"].purpose == "marketing" and journeys["coupon_issued"].purpose == "service"
         async with db.transaction() as s:
             await outreach_service.birthdays(s)

@@ -1,7 +1,10 @@
-"""The demo's outreach journeys (idempotent; an admin's edits are kept): notices when a
-coupon or points are credited or the tier changes, the birthday greeting with the tier's
-benefit, and the shipment-delay apology with a 20 CNY coupon. The demo customers with a
-birthday said yes to marketing, so the greeting reaches them."""
+"""The demo's outreach journeys (idempotent by name; an admin's edits are kept): notices when
+a coupon or points are credited or the tier changes, the birthday greeting with the tier's
+benefit, the shipment-delay apology with a 20 CNY coupon, logistics milestones 揽收/中转/派送,
+the phone onboarding guide with its day-7 follow-up, the purchase anniversary 感恩回馈,
+monthly content by tier from the KB collections 行业洞察 and 使用技巧, the National Day and
+Spring Festival greetings and the 服务升级报告 mailing. The demo customers with a birthday
+said yes to marketing, so the greetings reach them."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.authz import SYSTEM
 from kefu.customer.schemas import CustomerUpdate
 from kefu.customer.service import customer_service
+from kefu.kb.schemas import ArticleCreate
+from kefu.kb.service import kb_service
+from kefu.models.kb import ArticleStatus
 from kefu.outreach.schemas import JourneyIn
 from kefu.outreach.service import outreach_service
 
@@ -69,12 +75,113 @@ JOURNEYS = [
 ]
 
 
+MORE = [
+    JourneyIn(
+        name="物流节点通知",
+        trigger="shipment_milestone",
+        purpose="service",
+        subject_zh="订单 {order_ref}：{milestone}",
+        body_zh="{name}您好：\n\n您的订单 {order_ref} {milestone}。\n\n{company}",
+        subject_en="Order {order_ref}: {milestone}",
+        body_en="Hello {name},\n\nYour order {order_ref} is {milestone}.\n\n{company}",
+    ),
+    JourneyIn(
+        name="手机上手指南",
+        trigger="first_purchase",
+        purpose="service",
+        product_line="手机",
+        kb_category="使用/手机",
+        subject_zh="欢迎使用星辰手机：上手指南",
+        body_zh="{name}您好：\n\n感谢选购{product_line}！这些文章帮您快速上手：\n{articles}\n\n{company}",
+    ),
+    JourneyIn(
+        name="感恩回馈·购买周年",
+        trigger="anniversary",
+        purpose="marketing",
+        subject_zh="{name}，感谢 {years} 年相伴",
+        body_zh="{name}您好：\n\n今天是您第一次在{company}购物的 {years} 周年。送您 {coupon_amount} 元感恩回馈券，"
+        "已存入「我的优惠券」。",
+        coupon_amount=Decimal(30),
+        coupon_validity_days=30,
+    ),
+    JourneyIn(
+        name="月度行业洞察（高价值会员）",
+        trigger="monthly_content",
+        purpose="marketing",
+        segment={"tiers": ["high"]},  # type: ignore[arg-type]
+        kb_category="行业洞察",
+        subject_zh="本月行业洞察",
+        body_zh="{name}您好：\n\n为{tier}精选的本月行业洞察：\n{articles}\n\n{company}",
+    ),
+    JourneyIn(
+        name="月度使用技巧（潜力会员）",
+        trigger="monthly_content",
+        purpose="marketing",
+        segment={"tiers": ["potential"]},  # type: ignore[arg-type]
+        kb_category="使用技巧",
+        subject_zh="本月使用技巧",
+        body_zh="{name}您好：\n\n本月的使用小技巧：\n{articles}\n\n{company}",
+    ),
+    JourneyIn(
+        name="国庆节问候",
+        trigger="holiday",
+        purpose="marketing",
+        holiday="national_day",
+        subject_zh="{holiday}快乐",
+        body_zh="{name}您好：\n\n{company}祝您{holiday}快乐！",
+    ),
+    JourneyIn(
+        name="春节问候",
+        trigger="holiday",
+        purpose="marketing",
+        holiday="spring_festival",
+        subject_zh="{holiday}快乐",
+        body_zh="{name}您好：\n\n{company}给您拜年，祝您{holiday}快乐、万事如意！",
+    ),
+    JourneyIn(
+        name="服务升级报告",
+        trigger="service_report",
+        purpose="marketing",
+        subject_zh="本月服务升级报告",
+        body_zh="{name}您好：\n\n根据大家的反馈，我们本月做了这些改进：{report_url}\n\n{company}",
+    ),
+]
+FOLLOW_UP = JourneyIn(
+    name="手机上手第7天回访",
+    trigger="followup",
+    purpose="service",
+    follows_id=1,  # replaced by the guide's id when seeded
+    delay_days=7,
+    subject_zh="用了一周，感觉如何？",
+    body_zh="{name}您好：\n\n新{product_line}用了一周了，有问题随时回复本邮件或在 App 里找我们。\n\n{company}",
+)
+COLLECTIONS = [
+    ("行业洞察", "2026 智能终端趋势：端侧 AI 走进日常", "端侧大模型让手机、耳机与家居设备在本地理解语音和图像……"),
+    ("行业洞察", "以旧换新与绿色回收：行业新规解读", "新规要求厂商公开回收渠道与数据清除流程……"),
+    ("使用技巧", "三步延长手机电池寿命", "1. 开启优化充电；2. 避免高温环境充电；3. 定期更新系统。"),
+    ("使用技巧", "耳机降噪模式怎么选", "通勤选强降噪，办公选通透模式，运动选环境声……"),
+]
+
+
 async def load(session: AsyncSession) -> int:
-    """Returns how many journeys were created: none once the demo has any."""
-    if await outreach_service.list_journeys(session, SYSTEM):
-        return 0
-    for journey in JOURNEYS:
-        await outreach_service.create(session, None, journey)
+    """Returns how many journeys were created (a name that exists is left as it is)."""
+    for category, title, body in COLLECTIONS:
+        if await kb_service.by_title(session, title, "zh_CN") is None:
+            await kb_service.create(
+                session,
+                SYSTEM,
+                ArticleCreate(title=title, body=body, category=category, status=ArticleStatus.PUBLISHED),
+            )
+    names = {j.name: j for j in await outreach_service.list_journeys(session, SYSTEM)}
+    created = 0
+    for journey in [*JOURNEYS, *MORE]:
+        if journey.name not in names:
+            names[journey.name] = await outreach_service.create(session, None, journey)
+            created += 1
+    guide = names["手机上手指南"]
+    if FOLLOW_UP.name not in names:
+        await outreach_service.create(session, None, FOLLOW_UP.model_copy(update={"follows_id": guide.id}))
+        created += 1
     from kefu.demo.company import CUSTOMERS  # company loads this module: import when called
 
     for _name, email, _phone, _ext, birthday in CUSTOMERS:
@@ -84,4 +191,4 @@ async def load(session: AsyncSession) -> int:
         await customer_service.update(
             session, SYSTEM, customer.id, CustomerUpdate(consents={"marketing": True})
         )
-    return len(JOURNEYS)
+    return created
