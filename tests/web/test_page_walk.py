@@ -33,7 +33,7 @@ PER_SHAPE = 2
 MAX_PAGES = 120
 ROLES = {
     "admin": ("admin@kefu.demo", "/login", ["/agent"]),
-    "supervisor": ("supervisor@kefu.demo", "/login", ["/agent"]),
+    "supervisor": ("supervisor@kefu.demo", "/login", ["/agent", "/agent/my-customers"]),
     "agent": ("agent1@kefu.demo", "/login", ["/agent"]),
     "customer": ("zhoujie@example.cn", "/portal/login", ["/portal/tickets", "/help"]),
 }
