@@ -199,7 +199,7 @@ class LoyaltyRepository:
             )
             .group_by(Ticket.customer_id)
         )
-        opened = {int(c): int(n) for c, n in (await session.execute(open_stmt)).all()}
+        opened = {int(c): int(n) for c, n in (await session.execute(open_stmt)).all() if c is not None}
         last: dict[int, datetime] = {}
         for model in (Ticket, Conversation):
             stmt = (
@@ -208,7 +208,7 @@ class LoyaltyRepository:
                 .group_by(model.customer_id)
             )
             for cid, at in (await session.execute(stmt)).all():
-                if at is not None and (cid not in last or ensure_utc(at) > last[cid]):
+                if cid is not None and at is not None and (cid not in last or ensure_utc(at) > last[cid]):
                     last[int(cid)] = ensure_utc(at)
         return {cid: (opened.get(cid, 0), last.get(cid)) for cid in customer_ids}
 
