@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import socket
 import subprocess
@@ -12,7 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu import registry
 from kefu.app import create_app
-from kefu.config import Settings
+from kefu.config import Settings, current_settings, uninstall
 from kefu.kit.db import Base, Database
 from kefu.kit.security import configure_password_hashing
 from kefu.migrate import upgrade
@@ -159,17 +160,38 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+@pytest.fixture(autouse=True)
+def _settings_per_test() -> Iterator[None]:
+    """Each test's app installs its Settings (create_app); the next test starts without."""
+    yield
+    uninstall()
+
+
+Configure = Callable[..., Settings]
+
+
 @pytest.fixture
-def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def configure(monkeypatch: pytest.MonkeyPatch) -> Configure:
+    """Tests change settings here, never in a module's globals: `configure(smtp_port=2525)`
+    updates the installed Settings (the running app's, else the environment's) and the
+    environment (for an app or server started later in the test), until the test ends."""
+
+    def apply(**updates: Any) -> Settings:
+        installed = current_settings()
+        for key, value in updates.items():
+            monkeypatch.setattr(installed, key, value)
+            text = value if isinstance(value, str | Path) else json.dumps(value)
+            monkeypatch.setenv(f"KEFU_{key.upper()}", str(text))
+        return installed
+
+    return apply
+
+
+@pytest.fixture
+def allow_loopback(configure: Configure) -> None:
     """The SSRF guard's explicit test allow-list (KEFU_OUTBOUND_ALLOW) for loopback fakes
     (ERP, WeChat platform, IMAP server); off by default, as in production."""
-    from kefu.config import get_settings
-
-    monkeypatch.setenv("KEFU_OUTBOUND_ALLOW", '["127.0.0.1", "localhost"]')
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("KEFU_OUTBOUND_ALLOW")
-    get_settings.cache_clear()
+    configure(outbound_allow=["127.0.0.1", "localhost"])
 
 
 # FastAPI builds an included router's routes (signature and dependency analysis, pydantic

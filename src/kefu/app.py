@@ -27,7 +27,7 @@ from kefu.authz import Principal
 from kefu.bot.engine import install as install_bot
 from kefu.bot.engine import uninstall as uninstall_bot
 from kefu.bot.service import shutdown_training
-from kefu.config import Settings, get_settings, prepare_runtime, secrets_keys
+from kefu.config import Settings, get_settings, install, prepare_runtime, secrets_keys
 from kefu.deps import OptionalPrincipal
 from kefu.errors import KefuError, NotFound, Unauthorized
 from kefu.kit import background, secretbox
@@ -196,7 +196,8 @@ def _docs_allowed(principal: Principal | None, settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = prepare_runtime(settings or get_settings())  # prod: refuses a weak secret key
+    # The one Settings of the process: services read these, never the environment.
+    settings = install(prepare_runtime(settings or get_settings()))  # prod: refuses a weak secret key
     secretbox.configure_from(secrets_keys(settings))
     configure_password_hashing(cheap=settings.hash_cost == "test")
     configure_logging(settings)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kefu.config import get_settings
+from kefu.config import get_settings, install
 from kefu.errors import KefuError
 from kefu.kit.security import configure_password_hashing
 
@@ -44,7 +44,8 @@ err = Console(stderr=True)
 @app.callback()
 def _configure() -> None:
     """Process-wide settings every command shares (the password hasher's cost)."""
-    configure_password_hashing(cheap=get_settings().hash_cost == "test")
+    settings = install(get_settings())  # the one Settings every command's services read
+    configure_password_hashing(cheap=settings.hash_cost == "test")
 
 
 def _fail(message: str, code: int = 2) -> None:

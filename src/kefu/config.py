@@ -269,3 +269,28 @@ def secrets_keys(settings: Settings) -> str:
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+    """Settings read from the environment. Entry points only (app, cli, worker): everything
+    else reads the installed ones through `current_settings()` (a ruff banned-api rule)."""
+
+
+_installed: Settings | None = None
+
+
+def install(settings: Settings) -> Settings:
+    """Make `settings` this process's one Settings. `create_app`, the CLI and the worker
+    install theirs before anything runs; services read them with `current_settings()`."""
+    global _installed
+    _installed = settings
+    return settings
+
+
+def uninstall() -> None:
+    """Forget the installed Settings (tests, between cases)."""
+    global _installed
+    _installed = None
+
+
+def current_settings() -> Settings:
+    """The installed Settings; in a process that installed none (a one-off script, a service
+    test without an app) the environment's."""
+    return _installed if _installed is not None else get_settings()

@@ -9,7 +9,7 @@ import structlog
 
 from kefu import registry
 from kefu.bot.service import shutdown_training
-from kefu.config import Settings
+from kefu.config import Settings, install
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.kit.realtime import create_bus, set_bus
@@ -20,6 +20,7 @@ log = structlog.get_logger(__name__)
 
 
 async def run_worker(settings: Settings, *, once: bool = False) -> int:
+    install(settings)  # what the jobs' services read
     configure_logging(settings)
     configure_password_hashing(cheap=settings.hash_cost == "test")
     registry.load_all()

@@ -5,7 +5,6 @@ sends feedback gets an automatic acknowledgement (by email on an email ticket)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from kefu.config import get_settings
 from kefu.demo.company import load
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.models import OutboundMail
+from tests.conftest import Configure
 from tests.factories import bearer
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -26,11 +25,8 @@ SATURDAY_NIGHT = datetime(2026, 12, 5, 23, 30, tzinfo=SH)
 
 
 @pytest.fixture
-def no_history(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("KEFU_DEMO_HISTORY_DAYS", "0")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+def no_history(configure: Configure) -> None:
+    configure(demo_history_days=0)
 
 
 @pytest.mark.usefixtures("no_history")

@@ -13,11 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from kefu.config import Settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
-from kefu.webhook import service as webhook_service_module
 from kefu.webhook.signing import verify
+from tests.conftest import Configure
 from tests.fieldservice.helpers import Field, signed
 from tests.loopback import Loopback, serve
 
@@ -34,10 +33,9 @@ class Inbox:
 
 
 @pytest.fixture
-async def receiver(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Inbox, Loopback]]:
+async def receiver(configure: Configure) -> AsyncIterator[tuple[Inbox, Loopback]]:
     inbox = Inbox()
-    settings = Settings(webhook_allowed_hosts=["127.0.0.1"], webhook_timeout_seconds=5)
-    monkeypatch.setattr(webhook_service_module, "get_settings", lambda: settings)
+    configure(webhook_allowed_hosts=["127.0.0.1"], webhook_timeout_seconds=5)
     async with serve(Loopback(inbox)) as server:
         yield inbox, server
 

@@ -16,12 +16,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from kefu.config import get_settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.mail import tasks as _tasks  # noqa: F401 - registers the mail jobs
 from kefu.mail.smtpd import start_listener, stop_listener
-from tests.conftest import free_port
+from tests.conftest import Configure, free_port
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "mail"
 
@@ -49,19 +48,15 @@ class Mta:
 
 
 @pytest.fixture
-async def mta(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Mta]:
+async def mta(db: Database, tmp_path: Path, configure: Configure) -> AsyncIterator[Mta]:
     port = free_port()
-    monkeypatch.setenv("KEFU_SMTP_MAX_BYTES", str(2_000_000))
-    monkeypatch.setenv("KEFU_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("KEFU_MAIL_FROM", "support@kefu.demo")
-    get_settings.cache_clear()
+    settings = configure(smtp_max_bytes=2_000_000, data_dir=tmp_path, mail_from="support@kefu.demo")
     # Not through the environment: an app started by the same test must not listen too.
-    server = await start_listener(db, get_settings().model_copy(update={"smtp_listen": f"127.0.0.1:{port}"}))
+    server = await start_listener(db, settings.model_copy(update={"smtp_listen": f"127.0.0.1:{port}"}))
     try:
         yield Mta(port, db)
     finally:
         await stop_listener(server)
-        get_settings.cache_clear()
 
 
 def mail(
@@ -101,17 +96,14 @@ class Outgoing:
 
 
 @pytest.fixture
-def outgoing(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outgoing]:
+def outgoing(configure: Configure) -> Iterator[Outgoing]:
     box = Outgoing()
     port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
-    monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("KEFU_SMTP_PORT", str(port))
-    get_settings.cache_clear()
+    configure(smtp_host="127.0.0.1", smtp_port=port)
     yield box
     controller.stop()
-    get_settings.cache_clear()
 
 
 async def run_jobs(db: Database) -> None:

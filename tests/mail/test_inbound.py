@@ -10,13 +10,14 @@ import pytest
 import sqlalchemy as sa
 
 from kefu.authz import SYSTEM
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.mail.service.channels import mail_channel_service
 from kefu.mail.service.inbound import inbound_mail_service
 from kefu.models import InboundMail, OutboundMail, Ticket, TicketAttachment, TicketComment
 from kefu.models.customer import Identity
+from tests.conftest import Configure
 from tests.factories import make_group
 from tests.mail.conftest import CORPUS, Mta, mail
 
@@ -95,7 +96,7 @@ class TestNewMail:
         [t] = await rows(db, Ticket)
         [att] = await rows(db, TicketAttachment)
         assert (att.filename, att.size, att.ticket_id) == ("发票.pdf", 13, t.id)
-        path = get_settings().data_dir / "attachments" / att.storage_key[:2] / att.storage_key
+        path = current_settings().data_dir / "attachments" / att.storage_key[:2] / att.storage_key
         assert path.read_bytes() == b"%PDF-1.4 fake"
         [body] = await comments(db, t.id)
         assert body.startswith("发票见附件") and "run.exe" in body  # named, not kept
@@ -180,10 +181,9 @@ class TestMachineMail:
         assert await rows(db, OutboundMail) == []
 
     async def test_a_sender_in_a_loop_is_held_then_retried(
-        self, db: Database, mta: Mta, monkeypatch: pytest.MonkeyPatch
+        self, db: Database, mta: Mta, configure: Configure
     ) -> None:
-        monkeypatch.setenv("KEFU_MAIL_LOOP_MAX", "3")
-        get_settings.cache_clear()
+        configure(mail_loop_max=3)
         for n in range(5):
             await mta.send(mail(subject=f"第{n}封", message_id=f"<loop-{n}@example.cn>"))
         await Worker(db).run_until_idle()
@@ -248,10 +248,9 @@ class TestBadMail:
 
 class TestRecipients:
     async def test_with_mail_domains_foreign_recipients_get_550(
-        self, db: Database, mta: Mta, monkeypatch: pytest.MonkeyPatch
+        self, db: Database, mta: Mta, configure: Configure
     ) -> None:
-        monkeypatch.setenv("KEFU_MAIL_DOMAINS", '["kefu.demo"]')
-        get_settings.cache_clear()
+        configure(mail_domains=["kefu.demo"])
         with pytest.raises(smtplib.SMTPRecipientsRefused) as info:
             await mta.send(mail(to="x@elsewhere.example"), ["x@elsewhere.example"])
         assert info.value.recipients["x@elsewhere.example"][0] == 550

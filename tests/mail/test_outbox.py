@@ -9,23 +9,20 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from kefu.config import get_settings
 from kefu.errors import Unprocessable
 from kefu.kit.db import Database
 from kefu.kit.jobs import Job, Worker
 from kefu.kit.time import utcnow
 from kefu.mail.service import mail_service
 from kefu.models import OutboundMail
-from tests.conftest import free_port
+from tests.conftest import Configure, free_port
 from tests.factories import make_customer
 from tests.mail.conftest import Outgoing
 
 
 @pytest.fixture
-def smtp(outgoing: Outgoing, monkeypatch: pytest.MonkeyPatch) -> Outgoing:
-    monkeypatch.setenv("KEFU_MAIL_FROM", "support@kefu.demo")
-    monkeypatch.setenv("KEFU_PUBLIC_URL", "http://kefu.test")
-    get_settings.cache_clear()
+def smtp(outgoing: Outgoing, configure: Configure) -> Outgoing:
+    configure(mail_from="support@kefu.demo", public_url="http://kefu.test")
     return outgoing
 
 
@@ -53,25 +50,18 @@ class TestMagicLink:
 
 
 class TestOutbox:
-    async def test_smtp_down_is_retried_then_failed(
-        self, db: Database, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("KEFU_SMTP_PORT", str(free_port()))  # nobody listens
-        get_settings.cache_clear()
-        try:
+    async def test_smtp_down_is_retried_then_failed(self, db: Database, configure: Configure) -> None:
+        configure(smtp_host="127.0.0.1", smtp_port=free_port())  # nobody listens
+        async with db.transaction() as s:
+            await mail_service.queue(s, to="a@example.cn", subject="你好", text="正文")
+        for _ in range(10):
             async with db.transaction() as s:
-                await mail_service.queue(s, to="a@example.cn", subject="你好", text="正文")
-            for _ in range(10):
-                async with db.transaction() as s:
-                    await s.execute(sa.update(Job).values(run_at=utcnow()))
-                await Worker(db).run_until_idle()
-            async with db.session() as s:
-                mail = (await s.execute(sa.select(OutboundMail))).scalar_one()
-            assert (mail.status, mail.attempts) == ("failed", 7)
-            assert "Connect" in (mail.last_error or "") or "refused" in (mail.last_error or "").lower()
-        finally:
-            get_settings.cache_clear()
+                await s.execute(sa.update(Job).values(run_at=utcnow()))
+            await Worker(db).run_until_idle()
+        async with db.session() as s:
+            mail = (await s.execute(sa.select(OutboundMail))).scalar_one()
+        assert (mail.status, mail.attempts) == ("failed", 7)
+        assert "Connect" in (mail.last_error or "") or "refused" in (mail.last_error or "").lower()
 
     async def test_header_injection_is_refused(self, db: Database) -> None:
         async with db.transaction() as s:
@@ -79,7 +69,6 @@ class TestOutbox:
                 await mail_service.queue(s, to="a@example.cn", subject="hi\r\nBcc: all@example.cn", text="x")
 
     async def test_without_smtp_mail_is_held_not_lost(self, db: Database) -> None:
-        get_settings.cache_clear()
         async with db.transaction() as s:
             mail = await mail_service.queue(s, to="a@example.cn", subject="你好", text="正文")
         assert mail.status == "held"

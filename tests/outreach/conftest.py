@@ -77,8 +77,7 @@ async def sends(db: Database, customer_id: int | None = None) -> Sequence[Outrea
 import pytest  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from kefu.config import get_settings  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
+from tests.conftest import Configure, free_port  # noqa: E402
 
 
 class Inbox:
@@ -93,16 +92,13 @@ class Inbox:
 
 
 @pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Any:
+def smtp(configure: Configure) -> Any:
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    monkeypatch.setenv("KEFU_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("KEFU_SMTP_PORT", str(port))
-    monkeypatch.setenv("KEFU_MAIL_FROM", "support@kefu.demo")
-    monkeypatch.setenv("KEFU_PUBLIC_URL", "http://kefu.test")
-    get_settings.cache_clear()
+    configure(
+        smtp_host="127.0.0.1", smtp_port=port, mail_from="support@kefu.demo", public_url="http://kefu.test"
+    )
     yield inbox
     controller.stop()
-    get_settings.cache_clear()

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit.db import Database
 from kefu.models.user import Role
 from tests.factories import bearer, staff_token
@@ -70,7 +70,7 @@ class TestAutomaticInspection:
             f"/api/v1/quality/rules/{emotion['id']}", json={"active": False}, headers=env.admin
         )
         assert r.status_code == 200 and r.json()["active"] is False
-        settings = get_settings()
+        settings = current_settings()
         old = settings.qa_sample_percent
         settings.qa_sample_percent = 0.0  # no random sample in this test
         try:
@@ -177,7 +177,7 @@ class TestReviewAndDispute:
 
     async def test_low_csat_samples_a_good_chat(self, db: Database, client: httpx.AsyncClient) -> None:
         env = await setup(db)
-        settings = get_settings()
+        settings = current_settings()
         old = settings.qa_sample_percent
         settings.qa_sample_percent = 0.0
         try:

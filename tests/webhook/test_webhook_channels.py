@@ -8,12 +8,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from kefu.config import Settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.models import WebhookDelivery
 from kefu.models.user import Role
-from kefu.webhook import service as webhook_service_module
+from tests.conftest import Configure
 from tests.factories import bearer, staff_token
 
 
@@ -33,19 +32,17 @@ async def test_known_events_of_every_domain_can_be_subscribed(
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "169.254.169.254"])
 async def test_internal_targets_are_refused_at_send_time_once_no_longer_allowed(
-    db: Database, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, host: str
+    db: Database, client: httpx.AsyncClient, configure: Configure, host: str
 ) -> None:
     _admin, token = await staff_token(db, role=Role.ADMIN)
-    allowed = Settings(webhook_allowed_hosts=[host], webhook_timeout_seconds=2)
-    monkeypatch.setattr(webhook_service_module, "get_settings", lambda: allowed)
+    configure(webhook_allowed_hosts=[host], webhook_timeout_seconds=2)
     r = await client.post(
         "/api/v1/webhooks",
         headers=bearer(token),
         json={"name": "x", "url": f"http://{host}:9/hook", "events": ["*"]},
     )
     assert r.status_code == 201
-    refused = Settings(webhook_allowed_hosts=[], webhook_timeout_seconds=2)
-    monkeypatch.setattr(webhook_service_module, "get_settings", lambda: refused)  # the admin withdrew it
+    configure(webhook_allowed_hosts=[])  # the admin withdrew it
     await client.post(f"/api/v1/webhooks/{r.json()['id']}/ping", headers=bearer(token))
     await Worker(db).run_until_idle()
     async with db.session() as s:

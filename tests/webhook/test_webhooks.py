@@ -12,15 +12,13 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 
-from kefu.config import Settings
 from kefu.kit.db import Database
 from kefu.kit.jobs import Job, Worker
 from kefu.kit.time import utcnow
 from kefu.models import WebhookDelivery
 from kefu.models.user import Role
-from kefu.webhook import service as webhook_service_module
 from kefu.webhook.signing import verify
-from tests.conftest import free_port
+from tests.conftest import Configure, free_port
 from tests.factories import bearer, staff_token
 
 
@@ -51,7 +49,7 @@ class Receiver:
 
 
 @pytest.fixture
-async def receiver(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Receiver]:
+async def receiver(configure: Configure) -> AsyncIterator[Receiver]:
     rec = Receiver()
     server = uvicorn.Server(
         uvicorn.Config(rec, host="127.0.0.1", port=rec.port, log_level="error", lifespan="off")
@@ -59,8 +57,7 @@ async def receiver(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Receiver]:
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
         await asyncio.sleep(0.02)
-    settings = Settings(webhook_allowed_hosts=["127.0.0.1"], webhook_timeout_seconds=5)
-    monkeypatch.setattr(webhook_service_module, "get_settings", lambda: settings)
+    configure(webhook_allowed_hosts=["127.0.0.1"], webhook_timeout_seconds=5)
     yield rec
     server.should_exit = True
     await task

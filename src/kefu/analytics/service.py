@@ -21,7 +21,7 @@ from kefu.analytics.metrics import DIMENSIONS, Stats, merged, summarize
 from kefu.analytics.repository import analytics_repository as repo
 from kefu.analytics.windows import check_range, day_start, local_day, merge_stretches, parse_instant, plan
 from kefu.authz import Perm, Principal, require, require_staff
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import Unprocessable
 from kefu.kit.time import utcnow
 from kefu.phone.service import phone_service
@@ -33,7 +33,7 @@ WATERMARK = "refresh"
 
 
 def timezone() -> ZoneInfo:
-    return ZoneInfo(get_settings().display_timezone)
+    return ZoneInfo(current_settings().display_timezone)
 
 
 def resolve_range(start: str | None, end: str | None) -> tuple[datetime, datetime]:

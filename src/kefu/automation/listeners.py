@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.automation.events import SupervisorsNotified
 from kefu.automation.service import automation_service
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit import jobs
 from kefu.kit.events import listener, on_commit
 from kefu.kit.realtime import get_bus
@@ -53,8 +53,9 @@ async def push_to_supervisors(event: SupervisorsNotified) -> None:
 
 @listener(SupervisorsNotified)
 async def email_supervisors(session: AsyncSession, event: SupervisorsNotified) -> None:
+    public_url = current_settings().public_url
     await automation_service.email_supervisors(
-        session, event.ticket_id, event.group_id, event.trigger_name, event.subject, get_settings().public_url
+        session, event.ticket_id, event.group_id, event.trigger_name, event.subject, public_url
     )
 
 

@@ -18,7 +18,7 @@ import httpx
 import structlog
 
 from kefu.bot.policy import IntentSpec
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit import outbound
 
 log = structlog.get_logger(__name__)
@@ -30,7 +30,7 @@ async def call(spec: IntentSpec, values: Mapping[str, str]) -> dict[str, str] | 
     for name, value in values.items():  # slot values go into the URL percent-encoded
         url = url.replace("{" + name + "}", quote(value, safe=""))
     try:
-        policy = outbound.Policy(get_settings().effective_outbound_allow())
+        policy = outbound.Policy(current_settings().effective_outbound_allow())
         async with outbound.client(policy, timeout=spec.timeout) as client:
             request = client.build_request(
                 spec.method, url, json=dict(values) if spec.method == "POST" else None

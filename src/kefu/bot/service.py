@@ -54,7 +54,7 @@ from kefu.bot.schemas import (
     TryOut,
 )
 from kefu.bot.text import normalize, words
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation.bot_slot import BotTurn
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kb.service import kb_service
@@ -644,7 +644,7 @@ async def _check_action(action: str, config: dict[str, Any]) -> None:
         try:
             if "{" in target:
                 raise outbound.OutboundRefused("the host part cannot hold a slot", code="invalid_url")
-            await outbound.check_url(url, outbound.Policy(get_settings().effective_outbound_allow()))
+            await outbound.check_url(url, outbound.Policy(current_settings().effective_outbound_allow()))
         except outbound.OutboundRefused as exc:
             message = f"HTTP 动作地址不允许 / action url refused: {exc.message}"
             raise Unprocessable(message, code=exc.code) from exc

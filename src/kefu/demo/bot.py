@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.authz import Principal
 from kefu.bot.schemas import BotSettings, IntentIn
 from kefu.bot.service import bot_service, demo_questions
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.demo.intents import INTENTS
 from kefu.kb.service import kb_service
 
@@ -32,7 +32,7 @@ async def load(session: AsyncSession, admin_id: int | None) -> int:
         if spec.group:
             config["group"] = spec.group
         if spec.action == "http":
-            port = get_settings().port
+            port = current_settings().port
             config["url"] = f"http://127.0.0.1:{port}/demo-erp/orders/{{order_no}}"
             config["slots"] = [{"name": n, "prompt": p, "pattern": r} for n, p, r in spec.slots]
         data = IntentIn(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import NotFound
 
 MAX_AGE = 7 * 86400
@@ -13,7 +13,7 @@ SALT = "kefu.fieldservice.quote"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt=SALT)
+    return URLSafeTimedSerializer(current_settings().secret_key, salt=SALT)
 
 
 def quote_token(order_id: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.goals.events import GoalMissed
 from kefu.goals.service import goal_service
 from kefu.kit.events import listener
@@ -12,4 +12,4 @@ from kefu.kit.events import listener
 
 @listener(GoalMissed)
 async def email_supervisors(session: AsyncSession, event: GoalMissed) -> None:
-    await goal_service.email_supervisors(session, event, get_settings().public_url)
+    await goal_service.email_supervisors(session, event, current_settings().public_url)

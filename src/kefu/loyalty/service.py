@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
@@ -60,7 +60,7 @@ WELCOME_VALIDITY_DAYS = 90
 
 def _local_date(at: datetime) -> date:
     """The calendar day in the company's time zone (birthday months, occasions)."""
-    return at.astimezone(ZoneInfo(get_settings().display_timezone)).date()
+    return at.astimezone(ZoneInfo(current_settings().display_timezone)).date()
 
 
 class LoyaltyService:
@@ -85,7 +85,7 @@ class LoyaltyService:
         """(order, created). The same external id again returns the stored order."""
         if principal is not None:
             require(principal, Perm.ORDERS_RECORD)
-        rates = get_settings().currency_rates
+        rates = current_settings().currency_rates
         currency = data.currency.upper()
         if currency not in rates:
             raise Unprocessable(

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit import outbound
 from kefu.kit.db import Database
 from kefu.mail.service import mail_service
@@ -87,7 +87,7 @@ class SmsChannel:
         url = str(delivery.options.get("url") or "")
         if not url:
             raise Undeliverable("no SMS provider configured")
-        policy = outbound.Policy(get_settings().effective_outbound_allow())
+        policy = outbound.Policy(current_settings().effective_outbound_allow())
         body = {"to": delivery.to, "sign": delivery.options.get("sign_name", ""), "text": delivery.body}
         headers = {"Authorization": f"Bearer {delivery.options.get('api_key', '')}"}
         async with outbound.client(policy, timeout=TIMEOUT_SECONDS) as http:
@@ -127,7 +127,7 @@ class WechatTemplateChannel:
         }
         if delivery.options.get("url"):
             message["url"] = delivery.options["url"]
-        policy = outbound.Policy(get_settings().effective_outbound_allow())
+        policy = outbound.Policy(current_settings().effective_outbound_allow())
         msgid = ""
         async with outbound.client(policy, timeout=TIMEOUT_SECONDS) as http:
             token = await wechat_client.access_token(db, http, account)
@@ -175,7 +175,7 @@ class AppPushChannel:
             "X-Kefu-Timestamp": str(ts),
             "X-Kefu-Signature": signature(str(delivery.options.get("push_secret") or ""), ts, body),
         }
-        policy = outbound.Policy(get_settings().effective_outbound_allow())
+        policy = outbound.Policy(current_settings().effective_outbound_allow())
         async with outbound.client(policy, timeout=TIMEOUT_SECONDS) as http:
             try:
                 response = await http.post(url, content=body, headers=headers)

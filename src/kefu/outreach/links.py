@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import NotFound
 
 SALT = "kefu.outreach.unsubscribe"
@@ -21,11 +21,11 @@ OPEN_PATH = "/o/o/"
 
 
 def _serializer(salt: str = SALT) -> URLSafeSerializer:
-    return URLSafeSerializer(get_settings().secret_key, salt=salt)
+    return URLSafeSerializer(current_settings().secret_key, salt=salt)
 
 
 def _base() -> str:
-    return get_settings().public_url.rstrip("/")
+    return current_settings().public_url.rstrip("/")
 
 
 @dataclass(frozen=True)

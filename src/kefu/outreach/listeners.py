@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit.events import listener
 from kefu.kit.time import utcnow
 from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
@@ -44,7 +44,7 @@ async def points_notice(session: AsyncSession, event: OrderRecorded) -> None:
 @listener(TierChanged)
 async def tier_notice(session: AsyncSession, event: TierChanged) -> None:
     # The same change delivered twice is one notice; a change back and forth another day is news.
-    day = utcnow().astimezone(ZoneInfo(get_settings().display_timezone)).date().isoformat()
+    day = utcnow().astimezone(ZoneInfo(current_settings().display_timezone)).date().isoformat()
     await outreach_service.trigger(
         session, "tier_changed", event.customer_id, f"tier:{event.old}>{event.new}:{day}", {}
     )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.audit.service import audit_service
 from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_customer, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
 from kefu.customer.identities import normalize_phone
@@ -217,7 +217,7 @@ class PhoneService:
                 )
             else:  # missed, unless a late "answered" arrives within the grace period
                 call.status = CallStatus.MISSED
-                grace = get_settings().phone_missed_grace_seconds
+                grace = current_settings().phone_missed_grace_seconds
                 await jobs.enqueue(
                     session,
                     CHECK_MISSED_JOB,

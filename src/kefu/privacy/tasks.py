@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit import jobs
 from kefu.privacy.service import privacy_service
 
 
 @jobs.periodic("privacy.retention", every_seconds=86_400)
 async def retention(session: AsyncSession, _payload: dict[str, Any]) -> None:
-    settings = get_settings()
+    settings = current_settings()
     await privacy_service.apply_retention(
         session, days=settings.retention_days, attachments_root=settings.data_dir / "attachments"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation.events import ConversationClosed
 from kefu.kit.events import listener
 from kefu.quality.service import quality_service
@@ -26,7 +26,7 @@ async def inspect_ticket(session: AsyncSession, event: TicketSolved | TicketReop
 
 @listener(SurveyAnswered)
 async def sample_low_csat(session: AsyncSession, event: SurveyAnswered) -> None:
-    settings = get_settings()
+    settings = current_settings()
     if scoring.is_low(
         event.kind, event.score, csat_low=settings.survey_csat_low, nps_low=settings.survey_nps_low
     ):

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import SYSTEM, Perm, Principal, require
 from kefu.bot.emotion import analyze
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation.service import conversation_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
@@ -256,7 +256,7 @@ class QualityService:
         """Rule-based first (low auto score, low CSAT, negative emotion), else a random share."""
         if inspection.agent_id is None or await repo.review_for(session, inspection.id) is not None:
             return None
-        settings = get_settings()
+        settings = current_settings()
         if reason is None:
             low_csat = await survey_service.low_score_for(
                 session, conversation_id=inspection.conversation_id, ticket_id=inspection.ticket_id

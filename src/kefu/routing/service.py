@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.auth.service import user_service
 from kefu.authz import SYSTEM, Perm, Principal, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation.service import conversation_service
 from kefu.errors import NotFound, Unprocessable
 from kefu.kit import jobs
@@ -49,7 +49,7 @@ DEFAULT_TICKET_CAPACITY = 20  # the seed plans' bot/human response targets
 
 def fresh_after() -> datetime:
     """Heartbeats older than this mean the agent is gone (grace period, real time)."""
-    return utcnow() - timedelta(seconds=get_settings().presence_grace_seconds)
+    return utcnow() - timedelta(seconds=current_settings().presence_grace_seconds)
 
 
 def _waiting(c: Conversation) -> Waiting:
@@ -297,7 +297,7 @@ class RoutingService:
         or the server that held them killed) become away; the chats they had not answered
         yet go back to the queue. Returns their ids."""
         now = now or utcnow()
-        before = now - timedelta(seconds=get_settings().presence_grace_seconds)
+        before = now - timedelta(seconds=current_settings().presence_grace_seconds)
         gone = list(await repo.stale_online(session, before))
         for user_id in gone:
             row = await repo.state(session, user_id, lock=True)

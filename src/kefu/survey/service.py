@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import SYSTEM, Perm, Principal, require, require_staff
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation.service import conversation_service
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, KefuError, NotFound
@@ -71,7 +71,7 @@ class SurveyService:
         if existing is not None:
             return existing, False
         now = utcnow()
-        days = expires_days or get_settings().survey_expire_days
+        days = expires_days or current_settings().survey_expire_days
         survey = Survey(
             kind=kind,
             dedupe_key=key,
@@ -109,7 +109,7 @@ class SurveyService:
         return survey, True
 
     def link(self, survey: Survey) -> str:
-        return f"{get_settings().public_url.rstrip('/')}/s/{survey.token}"
+        return f"{current_settings().public_url.rstrip('/')}/s/{survey.token}"
 
     async def _mail(self, session: AsyncSession, survey: Survey, to: str, *, subject_hint: str = "") -> None:
         if survey.kind == SurveyKind.CSAT:
@@ -314,7 +314,7 @@ class SurveyService:
                 channel=survey.channel,
             ),
         )
-        settings = get_settings()
+        settings = current_settings()
         if scoring.is_low(
             survey.kind, score, csat_low=settings.survey_csat_low, nps_low=settings.survey_nps_low
         ):
@@ -354,7 +354,7 @@ class SurveyService:
         self, session: AsyncSession, *, conversation_id: int | None, ticket_id: int | None
     ) -> bool:
         """Whether the customer gave this chat/ticket a low score (quality samples it)."""
-        settings = get_settings()
+        settings = current_settings()
         for key in (
             f"chat:{conversation_id}" if conversation_id else None,
             f"ticket:{ticket_id}" if ticket_id else None,

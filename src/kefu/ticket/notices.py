@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.auth.service import user_service
 from kefu.authz import Principal, require_staff
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import NotFound
 from kefu.kit.db import after_commit
 from kefu.kit.events import publish
@@ -78,7 +78,7 @@ class TicketNoticeService:
         if not recipients:
             return []
         text = await self._text(session, kind, detail)
-        link = f"{get_settings().public_url.rstrip('/')}/agent/tickets/{ticket_id}"
+        link = f"{current_settings().public_url.rstrip('/')}/agent/tickets/{ticket_id}"
         now = utcnow()
         notified: list[int] = []
         for uid in recipients:

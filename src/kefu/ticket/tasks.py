@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit import jobs
 from kefu.ticket.service import ticket_service
 
 
 @jobs.periodic("ticket.close_solved", every_seconds=3600)
 async def close_solved(session: AsyncSession, _payload: dict[str, Any]) -> None:
-    await ticket_service.close_solved(session, days=get_settings().ticket_auto_close_days)
+    await ticket_service.close_solved(session, days=current_settings().ticket_auto_close_days)

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from kefu.authz import Principal
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.fieldservice import fees
@@ -233,7 +233,7 @@ async def portal_book_submit(
         if day:
             try:
                 local = datetime.combine(
-                    date.fromisoformat(day), time(9), ZoneInfo(get_settings().display_timezone)
+                    date.fromisoformat(day), time(9), ZoneInfo(current_settings().display_timezone)
                 )
             except ValueError as exc:
                 raise KefuError("日期无效 / invalid date", 422) from exc

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import NotFound, Unprocessable
 from kefu.kit import jobs, outbound
 from kefu.kit.db import Database, after_commit
@@ -53,7 +53,7 @@ def _forget_active(session: AsyncSession) -> None:
 
 
 def outbound_policy() -> outbound.Policy:
-    return outbound.Policy(get_settings().effective_outbound_allow())
+    return outbound.Policy(current_settings().effective_outbound_allow())
 
 
 class WebhookService:
@@ -273,7 +273,7 @@ class WebhookService:
         await self._record_attempt(db, delivery_id, code, error, retry)
 
     async def _post(self, url: str, secret: str, delivery: WebhookDelivery) -> int:
-        settings = get_settings()
+        settings = current_settings()
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
         ts = int(time.time())
         headers = {

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import structlog
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import KefuError
 from kefu.kit import outbound
 from kefu.kit.db import Database
@@ -76,7 +76,7 @@ async def send_text(db: Database, account: WechatAccount, openid: str, text: str
     """One customer-service text message (客服消息)."""
     body = {"touser": openid, "msgtype": "text", "text": {"content": text}}
     base = wechat_service.api_base(account)
-    policy = outbound.Policy(get_settings().effective_outbound_allow())
+    policy = outbound.Policy(current_settings().effective_outbound_allow())
     async with outbound.client(policy, timeout=TIMEOUT_SECONDS) as http:
         token = await access_token(db, http, account)
         for attempt in (1, 2):

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -51,7 +51,7 @@ class WechatService:
             raise Conflict("该公众号已接入 / this app_id is already connected", code="duplicate_app_id")
         if data.api_base:
             try:  # the platform API base is an outgoing target like any other
-                policy = outbound.Policy(get_settings().effective_outbound_allow())
+                policy = outbound.Policy(current_settings().effective_outbound_allow())
                 await outbound.check_url(data.api_base, policy)
             except outbound.OutboundRefused as exc:
                 raise Unprocessable(f"api_base: {exc.message}", code=exc.code) from exc
@@ -134,7 +134,7 @@ class WechatService:
         return account
 
     def api_base(self, account: WechatAccount) -> str:
-        return (account.api_base or get_settings().wechat_api_base).rstrip("/")
+        return (account.api_base or current_settings().wechat_api_base).rstrip("/")
 
     # --- replay guard and raw records ---------------------------------------------------
     async def check_nonce(self, session: AsyncSession, account_id: int, nonce: str, body: bytes) -> None:
@@ -146,7 +146,7 @@ class WechatService:
             if seen.body_hash != digest:
                 raise Forbidden("重复使用的 nonce / replayed nonce", code="replayed")
             return
-        window = get_settings().wechat_replay_window_seconds
+        window = current_settings().wechat_replay_window_seconds
         await repo.purge_nonces(session, utcnow() - timedelta(seconds=2 * window))
         session.add(WechatNonce(account_id=account_id, nonce=nonce[:64], body_hash=digest))
         await session.flush()

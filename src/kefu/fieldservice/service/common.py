@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from kefu.authz import Perm, Principal, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import Forbidden
 from kefu.kit.time import utcnow
 
@@ -15,7 +15,7 @@ PARTNER_ROLE = "partner"
 
 def local_date(at: datetime | None = None) -> date:
     """Warranty and capacity days are the company's calendar days, not UTC's."""
-    return (at or utcnow()).astimezone(ZoneInfo(get_settings().display_timezone)).date()
+    return (at or utcnow()).astimezone(ZoneInfo(current_settings().display_timezone)).date()
 
 
 def is_partner(principal: Principal) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.analytics.service import timezone
 from kefu.analytics.windows import local_day
 from kefu.auth.service import user_service
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit.time import utcnow
 
 
@@ -18,7 +18,7 @@ def today() -> date:
 
 
 def item_url(item_id: int) -> str:
-    return f"{get_settings().public_url.rstrip('/')}/improvements/{item_id}"
+    return f"{current_settings().public_url.rstrip('/')}/improvements/{item_id}"
 
 
 async def staff_names(session: AsyncSession) -> dict[int, str]:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit import jobs, outbound
 from kefu.mail.parse import base_address
@@ -85,7 +85,7 @@ class MailChannelService:
     async def accepts_recipient(self, session: AsyncSession, address: str) -> bool:
         """Without KEFU_MAIL_DOMAINS every recipient is taken (unmapped ones go to the
         default group); with it, only mapped addresses and those domains."""
-        domains = {d.strip().lower() for d in get_settings().mail_domains if d.strip()}
+        domains = {d.strip().lower() for d in current_settings().mail_domains if d.strip()}
         if not domains:
             return True
         base = base_address(address)
@@ -101,7 +101,7 @@ class MailChannelService:
         if data.group_id is not None:
             await team_service.get(session, data.group_id)
         try:  # the IMAP host is an outgoing target: no internal address unless allowed
-            policy = outbound.Policy(get_settings().effective_outbound_allow())
+            policy = outbound.Policy(current_settings().effective_outbound_allow())
             await outbound.check_host(data.host, data.port, policy)
         except outbound.OutboundRefused as exc:
             raise Unprocessable(f"IMAP host: {exc.message}", code=exc.code) from exc

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.mail.imap import ImapConfig, ImapSession
@@ -41,7 +41,7 @@ class MailFetchService:
                 box.password,
                 box.folder,
                 box.move_to,
-                allow=tuple(get_settings().effective_outbound_allow()),
+                allow=tuple(current_settings().effective_outbound_allow()),
             )
             address = box.address
         result = FetchResult()

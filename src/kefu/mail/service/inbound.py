@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import SYSTEM, Principal
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import KefuError, NotFound
@@ -153,7 +153,7 @@ class InboundMailService:
         if mail.from_addr is None:
             out.reason = "no sender address"
             return out
-        settings = get_settings()
+        settings = current_settings()
         if not force:
             since = utcnow() - timedelta(minutes=settings.mail_loop_minutes)
             recent = await mail_repository.count_from_since(session, mail.from_addr, since, row.id)

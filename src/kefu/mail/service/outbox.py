@@ -10,7 +10,7 @@ import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit import jobs, outbound
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
@@ -40,7 +40,7 @@ class MailService:
         from_name: str | None = None,
         html: str | None = None,
     ) -> OutboundMail:
-        settings = get_settings()
+        settings = current_settings()
         sender = mail_from or settings.mail_from
         domain = sender.rpartition("@")[2] or "localhost"
         message_id = new_message_id(domain)
@@ -76,7 +76,7 @@ class MailService:
         return mail
 
     async def send(self, db: Database, mail_id: int) -> None:
-        settings = get_settings()
+        settings = current_settings()
         async with db.read() as session:
             mail = await mail_repository.get(session, mail_id)
         if mail is None or mail.status != OutboxStatus.QUEUED or not settings.smtp_host:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import SYSTEM
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.customer.service import customer_service
 from kefu.errors import KefuError
 from kefu.mail.parse import MailParseError, base_address, parse
@@ -81,7 +81,7 @@ class MailReplyService:
             lines = await email_reply_service.transcript(session, ticket)
             transcript = transcript_text(
                 [(x.at, x.sender, x.name, x.text) for x in lines],
-                ZoneInfo(get_settings().display_timezone),
+                ZoneInfo(current_settings().display_timezone),
                 customer.locale,
             )
         try:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import SYSTEM, Perm, Principal, ensure_can_see_customer, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kb.service import kb_service
 from kefu.kit import jobs, outbound
@@ -94,7 +94,7 @@ class OutreachService(TriggerMixin, TrackingMixin):
 
     async def _check_target(self, url: str, field: str) -> None:
         try:  # an outgoing target: refused now if internal, checked again per send
-            await outbound.check_url(url, outbound.Policy(get_settings().effective_outbound_allow()))
+            await outbound.check_url(url, outbound.Policy(current_settings().effective_outbound_allow()))
         except outbound.OutboundRefused as exc:
             raise Unprocessable(f"{field}: {exc.message}", code=exc.code) from exc
 
@@ -337,7 +337,7 @@ class OutreachService(TriggerMixin, TrackingMixin):
                 continue
             context: dict[str, Any] = {
                 "order_ref": event.order_ref,
-                "promised_at": promised.astimezone(ZoneInfo(get_settings().display_timezone))
+                "promised_at": promised.astimezone(ZoneInfo(current_settings().display_timezone))
                 .date()
                 .isoformat(),
             }
@@ -454,7 +454,7 @@ class OutreachService(TriggerMixin, TrackingMixin):
         )
         if not rows and lang == "en":
             rows = await kb_service.list_articles(session, None, category=category, limit=ARTICLES)
-        base = get_settings().public_url.rstrip("/")
+        base = current_settings().public_url.rstrip("/")
         return "\n".join(f"· {a.title} {base}/help/articles/{a.id}" for a in rows)
 
     async def _plan(
@@ -582,7 +582,7 @@ def _sample_context(journey: OutreachJourney) -> dict[str, Any]:
         context["product_line"] = journey.product_line or "手机"
     if journey.trigger == "anniversary":
         context["years"] = 1
-    base = get_settings().public_url.rstrip("/")
+    base = current_settings().public_url.rstrip("/")
     if journey.trigger == "survey":
         context["survey_url"] = f"{base}/survey/example"
     if journey.trigger == "service_report":

@@ -18,7 +18,7 @@ from kefu.analytics.service import analytics_service, timezone
 from kefu.analytics.windows import month_periods
 from kefu.audit.service import audit_service
 from kefu.authz import SYSTEM, Perm, Principal, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.errors import Conflict, NotFound
 from kefu.kit.humanize import duration, percent
 from kefu.kit.time import utcnow
@@ -31,7 +31,7 @@ PATH = "/service-report/"
 
 
 def report_url(period: str) -> str:
-    return get_settings().public_url.rstrip("/") + PATH + period
+    return current_settings().public_url.rstrip("/") + PATH + period
 
 
 LABELS = {

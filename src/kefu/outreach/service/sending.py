@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.kit import jobs
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
@@ -32,7 +32,7 @@ async def load_policy(session: AsyncSession) -> rules.OutreachPolicy:
     stored = await repo.setting(session)
     if stored:
         return rules.OutreachPolicy.model_validate(stored)
-    return rules.OutreachPolicy(timezone=get_settings().display_timezone)
+    return rules.OutreachPolicy(timezone=current_settings().display_timezone)
 
 
 class Sender:
