@@ -97,8 +97,10 @@ class TicketRouter:
     ) -> TicketRoute:
         """A new unassigned ticket: to the customer's advisor when available, else the
         group's queue with the advisor following."""
-        await repo.lock_routing(session)
         advisor_id = await repo.customer_advisor(session, customer_id)
+        if advisor_id is None and group_id is None:
+            return TicketRoute()  # nothing to decide: don't queue behind the routing lock
+        await repo.lock_routing(session)
         advisors = await _advisors(session, {advisor_id} if advisor_id else set())
         decision = ticket_route(advisors.get(advisor_id) if advisor_id else None, channel)
         if decision.assign_to is not None and await ticket_service.route_claim(
