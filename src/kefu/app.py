@@ -292,7 +292,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return page
 
     registry.load_all()
-    for router in registry.routers():
+    for router in registry.routers(demo=settings.demo_mode):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

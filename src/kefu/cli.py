@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -387,6 +388,19 @@ def emotion_train(
         _fail(exc.message)
 
 
+async def _import_orders(rows: list[dict[str, str]], batch: int, advance: Callable[[int], None]) -> Any:
+    from kefu import registry
+    from kefu.kit.db import Database
+    from kefu.loyalty.orders_import import import_rows
+
+    registry.load_all()
+    db = Database(get_settings().database_url)
+    try:
+        return await import_rows(db, rows, batch, advance)
+    finally:
+        await db.dispose()
+
+
 @orders_app.command("import")
 def orders_import(
     file: Annotated[
@@ -402,8 +416,6 @@ def orders_import(
 
     from rich.progress import Progress
 
-    from kefu.orders_import import import_rows
-
     try:
         with file.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
@@ -414,9 +426,7 @@ def orders_import(
         _fail(f"missing columns: {sorted(required - set(rows[0]))}")
     with Progress(console=err) as progress:
         task = progress.add_task("orders", total=len(rows))
-        result = asyncio.run(
-            import_rows(get_settings().database_url, rows, batch, lambda n: progress.advance(task, n))
-        )
+        result = asyncio.run(_import_orders(rows, batch, lambda n: progress.advance(task, n)))
     for line, message in result.errors[:50]:
         err.print(f"line {line}: {message}")
     _print_json({"imported": result.imported, "duplicates": result.duplicates, "errors": len(result.errors)})

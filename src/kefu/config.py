@@ -146,6 +146,12 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def demo_mode(self) -> bool:
+        """The demo company's stand-in systems (the demo ERP under /demo-erp) are served;
+        never in production (KEFU_ENV=prod)."""
+        return self.env != "prod"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -268,9 +274,9 @@ def secrets_keys(settings: Settings) -> str:
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
     """Settings read from the environment. Entry points only (app, cli, worker): everything
     else reads the installed ones through `current_settings()` (a ruff banned-api rule)."""
+    return Settings()
 
 
 _installed: Settings | None = None

@@ -89,7 +89,6 @@ ROUTERS = [
     "kefu.conversation.endpoints:router",
     "kefu.routing.endpoints:router",
     "kefu.bot.endpoints:router",
-    "kefu.demo.erp:router",
     "kefu.survey.endpoints:router",
     "kefu.quality.endpoints:router",
     "kefu.wechat.endpoints:router",
@@ -137,9 +136,14 @@ def load_all() -> None:
     events.mark_registry_loaded()
 
 
-def routers() -> list[APIRouter]:
+# Served only in demo mode (Settings.demo_mode), never in production: the demo company's
+# stand-in business systems.
+DEMO_ROUTERS = ["kefu.demo.erp:router"]
+
+
+def routers(*, demo: bool = False) -> list[APIRouter]:
     out = []
-    for spec in ROUTERS:
+    for spec in ROUTERS + (DEMO_ROUTERS if demo else []):
         module, _, attr = spec.partition(":")
         out.append(getattr(importlib.import_module(module), attr))
     return out
