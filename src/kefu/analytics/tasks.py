@@ -38,14 +38,16 @@ async def refresh(db: Database) -> int:
     return len(days)
 
 
-@jobs.periodic("analytics.refresh", every_seconds=REFRESH_SECONDS)
+SCHEDULE_JOB = "analytics.refresh"
+REFRESH_JOB = "analytics.refresh_days"
+
+
+@jobs.periodic(SCHEDULE_JOB, every_seconds=REFRESH_SECONDS)
 async def schedule_refresh(session: AsyncSession, payload: dict[str, Any]) -> None:
     # The work runs as an I/O job with its own short transactions; one per slot.
-    await jobs.enqueue(
-        session, "analytics.refresh_days", payload, unique_key=f"analytics.refresh:{payload.get('slot')}"
-    )
+    await jobs.enqueue(session, REFRESH_JOB, payload, unique_key=f"{SCHEDULE_JOB}:{payload.get('slot')}")
 
 
-@jobs.io_handler("analytics.refresh_days")
+@jobs.io_handler(REFRESH_JOB)
 async def refresh_days(db: Database, _payload: dict[str, Any]) -> None:
     await refresh(db)

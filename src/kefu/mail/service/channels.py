@@ -137,7 +137,7 @@ class MailChannelService:
         boxes = await mail_repository.mailboxes(session, active_only=True)
         for box in boxes:
             await jobs.enqueue(
-                session, FETCH_JOB, {"mailbox_id": box.id}, unique_key=f"mail.fetch:{box.id}:{slot}"
+                session, FETCH_JOB, {"mailbox_id": box.id}, unique_key=f"{FETCH_JOB}:{box.id}:{slot}"
             )
         return len(boxes)
 
