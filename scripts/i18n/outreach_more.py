@@ -140,7 +140,14 @@ ZH = {
     ),
     "Approve": "审核通过",
     "Publish and send": "发布并发送",
+    "Send today's greetings": "发送今天的问候",
+    "{n} messages planned.": "已安排 {n} 条消息。",
+    "Checks who is due today now instead of at the next hourly run; nobody receives it twice.": (
+        "立即检查今天应收到的客户，而不必等下一次整点运行；同一客户不会重复收到。"
+    ),
+    "Check today now": "立即检查并发送",
     # errors
+    "only a calendar journey is run by hand": "只有按日期发送的旅程可以手动运行",
     "invalid link": "链接无效",
     "not configured": "尚未配置",
     "missing X-Kefu-Timestamp or X-Kefu-Signature": "缺少签名（X-Kefu-Timestamp 或 X-Kefu-Signature）",

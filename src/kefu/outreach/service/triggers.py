@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.authz import Perm, Principal, require
 from kefu.customer.identities import normalize_phone
 from kefu.customer.service import customer_service
-from kefu.errors import NotFound, Unprocessable
+from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.loyalty.service import loyalty_service
@@ -33,9 +33,13 @@ from kefu.outreach.repository import outreach_repository as repo
 from kefu.outreach.schemas import CourierIn, EventIn, EventOut
 from kefu.outreach.service.tracked import check_signature
 
+CALENDAR = ("birthday", "anniversary", "monthly_content", "holiday")
+
 
 class TriggerMixin:
     if TYPE_CHECKING:
+
+        async def birthdays(self, session: AsyncSession, *, now: datetime | None = None) -> int: ...
 
         async def policy(self, session: AsyncSession) -> rules.OutreachPolicy: ...
 
@@ -232,6 +236,19 @@ class TriggerMixin:
                 code=f"ANV{digest}",
             )
         return 1
+
+    async def run_calendar(self, session: AsyncSession, principal: Principal, journey_id: int) -> int:
+        """An admin's "check today now" for a calendar journey (the hourly jobs would do the
+        same at the next slot): idempotent by key, so nobody is greeted twice."""
+        require(principal, Perm.SETTINGS_MANAGE)
+        journey = await repo.journey(session, journey_id)
+        if journey is None:
+            raise NotFound("journey {id} not found", code="journey_not_found", params={"id": journey_id})
+        if journey.trigger == "birthday":
+            return await self.birthdays(session)
+        if journey.trigger in CALENDAR:
+            return await self.occasions(session)
+        raise Conflict("only a calendar journey is run by hand", code="not_a_calendar_journey")
 
     # --- other domains' occasions ---------------------------------------------------------
     async def survey_invitation(

@@ -268,6 +268,8 @@ class JourneyView(AdminView):
             "preview_error": preview_error,
             "sample": sample,
             "sent_to": ctx.request.query_params.get("sent", ""),
+            "planned": ctx.request.query_params.get("planned", ""),
+            "calendar": obj.trigger in ("birthday", "anniversary", "monthly_content", "holiday"),
             "send_error": ctx.request.query_params.get("error", ""),
             "trigger_words": ctx._(TRIGGER.get(obj.trigger, obj.trigger)),
         }
@@ -306,3 +308,21 @@ async def test_send(key: int, request: Request, session: Session, principal: Opt
         )
         return RedirectResponse(f"/admin/outreach/{key}?error={quote(message[:200])}", status_code=303)
     return RedirectResponse(f"/admin/outreach/{key}?sent={quote(to)}", status_code=303)
+
+
+@router.post("/admin/outreach/{key:int}/run")
+async def run_calendar(
+    key: int, request: Request, session: Session, principal: OptionalPrincipal
+) -> Response:
+    """A calendar journey (birthday, anniversary, monthly, holiday) checks today now."""
+    ctx = await _ctx(request, session, principal, VIEW)
+    try:
+        planned = await outreach_service.run_calendar(session, ctx.principal, key)
+    except KefuError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        return RedirectResponse(
+            f"/admin/outreach/{key}?error={quote(kefu_message(exc, request_locale(request))[:200])}",
+            status_code=303,
+        )
+    return RedirectResponse(f"/admin/outreach/{key}?planned={planned}", status_code=303)
