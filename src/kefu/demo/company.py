@@ -22,6 +22,7 @@ from kefu.demo import tickets as tickets_demo
 from kefu.demo import training as training_demo
 from kefu.errors import Conflict
 from kefu.goals.service import goal_service
+from kefu.improvement.service import improvement_service
 from kefu.models.user import Role
 from kefu.team.schemas import GroupCreate
 from kefu.team.service import team_service
@@ -128,6 +129,7 @@ async def load(session: AsyncSession) -> DemoResult:
     await loyalty_demo.load(session)
     await goal_service.seed_plan_goals(session, history_days=get_settings().demo_history_days)
     await training_demo.load(session)
+    await improvement_service.seed_departments(session)
     await outreach_demo.load(session)
     return result
 

@@ -21,6 +21,7 @@ from kefu.analytics.windows import day_start, month_periods
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unprocessable
 from kefu.goals.service import goal_service
+from kefu.improvement.service import improvement_service
 from kefu.kit.humanize import duration, label, percent
 from kefu.kit.time import utcnow
 from kefu.models.ticket import Channel
@@ -82,6 +83,14 @@ async def reports(
         )
     groups = {str(g.id): g.name for g in await team_service.list_groups(session)}
     goals = await goal_service.attainment(session, actor, frm, end, locale=request_locale(request))
+    # 痛点解决率 = verified ÷ due improvement items over the same days (docs/improvement.md).
+    tz = timezone()
+    solve_rate = await improvement_service.kpi(
+        session,
+        actor,
+        frm.astimezone(tz).date(),
+        (end - timedelta(microseconds=1)).astimezone(tz).date() + timedelta(days=1),
+    )
     owners = _owner_rows(await owner_report_service.report(session, actor, frm, end), request_locale(request))
     value = _value_rows(
         await customer_value_service.report(session, actor, frm, end), request_locale(request)
@@ -92,6 +101,7 @@ async def reports(
         {
             "error": None,
             "goals": goals,
+            "solve_rate": solve_rate,
             "owners": owners,
             "value": value,
             "data": data,
