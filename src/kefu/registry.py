@@ -29,6 +29,7 @@ MODULES = [
     "kefu.sla.tasks",
     "kefu.automation.listeners",
     "kefu.mail.tasks",
+    "kefu.outbox.tasks",
     "kefu.mail.listeners",
     "kefu.loyalty.events",
     "kefu.loyalty.listeners",

@@ -13,8 +13,8 @@ from kefu.errors import Unprocessable
 from kefu.kit.db import Database
 from kefu.kit.jobs import Job, Worker
 from kefu.kit.time import utcnow
-from kefu.mail.service import mail_service
 from kefu.models import OutboundMail
+from kefu.outbox.service import mail_service
 from tests.conftest import Configure, free_port
 from tests.factories import make_customer
 from tests.mail.conftest import Outgoing

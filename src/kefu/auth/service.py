@@ -22,8 +22,8 @@ from kefu.kit import background
 from kefu.kit.db import Database, after_commit
 from kefu.kit.security import hash_password_async, hash_token, new_token, verify_password_async
 from kefu.kit.time import ensure_utc, utcnow
-from kefu.mail.service import mail_service
 from kefu.models import ApiToken, Customer, User, WebSession
+from kefu.outbox.service import mail_service
 from kefu.team.service import team_service
 
 MAGIC_LINK = "magic-link"  # the token name of portal sign-in links

@@ -19,9 +19,9 @@ from kefu.customer.service import customer_service
 from kefu.errors import Conflict, NotFound, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
-from kefu.mail.service import mail_service
 from kefu.models.automation import Macro, Trigger
 from kefu.models.ticket import Ticket
+from kefu.outbox.service import mail_service
 from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketUpdate
 from kefu.ticket.service import ticket_service

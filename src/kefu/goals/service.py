@@ -25,8 +25,8 @@ from kefu.improvement.service import improvement_service
 from kefu.kit.events import publish
 from kefu.kit.i18n import translations
 from kefu.kit.time import utcnow
-from kefu.mail.service import mail_service
 from kefu.models.goal import Goal
+from kefu.outbox.service import mail_service
 from kefu.phone.service import phone_service
 
 # Metrics read from the analytics summary (same numbers as /api/v1/analytics/summary).

@@ -27,8 +27,8 @@ from kefu.loyalty.events import AdvisorChanged
 from kefu.loyalty.repository import loyalty_repository
 from kefu.loyalty.schemas import AdvisorOut, AdvisorRef, BookEntry
 from kefu.loyalty.tiers import LoyaltyConfig
-from kefu.mail.service import mail_service
 from kefu.models import Customer, User
+from kefu.outbox.service import mail_service
 from kefu.team.service import team_service
 
 WINDOW = timedelta(days=365)  # the rolling 12 months, as for tiers

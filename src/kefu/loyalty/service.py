@@ -40,7 +40,6 @@ from kefu.loyalty.tiers import (
     tier_change_mail,
     tier_for,
 )
-from kefu.mail.service import mail_service
 from kefu.models import Customer
 from kefu.models.loyalty import (
     CompensationRule,
@@ -52,6 +51,7 @@ from kefu.models.loyalty import (
     Referral,
     ReferralStatus,
 )
+from kefu.outbox.service import mail_service
 
 WINDOW = timedelta(days=365)
 POINTS_LIFETIME = timedelta(days=730)

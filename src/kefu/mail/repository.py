@@ -16,14 +16,6 @@ _THREADED = (InboundStatus.TICKET, InboundStatus.COMMENT)
 
 
 class MailRepository:
-    # --- outbox -------------------------------------------------------------------------
-    async def get(self, session: AsyncSession, mail_id: int) -> OutboundMail | None:
-        return await session.get(OutboundMail, mail_id)
-
-    async def recent(self, session: AsyncSession, limit: int) -> Sequence[OutboundMail]:
-        stmt = sa.select(OutboundMail).order_by(OutboundMail.id.desc()).limit(limit)
-        return (await session.execute(stmt)).scalars().all()
-
     # --- inbound ------------------------------------------------------------------------
     async def inbound(
         self, session: AsyncSession, inbound_id: int, *, raw: bool = False

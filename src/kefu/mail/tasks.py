@@ -1,4 +1,4 @@
-"""Mail jobs: the outbox sender and IMAP fetches (network I/O, outside any transaction),
+"""Mail channel jobs: IMAP fetches (network I/O, outside any transaction),
 processing of stored inbound mail (in the job's transaction: exactly once), and the
 periodic scheduling of mailbox polls."""
 
@@ -10,17 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit import jobs
 from kefu.kit.db import Database
-from kefu.mail.service import SEND_JOB, mail_service
 from kefu.mail.service.channels import FETCH_JOB, PROCESS_JOB, mail_channel_service
 from kefu.mail.service.fetch import mail_fetch_service
 from kefu.mail.service.inbound import inbound_mail_service
 
 POLL_SECONDS = 60
-
-
-@jobs.io_handler(SEND_JOB)
-async def send(db: Database, payload: dict[str, Any]) -> None:
-    await mail_service.send(db, int(payload["mail_id"]))
 
 
 @jobs.handler(PROCESS_JOB)

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.config import current_settings
 from kefu.kit import outbound
 from kefu.kit.db import Database
-from kefu.mail.service import mail_service
+from kefu.outbox.service import mail_service
 from kefu.webhook.signing import signature
 from kefu.wechat import client as wechat_client
 from kefu.wechat.service import wechat_service

@@ -18,11 +18,11 @@ from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, KefuError, NotFound
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
-from kefu.mail.service import mail_service
 from kefu.models import FollowUp, Survey, SurveyCampaign
 from kefu.models.conversation import ConversationStatus
 from kefu.models.survey import FollowUpStatus, SurveyKind
 from kefu.models.ticket import Channel
+from kefu.outbox.service import mail_service
 from kefu.survey import scoring
 from kefu.survey.events import FollowUpClosed, FollowUpCreated, SurveyAnswered, SurveySent
 from kefu.survey.questions import check_answers

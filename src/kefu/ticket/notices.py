@@ -18,8 +18,8 @@ from kefu.kit.db import after_commit
 from kefu.kit.events import publish
 from kefu.kit.realtime import get_bus
 from kefu.kit.time import utcnow
-from kefu.mail.service import mail_service
 from kefu.models.ticket import TicketNotice
+from kefu.outbox.service import mail_service
 from kefu.team.service import team_service
 from kefu.ticket.events import CustomerChatted
 from kefu.ticket.repository import ticket_repository

@@ -19,8 +19,8 @@ from kefu.fieldservice.schemas import DeviceCreate, DeviceOut, WarrantyCheck, Wa
 from kefu.fieldservice.service.common import is_partner, local_date
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
-from kefu.mail.service import mail_service
 from kefu.models.fieldservice import Device, WarrantyRule
+from kefu.outbox.service import mail_service
 
 
 class DeviceService:

@@ -17,10 +17,10 @@ from kefu.customer.service import customer_service
 from kefu.errors import KefuError
 from kefu.mail.parse import MailParseError, base_address, parse
 from kefu.mail.repository import mail_repository
-from kefu.mail.service.outbox import AUTO_REPLY_KIND, REPLY_KIND, mail_service
 from kefu.mail.templates import reply_body, reply_subject, transcript_text
 from kefu.models.mail import InboundMail, OutboundMail
 from kefu.models.ticket import Channel
+from kefu.outbox.service import AUTO_REPLY_KIND, REPLY_KIND, mail_service
 from kefu.ticket.email_reply import email_reply_service
 from kefu.ticket.service import ticket_service
 

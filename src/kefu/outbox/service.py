@@ -15,8 +15,8 @@ from kefu.kit import jobs, outbound
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.mail.compose import build, new_message_id
-from kefu.mail.repository import mail_repository
 from kefu.models.mail import OutboundMail, OutboxStatus
+from kefu.outbox.repository import outbox_repository
 
 SEND_JOB = "mail.send"
 REPLY_KIND = "reply"  # an agent's answer: written by a person, so not marked auto-submitted
@@ -78,7 +78,7 @@ class MailService:
     async def send(self, db: Database, mail_id: int) -> None:
         settings = current_settings()
         async with db.read() as session:
-            mail = await mail_repository.get(session, mail_id)
+            mail = await outbox_repository.get(session, mail_id)
         if mail is None or mail.status != OutboxStatus.QUEUED or not settings.smtp_host:
             return
         message = build(
@@ -113,7 +113,7 @@ class MailService:
         except (aiosmtplib.SMTPException, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:1000]
         async with db.transaction() as session:
-            mail = await mail_repository.get(session, mail_id)
+            mail = await outbox_repository.get(session, mail_id)
             if mail is None or mail.status != OutboxStatus.QUEUED:
                 return
             mail.attempts += 1
@@ -134,7 +134,7 @@ class MailService:
         self, session: AsyncSession, principal: Principal, limit: int = 100
     ) -> Sequence[OutboundMail]:
         require(principal, Perm.JOBS_MANAGE)
-        return await mail_repository.recent(session, limit)
+        return await outbox_repository.recent(session, limit)
 
 
 mail_service = MailService()
