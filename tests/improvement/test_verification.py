@@ -175,6 +175,7 @@ class TestVerification:
                     Survey.__table__.select().where(Survey.dedupe_key.like(f"improvement:{item['id']}:%"))
                 )
             ).first()
+        assert survey is not None
         with time_machine.travel(D + timedelta(days=2), tick=False):
             r = await client.post(f"/api/v1/s/{survey.token}", json={"score": 5})
         assert r.status_code == 200

@@ -189,7 +189,7 @@ class ImprovementService:
     async def create(
         self, session: AsyncSession, principal: Principal, data: ItemIn, *, note: str = ""
     ) -> ImprovementItem:
-        if data.source == ItemSource.SUGGESTION:
+        if data.source == "suggestion":
             require_staff_member(principal)
         else:
             require(principal, Perm.IMPROVEMENT_MANAGE)
