@@ -78,7 +78,9 @@ class TestReferrals:
         assert rewards_service.referral_code(me.id) in page.text and "李*" in page.text
         assert "lilei" not in page.text  # the friend's address is not shown
 
-    async def test_anonymous_visitors_are_sent_to_sign_in(self, db: Database, client: httpx.AsyncClient) -> None:
+    async def test_anonymous_visitors_are_sent_to_sign_in(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
         r = await client.get("/portal/referrals", headers=HTML)
         assert r.status_code == 303 and "login" in r.headers["location"]
 

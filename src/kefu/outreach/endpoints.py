@@ -165,7 +165,9 @@ async def unsubscribe(
 @router.get("/service-reports", response_model=Page[ReportOut])
 async def list_reports(principal: CurrentPrincipal, session: Session) -> Page[ReportOut]:
     return Page(
-        items=[ReportOut.model_validate(r) for r in await service_report_service.list(session, principal)]
+        items=[
+            ReportOut.model_validate(r) for r in await service_report_service.all_reports(session, principal)
+        ]
     )
 
 

@@ -75,7 +75,7 @@ class ServiceReportService:
             raise NotFound("report not found", code="report_not_found")
         return report
 
-    async def list(self, session: AsyncSession, principal: Principal) -> Sequence[ServiceReport]:
+    async def all_reports(self, session: AsyncSession, principal: Principal) -> Sequence[ServiceReport]:
         require(principal, Perm.REPORTS_READ)
         stmt = select(ServiceReport).order_by(ServiceReport.period.desc())
         return (await session.execute(stmt)).scalars().all()

@@ -121,7 +121,7 @@ async def save_settings(request: Request, session: Session, principal: OptionalP
 @router.get("/admin/service-reports")
 async def reports_page(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
     me = _staff(principal, Perm.REPORTS_READ)
-    reports = await service_report_service.list(session, me)
+    reports = await service_report_service.all_reports(session, me)
     return render(request, "admin/outreach/reports.html", {"reports": reports, "errors": []})
 
 
@@ -139,7 +139,7 @@ async def draft_report(request: Request, session: Session, principal: OptionalPr
         errors = _errors(request, exc)
         session.info.pop("after_commit", None)
         await session.rollback()
-        reports = await service_report_service.list(session, me)
+        reports = await service_report_service.all_reports(session, me)
         return render(
             request, "admin/outreach/reports.html", {"reports": reports, "errors": errors}, status=422
         )
