@@ -48,7 +48,7 @@ async def fixture(db: Database, client: httpx.AsyncClient, team: Team) -> None:
     await take(client, team.agent2, exam, wrong(exam))
     now = utcnow()
     async with db.transaction() as s:
-        for n, total in enumerate((80, 90)):
+        for total in (80, 90):
             t = await make_ticket(s)
             insp = QaInspection(ticket_id=t.id, agent_id=team.agent_id, score=70, findings=[])
             s.add(insp)

@@ -231,7 +231,9 @@ class SurveyService:
         """Every answered CSAT score (1..5) per agent: the training dashboard sets it beside the
         agent's exam results."""
         return {
-            a: await repo.scores(session, kind=SurveyKind.CSAT, start=None, end=None, agent_id=a, group_id=None)
+            a: await repo.scores(
+                session, kind=SurveyKind.CSAT, start=None, end=None, agent_id=a, group_id=None
+            )
             for a in agent_ids
         }
 

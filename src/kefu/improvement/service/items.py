@@ -40,7 +40,6 @@ from kefu.models.improvement import (
     ImprovementDepartment,
     ImprovementItem,
     ImprovementLog,
-    ItemSource,
     ItemStatus,
 )
 
