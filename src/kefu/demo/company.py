@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.auth.schemas import UserCreate
 from kefu.auth.service import user_service
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.demo import bot as bot_demo
@@ -124,10 +124,10 @@ async def load(session: AsyncSession) -> DemoResult:
         session, admin.id if admin else None
     )
     await field_demo.load(session, admin.id if admin else None)
-    await history_demo.load(session, get_settings().demo_history_days)
+    await history_demo.load(session, current_settings().demo_history_days)
     # After the history: its past breaches are not compensated, new ones are.
     await loyalty_demo.load(session)
-    await goal_service.seed_plan_goals(session, history_days=get_settings().demo_history_days)
+    await goal_service.seed_plan_goals(session, history_days=current_settings().demo_history_days)
     await training_demo.load(session)
     await improvement_service.seed_departments(session)
     await outreach_demo.load(session)
