@@ -211,7 +211,9 @@ async def run_load(
         await c.ws.send(json.dumps({"type": "handoff"}))
     await asyncio.sleep(3 if handed else 0)
 
-    texts = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "营业时间是几点", "物流到哪了"]
+    # Questions the demo bot answers outright: a question that asks back (an order number)
+    # would, repeated at random, end in a hand-off and stop the bot's answers.
+    texts = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "怎么申请发票", "耳机保修几个月"]
     cpu0, t0 = stats_of.cpu_seconds(), time.perf_counter()
     interval = 1.0 / args.rate
     next_at = time.perf_counter()
@@ -325,6 +327,13 @@ def stop(target: str, proc: subprocess.Popen[bytes], env: dict[str, str]) -> Non
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", drop], check=False)
 
 
+def bench_url(args: argparse.Namespace) -> dict[str, Any]:
+    """Load an already running server (to profile it from outside, e.g. with py-spy)."""
+    base = args.url.rstrip("/")
+    result = asyncio.run(run_load(base, "ws" + base[4:], args, ProcStats(args.pid), False))
+    return {"bench": "chat_load", "target": base, "machine": f"{os.cpu_count()} cores", **result}
+
+
 def bench(args: argparse.Namespace, target: str) -> dict[str, Any]:
     proc, env, port = start(target)
     try:
@@ -351,9 +360,14 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--settle", type=float, default=10.0, help="seconds to wait for late acks/replies")
     ap.add_argument("--backend", choices=["embedded", "cluster", "echo", "all"], default="all")
+    ap.add_argument("--url", help="load this running server instead of starting one (needs --pid)")
+    ap.add_argument("--pid", type=int, help="the running server's process id, for CPU and RSS")
     args = ap.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if args.url:
+        print(json.dumps(bench_url(args), ensure_ascii=False), flush=True)
+        return
     targets = ["echo", "embedded", "cluster"] if args.backend == "all" else [args.backend]
     for target in targets:
         print(json.dumps(bench(args, target), ensure_ascii=False), flush=True)

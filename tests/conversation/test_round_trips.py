@@ -7,6 +7,7 @@ saves one.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -20,10 +21,9 @@ from kefu.kit.realtime import InProcessBus, set_bus
 from tests.factories import make_group
 from tests.statements import count_statements
 
-# Message: conversation + client-id check (2), event, conversation update, message (3).
-# Bot turn: snapshot read, conversation (2), event, bot turn row, conversation update,
-# reply message (4).
-BUDGET_MESSAGE_AND_REPLY = 11
+# One write unit for both: conversation + client-id check (2), two events, the bot turn
+# row, one conversation update, the customer's message and the reply (6).
+BUDGET_MESSAGE_AND_REPLY = 8
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,52 @@ class TestChatMessageBudget:
         for i in range(2):  # the second message runs with warm caches, as in steady state
             with count_statements(db) as counter:
                 accepted = await intake.customer_message(db, chat, f"c{i}", "你们几点上班")
-                assert accepted.is_new and accepted.bot is not None
-                await intake.run_bot(db, accepted.bot)
-        assert "INSERT INTO messages" in counter.report()  # the reply was stored
+                # The NLU bot answered inside the message's own unit: nothing left to run.
+                assert accepted.is_new and accepted.bot is None
+        assert "INSERT INTO messages" in counter.report()  # message and reply (one batch on PG)
         assert counter.count <= BUDGET_MESSAGE_AND_REPLY, counter.report()
+
+
+class _Bot:
+    """A bot that answers in the message's unit unless told it must call out."""
+
+    inline = False
+
+    def __init__(self, answer: bool, fail: bool = False) -> None:
+        self.answer, self.fail, self.calls = answer, fail, 0
+
+    async def greet(self, ctx: bot_slot.BotContext) -> bot_slot.BotTurn:
+        return bot_slot.BotTurn(replies=["您好"])
+
+    async def respond(self, ctx: bot_slot.BotContext) -> bot_slot.BotTurn:
+        return bot_slot.BotTurn(replies=["稍后"])
+
+    async def respond_in(self, session: object, ctx: bot_slot.BotContext) -> bot_slot.BotTurn | None:
+        self.calls += 1
+        if self.fail:
+            raise RuntimeError("model gone")
+        return bot_slot.BotTurn(replies=["好的"]) if self.answer else None
+
+
+class TestInlineTurn:
+    """Which turns share the customer's message's commit, and which run after it."""
+
+    CTX = bot_slot.BotContext(conversation_id=424242, customer_id=1, text="查一下订单", locale="zh-CN")
+
+    async def test_a_computed_answer_is_stored_with_the_message(self) -> None:
+        turn = await intake._turn_in(_Bot(answer=True), None, self.CTX, greet=False)  # type: ignore[arg-type]
+        assert turn is not None and turn.replies == ["好的"]
+
+    async def test_a_turn_that_calls_a_business_system_runs_after_the_commit(self) -> None:
+        assert await intake._turn_in(_Bot(answer=False), None, self.CTX, greet=False) is None  # type: ignore[arg-type]
+
+    async def test_a_failing_bot_leaves_the_turn_to_the_apologising_path(self) -> None:
+        assert await intake._turn_in(_Bot(answer=True, fail=True), None, self.CTX, greet=False) is None  # type: ignore[arg-type]
+
+    async def test_no_inline_answer_while_an_earlier_turn_waits_on_a_call(self) -> None:
+        bot = _Bot(answer=True)
+        lock = intake._turn_locks[self.CTX.conversation_id] = asyncio.Lock()
+        async with lock:  # an out-of-band turn of this conversation is waiting on the network
+            assert await intake._turn_in(bot, None, self.CTX, greet=False) is None  # type: ignore[arg-type]
+        assert bot.calls == 0
+        assert await intake._turn_in(bot, None, self.CTX, greet=False) is not None  # type: ignore[arg-type]

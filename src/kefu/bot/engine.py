@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.bot import actions
 from kefu.bot.policy import HUMAN_BUTTON, ArticleRef, Decision, Turn
-from kefu.bot.service import bot_service
+from kefu.bot.service import Brain, bot_service
 from kefu.conversation.bot_slot import BotContext, BotTurn, RuleBot, greeting, set_bot
 from kefu.customer.service import customer_service
 from kefu.errors import NotFound
@@ -38,7 +38,11 @@ class NluBot:
 
     async def greet(self, ctx: BotContext) -> BotTurn:
         async with self.db.read() as session:
-            settings = (await bot_service.brain(session)).settings
+            return await self.greet_in(session, ctx)
+
+    async def greet_in(self, session: AsyncSession, ctx: BotContext) -> BotTurn:
+        """The greeting, read in the caller's transaction (the new conversation's own unit)."""
+        settings = (await bot_service.brain(session)).settings
         human = HUMAN_BUTTON[1] if ctx.locale.startswith("en") else HUMAN_BUTTON[0]
         text = (
             settings.greeting
@@ -49,33 +53,10 @@ class NluBot:
 
     async def respond(self, ctx: BotContext) -> BotTurn:
         async with self.db.read() as session:
-            brain = await bot_service.brain(session)
-            if brain.model is None:
-                return await self.fallback.respond(ctx)
-            recent = [str(t) for t in ctx.state.get("recent") or []][-RECENT:]
-            turn = Turn(
-                text=ctx.text[:1000],
-                locale=ctx.locale,
-                misses=ctx.misses,
-                tier=ctx.tier,
-                anger=ctx.anger,
-                emotion=ctx.emotion,
-                history="\n".join(recent),
-                names={"name": await self._name(session, ctx.customer_id)} if brain.needs_name else {},
-            )
-            prediction = bot_service.predict(brain, ctx.text)
-            decision = brain.policy.step(turn, prediction, ctx.state)
-            # The hand-off group's agent hours matter only to a hand-off's wording: looked
-            # up then, not per turn. The bot itself answers 7×24.
-            if decision.handoff:
-                closed = await self._closed(session, decision.group, ctx.locale)
-                if closed is not None:
-                    turn = closed(turn)
-                    decision = brain.policy.step(turn, prediction, ctx.state)
-            if decision.search:
-                decision = brain.policy.with_articles(
-                    decision, await self._articles(session, decision.search), turn
-                )
+            decided = await self._decide(session, ctx)
+        if isinstance(decided, BotTurn):
+            return decided
+        decision, brain, turn, recent = decided
         if decision.call is not None:
             spec = brain.policy.intents[decision.call.intent]
             asked, result = decision, await actions.call(spec, decision.call.values)
@@ -85,10 +66,50 @@ class NluBot:
                     closed = await self._closed(session, decision.group, ctx.locale)
                 if closed is not None:
                     decision = brain.policy.after_call(asked, closed(turn), result)
-        state = dict(decision.state)
-        if not decision.handoff:
-            state["recent"] = [*recent, ctx.text[:200]][-RECENT:]
-        return _bot_turn(replace(decision, state=state))
+        return _finish(decision, ctx, recent)
+
+    async def respond_in(self, session: AsyncSession, ctx: BotContext) -> BotTurn | None:
+        """The turn decided inside the caller's transaction — the customer's message's own
+        write unit, so message and answer share one commit — or None when the turn must
+        call a business system (that waits on the network: `respond` runs it after the
+        commit, holding no lock)."""
+        decided = await self._decide(session, ctx)
+        if isinstance(decided, BotTurn):
+            return decided
+        decision, _brain, _turn, recent = decided
+        if decision.call is not None:
+            return None
+        return _finish(decision, ctx, recent)
+
+    async def _decide(
+        self, session: AsyncSession, ctx: BotContext
+    ) -> BotTurn | tuple[Decision, Brain, Turn, list[str]]:
+        brain = await bot_service.brain(session)
+        if brain.model is None:
+            return await self.fallback.respond(ctx)
+        recent = [str(t) for t in ctx.state.get("recent") or []][-RECENT:]
+        turn = Turn(
+            text=ctx.text[:1000],
+            locale=ctx.locale,
+            misses=ctx.misses,
+            tier=ctx.tier,
+            anger=ctx.anger,
+            emotion=ctx.emotion,
+            history="\n".join(recent),
+            names={"name": await self._name(session, ctx.customer_id)} if brain.needs_name else {},
+        )
+        prediction = bot_service.predict(brain, ctx.text)
+        decision = brain.policy.step(turn, prediction, ctx.state)
+        # The hand-off group's agent hours matter only to a hand-off's wording: looked
+        # up then, not per turn. The bot itself answers 7×24.
+        if decision.handoff:
+            closed = await self._closed(session, decision.group, ctx.locale)
+            if closed is not None:
+                turn = closed(turn)
+                decision = brain.policy.step(turn, prediction, ctx.state)
+        if decision.search:
+            decision = brain.policy.with_articles(decision, await self._articles(session, decision.search), turn)
+        return decision, brain, turn, recent
 
     async def _closed(
         self, session: AsyncSession, group: str | None, locale: str
@@ -112,6 +133,13 @@ class NluBot:
         except NotFound:
             return ""
         return customer.name or ""
+
+
+def _finish(decision: Decision, ctx: BotContext, recent: list[str]) -> BotTurn:
+    state = dict(decision.state)
+    if not decision.handoff:
+        state["recent"] = [*recent, ctx.text[:200]][-RECENT:]
+    return _bot_turn(replace(decision, state=state))
 
 
 def _bot_turn(d: Decision) -> BotTurn:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import structlog
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require
@@ -62,6 +63,7 @@ from kefu.kit import jobs, outbound
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.models.bot import BotModel, BotTurnLog, Intent, TurnOutcome
+from kefu.models.conversation import Conversation
 
 log = structlog.get_logger(__name__)
 TRAIN_JOB = "bot.train"
@@ -479,13 +481,20 @@ class BotService:
             if turn.missed
             else TurnOutcome.ANSWERED
         )
-        session.add(
-            BotTurnLog(
+        # Core INSERT: one per chat message, no ORM bookkeeping (nobody reads it back here).
+        # It does not autoflush, so a conversation still pending in this session goes first.
+        if any(isinstance(obj, Conversation) for obj in session.new):
+            await session.flush()
+        conn = await session.connection()
+        await conn.execute(
+            sa.insert(BotTurnLog.__table__).values(
                 conversation_id=conversation_id,
                 question=question[:500],
                 intent=turn.intent,
                 confidence=turn.confidence,
                 outcome=outcome,
+                emotion=None,
+                created_at=utcnow(),
             )
         )
 

@@ -61,13 +61,15 @@ async def start_session(
             await conversation_service.request_handoff(session, ChatTicket(conv.id, conv.customer_id))
             return conv.id, conv.customer_id, None
         ctx = BotContext(conversation_id=conv.id, customer_id=conv.customer_id, text="", locale=conv.locale)
-        if getattr(bot_slot, "inline", False):
-            await conversation_service.bot_turn(session, conv.id, await _turn(bot_slot, ctx, greet=True))
+        turn = await _turn_in(bot_slot, session, ctx, greet=True)
+        if turn is not None:
+            await conversation_service.bot_turn(session, conv.id, turn)
+            return conv.id, conv.customer_id, None
         return conv.id, conv.customer_id, ctx
 
     conv_id, customer_id, ctx = await write(db, work)
     assert customer_id is not None
-    if ctx is not None and not getattr(bot_slot, "inline", False):
+    if ctx is not None:
         await run_bot(db, ctx, greet=True)
     return conv_id, customer_id
 
@@ -100,13 +102,37 @@ async def customer_message(
             turn = BotTurn(replies=[outage], reason="incident", intent="incident")
             await conversation_service.bot_turn(session, conv.id, turn, question=text)
             return Accepted(seq=msg.seq, is_new=True, bot=None)
-        if not getattr(bot_slot, "inline", False):
+        turn = await _turn_in(bot_slot, session, ctx, greet=False)
+        if turn is None:
             return Accepted(seq=msg.seq, is_new=True, bot=ctx)
-        turn = await _turn(bot_slot, ctx, greet=False)
-        await conversation_service.bot_turn(session, conv.id, turn, question=text)
+        await conversation_service.bot_turn(session, conv.id, turn, question=text, locked=conv)
         return Accepted(seq=msg.seq, is_new=True, bot=None)
 
     return await write(db, work)
+
+
+async def _turn_in(bot: BotSlot, session: AsyncSession, ctx: BotContext, *, greet: bool) -> BotTurn | None:
+    """The bot's turn inside the message's own write unit, so message and answer share one
+    commit and one fsync; None leaves the turn to `run_bot` after the commit.
+
+    A bot that only computes (`inline`) always answers here. The NLU bot answers here unless
+    the turn calls a business system (`respond_in` gives None), or an earlier turn of this
+    conversation is still out waiting on one (answering now would skip its result)."""
+    if getattr(bot, "inline", False):
+        return await _turn(bot, ctx, greet=greet)
+    respond_in = getattr(bot, "greet_in" if greet else "respond_in", None)
+    if respond_in is None:
+        return None
+    pending = _turn_locks.get(ctx.conversation_id)
+    if pending is not None and pending.locked():
+        return None
+    try:
+        async with asyncio.timeout(BOT_TIMEOUT_SECONDS):
+            turn: BotTurn | None = await respond_in(session, ctx)
+            return turn
+    except Exception as exc:  # the turn is retried after the commit, where failure apologises
+        log.warning("bot.inline_failed", conversation_id=ctx.conversation_id, error=repr(exc))
+        return None
 
 
 async def _turn(bot: BotSlot, ctx: BotContext, *, greet: bool) -> BotTurn:

@@ -299,11 +299,20 @@ class ConversationService:
         return (await customer_service.get(session, None, conv.customer_id)).tier
 
     async def bot_turn(
-        self, session: AsyncSession, conversation_id: int, turn: BotTurn, *, question: str | None = None
+        self,
+        session: AsyncSession,
+        conversation_id: int,
+        turn: BotTurn,
+        *,
+        question: str | None = None,
+        locked: Conversation | None = None,
     ) -> None:
         """Store the bot's replies (and log the turn); hand off when it asks to. Ignored once
-        a human has the conversation."""
-        conv = await self._locked(session, conversation_id)
+        a human has the conversation. `locked`: the conversation as this transaction already
+        loaded it under its row lock (the customer's message's own unit), saving a query."""
+        conv = locked if locked is not None and locked.id == conversation_id else None
+        if conv is None:
+            conv = await self._locked(session, conversation_id)
         if conv.status != ConversationStatus.BOT:
             return
         for i, text in enumerate(turn.replies):

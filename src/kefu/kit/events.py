@@ -115,14 +115,21 @@ async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | 
             f"{event.name} published before kefu.registry.load_all(): its listeners would be skipped"
         )
     payload = event.model_dump(mode="json")
-    record = EventRecord(
-        name=event.name,
-        aggregate=event.aggregate,
-        aggregate_id=event.aggregate_id(),
-        actor_id=actor_id,
-        payload=payload,
-    )
-    session.add(record)
+    values = {
+        "name": event.name,
+        "aggregate": event.aggregate,
+        "aggregate_id": event.aggregate_id(),
+        "actor_id": actor_id,
+        "payload": payload,
+        "created_at": utcnow(),
+    }
+    # One Core INSERT … RETURNING on the table, not an ORM object: no unit-of-work
+    # bookkeeping and no autoflush of the caller's pending objects (events are on every hot
+    # path — a chat message publishes one). The record handed on is a detached copy.
+    table = EventRecord.__table__
+    conn = await session.connection()  # the session's transaction, without its autoflush
+    new_id = (await conn.execute(sa.insert(table).values(values).returning(table.c.id))).scalar_one()
+    record = EventRecord(id=new_id, **values)
     if _interceptors:  # they flush themselves when they need the event's id
         for interceptor in _interceptors:
             await interceptor(session, record)
