@@ -39,6 +39,7 @@ MIN_CALIBRATION_OOS = 10
 EMPTY_SCORE = -2.0  # SVM score feature of a text without any known feature
 MAX_CALIBRATION_ROWS = 2000  # validation rows scored for the calibration (plenty for 4 numbers)
 DENSE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # ridge weight candidates
+NEIGHBOUR_FIT_C = 10.0  # logistic C of the multilingual head's confidence (100 elsewhere)
 
 
 @dataclass(slots=True)
@@ -94,6 +95,7 @@ def calibrate(
     has_negative: bool,
     oos_prior: float,
     seed: int,
+    neighbour_claims: bool = False,
 ) -> Fitted:
     """Fit the confidence on models trained without the validation rows, then the cut.
 
@@ -152,6 +154,9 @@ def calibrate(
         dense = _dense_rows(
             q[rows], ids[rows], truth[rows], w[rows], scores[rows], cov[rows], n_classes, nn, embedded
         )
+        if dense is not None and neighbour_claims:
+            margin = _neighbour_margin(embedded[0][ids[rows]], embedded[2], n_classes)
+            dense.negative, dense.claim_top = margin
         if dense is not None:
             dense.rows = rows
     best: tuple[float, Fitted] | None = None
@@ -179,6 +184,7 @@ class _DenseRows:
     truth: npt.NDArray[np.int64]
     w: npt.NDArray[np.float64]
     rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    claim_top: npt.NDArray[np.float64] | None = None  # what `negative` must beat (top_score if None)
 
 
 def _fit_at(
@@ -198,22 +204,23 @@ def _fit_at(
     is_oos = truth < 0
     claimed = np.zeros(len(top), bool) if claimed is None else claimed.copy()  # declined rows
     ok = (top == truth) & ~claimed
-    if ok.sum() < 5:
-        return None
     fit_rows = ~claimed
-    if has_svm:
+    # The sparse head's fit can fail (its out-of-scope class may claim nearly every
+    # validation row of a few-shot Chinese set); the ensemble head may still fit.
+    fitted = None
+    if ok.sum() >= 5 and has_svm:
         fitted = _fit_calibration(f_all[fit_rows], ok[fit_rows], w[fit_rows])
-        if fitted is None:
-            return None
-        out.sparse = (fitted[0], fitted[1], fitted[2], fitted[3])
-    else:
+        if fitted is not None:
+            out.sparse = (fitted[0], fitted[1], fitted[2], fitted[3])
+    elif ok.sum() >= 5:
         fitted = _fit_calibration(f_all[fit_rows, 1:], ok[fit_rows], w[fit_rows])
-        if fitted is None:
-            return None
-        out.sparse = (0.0, fitted[0], fitted[1], fitted[2])
-    p = prob(out.sparse, f_all[:, 0], f_all[:, 1], f_all[:, 2])
+        if fitted is not None:
+            out.sparse = (0.0, fitted[0], fitted[1], fitted[2])
+    p = np.zeros(len(top)) if out.sparse is None else prob(out.sparse, f_all[:, 0], f_all[:, 1], f_all[:, 2])
     answer_ok = ok.copy()
     found = _fit_dense(dense, has_negative, floor) if dense is not None else None
+    if out.sparse is None and (found is None or dense is None or len(dense.rows) < len(top)):
+        return None  # no confidence for some rows
     if dense is not None and found is not None:
         out.dense, p_dense, ok_dense, claimed_dense = found
         out.dense_weight = dense.weight
@@ -285,13 +292,37 @@ def _fit_dense(
 ) -> tuple[DenseCal, npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
     """The ensemble head's confidence for one out-of-scope floor: (calibration, confidences,
     rows answered right, rows claimed by the out-of-scope class), or None."""
-    claimed = claims(d.negative, d.top_score, floor) if has_negative else np.zeros(len(d.top), bool)
+    top = d.top_score if d.claim_top is None else d.claim_top
+    claimed = claims(d.negative, top, floor) if has_negative else np.zeros(len(d.top), bool)
     ok = (d.top == d.truth) & ~claimed
     if ok.sum() < 5:
         return None
     fit = ~claimed
-    fitted = _fit_calibration(d.feats[fit], ok[fit], d.w[fit])
+    # the multilingual head (claim_top set) separates small, templated validation sets
+    # perfectly: a milder fit keeps its confidences from jumping between 0 and 1
+    c = 100.0 if d.claim_top is None else NEIGHBOUR_FIT_C
+    fitted = _fit_calibration(d.feats[fit], ok[fit], d.w[fit], c)
     if fitted is None:
         return None
     cal = (fitted[0], fitted[1], fitted[2], fitted[3], fitted[4])
     return cal, prob_dense(cal, *d.feats.T), ok, claimed
+
+
+def neighbour_margin(dense: _Dense, e: FloatArray, negative: int) -> float:
+    """How much closer the nearest background question is than the nearest intent example
+    (cosine of the embeddings): the out-of-scope evidence when the encoder reads every text."""
+    background = dense.labels == negative
+    sims = np.einsum("ij,j->i", dense.examples, e)
+    if background.all() or not background.any():
+        return -1.0
+    return float(sims[background].max() - sims[~background].max())
+
+
+def _neighbour_margin(
+    e: FloatArray, dense: _Dense | None, negative: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """`neighbour_margin` of many rows, and the zero it must beat to claim."""
+    if dense is None:
+        return np.full(len(e), -1.0), np.zeros(len(e))
+    out = np.array([neighbour_margin(dense, row, negative) for row in e], np.float64)
+    return out, np.zeros(len(e))

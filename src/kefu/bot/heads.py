@@ -261,14 +261,19 @@ def _dense_pair(
 
 
 def _fit_calibration(
-    feats: npt.NDArray[np.float64], ok: npt.NDArray[np.bool_], weights: npt.NDArray[np.float64]
+    feats: npt.NDArray[np.float64],
+    ok: npt.NDArray[np.bool_],
+    weights: npt.NDArray[np.float64],
+    c: float = 100.0,
 ) -> tuple[float, ...] | None:
     """Logistic fit p(ok | features) with non-negative slopes: a feature whose slope comes out
     negative (collinear with the others, or noise on small data) is dropped and the fit redone.
     Returns one slope per feature (0 for dropped ones), then the intercept."""
+    if ok.all() or not ok.any():  # one class only (e.g. every wrong row claimed): nothing to fit
+        return None
     use = list(range(feats.shape[1]))
     while use:
-        lr = LogisticRegression(C=100.0, max_iter=1000)
+        lr = LogisticRegression(C=c, max_iter=1000)
         lr.fit(feats[:, use], ok, sample_weight=weights * len(weights))
         slopes = [float(v) for v in lr.coef_[0]]
         if min(slopes) > 0:
