@@ -37,7 +37,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from kefu.triage.classifier import APPLY_THRESHOLD, GroupTable, TriageModel, ticket_text
+from kefu.triage.classifier import DEFAULT_THRESHOLD as APPLY_THRESHOLD
+from kefu.triage.classifier import GroupTable, TriageModel, ticket_text
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSEEN = ROOT / "tests" / "data" / "triage" / "unseen.csv"
