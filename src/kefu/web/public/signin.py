@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -29,6 +28,7 @@ from kefu.kit.schemas import Id
 from kefu.kit.security import same
 from kefu.ops.service import ops_service
 from kefu.routing.service import routing_service
+from kefu.web import STATIC_DIR
 from kefu.web.templates import CSRF_COOKIE, LANG_COOKIE, render
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +86,7 @@ async def index(principal: OptionalPrincipal) -> Response:
 async def favicon() -> Response:
     """Browsers ask for /favicon.ico whatever the page links: the SVG icon."""
     return FileResponse(
-        Path(__file__).parent / "static" / "favicon.svg",
+        STATIC_DIR / "favicon.svg",
         media_type="image/svg+xml",
         headers={"cache-control": "public, max-age=86400"},
     )

@@ -26,7 +26,7 @@ from kefu.kit.humanize import duration, label, percent
 from kefu.kit.time import utcnow
 from kefu.models.ticket import Channel
 from kefu.team.service import team_service
-from kefu.web.pages import _staff
+from kefu.web.public.signin import _staff
 from kefu.web.templates import render, request_locale
 
 router = APIRouter(include_in_schema=False)
