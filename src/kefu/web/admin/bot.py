@@ -3,11 +3,10 @@ unanswered-question clusters and the dialogue settings."""
 
 from __future__ import annotations
 
-import html
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from kefu.authz import Perm, Principal, require
@@ -18,7 +17,6 @@ from kefu.errors import KefuError, Unauthorized
 from kefu.kit.db import Database, reads
 from kefu.kit.i18n import translations
 from kefu.kit.schemas import Id
-from kefu.ticket.service import ticket_service
 from kefu.web.crud import drop_flash, flash_redirect, pop_flash
 from kefu.web.forms import error_text
 from kefu.web.templates import render, request_locale
@@ -325,32 +323,6 @@ async def intent_save(
         }
         return render(request, "admin/bot_intent.html", context, status=422)
     return RedirectResponse(f"/admin/bot#intent-{saved.id}", status_code=303)
-
-
-async def _ticket_assist(request: Request, session: Any, principal: Principal | None, ticket_id: Id) -> Any:
-    if principal is None or not principal.is_staff:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    question, _ = await ticket_service.customer_question(session, principal, ticket_id)
-    return await bot_service.assist(session, principal, question)
-
-
-@router.get("/agent/tickets/{ticket_id}/assist")
-async def ticket_assist(
-    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: Id
-) -> Response:
-    """The ticket page's suggestions (loaded by HTMX after the page)."""
-    a = await _ticket_assist(request, session, principal, ticket_id)
-    return render(request, "agent/assist.html", {"a": a, "ticket_id": ticket_id})
-
-
-@router.get("/agent/tickets/{ticket_id}/assist/draft")
-async def ticket_assist_draft(
-    request: Request, session: Session, principal: OptionalPrincipal, ticket_id: Id
-) -> Response:
-    a = await _ticket_assist(request, session, principal, ticket_id)
-    return HTMLResponse(
-        f'<textarea name="body" id="reply-body" rows="6" required>{html.escape(a.draft)}</textarea>'
-    )
 
 
 def _list(text: str) -> list[str]:

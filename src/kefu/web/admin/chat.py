@@ -1,9 +1,5 @@
-"""Customer chat page: standalone at /chat and inside the widget's iframe (/chat?embed=1);
-the admin's chat availability switches (/admin/chat).
-
-Everything after the first paint travels over the widget REST calls and /ws/chat, so the
-page itself only renders the shell and its translated strings.
-"""
+"""The admin's chat availability switches (/admin/chat): the bot, after-hours behaviour and
+the agents' idle timeout. The customer's chat page is web/public/chat.py."""
 
 from __future__ import annotations
 
@@ -22,21 +18,6 @@ from kefu.web.forms import error_text
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/chat")
-async def chat_page(request: Request, embed: str = "") -> Response:
-    embedded = embed not in {"", "0", "false"}
-    response = render(request, "chat/page.html", {"embed": embedded})
-    if embedded:
-        # The widget frames this page on the company's own sites: allow exactly the
-        # configured origins (any site when none are configured) instead of SAMEORIGIN.
-        allowed = [o for o in request.app.state.settings.allowed_origins if o and o != "*"]
-        sources = " ".join(["'self'", *allowed]) if allowed else "*"
-        # Browsers ignore the middleware's X-Frame-Options when frame-ancestors is present.
-        response.headers["content-security-policy"] = f"frame-ancestors {sources}"
-    response.headers["cache-control"] = "no-store"
-    return response
 
 
 def _admin(principal: Principal | None) -> Principal:

@@ -1,5 +1,4 @@
-"""Admin page for the email channel (addresses, IMAP mailboxes, quarantine) and the
-"show quoted" fragment of email comments in the agent's ticket view."""
+"""Admin page for the email channel: addresses, IMAP mailboxes, the quarantine and its retry."""
 
 from __future__ import annotations
 
@@ -7,16 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import escape
 from pydantic import ValidationError
 
-from kefu.authz import Perm, Principal, require, require_staff
+from kefu.authz import Perm, Principal, require
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unauthorized
 from kefu.kit.schemas import Id
 from kefu.mail.schemas import AddressCreate, MailboxCreate
 from kefu.mail.service.channels import RETRYABLE, mail_channel_service
-from kefu.mail.service.inbound import inbound_mail_service
 from kefu.team.service import team_service
 from kefu.web.forms import error_text
 from kefu.web.templates import render
@@ -131,13 +128,3 @@ async def admin_mailbox_poll(mailbox_id: Id, session: Session, principal: Option
 async def admin_mail_retry(inbound_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
     await mail_channel_service.retry(session, _admin(principal), inbound_id)
     return RedirectResponse("/admin/mail", status_code=303)
-
-
-@router.get("/agent/mail/comments/{comment_id}/full")
-async def agent_mail_full(comment_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
-    """HTMX fragment: the whole mail text, quoted history included."""
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    require_staff(principal)
-    text = await inbound_mail_service.full_text_of_comment(session, principal, comment_id)
-    return HTMLResponse(f'<pre class="mail-full">{escape(text or "")}</pre>')

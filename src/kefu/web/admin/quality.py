@@ -1,16 +1,24 @@
-"""Quality inspection rules: one form per rule, its phrases or limits as fields, not JSON."""
+"""Quality inspection rules: one form per rule, its phrases or limits as fields, not JSON; and
+the rule list's quick edit of a rule's weight, words and switch."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse, Response
 from pydantic import Field as PField
 
-from kefu.kit.schemas import Schema
+from kefu.authz import Perm
+from kefu.deps import OptionalPrincipal, Session
+from kefu.kit.schemas import Id, Schema
 from kefu.quality.schemas import RuleCreate, RuleKind, RuleUpdate
 from kefu.quality.service import quality_service
+from kefu.web.access import staff_with
 from kefu.web.crud import N_, AdminView, Column, Ctx, Field
+
+router = APIRouter(include_in_schema=False)
 
 KIND = {
     "greeting": N_("rule_greeting"),
@@ -136,3 +144,26 @@ class QualityRuleView(AdminView):
 
     async def delete(self, ctx: Ctx, obj: Any) -> None:
         await quality_service.update_rule(ctx.session, ctx.principal, obj.id, RuleUpdate(active=False))
+
+
+@router.post("/admin/quality/rules/{rule_id}")
+async def admin_rule_update(
+    rule_id: Id,
+    session: Session,
+    principal: OptionalPrincipal,
+    weight: Annotated[int, Form(ge=0, le=100)],
+    values: Annotated[str, Form(max_length=8000)] = "",
+    active: Annotated[str, Form()] = "",
+) -> Response:
+    me = staff_with(principal, Perm.SETTINGS_MANAGE)
+    rules = {r.id: r for r in await quality_service.rules(session, me)}
+    rule = rules.get(rule_id)
+    config = None
+    keys = {"greeting": "phrases", "closing": "phrases", "forbidden": "words", "handoff_context": "fields"}
+    if rule is not None and rule.kind in keys:
+        # One phrase / word / field per line.
+        config = {keys[rule.kind]: [v.strip() for v in values.splitlines() if v.strip()]}
+    await quality_service.update_rule(
+        session, me, rule_id, RuleUpdate(weight=weight, config=config, active=active == "on")
+    )
+    return RedirectResponse("/admin/quality", status_code=303)

@@ -1,18 +1,26 @@
-"""NPS survey campaigns: who is asked, how often, and the extra questions (one per line)."""
+"""NPS survey campaigns: who is asked, how often, and the extra questions (one per line); and
+the surveys page (/admin/surveys) with the response rates, a quick campaign form and a run button."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import Field as PField
 
-from kefu.kit.schemas import Schema
+from kefu.authz import Perm
+from kefu.deps import OptionalPrincipal, Session
+from kefu.kit.schemas import Id, Schema
 from kefu.survey.schemas import CampaignCreate, CampaignUpdate, Question
 from kefu.survey.service import survey_service
+from kefu.web.access import staff_with
 from kefu.web.admin.labels import TIER, options, words
 from kefu.web.crud import N_, AdminView, Column, Ctx, Field
-from kefu.web.templates import localtime
+from kefu.web.templates import localtime, render
+
+router = APIRouter(include_in_schema=False)
 
 
 class CampaignForm(Schema):
@@ -101,3 +109,58 @@ class SurveyCampaignView(AdminView):
 
     async def delete(self, ctx: Ctx, obj: Any) -> None:
         await survey_service.update_campaign(ctx.session, ctx.principal, obj.id, CampaignUpdate(active=False))
+
+
+@router.get("/admin/surveys")
+async def admin_surveys(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
+    me = staff_with(principal, Perm.SETTINGS_MANAGE)
+    return render(
+        request,
+        "survey/admin.html",
+        {
+            "campaigns": await survey_service.campaigns(session, me),
+            "csat": await survey_service.response_rate(session, me, kind="csat"),
+            "nps": await survey_service.response_rate(session, me, kind="nps"),
+            "error": None,
+        },
+    )
+
+
+@router.post("/admin/surveys/campaigns")
+async def admin_campaign_create(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    name: Annotated[str, Form(max_length=120)] = "",
+    tiers: Annotated[list[str] | None, Form()] = None,
+    interval_days: Annotated[int, Form(ge=1, le=3650)] = 90,
+    last_contact_days: Annotated[str, Form(max_length=6)] = "",
+    questions: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    me = staff_with(principal, Perm.SETTINGS_MANAGE)
+    # One custom question per line; "?" at the end is kept. Free text answers.
+    qs = [
+        Question(id=f"q{i + 1}", text=line.strip()[:300], type="text")
+        for i, line in enumerate(q for q in questions.splitlines() if q.strip())
+    ][:20]
+    days = int(last_contact_days) if last_contact_days.strip().isdigit() else None
+    await survey_service.create_campaign(
+        session,
+        me,
+        CampaignCreate(
+            name=name or "NPS",
+            tiers=tiers or [],
+            interval_days=interval_days,
+            last_contact_days=days,
+            questions=qs,
+        ),
+    )
+    return RedirectResponse("/admin/surveys", status_code=303)
+
+
+@router.post("/admin/surveys/campaigns/{campaign_id}/run")
+async def admin_campaign_run(campaign_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
+    me = staff_with(principal, Perm.SETTINGS_MANAGE)
+    await survey_service.campaign(session, me, campaign_id)
+    await survey_service.run_campaign(session, campaign_id, force=True)
+    return RedirectResponse("/admin/surveys", status_code=303)

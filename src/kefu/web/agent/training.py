@@ -1,7 +1,7 @@
-"""Training pages: 我的学习 (paths with progress, exams, certificates, mentor sign-off), taking
-an exam, the supervisors' grading queue, certificates, the pass-rate report and the case
-library with its anonymised case view and discussion notes. Paths, steps, exams, questions
-and mentors are built on the admin CRUD layer (web/admin/training.py)."""
+"""Training pages for every agent: 我的学习 (paths with progress, exams, certificates, mentor
+sign-off), taking an exam, and the case library with its anonymised case view and discussion
+notes. Supervisors' grading and reports are in web/supervisor/training.py; paths, steps,
+exams, questions and mentors are built on the admin CRUD layer (web/admin/training.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 from kefu.authz import Perm, Principal
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, KefuError, Unauthorized, Unprocessable
+from kefu.errors import Forbidden, KefuError, Unauthorized
 from kefu.kit.schemas import Id
-from kefu.training.schemas import CaseIn, GradeIn, SubmitIn
-from kefu.training.service import case_service, dashboard_service, exam_service, learning_service
+from kefu.training.schemas import CaseIn, SubmitIn
+from kefu.training.service import case_service, exam_service, learning_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -113,67 +113,6 @@ async def submit_attempt(
     form = await request.form()
     await exam_service.submit(session, me, attempt_id, SubmitIn(answers=_answers(form, attempt)))
     return _back(f"/training/attempts/{attempt_id}")
-
-
-# --- grading, certificates and the report (supervisors) ---------------------------------------------
-@router.get("/training/grading")
-async def grading_queue(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
-    pending = [
-        await exam_service.attempt_out(session, me, a.id) for a in await exam_service.pending(session, me)
-    ]
-    return render(request, "training/grading.html", {"pending": pending})
-
-
-@router.post("/training/attempts/{attempt_id}/grade")
-async def grade_attempt(
-    request: Request, attempt_id: Id, session: Session, principal: OptionalPrincipal
-) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
-    form = await request.form()
-    marks: dict[str, float] = {}
-    for key, value in form.items():
-        if key.startswith("m_") and isinstance(value, str) and value.strip():
-            try:
-                marks[key[2:]] = float(value)
-            except ValueError as exc:
-                raise Unprocessable("points must be a number", code="invalid_marks") from exc
-    feedback = str(form.get("feedback", ""))[:4000]
-    await exam_service.grade(session, me, attempt_id, GradeIn(marks=marks, feedback=feedback))
-    return _back("/training/grading")
-
-
-@router.get("/training/certificates")
-async def certificates(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
-    return render(
-        request, "training/certificates.html", {"certs": await exam_service.certificates(session, me)}
-    )
-
-
-@router.post("/training/certificates/{certificate_id}/revoke")
-async def revoke(
-    certificate_id: Id,
-    session: Session,
-    principal: OptionalPrincipal,
-    reason: Annotated[str, Form(max_length=400)] = "",
-) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
-    await exam_service.revoke(session, me, certificate_id, reason)
-    return _back("/training/certificates")
-
-
-@router.get("/training/report")
-async def report(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.REPORTS_READ)
-    return render(request, "training/report.html", {"report": await exam_service.report(session, me)})
-
-
-@router.get("/training/dashboard")
-async def dashboard(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    """培训看板: each agent's training beside their QA and CSAT averages; coverage, pass rate."""
-    me = _staff(principal, Perm.TRAINING_MANAGE)
-    return render(request, "training/dashboard.html", {"d": await dashboard_service.dashboard(session, me)})
 
 
 # --- the case library -------------------------------------------------------------------------------

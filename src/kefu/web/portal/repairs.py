@@ -1,6 +1,5 @@
-"""Field-service pages: the repair panel on the agent's ticket and customer 360 (HTMX
-fragments), the portal's repairs (book an on-site repair, progress timeline, quote answer,
-rating), the partner portal (accept/decline, progress, complete) and the signed quote link."""
+"""The portal's repairs: register a device, book an on-site repair, follow its progress,
+answer a quote and rate the service."""
 
 from __future__ import annotations
 
@@ -15,41 +14,22 @@ from pydantic import ValidationError
 from kefu.authz import Principal
 from kefu.config import current_settings
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.errors import KefuError, Unauthorized
 from kefu.fieldservice import fees
-from kefu.fieldservice.links import order_of
 from kefu.fieldservice.schemas import DeviceCreate, Rating, ServiceOrderCreate, ServiceOrderOut, Transition
-from kefu.fieldservice.service import device_service, diagnostic_service, order_service, point_service
-from kefu.fieldservice.service.common import is_partner
+from kefu.fieldservice.service import device_service, order_service, point_service
 from kefu.kit.schemas import Id
-from kefu.kit.security import same
 from kefu.ticket.schemas import TicketCreate
 from kefu.ticket.service import ticket_service
-from kefu.web.templates import CSRF_COOKIE, render
+from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 PRODUCT_LINES = list(fees.DEFAULT_RULES)
 
 
-def _staff(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff or is_partner(principal):
-        raise Forbidden("无权访问 / staff only")
-    return principal
-
-
 def _customer(principal: Principal | None) -> Principal:
     if principal is None or principal.is_staff:
         raise Unauthorized("请先登录 / please sign in", code="not_authenticated")
-    return principal
-
-
-def _partner(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not is_partner(principal):
-        raise Forbidden("合作商专用 / partners only")
     return principal
 
 
@@ -65,85 +45,6 @@ async def _views(session: Session, orders: Any) -> list[ServiceOrderOut]:
     return await order_service.views(session, orders, timeline=True)
 
 
-# --- agent: ticket panel and customer 360 --------------------------------------------------
-@router.get("/agent/tickets/{ticket_id}/field")
-async def ticket_panel(
-    request: Request, ticket_id: Id, session: Session, principal: OptionalPrincipal
-) -> Response:
-    me = _staff(principal)
-    t = await ticket_service.get(session, me, ticket_id)
-    orders = await _views(session, await order_service.list_orders(session, me, ticket_id=t.id))
-    devices = await device_service.of_customer(session, me, t.customer_id) if t.customer_id else []
-    return render(
-        request,
-        "field/ticket_panel.html",
-        {
-            "t": t,
-            "orders": orders,
-            "devices": [device_service.out(d) for d in devices],
-            "device_names": {d.id: d.model for d in devices},
-            "points": await point_service.names(session),
-            "bundles": await diagnostic_service.for_ticket(session, t.id),
-        },
-    )
-
-
-@router.post("/agent/tickets/{ticket_id}/field/orders")
-async def ticket_create_order(
-    ticket_id: Id,
-    session: Session,
-    principal: OptionalPrincipal,
-    device_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
-    kind: Annotated[str, Form(max_length=10)],
-    city: Annotated[str, Form(max_length=40)],
-    fault: Annotated[str, Form(max_length=4000)],
-) -> Response:
-    me = _staff(principal)
-    data = ServiceOrderCreate.model_validate(
-        {"ticket_id": ticket_id, "device_id": device_id, "kind": kind, "city": city, "fault": fault}
-    )
-    await order_service.create(session, me, data)
-    return RedirectResponse(f"/agent/tickets/{ticket_id}#field-service", status_code=303)
-
-
-@router.post("/agent/service-orders/{order_id}/transition")
-async def agent_transition(
-    order_id: Id,
-    session: Session,
-    principal: OptionalPrincipal,
-    to: Annotated[str, Form(max_length=24)],
-    quote_cny: Annotated[str, Form(max_length=12)] = "",
-    note: Annotated[str, Form(max_length=400)] = "",
-) -> Response:
-    me = _staff(principal)
-    quote = int(quote_cny) if quote_cny.strip().isdigit() else None
-    order = await order_service.transition(
-        session, me, order_id, Transition(to=to, quote_cny=quote, note=note)
-    )
-    return RedirectResponse(f"/agent/tickets/{order.ticket_id}#field-service", status_code=303)
-
-
-@router.get("/agent/customers/{customer_id}/field")
-async def customer_panel(
-    request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal
-) -> Response:
-    me = _staff(principal)
-    devices = await device_service.of_customer(session, me, customer_id)
-    orders = await order_service.list_orders(session, me, customer_id=customer_id)
-    return render(
-        request,
-        "field/customer_panel.html",
-        {
-            "lines": PRODUCT_LINES,
-            "devices": [device_service.out(d) for d in devices],
-            "orders": await order_service.views(session, orders),
-            "device_names": {d.id: d.model for d in devices},
-            "points": await point_service.names(session),
-        },
-    )
-
-
-# --- portal --------------------------------------------------------------------------------
 async def _repairs_context(session: Session, me: Principal, error: str | None) -> dict[str, Any]:
     devices = await device_service.of_customer(session, me, me.id)
     orders = await order_service.views(session, await order_service.list_orders(session, me))
@@ -302,73 +203,3 @@ async def portal_rate(
     me = _customer(principal)
     await order_service.rate(session, me, order_id, Rating(rating=rating, comment=comment))
     return RedirectResponse(f"/portal/repairs/{order_id}", status_code=303)
-
-
-# --- partner portal ------------------------------------------------------------------------
-@router.get("/partner")
-async def partner_home(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _partner(principal)
-    point = await point_service.partner_point(session, me)
-    orders = await _views(session, await order_service.list_orders(session, me))
-    return render(request, "field/partner_home.html", {"point": point, "orders": orders})
-
-
-@router.post("/partner/orders/{order_id}/accept")
-async def partner_accept(order_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _partner(principal)
-    await order_service.transition(
-        session, me, order_id, Transition(to="appointment_confirmed", note="合作商接单")
-    )
-    return RedirectResponse("/partner", status_code=303)
-
-
-@router.post("/partner/orders/{order_id}/decline")
-async def partner_decline(
-    order_id: Id,
-    session: Session,
-    principal: OptionalPrincipal,
-    reason: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    me = _partner(principal)
-    await order_service.partner_decline(session, me, order_id, reason)
-    return RedirectResponse("/partner", status_code=303)
-
-
-@router.post("/partner/orders/{order_id}/transition")
-async def partner_step(
-    order_id: Id,
-    session: Session,
-    principal: OptionalPrincipal,
-    to: Annotated[str, Form(max_length=24)],
-    quote_cny: Annotated[str, Form(max_length=12)] = "",
-    note: Annotated[str, Form(max_length=400)] = "",
-) -> Response:
-    me = _partner(principal)
-    quote = int(quote_cny) if quote_cny.strip().isdigit() else None
-    await order_service.transition(session, me, order_id, Transition(to=to, quote_cny=quote, note=note))
-    return RedirectResponse("/partner", status_code=303)
-
-
-# --- signed quote link ---------------------------------------------------------------------
-@router.get("/service/quote/{token}")
-async def quote_page(request: Request, token: str, session: Session) -> Response:
-    order = await order_service.get(session, None, order_of(token))
-    device = await device_service.get(session, None, order.device_id)
-    return render(request, "field/quote.html", {"o": order, "device": device, "token": token})
-
-
-@router.post("/service/quote/{token}")
-async def quote_answer(
-    request: Request,
-    token: str,
-    session: Session,
-    answer: Annotated[str, Form(max_length=10)],
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    """Anonymous (the link is the authority), so the form carries the double-submit token."""
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not csrf_token or not same(cookie, csrf_token):
-        raise Forbidden("CSRF 校验失败 / CSRF token missing or invalid", code="csrf_failed")
-    order_id = order_of(token)
-    await order_service.approve_by_link(session, order_id, answer == "approve")
-    return RedirectResponse(f"/service/quote/{token}", status_code=303)

@@ -1,6 +1,7 @@
 """Customer-facing outreach pages, no sign-in (the signed token is the proof): the one-click
 unsubscribe (a message's link stops marketing on its channel at once; a button stops every
-channel), the open pixel and the tracked-link redirect (only to a URL the message contained)."""
+channel), the open pixel, the tracked-link redirect (only to a URL the message contained) and
+the published 服务升级报告 (/service-report)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Loyalty self-service pages: the customer's 推荐有礼 page in the portal (their referral
-code and link, the friends they brought and what became of them, their redemptions) and the
-public landing page of a referral link, where a friend leaves their details."""
+"""The public landing page of a referral link (/r/{code}), where a friend leaves their details."""
 
 from __future__ import annotations
 
@@ -10,34 +8,13 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import KefuError, NotFound, Unauthorized
-from kefu.loyalty.service import loyalty_service
+from kefu.deps import Session
+from kefu.errors import KefuError, NotFound
 from kefu.rewards.service import rewards_service
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 Code = Annotated[str, Path(min_length=4, max_length=20)]
-
-
-@router.get("/portal/referrals")
-async def my_referrals(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    if principal is None or principal.is_staff or principal.customer_id is None:
-        raise Unauthorized("请先登录 / please sign in", code="not_authenticated")
-    me = principal.customer_id
-    rewards = {r.id: r.name for r in await rewards_service.catalogue(session, principal)}
-    return render(
-        request,
-        "portal/referrals.html",
-        {
-            "code": rewards_service.referral_code(me),
-            "link": rewards_service.referral_link(me),
-            "referrals": await rewards_service.my_referrals(session, principal),
-            "redemptions": await rewards_service.redemptions(session, principal, me),
-            "reward_names": rewards,
-            "coupons": await loyalty_service.coupons(session, principal, me),
-        },
-    )
 
 
 @router.get("/r/{code}")

@@ -1,5 +1,5 @@
-"""Analytics pages: live wallboard, historical reports, the monthly 服务升级报告, pain points
-and an agent's own numbers. Every number comes from the same service call as the API."""
+"""Reports: the historical summary with goals, owners and customer value, the monthly
+服务升级报告 and pain points. Every number comes from the same service call as the API."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from kefu.analytics.painpoints import painpoint_service
 from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.service import analytics_service, resolve_range, timezone
 from kefu.analytics.value_service import customer_value_service
-from kefu.analytics.windows import day_start, month_periods
+from kefu.analytics.windows import month_periods
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import KefuError, Unprocessable
 from kefu.goals.service import goal_service
@@ -26,7 +26,7 @@ from kefu.kit.humanize import duration, label, percent
 from kefu.kit.time import utcnow
 from kefu.models.ticket import Channel
 from kefu.team.service import team_service
-from kefu.web.public.signin import _staff
+from kefu.web.access import staff
 from kefu.web.templates import render, request_locale
 
 router = APIRouter(include_in_schema=False)
@@ -53,13 +53,6 @@ def _rows(data: dict[str, Any], locale: str) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/supervisor/wallboard")
-async def wallboard(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    actor = _staff(principal, "supervisor", "admin")
-    goals = await goal_service.current(session, actor, locale=request_locale(request))
-    return render(request, "wallboard/board.html", {"goals": goals})
-
-
 @router.get("/reports")
 async def reports(
     request: Request,
@@ -68,7 +61,7 @@ async def reports(
     start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
     to: Text = None,
 ) -> Response:
-    actor = _staff(principal, "supervisor", "admin")
+    actor = staff(principal, "supervisor", "admin")
     try:
         frm, end = resolve_range(start, to)
         data = await analytics_service.summary(session, actor, frm, end, {})
@@ -151,7 +144,7 @@ async def monthly(
     principal: OptionalPrincipal,
     month: Annotated[str | None, Query(max_length=7)] = None,
 ) -> Response:
-    actor = _staff(principal, "supervisor", "admin")
+    actor = staff(principal, "supervisor", "admin")
     tz = timezone()
     locale = request_locale(request)
     try:
@@ -216,7 +209,7 @@ async def pain_points(
     start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
     to: Text = None,
 ) -> Response:
-    actor = _staff(principal, "supervisor", "admin")
+    actor = staff(principal, "supervisor", "admin")
     frm, end = resolve_range(start, to)
     items = await painpoint_service.ranked(session, actor, frm, end, limit=30)
     return render(request, "reports/painpoints.html", {"items": items, "inputs": _inputs(frm, end)})
@@ -229,42 +222,6 @@ async def pain_point_addressed(
     topic: Annotated[str, Form(min_length=1, max_length=200)],
     title: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    actor = _staff(principal, "supervisor", "admin")
+    actor = staff(principal, "supervisor", "admin")
     await painpoint_service.mark_addressed(session, actor, PainPointAddressed(topic=topic, title=title))
     return RedirectResponse("/reports/pain-points", status_code=303)
-
-
-@router.get("/me/stats")
-async def my_stats(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    actor = _staff(principal)
-    tz = timezone()
-    today = datetime.now(tz).date()
-    only = {"agent": str(actor.id)}
-    periods = []
-    for name, days in (("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29)):
-        frm = day_start(today - timedelta(days=days), tz)
-        end = day_start(today + timedelta(days=1), tz)
-        periods.append((name, await analytics_service.summary(session, actor, frm, end, only)))
-    return render(
-        request,
-        "analytics/me.html",
-        {
-            "periods": [(name, _rows(d, request_locale(request))) for name, d in periods],
-            "fields": [n for n, _ in SUMMARY_FIELDS if n in MY_FIELDS],
-        },
-    )
-
-
-MY_FIELDS = {
-    "tickets_solved",
-    "first_reply_seconds_p50",
-    "next_reply_seconds_p50",
-    "resolution_seconds_p50",
-    "handle_time_seconds_avg",
-    "fcr_rate",
-    "reopen_rate",
-    "sla_compliance",
-    "csat",
-    "csat_responses",
-    "occupancy",
-}
