@@ -108,7 +108,8 @@ class NluBot:
                 turn = closed(turn)
                 decision = brain.policy.step(turn, prediction, ctx.state)
         if decision.search:
-            decision = brain.policy.with_articles(decision, await self._articles(session, decision.search), turn)
+            articles = await self._articles(session, decision.search)
+            decision = brain.policy.with_articles(decision, articles, turn)
         return decision, brain, turn, recent
 
     async def _closed(

@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-import structlog
 import sqlalchemy as sa
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require

@@ -15,7 +15,7 @@ from kefu.auth.service import user_service
 from kefu.authz import Perm, Principal, ensure_can_see_group_object, require
 from kefu.bot.emotion import analyze as analyze_emotion
 from kefu.bot.service import bot_service
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation import repository as repo
 from kefu.conversation.bot_slot import BotTurn
 from kefu.conversation.containment import BotTurn as BotTurnRecord
@@ -396,7 +396,7 @@ class ConversationService:
         tier = conv.tier = await self.tier_of(session, conv)
         benefit = (await loyalty_service.config(session)).benefit(tier)
         if group_id is None and not group_name and benefit.priority_queue:
-            group_name = get_settings().advisor_group  # the tier's priority queue (VIP专席)
+            group_name = current_settings().advisor_group  # the tier's priority queue (VIP专席)
         if group_id is None and group_name:
             group = await team_service.by_name(session, group_name)
             group_id = group.id if group else None

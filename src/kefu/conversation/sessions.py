@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, ensure_can_see_group_object, require
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation import repository as repo
 from kefu.conversation.tokens import ChatTicket, looks_like_token, new_token
 from kefu.errors import NotFound
@@ -24,7 +24,7 @@ TOUCH_EVERY = timedelta(minutes=1)  # at most one write a minute per active sess
 
 class WidgetSessionService:
     async def issue(self, session: AsyncSession, conversation_id: int, customer_id: int) -> str:
-        settings = get_settings()
+        settings = current_settings()
         token = new_token()
         now = utcnow()
         session.add(
@@ -104,7 +104,7 @@ def _check(row: WidgetSession | None) -> tuple[ChatTicket | None, bool]:
     if row is None or row.revoked_at is not None or ensure_utc(row.expires_at) <= now:
         return None, False
     last = ensure_utc(row.last_seen_at)
-    if now - last > timedelta(hours=get_settings().widget_idle_hours):
+    if now - last > timedelta(hours=current_settings().widget_idle_hours):
         return None, False
     # abs(): a touch made while the clock ran ahead is pulled back once it is corrected,
     # so a forward step never lengthens the idle window in real time.

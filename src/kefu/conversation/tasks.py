@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import get_settings
+from kefu.config import current_settings
 from kefu.conversation.service import conversation_service
 from kefu.kit import jobs
 
 
 @jobs.periodic("conversation.close_idle", every_seconds=60)
 async def close_idle(session: AsyncSession, _payload: dict[str, Any]) -> None:
-    settings = get_settings()
+    settings = current_settings()
     await conversation_service.close_idle(
         session, bot_minutes=settings.chat_bot_idle_minutes, human_minutes=settings.chat_idle_minutes
     )

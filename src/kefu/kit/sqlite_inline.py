@@ -32,11 +32,31 @@ class _Cursor:
         await self.close()
 
     async def execute(self, sql: str, parameters: Any = ()) -> _Cursor:
-        if sql.lstrip()[:21].upper().startswith(_THREADED):
+        head = sql.lstrip()[:21].upper()
+        if head.startswith("BEGIN") and self._try_begin_inline(sql):
+            return self
+        if head.startswith(_THREADED):
             await asyncio.to_thread(self._cursor.execute, sql, parameters)
         else:
             self._cursor.execute(sql, parameters)
         return self
+
+    def _try_begin_inline(self, sql: str) -> bool:
+        """BEGIN IMMEDIATE without a thread hop when nobody holds the lock (the usual case:
+        this process's writer is the only one). Only another process (a CLI command, a
+        backup) makes it wait: then SQLITE_BUSY at once, and the waiting BEGIN runs in a
+        thread under the normal busy timeout. Each hop costs a turn of the GIL on a busy loop."""
+        raw = self._conn._conn
+        raw.execute("PRAGMA busy_timeout=0")
+        try:
+            self._cursor.execute(sql)
+            return True
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            return False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={self._conn.busy_ms}")
 
     async def executemany(self, sql: str, seq: Iterable[Any]) -> _Cursor:
         self._cursor.executemany(sql, seq)
@@ -96,8 +116,9 @@ class _ImmediateQueue:
 
 
 class InlineConnection:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, busy_ms: int = 30000) -> None:
         self._conn = conn
+        self.busy_ms = busy_ms  # restored after an inline BEGIN's no-wait attempt
         self._connection: sqlite3.Connection | None = conn  # "open" for SQLAlchemy's checks
         self._tx = _ImmediateQueue(conn)
 
@@ -138,4 +159,5 @@ async def connect(database: str, **kw: Any) -> InlineConnection:
     def open_() -> sqlite3.Connection:
         return sqlite3.connect(database, check_same_thread=False, timeout=float(kw.get("timeout", 30)))
 
-    return InlineConnection(await asyncio.to_thread(open_))
+    timeout = float(kw.get("timeout", 30))
+    return InlineConnection(await asyncio.to_thread(open_), busy_ms=int(timeout * 1000))
