@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,3 +103,28 @@ async def turn_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
         .group_by(BotTurnLog.outcome)
     )
     return {str(o): int(n) for o, n in rows.all()}
+
+
+async def log_turn(
+    session: AsyncSession,
+    *,
+    conversation_id: int,
+    question: str,
+    intent: str | None,
+    confidence: float | None,
+    outcome: str,
+) -> None:
+    """One bot-turn row by Core INSERT on the session's connection (one per chat message;
+    nobody reads it back in the same unit, so no ORM object)."""
+    conn = await session.connection()
+    await conn.execute(
+        sa.insert(cast(sa.Table, BotTurnLog.__table__)).values(
+            conversation_id=conversation_id,
+            question=question,
+            intent=intent,
+            confidence=confidence,
+            outcome=outcome,
+            emotion=None,
+            created_at=utcnow(),
+        )
+    )

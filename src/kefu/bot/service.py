@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,7 +61,7 @@ from kefu.kb.service import kb_service
 from kefu.kit import jobs, outbound
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
-from kefu.models.bot import BotModel, BotTurnLog, Intent, TurnOutcome
+from kefu.models.bot import BotModel, Intent, TurnOutcome
 from kefu.models.conversation import Conversation
 
 log = structlog.get_logger(__name__)
@@ -481,21 +480,16 @@ class BotService:
             if turn.missed
             else TurnOutcome.ANSWERED
         )
-        # Core INSERT: one per chat message, no ORM bookkeeping (nobody reads it back here).
         # It does not autoflush, so a conversation still pending in this session goes first.
         if any(isinstance(obj, Conversation) for obj in session.new):
             await session.flush()
-        conn = await session.connection()
-        await conn.execute(
-            sa.insert(BotTurnLog.__table__).values(
-                conversation_id=conversation_id,
-                question=question[:500],
-                intent=turn.intent,
-                confidence=turn.confidence,
-                outcome=outcome,
-                emotion=None,
-                created_at=utcnow(),
-            )
+        await repo.log_turn(
+            session,
+            conversation_id=conversation_id,
+            question=question[:500],
+            intent=turn.intent,
+            confidence=turn.confidence,
+            outcome=outcome,
         )
 
     async def unanswered(self, session: AsyncSession, principal: Principal, days: int = 30) -> list[Cluster]:

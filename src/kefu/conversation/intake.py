@@ -99,8 +99,8 @@ async def customer_message(
         outage = await incident_service.outage_answer(session, text)
         if outage is not None:
             # An open incident's topic: the outage text answers before any NLU (重大事故模式).
-            turn = BotTurn(replies=[outage], reason="incident", intent="incident")
-            await conversation_service.bot_turn(session, conv.id, turn, question=text)
+            notice = BotTurn(replies=[outage], reason="incident", intent="incident")
+            await conversation_service.bot_turn(session, conv.id, notice, question=text, locked=conv)
             return Accepted(seq=msg.seq, is_new=True, bot=None)
         turn = await _turn_in(bot_slot, session, ctx, greet=False)
         if turn is None:

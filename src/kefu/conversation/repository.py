@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,14 @@ async def get(session: AsyncSession, conversation_id: int, *, lock: bool = False
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_message(session: AsyncSession, values: dict[str, Any]) -> int:
+    """A message row by Core INSERT … RETURNING on the session's connection: no unit-of-work
+    bookkeeping and no autoflush (the chat hot path writes one per line)."""
+    table = cast(sa.Table, Message.__table__)
+    conn = await session.connection()
+    return int((await conn.execute(sa.insert(table).values(values).returning(table.c.id))).scalar_one())
 
 
 async def message_by_client_id(session: AsyncSession, conversation_id: int, client_id: str) -> Message | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
@@ -126,7 +126,7 @@ async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | 
     # One Core INSERT … RETURNING on the table, not an ORM object: no unit-of-work
     # bookkeeping and no autoflush of the caller's pending objects (events are on every hot
     # path — a chat message publishes one). The record handed on is a detached copy.
-    table = EventRecord.__table__
+    table = cast(sa.Table, EventRecord.__table__)
     conn = await session.connection()  # the session's transaction, without its autoflush
     new_id = (await conn.execute(sa.insert(table).values(values).returning(table.c.id))).scalar_one()
     record = EventRecord(id=new_id, **values)
