@@ -8,13 +8,16 @@ Until a company has trained intents it answers like the rule bot.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.bot import actions
+from kefu.bot.nlu import IntentModel
 from kefu.bot.policy import HUMAN_BUTTON, ArticleRef, Decision, Turn
 from kefu.bot.service import Brain, bot_service
 from kefu.conversation.bot_slot import BotContext, BotTurn, RuleBot, greeting, set_bot
@@ -25,6 +28,8 @@ from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.routing.service import routing_service
 
+log = structlog.get_logger(__name__)
+PREFETCH_BATCH = 32  # texts per encoder call (one onnxruntime run)
 RECENT = 5  # earlier customer messages kept in the state (pre-hand-off answers found in them)
 MIN_ARTICLE_SCORE = 1.0  # BM25: below this a "suggestion" is noise
 
@@ -35,6 +40,40 @@ class NluBot:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.fallback = RuleBot()
+        self._queued: list[tuple[str, asyncio.Future[None]]] = []
+        self._draining = False
+        self._drainer: asyncio.Task[None] | None = None  # kept referenced while it runs
+
+    async def prefetch(self, text: str) -> None:
+        """Run the sentence encoder for `text` before the message's write unit, in a worker
+        thread and batched with whatever else arrived meanwhile, so the turn decided inside
+        the unit (`respond_in`) finds the embedding ready: the encoder's ~10 ms of CPU then
+        runs on another core, outside the writer's critical section. Best effort: on any
+        problem `predict` simply embeds the text itself."""
+        brain = bot_service.cached_brain()
+        model = brain.model if brain is not None else None
+        if model is None or not model.needs_embedding(text[:1000]):
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append((text[:1000], future))
+        if not self._draining:
+            self._draining = True
+            self._drainer = asyncio.create_task(self._drain(model))
+        await future
+
+    async def _drain(self, model: IntentModel) -> None:
+        try:
+            while self._queued:
+                batch, self._queued = self._queued[:PREFETCH_BATCH], self._queued[PREFETCH_BATCH:]
+                try:
+                    await asyncio.to_thread(model.prefetch, [text for text, _ in batch])
+                except Exception as exc:  # predict embeds on its own
+                    log.warning("bot.prefetch_failed", error=repr(exc))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+        finally:
+            self._draining = False
 
     async def greet(self, ctx: BotContext) -> BotTurn:
         async with self.db.read() as session:

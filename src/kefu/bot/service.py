@@ -409,6 +409,10 @@ class BotService:
 
     # ---- the serving brain --------------------------------------------------------------
 
+    def cached_brain(self) -> Brain | None:
+        """The brain as last loaded, without touching the database (may be a little old)."""
+        return self._brain
+
     async def brain(self, session: AsyncSession) -> Brain:
         now = time.monotonic()
         if self._brain is not None and now - self._checked < REFRESH_SECONDS:

@@ -80,6 +80,9 @@ async def customer_message(
     """Store the message; an inline bot's answer is stored in the same commit (then `bot` is
     None), any other bot's turn is left to `run_bot`."""
     bot_slot = get_bot()
+    prefetch = getattr(bot_slot, "prefetch", None)
+    if prefetch is not None:  # the bot's heavy, state-free part, before (not in) the write unit
+        await prefetch(text)
 
     async def work(session: AsyncSession) -> Accepted:
         msg, is_new, conv = await conversation_service.customer_message(session, chat, client_id, text, extra)
