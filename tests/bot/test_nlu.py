@@ -503,13 +503,17 @@ class TestEncoderEnsemble:
     def test_small_talk_and_gibberish_are_refused(self, text: str) -> None:
         assert self.model.predict(text).label is None
 
-    def test_a_prefetched_embedding_gives_the_same_answer_and_is_used_once(self) -> None:
+    def test_a_prefetched_embedding_gives_the_same_answer_without_the_encoder(self) -> None:
         texts = [*UNSEEN_WORDING, "my package never arrived"]
         plain = [self.model.predict(t) for t in texts]
         assert all(self.model.needs_embedding(t) for t in texts)
         self.model.prefetch(texts)  # what the chat path runs in a worker thread, batched
-        assert [self.model.predict(t) for t in texts] == plain
-        assert not self.model._ready  # each embedding served its one predict
+        encoder, self.model._encoder = self.model._encoder, None  # predict may not embed now
+        try:
+            assert [self.model._predict(t, self.model._ready[t]) for t in texts] == plain
+        finally:
+            self.model._encoder = encoder
+        assert [self.model.predict(t) for t in texts] == plain  # twice: still ready
 
     def test_predict_many_equals_predict(self) -> None:
         texts = [*UNSEEN_WORDING, "退货", "tell me a joke", ""]

@@ -165,7 +165,7 @@ class IntentModel:
         self._lin: _Linear | None = None
         self._nn: _Neighbours | None = None
         self._dense: _Dense | None = None
-        self._ready: dict[str, FloatArray] = {}  # prefetched embeddings, used once
+        self._ready: dict[str, FloatArray] = {}  # prefetched embeddings (bounded, oldest out)
         self._encoder: SentenceEncoder | None = None
         self._centre: FloatArray | None = None  # subtracted from multilingual embeddings
         self._neg: int | None = None  # the SVM column of the out-of-scope class, if trained
@@ -406,7 +406,7 @@ class IntentModel:
     def _embedding(self, text: str) -> FloatArray | None:
         if not self.needs_embedding(text):
             return None
-        ready = self._ready.pop(text, None)
+        ready = self._ready.get(text)  # kept (bounded): the same question often comes twice
         if ready is not None:
             return ready
         assert self._encoder is not None

@@ -1,0 +1,128 @@
+"""CPU and wall time of the chat hot path in-process: a customer's message through
+`conversation.intake` (stored, acknowledged, answered by the demo's NLU bot), without
+sockets, on a copy of a demo SQLite database. Socket and HTTP costs are `chat_load.py`'s.
+
+    .venv/bin/python bench/chat_path.py --db var/kefu.db      # a `kefu demo` database
+    .venv/bin/python bench/chat_path.py                       # builds a demo first (~1 min)
+
+Prints one JSON record: per message, process CPU (all threads: the encoder's worker thread
+included), event-loop thread CPU, and wall time, sequential and with 50 messages in flight;
+plus the writer's units per commit. CPU time, unlike wall time, holds up on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "怎么申请发票", "耳机保修几个月"]
+
+
+def demo_copy(src: str | None) -> Path:
+    work = Path(tempfile.mkdtemp(prefix="kefu-chat-path-"))
+    if src is None:
+        env = {
+            **os.environ,
+            "KEFU_DATA_DIR": str(work),
+            "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{work}/demo.db",
+        }
+        subprocess.run([sys.executable, "-m", "kefu.cli", "demo"], env=env, check=True, capture_output=True)
+        src = str(work / "demo.db")
+    dst = work / "kefu.db"
+    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    return dst
+
+
+async def run(db_file: Path, sessions: int, sequential: int, batches: int) -> dict[str, Any]:
+    os.environ["KEFU_DATABASE_URL"] = f"sqlite+aiosqlite:///{db_file}"
+    os.environ["KEFU_DATA_DIR"] = str(db_file.parent)
+    os.environ.setdefault("KEFU_LOG_LEVEL", "WARNING")
+    from kefu import registry
+    from kefu.bot.engine import install as install_bot
+    from kefu.bot.service import bot_service
+    from kefu.conversation import intake
+    from kefu.conversation.schemas import WidgetSessionIn
+    from kefu.conversation.tokens import ChatTicket
+    from kefu.kit.db import Database
+    from kefu.kit.realtime import InProcessBus, set_bus
+
+    registry.load_all()
+    db = Database(os.environ["KEFU_DATABASE_URL"])
+    set_bus(InProcessBus())
+    install_bot(db)
+    async with db.read() as session:
+        brain = await bot_service.brain(session)
+    chats = []
+    for _ in range(sessions):
+        conv, customer = await intake.start_session(db, WidgetSessionIn())
+        chats.append(ChatTicket(conv, customer))
+
+    async def one(i: int) -> None:
+        chat = chats[i % len(chats)]
+        accepted = await intake.customer_message(db, chat, uuid.uuid4().hex, TEXTS[i % len(TEXTS)])
+        if accepted.bot is not None:
+            await intake.run_bot(db, accepted.bot)
+
+    def clocks() -> tuple[float, float, float]:
+        return time.perf_counter(), time.process_time(), time.thread_time()
+
+    def per(start: tuple[float, float, float], n: int) -> dict[str, float]:
+        wall, cpu, loop = (b - a for a, b in zip(start, clocks(), strict=True))
+        return {
+            "cpu_ms": round(cpu / n * 1000, 2),
+            "loop_thread_ms": round(loop / n * 1000, 2),
+            "wall_ms": round(wall / n * 1000, 2),
+            "messages_per_second": round(n / wall, 1),
+        }
+
+    for i in range(30):  # warm caches (brain, compiled statements)
+        await one(i)
+    start = clocks()
+    for i in range(sequential):
+        await one(i)
+    seq = per(start, sequential)
+    writer = db.writer
+    units0, commits0 = (writer.stats.units, writer.stats.commits) if writer else (0, 0)
+    start = clocks()
+    for b in range(batches):
+        await asyncio.gather(*(one(sequential + b * 50 + k) for k in range(50)))
+    conc = per(start, batches * 50)
+    units = (writer.stats.units - units0) if writer else 0
+    commits = (writer.stats.commits - commits0) if writer else 0
+    await db.dispose()
+    model = brain.model
+    return {
+        "bench": "chat_path",
+        "machine": f"{os.cpu_count()} cores",
+        "encoder": getattr(model, "encoder", None),
+        "sequential": seq,
+        "concurrent_50": conc,
+        "units_per_commit_concurrent": round(units / max(1, commits), 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", help="a demo SQLite database to copy (default: build one)")
+    ap.add_argument("--sessions", type=int, default=200)
+    ap.add_argument("--sequential", type=int, default=600)
+    ap.add_argument("--batches", type=int, default=20, help="rounds of 50 concurrent messages")
+    args = ap.parse_args()
+    result = asyncio.run(run(demo_copy(args.db), args.sessions, args.sequential, args.batches))
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
