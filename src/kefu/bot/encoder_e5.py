@@ -142,6 +142,7 @@ class E5Encoder:
     `encoder.Encoder`)."""
 
     backend = "onnx-int8"
+    identity = ""
 
     def __init__(self, path: Path) -> None:
         from kefu.bot.encoder_onnx import OnnxForward, build

@@ -34,6 +34,7 @@ from kefu.bot.calibration import (
     prob,
     prob_dense,
 )
+from kefu.bot.embed_cache import EmbeddingCache
 from kefu.bot.encoder import E5_SMALL, MINILM, SentenceEncoder, load_encoder
 from kefu.bot.features import Coverage, _Vectorizer
 from kefu.bot.heads import (
@@ -168,6 +169,7 @@ class IntentModel:
         self._ready: dict[str, FloatArray] = {}  # prefetched embeddings (bounded, oldest out)
         self._encoder: SentenceEncoder | None = None
         self._centre: FloatArray | None = None  # subtracted from multilingual embeddings
+        self._cache: EmbeddingCache | None = None  # training embeddings kept between processes
         self._neg: int | None = None  # the SVM column of the out-of-scope class, if trained
         self._kinds: list[frozenset[str]] = []  # the one kind of product each intent is about
         self._known: frozenset[str] = frozenset()  # every kind of product the examples name
@@ -199,8 +201,11 @@ class IntentModel:
         oos_prior: float = 0.05,
         seed: int = 0,
         encoder: str | None = DEFAULT_ENCODER,
+        cache: EmbeddingCache | None = None,
     ) -> IntentModel:
+        """`cache`: where training embeddings are kept between processes (embed_cache.py)."""
         model = cls(c=c, oos_prior=oos_prior, seed=seed, encoder=encoder)
+        model._cache = cache
         return model.fit(texts, labels, oos_texts=oos_texts, background=background)
 
     def fit(
@@ -330,7 +335,9 @@ class IntentModel:
         has = np.fromiter((_reads(name, t) for t in everything), bool, len(everything))
         rows = np.flatnonzero(has)
         emb = np.zeros((len(everything), self._encoder.dim), np.float32)
-        raw = self._encoder.encode([everything[int(i)] for i in rows])
+        texts = [everything[int(i)] for i in rows]
+        cache = self._cache
+        raw = cache.encode(self._encoder, texts) if cache is not None else self._encoder.encode(texts)
         if name == E5_SMALL:
             self._centre = raw[:n_texts].mean(axis=0).astype(np.float16).astype(np.float32)
         emb[rows] = _centred(raw, self._centre).astype(np.float16)

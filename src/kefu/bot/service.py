@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from kefu.automation.service import automation_service
 from kefu.bot import actions
 from kefu.bot import repository as repo
 from kefu.bot.clusters import Cluster, cluster
+from kefu.bot.embed_cache import EmbeddingCache
 from kefu.bot.emotion import analyze as analyze_emotion
 from kefu.bot.nlu import IntentModel, Prediction
 from kefu.bot.oos import background
@@ -101,11 +103,14 @@ MIN_ARTICLE_SCORE = 1.0  # BM25: below this a "suggestion" is noise
 ASSIST_FLOOR = 0.3  # an intent's answer is drafted for the agent from this confidence
 
 
-def _train_arrays(texts: list[str], labels: list[str]) -> tuple[bytes, dict[str, float], float]:
+def _train_arrays(
+    texts: list[str], labels: list[str], cache_dir: Path | None = None
+) -> tuple[bytes, dict[str, float], float]:
     """Runs in a worker process: the chats' event loop never waits for training. The shipped
     background questions train the "none of these" class (see `oos.py`)."""
     started = time.perf_counter()
-    model = IntentModel.train(texts, labels, background=background(), oos_prior=OOS_PRIOR)
+    cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
+    model = IntentModel.train(texts, labels, background=background(), oos_prior=OOS_PRIOR, cache=cache)
     buf = io.BytesIO()
     np.savez_compressed(buf, **model.to_arrays())  # type: ignore[arg-type]
     return buf.getvalue(), dict(model.validation), time.perf_counter() - started
@@ -361,11 +366,15 @@ class BotService:
         fingerprint = _fingerprint(texts, labels)
         if not texts or (latest is not None and latest[1] == fingerprint):
             return None
+        settings = current_settings()
+        cache_dir = settings.effective_cache_dir() if settings.embedding_cache else None
         if in_process:
-            blob, validation, seconds = _train_arrays(texts, labels)
+            blob, validation, seconds = _train_arrays(texts, labels, cache_dir)
         else:
             loop = asyncio.get_running_loop()
-            blob, validation, seconds = await loop.run_in_executor(_executor(), _train_arrays, texts, labels)
+            blob, validation, seconds = await loop.run_in_executor(
+                _executor(), _train_arrays, texts, labels, cache_dir
+            )
         async with db.transaction() as session:
             row = BotModel(
                 fingerprint=fingerprint,
