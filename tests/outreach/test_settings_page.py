@@ -8,6 +8,8 @@ import httpx
 
 from kefu.authz import SYSTEM
 from kefu.kit.db import Database
+from kefu.kit.time import utcnow
+from kefu.models.outreach import ServiceReport
 from kefu.models.user import Role
 from kefu.outreach.service import outreach_service
 from tests.web.admin.cases import CJK, HTML, csrf, login
@@ -100,3 +102,30 @@ class TestReportPages:
             public.status_code == 200 and "客服热线等待缩短一半" in public.text and "退款更快" in public.text
         )
         assert (await client.get("/service-report")).status_code == 200
+
+    async def test_figures_read_in_the_pages_language(self, db: Database, client: httpx.AsyncClient) -> None:
+        async with db.transaction() as s:
+            s.add(
+                ServiceReport(
+                    period="2026-09",
+                    title="9 月服务升级报告",
+                    status="published",
+                    published_at=utcnow(),
+                    items=[],
+                    figures={
+                        "first_reply_seconds_p50": {"now": 7500, "before": 9000},
+                        "resolution_seconds_p50": {"now": 90000, "before": None},
+                        "csat": {"now": 4.5, "before": 4.25},
+                        "fcr_rate": {"now": 0.82, "before": 0.75},
+                    },
+                )
+            )
+        codes = ("first_reply_seconds_p50", "resolution_seconds_p50", "fcr_rate", "csat", "report_figure")
+        zh = (await client.get("/service-report/2026-09", headers=HTML)).text
+        assert "首次回复时间（中位数）" in zh and "一次解决率" in zh and "满意度（1–5 分）" in zh
+        assert "2小时5分钟" in zh and "1天1小时" in zh and "82%" in zh and "4.5" in zh
+        assert not any(code in zh for code in codes)
+        en = (await client.get("/service-report/2026-09?lang=en", headers=HTML)).text
+        assert "First reply time (median)" in en and "First-contact resolution" in en
+        assert "2 h 5 min" in en and "首次回复" not in en
+        assert not any(code in en for code in codes)

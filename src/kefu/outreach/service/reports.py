@@ -20,7 +20,6 @@ from kefu.audit.service import audit_service
 from kefu.authz import SYSTEM, Perm, Principal, require
 from kefu.config import current_settings
 from kefu.errors import Conflict, NotFound
-from kefu.kit.humanize import duration, percent
 from kefu.kit.time import utcnow
 from kefu.models.outreach import ReportStatus, ServiceReport
 from kefu.outreach.schemas import ReportEditIn
@@ -34,35 +33,36 @@ def report_url(period: str) -> str:
     return current_settings().public_url.rstrip("/") + PATH + period
 
 
-LABELS = {
-    "first_reply_seconds_p50": "首次回复时间（中位数）",
-    "resolution_seconds_p50": "问题解决时间（中位数）",
-    "csat": "满意度（1–5 分）",
-    "fcr_rate": "一次解决率",
+# How each figure reads: a duration, a 0..1 rate or a 1..5 score. The label is the catalog id
+# `report_figure_<name>` (the page shows it in the reader's language, never the code).
+KINDS = {
+    "first_reply_seconds_p50": "duration",
+    "resolution_seconds_p50": "duration",
+    "csat": "score",
+    "fcr_rate": "rate",
 }
 
 
-def _text(name: str, value: Any) -> str:
-    if value is None:
-        return "—"
-    if name.endswith("_seconds_p50"):
-        return duration(float(value), "zh_CN")
-    if name.endswith("_rate"):
-        return percent(float(value))
-    return f"{float(value):.2f}"
+def _value(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
 
 
-def report_figures(report: ServiceReport) -> list[dict[str, str]]:
-    """The response-time rows as people read them (2小时5分, 92%), this month and the month before."""
+def report_figures(report: ServiceReport) -> list[dict[str, Any]]:
+    """The response-time rows, this month and the month before: `name` (labelled with the
+    `label("report_figure")` filter), `kind` (duration / rate / score: which filter reads it)
+    and the raw values, so the page formats them in its own language (2小时5分 / 2 h 5 min)."""
     rows = []
     for name in FIGURES:
         pair = (report.figures or {}).get(name) or {}
         rows.append(
             {
                 "name": name,
-                "label": LABELS[name],
-                "now": _text(name, pair.get("now")),
-                "before": _text(name, pair.get("before")),
+                "kind": KINDS[name],
+                "now": _value(pair.get("now")),
+                "before": _value(pair.get("before")),
             }
         )
     return rows

@@ -1,0 +1,23 @@
+"""Chinese UI strings of outreach, third part: the 服务升级报告's figure labels, the outbox page
+(外发消息: statuses, delivery and the reasons a send was skipped or failed), survey
+invitations through the engine, WeChat delivery receipts, the portal's 我的通知设置 and the
+referral form's rate limit."""
+
+_FIGURES = {
+    "first_reply_seconds_p50": ("首次回复时间（中位数）", "First reply time (median)"),
+    "resolution_seconds_p50": ("问题解决时间（中位数）", "Resolution time (median)"),
+    "csat": ("满意度（1–5 分）", "Satisfaction (1–5)"),
+    "fcr_rate": ("一次解决率", "First-contact resolution"),
+}
+_KEYS = {
+    **{f"report_figure_{k}": v for k, v in _FIGURES.items()},
+}
+
+ZH = {
+    **{k: v[0] for k, v in _KEYS.items()},
+    "(contacts about it a day: {before} before, {after} after)": "（相关咨询：改进前每天 {before} 次，改进后每天 {after} 次）",
+}
+
+EN = {k: v[1] for k, v in _KEYS.items()}
+
+DYNAMIC = list(_KEYS)
