@@ -16,8 +16,15 @@ _KEYS = {
 ZH = {
     **{k: v[0] for k, v in _KEYS.items()},
     "(contacts about it a day: {before} before, {after} after)": "（相关咨询：改进前每天 {before} 次，改进后每天 {after} 次）",
+    # the referral sign-up's limit (kefu.web.public.referral.TOO_MANY)
+    "Too many sign-ups from your network. Please wait a minute and try again.": (
+        "提交过于频繁，请一分钟后再试。"
+    ),
 }
 
 EN = {k: v[1] for k, v in _KEYS.items()}
 
-DYNAMIC = list(_KEYS)
+DYNAMIC = [
+    *_KEYS,
+    "Too many sign-ups from your network. Please wait a minute and try again.",
+]

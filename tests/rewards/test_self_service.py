@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from kefu.appchannel.signing import user_hash
 from kefu.customer.service import customer_service
 from kefu.kit.db import Database
-from kefu.models import Customer, PointsEntry
+from kefu.models import Customer, Identity, PointsEntry
 from kefu.models.user import Role
 from kefu.rewards.service import rewards_service
+from tests.conftest import Configure
 from tests.factories import PASSWORD, bearer, make_customer, staff_token
 
 HTML = {"accept": "text/html"}
@@ -31,6 +32,35 @@ async def _portal_login(client: httpx.AsyncClient, email: str) -> None:
         "/portal/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert r.status_code == 303
+
+
+class TestReferralSignUpLimit:
+    async def test_sign_ups_are_limited_per_address_and_off_with_the_setting(
+        self, db: Database, client: httpx.AsyncClient, configure: Configure
+    ) -> None:
+        async with db.transaction() as s:
+            me = await make_customer(s, name="王芳", email="wangfang@example.cn")
+        path = "/r/" + rewards_service.referral_code(me.id)
+        configure(rate_limit="3/60")
+
+        async def join(i: int, headers: dict[str, str] = HTML) -> httpx.Response:
+            return await client.post(
+                path, data={"name": f"朋友{i}", "email": f"friend{i}@example.cn"}, headers=headers
+            )
+
+        assert [(await join(i)).status_code for i in range(3)] == [200, 200, 200]
+        page = await join(3)
+        assert page.status_code == 429 and page.headers["retry-after"] == "60"
+        assert "提交过于频繁" in page.text and 'name="email"' in page.text  # the form again, in Chinese
+        assert "Too many" not in page.text and "rate_limited" not in page.text
+        api = await join(4, headers={"accept": "application/json"})
+        assert api.status_code == 429 and api.json()["error"]["code"] == "rate_limited"
+        async with db.session() as s:  # nobody past the limit was registered
+            emails = (await s.execute(sa.select(Identity.value).where(Identity.kind == "email"))).scalars()
+            joined = [f"friend{i}@example.cn" for i in range(3)]
+            assert sorted(emails) == sorted(["wangfang@example.cn", *joined])
+        configure(rate_limit="off")
+        assert (await join(5)).status_code == 200
 
 
 class TestReferrals:
