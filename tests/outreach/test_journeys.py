@@ -256,41 +256,54 @@ class TestCalendarJourneys:
         assert [(c["reason"], c["amount"]) for c in coupons] == [("anniversary", "30.00")]
 
     async def test_monthly_content_by_tier_from_kb_collections(self, db: Database) -> None:
+        """Made mid-month (a fixed clock: 15 Nov 2026, Shanghai), the journeys send nothing at
+        once; the issue goes out on 1 Dec (once, however often the hourly job runs), then 1 Jan."""
         await set_policy(db)
         insight = await _article(db, "2026 行业趋势", "行业洞察")
         tips = await _article(db, "省电小技巧", "使用技巧")
-        async with db.transaction() as s:
-            await make_journey(
-                s,
-                name="月度·高价值",
-                trigger="monthly_content",
-                purpose="marketing",
-                segment={"tiers": ["high"]},
-                kb_category="行业洞察",
-                body_zh="本月行业洞察：\n{articles}",
-            )
-            await make_journey(
-                s,
-                name="月度·潜力",
-                trigger="monthly_content",
-                purpose="marketing",
-                segment={"tiers": ["potential"]},
-                kb_category="使用技巧",
-                body_zh="本月使用技巧：\n{articles}",
-            )
-            high = await make_customer(s, name="高", email="high@example.cn")
-            pot = await make_customer(s, name="潜", email="pot@example.cn")
-            high.tier, pot.tier = "high", "potential"
-            for c in (high, pot):
-                await consent(s, c.id)
-        for _ in range(2):
+        made = datetime(2026, 11, 15, 2, 0, tzinfo=UTC)  # 10:00 on the 15th in Shanghai
+        with time_machine.travel(made, tick=False):
             async with db.transaction() as s:
-                await outreach_service.occasions(s)
+                await make_journey(
+                    s,
+                    name="月度·高价值",
+                    trigger="monthly_content",
+                    purpose="marketing",
+                    segment={"tiers": ["high"]},
+                    kb_category="行业洞察",
+                    body_zh="本月行业洞察：\n{articles}",
+                )
+                await make_journey(
+                    s,
+                    name="月度·潜力",
+                    trigger="monthly_content",
+                    purpose="marketing",
+                    segment={"tiers": ["potential"]},
+                    kb_category="使用技巧",
+                    body_zh="本月使用技巧：\n{articles}",
+                )
+                high = await make_customer(s, name="高", email="high@example.cn")
+                pot = await make_customer(s, name="潜", email="pot@example.cn")
+                high.tier, pot.tier = "high", "potential"
+                for c in (high, pot):
+                    await consent(s, c.id)
+        for now in (made, made + timedelta(hours=1), datetime(2026, 11, 30, 15, 59, tzinfo=UTC)):
+            async with db.transaction() as s:  # the rest of November, to 23:59 on the 30th
+                assert await outreach_service.occasions(s, now=now) == 0
+        assert await sends(db) == []
+        first = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 00:00 on 1 Dec in Shanghai
+        for now in (first, first + timedelta(hours=1), first + timedelta(days=20)):
+            async with db.transaction() as s:
+                await outreach_service.occasions(s, now=now)
         await run_jobs(db)
         [h_send] = await sends(db, high.id)
         [p_send] = await sends(db, pot.id)
+        assert h_send.occurrence == "month:2026-12" and p_send.occurrence == "month:2026-12"
         assert f"/help/articles/{insight}" in h_send.body and "省电" not in h_send.body
         assert f"/help/articles/{tips}" in p_send.body and "行业趋势" not in p_send.body
+        async with db.transaction() as s:
+            await outreach_service.occasions(s, now=datetime(2026, 12, 31, 16, 0, tzinfo=UTC))  # 1 Jan
+        assert [x.occurrence for x in await sends(db, high.id)] == ["month:2026-12", "month:2027-01"]
 
     async def test_holiday_greeting_waits_for_quiet_hours_and_needs_consent(self, db: Database) -> None:
         await set_policy(db, OutreachPolicy())  # quiet 21:00–08:00

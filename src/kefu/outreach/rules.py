@@ -115,6 +115,17 @@ def birthday_due(birth_month: int, birth_day: int, today: date) -> bool:
     return birth_day <= today.day or today == last_day
 
 
+MONTHLY_DAY = 1  # monthly content goes out on the 1st (local), or later that month if a run was missed
+
+
+def monthly_due(created: date, today: date) -> bool:
+    """Monthly content is due from this month's send date (the 1st) to the month's end, but
+    only for a journey that existed on that date: one created on the 15th waits for the 1st
+    of next month instead of sending at once (its audience expects the month's issue then)."""
+    scheduled = today.replace(day=MONTHLY_DAY)
+    return scheduled <= today and created <= scheduled
+
+
 HOLIDAYS = (
     "new_years_day",
     "spring_festival",

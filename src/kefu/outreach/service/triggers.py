@@ -185,8 +185,8 @@ class TriggerMixin:
         """Anniversaries, monthly content and holiday greetings due today; each once per
         customer and occurrence, so an hourly run costs nothing after the first."""
         now = now or utcnow()
-        today = now.astimezone(ZoneInfo((await self.policy(session)).timezone)).date()
         zone = ZoneInfo((await self.policy(session)).timezone)
+        today = now.astimezone(zone).date()
         planned = 0
         for journey in await repo.active_journeys(session, "anniversary"):
             for cid, first in await repo.first_orders(session, self._audience(journey, now)):
@@ -194,6 +194,8 @@ class TriggerMixin:
                 if years:
                     planned += await self._anniversary(session, journey, cid, years, today.year, now)
         for journey in await repo.active_journeys(session, "monthly_content"):
+            if not rules.monthly_due(journey.created_at.astimezone(zone).date(), today):
+                continue  # made after this month's send date: the first issue is next month's
             for cid in await repo.audience_ids(session, self._audience(journey, now)):
                 if await self._plan(session, journey, cid, f"month:{today:%Y-%m}", {}, now):
                     planned += 1
