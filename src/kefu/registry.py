@@ -40,6 +40,7 @@ MODULES = [
     "kefu.routing.tasks",
     "kefu.routing.listeners",
     "kefu.bot.tasks",
+    "kefu.wechat.events",
     "kefu.wechat.tasks",
     "kefu.phone.tasks",
     "kefu.appchannel.tasks",

@@ -4,12 +4,14 @@ at rest) and the WeChat platform's template-message API (shared access token).""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from kefu.authz import SYSTEM
 from kefu.kit.db import Database
 from kefu.models import WechatUser
 from kefu.models.user import Role
@@ -17,7 +19,7 @@ from kefu.outreach.service import outreach_service
 from tests.factories import bearer, make_customer, staff_token
 from tests.loopback import Loopback, serve
 from tests.outreach.conftest import make_journey, run_jobs, sends, set_policy
-from tests.wechat.test_callback import event_xml, make_account, post_plain
+from tests.wechat.test_callback import GH, event_xml, make_account, post_plain
 
 POLICY = {"quiet_start": "00:00", "quiet_end": "00:00"}
 
@@ -118,7 +120,7 @@ class Platform:
             return 200, {"access_token": f"TOKEN-{self.tokens}", "expires_in": 7200}
         if path == "/cgi-bin/message/template/send":
             self.sent.append({"token": query["access_token"], **json.loads(body)})
-            return 200, {"errcode": 0, "errmsg": "ok", "msgid": 4242}
+            return 200, {"errcode": 0, "errmsg": "ok", "msgid": 4241 + len(self.sent)}
         if path == "/cgi-bin/message/custom/send":
             return 200, {"errcode": 0, "errmsg": "ok"}
         return 404, {}
@@ -149,3 +151,58 @@ class TestWechatTemplate:
         assert msg["token"] == "TOKEN-1"
         [send] = await sends(db, follower.customer_id)
         assert send.status == "sent" and send.reason == "4242"
+        assert send.delivered_at is None  # accepted by the platform; delivered when it says so
+
+
+def finished_xml(openid: str, msgid: int, status: str) -> str:
+    """The platform's TEMPLATESENDJOBFINISH push for a template message (note MsgID)."""
+    return (
+        f"<xml><ToUserName><![CDATA[{GH}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        f"<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event><MsgID>{msgid}</MsgID>"
+        f"<Status><![CDATA[{status}]]></Status></xml>"
+    )
+
+
+@pytest.mark.usefixtures("allow_loopback")
+class TestWechatReceipts:
+    async def test_the_platforms_receipt_marks_the_send_delivered_or_failed(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        await set_policy(db)
+        fake = Platform()
+        async with serve(Loopback(fake)) as server:
+            path = await make_account(client, db, api_base=server.url)
+            for openid in ("o-receipt-1", "o-receipt-2"):
+                assert (await post_plain(client, path, event_xml(openid, "subscribe"))).status_code == 200
+            await run_jobs(db)
+            async with db.session() as s:
+                who = {u.openid: u.customer_id for u in (await s.execute(sa.select(WechatUser))).scalars()}
+            async with db.transaction() as s:
+                journey = await make_journey(s, name="微信券", channel="wechat", wechat_template_id="TPL-1")
+                for n, openid in enumerate(("o-receipt-1", "o-receipt-2")):
+                    await outreach_service.trigger(
+                        s, "coupon_issued", who[openid], f"coupon:{n}", {"coupon_amount": "30"}
+                    )
+            await run_jobs(db)
+        assert [m["touser"] for m in fake.sent] == ["o-receipt-1", "o-receipt-2"]
+        [ok] = await sends(db, who["o-receipt-1"])
+        [blocked] = await sends(db, who["o-receipt-2"])
+        assert (ok.provider_ref, blocked.provider_ref) == ("4242", "4243")
+        # Someone else's msgid, or a receipt from the wrong follower, changes nothing.
+        for openid, msgid in (("o-receipt-1", 9999), ("o-receipt-2", 4242)):
+            xml = finished_xml(openid, msgid, "success")
+            assert (await post_plain(client, path, xml)).text == "success"
+        receipt = finished_xml("o-receipt-1", 4242, "success")
+        assert (await post_plain(client, path, receipt)).text == "success"
+        assert (await post_plain(client, path, receipt)).text == "success"  # the platform retried
+        r = await post_plain(client, path, finished_xml("o-receipt-2", 4243, "failed:user block"))
+        assert r.status_code == 200
+        await run_jobs(db)
+        [ok] = await sends(db, who["o-receipt-1"])
+        [blocked] = await sends(db, who["o-receipt-2"])
+        assert (ok.status, ok.delivery) == ("sent", "delivered") and ok.delivered_at is not None
+        assert (blocked.status, blocked.reason, blocked.delivery) == ("failed", "user_block", "undelivered")
+        async with db.session() as s:
+            figures = await outreach_service.figures(s, SYSTEM, journey.id)
+        assert (figures.sent, figures.delivered, figures.failed) == (1, 1, 1)

@@ -14,8 +14,9 @@
   "user_id", "title", "body", "url"}`; through the SSRF guard.
 
 `on_sent(session, ref, delivered)`: the provider's reference, and whether its answer already
-means the message reached the customer (WeChat and the app's webhook: yes; SMS: only when the
-provider's delivery report comes; email: when the outbox hands it to the SMTP relay).
+means the message reached the customer (the app's webhook: yes; SMS: only when the provider's
+delivery report comes; WeChat: when the platform's TEMPLATESENDJOBFINISH receipt says
+"success", matched by the msgid; email: when the outbox hands it to the SMTP relay).
 
 Network channels are at-least-once: the provider call and the log update cannot share a
 transaction, so a crash between them may repeat one message (the job retries).
@@ -147,8 +148,8 @@ class WechatTemplateChannel:
                 if code in wechat_client.UNDELIVERABLE:
                     raise Undeliverable(f"WeChat error {code}: {data.get('errmsg', '')}")
                 raise wechat_client.PlatformError(code, str(data.get("errmsg", "")))
-        async with db.transaction() as session:
-            await on_sent(session, msgid, True)
+        async with db.transaction() as session:  # delivered when the platform's receipt says so
+            await on_sent(session, msgid, False)
 
 
 class AppPushChannel:

@@ -1,5 +1,6 @@
 """Event-driven journeys: loyalty's coupon, points and tier events and the inbound
-shipment-delay, milestone and purchase events plan notices (each once per occurrence)."""
+shipment-delay, milestone and purchase events plan notices (each once per occurrence); the
+WeChat platform's template-message receipts mark sends delivered or failed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kefu.loyalty.events import CouponIssued, OrderRecorded, TierChanged
 from kefu.outreach.events import ProductPurchased, ShipmentDelayed, ShipmentMilestone
 from kefu.outreach.service import outreach_service
 from kefu.outreach.templating import amount_text
+from kefu.wechat.events import TemplateSendFinished
 
 # Coupons whose own message already tells the customer (the delay apology carries its coupon).
 ANNOUNCED_ELSEWHERE = {"shipment_delay"}
@@ -63,3 +65,8 @@ async def milestone_notice(session: AsyncSession, event: ShipmentMilestone) -> N
 @listener(ProductPurchased)
 async def onboarding_guide(session: AsyncSession, event: ProductPurchased) -> None:
     await outreach_service.product_purchased(session, event)
+
+
+@listener(TemplateSendFinished)
+async def wechat_receipt(session: AsyncSession, event: TemplateSendFinished) -> None:
+    await outreach_service.wechat_receipt(session, event.account_id, event.openid, event.msgid, event.status)

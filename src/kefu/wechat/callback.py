@@ -170,6 +170,13 @@ def _said(account: WechatAccount, msg: xmlmsg.Inbound) -> tuple[str, dict[str, A
 
 
 async def _dispatch(db: Database, account: WechatAccount, msg: xmlmsg.Inbound) -> str:
+    if msg.msg_type == "event" and msg.event == "templatesendjobfinish":
+        # A template message's delivery receipt: whoever sent it reads the event (outreach).
+        async with db.transaction() as session:
+            await wechat_service.template_finished(
+                session, account.id, msg.from_user, msg.get("MsgID") or msg.msg_id, msg.get("Status")
+            )
+        return ""
     follower = await _follower(db, account, msg)
     if msg.msg_type == "event" and msg.event in {"subscribe", "unsubscribe"}:
         subscribed = msg.event == "subscribe"

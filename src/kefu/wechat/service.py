@@ -18,10 +18,12 @@ from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, NotFound, Unprocessable
 from kefu.kit import outbound
+from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models import Message
 from kefu.models.customer import IdentityKind
 from kefu.models.wechat import WechatAccount, WechatInbound, WechatNonce, WechatUser
+from kefu.wechat.events import TemplateSendFinished
 from kefu.wechat.repository import wechat_repository as repo
 from kefu.wechat.schemas import AccountCreate, AccountUpdate
 
@@ -225,6 +227,22 @@ class WechatService:
         user = await repo.user_by_id(session, follower_id, lock=True)
         if user is not None:
             user.subscribed = subscribed
+
+    async def template_finished(
+        self, session: AsyncSession, account_id: int, openid: str, msgid: str, status: str
+    ) -> None:
+        """The platform's delivery receipt of a template message (TEMPLATESENDJOBFINISH),
+        published for the domain that sent it; a receipt without a message id names nothing."""
+        if msgid.strip():
+            await publish(
+                session,
+                TemplateSendFinished(
+                    account_id=account_id,
+                    openid=openid[:64],
+                    msgid=msgid.strip()[:120],
+                    status=status.strip()[:60],
+                ),
+            )
 
     async def last_seq(self, session: AsyncSession, conversation_id: int) -> int:
         conv = await repo.conversation(session, conversation_id)

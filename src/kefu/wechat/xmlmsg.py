@@ -41,7 +41,10 @@ class Inbound:
         """MsgId for messages; sender + time + event for events (the platform's advice)."""
         if self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.from_user}:{self.create_time}:{self.event}:{self.get('EventKey')}"[:160]
+        # A template message's receipt names its message (MsgID): two receipts in one second
+        # for one follower are two events, not a retry.
+        key = self.get("EventKey") or self.get("MsgID")
+        return f"evt:{self.from_user}:{self.create_time}:{self.event}:{key}"[:160]
 
 
 def parse(body: bytes | str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Tracking and opt-outs, part of the outreach service: the open pixel and tracked links
 (signed; a click goes only to a URL the message contained), delivery reports from the SMS
-provider (signed with its key), each journey's figures, and a customer's own per-channel
-choices (portal)."""
+provider (signed with its key) and WeChat's template-message receipts, each journey's
+figures, and a customer's own per-channel choices (portal)."""
 
 from __future__ import annotations
 
@@ -102,6 +102,30 @@ class TrackingMixin:
             send.delivered_at = send.delivered_at or utcnow()
         elif send.status == SendStatus.SENT:
             send.error = "undelivered (provider report)"
+        return send.id
+
+    async def wechat_receipt(
+        self, session: AsyncSession, account_id: int, openid: str, msgid: str, status: str
+    ) -> int | None:
+        """The platform's TEMPLATESENDJOBFINISH for a template message we sent (matched by the
+        msgid the send API returned, the follower and the account): "success" is delivered;
+        "failed:user block" (the follower refuses the account's messages) and "failed: system
+        failed" fail the send with that reason. The send's id, or None for someone else's."""
+        send = await repo.send_by_ref(session, "wechat", msgid)
+        if (
+            send is None
+            or send.to_addr != openid
+            or (send.context or {}).get("account_id") not in (None, account_id)
+        ):
+            return None
+        if status.strip().lower() == "success":
+            send.delivery = "delivered"
+            send.delivered_at = send.delivered_at or utcnow()
+            return send.id
+        send.delivery, send.delivered_at = "undelivered", None
+        send.status = SendStatus.FAILED
+        send.reason = "user_block" if "block" in status.lower() else "system_failed"
+        send.error = f"WeChat: {status}"[:1000]
         return send.id
 
     async def figures(self, session: AsyncSession, principal: Principal, journey_id: int) -> FiguresOut:
