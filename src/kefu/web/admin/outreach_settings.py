@@ -12,27 +12,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from kefu.authz import Perm, require
+from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import KefuError, Unauthorized
+from kefu.errors import KefuError
 from kefu.kit.i18n import translations
 from kefu.outreach.rules import CHANNELS
 from kefu.outreach.schemas import ReportDraftIn, ReportEditIn, SettingsIn
 from kefu.outreach.service import outreach_service
 from kefu.outreach.service.reports import report_figures, service_report_service
+from kefu.web.access import staff_with
 from kefu.web.crud import ADMIN_NAV, N_, kefu_message, pydantic_message
 from kefu.web.templates import render, request_locale
 
 router = APIRouter(include_in_schema=False)
 ADMIN_NAV.append(("/admin/outreach-settings", N_("Outreach settings")))
 ADMIN_NAV.append(("/admin/service-reports", N_("Service upgrade reports")))
-
-
-def _staff(principal: OptionalPrincipal, perm: Perm) -> Any:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    require(principal, perm)
-    return principal
 
 
 def _errors(request: Request, exc: Exception) -> list[str]:
@@ -85,7 +79,7 @@ def _payload(form: Mapping[str, Any]) -> dict[str, Any]:
 
 @router.get("/admin/outreach-settings")
 async def settings_page(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.SETTINGS_MANAGE)
+    me = staff_with(principal, Perm.SETTINGS_MANAGE)
     current = await outreach_service.settings(session, me)
     saved = request.query_params.get("saved") == "1"
     return render(
@@ -97,7 +91,7 @@ async def settings_page(request: Request, session: Session, principal: OptionalP
 
 @router.post("/admin/outreach-settings")
 async def save_settings(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.SETTINGS_MANAGE)
+    me = staff_with(principal, Perm.SETTINGS_MANAGE)
     form = await request.form()
     try:
         await outreach_service.save_settings(session, me, SettingsIn.model_validate(_payload(form)))
@@ -120,14 +114,14 @@ async def save_settings(request: Request, session: Session, principal: OptionalP
 # --- 服务升级报告 -----------------------------------------------------------------------------
 @router.get("/admin/service-reports")
 async def reports_page(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.REPORTS_READ)
+    me = staff_with(principal, Perm.REPORTS_READ)
     reports = await service_report_service.all_reports(session, me)
     return render(request, "admin/outreach/reports.html", {"reports": reports, "errors": []})
 
 
 @router.post("/admin/service-reports")
 async def draft_report(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.REPORTS_READ)
+    me = staff_with(principal, Perm.REPORTS_READ)
     form = await request.form()
     try:
         report = await service_report_service.draft(
@@ -150,7 +144,7 @@ async def draft_report(request: Request, session: Session, principal: OptionalPr
 async def report_page(
     report_id: int, request: Request, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal, Perm.REPORTS_READ)
+    me = staff_with(principal, Perm.REPORTS_READ)
     report = await service_report_service.get(session, me, report_id)
     return render(
         request,
@@ -170,7 +164,7 @@ async def report_action(
     report_id: int, request: Request, session: Session, principal: OptionalPrincipal
 ) -> Response:
     """Save the text (lines = improvements), approve or publish."""
-    me = _staff(principal, Perm.REPORTS_READ)
+    me = staff_with(principal, Perm.REPORTS_READ)
     form = await request.form()
     action = str(form.get("action") or "save")
     suffix = ""
