@@ -14,7 +14,7 @@ from kefu.authz import Perm, Principal
 from kefu.config import Settings
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session, get_settings_dep
-from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.errors import KefuError
 from kefu.kit.db import writes
 from kefu.kit.schemas import Id
 from kefu.loyalty.advisor import advisor_service
@@ -23,6 +23,7 @@ from kefu.privacy.service import privacy_service
 from kefu.ticket.schemas import TicketFilter
 from kefu.ticket.service import ticket_service
 from kefu.timeline.service import timeline_service
+from kefu.web.access import staff
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,19 +31,11 @@ CUSTOMERS_PAGE = 50
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def _staff(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff:
-        raise Forbidden("无权访问 / staff only")
-    return principal
-
-
 @router.get("/agent/customers")
 async def customers_search(
     request: Request, session: Session, principal: OptionalPrincipal, q: str = "", page: int = 1
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     q = q.strip()[:120]
     page = max(1, min(page, 1000))
     found = await customer_service.browse(
@@ -95,7 +88,7 @@ async def _context(session: Any, me: Principal, customer_id: Id, *, unmasked: bo
 async def customer_360(
     request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     return render(request, "agent/customer.html", await _context(session, me, customer_id, unmasked=False))
 
 
@@ -103,14 +96,14 @@ async def customer_360(
 async def customer_unmask(
     request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     return render(request, "agent/customer.html", await _context(session, me, customer_id, unmasked=True))
 
 
 @router.get("/agent/customers/{customer_id}/export")
 @writes  # the export is audited
 async def customer_export(customer_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     data = await privacy_service.export(session, me, customer_id)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return Response(
@@ -124,7 +117,7 @@ async def customer_export(customer_id: Id, session: Session, principal: Optional
 async def customer_erase(
     request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal, settings: SettingsDep
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     await privacy_service.erase(session, me, customer_id, settings.data_dir / "attachments")
     return RedirectResponse(f"/agent/customers/{customer_id}", status_code=303)
 
@@ -140,7 +133,7 @@ async def customer_advisor(
     remove: Annotated[str, Form()] = "",
 ) -> Response:
     """专属顾问: supervisors and admins assign, reassign or remove (audited)."""
-    me = _staff(principal)
+    me = staff(principal)
     try:
         if remove:
             await advisor_service.remove(session, me, customer_id, reason)

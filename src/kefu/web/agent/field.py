@@ -8,29 +8,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kefu.authz import Principal
+from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, Unauthorized
 from kefu.fieldservice import fees
 from kefu.fieldservice.schemas import ServiceOrderCreate, ServiceOrderOut, Transition
 from kefu.fieldservice.service import device_service, diagnostic_service, order_service, point_service
-from kefu.fieldservice.service.common import is_partner
 from kefu.kit.schemas import Id
 from kefu.ticket.service import ticket_service
+from kefu.web.access import staff_with
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
+# Staff work: repair partners are staff accounts without it (they use /partner).
 
 
 PRODUCT_LINES = list(fees.DEFAULT_RULES)
-
-
-def _staff(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff or is_partner(principal):
-        raise Forbidden("无权访问 / staff only")
-    return principal
 
 
 async def _views(session: Session, orders: Any) -> list[ServiceOrderOut]:
@@ -41,7 +33,7 @@ async def _views(session: Session, orders: Any) -> list[ServiceOrderOut]:
 async def ticket_panel(
     request: Request, ticket_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     t = await ticket_service.get(session, me, ticket_id)
     orders = await _views(session, await order_service.list_orders(session, me, ticket_id=t.id))
     devices = await device_service.of_customer(session, me, t.customer_id) if t.customer_id else []
@@ -69,7 +61,7 @@ async def ticket_create_order(
     city: Annotated[str, Form(max_length=40)],
     fault: Annotated[str, Form(max_length=4000)],
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     data = ServiceOrderCreate.model_validate(
         {"ticket_id": ticket_id, "device_id": device_id, "kind": kind, "city": city, "fault": fault}
     )
@@ -86,7 +78,7 @@ async def agent_transition(
     quote_cny: Annotated[str, Form(max_length=12)] = "",
     note: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     quote = int(quote_cny) if quote_cny.strip().isdigit() else None
     order = await order_service.transition(
         session, me, order_id, Transition(to=to, quote_cny=quote, note=note)
@@ -98,7 +90,7 @@ async def agent_transition(
 async def customer_panel(
     request: Request, customer_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     devices = await device_service.of_customer(session, me, customer_id)
     orders = await order_service.list_orders(session, me, customer_id=customer_id)
     return render(

@@ -5,21 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kefu.authz import Perm, Principal
+from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, Unauthorized
 from kefu.loyalty.advisor import advisor_service
+from kefu.web.access import staff
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _staff(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff:
-        raise Forbidden("无权访问 / staff only")
-    return principal
 
 
 @router.get("/agent/my-customers")
@@ -28,7 +20,7 @@ async def my_customers(
 ) -> Response:
     """The advisor's customers; supervisors and admins may open anyone's book and see the
     eligible customers still waiting for an advisor."""
-    me = _staff(principal)
+    me = staff(principal)
     manage = me.can(Perm.ADVISORS_ASSIGN)
     shown = advisor if manage and advisor is not None else me.id
     advisors = await advisor_service.advisors(session) if manage else []

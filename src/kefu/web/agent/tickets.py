@@ -17,7 +17,7 @@ from kefu.automation.service import automation_service
 from kefu.conversation.service import conversation_service
 from kefu.customer.service import customer_service
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.errors import KefuError
 from kefu.kit.schemas import Id
 from kefu.loyalty.service import loyalty_service
 from kefu.models.ticket import TicketPriority, TicketStatus
@@ -30,20 +30,13 @@ from kefu.ticket.queue import ticket_queue_service
 from kefu.ticket.schemas import SORT_KEYS, CommentCreate, OwnerReassign, TicketFilter, TicketUpdate
 from kefu.ticket.service import ticket_service
 from kefu.triage.service import triage_service
+from kefu.web.access import staff
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 VIEWS = ("inbox", "mine", "owned", "unassigned", "groups", "at_risk", "overdue", "all")
 QUEUE_VIEWS = ("inbox", "mine", "unassigned", "groups")
 PAGE = 25
-
-
-def _staff(principal: Principal | None) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff:
-        raise Forbidden("无权访问 / staff only")
-    return principal
 
 
 def _form_error(exc: Exception) -> tuple[str, int]:
@@ -67,7 +60,7 @@ async def agent_tickets(
     moved: int = 0,
     to: int = 0,
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     view = view if view in VIEWS else "inbox"
     # Work queues default to the queue order (priority, then loyalty ticket priority, then
     # the longest waiting); the others to the most recently updated.
@@ -187,7 +180,7 @@ async def _category_context(session: Any, me: Principal, ticket_id: int, current
 async def agent_ticket(
     request: Request, ticket_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     return render(request, "agent/ticket.html", await _detail_context(session, me, ticket_id))
 
 
@@ -195,7 +188,7 @@ async def agent_ticket(
 async def agent_macro_preview(
     ticket_id: Id, macro_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     text = await automation_service.preview(session, me, macro_id, ticket_id)
     return HTMLResponse(f'<textarea name="body" id="reply-body" rows="6" required>{_esc(text)}</textarea>')
 
@@ -215,7 +208,7 @@ async def agent_reply(
     email: Annotated[str, Form()] = "",
     macro_id: Annotated[int | None, Form()] = None,
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     try:
         if macro_id:
             await automation_service.apply(session, me, macro_id, ticket_id, body_override=body)
@@ -244,7 +237,7 @@ async def agent_properties(
     category: Annotated[str | None, Form(max_length=120)] = None,
     customer_accepted: Annotated[str, Form()] = "",
 ) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     try:
         data = TicketUpdate.model_validate(
             {
@@ -277,7 +270,7 @@ async def agent_reassign_owner(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Supervisors move the first-contact ownership, with a reason."""
-    me = _staff(principal)
+    me = staff(principal)
     try:
         data = OwnerReassign.model_validate(
             {"owner_id": int(owner_id) if owner_id.isdigit() else 0, "reason": reason}
@@ -292,7 +285,7 @@ async def agent_reassign_owner(
 
 @router.post("/agent/ticket-notices/read")
 async def agent_notices_read(session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal)
+    me = staff(principal)
     await ticket_notice_service.mark_read(session, me, None)
     return RedirectResponse("/agent/tickets?view=owned", status_code=303)
 
@@ -309,7 +302,7 @@ async def agent_bulk(
     back: Annotated[str, Form(max_length=300)] = "/agent/tickets",
 ) -> Response:
     """Apply the same change to several tickets; each succeeds or fails on its own."""
-    me = _staff(principal)
+    me = staff(principal)
     fields: dict[str, Any] = {k: v for k, v in {"status": status, "priority": priority}.items() if v}
     if assign_to_me == "on":
         fields["assignee_id"] = me.id

@@ -11,23 +11,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from kefu.authz import Perm, Principal
+from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, KefuError, Unauthorized
+from kefu.errors import KefuError
 from kefu.kit.schemas import Id
 from kefu.training.schemas import CaseIn, SubmitIn
 from kefu.training.service import case_service, exam_service, learning_service
+from kefu.web.access import staff_with
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _staff(principal: Principal | None, perm: Perm = Perm.TICKETS_WORK) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff or not principal.can(perm):
-        raise Forbidden("无权访问 / you may not open this page")
-    return principal
 
 
 def _back(url: str) -> Response:
@@ -37,7 +30,7 @@ def _back(url: str) -> Response:
 # --- my learning --------------------------------------------------------------------------------
 @router.get("/training")
 async def my_learning(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     context = {
         "paths": await learning_service.my_paths(session, me),
         "exams": await exam_service.my_exams(session, me),
@@ -53,7 +46,7 @@ async def my_learning(request: Request, session: Session, principal: OptionalPri
 async def mark_done(
     item_id: Id, session: Session, principal: OptionalPrincipal, done: Annotated[str, Form()] = "1"
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     await learning_service.set_done(session, me, item_id, done == "1")
     return _back(f"/training#item-{item_id}")
 
@@ -65,7 +58,7 @@ async def sign_off(
     principal: OptionalPrincipal,
     note: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     await learning_service.sign_off(session, me, mentorship_id, note)
     return _back("/training")
 
@@ -73,7 +66,7 @@ async def sign_off(
 # --- taking an exam -------------------------------------------------------------------------------
 @router.post("/training/exams/{exam_id}/start")
 async def start_exam(exam_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     attempt = await exam_service.start(session, me, exam_id)
     return _back(f"/training/attempts/{attempt.id}")
 
@@ -82,7 +75,7 @@ async def start_exam(exam_id: Id, session: Session, principal: OptionalPrincipal
 async def attempt_page(
     request: Request, attempt_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     attempt = await exam_service.attempt_out(session, me, attempt_id)
     return render(request, "training/attempt.html", {"a": attempt, "error": ""})
 
@@ -108,7 +101,7 @@ def _answers(form: Any, attempt: Any) -> dict[str, Any]:
 async def submit_attempt(
     request: Request, attempt_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     attempt = await exam_service.attempt_out(session, me, attempt_id)
     form = await request.form()
     await exam_service.submit(session, me, attempt_id, SubmitIn(answers=_answers(form, attempt)))
@@ -118,14 +111,14 @@ async def submit_attempt(
 # --- the case library -------------------------------------------------------------------------------
 @router.get("/training/cases")
 async def cases(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     context = {"cases": await case_service.list_cases(session, me), "manages": me.can(Perm.TRAINING_MANAGE)}
     return render(request, "training/cases.html", {**context, "error": "", "values": {}})
 
 
 @router.post("/training/cases")
 async def create_case(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
+    me = staff_with(principal, Perm.TRAINING_MANAGE)
     form = await request.form()
     values = {
         k: str(form.get(k, "")).strip()
@@ -158,7 +151,7 @@ async def create_case(request: Request, session: Session, principal: OptionalPri
 async def case_page(
     request: Request, case_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     return render(request, "training/case.html", {"case": await case_service.view(session, me, case_id)})
 
 
@@ -169,6 +162,6 @@ async def add_note(
     principal: OptionalPrincipal,
     body: Annotated[str, Form(min_length=1, max_length=8000)],
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     await case_service.add_note(session, me, case_id, body)
     return _back(f"/training/cases/{case_id}#notes")

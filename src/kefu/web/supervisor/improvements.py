@@ -13,9 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from kefu.auth.service import user_service
-from kefu.authz import Perm, Principal
+from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, KefuError, Unauthorized, Unprocessable
+from kefu.errors import KefuError, Unprocessable
 from kefu.improvement import lifecycle
 from kefu.improvement.schemas import (
     FromPainPoint,
@@ -31,6 +31,7 @@ from kefu.improvement.service import improvement_service, source_service
 from kefu.improvement.service.common import today
 from kefu.kit.i18n import translations
 from kefu.kit.schemas import Id
+from kefu.web.access import staff_with
 from kefu.web.crud import pydantic_message
 from kefu.web.templates import render, request_locale
 
@@ -42,14 +43,6 @@ FORM_FIELDS = (
     "topic", "verify_ratio", "verify_weeks", "survey_threshold",
 )  # fmt: skip
 KPI_DAYS = 30
-
-
-def _staff(principal: Principal | None, perm: Perm = Perm.TICKETS_WORK) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff or not principal.can(perm):
-        raise Forbidden("无权访问 / you may not open this page")
-    return principal
 
 
 def _back(url: str) -> Response:
@@ -79,7 +72,7 @@ async def list_page(
     overdue: Annotated[str, Query(max_length=3)] = "",
     mine: Annotated[str, Query(max_length=3)] = "",
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     items = await improvement_service.list_items(
         session,
         me,
@@ -142,7 +135,7 @@ def _errors(exc: ValidationError, request: Request) -> dict[str, str]:
 
 @router.get("/improvements/new")
 async def new_page(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     values = {"source": "suggestion", "verify_ratio": "50", "verify_weeks": "2", "survey_threshold": "4",
               "due_date": (today() + timedelta(days=14)).isoformat()}  # fmt: skip
     return await _form(request, session, None, values, {})
@@ -150,7 +143,7 @@ async def new_page(request: Request, session: Session, principal: OptionalPrinci
 
 @router.post("/improvements/new")
 async def create(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    me = staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     values = _values(await request.form())
     try:
         data = ItemIn.model_validate({**_payload(values), "source": values.get("source") or "suggestion"})
@@ -166,13 +159,13 @@ async def create(request: Request, session: Session, principal: OptionalPrincipa
 
 @router.get("/improvements/suggest")
 async def suggest_page(request: Request, principal: OptionalPrincipal) -> Response:
-    _staff(principal)
+    staff_with(principal, Perm.TICKETS_WORK)
     return render(request, "improvement/suggest.html", {"values": {}, "errors": {}})
 
 
 @router.post("/improvements/suggest")
 async def suggest(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("title", "description")}
     try:
@@ -192,7 +185,7 @@ async def sla_patterns(
     start: Annotated[str, Query(alias="from", max_length=10)] = "",
     to: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    me = _staff(principal, Perm.REPORTS_READ)
+    me = staff_with(principal, Perm.REPORTS_READ)
     last = _date(to) or today()
     first = _date(start) or last - timedelta(days=29)
     rows = await source_service.sla_patterns(session, me, first, last + timedelta(days=1))
@@ -218,7 +211,7 @@ async def from_sla(
     start: Annotated[date, Form(alias="from")],
     to: Annotated[date, Form()],
 ) -> Response:
-    me = _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    me = staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     item, _ = await source_service.from_sla_pattern(session, me, FromSlaPattern(key=key, start=start, end=to))
     return _back(f"/improvements/{item.id}")
 
@@ -232,7 +225,7 @@ async def from_painpoint(
     start: Annotated[str, Form(alias="from", max_length=10)] = "",
     to: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    me = _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    me = staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     data = FromPainPoint(topic=topic, title=title, start=_date(start), end=_date(to))
     item, _ = await source_service.from_painpoint(session, me, data)
     return _back(f"/improvements/{item.id}")
@@ -246,7 +239,7 @@ async def from_qa(
     due_date: Annotated[str, Form(max_length=10)] = "",
     action_plan: Annotated[str, Form(max_length=8000)] = "",
 ) -> Response:
-    me = _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    me = staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     data = FromQaReview(review_id=review_id, due_date=_date(due_date), action_plan=action_plan)
     item, _ = await source_service.from_qa_review(session, me, data)
     return _back(f"/improvements/{item.id}")
@@ -259,7 +252,7 @@ async def from_survey(
     principal: OptionalPrincipal,
     department_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    me = _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    me = staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     data = FromSurvey(survey_id=survey_id, department_id=_int(department_id))
     item, _ = await source_service.from_survey(session, me, data)
     return _back(f"/improvements/{item.id}")
@@ -269,7 +262,7 @@ async def from_survey(
 async def detail_page(
     request: Request, item_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     item = await improvement_service.detail(session, me, item_id)
     manages = me.can(Perm.IMPROVEMENT_MANAGE)
     moves = [
@@ -291,7 +284,7 @@ async def detail_page(
 async def edit_page(
     request: Request, item_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    me = staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     item = await improvement_service.get(session, me, item_id)
     values = {k: "" if getattr(item, k) is None else str(getattr(item, k)) for k in FORM_FIELDS}
     if item.survey_threshold is not None:
@@ -301,7 +294,7 @@ async def edit_page(
 
 @router.post("/improvements/{item_id}/edit")
 async def edit(request: Request, item_id: Id, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.IMPROVEMENT_MANAGE)
+    me = staff_with(principal, Perm.IMPROVEMENT_MANAGE)
     item = await improvement_service.get(session, me, item_id)
     values = _values(await request.form())
     payload = _payload(values)
@@ -327,7 +320,7 @@ async def move(
     to: Annotated[str, Form(max_length=20)],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    me = _staff(principal)
+    me = staff_with(principal, Perm.TICKETS_WORK)
     try:
         data = MoveIn.model_validate({"to": to, "note": note})
     except ValidationError as exc:

@@ -8,23 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kefu.authz import Perm, Principal
+from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
-from kefu.errors import Forbidden, Unauthorized, Unprocessable
+from kefu.errors import Unprocessable
 from kefu.kit.schemas import Id
 from kefu.training.schemas import GradeIn
 from kefu.training.service import dashboard_service, exam_service
+from kefu.web.access import staff_with
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _staff(principal: Principal | None, perm: Perm = Perm.TICKETS_WORK) -> Principal:
-    if principal is None:
-        raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
-    if not principal.is_staff or not principal.can(perm):
-        raise Forbidden("无权访问 / you may not open this page")
-    return principal
 
 
 def _back(url: str) -> Response:
@@ -33,7 +26,7 @@ def _back(url: str) -> Response:
 
 @router.get("/training/grading")
 async def grading_queue(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
+    me = staff_with(principal, Perm.TRAINING_MANAGE)
     pending = [
         await exam_service.attempt_out(session, me, a.id) for a in await exam_service.pending(session, me)
     ]
@@ -44,7 +37,7 @@ async def grading_queue(request: Request, session: Session, principal: OptionalP
 async def grade_attempt(
     request: Request, attempt_id: Id, session: Session, principal: OptionalPrincipal
 ) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
+    me = staff_with(principal, Perm.TRAINING_MANAGE)
     form = await request.form()
     marks: dict[str, float] = {}
     for key, value in form.items():
@@ -60,7 +53,7 @@ async def grade_attempt(
 
 @router.get("/training/certificates")
 async def certificates(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
+    me = staff_with(principal, Perm.TRAINING_MANAGE)
     return render(
         request, "training/certificates.html", {"certs": await exam_service.certificates(session, me)}
     )
@@ -73,19 +66,19 @@ async def revoke(
     principal: OptionalPrincipal,
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    me = _staff(principal, Perm.TRAINING_MANAGE)
+    me = staff_with(principal, Perm.TRAINING_MANAGE)
     await exam_service.revoke(session, me, certificate_id, reason)
     return _back("/training/certificates")
 
 
 @router.get("/training/report")
 async def report(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
-    me = _staff(principal, Perm.REPORTS_READ)
+    me = staff_with(principal, Perm.REPORTS_READ)
     return render(request, "training/report.html", {"report": await exam_service.report(session, me)})
 
 
 @router.get("/training/dashboard")
 async def dashboard(request: Request, session: Session, principal: OptionalPrincipal) -> Response:
     """培训看板: each agent's training beside their QA and CSAT averages; coverage, pass rate."""
-    me = _staff(principal, Perm.TRAINING_MANAGE)
+    me = staff_with(principal, Perm.TRAINING_MANAGE)
     return render(request, "training/dashboard.html", {"d": await dashboard_service.dashboard(session, me)})
