@@ -24,7 +24,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from kefu.bot.evaluation import Row, evaluate_rows, read_rows
+from kefu.nlp.evaluation import Row, evaluate_rows, read_rows
 
 # Issue #22's table: the published anchor and the goal beside each set.
 PUBLISHED = {

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from kefu.bot.emotion import EmotionModel, analyze
+from kefu.nlp.emotion import EmotionModel, analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 # Issue #22's table: the published anchor and the goal beside each review set.
@@ -59,7 +59,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def model_licence() -> str:
     """Which model analyze() runs: the site model (opt-in / own data) or the shipped default."""
-    from kefu.bot.emotion import DATA_DIR, site_model_dir
+    from kefu.nlp.emotion import DATA_DIR, site_model_dir
 
     folder = site_model_dir()
     if not (folder / "meta.json").is_file():

@@ -3,19 +3,19 @@
 Two profiles (issue #22, data hygiene):
 
 * ``--profile default`` (the weights shipped in ``src/kefu/data/emotion/``): trained only on
-  text written for kefu — synthetic reviews (`scripts/bot/emotion_synthetic.py`) and neutral
-  questions (`kefu.bot.emotion_neutral`, the demo intents' service questions). Licensed with
+  text written for kefu — synthetic reviews (`scripts/nlp/emotion_synthetic.py`) and neutral
+  questions (`kefu.nlp.emotion_neutral`, the demo intents' service questions). Licensed with
   the project. The research review sets are read, if present, for *evaluation only*.
   ``.venv/bin/python scripts/train_emotion.py --profile default``
 * ``--profile research`` (opt-in, ``make emotion-model-research``): trained on the SophonPlus
   review sets (licence not stated, research use) and the ATEC/BQ questions (research use
   only) under --data / --neutral; written to ``src/kefu/data/emotion/site/`` (git-ignored),
-  which `kefu.bot.emotion` prefers to the default while it exists. Not for redistribution.
+  which `kefu.nlp.emotion` prefers to the default while it exists. Not for redistribution.
 
 Research profile details: reads every ``*.csv`` (``text,label``) under --data, drops empty and
 duplicate texts (after the product's normalisation), holds out a validation split stratified
 by (source file, label) with a fixed seed, fits L2 logistic regression (liblinear) on the
-hashed features of `kefu.bot.emotion`. Figures are measured with the written (float16)
+hashed features of `kefu.nlp.emotion`. Figures are measured with the written (float16)
 arrays through `EmotionModel`, the product's code path. Deterministic: same data, same output.
 """
 
@@ -35,9 +35,9 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.model_selection import train_test_split
 
-from kefu.bot.emotion import EmotionModel, has_content, prepare
-from kefu.bot.emotion_neutral import neutral_questions
-from kefu.bot.emotion_train import (
+from kefu.nlp.emotion import EmotionModel, has_content, prepare
+from kefu.nlp.emotion_neutral import neutral_questions
+from kefu.nlp.emotion_train import (
     Params,
     band_table,
     binary_metrics,
@@ -214,7 +214,7 @@ def build_default(args: argparse.Namespace) -> int:
     meta.update(
         licence=LICENCE_DEFAULT,
         training={
-            "data": "scripts/bot/emotion_synthetic.py (synthetic reviews), kefu.bot.emotion_neutral "
+            "data": "scripts/nlp/emotion_synthetic.py (synthetic reviews), kefu.nlp.emotion_neutral "
             "and the demo intents' questions (neutral, gate only); all written for kefu",
             "synthetic_reviews": len(rows),
             "neutral_questions": len(neutral),

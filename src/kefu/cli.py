@@ -356,7 +356,7 @@ def bot_eval(
     oos_label: Annotated[str | None, typer.Option(help="label of out-of-scope rows")] = None,
 ) -> None:
     """Train a fresh intent model on T, evaluate on S, print JSON."""
-    evaluate = _feature("kefu.bot.evaluation", "evaluate")
+    evaluate = _feature("kefu.nlp.evaluation", "evaluate")
     try:
         _print_json(evaluate(train, test, oos_label))
     except KefuError as exc:
@@ -366,7 +366,7 @@ def bot_eval(
 @emotion_app.command("eval")
 def emotion_eval(test: Annotated[Path, typer.Option(help="test CSV (text,label)")]) -> None:
     """Evaluate the shipped emotion model on S, print JSON."""
-    evaluate_emotion = _feature("kefu.bot.emotion_eval", "evaluate_emotion")
+    evaluate_emotion = _feature("kefu.nlp.emotion_eval", "evaluate_emotion")
     try:
         _print_json(evaluate_emotion(test))
     except KefuError as exc:
@@ -379,9 +379,9 @@ def emotion_train(
     out: Annotated[Path | None, typer.Option(help="model folder (default: the site model)")] = None,
 ) -> None:
     """Train the emotion model on your own labelled texts; it replaces the shipped one, print JSON."""
-    from kefu.bot.emotion import site_model_dir
+    from kefu.nlp.emotion import site_model_dir
 
-    train_csv = _feature("kefu.bot.emotion_train", "train_csv")
+    train_csv = _feature("kefu.nlp.emotion_train", "train_csv")
     try:
         _print_json(train_csv(data, out or site_model_dir()))
     except KefuError as exc:

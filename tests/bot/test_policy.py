@@ -3,8 +3,8 @@ emotion and state — the rules a service team configures."""
 
 from __future__ import annotations
 
-from kefu.bot.nlu import Prediction
 from kefu.bot.policy import ArticleRef, BotConfig, IntentSpec, Policy, Question, Slot, Turn
+from kefu.nlp.nlu import Prediction
 
 INTENTS = [
     IntentSpec(name="refund_time", title="退款到账时间", answer="退款 1–3 个工作日到账，{name}请留意。"),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kefu.bot.emotion import analyze
+from kefu.nlp.emotion import analyze
 from kefu.quality.rules import DEFAULT_RULES, RuleSpec, Subject, Turn, inspect, scorecard_total
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

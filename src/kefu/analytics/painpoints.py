@@ -15,9 +15,9 @@ from kefu.analytics.schemas import PainPointAddressed
 from kefu.analytics.topics import Item, matches, rank
 from kefu.analytics.windows import check_range
 from kefu.authz import Perm, Principal, require
-from kefu.bot import emotion
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.models.analytics import PainPoint
+from kefu.nlp import emotion
 
 MAX_CONVERSATIONS = 5000
 COMPARE_DAYS = 28

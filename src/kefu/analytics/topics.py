@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from kefu.bot.text import normalize, words
+from kefu.nlp.text import normalize, words
 
 MAX_CLUSTER_TEXTS = 3000
 _STOP = frozenset(

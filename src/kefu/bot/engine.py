@@ -17,7 +17,6 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.bot import actions
-from kefu.bot.nlu import IntentModel
 from kefu.bot.policy import HUMAN_BUTTON, ArticleRef, Decision, Turn
 from kefu.bot.service import Brain, bot_service
 from kefu.conversation.bot_slot import BotContext, BotTurn, RuleBot, greeting, set_bot
@@ -26,6 +25,7 @@ from kefu.errors import NotFound
 from kefu.kb.service import kb_service
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
+from kefu.nlp.nlu import IntentModel
 from kefu.routing.service import routing_service
 
 log = structlog.get_logger(__name__)

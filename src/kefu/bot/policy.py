@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kefu.bot.nlu import Prediction
 from kefu.conversation.bot_slot import HANDOFF_WORDS
+from kefu.nlp.nlu import Prediction
 
 SKIP_WORDS = re.compile(r"^\s*(跳过|不知道|没有|无|skip|none|no)\s*[。.!！]?\s*$", re.IGNORECASE)
 NONE_OF_THESE = ("都不是", "None of these")
@@ -538,9 +538,7 @@ HANDOFF_ZH = "好的，正在为您转接人工客服，请稍候。"
 HANDOFF_EN = "Sure — connecting you to an agent, please wait."
 CLOSED_ZH = "现在是人工客服的非工作时间，您的问题已记录为留言，客服上班后会第一时间联系您。"
 CLOSED_EN = "Our agents are offline now; your message is recorded and an agent will reply first thing."
-CLOSED_AT_ZH = (
-    "现在是人工客服的非工作时间，您的问题已记录为留言。客服将于{when}上班，届时会第一时间联系您。"
-)
+CLOSED_AT_ZH = "现在是人工客服的非工作时间，您的问题已记录为留言。客服将于{when}上班，届时会第一时间联系您。"
 CLOSED_AT_EN = "Our agents are offline now; your message is recorded and an agent will reply from {when}."
 ACTION_FAILED_ZH = "抱歉，暂时查询不到相关信息。"
 ACTION_FAILED_EN = "Sorry, I couldn't look that up right now."

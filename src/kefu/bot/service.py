@@ -26,11 +26,6 @@ from kefu.authz import Perm, Principal, require
 from kefu.automation.service import automation_service
 from kefu.bot import actions
 from kefu.bot import repository as repo
-from kefu.bot.clusters import Cluster, cluster
-from kefu.bot.embed_cache import EmbeddingCache
-from kefu.bot.emotion import analyze as analyze_emotion
-from kefu.bot.nlu import IntentModel, Prediction
-from kefu.bot.oos import background
 from kefu.bot.policy import (
     HANDOFF_EN,
     HANDOFF_ZH,
@@ -55,7 +50,6 @@ from kefu.bot.schemas import (
     TryArticle,
     TryOut,
 )
-from kefu.bot.text import normalize, words
 from kefu.config import current_settings
 from kefu.conversation.bot_slot import BotTurn
 from kefu.errors import Conflict, NotFound, Unprocessable
@@ -65,6 +59,12 @@ from kefu.kit.db import Database
 from kefu.kit.time import utcnow
 from kefu.models.bot import BotModel, Intent, TurnOutcome
 from kefu.models.conversation import Conversation
+from kefu.nlp.clusters import Cluster, cluster
+from kefu.nlp.embed_cache import EmbeddingCache
+from kefu.nlp.emotion import analyze as analyze_emotion
+from kefu.nlp.nlu import IntentModel, Prediction
+from kefu.nlp.oos import background
+from kefu.nlp.text import normalize, words
 
 log = structlog.get_logger(__name__)
 TRAIN_JOB = "bot.train"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kefu.bot.text import normalize, words
+from kefu.nlp.text import normalize, words
 
 K1 = 1.2
 B = 0.75

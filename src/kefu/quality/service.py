@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import SYSTEM, Perm, Principal, require
-from kefu.bot.emotion import analyze
 from kefu.config import current_settings
 from kefu.conversation.service import conversation_service
 from kefu.errors import Conflict, NotFound, Unprocessable
@@ -19,6 +18,7 @@ from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models import QaInspection, QaReview, QaRule, QaScorecard
 from kefu.models.quality import QaReviewStatus
+from kefu.nlp.emotion import analyze
 from kefu.quality import rules as qa
 from kefu.quality.events import Disputed, DisputeResolved, Inspected, Reviewed, ReviewSampled
 from kefu.quality.repository import quality_repository as repo

@@ -1,7 +1,7 @@
 """General-domain questions a company's service bot must decline (weather, shopping for
 other goods, stocks, chit-chat ...). They train the out-of-scope class of every company's
 intent model, which otherwise only sees its own intents. The lists ship with the package:
-`background.txt` (built by `scripts/bot/build_background.py`; sources and licences there) and
+`background.txt` (built by `scripts/nlp/build_background.py`; sources and licences there) and
 `background_general.txt` (written by hand for kefu, edited in place).
 """
 
@@ -17,7 +17,7 @@ _FILES = ("background.txt", "background_general.txt")
 def background() -> tuple[str, ...]:
     lines: list[str] = []
     for name in _FILES:
-        text = resources.files("kefu.bot").joinpath(name).read_text(encoding="utf-8")
+        text = resources.files("kefu.nlp").joinpath(name).read_text(encoding="utf-8")
         lines.extend(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return tuple(dict.fromkeys(lines))  # in order, each question once
 

@@ -2,7 +2,7 @@
 
 Shared by `kefu emotion train --data F.csv` (a company's own labelled texts) and
 `scripts/train_emotion.py` (the shipped default and the opt-in research model). The arrays
-are what `kefu.bot.emotion.EmotionModel` reads: float16 weights, float32 bias, a JSON meta.
+are what `kefu.nlp.emotion.EmotionModel` reads: float16 weights, float32 bias, a JSON meta.
 
 A model trained here has two parts: the polarity model (negative vs positive, on the labelled
 texts) and the gate (opinion vs plain question: the labelled texts against neutral
@@ -24,10 +24,10 @@ import numpy.typing as npt
 from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression
 
-from kefu.bot.emotion import EmotionModel, has_content, hashed_features, prepare
-from kefu.bot.emotion_eval import read_labelled
-from kefu.bot.emotion_neutral import neutral_questions
 from kefu.errors import KefuError
+from kefu.nlp.emotion import EmotionModel, has_content, hashed_features, prepare
+from kefu.nlp.emotion_eval import read_labelled
+from kefu.nlp.emotion_neutral import neutral_questions
 
 FEATURES = "rjieba words 'w:'+w, word bigrams 'b:'+a+'|'+b, char 1-3 grams; binary, L2-normalised"
 

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from kefu.bot import encoder as enc
-from kefu.bot.encoder import MINILM, Encoder, load_encoder
+from kefu.nlp import encoder as enc
+from kefu.nlp.encoder import MINILM, Encoder, load_encoder
 
 # transformers 5.23 BertTokenizer + BertModel (torch 2.13, fp32) on the packaged weights,
 # mean pooling and L2 norm: token ids and the first 8 embedding components.

@@ -12,8 +12,8 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.feature_extraction.text import CountVectorizer
 
-from kefu.bot.text import char_ngrams, normalize, words
 from kefu.errors import KefuError
+from kefu.nlp.text import char_ngrams, normalize, words
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu.bot.emotion import Emotion, EmotionModel, analyze, read_model_dir, site_model_dir
-from kefu.bot.emotion_eval import evaluate_emotion
 from kefu.errors import KefuError
+from kefu.nlp.emotion import Emotion, EmotionModel, analyze, read_model_dir, site_model_dir
+from kefu.nlp.emotion_eval import evaluate_emotion
 from tests.conftest import run_cli
 
 

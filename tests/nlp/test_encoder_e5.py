@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kefu.bot import encoder_e5
-from kefu.bot.encoder import E5_SMALL, load_encoder
-from kefu.bot.nlu import IntentModel
-from kefu.bot.oos import background
 from kefu.demo.intents import INTENTS
+from kefu.nlp import encoder_e5
+from kefu.nlp.encoder import E5_SMALL, load_encoder
+from kefu.nlp.nlu import IntentModel
+from kefu.nlp.oos import background
 
 AFTERSALES = {
     "order_status", "change_address", "cancel_order", "invoice", "coupon", "price_protection",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kefu.bot.nlu import IntentModel
-from kefu.bot.oos import background
 from kefu.errors import KefuError
+from kefu.nlp.nlu import IntentModel
+from kefu.nlp.oos import background
 
 MIN_LATENCY_SAMPLES = 1000
 MIN_OOS_PRIOR, MAX_OOS_PRIOR = 0.01, 0.05

@@ -148,7 +148,7 @@ _MORE = (
 
 
 def _background() -> list[str]:
-    text = resources.files("kefu").joinpath("bot/background.txt").read_text(encoding="utf-8")
+    text = resources.files("kefu").joinpath("nlp/background.txt").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 

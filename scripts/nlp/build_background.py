@@ -1,12 +1,12 @@
-"""Build `src/kefu/bot/background.txt`: general-domain questions a service bot should decline,
+"""Build `src/kefu/nlp/background.txt`: general-domain questions a service bot should decline,
 shipped with the package as the negatives of every company's out-of-scope class.
 
 Sources (both allow redistribution):
-- `scripts/bot/background_zh.txt` — Chinese and English questions written for kefu;
+- `scripts/nlp/background_zh.txt` — Chinese and English questions written for kefu;
 - CLINC150's out-of-scope training rows (Larson et al. 2019, clinc/oos-eval, CC BY 3.0),
   read from `../shared/data/intent/clinc150_train.csv` (the `oos` label).
 
-Run: `.venv/bin/python scripts/bot/build_background.py [--data DIR]`.
+Run: `.venv/bin/python scripts/nlp/build_background.py [--data DIR]`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "kefu" / "bot" / "background.txt"
 HEADER = (
-    "# Background out-of-scope questions (built by scripts/bot/build_background.py).\n"
+    "# Background out-of-scope questions (built by scripts/nlp/build_background.py).\n"
     "# Written for kefu, plus CLINC150 out-of-scope training rows (Larson et al. 2019, CC BY 3.0).\n"
 )
 

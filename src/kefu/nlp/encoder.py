@@ -222,7 +222,7 @@ class Encoder:
         self.backend = "numpy"
         if backend in ("auto", "onnx"):
             try:
-                from kefu.bot.encoder_onnx import OnnxForward, build
+                from kefu.nlp.encoder_onnx import OnnxForward, build
             except ImportError:
                 if backend == "onnx":
                     raise
@@ -349,7 +349,7 @@ def _identity(enc: SentenceEncoder) -> str:
 
 def _load(name: str, backend: str) -> SentenceEncoder | None:
     if name == E5_SMALL:
-        from kefu.bot import encoder_e5
+        from kefu.nlp import encoder_e5
 
         return encoder_e5.load()
     if name != MINILM:

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kefu.bot import entities
-from kefu.bot.features import Coverage
-from kefu.bot.nlu import IntentModel
-from kefu.bot.oos import background
 from kefu.demo.intents import INTENTS
+from kefu.nlp import entities
+from kefu.nlp.features import Coverage
+from kefu.nlp.nlu import IntentModel
+from kefu.nlp.oos import background
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bot"
 FRESH_OFF_TOPIC = (

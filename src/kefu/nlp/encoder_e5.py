@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kefu.bot.encoder import E5_SMALL
+from kefu.nlp.encoder import E5_SMALL
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -145,7 +145,7 @@ class E5Encoder:
     identity = ""
 
     def __init__(self, path: Path) -> None:
-        from kefu.bot.encoder_onnx import OnnxForward, build
+        from kefu.nlp.encoder_onnx import OnnxForward, build
 
         raw = np.memmap(path, dtype=np.uint8, mode="r")
         cfg, self.tokenizer, tensors = _parse(raw)

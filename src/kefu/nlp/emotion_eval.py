@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kefu.bot.emotion import EmotionModel
 from kefu.errors import KefuError
+from kefu.nlp.emotion import EmotionModel
 
 LABELS = ("negative", "positive")
 

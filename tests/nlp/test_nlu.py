@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kefu.bot import encoder as encoder_module
-from kefu.bot.encoder import MINILM, load_encoder
-from kefu.bot.evaluation import CONTRACT_KEYS, evaluate
-from kefu.bot.nlu import IntentModel, Prediction
 from kefu.errors import KefuError
+from kefu.nlp import encoder as encoder_module
+from kefu.nlp.encoder import MINILM, load_encoder
+from kefu.nlp.evaluation import CONTRACT_KEYS, evaluate
+from kefu.nlp.nlu import IntentModel, Prediction
 from tests.conftest import run_cli
 
 # A small help desk, the way an admin types it: a handful of phrasings per intent, mostly

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kefu.bot.embed_cache import FILE_NAME, EmbeddingCache
+from kefu.nlp.embed_cache import FILE_NAME, EmbeddingCache
 
 
 class CountingEncoder:
@@ -64,8 +64,8 @@ def test_chat_predictions_never_write_customer_text(tmp_path: Path) -> None:
     """Training goes through the cache; a prediction (a customer's message) does not."""
     import sqlite3
 
-    from kefu.bot.nlu import IntentModel
     from kefu.demo.intents import INTENTS
+    from kefu.nlp.nlu import IntentModel
 
     examples = [(t, i.name) for i in INTENTS[:6] for t in i.examples]
     texts, labels = [t for t, _ in examples], [lab for _, lab in examples]

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kefu.bot.features import Coverage
-from kefu.bot.heads import _best_cut, _Dense, _fit_calibration, _Linear, _Neighbours, _sample, _sigmoid
+from kefu.nlp.features import Coverage
+from kefu.nlp.heads import _best_cut, _Dense, _fit_calibration, _Linear, _Neighbours, _sample, _sigmoid
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -82,7 +82,7 @@ def prob(
 # the demo's well-trained 43 intents ~3.7 on validation and nothing on their held-out test;
 # 0.05 would keep the encoder for the former only (demo p50 12 -> 0.3 ms per query, held-out
 # in-scope 0.967 either way, out-of-scope recall 0.983 -> 0.933) but leaves a small Chinese
-# test set (tests/bot/test_nlu.py TestCalibration) without the out-of-scope prior's effect.
+# test set (tests/nlp/test_nlu.py TestCalibration) without the out-of-scope prior's effect.
 # Off (0) until the sparse head's calibration holds on its own for such sets.
 COSTLY_ENCODER_MIN_GAIN = 0.0
 

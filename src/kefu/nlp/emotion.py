@@ -45,8 +45,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from kefu.bot.emotion_lexicon import Cues, lexicon_cues
-from kefu.bot.text import char_ngrams, normalize, words
+from kefu.nlp.emotion_lexicon import Cues, lexicon_cues
+from kefu.nlp.text import char_ngrams, normalize, words
 
 Label = Literal["negative", "neutral", "positive"]
 

@@ -22,8 +22,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]
 
-from kefu.bot import entities
-from kefu.bot.calibration import (
+from kefu.errors import KefuError
+from kefu.nlp import entities
+from kefu.nlp.calibration import (
     COSTLY_ENCODER_MIN_GAIN,
     NEG_FLOOR,
     DenseCal,
@@ -34,10 +35,10 @@ from kefu.bot.calibration import (
     prob,
     prob_dense,
 )
-from kefu.bot.embed_cache import EmbeddingCache
-from kefu.bot.encoder import E5_SMALL, MINILM, SentenceEncoder, load_encoder
-from kefu.bot.features import Coverage, _Vectorizer
-from kefu.bot.heads import (
+from kefu.nlp.embed_cache import EmbeddingCache
+from kefu.nlp.encoder import E5_SMALL, MINILM, SentenceEncoder, load_encoder
+from kefu.nlp.features import Coverage, _Vectorizer
+from kefu.nlp.heads import (
     _HARD_NEGATIVES,
     _RANDOM_NEGATIVES,
     _centroid_similarity,
@@ -48,8 +49,7 @@ from kefu.bot.heads import (
     _Neighbours,
     _train_ovr,
 )
-from kefu.bot.text import has_cjk
-from kefu.errors import KefuError
+from kefu.nlp.text import has_cjk
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]

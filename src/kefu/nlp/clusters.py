@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kefu.bot.text import char_ngrams, normalize, words
+from kefu.nlp.text import char_ngrams, normalize, words
 
 _STOP = frozenset(
     "的 了 吗 呢 啊 吧 我 你 是 在 有 怎么 什么 请问 一下 可以 能 要 想 这个 那个 and the a to is i".split()  # noqa: SIM905

@@ -1,6 +1,6 @@
 """Hand-written emotion cue lexicon (English + Chinese) with negation and intensifiers.
 
-Pure logic, part of `kefu.bot.emotion`: each cue maps to (negativity, anger); `lexicon_cues`
+Pure logic, part of `kefu.nlp.emotion`: each cue maps to (negativity, anger); `lexicon_cues`
 sums what a prepared (normalised) text contains. Values are hand-set, not learned, so they
 carry no training data's licence.
 """
