@@ -16,6 +16,9 @@ _KEYS = {
 ZH = {
     **{k: v[0] for k, v in _KEYS.items()},
     "(contacts about it a day: {before} before, {after} after)": "（相关咨询：改进前每天 {before} 次，改进后每天 {after} 次）",
+    "no active survey invitation journey: create or switch one on under Outreach": (
+        "没有启用的「满意度调研邀请」旅程：请在「主动触达」中创建或启用后再发送调查"
+    ),
     # the referral sign-up's limit (kefu.web.public.referral.TOO_MANY)
     "Too many sign-ups from your network. Please wait a minute and try again.": (
         "提交过于频繁，请一分钟后再试。"

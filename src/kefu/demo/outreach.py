@@ -3,12 +3,15 @@ a coupon or points are credited or the tier changes, the birthday greeting with 
 benefit, the shipment-delay apology with a 20 CNY coupon, logistics milestones 揽收/中转/派送,
 the phone onboarding guide with its day-7 follow-up, the purchase anniversary 感恩回馈,
 monthly content by tier from the KB collections 行业洞察 and 使用技巧, the National Day and
-Spring Festival greetings and the 服务升级报告 mailing. The demo customers with a birthday
+Spring Festival greetings, the quarterly NPS survey's invitation with its campaign (first
+round on the next quarter's first day) and the 服务升级报告 mailing. The demo customers with a birthday
 said yes to marketing, so the greetings reach them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +20,14 @@ from kefu.customer.schemas import CustomerUpdate
 from kefu.customer.service import customer_service
 from kefu.kb.schemas import ArticleCreate
 from kefu.kb.service import kb_service
+from kefu.kit.time import utcnow
 from kefu.models.kb import ArticleStatus
 from kefu.outreach.schemas import JourneyIn
 from kefu.outreach.service import outreach_service
+from kefu.survey.schemas import CampaignCreate
+from kefu.survey.service import survey_service
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 JOURNEYS = [
     JourneyIn(
@@ -139,6 +147,18 @@ MORE = [
         body_zh="{name}您好：\n\n{company}给您拜年，祝您{holiday}快乐、万事如意！",
     ),
     JourneyIn(
+        # The quarterly NPS campaign's invitation (the survey domain plans it each round).
+        name="季度满意度调查邀请",
+        trigger="survey",
+        purpose="marketing",
+        subject_zh="{name}，花 10 秒告诉我们您的感受",
+        body_zh="{name}您好：\n\n您有多大可能向朋友推荐{company}？（0–10 分）\n{survey_url}\n\n"
+        "每季度一次，感谢您的反馈。\n{company}",
+        subject_en="{name}, ten seconds to tell us how we did",
+        body_en="Hello {name},\n\nHow likely are you to recommend {company} to a friend (0–10)?\n"
+        "{survey_url}\n\nWe ask once a quarter. Thank you!\n{company}",
+    ),
+    JourneyIn(
         name="服务升级报告",
         trigger="service_report",
         purpose="marketing",
@@ -155,8 +175,23 @@ FOLLOW_UP = JourneyIn(
     subject_zh="用了一周，感觉如何？",
     body_zh="{name}您好：\n\n新{product_line}用了一周了，有问题随时回复本邮件或在 App 里找我们。\n\n{company}",
 )
+# The quarterly NPS survey: every tier, first round on the next quarter's first day (10:00).
+QUARTERLY = CampaignCreate(name="季度 NPS 调查", interval_days=91, expires_days=14)
+
+
+def next_quarter(now: datetime) -> datetime:
+    local = now.astimezone(SHANGHAI)
+    month = (local.month - 1) // 3 * 3 + 4
+    year = local.year + (month > 12)
+    return datetime(year, (month - 1) % 12 + 1, 1, 10, 0, tzinfo=SHANGHAI)
+
+
 COLLECTIONS = [
-    ("行业洞察", "2026 智能终端趋势：端侧 AI 走进日常", "端侧大模型让手机、耳机与家居设备在本地理解语音和图像……"),
+    (
+        "行业洞察",
+        "2026 智能终端趋势：端侧 AI 走进日常",
+        "端侧大模型让手机、耳机与家居设备在本地理解语音和图像……",
+    ),
     ("行业洞察", "以旧换新与绿色回收：行业新规解读", "新规要求厂商公开回收渠道与数据清除流程……"),
     ("使用技巧", "三步延长手机电池寿命", "1. 开启优化充电；2. 避免高温环境充电；3. 定期更新系统。"),
     ("使用技巧", "耳机降噪模式怎么选", "通勤选强降噪，办公选通透模式，运动选环境声……"),
@@ -182,6 +217,10 @@ async def load(session: AsyncSession) -> int:
     if FOLLOW_UP.name not in names:
         await outreach_service.create(session, None, FOLLOW_UP.model_copy(update={"follows_id": guide.id}))
         created += 1
+    if QUARTERLY.name not in {c.name for c in await survey_service.campaigns(session, SYSTEM)}:
+        await survey_service.create_campaign(
+            session, SYSTEM, QUARTERLY.model_copy(update={"first_run_at": next_quarter(utcnow())})
+        )
     from kefu.demo.company import CUSTOMERS  # company loads this module: import when called
 
     for _name, email, _phone, _ext, birthday in CUSTOMERS:

@@ -38,6 +38,9 @@ class SurveyCampaign(Base):
     interval_days: Mapped[int] = mapped_column(default=90)
     next_run_at: Mapped[datetime] = mapped_column(index=True)
     last_run_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The round being served (the `next_run_at` of its run): a customer is asked once per
+    # round, however often it runs; "run now" between rounds serves this one again.
+    round_at: Mapped[datetime | None] = mapped_column(nullable=True)
     runs: Mapped[int] = mapped_column(default=0)
     # [{"id": "q1", "text": "...", "type": "text|choice|rating", "options": [...]}]
     questions: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)

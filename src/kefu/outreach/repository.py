@@ -100,6 +100,10 @@ class OutreachRepository:
     async def journey(self, session: AsyncSession, journey_id: int) -> OutreachJourney | None:
         return await session.get(OutreachJourney, journey_id)
 
+    async def journeys_of(self, session: AsyncSession, trigger: str) -> Sequence[OutreachJourney]:
+        stmt = sa.select(OutreachJourney).where(OutreachJourney.trigger == trigger)
+        return (await session.execute(stmt.order_by(OutreachJourney.id))).scalars().all()
+
     async def active_journeys(self, session: AsyncSession, trigger: str) -> Sequence[OutreachJourney]:
         stmt = (
             sa.select(OutreachJourney)
@@ -117,6 +121,25 @@ class OutreachRepository:
         self, session: AsyncSession, where: list[sa.ColumnElement[bool]], limit: int = 100_000
     ) -> list[int]:
         stmt = sa.select(Customer.id).where(*where).order_by(Customer.id).limit(limit)
+        return [int(i) for i in (await session.execute(stmt)).scalars().all()]
+
+    async def audience_page(
+        self,
+        session: AsyncSession,
+        where: list[sa.ColumnElement[bool]],
+        any_of: list[list[sa.ColumnElement[bool]]],
+        *,
+        after_id: int,
+        limit: int,
+    ) -> list[int]:
+        """Customers matching `where` and at least one of the `any_of` audiences, by id."""
+        reach = sa.or_(*(sa.and_(*w) for w in any_of))
+        stmt = (
+            sa.select(Customer.id)
+            .where(*where, reach, Customer.id > after_id)
+            .order_by(Customer.id)
+            .limit(limit)
+        )
         return [int(i) for i in (await session.execute(stmt)).scalars().all()]
 
     async def audience_birthdays(

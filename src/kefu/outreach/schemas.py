@@ -108,6 +108,10 @@ class JourneyIn(Schema):
             raise ValueError("a follow-up step names the journey it follows, and only a follow-up does")
         if self.trigger == "holiday" and not self.holiday:
             raise ValueError("a holiday greeting names its holiday")
+        if self.trigger == "survey" and any(
+            "{survey_url}" not in body for body in (self.body_zh, self.body_en) if body
+        ):
+            raise ValueError("a survey invitation carries its link: put {survey_url} in the message")
         return self
 
 

@@ -137,7 +137,9 @@ async def update_campaign(
 
 @router.post("/survey-campaigns/{campaign_id}/run", response_model=RunResult)
 async def run_campaign_now(campaign_id: Id, principal: CurrentPrincipal, session: Session) -> RunResult:
-    """Send this campaign now (admin), whatever its schedule; the next run keeps its date."""
+    """Run this campaign's current round now (admin): whoever in the segment was not asked
+    in it yet is invited; the very first round may start before its date (409
+    no_survey_journey without an active invitation journey)."""
     await survey_service.update_campaign(session, principal, campaign_id, CampaignUpdate())
     result = await survey_service.run_campaign(session, campaign_id, force=True)
     if result is None:

@@ -30,16 +30,32 @@ from kefu.outreach import rules, templating
 from kefu.outreach.events import ProductPurchased, ShipmentDelayed, ShipmentMilestone
 from kefu.outreach.repository import audience_filter
 from kefu.outreach.repository import outreach_repository as repo
-from kefu.outreach.schemas import CourierIn, EventIn, EventOut
+from kefu.outreach.schemas import CourierIn, EventIn, EventOut, JourneyIn
 from kefu.outreach.service.tracked import check_signature
 
 CALENDAR = ("birthday", "anniversary", "monthly_content", "holiday")
+# The invitation of NPS campaigns when an install has no survey journey of its own.
+SURVEY_JOURNEY = JourneyIn(
+    name="满意度调查邀请",
+    trigger="survey",
+    purpose="marketing",
+    subject_zh="您会向朋友推荐{company}吗？",
+    body_zh="{name}您好：\n\n您有多大可能向朋友或同事推荐我们？（0–10 分）只需 10 秒：\n"
+    "{survey_url}\n\n{company}",
+    subject_en="Would you recommend {company}?",
+    body_en="Hello {name},\n\nHow likely are you to recommend us to a friend (0–10)? It takes ten seconds:\n"
+    "{survey_url}\n\n{company}",
+)
 
 
 class TriggerMixin:
     if TYPE_CHECKING:
 
         async def birthdays(self, session: AsyncSession, *, now: datetime | None = None) -> int: ...
+
+        async def create(
+            self, session: AsyncSession, principal: Principal | None, data: JourneyIn
+        ) -> OutreachJourney: ...
 
         async def policy(self, session: AsyncSession) -> rules.OutreachPolicy: ...
 
@@ -253,16 +269,52 @@ class TriggerMixin:
         raise Conflict("only a calendar journey is run by hand", code="not_a_calendar_journey")
 
     # --- other domains' occasions ---------------------------------------------------------
+    async def survey_journeys_active(self, session: AsyncSession) -> bool:
+        return bool(await repo.active_journeys(session, "survey"))
+
+    async def ensure_survey_journey(self, session: AsyncSession, principal: Principal) -> None:
+        """The default invitation journey (email, marketing: consent and unsubscribe apply),
+        made when a survey campaign is created on an install that has no `survey` journey at
+        all; an admin's own (even switched off) is left alone."""
+        if not await repo.journeys_of(session, "survey"):
+            await self.create(session, principal, SURVEY_JOURNEY)
+
+    async def survey_audience(
+        self,
+        session: AsyncSession,
+        *,
+        tiers: list[str],
+        contacted_within_days: int | None,
+        after_id: int,
+        limit: int,
+    ) -> list[int]:
+        """A survey campaign's segment (tiers, contact within N days) as far as an active
+        `survey` journey reaches it now — that journey's own segment, marketing consent and
+        no unsubscribe when it is marketing, an address on its channel — by id after `after_id`."""
+        journeys = await repo.active_journeys(session, "survey")
+        if not journeys:
+            return []
+        now = utcnow()
+        segment: dict[str, Any] = {"tiers": tiers, "contacted_within_days": contacted_within_days}
+        where = audience_filter(segment, channel=None, needs_consent=False, now=now)
+        reach = [self._audience(journey, now) for journey in journeys]
+        return await repo.audience_page(session, where, reach, after_id=after_id, limit=limit)
+
     async def survey_invitation(
         self, session: AsyncSession, customer_id: int, occurrence: str, survey_url: str
-    ) -> bool:
-        """A survey campaign's invitation through the engine (quiet hours, caps, consent and
-        the send log apply) when an active `survey` journey exists; False: the caller mails
-        it itself as before."""
-        if not await repo.active_journeys(session, "survey"):
-            return False
-        await self.trigger(session, "survey", customer_id, occurrence, {"survey_url": survey_url})
-        return True
+    ) -> str | None:
+        """A survey campaign's invitation, through the first active `survey` journey that
+        reaches the customer (one message per occurrence, whatever the number of journeys):
+        the channel it was planned on, or None (nobody reaches them, or it was planned
+        before). Quiet hours, caps, consent and unsubscribes are checked again when it sends."""
+        now = utcnow()
+        for journey in await repo.active_journeys(session, "survey"):
+            if await repo.in_audience(session, customer_id, self._audience(journey, now)):
+                planned = await self._plan(
+                    session, journey, customer_id, occurrence, {"survey_url": survey_url}, now
+                )
+                return journey.channel if planned else None
+        return None
 
     async def report_published(self, session: AsyncSession, period: str, report_url: str) -> int:
         """The published 服务升级报告 to each `service_report` journey's audience, once."""
