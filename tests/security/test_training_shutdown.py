@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kefu.bot import service as bot_service
+from kefu.bot.service import training as bot_training
 
 
 def _slow(seconds: float) -> float:
@@ -13,7 +13,7 @@ def _slow(seconds: float) -> float:
 
 
 def test_shutdown_terminates_the_training_process() -> None:
-    pool = bot_service._executor()
+    pool = bot_training._executor()
     future = pool.submit(_slow, 60)
     deadline = time.monotonic() + 60
     while not getattr(pool, "_processes", {}) and time.monotonic() < deadline:
@@ -21,7 +21,7 @@ def test_shutdown_terminates_the_training_process() -> None:
     processes = list(pool._processes.values())  # type: ignore[attr-defined]
     assert processes and all(p.is_alive() for p in processes)
     started = time.monotonic()
-    bot_service.shutdown_training()
+    bot_training.shutdown_training()
     assert time.monotonic() - started < 20  # it does not wait for the training to finish
     # Gone within seconds. (The pool's manager thread may reap the worker at the same moment
     # as we do; `is_alive()` can then report it for an instant longer, so poll briefly.)
@@ -34,4 +34,4 @@ def test_shutdown_terminates_the_training_process() -> None:
     while not future.done() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert future.done()
-    assert bot_service._pool is None
+    assert bot_training._pool is None
