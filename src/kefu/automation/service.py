@@ -220,8 +220,10 @@ class AutomationService:
     ) -> int:
         """Fire matching triggers for one event; each at most once per ticket (and metric)."""
         fired = 0
+        facts: dict[str, Any] | None = None
         for trigger in await automation_repository.triggers(session, on):
-            facts = await self._facts(session, ticket_id, {"metric": metric} if metric else {})
+            if facts is None:  # read again only after a trigger acted (it may change the ticket)
+                facts = await self._facts(session, ticket_id, {"metric": metric} if metric else {})
             if facts is None or facts["status"] == "closed":
                 return fired
             if not conditions.all_hold(trigger.conditions, facts):
@@ -229,6 +231,7 @@ class AutomationService:
             if not await automation_repository.claim_run(session, trigger.id, ticket_id, metric or "once"):
                 continue
             await self._act(session, trigger, ticket_id, facts)
+            facts = None
             fired += 1
         return fired
 

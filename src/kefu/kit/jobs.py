@@ -31,9 +31,12 @@ from kefu.kit.db import Base, Database, after_commit
 from kefu.kit.time import utcnow
 
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+# What an I/O job may hand back: its last write (recording the outcome), run in the same
+# write unit that marks the job done instead of a unit of its own.
+Finish = Callable[[AsyncSession], Awaitable[None]]
 # For jobs that wait on the network (webhooks, mail): they get the Database and open short
 # transactions themselves, so no lock is held while they wait. At-least-once: be idempotent.
-IoHandler = Callable[[Database, dict[str, Any]], Awaitable[None]]
+IoHandler = Callable[[Database, dict[str, Any]], Awaitable[Finish | None]]
 
 
 class JobStatus(StrEnum):
@@ -177,7 +180,9 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._stopping = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
-        self._names: dict[int, str] = {}  # claimed job id -> job name, until it runs
+        # claimed job id -> (name, payload), until it runs: no read to tell an I/O job from a
+        # plain one, nor to fetch an I/O job's payload
+        self._claimed: dict[int, tuple[str, dict[str, Any]]] = {}
 
     async def claim(self, limit: int) -> list[int]:
         now = utcnow()
@@ -188,7 +193,7 @@ class Worker:
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
-                    sa.select(Job.id, Job.name)
+                    sa.select(Job.id, Job.name, Job.payload)
                     .where(ready)
                     .order_by(Job.run_at, Job.id)
                     .limit(limit)
@@ -196,8 +201,7 @@ class Worker:
                 )
             ).all()
             ids = [r.id for r in rows]
-            # Known names let run_job skip the read that tells an I/O job from a plain one.
-            self._names.update((r.id, r.name) for r in rows)
+            self._claimed.update((r.id, (r.name, dict(r.payload or {}))) for r in rows)
             if ids:
                 await session.execute(
                     sa.update(Job)
@@ -213,8 +217,9 @@ class Worker:
 
     async def run_job(self, job_id: int) -> None:
         try:
-            name = self._names.pop(job_id, None)
-            if (name is None or name in _io_handlers) and await self._run_io_job(job_id):
+            claimed = self._claimed.pop(job_id, None)
+            io = claimed is None or claimed[0] in _io_handlers
+            if io and await self._run_io_job(job_id, claimed):
                 return
             async with self.db.transaction() as session:
                 # Fence first: the UPDATE locks the row (PostgreSQL) and proves we still own it.
@@ -245,14 +250,23 @@ class Worker:
     def _owned(self, job_id: int) -> Any:
         return sa.and_(Job.id == job_id, Job.locked_by == self.worker_id, Job.status == JobStatus.RUNNING)
 
-    async def _run_io_job(self, job_id: int) -> bool:
-        """Run an I/O job outside any transaction; False if the job is a plain one."""
-        async with self.db.read() as session:
-            row = (await session.execute(sa.select(Job.name, Job.payload).where(self._owned(job_id)))).first()
-        if row is None or row.name not in _io_handlers:
+    async def _run_io_job(self, job_id: int, claimed: tuple[str, dict[str, Any]] | None) -> bool:
+        """Run an I/O job outside any transaction; False if the job is a plain one. The
+        handler's finishing write (if it returns one) shares the unit that marks it done."""
+        if claimed is None:  # not claimed by this worker's claim(): read what it is
+            async with self.db.read() as session:
+                stmt = sa.select(Job.name, Job.payload).where(self._owned(job_id))
+                row = (await session.execute(stmt)).first()
+            if row is None:
+                return False
+            claimed = (row.name, dict(row.payload))
+        name, payload = claimed
+        if name not in _io_handlers:
             return False
-        await _io_handlers[row.name](self.db, dict(row.payload))
+        finish = await _io_handlers[name](self.db, payload)
         async with self.db.transaction() as session:
+            if finish is not None:
+                await finish(session)
             await session.execute(
                 sa.update(Job).where(self._owned(job_id)).values(status=JobStatus.DONE, finished_at=utcnow())
             )

@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -251,12 +252,14 @@ class WebhookService:
         )
 
     # --- sending ------------------------------------------------------------------------
-    async def deliver(self, db: Database, delivery_id: int) -> None:
+    async def deliver(self, db: Database, delivery_id: int) -> jobs.Finish | None:
+        """Send one delivery; returns the write that records the attempt (the job runs it in
+        the unit that marks the job done: one write unit per delivery, not two)."""
         async with db.read() as session:
             delivery = await webhook_repository.delivery(session, delivery_id)
             sub = await webhook_repository.get(session, delivery.subscription_id) if delivery else None
         if delivery is None or sub is None or delivery.status != DeliveryStatus.PENDING or not sub.active:
-            return
+            return None
         code: int | None = None
         error: str | None = None
         retry = True
@@ -270,7 +273,7 @@ class WebhookService:
                 error, retry = refused, False
             else:
                 error = f"{type(exc).__name__}: {exc}"[:1000]
-        await self._record_attempt(db, delivery_id, code, error, retry)
+        return partial(self._record_attempt, delivery_id=delivery_id, code=code, error=error, retry=retry)
 
     async def _post(self, url: str, secret: str, delivery: WebhookDelivery) -> int:
         settings = current_settings()
@@ -290,28 +293,27 @@ class WebhookService:
         return response.status_code
 
     async def _record_attempt(
-        self, db: Database, delivery_id: int, code: int | None, error: str | None, retry: bool
+        self, session: AsyncSession, *, delivery_id: int, code: int | None, error: str | None, retry: bool
     ) -> None:
-        async with db.transaction() as session:
-            delivery = await webhook_repository.delivery(session, delivery_id)
-            if delivery is None or delivery.status != DeliveryStatus.PENDING:
-                return
-            now = utcnow()
-            delivery.attempts += 1
-            delivery.last_status_code = code
-            delivery.last_error = error
-            if error is None:
-                delivery.status = DeliveryStatus.SUCCEEDED
-                delivery.delivered_at = now
-                delivery.next_attempt_at = None
-            elif retry and delivery.attempts <= len(RETRY_DELAYS):
-                delivery.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[delivery.attempts - 1])
-                await jobs.enqueue(
-                    session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=delivery.next_attempt_at
-                )
-            else:
-                delivery.status = DeliveryStatus.FAILED
-                delivery.next_attempt_at = None
+        delivery = await webhook_repository.delivery(session, delivery_id)
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return
+        now = utcnow()
+        delivery.attempts += 1
+        delivery.last_status_code = code
+        delivery.last_error = error
+        if error is None:
+            delivery.status = DeliveryStatus.SUCCEEDED
+            delivery.delivered_at = now
+            delivery.next_attempt_at = None
+        elif retry and delivery.attempts <= len(RETRY_DELAYS):
+            delivery.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[delivery.attempts - 1])
+            await jobs.enqueue(
+                session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=delivery.next_attempt_at
+            )
+        else:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
 
 
 webhook_service = WebhookService()

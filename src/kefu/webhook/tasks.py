@@ -13,8 +13,8 @@ from kefu.webhook.service import DELIVER_JOB, webhook_service
 
 
 @jobs.io_handler(DELIVER_JOB)
-async def deliver(db: Database, payload: dict[str, Any]) -> None:
-    await webhook_service.deliver(db, int(payload["delivery_id"]))
+async def deliver(db: Database, payload: dict[str, Any]) -> jobs.Finish | None:
+    return await webhook_service.deliver(db, int(payload["delivery_id"]))
 
 
 @intercept_all
