@@ -38,6 +38,26 @@ STARTS_AT_CREATION = (Metric.ACKNOWLEDGE, Metric.FIRST_REPLY, Metric.RESOLUTION)
 NOT_FROM_POLICIES = frozenset({Metric.SPECIALIST_ENGAGED})
 
 
+def clock_view(c: AppliedSla) -> SlaClock | None:
+    """How a clock is shown (None: cancelled, not shown)."""
+    if c.status == ClockStatus.CANCELLED:
+        return None
+    status = c.status
+    if c.breached_at is not None and c.status != ClockStatus.FULFILLED:
+        status = "breached"
+    return SlaClock(
+        metric=c.metric,
+        due_at=c.due_at,
+        status=status,
+        target_minutes=c.target_minutes,
+        business_hours=c.business_hours,
+        fulfilled_at=c.fulfilled_at,
+        breached_at=c.breached_at,
+        achieved_minutes=c.achieved_minutes,
+        policy_name=str(c.policy.get("name", "")),
+    )
+
+
 class SlaService:
     def __init__(self) -> None:
         self._calendars: dict[int, tuple[datetime, BusinessCalendar]] = {}
@@ -302,9 +322,9 @@ class SlaService:
     # --- what the ticket domain calls ---------------------------------------------------
     async def apply(
         self, session: AsyncSession, facts: TicketSlaFacts, *, now: datetime | None = None, new: bool = False
-    ) -> None:
+    ) -> list[AppliedSla]:
         """Pick the policy and (re)compute every metric that is still open (`new`: the
-        ticket was just created, so it has no clocks to read)."""
+        ticket was just created, so it has no clocks to read). Returns the clocks started."""
         now = now or utcnow()
         policy, schedule_id = await self._policy_for(session, facts)
         existing = (
@@ -317,8 +337,9 @@ class SlaService:
             if old_clock.status in (ClockStatus.ACTIVE, ClockStatus.PAUSED) and metric not in targets:
                 old_clock.status = ClockStatus.CANCELLED
                 old_clock.due_at = old_clock.breach_at = old_clock.warn_due_at = None
+        started: list[AppliedSla] = []
         if policy is None:
-            return
+            return started
         for metric in targets:
             clock = existing.get(metric)
             if clock is not None and clock.status in (ClockStatus.FULFILLED,):
@@ -326,9 +347,9 @@ class SlaService:
             if clock is None or clock.status == ClockStatus.CANCELLED:
                 if metric == Metric.NEXT_REPLY:
                     continue  # starts with a customer reply
-                await self._start(
-                    session, facts, policy, metric, ensure_utc(facts.created_at), now, schedule_id, new=new
-                )
+                start = ensure_utc(facts.created_at)
+                clock = await self._start(session, facts, policy, metric, start, now, schedule_id, new=new)
+                started.append(clock)
                 continue
             # Re-targeted open clock: keep what was consumed, recompute the deadline.
             clock.policy_id = policy.id
@@ -346,6 +367,7 @@ class SlaService:
             clock.business_hours = schedule_id is not None
             if clock.status == ClockStatus.ACTIVE:
                 await self._schedule_deadlines(session, clock)
+        return started
 
     async def status_changed(
         self, session: AsyncSession, facts: TicketSlaFacts, old: str, new: str, *, now: datetime | None = None
@@ -448,24 +470,9 @@ class SlaService:
     async def clocks(self, session: AsyncSession, ticket_ids: list[int]) -> dict[int, list[SlaClock]]:
         out: dict[int, list[SlaClock]] = {tid: [] for tid in ticket_ids}
         for c in await sla_repository.clocks(session, ticket_ids):
-            if c.status == ClockStatus.CANCELLED:
-                continue
-            status = c.status
-            if c.breached_at is not None and c.status != ClockStatus.FULFILLED:
-                status = "breached"
-            out[c.ticket_id].append(
-                SlaClock(
-                    metric=c.metric,
-                    due_at=c.due_at,
-                    status=status,
-                    target_minutes=c.target_minutes,
-                    business_hours=c.business_hours,
-                    fulfilled_at=c.fulfilled_at,
-                    breached_at=c.breached_at,
-                    achieved_minutes=c.achieved_minutes,
-                    policy_name=str(c.policy.get("name", "")),
-                )
-            )
+            view = clock_view(c)
+            if view is not None:
+                out[c.ticket_id].append(view)
         return out
 
     async def at_risk_ticket_ids(

@@ -79,16 +79,13 @@ async def _detail(session: Any, principal: Any, ticket_id: Id) -> TicketDetail:
 
 @router.post("/tickets", response_model=TicketDetail, status_code=status.HTTP_201_CREATED)
 async def create_ticket(body: TicketCreate, principal: CurrentPrincipal, session: Session) -> TicketDetail:
-    t = await ticket_service.create(session, body, actor=principal)
-    # A new ticket has no attachments, links, children or followers yet, and `t` is loaded:
-    # read back only its SLA clocks and first comment (7 round trips fewer than `_detail`).
-    [view] = await ticket_service.view(session, [t])
+    # A new ticket has no attachments, links, children or followers yet: its clocks and
+    # first comment come from the creation itself (nothing read back).
+    created = await ticket_service.create_shown(session, body, actor=principal)
     detail = TicketDetail.model_validate(
-        {**_out(view).model_dump(), "linked_ids": [], "child_ids": [], "follower_ids": []}
+        {**_out(created.view).model_dump(), "linked_ids": [], "child_ids": [], "follower_ids": []}
     )
-    detail.comments = [
-        CommentOut.model_validate(c) for c in await ticket_service.comments(session, principal, t)
-    ]
+    detail.comments = [CommentOut.model_validate(c) for c in created.comments]
     return detail
 
 

@@ -19,6 +19,7 @@ from kefu.authz import SYSTEM, Perm, Principal, ensure_can_see_group_object
 from kefu.customer.service import customer_service
 from kefu.errors import NotFound, Unprocessable
 from kefu.kit.events import publish
+from kefu.models.sla import AppliedSla
 from kefu.models.ticket import Ticket
 from kefu.sla.schemas import TicketSlaFacts
 from kefu.sla.service import sla_service
@@ -47,14 +48,19 @@ class TicketBase:
         by: Touch | None = None,
         actor_id: int | None = None,
         tier: str | None = None,
+        started: list[AppliedSla] | None = None,
     ) -> Transition:
         """The one epilogue of every ticket change (`before` None: just created): stamps,
         then the SLA and specialist clocks, then the derived events. Call it after the
-        change's own events (ticket.updated, comment.added)."""
+        change's own events (ticket.updated, comment.added). `started` collects the clocks a
+        new ticket starts."""
         tr = transition(before, snapshot(t), by)
         if tr.created:
             # A new ticket has no clocks to read, and the caller knows the tier: two reads fewer.
-            await sla_service.apply(session, await self._facts(session, t, tier=tier), now=now, new=True)
+            facts = await self._facts(session, t, tier=tier)
+            clocks = await sla_service.apply(session, facts, now=now, new=True)
+            if started is not None:
+                started.extend(clocks)
             return tr
         by = by or Touch()
         if tr.reopened:

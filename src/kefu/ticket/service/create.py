@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require
@@ -10,13 +12,24 @@ from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
+from kefu.models.sla import AppliedSla
 from kefu.models.ticket import Ticket, TicketComment, TicketStatus, TicketType
+from kefu.sla.service import clock_view
 from kefu.team.service import team_service
 from kefu.ticket import rules
 from kefu.ticket.events import TicketCreated
 from kefu.ticket.repository import ticket_repository
 from kefu.ticket.schemas import TicketCreate
 from kefu.ticket.service.base import TicketBase
+from kefu.ticket.service.reads import TicketView
+
+
+@dataclass
+class Created:
+    """A new ticket as the API shows it, from what its creation wrote (nothing read back)."""
+
+    view: TicketView
+    comments: list[TicketComment]
 
 
 class TicketCreating(TicketBase):
@@ -30,6 +43,20 @@ class TicketCreating(TicketBase):
     ) -> Ticket:
         """`description_comment=False`: the timeline starts otherwise (a conversation's
         transcript), the description stays for search and classification."""
+        t, _comment, _clocks = await self._open(session, data, actor, description_comment)
+        return t
+
+    async def create_shown(self, session: AsyncSession, data: TicketCreate, *, actor: Principal) -> Created:
+        """`create`, with the clocks it started and its first comment for the response: a
+        new ticket has nothing else, so reading them back would only cost round trips."""
+        t, comment, clocks = await self._open(session, data, actor, True)
+        await session.flush()  # ids and defaults of the comment (INSERTs due at commit anyway)
+        views = [v for v in map(clock_view, clocks) if v is not None]
+        return Created(TicketView(t, views), [comment] if comment is not None else [])
+
+    async def _open(
+        self, session: AsyncSession, data: TicketCreate, actor: Principal | None, description_comment: bool
+    ) -> tuple[Ticket, TicketComment | None, list[AppliedSla]]:
         customer_id, tier = await self._requester(session, data, actor)
         group_id = data.group_id
         if group_id is None:
@@ -66,18 +93,18 @@ class TicketCreating(TicketBase):
         )
         session.add(t)
         await session.flush()
+        comment = None
         if description_comment and data.description.strip():
-            session.add(
-                TicketComment(
-                    ticket_id=t.id,
-                    body=data.description,
-                    public=True,
-                    via=data.channel,
-                    created_at=now,
-                    author_customer_id=customer_id if actor is None or not actor.is_staff else None,
-                    author_user_id=actor.user_id if actor is not None and actor.is_staff else None,
-                )
+            comment = TicketComment(
+                ticket_id=t.id,
+                body=data.description,
+                public=True,
+                via=data.channel,
+                created_at=now,
+                author_customer_id=customer_id if actor is None or not actor.is_staff else None,
+                author_user_id=actor.user_id if actor is not None and actor.is_staff else None,
             )
+            session.add(comment)
         await publish(
             session,
             TicketCreated(
@@ -93,8 +120,9 @@ class TicketCreating(TicketBase):
             ),
             actor_id=actor.user_id if actor else None,
         )
-        await self._after_change(session, t, None, now=now, tier=tier)
-        return t
+        clocks: list[AppliedSla] = []
+        await self._after_change(session, t, None, now=now, tier=tier, started=clocks)
+        return t, comment, clocks
 
     async def _requester(
         self, session: AsyncSession, data: TicketCreate, actor: Principal | None
