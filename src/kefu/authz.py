@@ -48,6 +48,9 @@ class Perm(StrEnum):
     IMPROVEMENT_MANAGE = "improvement.manage"
     # Dedicated advisors (专属顾问): supervisors and admins assign, reassign and remove them.
     ADVISORS_ASSIGN = "customers.assign_advisor"
+    # The outreach send log (外发消息): every message kefu sent or skipped, to whom and why;
+    # supervisors and admins.
+    OUTREACH_LOG_READ = "outreach.read_log"
 
 
 # The role × action table: every permission check reads it, and tests/test_authz_matrix.py
@@ -68,6 +71,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TRAINING_MANAGE,
             Perm.IMPROVEMENT_MANAGE,
             Perm.ADVISORS_ASSIGN,
+            Perm.OUTREACH_LOG_READ,
         }
     ),
     "agent": frozenset({Perm.CUSTOMERS_READ, Perm.CUSTOMERS_WRITE, Perm.TICKETS_WORK}),

@@ -132,6 +132,7 @@ ROUTERS = [
     "kefu.web.supervisor.wallboard:router",
     "kefu.web.supervisor.quality:router",
     "kefu.web.supervisor.followups:router",
+    "kefu.web.supervisor.outbox:router",
     "kefu.web.supervisor.improvements:router",
     "kefu.web.supervisor.wfm:router",
     "kefu.web.supervisor.training:router",

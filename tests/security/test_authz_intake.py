@@ -31,6 +31,7 @@ EXPECTED = {
         Perm.TRAINING_MANAGE,
         Perm.IMPROVEMENT_MANAGE,
         Perm.ADVISORS_ASSIGN,
+        Perm.OUTREACH_LOG_READ,
     },
     "admin": set(Perm),
 }

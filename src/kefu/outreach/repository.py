@@ -91,6 +91,25 @@ def audience_filter(
     return where
 
 
+def stage_of() -> sa.ColumnElement[str]:
+    """How far a send got, as one word: skipped / failed / waiting, else the furthest of
+    clicked, opened, delivered (the provider confirmed, or the SMTP relay took the mail), sent."""
+    s = OutreachSend
+    mail_sent = sa.exists().where(
+        OutboundMail.message_id == s.provider_ref, OutboundMail.status == OutboxStatus.SENT
+    )
+    delivered = sa.or_(s.delivered_at.is_not(None), sa.and_(s.channel == "email", mail_sent))
+    return sa.case(
+        (s.status == SendStatus.SKIPPED, "skipped"),
+        (s.status == SendStatus.FAILED, "failed"),
+        (s.status.in_([SendStatus.SCHEDULED, SendStatus.SENDING]), "waiting"),
+        (s.clicked_at.is_not(None), "clicked"),
+        (s.opened_at.is_not(None), "opened"),
+        (delivered, "delivered"),
+        else_="sent",
+    )
+
+
 class OutreachRepository:
     # --- journeys ------------------------------------------------------------------------
     async def journeys(self, session: AsyncSession) -> Sequence[OutreachJourney]:
@@ -239,6 +258,44 @@ class OutreachRepository:
             .order_by(OutreachJourney.id)
         )
         return (await session.execute(stmt)).scalars().all()
+
+    async def outbox(
+        self,
+        session: AsyncSession,
+        *,
+        customer_id: int | None,
+        name_part: str,
+        journey_id: int | None,
+        channel: str | None,
+        stage: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[tuple[OutreachSend, str | None, str | None, str]], int]:
+        """The send log newest first with the customer's and the journey's names and each
+        send's stage (`stage_of`); the total matching the filters."""
+        s = OutreachSend
+        stage_col = stage_of()
+        where: list[sa.ColumnElement[bool]] = []
+        if customer_id is not None:
+            where.append(s.customer_id == customer_id)
+        if name_part:
+            where.append(Customer.name.contains(name_part, autoescape=True))
+        if journey_id is not None:
+            where.append(s.journey_id == journey_id)
+        if channel is not None:
+            where.append(s.channel == channel)
+        if stage is not None:
+            where.append(stage_col == stage)
+        joined = (
+            sa.select(s, Customer.name, OutreachJourney.name, stage_col)
+            .outerjoin(Customer, Customer.id == s.customer_id)
+            .outerjoin(OutreachJourney, OutreachJourney.id == s.journey_id)
+            .where(*where)
+        )
+        total_stmt = sa.select(sa.func.count()).select_from(joined.subquery())
+        total = int((await session.execute(total_stmt)).scalar_one())
+        rows = await session.execute(joined.order_by(s.id.desc()).offset(offset).limit(limit))
+        return [(send, cname, jname, str(st)) for send, cname, jname, st in rows.all()], total
 
     async def figures(self, session: AsyncSession, journey_id: int) -> dict[str, int]:
         """Counts for one journey: statuses, delivery (an email counts when the outbox handed

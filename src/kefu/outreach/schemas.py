@@ -164,6 +164,50 @@ class SendOut(OutSchema):
     clicked_at: datetime | None = None
 
 
+# The outbox page's one status per message: how far it got (a clicked message was opened,
+# delivered and sent too), or why it never left.
+Stage = Literal["waiting", "sent", "delivered", "opened", "clicked", "failed", "skipped"]
+
+
+class OutboxFilter(Schema):
+    """The outbox page's filters; all optional, combined with AND."""
+
+    customer: str = Field(default="", max_length=120)  # a customer id, or part of the name
+    journey_id: Id | None = None
+    channel: Channel | None = None
+    stage: Stage | None = None
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class OutboxRow(Schema):
+    """One message as the outbox page shows it; the address is masked for viewers without
+    customers.unmask, `reason` is a code the page turns into words."""
+
+    id: int
+    created_at: datetime
+    sent_at: datetime | None
+    customer_id: int | None
+    customer_name: str
+    journey_id: int | None
+    journey_name: str
+    channel: str
+    purpose: str
+    subject: str
+    to: str
+    stage: str
+    reason: str
+    opens: int
+    clicks: int
+
+
+class OutboxPage(Schema):
+    rows: list[OutboxRow]
+    total: int
+    offset: int
+    limit: int
+
+
 class FiguresOut(Schema):
     """A journey's outcome: sends that left (sent), reached the customer (delivered: SMTP
     accepted, SMS/app/WeChat provider confirmed), were opened (mail pixel), clicked (a tracked

@@ -47,6 +47,7 @@ from kefu.outreach.schemas import (
     TestSendIn,
 )
 from kefu.outreach.service import sending
+from kefu.outreach.service.outbox import OutboxMixin
 from kefu.outreach.service.tracked import TrackingMixin
 from kefu.outreach.service.triggers import TriggerMixin
 from kefu.wechat.service import wechat_service
@@ -65,7 +66,7 @@ def _lang(customer: Customer | None) -> str:
 _consented = sending.consented
 
 
-class OutreachService(TriggerMixin, TrackingMixin):
+class OutreachService(TriggerMixin, TrackingMixin, OutboxMixin):
     # --- the policy (quiet hours, caps) and the SMS provider -------------------------------
     async def policy(self, session: AsyncSession) -> rules.OutreachPolicy:
         return await sending.load_policy(session)

@@ -142,7 +142,8 @@ class Sender:
                 return
             send.error = error[:1000]
             if final or send.attempts >= MAX_ATTEMPTS:
-                send.status = SendStatus.FAILED
+                # Why, for the outbox: the channel refused it, or every retry failed.
+                send.status, send.reason = SendStatus.FAILED, "refused" if final else "gave_up"
         log.warning("outreach.send_failed", send_id=send_id, final=final)
 
 
