@@ -404,12 +404,7 @@ class RoutingService:
         """None while the group's agents are in hours (a hand-off reaches a person now), else
         when their hours start. A group without its own hours (or no group) follows the
         default schedule."""
-        if group_id is None and group_name:
-            group = await team_service.by_name(session, group_name)
-            group_id = group.id if group else None
-        if group_id is None:
-            default = await team_service.default_group(session)
-            group_id = default.id if default else None
+        group_id = await conversation_service.queue_group(session, group_id, group_name or None)
         rule = await repo.rule(session, group_id) if group_id is not None else None
         return await sla_service.next_opening(session, now, rule.schedule_id if rule else None)
 

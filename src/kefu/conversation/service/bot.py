@@ -13,7 +13,6 @@ from kefu.conversation.bot_slot import BotTurn
 from kefu.conversation.service.handoff import ConversationHandoff
 from kefu.models import Conversation
 from kefu.models.conversation import ConversationStatus, Sender
-from kefu.team.service import team_service
 
 
 class ConversationBot(ConversationHandoff):
@@ -69,13 +68,7 @@ class ConversationBot(ConversationHandoff):
     async def _record_ticket(self, session: AsyncSession, conv: Conversation, turn: BotTurn) -> None:
         """A bot intent's "create a ticket" action: the customer's open ticket, else a new one
         in the intent's group; the customer is told its number."""
-        group_id = None
-        if turn.group_name:
-            group = await team_service.by_name(session, turn.group_name)
-            group_id = group.id if group else None
-        if group_id is None:
-            default = await team_service.default_group(session)
-            group_id = default.id if default else None
+        group_id = await self.queue_group(session, None, turn.group_name or None)
         if conv.ticket_id is None:
             await self._attach_ticket(session, conv, group_id, turn.facts)
         text = f"已为您记录工单 #{conv.ticket_id}，客服会尽快处理并回复您。"

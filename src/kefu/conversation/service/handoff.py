@@ -3,7 +3,7 @@ the conversation so far on the ticket, the sticky agent, and the call for a rout
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +22,12 @@ from kefu.loyalty.service import loyalty_service
 from kefu.models import Conversation
 from kefu.models.conversation import ConversationStatus, Sender
 from kefu.models.ticket import Channel, TicketPriority
+from kefu.routing import placement
 from kefu.routing.events import ROUTE_JOB
 from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketCreate
 from kefu.ticket.service import ticket_service
 
-STICKY_LOOKBACK = timedelta(days=30)
-STICKY_WAIT_DEFAULT = timedelta(seconds=60)
 TRANSCRIPT_LIMIT = 20_000
 SENDER_LABEL = {"customer": "客户", "bot": "机器人", "agent": "客服", "system": "系统"}
 CHANNEL_SUBJECT = {"phone": "电话咨询", "wechat": "微信咨询", "app": "App 咨询"}
@@ -62,26 +61,51 @@ class ConversationHandoff(ConversationBase):
             return
         tier = conv.tier = await self.tier_of(session, conv)
         benefit = (await loyalty_service.config(session)).benefit(tier)
-        if group_id is None and not group_name and benefit.priority_queue:
-            group_name = current_settings().advisor_group  # the tier's priority queue (VIP专席)
-        if group_id is None and group_name:
-            group = await team_service.by_name(session, group_name)
-            group_id = group.id if group else None
-        if group_id is None:
-            default = await team_service.default_group(session)
-            group_id = default.id if default else None
+        name = placement.queue_name(
+            group_id=group_id,
+            group_name=group_name,
+            priority_queue=benefit.priority_queue,
+            vip_group=current_settings().advisor_group,
+        )
+        group_id = await self.queue_group(session, group_id, name)
         now = utcnow()
         if conv.ticket_id is None and conv.customer_id is not None:
             await self._attach_ticket(session, conv, group_id, facts or {})
         await self._record_before_handoff(session, conv, facts or {})
-        conv.sticky_agent_id, conv.sticky_until = await self._sticky(session, conv, group_id, now)
-        conv.priority = benefit.routing_boost
+        agent_id = await self._sticky_agent(session, conv, now)
+        wait = (
+            await repo.sticky_wait_seconds(session, group_id)
+            if agent_id is not None and group_id is not None
+            else None
+        )
+        placed = placement.place(
+            group_id=group_id,
+            routing_boost=benefit.routing_boost,
+            sticky_agent_id=agent_id,
+            sticky_wait_seconds=wait,
+            now=now,
+        )
+        conv.sticky_agent_id, conv.sticky_until = placed.sticky_agent_id, placed.sticky_until
+        conv.priority = placed.priority
         conv.status = ConversationStatus.QUEUED
-        conv.group_id = group_id
+        conv.group_id = placed.group_id
         conv.queued_at = now
         conv.first_queued_at = conv.first_queued_at or now
         conv.assignee_id = None
         await self._announce_queued(session, conv, reason)
+
+    async def queue_group(self, session: AsyncSession, group_id: int | None, name: str | None) -> int | None:
+        """The group given, else the one named, else the default group (`placement.queue_group`),
+        looking up only what the rule needs."""
+        named = None
+        if group_id is None and name:
+            group = await team_service.by_name(session, name)
+            named = group.id if group else None
+        default = None
+        if group_id is None and named is None:
+            group = await team_service.default_group(session)
+            default = group.id if group else None
+        return placement.queue_group(group_id, named, default)
 
     async def _attach_ticket(
         self, session: AsyncSession, conv: Conversation, group_id: int | None, facts: dict[str, Any]
@@ -167,24 +191,16 @@ class ConversationHandoff(ConversationBase):
             data={"transcript": lines, "facts": {k: v for k, v in facts.items() if v not in ("", None)}},
         )
 
-    async def _sticky(
-        self, session: AsyncSession, conv: Conversation, group_id: int | None, now: Any
-    ) -> tuple[int | None, Any]:
-        """熟客优先: the dedicated advisor, else the owner of an open or recent ticket."""
+    async def _sticky_agent(self, session: AsyncSession, conv: Conversation, now: datetime) -> int | None:
+        """The agent the conversation waits for first (`placement.sticky_agent`)."""
         if conv.customer_id is None:
-            return None, None
+            return None
         customer = await customer_service.get(session, None, conv.customer_id)
-        agent_id = customer.advisor_id or await ticket_service.recent_owner(
-            session, conv.customer_id, now - STICKY_LOOKBACK
-        )
-        if agent_id is None:
-            return None, None
-        wait = await self._sticky_wait(session, group_id)
-        return agent_id, now + wait
-
-    async def _sticky_wait(self, session: AsyncSession, group_id: int | None) -> timedelta:
-        seconds = await repo.sticky_wait_seconds(session, group_id) if group_id is not None else None
-        return timedelta(seconds=seconds) if seconds is not None else STICKY_WAIT_DEFAULT
+        recent = None
+        if customer.advisor_id is None:  # the recent owner counts only without an advisor
+            since = placement.sticky_since(now)
+            recent = await ticket_service.recent_owner(session, conv.customer_id, since)
+        return placement.sticky_agent(customer.advisor_id, recent)
 
     async def _announce_queued(self, session: AsyncSession, conv: Conversation, reason: str) -> None:
         """The conversation waits in its group's queue: tell watchers, ask a router to run."""
