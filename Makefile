@@ -51,8 +51,9 @@ run: install
 PYTEST_WORKERS ?= auto
 PYTEST_PAR := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
+# The 25 slowest tests are listed at the end of every run, so a slow newcomer shows in CI.
 test: lint
-	$(BIN)/pytest $(PYTEST_PAR)
+	$(BIN)/pytest $(PYTEST_PAR) --durations=25
 
 # Inner loop: no browser and no `kefu serve` subprocess tests.
 test-fast: lint

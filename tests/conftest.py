@@ -296,6 +296,35 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
+def quick_demo(folder: Path, basetemp: Path) -> dict[str, str]:
+    """A quick demo company (no history) in `folder`: its SQLite file and data directory, as
+    `kefu demo` leaves them, copied from one `kefu demo` run that every test of the session
+    shares (xdist workers too: the first one to get here builds it under a file lock). Each
+    caller gets its own copy to change. Returns the environment that serves it.
+
+    One run instead of one per module: each `kefu demo` is ~15 s of CPU (training the demo
+    bot, loading the company), and a dozen modules start demo servers."""
+    import fcntl
+    import shutil
+
+    template = basetemp.parent / "demo-template"  # shared by the workers of this run
+    template.mkdir(exist_ok=True)
+    with (template / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / ".ready").exists():
+            env = {
+                "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{template / 'kefu.db'}",
+                "KEFU_DATA_DIR": str(template),
+                "KEFU_LOG_LEVEL": "WARNING",
+            }
+            result = run_cli("demo", env=env)
+            assert result.returncode == 0, result.stderr
+            (template / ".ready").touch()
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(template, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock", ".ready"))
+    return {"KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'kefu.db'}", "KEFU_DATA_DIR": str(folder)}
+
+
 # "LiveServer", not "LiveServer(": the kill -9 tests start theirs via asyncio.to_thread(LiveServer, ...).
 _SERVER_HINTS = ("LiveServer", "run_cli(", "subprocess.")
 _module_kinds: dict[Path, tuple[bool, bool]] = {}

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import LiveServer, free_port, run_cli
+from tests.conftest import LiveServer, free_port, quick_demo, run_cli
 from tests.conversation.test_chat_socket import recv, say, staff_token
 
 GRACE = 2
@@ -24,20 +24,23 @@ GRACE = 2
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('presence') / 'kefu.db'}"
+        where = quick_demo(tmp_path_factory.mktemp("presence"), tmp_path_factory.getbasetemp())
     else:
-        url = request.getfixturevalue("pg_url")
+        where = {
+            "KEFU_DATABASE_URL": request.getfixturevalue("pg_url"),
+            "KEFU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        }
     env = {
-        "KEFU_DATABASE_URL": url,
+        **where,
         "KEFU_RATE_LIMIT": "off",
         "KEFU_ANONYMOUS_RATE_LIMIT": "off",
         "KEFU_LOG_LEVEL": "WARNING",
-        "KEFU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
         "KEFU_DEMO_HISTORY_DAYS": "0",
         "KEFU_PRESENCE_GRACE_SECONDS": str(GRACE),
         "KEFU_PRESENCE_HEARTBEAT_SECONDS": "0.5",
     }
-    assert run_cli("demo", env=env).returncode == 0
+    if request.param != "sqlite":
+        assert run_cli("demo", env=env).returncode == 0
     live = LiveServer(env, free_port())
     try:
         yield live

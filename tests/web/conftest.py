@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from tests.conftest import IN_CI, LiveServer, free_port, run_cli
+from tests.conftest import IN_CI, LiveServer, free_port, quick_demo
 
 CHROMIUM = "/usr/bin/chromium"
 # The flags this workplace's closed network needs (no background connections).
@@ -40,13 +40,10 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """A demo company on its own SQLite file, served by a real process."""
     folder = tmp_path_factory.mktemp("browser")
     env = {
-        "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'kefu.db'}",
+        **quick_demo(folder, tmp_path_factory.getbasetemp()),
         "KEFU_RATE_LIMIT": "off",
         "KEFU_LOG_LEVEL": "WARNING",
-        "KEFU_DATA_DIR": str(folder),
     }
-    result = run_cli("demo", env=env)
-    assert result.returncode == 0, result.stderr
     server = LiveServer(env, free_port())
     yield server
     server.stop()

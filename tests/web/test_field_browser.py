@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.conftest import QUICK_DEMO, ROOT, LiveServer, free_port
+from tests.conftest import QUICK_DEMO, ROOT, LiveServer, free_port, quick_demo
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 45_000  # a shared, loaded machine: fragments can take seconds
@@ -55,21 +55,10 @@ def field_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     """The demo company (with its service points, partners and devices) on its own file."""
     folder = tmp_path_factory.mktemp("field-browser")
     env = {
-        "KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'kefu.db'}",
+        **quick_demo(folder, tmp_path_factory.getbasetemp()),
         "KEFU_RATE_LIMIT": "off",
         "KEFU_LOG_LEVEL": "WARNING",
-        "KEFU_DATA_DIR": str(folder),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "kefu.cli", "demo"],
-        env={**QUICK_DEMO, **os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
     server = PatientServer(env, free_port())
     yield server
     server.stop()
