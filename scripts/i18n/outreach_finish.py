@@ -32,8 +32,15 @@ _REASONS = {
     "user_block": ("用户拒收公众号消息", "The follower blocks the account's messages"),
     "system_failed": ("微信系统原因发送失败", "WeChat failed to send it"),
 }
+_NOTIFY = {
+    "email": ("邮件", "Email"),
+    "sms": ("短信", "SMS"),
+    "wechat": ("微信", "WeChat"),
+    "app": ("App 推送", "App push"),
+}
 _KEYS = {
     **{f"report_figure_{k}": v for k, v in _FIGURES.items()},
+    **{f"notify_channel_{k}": v for k, v in _NOTIFY.items()},
     **{f"outreach_stage_{k}": v for k, v in _STAGES.items()},
     **{f"outreach_reason_{k}": v for k, v in _REASONS.items()},
 }
@@ -59,6 +66,23 @@ ZH = {
     "No messages match.": "没有符合条件的消息。",
     "Newer": "较新",
     "Older": "较早",
+    # the portal's 我的通知设置
+    "My notification settings": "我的通知设置",
+    "Your choices are saved. They apply at once, also to messages already on their way.": (
+        "已保存。设置立即生效，已在排队中的消息也会按新设置处理。"
+    ),
+    "Offers and greetings": "营销与关怀消息",
+    "I agree to receive offers, birthday and holiday greetings, member content and survey invitations.": (
+        "我同意接收优惠活动、生日与节日问候、会员专属内容和满意度调查邀请。"
+    ),
+    "We send these only with your agreement, and every one carries a link to stop them.": (
+        "只有在您同意后我们才会发送，每条消息都附有退订链接。"
+    ),
+    "Through": "接收渠道",
+    "Service notices": "服务通知",
+    "Tell me about my own account and orders: points and coupons credited, delivery progress and "
+    "delays, membership changes.": "通知我本人账户和订单的动态：积分和优惠券到账、物流进度与延误、会员等级变化。",
+    "Replies to your own requests and sign-in codes are always sent.": "您本人咨询的回复和登录验证码始终会发送。",
     # the referral sign-up's limit (kefu.web.public.referral.TOO_MANY)
     "Too many sign-ups from your network. Please wait a minute and try again.": (
         "提交过于频繁，请一分钟后再试。"

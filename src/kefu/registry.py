@@ -151,6 +151,7 @@ ROUTERS = [
     "kefu.web.portal.account:router",
     "kefu.web.portal.repairs:router",
     "kefu.web.portal.referrals:router",
+    "kefu.web.portal.notifications:router",
     "kefu.web.portal.surveys:router",
     "kefu.web.portal.partner:router",
 ]

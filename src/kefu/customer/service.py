@@ -13,7 +13,7 @@ from kefu.customer.identities import normalize_email, normalize_phone
 from kefu.customer.masking import mask_address, mask_id_card, mask_identity
 from kefu.customer.repository import customer_repository
 from kefu.customer.schemas import CustomerCreate, CustomerOut, CustomerUpdate, IdentityOut
-from kefu.errors import Conflict, NotFound, Unauthorized, Unprocessable
+from kefu.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.security import hash_password_async, verify_password_async
 from kefu.kit.time import utcnow
@@ -221,20 +221,41 @@ class CustomerService:
         if changes.get("attributes") is not None:
             customer.attributes = {**(customer.attributes or {}), **changes["attributes"]}
         if changes.get("consents") is not None:
-            now = utcnow().isoformat()
-            records = dict(customer.consents or {})
-            for purpose, granted in changes["consents"].items():
-                records[purpose] = {"granted": granted, "at": now, "by": principal.id, "kind": principal.kind}
-            customer.consents = records
-            audit_service.record(
-                session,
-                "customer.consent_changed",
-                actor=principal,
-                target_type="customer",
-                target_id=customer_id,
-                detail={"consents": changes["consents"]},
-            )
+            self._consent(session, principal, customer, changes["consents"])
         return customer
+
+    async def set_own_consents(
+        self, session: AsyncSession, principal: Principal, consents: dict[str, bool]
+    ) -> Customer:
+        """A customer's own answers (the portal's 我的通知设置: marketing, service notices),
+        recorded and audited as theirs."""
+        if principal.is_staff or principal.customer_id is None:
+            raise Forbidden("customers only", code="customers_only")
+        customer = await self.get(session, principal, principal.customer_id)
+        if customer.erased_at is not None:
+            raise Conflict(
+                "已删除的客户不能修改 / an erased customer cannot be changed", code="customer_erased"
+            )
+        self._consent(session, principal, customer, consents)
+        return customer
+
+    @staticmethod
+    def _consent(
+        session: AsyncSession, principal: Principal, customer: Customer, consents: dict[str, bool]
+    ) -> None:
+        now = utcnow().isoformat()
+        records = dict(customer.consents or {})
+        for purpose, granted in consents.items():
+            records[purpose] = {"granted": granted, "at": now, "by": principal.id, "kind": principal.kind}
+        customer.consents = records
+        audit_service.record(
+            session,
+            "customer.consent_changed",
+            actor=principal,
+            target_type="customer",
+            target_id=customer.id,
+            detail={"consents": consents},
+        )
 
     def to_out(self, customer: Customer, principal: Principal | None) -> CustomerOut:
         """Serialise with personal data masked for viewers without the unmask permission."""

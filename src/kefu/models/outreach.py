@@ -112,18 +112,20 @@ class OutreachUnsubscribe(Base):
 
 
 class OutreachOptout(Base):
-    """A customer stopped marketing on one channel only (stop SMS, keep email)."""
+    """A customer stopped one kind of message on one channel: marketing (an unsubscribe link:
+    stop SMS, keep email) or service notices (the portal's 我的通知设置)."""
 
     __tablename__ = "outreach_optouts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(sa.String(10))
+    purpose: Mapped[str] = mapped_column(sa.String(10), default="marketing", server_default="marketing")
     source: Mapped[str] = mapped_column(sa.String(20), default="link")
     send_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (sa.UniqueConstraint("customer_id", "channel"),)
+    __table_args__ = (sa.UniqueConstraint("customer_id", "channel", "purpose"),)
 
 
 class ReportStatus(StrEnum):

@@ -74,13 +74,23 @@ def audience_filter(
         where.append(contacted_since(int(segment["contacted_within_days"])))
     if segment.get("no_contact_within_days"):
         where.append(~contacted_since(int(segment["no_contact_within_days"])))
+
+    def opted_out(purpose: str) -> sa.Exists:
+        return sa.exists().where(
+            OutreachOptout.customer_id == c.id,
+            OutreachOptout.channel == channel,
+            OutreachOptout.purpose == purpose,
+        )
+
     if needs_consent:
         where.append(c.consents["marketing"]["granted"].as_boolean().is_(True))
         where.append(~sa.exists().where(OutreachUnsubscribe.customer_id == c.id))
         if channel is not None:
-            where.append(
-                ~sa.exists().where(OutreachOptout.customer_id == c.id, OutreachOptout.channel == channel)
-            )
+            where.append(~opted_out("marketing"))
+    elif channel is not None:
+        # Service notices go unless the customer switched them off (all, or this channel).
+        where.append(c.consents["service"]["granted"].as_boolean().is_not(False))
+        where.append(~opted_out("service"))
     if channel == "wechat":
         where.append(sa.exists().where(WechatUser.customer_id == c.id, WechatUser.subscribed.is_(True)))
     elif channel == "app":
@@ -346,20 +356,26 @@ class OutreachRepository:
 
     # --- unsubscribes and per-channel opt-outs -------------------------------------------
     async def unsubscribed(self, session: AsyncSession, customer_id: int, channel: str | None = None) -> bool:
-        """From every channel, or (with a channel) from that one."""
+        """From marketing on every channel, or (with a channel) on that one."""
         stmt = sa.select(OutreachUnsubscribe.id).where(OutreachUnsubscribe.customer_id == customer_id)
         if (await session.execute(stmt)).first() is not None:
             return True
-        if channel is None:
-            return False
-        stmt2 = sa.select(OutreachOptout.id).where(
-            OutreachOptout.customer_id == customer_id, OutreachOptout.channel == channel
-        )
-        return (await session.execute(stmt2)).first() is not None
+        return channel is not None and await self.opted_out(session, customer_id, channel, "marketing")
 
-    async def opted_out_channels(self, session: AsyncSession, customer_id: int) -> list[str]:
-        stmt = sa.select(OutreachOptout.channel).where(OutreachOptout.customer_id == customer_id)
-        return sorted(str(c) for c in (await session.execute(stmt)).scalars().all())
+    async def opted_out(self, session: AsyncSession, customer_id: int, channel: str, purpose: str) -> bool:
+        stmt = sa.select(OutreachOptout.id).where(
+            OutreachOptout.customer_id == customer_id,
+            OutreachOptout.channel == channel,
+            OutreachOptout.purpose == purpose,
+        )
+        return (await session.execute(stmt)).first() is not None
+
+    async def optouts(self, session: AsyncSession, customer_id: int) -> set[tuple[str, str]]:
+        """The customer's (channel, purpose) opt-outs."""
+        stmt = sa.select(OutreachOptout.channel, OutreachOptout.purpose).where(
+            OutreachOptout.customer_id == customer_id
+        )
+        return {(str(ch), str(p)) for ch, p in (await session.execute(stmt)).all()}
 
     async def add_unsubscribe(
         self, session: AsyncSession, customer_id: int, source: str, send_id: int | None = None
@@ -376,24 +392,41 @@ class OutreachRepository:
         return (await session.execute(stmt)).first() is not None
 
     async def add_optout(
-        self, session: AsyncSession, customer_id: int, channel: str, source: str, send_id: int | None = None
+        self,
+        session: AsyncSession,
+        customer_id: int,
+        channel: str,
+        source: str,
+        send_id: int | None = None,
+        *,
+        purpose: str = "marketing",
     ) -> bool:
+        """True when newly recorded (a second click changes nothing)."""
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = (
             insert(OutreachOptout)
             .values(
-                customer_id=customer_id, channel=channel, source=source, created_at=utcnow(), send_id=send_id
+                customer_id=customer_id,
+                channel=channel,
+                purpose=purpose,
+                source=source,
+                created_at=utcnow(),
+                send_id=send_id,
             )
-            .on_conflict_do_nothing(index_elements=["customer_id", "channel"])
+            .on_conflict_do_nothing(index_elements=["customer_id", "channel", "purpose"])
             .returning(OutreachOptout.id)
         )
         return (await session.execute(stmt)).first() is not None
 
-    async def remove_optout(self, session: AsyncSession, customer_id: int, channel: str) -> None:
+    async def remove_optout(
+        self, session: AsyncSession, customer_id: int, channel: str, purpose: str = "marketing"
+    ) -> None:
         await session.execute(
             sa.delete(OutreachOptout).where(
-                OutreachOptout.customer_id == customer_id, OutreachOptout.channel == channel
+                OutreachOptout.customer_id == customer_id,
+                OutreachOptout.channel == channel,
+                OutreachOptout.purpose == purpose,
             )
         )
 

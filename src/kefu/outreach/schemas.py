@@ -350,6 +350,17 @@ class SettingsOut(Schema):
     courier_secret_set: bool = False
 
 
+class NotificationSettings(Schema):
+    """A customer's own choices (portal 我的通知设置): each kind on or off — marketing and care
+    messages need this consent (PIPL), service notices go unless switched off — and the
+    channels each kind may use (the same opt-outs an unsubscribe link writes)."""
+
+    marketing: bool = False
+    service: bool = True
+    marketing_channels: list[Channel] = Field(default_factory=list, max_length=4)
+    service_channels: list[Channel] = Field(default_factory=list, max_length=4)
+
+
 class UnsubscribeOut(Schema):
     unsubscribed: bool
     channel: str | None = None  # None: every channel

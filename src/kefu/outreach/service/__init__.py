@@ -63,9 +63,6 @@ def _lang(customer: Customer | None) -> str:
     return "en" if customer is not None and (customer.locale or "").lower().startswith("en") else "zh"
 
 
-_consented = sending.consented
-
-
 class OutreachService(TriggerMixin, TrackingMixin, OutboxMixin):
     # --- the policy (quiet hours, caps) and the SMS provider -------------------------------
     async def policy(self, session: AsyncSession) -> rules.OutreachPolicy:
@@ -478,11 +475,9 @@ class OutreachService(TriggerMixin, TrackingMixin, OutboxMixin):
         key = f"j{journey.id}:{STEP}:c{customer_id}:{occurrence}"[:200]
         to, options = await self._address(session, journey.channel, customer_id)
         status, reason = SendStatus.SCHEDULED, ""
-        if rules.needs_consent(journey.purpose):
-            if await repo.unsubscribed(session, customer_id, journey.channel):
-                status, reason = SendStatus.SKIPPED, "unsubscribed"
-            elif not _consented(customer):
-                status, reason = SendStatus.SKIPPED, "no_consent"
+        refused = await sending.refusal(session, customer, journey.channel, journey.purpose)
+        if refused:
+            status, reason = SendStatus.SKIPPED, refused
         if status == SendStatus.SCHEDULED and not to:
             status, reason = SendStatus.SKIPPED, "no_address"
         subject, body = await self._render(session, journey, customer, context, _lang(customer))

@@ -28,6 +28,25 @@ def consented(customer: Customer) -> bool:
     return isinstance(record, dict) and record.get("granted") is True
 
 
+def service_wanted(customer: Customer) -> bool:
+    """Service notices go unless the customer switched them off (我的通知设置)."""
+    record = (customer.consents or {}).get("service")
+    return not (isinstance(record, dict) and record.get("granted") is False)
+
+
+async def refusal(session: AsyncSession, customer: Customer, channel: str, purpose: str) -> str:
+    """Why this customer must not get this kind of message on this channel now ("" = they
+    may): marketing needs consent and no unsubscribe (all channels or this one); a service
+    notice goes unless they switched service notices off, everywhere or on this channel."""
+    if rules.needs_consent(purpose):
+        if await repo.unsubscribed(session, customer.id, channel):
+            return "unsubscribed"
+        return "" if consented(customer) else "no_consent"
+    if not service_wanted(customer) or await repo.opted_out(session, customer.id, channel, "service"):
+        return "service_off"
+    return ""
+
+
 async def load_policy(session: AsyncSession) -> rules.OutreachPolicy:
     stored = await repo.setting(session)
     if stored:
@@ -50,13 +69,10 @@ class Sender:
             if customer is None or customer.erased_at is not None:
                 send.status, send.reason = SendStatus.SKIPPED, "customer_gone"
                 return None
-            if rules.needs_consent(send.purpose):
-                if await repo.unsubscribed(session, customer.id, send.channel):
-                    send.status, send.reason = SendStatus.SKIPPED, "unsubscribed"
-                    return None
-                if not consented(customer):
-                    send.status, send.reason = SendStatus.SKIPPED, "no_consent"
-                    return None
+            refused = await refusal(session, customer, send.channel, send.purpose)
+            if refused:
+                send.status, send.reason = SendStatus.SKIPPED, refused
+                return None
             if send.status == SendStatus.SCHEDULED:
                 if journey is None or not journey.active:
                     send.status, send.reason = SendStatus.SKIPPED, "journey_inactive"

@@ -8,19 +8,21 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Principal
+from kefu.customer.service import customer_service
 from kefu.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
 from kefu.models.outreach import OutreachJourney, OutreachSend, SendStatus
 from kefu.outreach import links, rules, tracking
-from kefu.outreach.events import MessageEngaged
+from kefu.outreach.events import CustomerUnsubscribed, MessageEngaged
 from kefu.outreach.repository import outreach_repository as repo
-from kefu.outreach.schemas import DeliveryReportIn, FiguresOut
+from kefu.outreach.schemas import DeliveryReportIn, FiguresOut, NotificationSettings
+from kefu.outreach.service import sending
 from kefu.webhook.signing import verify
 
 SIGNATURE_WINDOW_SECONDS = 300
@@ -132,34 +134,68 @@ class TrackingMixin:
         await self.get(session, principal, journey_id)
         return FiguresOut(journey_id=journey_id, **await repo.figures(session, journey_id))
 
-    # --- the customer's own choices (portal) ---------------------------------------------
-    async def preferences(self, session: AsyncSession, principal: Principal) -> dict[str, Any]:
-        """Which channels carry marketing to this customer (consent and opt-outs)."""
+    # --- the customer's own choices (portal 我的通知设置) ---------------------------------
+    async def notification_settings(
+        self, session: AsyncSession, principal: Principal
+    ) -> NotificationSettings:
+        """What reaches this customer: marketing (their consent, no unsubscribe from every
+        channel) and service notices, and the channels each kind may use."""
         customer_id = _customer_of(principal)
         customer = await repo.customer(session, customer_id)
         if customer is None:
             raise NotFound("customer not found", code="customer_not_found")
-        off = set(await repo.opted_out_channels(session, customer_id))
-        everything = await repo.unsubscribed(session, customer_id)
-        return {
-            "all_off": everything,
-            "channels": {c: not everything and c not in off for c in rules.CHANNELS},
-        }
+        off = await repo.optouts(session, customer_id)
+        return NotificationSettings.model_validate(
+            {
+                "marketing": sending.consented(customer)
+                and not await repo.unsubscribed(session, customer_id),
+                "service": sending.service_wanted(customer),
+                "marketing_channels": [c for c in rules.CHANNELS if (c, "marketing") not in off],
+                "service_channels": [c for c in rules.CHANNELS if (c, "service") not in off],
+            }
+        )
 
-    async def set_channel(self, session: AsyncSession, principal: Principal, channel: str, on: bool) -> None:
+    async def save_notification_settings(
+        self, session: AsyncSession, principal: Principal, data: NotificationSettings
+    ) -> NotificationSettings:
+        """The customer's choices: a kind switched on or off is their consent record (audited,
+        PIPL: marketing only with it); turning marketing on lifts an unsubscribe from every
+        channel; the channels of a kind that is on are its opt-outs. Sends already planned
+        are checked again before they go, so a stop holds at once."""
         customer_id = _customer_of(principal)
-        if channel not in rules.CHANNELS:
-            raise Unprocessable("unknown channel", code="unknown_channel")
-        if on:
-            if await repo.unsubscribed(session, customer_id):
-                # "everything off" becomes "the other channels stay off"
-                await repo.remove_unsubscribe(session, customer_id)
-                for other in rules.CHANNELS:
-                    if other != channel:
-                        await repo.add_optout(session, customer_id, other, "portal")
-            await repo.remove_optout(session, customer_id, channel)
-        else:
-            await repo.add_optout(session, customer_id, channel, "portal")
+        before = await self.notification_settings(session, principal)
+        consents = {
+            kind: wanted
+            for kind, wanted, was in (
+                ("marketing", data.marketing, before.marketing),
+                ("service", data.service, before.service),
+            )
+            if wanted != was
+        }
+        if consents:
+            await customer_service.set_own_consents(session, principal, consents)
+        if data.marketing:
+            await repo.remove_unsubscribe(session, customer_id)
+        elif before.marketing:
+            await publish(session, CustomerUnsubscribed(customer_id=customer_id, source="portal", channel=""))
+        for purpose, on, wanted in (
+            ("marketing", data.marketing, data.marketing_channels),
+            ("service", data.service, data.service_channels),
+        ):
+            if not on:
+                continue  # a kind switched off keeps its channel choices for when it is back on
+            for channel in rules.CHANNELS:
+                if channel in wanted:
+                    await repo.remove_optout(session, customer_id, channel, purpose)
+                elif (
+                    await repo.add_optout(session, customer_id, channel, "portal", purpose=purpose)
+                    and purpose == "marketing"
+                ):
+                    await publish(
+                        session,
+                        CustomerUnsubscribed(customer_id=customer_id, source="portal", channel=channel),
+                    )
+        return await self.notification_settings(session, principal)
 
 
 def _customer_of(principal: Principal) -> int:
