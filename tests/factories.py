@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,3 +77,79 @@ async def customer_token(db: Database, **fields: Any) -> tuple[Customer, str]:
         customer = await make_customer(session, **fields)
         token = (await auth_service.issue_customer_token(session, customer.id, name="portal")).token
     return customer, token
+
+
+async def make_article(session: AsyncSession, **fields: Any) -> Any:
+    """A knowledge-base article through the service (rendered, indexed); published unless
+    `status` says otherwise."""
+    from kefu.authz import SYSTEM
+    from kefu.kb.schemas import ArticleCreate
+    from kefu.kb.service import kb_service
+    from kefu.models.kb import ArticleStatus
+
+    title = fields.setdefault("title", f"文章{next(_seq)}")
+    fields.setdefault("body", f"{title}的正文。")
+    fields.setdefault("status", ArticleStatus.PUBLISHED)
+    return await kb_service.create(session, SYSTEM, ArticleCreate(**fields))
+
+
+async def make_intent(session: AsyncSession, **fields: Any) -> Any:
+    """A bot intent through the service (examples validated, retraining scheduled)."""
+    from kefu.bot.schemas import IntentIn
+    from kefu.bot.service import bot_service
+
+    n = next(_seq)
+    fields.setdefault("name", f"intent_{n}")
+    fields.setdefault("title", f"意图{n}")
+    fields.setdefault("examples", [f"问题{n}"])
+    fields.setdefault("answer", f"回答{n}")
+    return await bot_service.create(session, None, IntentIn(**fields))
+
+
+async def make_device(session: AsyncSession, customer_id: int, **fields: Any) -> Any:
+    """A customer's registered device (warranty from its product line's policy)."""
+    from datetime import date
+
+    from kefu.fieldservice.schemas import DeviceCreate
+    from kefu.fieldservice.service.devices import device_service
+
+    n = next(_seq)
+    fields.setdefault("model", "X1 智能手机")
+    fields.setdefault("serial", f"SN{n:08d}")
+    fields.setdefault("product_line", "手机")
+    fields.setdefault("purchased_at", date.today())
+    return await device_service.register(session, None, customer_id, DeviceCreate(**fields))
+
+
+async def make_conversation(
+    session: AsyncSession, *, lines: Sequence[tuple[str, str]] = (), **fields: Any
+) -> Any:
+    """A chat conversation (customer created unless `customer_id` given) with `lines` of
+    (sender, text) as its messages, in order, a second apart."""
+    from datetime import timedelta
+
+    from kefu.kit.time import utcnow
+    from kefu.models.conversation import Conversation, Message
+
+    if "customer_id" not in fields:
+        fields["customer_id"] = (await make_customer(session)).id
+    fields.setdefault("channel", "chat")
+    conv = Conversation(**fields)
+    session.add(conv)
+    await session.flush()
+    start = utcnow()
+    for seq, (sender, text) in enumerate(lines, start=1):
+        user_id = fields.get("assignee_id") if sender == "agent" else None
+        session.add(
+            Message(
+                conversation_id=conv.id,
+                seq=seq,
+                sender=sender,
+                user_id=user_id,
+                text=text,
+                created_at=start + timedelta(seconds=seq),
+            )
+        )
+    conv.last_seq = len(lines)
+    await session.flush()
+    return conv

@@ -14,17 +14,14 @@ import httpx
 import time_machine
 
 from kefu.authz import SYSTEM
-from kefu.kb.schemas import ArticleCreate
-from kefu.kb.service import kb_service
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
-from kefu.models.kb import ArticleStatus
 from kefu.models.user import Role
 from kefu.outreach.rules import OutreachPolicy
 from kefu.outreach.schemas import SettingsIn
 from kefu.outreach.service import outreach_service
 from kefu.webhook.signing import signature
-from tests.factories import bearer, make_customer, staff_token
+from tests.factories import bearer, make_article, make_customer, staff_token
 from tests.outreach.conftest import consent, make_journey, order, run_jobs, sends, set_policy
 
 
@@ -122,14 +119,7 @@ class TestLogistics:
 
 async def _article(db: Database, title: str, category: str) -> int:
     async with db.transaction() as s:
-        a = await kb_service.create(
-            s,
-            SYSTEM,
-            ArticleCreate(
-                title=title, body=f"{title}正文", category=category, status=ArticleStatus.PUBLISHED
-            ),
-        )
-        return a.id
+        return int((await make_article(s, title=title, category=category)).id)
 
 
 class TestOnboarding:
