@@ -1,8 +1,8 @@
 """Browser test (Playwright, Debian chromium) for issue #16: a customer redeems points for a
 voucher in the portal and sees it in 我的优惠券; an admin builds a birthday journey in the
 admin form, previews it for the demo customer whose birthday is this month, sends today's
-greetings, and the greeting is in her send log (queued to the mail outbox) and counted on the
-journey's page."""
+greetings, and the greeting is in her send log (queued to the mail outbox), counted on the
+journey's page and listed in 外发消息."""
 
 from __future__ import annotations
 
@@ -112,3 +112,11 @@ class TestOutreachAndRewards:
         await admin.goto(f"{base}/admin/outreach/{journey['id']}")
         figures = admin.locator("[data-testid=journey-figures] tbody td")
         await expect(figures.nth(0)).to_have_text("1", timeout=TIMEOUT)
+        # And in 外发消息, the outbox page the nav leads to.
+        await admin.click("nav.main-nav >> text=外发消息")
+        await admin.wait_for_url(f"{base}/supervisor/outbox")
+        await admin.select_option("select[name=journey]", str(journey["id"]))
+        await admin.click("[data-testid=outbox-filters] button[type=submit]")
+        row = admin.locator("[data-testid=outbox-row]", has_text="林晓")
+        await expect(row).to_contain_text("本月寿星祝福", timeout=TIMEOUT)
+        await expect(row).to_contain_text("林晓，生日快乐")
