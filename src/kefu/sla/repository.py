@@ -18,10 +18,6 @@ class SlaRepository:
     async def schedule(self, session: AsyncSession, schedule_id: int) -> Schedule | None:
         return await session.get(Schedule, schedule_id)
 
-    async def schedule_stamp(self, session: AsyncSession, schedule_id: int) -> datetime | None:
-        stmt = sa.select(Schedule.updated_at).where(Schedule.id == schedule_id)
-        return (await session.execute(stmt)).scalar_one_or_none()
-
     async def schedules(self, session: AsyncSession) -> Sequence[Schedule]:
         return (await session.execute(sa.select(Schedule).order_by(Schedule.id))).scalars().all()
 

@@ -8,8 +8,10 @@ warning and breach with a conditional UPDATE, so it is emitted once even with ma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,7 @@ from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
 from kefu.errors import Conflict, NotFound
 from kefu.kit.events import publish
+from kefu.kit.snapshot import Snapshot
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.models.sla import AppliedSla, ClockStatus, Metric, Schedule, SlaPolicy
 from kefu.sla.calendar import (
@@ -36,6 +39,68 @@ from kefu.sla.schemas import PolicyIn, ScheduleIn, SlaClock, TicketSlaFacts
 PAUSABLE = {"pending", "hold"}
 STARTS_AT_CREATION = (Metric.ACKNOWLEDGE, Metric.FIRST_REPLY, Metric.RESOLUTION)
 NOT_FROM_POLICIES = frozenset({Metric.SPECIALIST_ENGAGED})
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """An SLA policy as the engine uses it (a plain copy, shared by every unit)."""
+
+    id: int
+    name: str
+    schedule_id: int | None
+    filter: Mapping[str, Any]
+    targets: Mapping[str, int]
+    business_hours: bool
+    pause_on: tuple[str, ...]
+    warn_at: float
+    active: bool
+
+
+@dataclass(frozen=True)
+class SlaSettings:
+    policies: tuple[PolicyRule, ...]  # by position
+    default_schedule_id: int | None
+    calendars: Mapping[int, BusinessCalendar]  # every schedule, parsed
+
+
+def _rule(p: SlaPolicy) -> PolicyRule:
+    return PolicyRule(
+        p.id,
+        p.name,
+        p.schedule_id,
+        MappingProxyType(dict(p.filter or {})),
+        MappingProxyType(dict(p.targets or {})),
+        p.business_hours,
+        tuple(p.pause_on or ()),
+        p.warn_at,
+        p.active,
+    )
+
+
+async def _load_settings(session: AsyncSession) -> SlaSettings:
+    schedules = await sla_repository.schedules(session)
+    return SlaSettings(
+        tuple(_rule(p) for p in await sla_repository.policies(session)),
+        next((s.id for s in schedules if s.is_default), None),
+        MappingProxyType({s.id: parse_schedule(_schedule_json(s)) for s in schedules}),
+    )
+
+
+# Policies and parsed calendars, checked with one token read per use (kit/snapshot.py): a new
+# ticket's clocks no longer read the policies, the default schedule and its stamp.
+sla_settings: Snapshot[SlaSettings] = Snapshot(_load_settings)
+
+
+def _schedule_json(s: Schedule | ScheduleIn) -> dict[str, Any]:
+    intervals = [i if isinstance(i, dict) else i.model_dump() for i in s.intervals]
+    return {
+        "name": s.name,
+        "timezone": s.timezone,
+        "intervals": intervals,
+        "holidays": list(s.holidays),
+        "workdays": list(s.workdays),
+        "cn_statutory": s.cn_statutory,
+    }
 
 
 def clock_view(c: AppliedSla) -> SlaClock | None:
@@ -59,20 +124,9 @@ def clock_view(c: AppliedSla) -> SlaClock | None:
 
 
 class SlaService:
-    def __init__(self) -> None:
-        self._calendars: dict[int, tuple[datetime, BusinessCalendar]] = {}
-
     # --- schedules ----------------------------------------------------------------------
     def _schedule_json(self, s: Schedule | ScheduleIn) -> dict[str, Any]:
-        intervals = [i if isinstance(i, dict) else i.model_dump() for i in s.intervals]
-        return {
-            "name": s.name,
-            "timezone": s.timezone,
-            "intervals": intervals,
-            "holidays": list(s.holidays),
-            "workdays": list(s.workdays),
-            "cn_statutory": s.cn_statutory,
-        }
+        return _schedule_json(s)
 
     async def create_schedule(
         self, session: AsyncSession, principal: Principal | None, data: ScheduleIn
@@ -124,22 +178,16 @@ class SlaService:
         return await sla_repository.schedules(session)
 
     async def calendar(self, session: AsyncSession, schedule_id: int) -> BusinessCalendar:
-        """The parsed calendar, cached per process and checked against the row's
-        `updated_at` (one small query, once per unit of work) rather than reloading the
-        schedule's holiday lists on every ticket."""
+        """The parsed calendar, from the process-wide settings snapshot (parsed again only
+        after a schedule or policy changed), remembered for the rest of the unit."""
         memo: dict[int, BusinessCalendar] = session.info.setdefault("sla_calendars", {})
         if schedule_id in memo:
             return memo[schedule_id]
-        stamp = await sla_repository.schedule_stamp(session, schedule_id)
-        if stamp is None:
+        cal = (await sla_settings.get(session)).calendars.get(schedule_id)
+        if cal is None:
             raise NotFound("schedule not found")
-        cached = self._calendars.get(schedule_id)
-        if cached is None or cached[0] != stamp:
-            schedule = await self.get_schedule(session, schedule_id)
-            cached = (schedule.updated_at, parse_schedule(self._schedule_json(schedule)))
-            self._calendars[schedule_id] = cached
-        memo[schedule_id] = cached[1]
-        return cached[1]
+        memo[schedule_id] = cal
+        return cal
 
     async def day_plans(
         self, session: AsyncSession, schedule_id: int, days: int = 30, now: datetime | None = None
@@ -262,7 +310,7 @@ class SlaService:
         self,
         session: AsyncSession,
         facts: TicketSlaFacts,
-        policy: SlaPolicy,
+        policy: PolicyRule,
         metric: str,
         start: datetime,
         now: datetime,
@@ -307,16 +355,15 @@ class SlaService:
 
     async def _policy_for(
         self, session: AsyncSession, facts: TicketSlaFacts
-    ) -> tuple[SlaPolicy | None, int | None]:
-        policy = choose(await sla_repository.policies(session), facts)
-        if policy is None:
-            return None, None
-        schedule_id = policy.schedule_id
-        if schedule_id is None and policy.business_hours:
-            default = await sla_repository.default_schedule(session)
-            schedule_id = default.id if default else None
-        if not policy.business_hours:
-            schedule_id = None
+    ) -> tuple[PolicyRule | None, int | None]:
+        settings = await sla_settings.get(session)
+        policy: PolicyRule | None = choose(settings.policies, facts)
+        if policy is None or not policy.business_hours:
+            return policy, None
+        schedule_id = policy.schedule_id or settings.default_schedule_id
+        if schedule_id is not None and schedule_id in settings.calendars:
+            # the clocks started next need it: no second token read for the calendar
+            session.info.setdefault("sla_calendars", {})[schedule_id] = settings.calendars[schedule_id]
         return policy, schedule_id
 
     # --- what the ticket domain calls ---------------------------------------------------
