@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.automation.events import SupervisorsNotified
 from kefu.automation.service import automation_service
 from kefu.config import current_settings
-from kefu.kit import jobs
+from kefu.kit import channels, jobs
 from kefu.kit.events import listener, on_commit
 from kefu.kit.realtime import get_bus
 from kefu.sla.events import SlaBreached, SlaWarning
@@ -40,7 +40,7 @@ async def on_sla_breached(session: AsyncSession, event: SlaBreached) -> None:
 async def push_to_supervisors(event: SupervisorsNotified) -> None:
     # In-app: every supervisor screen listens on "supervisors"; the event row is the record.
     await get_bus().publish(
-        "supervisors",
+        channels.SUPERVISORS,
         {
             "type": "escalation",
             "ticket_id": event.ticket_id,

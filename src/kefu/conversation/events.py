@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from kefu.kit import channels
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
@@ -107,37 +108,29 @@ class ConversationRated(_ConversationEvent):
     assignee_id: int | None = None
 
 
-def conversation_channel(conversation_id: int) -> str:
-    return f"conv:{conversation_id}"
-
-
-def user_channel(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
 @on_commit(MessageCreated)
 async def _push_message(event: MessageCreated) -> None:
     bus = get_bus()
     frame = event.frame()
     if not event.internal:
-        await bus.publish(conversation_channel(event.conversation_id), frame)
+        await bus.publish(channels.conversation(event.conversation_id), frame)
     if event.assignee_id is not None:
-        await bus.publish(user_channel(event.assignee_id), frame)
+        await bus.publish(channels.user(event.assignee_id), frame)
 
 
 @on_commit(ConversationQueued)
 async def _push_queued(event: ConversationQueued) -> None:
-    await get_bus().publish("supervisors", {"type": "queue_changed"})
+    await get_bus().publish(channels.SUPERVISORS, {"type": "queue_changed"})
 
 
 @on_commit(ConversationAssigned)
 async def _push_assigned(event: ConversationAssigned) -> None:
     bus = get_bus()
     await bus.publish(
-        conversation_channel(event.conversation_id), {"type": "assigned", "agent_name": event.agent_name}
+        channels.conversation(event.conversation_id), {"type": "assigned", "agent_name": event.agent_name}
     )
     await bus.publish(
-        user_channel(event.agent_id),
+        channels.user(event.agent_id),
         {
             "type": "assigned",
             "conversation_id": event.conversation_id,
@@ -146,13 +139,13 @@ async def _push_assigned(event: ConversationAssigned) -> None:
             "reason": event.reason,
         },
     )
-    await bus.publish("supervisors", {"type": "queue_changed"})
+    await bus.publish(channels.SUPERVISORS, {"type": "queue_changed"})
 
 
 @on_commit(ConversationUnassigned)
 async def _push_unassigned(event: ConversationUnassigned) -> None:
     await get_bus().publish(
-        user_channel(event.agent_id),
+        channels.user(event.agent_id),
         {"type": "unassigned", "conversation_id": event.conversation_id, "why": event.why},
     )
 
@@ -160,9 +153,9 @@ async def _push_unassigned(event: ConversationUnassigned) -> None:
 @on_commit(ConversationClosed)
 async def _push_closed(event: ConversationClosed) -> None:
     bus = get_bus()
-    await bus.publish(conversation_channel(event.conversation_id), {"type": "closed"})
+    await bus.publish(channels.conversation(event.conversation_id), {"type": "closed"})
     if event.assignee_id is not None:
         await bus.publish(
-            user_channel(event.assignee_id), {"type": "closed", "conversation_id": event.conversation_id}
+            channels.user(event.assignee_id), {"type": "closed", "conversation_id": event.conversation_id}
         )
-    await bus.publish("supervisors", {"type": "queue_changed"})
+    await bus.publish(channels.SUPERVISORS, {"type": "queue_changed"})

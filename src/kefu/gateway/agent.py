@@ -32,6 +32,7 @@ from kefu.gateway.common import (
     run_until_first_done,
     send_json,
 )
+from kefu.kit import channels
 from kefu.kit.db import Database
 from kefu.kit.realtime import RESYNC, Bus, Subscription, get_bus
 from kefu.middleware import WS_CONNECTIONS
@@ -128,12 +129,14 @@ async def agent_socket(ws: WebSocket, token: str = "", feed: str = "") -> None:
     await ws.accept()
     bus: Bus = app.state.bus
     lite = feed == "presence"
-    channels = [f"user:{principal.id}"]
-    if not lite:
-        channels += ["staff", *(f"group:{g}" for g in sorted(principal.group_ids))]
-        if principal.can(Perm.REPORTS_READ):
-            channels.append("supervisors")  # escalations, queue changes
-    sub = await bus.subscribe(*channels)
+    listens = (
+        [channels.user(principal.id)]
+        if lite
+        else channels.workspace(
+            principal.id, principal.group_ids, supervisor=principal.can(Perm.REPORTS_READ)
+        )
+    )
+    sub = await bus.subscribe(*listens)
     WS_CONNECTIONS.labels("agent").inc()
     try:
         status = await _beat(db, principal)
@@ -236,7 +239,9 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                 if now - last_typing.get(conv_id, 0.0) >= TYPING_EVERY_SECONDS:
                     last_typing[conv_id] = now
                     if await _is_mine(db, principal, conv_id):
-                        await get_bus().publish(f"conv:{conv_id}", {"type": "typing", "sender": "agent"})
+                        await get_bus().publish(
+                            channels.conversation(conv_id), {"type": "typing", "sender": "agent"}
+                        )
             elif kind == "read":
                 assert conv_id is not None
                 read_seq = int_field(frame, "seq")
@@ -246,7 +251,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                     async with db.transaction() as session:
                         await conversation_service.mark_read(session, conv_id, read_seq, by_agent=True)
                     await get_bus().publish(
-                        f"conv:{conv_id}", {"type": "read", "sender": "agent", "seq": read_seq}
+                        channels.conversation(conv_id), {"type": "read", "sender": "agent", "seq": read_seq}
                     )
                 else:
                     await errors.error("not_assigned", "this conversation is not assigned to you")

@@ -31,6 +31,7 @@ from kefu.gateway.common import (
     run_until_first_done,
     send_json,
 )
+from kefu.kit import channels
 from kefu.kit.db import Database
 from kefu.kit.realtime import RESYNC, Bus, Subscription, get_bus
 from kefu.middleware import WS_CONNECTIONS
@@ -105,7 +106,7 @@ async def chat_socket(ws: WebSocket, token: str = "") -> None:
         await ws.close(code=CLOSE_UNAUTHORIZED)
         return
     bus: Bus = app.state.bus
-    sub = await bus.subscribe(f"conv:{chat.conversation_id}")
+    sub = await bus.subscribe(channels.conversation(chat.conversation_id))
     try:
         async with db.transaction() as session:
             conv = await conversation_service.get(session, chat.conversation_id)
@@ -235,4 +236,4 @@ async def _to_agent(db: Database, chat: ChatTicket, frame: dict[str, Any]) -> No
         conv = await conversation_service.get(session, chat.conversation_id)
         assignee = conv.assignee_id if conv is not None else None
     if assignee is not None:
-        await get_bus().publish(f"user:{assignee}", frame)
+        await get_bus().publish(channels.user(assignee), frame)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from kefu.kit import channels
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
@@ -28,6 +29,6 @@ class GoalMissed(DomainEvent):
 async def _push_missed(event: GoalMissed) -> None:
     # In-app: every supervisor screen listens on "supervisors"; the event row is the record.
     await get_bus().publish(
-        "supervisors",
+        channels.SUPERVISORS,
         {"type": "goal_missed", "goal_id": event.goal_id, "label": event.label, "text": event.text},
     )

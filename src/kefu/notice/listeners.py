@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kefu.kit import channels
 from kefu.kit.events import on_commit
 from kefu.kit.realtime import get_bus
 from kefu.notice.events import AnnouncementPosted
@@ -9,7 +10,7 @@ from kefu.notice.events import AnnouncementPosted
 
 @on_commit(AnnouncementPosted)
 async def push_announcement(event: AnnouncementPosted) -> None:
-    channel = f"group:{event.group_id}" if event.group_id is not None else "staff"
+    channel = channels.group(event.group_id) if event.group_id is not None else channels.STAFF
     await get_bus().publish(
         channel,
         {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from kefu.kit import channels
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
@@ -43,7 +44,7 @@ class CallEnded(_CallEvent):
 @on_commit(CallAnswered)
 async def _screen_pop(event: CallAnswered) -> None:
     await get_bus().publish(
-        f"user:{event.agent_id}",
+        channels.user(event.agent_id),
         {
             "type": "screen_pop",
             "call_id": event.call_id,

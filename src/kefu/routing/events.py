@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from kefu.kit import channels
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
@@ -28,6 +29,6 @@ class PresenceChanged(DomainEvent):
 async def _push_presence(event: PresenceChanged) -> None:
     bus = get_bus()
     await bus.publish(
-        f"user:{event.user_id}", {"type": "presence", "status": event.new, "automatic": event.automatic}
+        channels.user(event.user_id), {"type": "presence", "status": event.new, "automatic": event.automatic}
     )
-    await bus.publish("supervisors", {"type": "queue_changed"})
+    await bus.publish(channels.SUPERVISORS, {"type": "queue_changed"})

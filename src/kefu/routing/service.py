@@ -16,7 +16,7 @@ from kefu.authz import SYSTEM, Perm, Principal, require
 from kefu.config import current_settings
 from kefu.conversation.service import conversation_service
 from kefu.errors import NotFound, Unprocessable
-from kefu.kit import jobs
+from kefu.kit import channels, jobs
 from kefu.kit.db import after_commit
 from kefu.kit.events import publish
 from kefu.kit.realtime import get_bus
@@ -201,7 +201,7 @@ class RoutingService:
         async def push() -> None:
             bus = get_bus()
             for conv_id, frame in frames:
-                await bus.publish(f"conv:{conv_id}", frame)
+                await bus.publish(channels.conversation(conv_id), frame)
 
         after_commit(session, push)
 

@@ -14,6 +14,7 @@ from kefu.auth.service import user_service
 from kefu.authz import Principal, require_staff
 from kefu.config import current_settings
 from kefu.errors import NotFound
+from kefu.kit import channels
 from kefu.kit.db import after_commit
 from kefu.kit.events import publish
 from kefu.kit.realtime import get_bus
@@ -107,7 +108,7 @@ class TicketNoticeService:
 
         async def push() -> None:
             for uid in notified:
-                await get_bus().publish(f"user:{uid}", frame)
+                await get_bus().publish(channels.user(uid), frame)
 
         after_commit(session, push)
         return notified
