@@ -70,12 +70,19 @@ def evaluate(train: Path, test: Path, oos_label: str | None) -> dict[str, Any]:
 def evaluate_rows(train: Sequence[Row], test: Sequence[Row], oos_label: str | None) -> dict[str, Any]:
     """Contract keys plus extras for the benchmark: share refused, share answered right,
     expected calibration error of the confidence, the threshold, the number of intents."""
+    if not test:
+        raise KefuError("the test file has no rows", 422)
+    model, seconds = fit_rows(train, oos_label)
+    return score(model, test, oos_label, seconds)
+
+
+def fit_rows(train: Sequence[Row], oos_label: str | None) -> tuple[IntentModel, float]:
+    """A fresh model trained on the rows (those labelled `oos_label` as out-of-scope
+    examples) and the seconds it took."""
     oos = oos_label.strip() if oos_label else None
     in_scope = [r for r in train if r.label != oos]
     if not in_scope:
         raise KefuError("the training file has no in-scope rows", 422)
-    if not test:
-        raise KefuError("the test file has no rows", 422)
     oos_texts = [r.text for r in train if r.label == oos]
     # The share of out-of-scope traffic the threshold is tuned for: estimated from the
     # training file when it has out-of-scope rows (never from the test file), kept within
@@ -93,8 +100,14 @@ def evaluate_rows(train: Sequence[Row], test: Sequence[Row], oos_label: str | No
         background=background(),
         oos_prior=prior,
     )
-    train_seconds = time.perf_counter() - started
+    return model, time.perf_counter() - started
 
+
+def score(
+    model: IntentModel, test: Sequence[Row], oos_label: str | None, train_seconds: float = 0.0
+) -> dict[str, Any]:
+    """The figures of `evaluate_rows` for an already trained model."""
+    oos = oos_label.strip() if oos_label else None
     latencies: list[float] = []
     predictions = []
     for row in test:

@@ -37,7 +37,7 @@ from kefu.nlp.calibration import (
 )
 from kefu.nlp.embed_cache import EmbeddingCache
 from kefu.nlp.encoder import E5_SMALL, MINILM, SentenceEncoder, load_encoder
-from kefu.nlp.features import Coverage, _Vectorizer
+from kefu.nlp.features import _WORD, Coverage, _Vectorizer
 from kefu.nlp.heads import (
     _HARD_NEGATIVES,
     _RANDOM_NEGATIVES,
@@ -49,6 +49,7 @@ from kefu.nlp.heads import (
     _Neighbours,
     _train_ovr,
 )
+from kefu.nlp.pinyin import Lexicon
 from kefu.nlp.text import has_cjk
 
 FloatArray = npt.NDArray[np.float32]
@@ -173,6 +174,8 @@ class IntentModel:
         self._neg: int | None = None  # the SVM column of the out-of-scope class, if trained
         self._kinds: list[frozenset[str]] = []  # the one kind of product each intent is about
         self._known: frozenset[str] = frozenset()  # every kind of product the examples name
+        self._lexicon: tuple[Coverage, Lexicon] | None = None  # built from _cover when first used
+        self.tolerant = True  # rewrite pinyin and homophone typos (`rewrite`); off only to measure
 
     @property
     def _neighbour_claims(self) -> bool:
@@ -379,12 +382,24 @@ class IntentModel:
 
     # ---- prediction
 
+    def rewrite(self, text: str) -> str:
+        """The question as the intents' examples would spell it: pinyin input ("tui huo",
+        "wo yao tuikuan") in their words, homophone typos ("退或") corrected; anything else,
+        English included, unchanged. Every head then reads the rewritten text."""
+        if not self.tolerant:
+            return text
+        if self._lexicon is None or self._lexicon[0] is not self._cover:
+            units = (w[1:] if w.startswith(_WORD) else w for w in self._cover.known)
+            self._lexicon = (self._cover, Lexicon(units))
+        return self._lexicon[1].rewrite(text)
+
     def predict(self, text: str) -> Prediction:
+        text = self.rewrite(text)
         return self._predict(text, self._embedding(text))
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         """Same as `predict` for each text; the encoder runs once for the whole batch."""
-        texts = list(texts)
+        texts = [self.rewrite(t) for t in texts]
         embeddings: list[FloatArray | None] = [None] * len(texts)
         if self._dense is not None and self._encoder is not None:
             rows = [i for i, t in enumerate(texts) if _reads(self._encoder.name, t)]
@@ -396,13 +411,16 @@ class IntentModel:
 
     def needs_embedding(self, text: str) -> bool:
         """Whether predicting `text` runs the sentence encoder (the costly part)."""
+        return self._needs(self.rewrite(text))
+
+    def _needs(self, text: str) -> bool:
         return self._dense is not None and self._encoder is not None and _reads(self._encoder.name, text)
 
     def prefetch(self, texts: Sequence[str]) -> None:
         """Embed texts ahead of `predict`, in one batch; thread-safe, meant for a worker
         thread (onnxruntime releases the GIL), so the event loop's core is not the one that
         pays. `predict` then finds them ready."""
-        todo = [t for t in dict.fromkeys(texts) if self.needs_embedding(t) and t not in self._ready]
+        todo = [t for t in dict.fromkeys(map(self.rewrite, texts)) if self._needs(t) and t not in self._ready]
         if not todo or self._encoder is None:
             return
         for text, e in zip(todo, _centred(self._encoder.encode(todo), self._centre), strict=True):
@@ -411,7 +429,7 @@ class IntentModel:
             self._ready.pop(next(iter(self._ready)), None)
 
     def _embedding(self, text: str) -> FloatArray | None:
-        if not self.needs_embedding(text):
+        if not self._needs(text):
             return None
         ready = self._ready.get(text)  # kept (bounded): the same question often comes twice
         if ready is not None:
