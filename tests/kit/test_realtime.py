@@ -13,7 +13,7 @@ from kefu.kit.realtime import RESYNC, InProcessBus, RedisBus
 from tests.conftest import REDIS_URL, need_redis
 
 
-async def _next(sub: realtime.Subscription, timeout: float = 5.0) -> dict[str, object]:
+async def _next(sub: realtime.Subscription, timeout: float = 5.0) -> realtime.Message:
     return await asyncio.wait_for(sub.get(), timeout)
 
 

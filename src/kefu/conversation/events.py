@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from kefu.conversation import frames
 from kefu.kit import channels
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
@@ -37,26 +38,20 @@ class MessageCreated(_ConversationEvent):
     emotion: str | None = None  # customer messages (staff see it; the customer's socket drops it)
     anger: float | None = None
 
-    def frame(self) -> dict[str, Any]:
+    def frame(self) -> frames.MessageFrame:
         """The socket frame of this message (customer and agent alike)."""
-        frame: dict[str, Any] = {
-            "type": "message",
-            "conversation_id": self.conversation_id,
-            "seq": self.seq,
-            "sender": self.sender,
-            "text": self.text,
-            "created_at": self.created_at,
-        }
-        if self.user_id is not None:
-            frame["user_id"] = self.user_id
-        if self.internal:
-            frame["internal"] = True
-        for key in ("attachment", "buttons", "articles"):
-            if key in self.extra:
-                frame[key] = self.extra[key]
-        if self.emotion is not None:
-            frame["emotion"], frame["anger"] = self.emotion, self.anger
-        return frame
+        return frames.message(
+            self.conversation_id,
+            self.seq,
+            self.sender,
+            self.text,
+            self.created_at,
+            user_id=self.user_id,
+            internal=self.internal,
+            extra=self.extra,
+            emotion=self.emotion,
+            anger=self.anger,
+        )
 
 
 @register
@@ -120,42 +115,44 @@ async def _push_message(event: MessageCreated) -> None:
 
 @on_commit(ConversationQueued)
 async def _push_queued(event: ConversationQueued) -> None:
-    await get_bus().publish(channels.SUPERVISORS, {"type": "queue_changed"})
+    await get_bus().publish(channels.SUPERVISORS, frames.QueueChanged(type="queue_changed"))
 
 
 @on_commit(ConversationAssigned)
 async def _push_assigned(event: ConversationAssigned) -> None:
     bus = get_bus()
     await bus.publish(
-        channels.conversation(event.conversation_id), {"type": "assigned", "agent_name": event.agent_name}
+        channels.conversation(event.conversation_id),
+        frames.ChatAssigned(type="assigned", agent_name=event.agent_name),
     )
     await bus.publish(
         channels.user(event.agent_id),
-        {
-            "type": "assigned",
-            "conversation_id": event.conversation_id,
-            "ticket_id": event.ticket_id,
-            "customer_name": event.customer_name,
-            "reason": event.reason,
-        },
+        frames.AgentAssigned(
+            type="assigned",
+            conversation_id=event.conversation_id,
+            ticket_id=event.ticket_id,
+            customer_name=event.customer_name,
+            reason=event.reason,
+        ),
     )
-    await bus.publish(channels.SUPERVISORS, {"type": "queue_changed"})
+    await bus.publish(channels.SUPERVISORS, frames.QueueChanged(type="queue_changed"))
 
 
 @on_commit(ConversationUnassigned)
 async def _push_unassigned(event: ConversationUnassigned) -> None:
     await get_bus().publish(
         channels.user(event.agent_id),
-        {"type": "unassigned", "conversation_id": event.conversation_id, "why": event.why},
+        frames.AgentUnassigned(type="unassigned", conversation_id=event.conversation_id, why=event.why),
     )
 
 
 @on_commit(ConversationClosed)
 async def _push_closed(event: ConversationClosed) -> None:
     bus = get_bus()
-    await bus.publish(channels.conversation(event.conversation_id), {"type": "closed"})
+    await bus.publish(channels.conversation(event.conversation_id), frames.ChatClosed(type="closed"))
     if event.assignee_id is not None:
         await bus.publish(
-            channels.user(event.assignee_id), {"type": "closed", "conversation_id": event.conversation_id}
+            channels.user(event.assignee_id),
+            frames.AgentClosed(type="closed", conversation_id=event.conversation_id),
         )
-    await bus.publish(channels.SUPERVISORS, {"type": "queue_changed"})
+    await bus.publish(channels.SUPERVISORS, frames.QueueChanged(type="queue_changed"))

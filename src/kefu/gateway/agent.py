@@ -15,7 +15,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from kefu.auth.service import auth_service
 from kefu.authz import Perm, Principal
-from kefu.conversation import intake
+from kefu.conversation import frames, intake
 from kefu.conversation.schemas import MAX_TEXT
 from kefu.conversation.service import conversation_service, message_frame
 from kefu.deps import SESSION_COOKIE
@@ -34,7 +34,7 @@ from kefu.gateway.common import (
 )
 from kefu.kit import channels
 from kefu.kit.db import Database
-from kefu.kit.realtime import RESYNC, Bus, Subscription, get_bus
+from kefu.kit.realtime import RESYNC, Bus, Message, Subscription, get_bus
 from kefu.middleware import WS_CONNECTIONS
 from kefu.models.conversation import ConversationStatus, Presence
 from kefu.routing.service import routing_service
@@ -72,7 +72,7 @@ class AgentFeed:
         self.last: dict[int, int] = {}
         self.lock = asyncio.Lock()
 
-    async def push(self, frame: dict[str, Any]) -> bool:
+    async def push(self, frame: Message) -> bool:
         conv_id, seq = frame.get("conversation_id"), frame.get("seq")
         if frame.get("type") != "message" or not isinstance(conv_id, int) or not isinstance(seq, int):
             return await send_json(self.ws, frame)
@@ -97,15 +97,15 @@ class AgentFeed:
                 with contextlib.suppress(KefuError):
                     if not await self._fill(conv_id, last):
                         return False
-        return await send_json(self.ws, {"type": "resync"})
+        return await send_json(self.ws, frames.Resync(type="resync"))
 
     async def _fill(self, conv_id: int, after_seq: int) -> bool:
         async with self.db.transaction() as session:
             rows = await conversation_service.staff_messages_after(
                 session, self.principal, conv_id, after_seq
             )
-            frames = [message_frame(conv_id, m) for m in rows]
-        for frame in frames:
+            refill = [message_frame(conv_id, m) for m in rows]
+        for frame in refill:
             if not await send_json(self.ws, frame):
                 return False
             self.last[conv_id] = max(self.last.get(conv_id, 0), int(frame["seq"]))
@@ -141,7 +141,7 @@ async def agent_socket(ws: WebSocket, token: str = "", feed: str = "") -> None:
     try:
         status = await _beat(db, principal)
         await send_json(
-            ws, {"type": "hello", "user_id": principal.id, "name": principal.name, "status": status}
+            ws, frames.AgentHello(type="hello", user_id=principal.id, name=principal.name, status=status)
         )
         agent_feed = AgentFeed(ws, db, principal)
         await run_until_first_done(
@@ -204,7 +204,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
         conv_id = int_field(frame, "conversation_id")
         try:
             if kind == "ping":
-                await send_json(ws, {"type": "pong"})
+                await send_json(ws, frames.Pong(type="pong"))
             elif kind == "presence":
                 status = frame.get("status")
                 if status not in {p.value for p in Presence}:
@@ -212,7 +212,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                     continue
                 async with db.transaction() as session:
                     await routing_service.set_presence(session, principal, Presence(status))
-                await send_json(ws, {"type": "presence", "status": status})
+                await send_json(ws, frames.AgentPresence(type="presence", status=status))
             elif kind in {"message", "typing", "read", "resume"} and conv_id is None:
                 await errors.error("invalid_frame", "conversation_id (integer) is required")
             elif kind == "message":
@@ -224,7 +224,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                         db, principal, conv_id, client_id, body, internal=frame.get("internal") is True
                     )
                     await send_json(
-                        ws, {"type": "ack", "client_id": client_id, "seq": seq, "conversation_id": conv_id}
+                        ws, frames.AgentAck(type="ack", client_id=client_id, seq=seq, conversation_id=conv_id)
                     )
             elif kind == "resume":
                 assert conv_id is not None
@@ -240,7 +240,7 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                     last_typing[conv_id] = now
                     if await _is_mine(db, principal, conv_id):
                         await get_bus().publish(
-                            channels.conversation(conv_id), {"type": "typing", "sender": "agent"}
+                            channels.conversation(conv_id), frames.ChatTyping(type="typing", sender="agent")
                         )
             elif kind == "read":
                 assert conv_id is not None
@@ -251,7 +251,8 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
                     async with db.transaction() as session:
                         await conversation_service.mark_read(session, conv_id, read_seq, by_agent=True)
                     await get_bus().publish(
-                        channels.conversation(conv_id), {"type": "read", "sender": "agent", "seq": read_seq}
+                        channels.conversation(conv_id),
+                        frames.ChatRead(type="read", sender="agent", seq=read_seq),
                     )
                 else:
                     await errors.error("not_assigned", "this conversation is not assigned to you")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from kefu.auth.service import user_service
-from kefu.conversation import intake
+from kefu.conversation import frames, intake
 from kefu.conversation.schemas import MAX_TEXT
 from kefu.conversation.service import conversation_service, message_frame
 from kefu.conversation.sessions import widget_sessions
@@ -33,7 +33,7 @@ from kefu.gateway.common import (
 )
 from kefu.kit import channels
 from kefu.kit.db import Database
-from kefu.kit.realtime import RESYNC, Bus, Subscription, get_bus
+from kefu.kit.realtime import RESYNC, Bus, Message, Subscription, get_bus
 from kefu.middleware import WS_CONNECTIONS
 from kefu.models.conversation import ConversationStatus
 from kefu.routing.service import routing_service
@@ -54,22 +54,24 @@ class SeqFeed:
         self.last_sent = last_sent
         self.lock = asyncio.Lock()
 
-    async def push(self, frame: dict[str, Any]) -> bool:
+    async def push(self, frame: Message) -> bool:
         seq = frame.get("seq")
-        if not isinstance(seq, int):
-            return await send_json(self.ws, frame)
+        if frame.get("type") != "message" or not isinstance(seq, int):
+            return await send_json(self.ws, frame)  # a read receipt's seq is the agent's, not an order
         async with self.lock:
             if seq <= self.last_sent:
                 return True
             if seq > self.last_sent + 1:
                 return await self._fill(self.last_sent)
             self.last_sent = seq
-            return await send_json(self.ws, _customer_view(frame))
+            return await send_json(self.ws, frames.customer_view(frame))
 
     async def resume(self, after_seq: int) -> bool:
         async with self.lock:
             ok = await self._fill(after_seq)
-            return ok and await send_json(self.ws, {"type": "resumed", "last_seq": self.last_sent})
+            return ok and await send_json(
+                self.ws, frames.ChatResumed(type="resumed", last_seq=self.last_sent)
+            )
 
     async def fill(self) -> bool:
         async with self.lock:
@@ -78,19 +80,12 @@ class SeqFeed:
     async def _fill(self, after_seq: int) -> bool:
         async with self.db.transaction() as session:
             rows = await conversation_service.customer_messages_after(session, self.chat, after_seq)
-            frames = [_customer_view(message_frame(self.chat.conversation_id, m)) for m in rows]
-        for frame in frames:
+            shown = [frames.customer_view(message_frame(self.chat.conversation_id, m)) for m in rows]
+        for frame in shown:
             if not await send_json(self.ws, frame):
                 return False
             self.last_sent = max(self.last_sent, int(frame["seq"]))
         return True
-
-
-_STAFF_ONLY = frozenset({"conversation_id", "internal", "user_id", "emotion", "anger"})
-
-
-def _customer_view(frame: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in frame.items() if k not in _STAFF_ONLY}
 
 
 @router.websocket("/ws/chat")
@@ -114,12 +109,9 @@ async def chat_socket(ws: WebSocket, token: str = "") -> None:
                 conv = None
             else:
                 last_seq = conv.last_seq
-                hello = {
-                    "type": "hello",
-                    "conversation_id": conv.id,
-                    "status": conv.status,
-                    "last_seq": conv.last_seq,
-                }
+                hello = frames.ChatHello(
+                    type="hello", conversation_id=conv.id, status=conv.status, last_seq=conv.last_seq
+                )
                 queue = await routing_service.queue_status(session, conv)
                 agent = (
                     await _agent_name(session, conv.assignee_id)
@@ -135,9 +127,11 @@ async def chat_socket(ws: WebSocket, token: str = "") -> None:
             feed = SeqFeed(ws, db, chat, last_seq)
             await send_json(ws, hello)
             if queue is not None:
-                await send_json(ws, {"type": "queue", **queue.model_dump()})
+                await send_json(
+                    ws, frames.ChatQueue(type="queue", position=queue.position, eta_seconds=queue.eta_seconds)
+                )
             if agent is not None:
-                await send_json(ws, {"type": "assigned", "agent_name": agent})
+                await send_json(ws, frames.ChatAssigned(type="assigned", agent_name=agent))
             await run_until_first_done(_pump(feed, sub), _receive(ws, db, chat, feed, settings, token))
         finally:
             WS_CONNECTIONS.labels("chat").dec()
@@ -192,7 +186,7 @@ async def _receive(
                 if fields is not None:
                     client_id, body = fields
                     accepted = await intake.customer_message(db, chat, client_id, body)
-                    await send_json(ws, {"type": "ack", "client_id": client_id, "seq": accepted.seq})
+                    await send_json(ws, frames.ChatAck(type="ack", client_id=client_id, seq=accepted.seq))
                     if accepted.bot is not None:
                         await intake.run_bot(db, accepted.bot)
             elif kind == "resume":
@@ -204,12 +198,14 @@ async def _receive(
             elif kind == "handoff":
                 await intake.handoff(db, chat)
             elif kind == "ping":
-                await send_json(ws, {"type": "pong"})
+                await send_json(ws, frames.Pong(type="pong"))
             elif kind == "typing":
                 now = time.monotonic()
                 if now - last_typing >= TYPING_EVERY_SECONDS:
                     last_typing = now
-                    await _to_agent(db, chat, {"type": "typing", "conversation_id": chat.conversation_id})
+                    await _to_agent(
+                        db, chat, frames.AgentTyping(type="typing", conversation_id=chat.conversation_id)
+                    )
             elif kind == "read":
                 seq = int_field(frame, "seq")
                 if seq is None:
@@ -220,7 +216,7 @@ async def _receive(
                             session, chat.conversation_id, seq, by_agent=False
                         )
                     await _to_agent(
-                        db, chat, {"type": "read", "conversation_id": chat.conversation_id, "seq": seq}
+                        db, chat, frames.AgentRead(type="read", conversation_id=chat.conversation_id, seq=seq)
                     )
             elif not await errors.error("unknown_type", f"unknown frame type {kind!r}"):
                 return
@@ -231,7 +227,7 @@ async def _receive(
             await errors.error("internal_error", "please retry", client_id=cid if kind == "message" else None)
 
 
-async def _to_agent(db: Database, chat: ChatTicket, frame: dict[str, Any]) -> None:
+async def _to_agent(db: Database, chat: ChatTicket, frame: frames.AgentTyping | frames.AgentRead) -> None:
     async with db.transaction() as session:
         conv = await conversation_service.get(session, chat.conversation_id)
         assignee = conv.assignee_id if conv is not None else None

@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
 from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from kefu.conversation import frames
 from kefu.kit.realtime import RESYNC, Subscription
 
 CLOSE_UNAUTHORIZED = 4401
@@ -30,7 +32,7 @@ def origin_allowed(ws: WebSocket, allowed: list[str]) -> bool:
     return parsed.netloc == host or origin in allowed or "*" in allowed
 
 
-async def send_json(ws: WebSocket, data: dict[str, Any]) -> bool:
+async def send_json(ws: WebSocket, data: Mapping[str, Any]) -> bool:
     if ws.application_state != WebSocketState.CONNECTED:
         return False
     try:
@@ -56,7 +58,7 @@ def parse_frame(text: str) -> dict[str, Any] | str:
 async def relay(ws: WebSocket, sub: Subscription) -> None:
     """Forward bus messages to the socket until it closes."""
     async for message in sub:
-        payload = {"type": "resync"} if message is RESYNC else message
+        payload = frames.Resync(type="resync") if message is RESYNC else message
         if not await send_json(ws, payload):
             return
 
@@ -113,7 +115,7 @@ class ErrorBudget:
     async def error(self, code: str, message: str = "", *, client_id: str | None = None) -> bool:
         """Send the error frame (with the refused message's client id, when there is one);
         False once the budget is spent (the socket is closed)."""
-        frame: dict[str, Any] = {"type": "error", "code": code, "message": message or code}
+        frame = frames.ErrorFrame(type="error", code=code, message=message or code)
         if client_id is not None:
             frame["client_id"] = client_id
         await send_json(self.ws, frame)

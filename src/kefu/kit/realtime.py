@@ -11,13 +11,15 @@ import asyncio
 import contextlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
 import structlog
 from redis import asyncio as aioredis
 
-RESYNC: dict[str, Any] = {"type": "_resync"}
+# A message is read-only: the in-process bus hands the same object to every subscriber.
+Message = Mapping[str, Any]
+RESYNC: Message = {"type": "_resync"}
 QUEUE_SIZE = 1000
 log = structlog.get_logger(__name__)
 
@@ -27,10 +29,10 @@ class Subscription:
 
     def __init__(self, channels: tuple[str, ...]) -> None:
         self.channels = channels
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
+        self.queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_SIZE)
         self._overflowed = False
 
-    def deliver(self, message: dict[str, Any]) -> None:
+    def deliver(self, message: Message) -> None:
         if self._overflowed:
             return
         try:
@@ -41,16 +43,16 @@ class Subscription:
                 self.queue.get_nowait()
             self.queue.put_nowait(RESYNC)
 
-    async def get(self) -> dict[str, Any]:
+    async def get(self) -> Message:
         message = await self.queue.get()
         if message is RESYNC:
             self._overflowed = False
         return message
 
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+    def __aiter__(self) -> AsyncIterator[Message]:
         return self._iter()
 
-    async def _iter(self) -> AsyncIterator[dict[str, Any]]:
+    async def _iter(self) -> AsyncIterator[Message]:
         while True:
             yield await self.get()
 
@@ -58,7 +60,7 @@ class Subscription:
 class Bus(Protocol):
     async def start(self) -> None: ...
     async def close(self) -> None: ...
-    async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
+    async def publish(self, channel: str, message: Message) -> None: ...
     async def subscribe(self, *channels: str) -> Subscription: ...
     async def unsubscribe(self, sub: Subscription) -> None: ...
 
@@ -85,7 +87,7 @@ class _LocalFanout:
                     gone.append(ch)
         return gone
 
-    def deliver(self, channel: str, message: dict[str, Any]) -> None:
+    def deliver(self, channel: str, message: Message) -> None:
         for sub in list(self.subs.get(channel, ())):
             sub.deliver(message)
 
@@ -105,7 +107,7 @@ class InProcessBus:
     async def close(self) -> None:
         return None
 
-    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+    async def publish(self, channel: str, message: Message) -> None:
         self._fanout.deliver(channel, message)
 
     async def subscribe(self, *channels: str) -> Subscription:
@@ -185,7 +187,7 @@ class RedisBus:
         if self._redis is not None:
             await self._redis.aclose()
 
-    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+    async def publish(self, channel: str, message: Message) -> None:
         assert self._redis is not None
         try:
             await self._redis.publish(self.prefix + channel, json.dumps(message, ensure_ascii=False))

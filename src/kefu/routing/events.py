@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from kefu.conversation import frames
 from kefu.kit import channels
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
@@ -29,6 +30,7 @@ class PresenceChanged(DomainEvent):
 async def _push_presence(event: PresenceChanged) -> None:
     bus = get_bus()
     await bus.publish(
-        channels.user(event.user_id), {"type": "presence", "status": event.new, "automatic": event.automatic}
+        channels.user(event.user_id),
+        frames.AgentPresence(type="presence", status=event.new, automatic=event.automatic),
     )
-    await bus.publish(channels.SUPERVISORS, {"type": "queue_changed"})
+    await bus.publish(channels.SUPERVISORS, frames.QueueChanged(type="queue_changed"))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.auth.service import user_service
 from kefu.authz import SYSTEM, Perm, Principal, require
 from kefu.config import current_settings
+from kefu.conversation import frames
 from kefu.conversation.service import conversation_service
 from kefu.errors import NotFound, Unprocessable
 from kefu.kit import channels, jobs
@@ -190,17 +191,19 @@ class RoutingService:
         if not waiting:
             return
         avg = await repo.avg_handle_seconds(session, now - timedelta(days=1)) or DEFAULT_HANDLE_SECONDS
-        frames = [
+        positions = [
             (
                 c.id,
-                {"type": "queue", "position": i + 1, "eta_seconds": eta_seconds(i + 1, agents_online, avg)},
+                frames.ChatQueue(
+                    type="queue", position=i + 1, eta_seconds=eta_seconds(i + 1, agents_online, avg)
+                ),
             )
             for i, c in enumerate(waiting)
         ]
 
         async def push() -> None:
             bus = get_bus()
-            for conv_id, frame in frames:
+            for conv_id, frame in positions:
                 await bus.publish(channels.conversation(conv_id), frame)
 
         after_commit(session, push)

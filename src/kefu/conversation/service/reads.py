@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require
+from kefu.conversation import frames
 from kefu.conversation import repository as repo
 from kefu.conversation.schemas import (
     ConversationDetail,
@@ -151,24 +152,17 @@ def message_out(m: Message, *, staff: bool = False) -> MessageOut:
     )
 
 
-def message_frame(conversation_id: int, m: Message) -> dict[str, Any]:
-    """The socket frame of a stored message (same shape as MessageCreated.frame)."""
-    frame: dict[str, Any] = {
-        "type": "message",
-        "conversation_id": conversation_id,
-        "seq": m.seq,
-        "sender": m.sender,
-        "text": m.text,
-        "created_at": m.created_at.isoformat(),
-    }
-    if m.user_id is not None:
-        frame["user_id"] = m.user_id
-    if m.internal:
-        frame["internal"] = True
-    extra = m.extra or {}
-    for key in ("attachment", "buttons", "articles"):
-        if key in extra:
-            frame[key] = extra[key]
-    if m.emotion is not None:  # for staff; the customer's socket drops them
-        frame["emotion"], frame["anger"] = m.emotion, m.anger
-    return frame
+def message_frame(conversation_id: int, m: Message) -> frames.MessageFrame:
+    """The socket frame of a stored message (a refill: same frame as MessageCreated.frame)."""
+    return frames.message(
+        conversation_id,
+        m.seq,
+        m.sender,
+        m.text,
+        m.created_at.isoformat(),
+        user_id=m.user_id,
+        internal=m.internal,
+        extra=m.extra,
+        emotion=m.emotion,
+        anger=m.anger,
+    )
