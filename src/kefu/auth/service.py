@@ -130,7 +130,7 @@ class AuthService:
         return IssuedToken(token, record)
 
     async def principal_from_token(self, session: AsyncSession, token: str) -> Principal:
-        record = await auth_repository.token_by_hash(session, hash_token(token))
+        record = await auth_repository.token_with_user(session, hash_token(token))
         now = utcnow()
         if record is None or record.revoked_at is not None or record.name == MAGIC_LINK:
             # A sign-in link opens a browser session once; it is never an API bearer.
@@ -142,8 +142,20 @@ class AuthService:
             if session.info.get("read_only"):
                 _touch_later(session, record.id, now)
             else:
-                record.last_used_at = now
-        principal = await self._principal(session, record.user_id, record.customer_id, via="token")
+                await auth_repository.touch_token(session, record.id, now)
+        if record.user_id is not None:  # staff: the user came with the token
+            if record.role is None or not record.is_active:
+                raise Unauthorized("账号已停用 / account disabled", code="account_disabled")
+            return Principal(
+                kind="staff",
+                id=record.user_id,
+                name=record.user_name,
+                role=record.role,
+                group_ids=frozenset(int(g) for g in (record.group_ids or "").split(",") if g),
+                via="token",
+                token_id=record.id,
+            )
+        principal = await self._principal(session, None, record.customer_id, via="token")
         return replace(principal, token_id=record.id)
 
     async def _principal(
