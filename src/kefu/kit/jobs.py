@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kefu.kit import outbound
 from kefu.kit.db import Base, Database, after_commit
 from kefu.kit.time import utcnow
 
@@ -332,6 +333,10 @@ class Worker:
 
     async def run(self) -> None:
         """Claim and run jobs until `stop()`; in-flight jobs finish or are released."""
+        async with outbound.keep_alive():  # I/O jobs to one host reuse a connection
+            await self._run()
+
+    async def _run(self) -> None:
         global _wakeup
         _wakeup = asyncio.Event()
         last_periodic = 0.0

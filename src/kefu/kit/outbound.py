@@ -16,12 +16,14 @@ through; a name is allowed only as written, never because it resolves to an allo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import ipaddress
 import re
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -88,9 +90,11 @@ class Policy:
     URL, like a name) or a CIDR `a.b.c.d/n` (any address inside)."""
 
     def __init__(self, allow: Iterable[str] = ()) -> None:
+        allow = [e.strip().lower() for e in allow]
+        self.key = tuple(sorted(e for e in allow if e))  # policies with one key allow the same
         self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         self.hosts: set[tuple[str, int | None]] = set()
-        for entry in (e.strip().lower() for e in allow):
+        for entry in allow:
             if not entry:
                 continue
             if "/" in entry:  # a CIDR: any address inside, whatever name led there
@@ -271,14 +275,64 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def client(policy: Policy, **kwargs: Any) -> httpx.AsyncClient:
-    """An httpx client whose every connection passes the guard: no redirects followed (each
-    hop would need its own check), no proxies from the environment."""
+def _guarded_transport(policy: Policy) -> httpx.AsyncHTTPTransport:
     transport = httpx.AsyncHTTPTransport(retries=0, verify=_tls())
     pool = transport._pool  # httpx has no public hook for the network backend
     if not hasattr(pool, "_network_backend"):  # pragma: no cover - a future httpx
         raise RuntimeError("httpx transport layout changed: the SSRF guard cannot attach")
     pool._network_backend = GuardedBackend(policy)
+    return transport
+
+
+class _Shared(httpx.AsyncBaseTransport):
+    """A client's handle on a pool that outlives the client: closing it keeps the pool."""
+
+    def __init__(self, pool: httpx.AsyncHTTPTransport) -> None:
+        self.pool = pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        return None
+
+
+_pools: contextvars.ContextVar[dict[tuple[str, ...], httpx.AsyncHTTPTransport] | None] = (
+    contextvars.ContextVar("kefu_outbound_pools", default=None)
+)
+
+
+@contextlib.asynccontextmanager
+async def keep_alive() -> AsyncIterator[None]:
+    """Clients made inside (and in tasks started inside) share kept-alive connections, one
+    pool per allow-list: the job worker's run, where each webhook delivery opened and closed a
+    connection of its own. A new connection still passes the guard (resolve, check, connect to
+    the checked address); a kept one stays on the address checked when it opened. The pools
+    close when the block ends."""
+    pools: dict[tuple[str, ...], httpx.AsyncHTTPTransport] = {}
+    token = _pools.set(pools)
+    try:
+        yield
+    finally:
+        _pools.reset(token)
+        for pool in pools.values():
+            with contextlib.suppress(Exception):
+                await pool.aclose()
+
+
+def client(policy: Policy, **kwargs: Any) -> httpx.AsyncClient:
+    """An httpx client whose every connection passes the guard: no redirects followed (each
+    hop would need its own check), no proxies from the environment. Inside `keep_alive` its
+    connections come from (and go back to) the block's pool."""
+    pools = _pools.get()
+    transport: httpx.AsyncBaseTransport
+    if pools is None:
+        transport = _guarded_transport(policy)
+    else:
+        pool = pools.get(policy.key)
+        if pool is None:
+            pool = pools[policy.key] = _guarded_transport(policy)
+        transport = _Shared(pool)
     kwargs.setdefault("follow_redirects", False)
     return httpx.AsyncClient(transport=transport, trust_env=False, **kwargs)
 
