@@ -7,6 +7,7 @@ lists every demo agent, offline ones and their last seen included."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import LiveServer, free_port, quick_demo, run_cli
+from tests.conftest import LiveServer, free_port, fresh_pg_database, quick_demo, run_cli
 from tests.conversation.test_chat_socket import recv, say, staff_token
 
 GRACE = 2
@@ -23,29 +24,32 @@ GRACE = 2
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    if request.param == "sqlite":
-        where = quick_demo(tmp_path_factory.mktemp("presence"), tmp_path_factory.getbasetemp())
-    else:
-        where = {
-            "KEFU_DATABASE_URL": request.getfixturevalue("pg_url"),
-            "KEFU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+    # PostgreSQL: a database of its own, not the session's, where an earlier module's
+    # server may have left the demo agents online.
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            where = quick_demo(tmp_path_factory.mktemp("presence"), tmp_path_factory.getbasetemp())
+        else:
+            where = {
+                "KEFU_DATABASE_URL": stack.enter_context(fresh_pg_database()),
+                "KEFU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+            }
+        env = {
+            **where,
+            "KEFU_RATE_LIMIT": "off",
+            "KEFU_ANONYMOUS_RATE_LIMIT": "off",
+            "KEFU_LOG_LEVEL": "WARNING",
+            "KEFU_DEMO_HISTORY_DAYS": "0",
+            "KEFU_PRESENCE_GRACE_SECONDS": str(GRACE),
+            "KEFU_PRESENCE_HEARTBEAT_SECONDS": "0.5",
         }
-    env = {
-        **where,
-        "KEFU_RATE_LIMIT": "off",
-        "KEFU_ANONYMOUS_RATE_LIMIT": "off",
-        "KEFU_LOG_LEVEL": "WARNING",
-        "KEFU_DEMO_HISTORY_DAYS": "0",
-        "KEFU_PRESENCE_GRACE_SECONDS": str(GRACE),
-        "KEFU_PRESENCE_HEARTBEAT_SECONDS": "0.5",
-    }
-    if request.param != "sqlite":
-        assert run_cli("demo", env=env).returncode == 0
-    live = LiveServer(env, free_port())
-    try:
-        yield live
-    finally:
-        live.stop()
+        if request.param != "sqlite":
+            assert run_cli("demo", env=env).returncode == 0
+        live = LiveServer(env, free_port())
+        try:
+            yield live
+        finally:
+            live.stop()
 
 
 async def widget_session(server: LiveServer, **fields: Any) -> tuple[str, int]:
