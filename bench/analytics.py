@@ -6,7 +6,7 @@ PostgreSQL COPY), backfills the daily rollups with the real refresh job, then ti
 `GET /api/v1/analytics/summary`-equivalent service calls (median of 5 runs each).
 
 Usage: .venv/bin/python bench/analytics.py --backend sqlite|postgresql
-       [--tickets 1000000] [--messages 10000000] [--days 365]
+       [--tickets 1000000] [--messages 10000000] [--days 365] [--pg-db kefu_bench_1m] [--reuse]
 """
 
 from __future__ import annotations
@@ -403,6 +403,7 @@ async def main() -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--dir", default="/tmp/kefu-bench")
     ap.add_argument("--reuse", action="store_true", help="time the summary on the last generated data")
+    ap.add_argument("--pg-db", default="kefu_bench_1m", help="PostgreSQL database for the generated data")
     args = ap.parse_args()
     if args.backend == "sqlite":
         Path(args.dir).mkdir(parents=True, exist_ok=True)
@@ -414,7 +415,7 @@ async def main() -> None:
     else:
         import asyncpg
 
-        name = "kefu_bench_analytics"
+        name = args.pg_db
         if not args.reuse:
             admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -51,6 +51,9 @@ class EventRecord(Base):
     __table_args__ = (sa.Index("ix_events_aggregate", "aggregate", "aggregate_id"),)
 
 
+# Built once (building the statement cost more CPU than running it, on every event).
+_INSERT = sa.insert(cast(sa.Table, EventRecord.__table__)).returning(EventRecord.__table__.c.id)
+
 E = TypeVar("E", bound=DomainEvent)
 Listener = Callable[[AsyncSession, Any], Awaitable[None]]
 Hook = Callable[[Any], Awaitable[None]]
@@ -126,9 +129,8 @@ async def publish(session: AsyncSession, event: DomainEvent, *, actor_id: int | 
     # One Core INSERT … RETURNING on the table, not an ORM object: no unit-of-work
     # bookkeeping and no autoflush of the caller's pending objects (events are on every hot
     # path — a chat message publishes one). The record handed on is a detached copy.
-    table = cast(sa.Table, EventRecord.__table__)
     conn = await session.connection()  # the session's transaction, without its autoflush
-    new_id = (await conn.execute(sa.insert(table).values(values).returning(table.c.id))).scalar_one()
+    new_id = (await conn.execute(_INSERT, values)).scalar_one()
     record = EventRecord(id=new_id, **values)
     if _interceptors:  # they flush themselves when they need the event's id
         for interceptor in _interceptors:

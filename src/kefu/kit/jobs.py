@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -65,6 +65,46 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     __table_args__ = (sa.Index("ix_jobs_status_run_at", "status", "run_at"),)
+
+
+# The worker's statements, built once: building SQLAlchemy expressions costs more CPU than
+# SQLite takes to run them, on every claim and every job. Core, on the unit's connection.
+_jobs = cast(sa.Table, Job.__table__)
+_INSERT = sa.insert(_jobs)
+_READY = sa.or_(
+    sa.and_(_jobs.c.status == JobStatus.QUEUED.value, _jobs.c.run_at <= sa.bindparam("now")),
+    sa.and_(_jobs.c.status == JobStatus.RUNNING.value, _jobs.c.locked_until < sa.bindparam("now")),
+)
+_CLAIM = (
+    sa.select(_jobs.c.id, _jobs.c.name, _jobs.c.payload)
+    .where(_READY)
+    .order_by(_jobs.c.run_at, _jobs.c.id)
+    .limit(sa.bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_TAKE = (
+    sa.update(_jobs)
+    .where(_jobs.c.id.in_(sa.bindparam("ids", expanding=True)))
+    .values(
+        status=JobStatus.RUNNING.value,
+        locked_by=sa.bindparam("worker"),
+        locked_until=sa.bindparam("until"),
+        attempts=_jobs.c.attempts + 1,
+    )
+)
+_OWNED = sa.and_(
+    _jobs.c.id == sa.bindparam("job_id"),
+    _jobs.c.locked_by == sa.bindparam("worker"),
+    _jobs.c.status == JobStatus.RUNNING.value,
+)
+_FENCE = (
+    sa.update(_jobs)
+    .where(_OWNED)
+    .values(status=JobStatus.DONE.value, finished_at=sa.bindparam("now"), last_error=None)
+    .returning(_jobs.c.name, _jobs.c.payload)
+)
+_DONE = sa.update(_jobs).where(_OWNED).values(status=JobStatus.DONE.value, finished_at=sa.bindparam("now"))
+_PAYLOAD = sa.select(_jobs.c.name, _jobs.c.payload).where(_OWNED)
 
 
 @dataclass(frozen=True)
@@ -140,7 +180,8 @@ async def enqueue(
         "created_at": utcnow(),
     }
     if unique_key is None:
-        session.add(Job(**values))
+        # A Core INSERT on the unit's connection: no ORM object to track and flush.
+        await (await session.connection()).execute(_INSERT, values)
     else:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -186,34 +227,16 @@ class Worker:
         self._claimed: dict[int, tuple[str, dict[str, Any]]] = {}
 
     async def claim(self, limit: int) -> list[int]:
+        """Take up to `limit` ready jobs (queued and due, or running on a lost worker's
+        expired lease)."""
         now = utcnow()
-        ready = sa.or_(
-            sa.and_(Job.status == JobStatus.QUEUED, Job.run_at <= now),
-            sa.and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),  # lost worker
-        )
         async with self.db.transaction() as session:
-            rows = (
-                await session.execute(
-                    sa.select(Job.id, Job.name, Job.payload)
-                    .where(ready)
-                    .order_by(Job.run_at, Job.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            conn = await session.connection()
+            rows = (await conn.execute(_CLAIM, {"now": now, "limit": limit})).all()
             ids = [r.id for r in rows]
             self._claimed.update((r.id, (r.name, dict(r.payload or {}))) for r in rows)
             if ids:
-                await session.execute(
-                    sa.update(Job)
-                    .where(Job.id.in_(ids))
-                    .values(
-                        status=JobStatus.RUNNING,
-                        locked_by=self.worker_id,
-                        locked_until=now + self.lease,
-                        attempts=Job.attempts + 1,
-                    )
-                )
+                await conn.execute(_TAKE, {"ids": ids, "worker": self.worker_id, "until": now + self.lease})
         return ids
 
     async def run_job(self, job_id: int) -> None:
@@ -224,18 +247,8 @@ class Worker:
                 return
             async with self.db.transaction() as session:
                 # Fence first: the UPDATE locks the row (PostgreSQL) and proves we still own it.
-                row = (
-                    await session.execute(
-                        sa.update(Job)
-                        .where(
-                            Job.id == job_id,
-                            Job.locked_by == self.worker_id,
-                            Job.status == JobStatus.RUNNING,
-                        )
-                        .values(status=JobStatus.DONE, finished_at=utcnow(), last_error=None)
-                        .returning(Job.name, Job.payload)
-                    )
-                ).first()
+                conn = await session.connection()
+                row = (await conn.execute(_FENCE, {**self._key(job_id), "now": utcnow()})).first()
                 if row is None:
                     return
                 fn = _handlers.get(row.name)
@@ -248,16 +261,15 @@ class Worker:
         except Exception:
             await self._failed(job_id, traceback.format_exc(limit=20))
 
-    def _owned(self, job_id: int) -> Any:
-        return sa.and_(Job.id == job_id, Job.locked_by == self.worker_id, Job.status == JobStatus.RUNNING)
+    def _key(self, job_id: int) -> dict[str, Any]:
+        return {"job_id": job_id, "worker": self.worker_id}
 
     async def _run_io_job(self, job_id: int, claimed: tuple[str, dict[str, Any]] | None) -> bool:
         """Run an I/O job outside any transaction; False if the job is a plain one. The
         handler's finishing write (if it returns one) shares the unit that marks it done."""
         if claimed is None:  # not claimed by this worker's claim(): read what it is
             async with self.db.read() as session:
-                stmt = sa.select(Job.name, Job.payload).where(self._owned(job_id))
-                row = (await session.execute(stmt)).first()
+                row = (await session.execute(_PAYLOAD, self._key(job_id))).first()
             if row is None:
                 return False
             claimed = (row.name, dict(row.payload))
@@ -268,9 +280,7 @@ class Worker:
         async with self.db.transaction() as session:
             if finish is not None:
                 await finish(session)
-            await session.execute(
-                sa.update(Job).where(self._owned(job_id)).values(status=JobStatus.DONE, finished_at=utcnow())
-            )
+            await (await session.connection()).execute(_DONE, {**self._key(job_id), "now": utcnow()})
         return True
 
     async def _failed(self, job_id: int, error: str) -> None:
