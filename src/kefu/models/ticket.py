@@ -54,6 +54,9 @@ class FieldKind(StrEnum):
     DATE = "date"
 
 
+OPEN_WHERE = "status IN ('new', 'open', 'pending', 'hold')"
+
+
 class Ticket(TimestampMixin, Base):
     __tablename__ = "tickets"
 
@@ -108,6 +111,14 @@ class Ticket(TimestampMixin, Base):
         sa.Index("ix_tickets_customer", "customer_id"),
         sa.Index("ix_tickets_parent", "parent_id"),
         sa.Index("ix_tickets_solved_at", "status", "solved_at"),
+        # The backlog (analytics): count and age ranks of open tickets without touching the
+        # closed ones; queries must write the statuses literally for the planner to use it.
+        sa.Index(
+            "ix_tickets_open_created",
+            "created_at",
+            postgresql_where=sa.text(OPEN_WHERE),
+            sqlite_where=sa.text(OPEN_WHERE),
+        ),
     )
 
 
