@@ -21,6 +21,8 @@ DOC = ROOT / "docs" / "config.md"
 
 # Meanings of settings config.py leaves uncommented (its comments win when present).
 MEANINGS = {
+    "cache_dir": "Folder for the bot-training embedding cache (default $XDG_CACHE_HOME/kefu, else ~/.cache/kefu).",
+    "embedding_cache": "Keep embeddings of bot training texts on disk between processes (chat messages are never written there).",
     "metrics_allow": "Client addresses (IPs or CIDRs) allowed to read `/metrics` without the token",
     "login_window_seconds": "Window in which failed sign-ins count towards a lock",
     "login_max_lock_seconds": "Longest lock after repeated failed sign-ins (the delay doubles up to this)",
