@@ -39,6 +39,25 @@ class TestCharsets:
         assert parse(load("charset_mislabelled.eml")).text == "鎔鍊"
         assert parse(load("charset_unknown.eml")).text == "你好"
 
+    def test_raw_8bit_headers_and_encoded_word_file_names_read_as_text(self) -> None:
+        """Mailers that put UTF-8 (or GBK) straight into headers, and attachment names as
+        encoded words (common from Chinese clients), show as text, not mojibake."""
+        raw = (
+            "From: 王小明 <wang@example.cn>\r\nTo: support@kefu.demo\r\nSubject: 咨询 发票\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+            "--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n请看附件\r\n--XX\r\n"
+            'Content-Type: application/pdf; name="=?utf-8?b?5Y+R56WoLnBkZg==?="\r\n'
+            'Content-Disposition: attachment; filename="=?utf-8?b?5Y+R56WoLnBkZg==?="\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\nYWJj\r\n--XX--\r\n"
+        ).encode()
+        mail = parse(raw)
+        assert (mail.from_name, mail.from_addr, mail.subject) == ("王小明", "wang@example.cn", "咨询 发票")
+        [att] = mail.attachments
+        assert (att.filename, att.content) == ("发票.pdf", b"abc")
+        gbk = b"From: =?gbk?b?zfXQocP3?= <wang@example.cn>\r\nSubject: " + "订单".encode("gbk")
+        mail = parse(gbk + b"\r\n\r\nhi")
+        assert (mail.from_name, mail.subject) == ("王小明", "订单")
+
 
 class TestHostile:
     def test_display_name_cannot_fake_the_sender(self) -> None:
