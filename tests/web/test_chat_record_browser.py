@@ -6,6 +6,7 @@ answers and asking for a person leaves a message that carries the chat."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from tests.conftest import LiveServer
 
@@ -200,4 +201,44 @@ class TestIdlePresence:
         await page.mouse.move(40, 40)
         await page.mouse.move(80, 120)
         await expect(header).to_have_attribute("data-status", "online", timeout=TIMEOUT)
+        await context.close()
+
+    async def test_a_slow_status_read_never_undoes_a_newer_choice(
+        self, demo_server: LiveServer, browser: Browser
+    ) -> None:
+        """The header reads the agent's status when a page opens; an agent who picks 在线
+        before that read answers (a busy server) stays online — the read is older."""
+        base = demo_server.url
+        context = await browser.new_context()
+        page = await context.new_page()
+        await login(page, base, "agent4@kefu.demo")
+        await page.wait_for_url(f"{base}/agent")
+        chose = asyncio.Event()
+        held: list[asyncio.Task[None]] = []
+        read: list[str] = []
+
+        async def answer_late(route: Route) -> None:
+            response = await route.fetch()  # read now, before the choice
+            read.append((await response.json())["chosen_status"])
+            await chose.wait()  # answer only after the agent has chosen
+            await route.fulfill(response=response)
+
+        async def hold_reads(route: Route) -> None:
+            if route.request.method == "GET" and not chose.is_set():
+                held.append(asyncio.create_task(answer_late(route)))
+            else:
+                await route.continue_()
+
+        await page.route("**/api/v1/agents/me", hold_reads)
+        await page.goto(f"{base}/agent/tickets")
+        header = page.locator("#hdr-presence")
+        select = page.locator("[data-testid=header-presence-select]")
+        await expect(select).to_be_enabled(timeout=TIMEOUT)  # the socket's hello
+        async with page.expect_response("**/api/v1/agents/me/presence"):
+            await select.select_option("online")
+        assert read and "online" not in read, "the held reads must carry the older status"
+        chose.set()
+        await asyncio.wait_for(asyncio.gather(*held), TIMEOUT / 1000)
+        await page.wait_for_timeout(300)  # the page has the old answers in hand
+        await expect(header).to_have_attribute("data-status", "online")
         await context.close()

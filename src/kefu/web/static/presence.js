@@ -11,6 +11,7 @@
   var dot = document.getElementById("hdr-presence-dot");
   var CSRF = (document.querySelector("meta[name=csrf-token]") || {}).content || "";
   var toastTimer = null;
+  var chosen = 0;  // how many status changes this page has asked for
 
   function show(status) {
     if (!status || !T[status]) return;
@@ -28,6 +29,7 @@
     toastTimer = setTimeout(function () { t.hidden = true; }, ms || 15000);
   }
   async function choose(status, reason) {
+    chosen++;
     sel.disabled = true;
     try {
       var r = await fetch("/api/v1/agents/me/presence", {
@@ -64,10 +66,11 @@
   // only undoes an away it made for idle time, so a mouse move never ends a chosen break.
   var LAST_INPUT = "kefu:last-input";
   var idleMinutes = 0, awayReason = "", localInput = Date.now(), shared = 0, lastBack = 0, busy = false;
-  function learn(data) {
+  function learn(data, stale) {
+    if (typeof data.idle_minutes === "number") idleMinutes = data.idle_minutes;
+    if (stale) return;
     show(data.chosen_status || data.status);
     awayReason = data.away_reason || "";
-    if (typeof data.idle_minutes === "number") idleMinutes = data.idle_minutes;
   }
   function lastInput() {
     var stored = 0;
@@ -98,9 +101,12 @@
     if (idleMinutes > 0 && box.getAttribute("data-status") === "online" &&
         Date.now() - lastInput() > idleMinutes * 60000) idle("away");
   }, 10000);
+  // A status chosen while this read was on its way is newer than what the read brings back
+  // (a slow answer once turned a fresh "online" back into "offline").
+  var asked = chosen;
   fetch("/api/v1/agents/me", { credentials: "same-origin", headers: { "Accept": "application/json" } })
     .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (data) { if (data) learn(data); })
+    .then(function (data) { if (data) learn(data, chosen !== asked); })
     .catch(function () { /* the socket's hello shows the status anyway */ });
 
   if (document.getElementById("workspace")) return;  // the workspace socket does the rest
