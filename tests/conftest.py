@@ -306,6 +306,11 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
+def quick_demo_output(basetemp: Path) -> str:
+    """What the shared quick demo's `kefu demo` printed (quick_demo has built it)."""
+    return (basetemp.parent / "demo-template" / ".demo-output").read_text(encoding="utf-8")
+
+
 def quick_demo(folder: Path, basetemp: Path) -> dict[str, str]:
     """A quick demo company (no history) in `folder`: its SQLite file and data directory, as
     `kefu demo` leaves them, copied from one `kefu demo` run that every test of the session
@@ -329,9 +334,12 @@ def quick_demo(folder: Path, basetemp: Path) -> dict[str, str]:
             }
             result = run_cli("demo", env=env)
             assert result.returncode == 0, result.stderr
+            (template / ".demo-output").write_text(result.stdout, encoding="utf-8")
             (template / ".ready").touch()
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(template, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock", ".ready"))
+    shutil.copytree(
+        template, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock", ".ready", ".demo-output")
+    )
     return {"KEFU_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'kefu.db'}", "KEFU_DATA_DIR": str(folder)}
 
 

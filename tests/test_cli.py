@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, free_port, run_cli
+from tests.conftest import LiveServer, free_port, quick_demo, quick_demo_output, run_cli
 
 
 @pytest.fixture
@@ -18,22 +20,29 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def demo_env(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A copy of the suite's one `kefu demo` company (each `kefu demo` trains the bot)."""
+    return {**quick_demo(tmp_path / "demo", tmp_path_factory.getbasetemp()), "KEFU_LOG_LEVEL": "WARNING"}
+
+
 class TestDemoAndUsers:
-    def test_demo_is_idempotent_and_prints_the_logins(self, env: dict[str, str]) -> None:
-        first = run_cli("demo", env=env)
-        assert first.returncode == 0, first.stderr
-        assert "agent1@kefu.demo" in first.stdout and "kefu-demo" in first.stdout
-        assert "4 groups, 8 staff" in first.stdout and "12 tickets" in first.stdout
-        second = run_cli("demo", env=env)
+    def test_demo_is_idempotent_and_prints_the_logins(
+        self, demo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        first = quick_demo_output(tmp_path_factory.getbasetemp())  # `kefu demo` on an empty database
+        assert "agent1@kefu.demo" in first and "kefu-demo" in first
+        assert "4 groups, 8 staff" in first and "12 tickets" in first
+        second = run_cli("demo", env=demo_env)
         assert second.returncode == 0
         assert (
             "0 groups, 0 staff, 0 customers, 0 articles, 0 bot intents, 0 SLA policies, 0 tickets created"
             in second.stdout
         )
 
-    def test_user_create_then_token_create_gives_a_working_token(self, env: dict[str, str]) -> None:
-        assert run_cli("migrate", env=env).returncode == 0
-        assert run_cli("demo", env=env).returncode == 0
+    def test_user_create_then_token_create_gives_a_working_token(self, demo_env: dict[str, str]) -> None:
+        env = demo_env
+        assert run_cli("migrate", env=env).returncode == 0  # an up-to-date database: nothing to do
         made = run_cli(
             "user",
             "create",
@@ -99,10 +108,26 @@ class TestDemoAndUsers:
 
 
 class TestWorkerOnce:
-    def test_worker_once_runs_ready_jobs_and_exits(self, env: dict[str, str]) -> None:
-        assert run_cli("demo", env=env).returncode == 0  # demo publishes customer events
-        result = run_cli("worker", "--once", env=env)
+    def test_worker_once_runs_ready_jobs_and_exits(self, demo_env: dict[str, str]) -> None:
+        path = demo_env["KEFU_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
+
+        def counts() -> dict[str, int]:
+            with sqlite3.connect(path) as con:
+                return dict(con.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
+
+        before = counts()
+        assert before.get("queued", 0) > 0  # the demo left customer events to handle
+        started = datetime.now(UTC).replace(tzinfo=None)
+        result = run_cli("worker", "--once", env=demo_env)
         assert result.returncode == 0, result.stderr
+        after = counts()
+        assert after.get("done", 0) > before.get("done", 0)
+        with sqlite3.connect(path) as con:
+            waiting = [
+                datetime.fromisoformat(r)
+                for (r,) in con.execute("SELECT run_at FROM jobs WHERE status = 'queued'").fetchall()
+            ]
+        assert all(run_at > started for run_at in waiting)  # only jobs not yet due are left
 
 
 class TestSlaDue:
@@ -149,9 +174,9 @@ class TestSlaDue:
 
 class TestOrdersImport:
     def test_imports_good_rows_reports_bad_ones_and_is_idempotent(
-        self, env: dict[str, str], tmp_path: Path
+        self, demo_env: dict[str, str], tmp_path: Path
     ) -> None:
-        assert run_cli("demo", env=env).returncode == 0
+        env = demo_env
         csv_file = tmp_path / "orders.csv"
         csv_file.write_text(
             "customer,external_id,amount,currency,placed_at\n"

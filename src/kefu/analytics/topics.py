@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from kefu.nlp.text import normalize, words
 
@@ -122,6 +120,10 @@ def cluster_terms(texts: Sequence[str], *, max_clusters: int = 8) -> list[list[s
     """Top terms of each text's cluster (the same list object for every member)."""
     if not texts:
         return []
+    # sklearn loads on first use: every CLI command imports this module and it costs seconds
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vec = TfidfVectorizer(analyzer=tokens, min_df=1)
     try:
         matrix = vec.fit_transform(texts)

@@ -57,9 +57,7 @@ async def import_rows(
                         placed_at=_when(row["placed_at"]),
                     )
                     async with session.begin_nested():
-                        _order, created = await loyalty_service.record_order(
-                            session, None, found[0].id, data
-                        )
+                        _order, created = await loyalty_service.record_order(session, None, found[0].id, data)
                 except (ValidationError, InvalidOperation, ValueError, KefuError) as exc:
                     message = exc.message if isinstance(exc, KefuError) else str(exc).splitlines()[0]
                     result.errors.append((line, message))

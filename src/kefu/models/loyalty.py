@@ -123,9 +123,7 @@ class Referral(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referrer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
-    referred_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("customers.id", ondelete="CASCADE"), unique=True
-    )
+    referred_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(sa.String(10), default=ReferralStatus.PENDING)
     order_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # the first order
     referrer_coupon_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)

@@ -26,7 +26,6 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import erf  # type: ignore[import-untyped]
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -194,6 +193,8 @@ class _Layer:
         ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
         h = _layer_norm(ctx @ self.out_w + self.out_b + h, *self.ln1)
         up = h @ self.up_w + self.up_b
+        from scipy.special import erf  # type: ignore[import-untyped]  # lazy: costly import
+
         up = up * np.float32(0.5) * (np.float32(1.0) + erf(up * np.float32(1.0 / np.sqrt(2.0))))
         return _layer_norm(up.astype(np.float32) @ self.down_w + self.down_b + h, *self.ln2)
 

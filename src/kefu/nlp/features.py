@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import CountVectorizer
 
 from kefu.errors import KefuError
 from kefu.nlp.text import char_ngrams, normalize, words
@@ -54,6 +53,8 @@ class _Vectorizer:
         docs = [_features(t) for t in texts]
         if not any(docs):
             raise KefuError("the training texts contain no words", 422)
+        from sklearn.feature_extraction.text import CountVectorizer  # lazy: costly import
+
         counts = CountVectorizer(analyzer=_identity, dtype=np.float32)
         m = counts.fit_transform(docs)
         names = counts.get_feature_names_out().astype(str)
@@ -69,6 +70,8 @@ class _Vectorizer:
         return vec, vec._weight(m)
 
     def transform(self, texts: Sequence[str]) -> Any:
+        from sklearn.feature_extraction.text import CountVectorizer  # lazy: costly import
+
         counts = CountVectorizer(analyzer=_identity, vocabulary=self.vocab, dtype=np.float32)
         return self._weight(counts.transform([_features(t) for t in texts]))
 

@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -44,6 +42,8 @@ def _train_ovr(
     is about five times faster than all-vs-all and as accurate. (Single-threaded on
     purpose: liblinear seeds one global generator, threads make it non-deterministic.)
     """
+    from sklearn.svm import LinearSVC  # lazy: a costly import every CLI command would pay
+
     present = np.unique(y)
     if len(present) == 2:
         svc = LinearSVC(C=c, tol=0.1, random_state=0).fit(x, (y == present[1]).astype(np.int8))
@@ -271,6 +271,8 @@ def _fit_calibration(
     Returns one slope per feature (0 for dropped ones), then the intercept."""
     if ok.all() or not ok.any():  # one class only (e.g. every wrong row claimed): nothing to fit
         return None
+    from sklearn.linear_model import LogisticRegression  # lazy: costly import
+
     use = list(range(feats.shape[1]))
     while use:
         lr = LogisticRegression(C=c, max_iter=1000)

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]
 
 from kefu.errors import KefuError
 from kefu.nlp import entities
@@ -255,6 +254,8 @@ class IntentModel:
         else:
             neg_rows = neg_rows[:0]
         negatives = [everything[len(texts) + int(i)] for i in neg_rows]
+        from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]  # lazy
+
         x = sparse_vstack([x_in, x_all[len(texts) + neg_rows]]).tocsr() if len(neg_rows) else x_in
         y = np.concatenate([y_in, np.full(len(neg_rows), n_classes, np.int32)]).astype(np.int32)
         k_all = n_classes + (self._neg is not None)

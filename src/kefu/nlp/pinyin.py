@@ -21,7 +21,6 @@ from functools import cache
 from itertools import pairwise, product
 
 import rjieba
-from pypinyin.pinyin_dict import pinyin_dict
 
 from kefu.nlp.text import has_cjk, normalize, words
 
@@ -43,9 +42,17 @@ def _toneless(reading: str) -> str:
 
 
 @cache
+def _table() -> dict[int, str]:
+    """pypinyin's character table, loaded on first use (a second of CPU to import)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict  # type: ignore[no-any-return]
+
+
+@cache
 def readings(ch: str) -> tuple[str, ...]:
     """Toneless readings of one character, the most common first; () for anything else."""
-    raw = pinyin_dict.get(ord(ch))
+    raw = _table().get(ord(ch))
     if not raw:
         return ()
     return tuple(dict.fromkeys(_toneless(r) for r in raw.split(",")))
@@ -57,7 +64,7 @@ def _syllables() -> frozenset[str]:
     stray English letters through)."""
     return frozenset(
         r
-        for raw in pinyin_dict.values()
+        for raw in _table().values()
         for r in (_toneless(x) for x in raw.split(","))
         if any(v in r for v in "aeiouv")
     )

@@ -21,18 +21,16 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import rjieba
-from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
-from sklearn.svm import LinearSVC
 
 from kefu.triage.seed import NO_CATEGORY, SEED
+
+if TYPE_CHECKING:  # sklearn and scipy load on first use: every CLI command imports this module
+    from sklearn.svm import LinearSVC
 
 # Share of applied categories that should be right (held-out estimate on the training texts).
 TARGET_PRECISION = 0.9
@@ -140,6 +138,8 @@ class _Features:
     WORD_SHARE = 0.5
 
     def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._words = TfidfVectorizer(
             tokenizer=_words, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
@@ -152,6 +152,8 @@ class _Features:
         return self._stack(self._chars.transform(texts), self._words.transform(texts))
 
     def _stack(self, chars: Any, words: Any) -> Any:
+        from scipy import sparse  # type: ignore[import-untyped]
+
         w = self.WORD_SHARE
         return sparse.hstack([chars * math.sqrt(1 - w), words * math.sqrt(w)], format="csr")
 
@@ -185,6 +187,8 @@ def training_set(
 
 
 def _fit(x: Any, ys: Sequence[str], weights: FloatArray) -> LinearSVC:
+    from sklearn.svm import LinearSVC
+
     model = LinearSVC(C=C)
     model.fit(x, ys, sample_weight=weights)
     return model
@@ -247,6 +251,9 @@ def calibrate(x: Any, ys: Sequence[str], weights: FloatArray, *, folds: int = CV
     labels = np.asarray(ys)
     if n < MIN_CV_TEXTS or len(set(ys) - {NO_CATEGORY}) < 2:
         return Calibration()
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold
+
     inputs = np.zeros((n, 2))
     right = np.zeros(n, dtype=bool)
     for train_idx, test_idx in KFold(folds, shuffle=True, random_state=14).split(np.arange(n)):
