@@ -4,6 +4,8 @@ its line fails here instead of silently losing its listeners, jobs or routes."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,18 @@ class TestPublishNeedsTheRegistry:
                 await events.publish(session, TicketCreated.model_construct())  # type: ignore[arg-type]
         finally:
             events._registry_loaded = was
+
+
+class TestStartupImports:
+    def test_loading_the_registry_leaves_the_ml_libraries_for_first_use(self) -> None:
+        """Every CLI command and server start loads the whole registry; sklearn, scipy,
+        pypinyin and onnxruntime cost seconds of CPU to import and only training, the
+        encoder and pinyin matching need them, so they load on first use."""
+        code = (
+            "import sys; from kefu import registry; registry.load_all(); registry.routers(demo=True); "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'pypinyin', 'onnxruntime') if m in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        )
+        assert out.stdout.strip() == "[]"
