@@ -1,4 +1,4 @@
-"""Shared WebSocket plumbing: handshake checks, JSON frames, bus relay."""
+"""Shared WebSocket plumbing: handshake checks, JSON frames, running a socket's tasks."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from kefu.conversation import frames
-from kefu.kit.realtime import RESYNC, Subscription
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
@@ -53,14 +52,6 @@ def parse_frame(text: str) -> dict[str, Any] | str:
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return "invalid_frame"
     return data
-
-
-async def relay(ws: WebSocket, sub: Subscription) -> None:
-    """Forward bus messages to the socket until it closes."""
-    async for message in sub:
-        payload = frames.Resync(type="resync") if message is RESYNC else message
-        if not await send_json(ws, payload):
-            return
 
 
 async def run_until_first_done(*coros: Any) -> None:
