@@ -177,6 +177,26 @@ def _settings_per_test() -> Iterator[None]:
     uninstall()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_training_process() -> Iterator[None]:
+    """An app's shutdown ends the bot's training process (nothing outlives the server:
+    tests/security/test_training_shutdown.py checks that rule directly). A test process
+    starts hundreds of apps, and a fresh training process per app re-imports the NLU stack
+    and reloads the encoder (seconds each): here one process serves the whole session and
+    ends with it, pending work of a finished test is still cancelled."""
+    import kefu.app
+    from kefu.bot.service import training
+
+    def keep_process() -> None:
+        if training._pool is not None:
+            for item in list(getattr(training._pool, "_pending_work_items", {}).values()):
+                item.future.cancel()  # queued, not yet running: as shutdown would
+
+    kefu.app.shutdown_training = keep_process  # type: ignore[assignment]
+    yield
+    training.shutdown_training()
+
+
 Configure = Callable[..., Settings]
 
 
@@ -366,3 +386,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.server)
         if browser:
             item.add_marker(pytest.mark.browser)
+    # Longest first: xdist (--dist loadfile --no-loadscope-reorder, the Makefile's) hands out
+    # modules in this order, and its own order (most tests first) left the one-test browser
+    # and server modules, 20-60 s each, for the end, with one worker idle meanwhile.
+    sizes: dict[Path, int] = {}
+    for item in items:
+        sizes[item.path] = sizes.get(item.path, 0) + 1
+    rank = {path: (not any(_module_kind(path)), -n) for path, n in sizes.items()}
+    items.sort(key=lambda item: rank[item.path])  # stable: a module's own order is kept

@@ -10,12 +10,17 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import REDIS_URL, LiveServer, free_port, need_redis, run_cli
+from tests.conftest import REDIS_URL, LiveServer, free_port, fresh_pg_database, need_redis, run_cli
 
 
 @pytest.fixture(scope="module")
-def cluster(pg_url: str) -> Iterator[tuple[LiveServer, LiveServer, dict[str, str]]]:
+def cluster() -> Iterator[tuple[LiveServer, LiveServer, dict[str, str]]]:
     need_redis()
+    with fresh_pg_database() as url:  # the worker's shared database holds other modules' chats
+        yield from _cluster(url)
+
+
+def _cluster(pg_url: str) -> Iterator[tuple[LiveServer, LiveServer, dict[str, str]]]:
     env = {
         "KEFU_DATABASE_URL": pg_url,
         "KEFU_REDIS_URL": REDIS_URL,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import REDIS_URL, LiveServer, free_port, need_redis, run_cli
+from tests.conftest import REDIS_URL, LiveServer, free_port, fresh_pg_database, need_redis, run_cli
 
 
 def _children(pid: int) -> list[int]:
@@ -29,8 +29,12 @@ class TestServeWorkers:
         assert done.returncode == 2
         assert "cluster mode" in done.stdout + done.stderr
 
-    def test_cluster_mode_serves_from_n_processes_on_one_port(self, pg_url: str) -> None:
+    def test_cluster_mode_serves_from_n_processes_on_one_port(self) -> None:
         need_redis()
+        with fresh_pg_database() as pg_url:
+            self._serve(pg_url)
+
+    def _serve(self, pg_url: str) -> None:
         env = {
             "KEFU_DATABASE_URL": pg_url,
             "KEFU_REDIS_URL": REDIS_URL,

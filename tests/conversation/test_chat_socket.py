@@ -14,7 +14,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import LiveServer, free_port, quick_demo, run_cli
+from tests.conftest import LiveServer, free_port, fresh_pg_database, quick_demo, run_cli
 
 Frame = dict[str, Any]
 
@@ -22,19 +22,22 @@ Frame = dict[str, Any]
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if request.param == "sqlite":
-        where = quick_demo(tmp_path_factory.mktemp("chat"), tmp_path_factory.getbasetemp())
-    else:
-        where = {
-            "KEFU_DATABASE_URL": request.getfixturevalue("pg_url"),
-            "KEFU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        }
+        copy = quick_demo(tmp_path_factory.mktemp("chat"), tmp_path_factory.getbasetemp())
+        yield from _server("sqlite", copy)
+        return
+    with fresh_pg_database() as url:  # the worker's shared database holds other modules' chats
+        data = str(tmp_path_factory.mktemp("data"))
+        yield from _server("postgresql", {"KEFU_DATABASE_URL": url, "KEFU_DATA_DIR": data})
+
+
+def _server(backend: str, where: dict[str, str]) -> Iterator[LiveServer]:
     env = {
         **where,
         "KEFU_RATE_LIMIT": "off",
         "KEFU_ANONYMOUS_RATE_LIMIT": "off",
         "KEFU_LOG_LEVEL": "WARNING",
     }
-    if request.param != "sqlite":
+    if backend != "sqlite":
         assert run_cli("demo", env=env).returncode == 0
     live = LiveServer(env, free_port())
     try:
