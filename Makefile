@@ -49,7 +49,7 @@ run: install
 # The suite runs in parallel workers (one test file per worker at a time); each worker has
 # its own databases and Redis namespace. PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= auto
-PYTEST_PAR := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+PYTEST_PAR := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 # The 25 slowest tests are listed at the end of every run, so a slow newcomer shows in CI.
 test: lint

@@ -386,11 +386,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.server)
         if browser:
             item.add_marker(pytest.mark.browser)
-    # Longest first: xdist (--dist loadfile --no-loadscope-reorder, the Makefile's) hands out
-    # modules in this order, and its own order (most tests first) left the one-test browser
-    # and server modules, 20-60 s each, for the end, with one worker idle meanwhile.
-    sizes: dict[Path, int] = {}
-    for item in items:
-        sizes[item.path] = sizes.get(item.path, 0) + 1
-    rank = {path: (not any(_module_kind(path)), -n) for path, n in sizes.items()}
-    items.sort(key=lambda item: rank[item.path])  # stable: a module's own order is kept

@@ -56,9 +56,11 @@
   function errorText(r) { return (r && r.data && r.data.error && r.data.error.message) || T.failed_request; }
 
   // ---- presence ----------------------------------------------------------------------
+  var presenceChoices = 0;  // a read sent before the agent's latest choice answers with older news
   async function refreshMe() {
+    var asked = presenceChoices;
     var r = await api("GET", "/api/v1/agents/me");
-    if (r.ok && r.data) showPresence(r.data.status, r.data);
+    if (r.ok && r.data && asked === presenceChoices) showPresence(r.data.status, r.data);
   }
   function showPresence(status, data) {
     if (!status) return;
@@ -76,6 +78,7 @@
     }
   }
   async function setPresence(status) {
+    presenceChoices++;
     if (!send({ type: "presence", status: status })) {
       var r = await api("PUT", "/api/v1/agents/me/presence", { status: status });
       if (!r.ok) { toast(errorText(r)); return; }
