@@ -40,6 +40,7 @@ from kefu.kit.security import configure_password_hashing, same
 from kefu.logging import configure_logging
 from kefu.mail.smtpd import start_listener, stop_listener
 from kefu.middleware import BodyLimitMiddleware, RequestContextMiddleware, parse_networks
+from kefu.nlp.preload import preload as preload_nlp
 from kefu.ops import metrics as ops_metrics
 from kefu.quality.service import quality_service
 from kefu.web import STATIC_DIR
@@ -59,6 +60,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.db = db
     async with db.transaction() as session:  # default QA rules, so read-only pages find them
         await quality_service.ensure_defaults(session)
+    # Before serving: the first message must not import sklearn & co. on the event loop.
+    await asyncio.to_thread(preload_nlp)
     install_bot(db)  # the NLU bot answers in the conversation's bot slot
     app.state.bus = bus
     app.state.rate_limiter = (

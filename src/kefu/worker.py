@@ -15,6 +15,7 @@ from kefu.kit.jobs import Worker
 from kefu.kit.realtime import create_bus, set_bus
 from kefu.kit.security import configure_password_hashing
 from kefu.logging import configure_logging
+from kefu.nlp.preload import preload as preload_nlp
 
 log = structlog.get_logger(__name__)
 
@@ -24,6 +25,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
     configure_logging(settings)
     configure_password_hashing(cheap=settings.hash_cost == "test")
     registry.load_all()
+    preload_nlp()  # before any job: training and triage would import these on the loop
     db = Database(settings.database_url)
     bus = create_bus(settings.redis_url, prefix=settings.redis_namespace())
     await bus.start()
