@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.automation.events import SupervisorsNotified
 from kefu.automation.service import automation_service
 from kefu.config import current_settings
-from kefu.kit import channels, jobs
+from kefu.kit import channels, jobs, notice_frames
 from kefu.kit.events import listener, on_commit
 from kefu.kit.realtime import get_bus
 from kefu.sla.events import SlaBreached, SlaWarning
@@ -41,13 +41,13 @@ async def push_to_supervisors(event: SupervisorsNotified) -> None:
     # In-app: every supervisor screen listens on "supervisors"; the event row is the record.
     await get_bus().publish(
         channels.SUPERVISORS,
-        {
-            "type": "escalation",
-            "ticket_id": event.ticket_id,
-            "trigger": event.trigger_name,
-            "group_id": event.group_id,
-            "subject": event.subject,
-        },
+        notice_frames.Escalation(
+            type="escalation",
+            ticket_id=event.ticket_id,
+            trigger=event.trigger_name,
+            group_id=event.group_id,
+            subject=event.subject,
+        ),
     )
 
 

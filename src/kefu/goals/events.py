@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kefu.kit import channels
+from kefu.kit import channels, notice_frames
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
@@ -30,5 +30,7 @@ async def _push_missed(event: GoalMissed) -> None:
     # In-app: every supervisor screen listens on "supervisors"; the event row is the record.
     await get_bus().publish(
         channels.SUPERVISORS,
-        {"type": "goal_missed", "goal_id": event.goal_id, "label": event.label, "text": event.text},
+        notice_frames.GoalMissed(
+            type="goal_missed", goal_id=event.goal_id, label=event.label, text=event.text
+        ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kefu.kit import channels
+from kefu.kit import channels, notice_frames
 from kefu.kit.events import on_commit
 from kefu.kit.realtime import get_bus
 from kefu.notice.events import AnnouncementPosted
@@ -13,10 +13,7 @@ async def push_announcement(event: AnnouncementPosted) -> None:
     channel = channels.group(event.group_id) if event.group_id is not None else channels.STAFF
     await get_bus().publish(
         channel,
-        {
-            "type": "announcement",
-            "text": event.text,
-            "author_name": event.author_name,
-            "group_id": event.group_id,
-        },
+        notice_frames.Announcement(
+            type="announcement", text=event.text, author_name=event.author_name, group_id=event.group_id
+        ),
     )

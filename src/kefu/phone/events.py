@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kefu.kit import channels
+from kefu.kit import channels, notice_frames
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
@@ -45,13 +45,13 @@ class CallEnded(_CallEvent):
 async def _screen_pop(event: CallAnswered) -> None:
     await get_bus().publish(
         channels.user(event.agent_id),
-        {
-            "type": "screen_pop",
-            "call_id": event.call_id,
-            "conversation_id": event.conversation_id,
-            "customer_id": event.customer_id,
-            "customer_name": event.customer_name,
-            "caller": event.caller,
-            "tier": event.tier,
-        },
+        notice_frames.ScreenPop(
+            type="screen_pop",
+            call_id=event.call_id,
+            conversation_id=event.conversation_id,
+            customer_id=event.customer_id,
+            customer_name=event.customer_name,
+            caller=event.caller,
+            tier=event.tier,
+        ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kefu.kit import channels
+from kefu.kit import channels, notice_frames
 from kefu.kit.events import DomainEvent, on_commit, register
 from kefu.kit.realtime import get_bus
 
@@ -76,13 +76,17 @@ async def _push_answered(event: SurveyAnswered) -> None:
     # Supervisors' screens (wallboard) refresh today's CSAT/NPS on this hint.
     await get_bus().publish(
         channels.SUPERVISORS,
-        {"type": "survey_answered", "kind": event.kind, "score": event.score, "score_100": event.score_100},
+        notice_frames.SurveyAnswered(
+            type="survey_answered", kind=event.kind, score=event.score, score_100=event.score_100
+        ),
     )
 
 
 @on_commit(FollowUpCreated)
 async def _push_followup(event: FollowUpCreated) -> None:
-    frame = {"type": "followup", "followup_id": event.followup_id, "score": event.score, "kind": event.kind}
+    frame = notice_frames.FollowUp(
+        type="followup", followup_id=event.followup_id, score=event.score, kind=event.kind
+    )
     if event.assignee_id is not None:
         await get_bus().publish(channels.user(event.assignee_id), frame)
     await get_bus().publish(channels.SUPERVISORS, frame)

@@ -14,7 +14,7 @@ from kefu.auth.service import user_service
 from kefu.authz import Principal, require_staff
 from kefu.config import current_settings
 from kefu.errors import NotFound
-from kefu.kit import channels
+from kefu.kit import channels, notice_frames
 from kefu.kit.db import after_commit
 from kefu.kit.events import publish
 from kefu.kit.realtime import get_bus
@@ -98,13 +98,13 @@ class TicketNoticeService:
                 text=f"{user.name}您好：\n\n工单 #{ticket_id}「{t.subject}」：{text}。\n{link}\n",
             )
             notified.append(uid)
-        frame = {
-            "type": "ticket_notice",
-            "ticket_id": ticket_id,
-            "kind": kind,
-            "text": text,
-            "subject": t.subject[:120],  # the pop-up names the ticket
-        }
+        frame = notice_frames.TicketNotice(
+            type="ticket_notice",
+            ticket_id=ticket_id,
+            kind=kind,
+            text=text,
+            subject=t.subject[:120],  # the pop-up names the ticket
+        )
 
         async def push() -> None:
             for uid in notified:
