@@ -3,6 +3,7 @@ its line fails here instead of silently losing its listeners, jobs or routes."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -78,3 +79,32 @@ class TestStartupImports:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
         )
         assert out.stdout.strip() == "[]"
+
+    def test_a_server_preloads_every_library_imported_on_first_use(self) -> None:
+        """nlp.preload() is what servers and workers import before serving; a function-level
+        import of sklearn/scipy that it misses would be imported on the event loop by the
+        first request that needs it and stall the whole process for seconds."""
+        lazy: set[str] = set()
+        for path in SRC.rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for fn in ast.walk(tree):
+                if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                for node in ast.walk(fn):
+                    names = (
+                        [a.name for a in node.names]
+                        if isinstance(node, ast.Import)
+                        else [node.module or ""]
+                        if isinstance(node, ast.ImportFrom) and node.level == 0
+                        else []
+                    )
+                    lazy.update(n for n in names if n.split(".")[0] in ("sklearn", "scipy"))
+        assert "sklearn.svm" in lazy  # the scan sees the intent model's own import
+        code = (
+            "import sys; from kefu.nlp.preload import preload; preload(); "
+            f"print(sorted(m for m in {sorted(lazy)!r} if m not in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        )
+        assert out.stdout.strip() == "[]", f"add these to kefu/nlp/preload.py: {out.stdout}"
