@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip -q --disable-pip-version-check
 VENDOR := src/kefu/web/static/vendor
 export PIP_ROOT_USER_ACTION := ignore
+# Python's default: keep compiled modules. Some machines set PYTHONDONTWRITEBYTECODE=1, and then
+# every process the tests start (`kefu serve`, CLI runs, workers) recompiles all of src/kefu.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-fast install install-dev assets browser lint fmt typecheck migrate revision i18n cluster bench lock clean emotion-model-research
 
