@@ -8,9 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from kefu.kit import jobs
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.models.user import Role
+from kefu.triage import tasks as triage_tasks
 from kefu.triage.classifier import TriageModel, priority_for, raises
 from kefu.triage.service import triage_service
 from tests.factories import bearer, make_group, staff_token
@@ -63,6 +65,25 @@ async def _triage(db: Database) -> None:
 
 
 class TestTriageOfNewTickets:
+    async def test_a_burst_larger_than_a_batch_is_triaged_in_one_job_run(
+        self, db: Database, client: httpx.AsyncClient, agent: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A burst used to be triaged one batch per periodic check (3 s), so triage fell
+        behind busy hours; the job now drains the backlog batch after batch."""
+        monkeypatch.setattr(triage_service, "batch", 3)
+        ids = [
+            (await _ticket(client, agent, subject=f"耳机充不进电了 {i}", description="左耳充不进电"))["id"]
+            for i in range(8)
+        ]
+        triage_service.forget_model()
+        async with db.transaction() as session:
+            await jobs.enqueue(session, triage_tasks.CLASSIFY_JOB, {})
+        worker = Worker(db, concurrency=1, lease_seconds=60)
+        await worker.run_until_idle()
+        for ticket_id in ids:
+            r = await client.get(f"/api/v1/tickets/{ticket_id}/triage", headers=bearer(agent))
+            assert r.status_code == 200, (ticket_id, r.text)
+
     async def test_fault_ticket_gets_category_and_urgent_priority(
         self, db: Database, client: httpx.AsyncClient, agent: str
     ) -> None:

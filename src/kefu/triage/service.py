@@ -40,6 +40,7 @@ class TriageService:
         self._groups: GroupTable[int] = GroupTable({})
         self._trained_at = 0.0
         self._lock = asyncio.Lock()
+        self.batch = BATCH  # tickets per transaction-light pass (tests make it small)
 
     async def any_pending(self, session: AsyncSession) -> bool:
         return await triage_repository.any_pending(session, utcnow() - LOOKBACK)
@@ -66,7 +67,7 @@ class TriageService:
         async with db.read() as session:
             pending = [
                 (t.id, t.priority, t.group_id, t.assignee_id, tier, ticket_text(t.subject, t.description))
-                for t, tier in await triage_repository.pending(session, utcnow() - LOOKBACK, BATCH)
+                for t, tier in await triage_repository.pending(session, utcnow() - LOOKBACK, self.batch)
             ]
             default = await team_service.default_group(session)
         if not pending:

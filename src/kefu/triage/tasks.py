@@ -13,6 +13,10 @@ from kefu.kit.db import Database
 from kefu.triage.service import triage_service
 
 CLASSIFY_JOB = "triage.classify"
+# A burst of tickets is drained in one run, batch after batch: one batch per periodic check
+# (every 3 s) let triage fall behind any arrival rate above ~30 tickets/s, and the backlog
+# waited for the next checks. Bounded so one run never holds its lease for long.
+MAX_BATCHES_PER_RUN = 20
 
 
 @jobs.periodic("triage.check", every_seconds=3)
@@ -23,4 +27,6 @@ async def check(session: AsyncSession, _payload: dict[str, Any]) -> None:
 
 @jobs.io_handler(CLASSIFY_JOB)
 async def classify(db: Database, _payload: dict[str, Any]) -> None:
-    await triage_service.classify_pending(db)
+    for _ in range(MAX_BATCHES_PER_RUN):
+        if await triage_service.classify_pending(db) < triage_service.batch:
+            return
