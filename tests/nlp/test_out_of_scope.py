@@ -178,3 +178,8 @@ class TestEntities:
         assert not entities.unknown(
             frozenset({"fridge"}), frozenset({"phone"})
         )  # one kind: not a seller list
+        # A phone and earbuds seller's few examples never name its speaker: not off-topic;
+        # a car or a house still is.
+        assert not entities.unknown(frozenset({"speaker"}), known)
+        assert entities.unknown(frozenset({"car"}), known) and entities.unknown(frozenset({"house"}), known)
+        assert not entities.unknown(frozenset({"fridge"}), frozenset({"tv", "washer"}))

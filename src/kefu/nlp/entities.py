@@ -42,6 +42,33 @@ KINDS: dict[str, tuple[str, ...]] = {
     "food": ("奶粉", "零食", "水果", "大米", "snacks"),
     "furniture": ("沙发", "床垫", "衣柜", "sofa", "mattress"),
 }
+# Kinds a seller of one usually sells the others of: with 8 examples an intent, a company's
+# intents name few of its products, and a question about its speaker is not off-topic because
+# only phones and earbuds were named. A kind may be in two families (a TV is both).
+FAMILIES: dict[str, frozenset[str]] = {
+    "electronics": frozenset(
+        [
+            "phone",
+            "earbuds",
+            "tablet",
+            "watch",
+            "computer",
+            "speaker",
+            "camera",
+            "vacuum",
+            "stylus",
+            "tv",
+            "router",
+            "console",
+            "printer",
+            "drone",
+        ]
+    ),
+    "appliances": frozenset(("tv", "fridge", "washer", "aircon", "kitchen", "vacuum")),
+    "vehicles": frozenset(("car", "bike")),
+    "fashion": frozenset(("clothing", "cosmetics")),
+    "home": frozenset(("furniture", "house")),
+}
 SPECIFIC_SHARE = 0.25  # examples naming a kind that make an intent about that kind
 # A word followed by one of these is not the product ("手机号", "电视剧", "汽车票").
 _NOT_AFTER = "号剧票站"
@@ -96,10 +123,18 @@ def fits(question: frozenset[str], intent: frozenset[str]) -> bool:
     return not question or not intent or bool(question & intent)
 
 
+def families(named: frozenset[str]) -> frozenset[str]:
+    """The families (FAMILIES) of the kinds named; a kind in none is a family of its own."""
+    out = {f for f, members in FAMILIES.items() if named & members}
+    out |= {k for k in named if not any(k in members for members in FAMILIES.values())}
+    return frozenset(out)
+
+
 def unknown(question: frozenset[str], known: frozenset[str]) -> bool:
-    """Does the question name only products the company's intents never mention? (Only for
-    a company whose intents name two kinds or more: a bank's intents name none.)"""
-    return len(known) >= 2 and bool(question) and not (question & known)
+    """Does the question name only products far from any the company's intents mention (no
+    kind, and no family of kinds, in common)? Only for a company whose intents name two kinds
+    or more: a bank's intents name none."""
+    return len(known) >= 2 and bool(question) and not (families(question) & families(known))
 
 
 def encode(sets: Sequence[frozenset[str]]) -> list[str]:
