@@ -269,6 +269,9 @@ async def run_load(
         "rss_mb_after_connect": round(rss_after, 1),
         "rss_kb_per_connection": round((rss_after - rss_before) * 1024 / max(1, len(customers)), 1),
         "server_cpu_percent": round(cpu / wall * 100, 1),
+        # CPU, unlike latency, holds up on a shared machine: compare runs by this.
+        "server_cpu_ms_per_message": round(cpu / max(1, stats.sent) * 1000, 2),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 

@@ -26,6 +26,7 @@ from kefu.audit.service import audit_service
 from kefu.authz import Principal
 from kefu.bot.engine import install as install_bot
 from kefu.bot.engine import uninstall as uninstall_bot
+from kefu.bot.engine import warm as warm_bot
 from kefu.bot.service import shutdown_training
 from kefu.config import Settings, get_settings, install, prepare_runtime, secrets_keys
 from kefu.deps import OptionalPrincipal
@@ -63,6 +64,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Before serving: the first message must not import sklearn & co. on the event loop.
     await asyncio.to_thread(preload_nlp)
     install_bot(db)  # the NLU bot answers in the conversation's bot slot
+    background.spawn(warm_bot(db), "bot.warm")  # not the first customer's wait
     app.state.bus = bus
     app.state.rate_limiter = (
         RedisRateLimiter(settings.redis_url, prefix=settings.redis_namespace())

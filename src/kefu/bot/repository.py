@@ -105,6 +105,10 @@ async def turn_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
     return {str(o): int(n) for o, n in rows.all()}
 
 
+# Built once: `.values(...)` per call cost more CPU than SQLite took to run the insert.
+_INSERT_TURN = sa.insert(cast(sa.Table, BotTurnLog.__table__))
+
+
 async def log_turn(
     session: AsyncSession,
     *,
@@ -117,14 +121,13 @@ async def log_turn(
     """One bot-turn row by Core INSERT on the session's connection (one per chat message;
     nobody reads it back in the same unit, so no ORM object)."""
     conn = await session.connection()
-    await conn.execute(
-        sa.insert(cast(sa.Table, BotTurnLog.__table__)).values(
-            conversation_id=conversation_id,
-            question=question,
-            intent=intent,
-            confidence=confidence,
-            outcome=outcome,
-            emotion=None,
-            created_at=utcnow(),
-        )
-    )
+    values = {
+        "conversation_id": conversation_id,
+        "question": question,
+        "intent": intent,
+        "confidence": confidence,
+        "outcome": outcome,
+        "emotion": None,
+        "created_at": utcnow(),
+    }
+    await conn.execute(_INSERT_TURN, values)

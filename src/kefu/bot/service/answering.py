@@ -4,6 +4,7 @@ clusters, the admin's try box and agent assist."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -56,7 +57,7 @@ class BotAnswering(BotBase):
         now = time.monotonic()
         if self._brain is not None and now - self._checked < REFRESH_SECONDS:
             return self._brain
-        async with self._lock:
+        async with self._brain_lock():
             version = await repo.version(session)
             self._checked = time.monotonic()
             if self._brain is not None and self._brain.version == version:
@@ -70,7 +71,8 @@ class BotAnswering(BotBase):
         for intent in await repo.intents(session, enabled_only=True):
             specs.append(await self._spec(session, intent))
         latest = await repo.latest_model(session)
-        model = _load_model(latest.arrays) if latest is not None else None
+        # Seconds of CPU for a large model: in a thread, so the loop keeps serving meanwhile.
+        model = await asyncio.to_thread(_load_model, latest.arrays) if latest is not None else None
         config = BotConfig.from_dict(settings.model_dump())
         needs_name = any("{name}" in f"{i.answer}{i.answer_en}" for i in specs)
         return Brain(

@@ -38,6 +38,16 @@ class BotBase:
         self._brain: Brain | None = None
         self._checked = 0.0
         self._lock = asyncio.Lock()
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+
+    def _brain_lock(self) -> asyncio.Lock:
+        """The brain's lock, made for the running loop: held across a thread (loading a
+        model), it is contended, and a contended asyncio lock belongs to one loop (tests run
+        a loop per test; the service is a process-wide singleton)."""
+        loop = asyncio.get_running_loop()
+        if self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
 
     async def _changed(self, session: AsyncSession) -> None:
         """Retrain shortly (edits in a row, or a CSV of many intents, share one training)
