@@ -79,9 +79,9 @@ def evaluate_rows(train: Sequence[Row], test: Sequence[Row], oos_label: str | No
     return score(model, test, oos_label, seconds)
 
 
-def fit_rows(train: Sequence[Row], oos_label: str | None) -> tuple[IntentModel, float]:
+def fit_rows(train: Sequence[Row], oos_label: str | None, seed: int = 0) -> tuple[IntentModel, float]:
     """A fresh model trained on the rows (those labelled `oos_label` as out-of-scope
-    examples) and the seconds it took."""
+    examples) and the seconds it took; `seed` picks the validation split."""
     oos = oos_label.strip() if oos_label else None
     in_scope = [r for r in train if r.label != oos]
     if not in_scope:
@@ -100,6 +100,7 @@ def fit_rows(train: Sequence[Row], oos_label: str | None) -> tuple[IntentModel, 
         oos_texts=oos_texts,
         background=background(),
         oos_prior=prior,
+        seed=seed,
     )
     return model, time.perf_counter() - started
 
