@@ -1,92 +1,130 @@
 """Synthetic Chinese reviews written for kefu: the licence-clean training data of the shipped
-default emotion model (no third-party text; licensed with the project).
+default emotion model (no third-party text; licensed with the project, Apache-2.0).
 
-Each review joins one to three clauses "aspect + (intensifier) + opinion", with negated
-opinions ("不太好" → negative, "不差" → positive), contrast ("虽然…但是…": the second clause
-decides), and closing remarks ("下次还来", "再也不买了"). Domains: food delivery, hotel,
-e-commerce and after-sales service. Deterministic for a seed.
+A review is one of:
+
+* a short rating-style comment ("还行", "一般般", "不会再买了"), maybe with a closing;
+* one to four opinion clauses of one polarity over a domain (food delivery, hotel, and the
+  shop categories books, electronics, fruit, dairy, hair and skin care, appliances, clothes, with
+  delivery/seller clauses and after-sales service mixed in): aspect + (intensifier) + opinion, negated opinions ("不太好" / "不差"),
+  events ("等了两个小时才送到", "第二天就到了"), comparisons and, for complaints, sarcasm;
+* with neutral context sentences between the opinions ("出差住了两晚"), as long reviews have;
+* with a minority clause of the other polarity that does not decide: a mild concession
+  after the opinion ("…，就是早餐有点少") or a contrast before it ("虽然…，但是…");
+* with a closing remark ("下次还来", "再也不买了"), noisy punctuation, or characters dropped
+  (some real review text arrives with characters lost in transcoding).
+
+Deterministic for a seed. Vocabulary: `emotion_vocab.py`.
 """
 
 from __future__ import annotations
 
 import random
 
-ASPECTS = {
-    "food": ("味道", "口味", "分量", "送餐", "配送", "外卖", "包装", "菜", "米饭", "汤", "肉", "骑手", "价格", "这家店"),
-    "hotel": ("房间", "酒店", "前台", "服务", "早餐", "位置", "环境", "床", "卫生", "隔音", "设施", "空调", "浴室", "性价比"),
-    "shop": ("质量", "物流", "快递", "包装", "做工", "屏幕", "电池", "衣服", "鞋子", "尺码", "手感", "音质", "颜色", "东西", "商品", "手机", "耳机"),
-    "service": ("客服", "售后", "态度", "回复", "处理速度", "维修", "退款", "师傅"),
-}  # fmt: skip
-POSITIVE = (
-    "好", "不错", "很好", "挺好", "满意", "好吃", "新鲜", "快", "干净", "舒服", "方便", "热情", "周到", "专业",
-    "耐心", "给力", "实惠", "划算", "精致", "结实", "清晰", "流畅", "耐用", "合适", "漂亮", "正品", "靠谱",
-    "到位", "及时", "贴心", "超值", "完美", "棒", "赞", "好评", "喜欢", "推荐", "值得", "稳", "准时",
-)  # fmt: skip
-NEGATIVE = (
-    "差", "很差", "不好", "难吃", "太咸", "太油", "凉了", "慢", "脏", "吵", "旧", "小", "贵", "少", "破", "坏了",
-    "假货", "失望", "垃圾", "敷衍", "冷漠", "恶劣", "离谱", "糟糕", "坑", "不行", "一般般", "有异味", "卡顿",
-    "发烫", "掉色", "开线", "漏水", "不新鲜", "拖拉", "不耐烦", "不理人", "不靠谱", "差劲", "难用",
-)  # fmt: skip
-# Negated forms that flip the polarity of a plain adjective.
-NEG_OF_POS = (
-    "不好",
-    "不太好",
-    "不怎么样",
-    "不满意",
-    "不新鲜",
-    "不干净",
-    "不方便",
-    "不专业",
-    "不及时",
-    "不值",
+from emotion_vocab import (
+    COMPARE_BAD,
+    COMPARE_GOOD,
+    DOMAINS,
+    INTENSIFIERS,
+    MILD,
+    NEG_CLOSE,
+    NOT_BAD,
+    NOT_GOOD,
+    POS_CLOSE,
+    SARCASM,
+    SERVICE,
+    SHOP,
+    SHOP_DOMAINS,
+    SHORT_BAD,
+    SHORT_GOOD,
+    WEIGHTS,
+    Domain,
+    entries,
 )
-POS_OF_NEG = ("不差", "不贵", "不慢", "一点也不差", "没有异味", "没问题", "不吵", "不脏", "没坏")
-INTENSIFIERS = ("", "", "", "很", "非常", "特别", "太", "真", "超级", "挺", "十分", "有点", "比较")
-POS_CLOSE = (
-    "下次还来", "还会再买", "推荐购买", "五星好评", "好评", "值得推荐", "会回购的", "满意", "谢谢", "赞一个",
-    "物超所值", "给个好评", "非常满意", "很开心", "以后就在这家买了", "下次还点",
-)  # fmt: skip
-NEG_CLOSE = (
-    "再也不买了", "不会再来了", "差评", "不推荐", "后悔", "失望透顶", "浪费钱", "千万别买", "要求退款",
-    "太坑了", "不会再点了", "气死了", "垃圾", "投诉", "后悔买了", "别来了",
-)  # fmt: skip
-# Whole complaint / praise sentences the way customers write to a service desk.
-COMPLAINTS = (
-    "为什么我的快递还没到？都一个星期了", "怎么还没发货，都等了好几天了", "我不是很满意", "等了一个小时还没送到",
-    "到现在还没人联系我", "说好的退款到现在都没到", "催了好几次都没用", "东西收到就是坏的", "打了三次电话都没人接",
-    "又送错了", "一直没人处理", "问了半天也没解决", "我对这次服务很不满意", "这都第几次了", "等了半个月还没修好",
-)  # fmt: skip
-PRAISES = (
-    "第二天就到了，很快", "问题很快就解决了", "客服很耐心地帮我处理好了", "我很满意", "比预想的还要好",
-    "师傅上门很准时", "退款很快就到账了", "包装很用心", "一次就修好了", "服务真的没得说",
-)  # fmt: skip
-JOINERS = ("，", "，", "。", "，而且", "，也", "！", "，还")
+
+JOINERS = ("，", "，", "，", "。", ",", "，而且", "，也", "！", "，还", "；", " ", "，另外")
+CONCEDE = ("，就是", "，只是", "，不过", "，唯一不足的是", "，美中不足的是", "，但")
+CONTRAST = (
+    ("虽然", "，但是"),
+    ("虽然", "，可是"),
+    ("", "，但是"),
+    ("", "，可惜"),
+    ("", "，不过"),
+    ("本来以为", "，结果"),
+)
+OPENERS = ("", "", "", "", "说实话，", "总的来说，", "怎么说呢，", "老实说，", "个人感觉", "感觉")
+# Opinion words that carry their own degree or negation take no intensifier ("很很好").
+_DEGREE = entries("很 太 非常 挺 超 特别 十分 真 一 越 没 不 有 都 像 是 比 又 全 量 分量 料")
+_NAMES = [DOMAINS[k] for k in WEIGHTS]
+_WEIGHTS = list(WEIGHTS.values())
+_SHOPS = [DOMAINS[k] for k in SHOP_DOMAINS]
+ENDS = ("", "", "", "。", "。", "！", "~", "!!!", "。。。", "！！", "?", "..")
 
 
-def _clause(rng: random.Random, domain: str, negative: bool) -> str:
-    aspect = rng.choice(ASPECTS[domain] + ASPECTS["service"] if rng.random() < 0.2 else ASPECTS[domain])
-    if rng.random() < 0.25:
-        word = rng.choice(NEG_OF_POS if negative else POS_OF_NEG)
-        return f"{rng.choice((aspect, aspect, '我', '我对' + aspect, '说实话'))}{word}"
-    word = rng.choice(NEGATIVE if negative else POSITIVE)
-    return f"{aspect}{rng.choice(INTENSIFIERS)}{word}"
+def _opinion(rng: random.Random, dom: Domain, negative: bool, mild: bool = False) -> str:
+    """One clause that says `negative` (True) or positive about the domain."""
+    r = rng.random()
+    if r < 0.12:
+        dom = SERVICE
+    elif r < 0.32 and dom in _SHOPS:  # delivery, packaging, the seller
+        dom = SHOP
+    aspect = rng.choice(dom.aspects)
+    if mild:
+        plain = [w for w in (dom.bad if negative else dom.good) if not w.startswith(_DEGREE)]
+        return f"{aspect}{rng.choice(MILD)}{rng.choice(plain)}"
+    r = rng.random()
+    if r < 0.42:
+        word = rng.choice(dom.bad if negative else dom.good)
+        return f"{aspect}{'' if word.startswith(_DEGREE) else rng.choice(INTENSIFIERS)}{word}"
+    if r < 0.58:
+        word = rng.choice(NOT_GOOD if negative else NOT_BAD)
+        return f"{rng.choice((aspect, aspect, aspect + '也', '我对' + aspect, '说实话' + aspect))}{word}"
+    if r < 0.86:
+        return rng.choice(dom.bad_events if negative else dom.good_events)
+    if r < 0.94:
+        return f"{aspect}{rng.choice(COMPARE_BAD if negative else COMPARE_GOOD)}"
+    if negative:
+        return rng.choice(SARCASM).format(aspect=aspect)
+    return f"{aspect}{rng.choice(('真的', '确实', '是真的'))}{rng.choice(dom.good)}"
+
+
+def _short(rng: random.Random, negative: bool) -> str:
+    text = rng.choice(SHORT_BAD if negative else SHORT_GOOD)
+    if rng.random() < 0.3:
+        text += rng.choice(("，", "！", " ", "。")) + rng.choice(SHORT_BAD if negative else SHORT_GOOD)
+    if rng.random() < 0.2:
+        text += "，" + rng.choice(NEG_CLOSE if negative else POS_CLOSE)
+    return text
+
+
+def _drop_chars(rng: random.Random, text: str) -> str:
+    """A few characters lost, as in reviews that went through a broken transcoding."""
+    return "".join(ch for ch in text if rng.random() > 0.08)
 
 
 def review(rng: random.Random, negative: bool) -> str:
-    domain = rng.choice(tuple(ASPECTS))
-    parts = [_clause(rng, domain, negative) for _ in range(rng.choice((1, 1, 2, 2, 3)))]
+    """One synthetic review whose overall polarity is `negative` (True) or positive."""
+    if rng.random() < 0.18:
+        return _short(rng, negative) + rng.choice(ENDS)
+    dom = rng.choices(_NAMES, _WEIGHTS)[0]
+    parts = [_opinion(rng, dom, negative) for _ in range(rng.choice((1, 1, 2, 2, 2, 3, 3, 4)))]
+    for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):  # neutral context between the opinions
+        parts.insert(rng.randrange(len(parts) + 1), rng.choice(dom.context))
     text = parts[0]
     for part in parts[1:]:
         text += rng.choice(JOINERS) + part
-    if rng.random() < 0.2:  # contrast: the clause after 但是 decides
-        text = f"虽然{_clause(rng, domain, not negative)}，但是{text}"
-    if rng.random() < 0.5:
-        text += "，" + rng.choice(NEG_CLOSE if negative else POS_CLOSE)
-    if rng.random() < 0.1:
-        text = rng.choice(NEG_CLOSE if negative else POS_CLOSE)
-    elif rng.random() < 0.12:
-        text = rng.choice(COMPLAINTS if negative else PRAISES) + ("" if rng.random() < 0.5 else "，" + text)
-    return text + rng.choice(("", "", "。", "！", "~", "!!!"))
+    r = rng.random()
+    if r < 0.15:  # a mild concession that does not change the verdict
+        text += rng.choice(CONCEDE) + _opinion(rng, dom, not negative, mild=True)
+    elif r < 0.30:  # the clause after the contrast decides
+        first, then = rng.choice(CONTRAST)
+        text = f"{first}{_opinion(rng, dom, not negative)}{then}{text}"
+    text = rng.choice(OPENERS) + text
+    if rng.random() < 0.4:
+        text += rng.choice(("，", "。", "！", " ")) + rng.choice(NEG_CLOSE if negative else POS_CLOSE)
+    if rng.random() < 0.05:
+        text = _drop_chars(rng, text)
+    return text + rng.choice(ENDS)
 
 
 def reviews(n: int, seed: int = 42) -> list[tuple[str, int]]:

@@ -44,6 +44,21 @@ class TestShippedModel:
         assert "emotion_synthetic.py" in readme and "make emotion-model-research" in readme
         assert "research use" in readme
 
+    def test_encoder_head_decides_unsure_texts_and_is_optional(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The shipped default blends a multilingual-e5 head in where the hashed model is
+        unsure; without the encoder package the hashed model decides alone (same labels on
+        clear texts, no error)."""
+        import kefu.nlp.emotion as emotion
+
+        model = EmotionModel.load()
+        if model.e5_weights is None or emotion.e5_encoder() is None:
+            pytest.skip("the site model or this install has no encoder head")
+        assert model.e5_logit("送餐太慢了，饭都凉了") > 0 > model.e5_logit("房间很干净，服务也好")  # type: ignore[operator]
+        monkeypatch.setattr(emotion, "e5_encoder", lambda: None)
+        assert model.e5_logit("送餐太慢了") is None
+        assert model.analyze("送餐太慢了，饭都凉了，难吃").label == "negative"
+        assert model.analyze("房间很干净，服务也好，下次还来").label == "positive"
+
 
 @pytest.mark.parametrize(
     "text",

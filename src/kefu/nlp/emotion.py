@@ -8,6 +8,9 @@ How a text is scored:
 * **Model** (Chinese): logistic regression over hashed features — rjieba words, word bigrams
   and character 1–3 grams of the normalised text, binary, L2-normalised, hashed with CRC-32
   into ``2**bits`` buckets. Trained on Chinese reviews (food delivery, hotel, e-commerce).
+* **Encoder head** (Chinese, optional): where the hashed model is unsure, a linear head on the
+  multilingual-e5-small embedding of the text's start (`encoder_e5`, shared with the intent
+  models) is blended into its logit. Without the encoder installed the hashed model decides alone.
 * **Cue lexicon** (English + Chinese, below): hand-written negative/positive words and phrases
   with negation ("not good", "没问题") and intensifiers ("very", "太"). There is no English
   training data, so English text is scored by the lexicon alone; Chinese text adds a small
@@ -40,13 +43,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from kefu.nlp.emotion_lexicon import Cues, lexicon_cues
 from kefu.nlp.text import char_ngrams, normalize, words
+
+if TYPE_CHECKING:
+    from kefu.nlp.encoder_e5 import E5Encoder
 
 Label = Literal["negative", "neutral", "positive"]
 
@@ -159,6 +165,17 @@ class EmotionModel:
     gate_bias: float = 0.0
     gate_bits: int = 0
     version: str = "dev"
+    # Optional sentence-encoder head (multilingual-e5-small, `encoder_e5`): logit of
+    # P(negative) from the embedding of the first `e5_chars` characters. Blended in with
+    # weight `e5_mix` only when the hashed model is unsure (|logit| < `e5_margin`), which
+    # keeps the encoder's ~5 ms off most messages. Skipped when the encoder is not installed.
+    e5_weights: npt.NDArray[np.float32] | None = None
+    e5_bias: float = 0.0
+    e5_mix: float = 0.0
+    e5_margin: float = 0.0
+    e5_chars: int = 40
+    e5_tokens: int = 32
+    e5_min_polar: float = 0.5  # the head learnt reviews only: not on what the gate calls a question
 
     @classmethod
     def load(cls) -> EmotionModel:
@@ -181,6 +198,9 @@ class EmotionModel:
             gate = np.asarray(arrays["gate_weights"], dtype=np.float32)
             if gate.shape != (1 << gate_bits,) or gate_bits > bits:
                 raise ValueError(f"emotion gate weights have shape {gate.shape}, bits {gate_bits}")
+        e5: npt.NDArray[np.float32] | None = None
+        if "e5_weights" in arrays and float(meta.get("e5_mix") or 0.0) > 0:
+            e5 = np.asarray(arrays["e5_weights"], dtype=np.float32)
         return cls(
             weights=weights,
             bias=float(np.asarray(arrays["bias"]).reshape(-1)[0]),
@@ -191,6 +211,13 @@ class EmotionModel:
             gate_bias=float(np.asarray(arrays["gate_bias"]).reshape(-1)[0]) if gate is not None else 0.0,
             gate_bits=gate_bits if gate is not None else 0,
             version=str(meta.get("version", "dev")),
+            e5_weights=e5,
+            e5_bias=float(np.asarray(arrays["e5_bias"]).reshape(-1)[0]) if e5 is not None else 0.0,
+            e5_mix=float(meta.get("e5_mix") or 0.0) if e5 is not None else 0.0,
+            e5_margin=float(meta.get("e5_margin") or 0.0),
+            e5_chars=int(meta.get("e5_chars") or 40),
+            e5_tokens=int(meta.get("e5_tokens") or 32),
+            e5_min_polar=float(meta.get("e5_min_polar", 0.5)),
         )
 
     def model_logit(self, norm: str) -> float:
@@ -211,14 +238,36 @@ class EmotionModel:
             return _sigmoid(cues.negativity)  # no Chinese: the lexicon alone
         idx = np.asarray(hashed_features(norm, self.bits), dtype=np.intp)
         model = _linear(self.weights, self.bias, idx) + self.lexicon_weight * cues.negativity
-        p = _sigmoid(share * model + (1.0 - share) * cues.negativity)
+        polar = 1.0
         if self.gate_weights is not None:
             gate_idx = np.unique(idx & ((1 << self.gate_bits) - 1))
             polar = _sigmoid(_linear(self.gate_weights, self.gate_bias, gate_idx))
             # A strong cue ("垃圾", "worst") keeps the message polar whatever its form.
             polar = max(polar, min(abs(cues.negativity) / 3.0, 1.0))
+        # The encoder head learnt reviews only: it speaks on unsure opinions, not on questions.
+        if self.e5_weights is not None and abs(model) < self.e5_margin and polar >= self.e5_min_polar:
+            e5 = self.e5_logit(norm)
+            if e5 is not None:
+                model = (1.0 - self.e5_mix) * model + self.e5_mix * e5
+        p = _sigmoid(share * model + (1.0 - share) * cues.negativity)
+        if self.gate_weights is not None:
             p = 0.5 + (p - 0.5) * (1.0 - share * (1.0 - polar))
         return p
+
+    def e5_logit(self, norm: str) -> float | None:
+        """Logit of P(negative) from the encoder head; None without a head or an encoder."""
+        if self.e5_weights is None:
+            return None
+        encoder = e5_encoder()
+        if encoder is None:
+            return None
+        vec = encoder.encode_one(norm[: self.e5_chars], max_tokens=self.e5_tokens)
+        return float(vec @ self.e5_weights) + self.e5_bias
+
+    def warm(self) -> None:
+        """Load what the first prediction would (the encoder: ~1 s), e.g. before a server serves."""
+        if self.e5_weights is not None:
+            self.e5_logit("预热")
 
     def score(self, text: str) -> float:
         """P(negative) of a raw text, 0.5 when it has no content or no opinion."""
@@ -274,6 +323,15 @@ def read_model_dir(folder: Path) -> EmotionModel:
     with np.load(io.BytesIO((folder / "model.npz").read_bytes()), allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in npz.files}
     return EmotionModel.from_arrays(arrays, meta)
+
+
+def e5_encoder() -> E5Encoder | None:
+    """The process's multilingual-e5 encoder (shared with the Chinese intent models)."""
+    from kefu.nlp.encoder import E5_SMALL, load_encoder
+    from kefu.nlp.encoder_e5 import E5Encoder
+
+    enc = load_encoder(E5_SMALL)
+    return enc if isinstance(enc, E5Encoder) else None
 
 
 @functools.cache

