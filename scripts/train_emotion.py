@@ -219,7 +219,9 @@ def build_default(args: argparse.Namespace) -> int:
         [t for t, _ in rows], [y for _, y in rows], neutral, params, version=DEFAULT_VERSION, e5=DEFAULT_E5
     )
     meta["neutral_band"] = DEFAULT_BAND
-    meta["neutral_band_chosen_on"] = "dev split of the research sets' training parts (reviews, support questions)"
+    meta["neutral_band_chosen_on"] = (
+        "dev split of the research sets' training parts (reviews, support questions)"
+    )
     model = EmotionModel.from_arrays(arrays, meta)
     evaluation = research_figures(model, args.data, args.seed, args.val_fraction)
     meta.update(
