@@ -25,11 +25,12 @@ from kefu.errors import NotFound
 from kefu.kb.service import kb_service
 from kefu.kit.db import Database
 from kefu.kit.time import utcnow
-from kefu.nlp.nlu import IntentModel
+from kefu.nlp.nlu import IntentModel, Prediction
 from kefu.routing.service import routing_service
 
 log = structlog.get_logger(__name__)
 PREFETCH_BATCH = 32  # texts per encoder call (one onnxruntime run)
+PREDICTED_MAX = 4096  # predictions made ahead, kept by text
 RECENT = 5  # earlier customer messages kept in the state (pre-hand-off answers found in them)
 MIN_ARTICLE_SCORE = 1.0  # BM25: below this a "suggestion" is noise
 
@@ -43,37 +44,61 @@ class NluBot:
         self._queued: list[tuple[str, asyncio.Future[None]]] = []
         self._draining = False
         self._drainer: asyncio.Task[None] | None = None  # kept referenced while it runs
+        # Predictions made ahead by `prefetch`, by text (a prediction depends on the model
+        # and the text only; quick-reply buttons repeat): bounded, oldest out first.
+        self._predicted: dict[str, tuple[IntentModel, Prediction | None]] = {}
 
     async def prefetch(self, text: str) -> None:
-        """Run the sentence encoder for `text` before the message's write unit, in a worker
-        thread and batched with whatever else arrived meanwhile, so the turn decided inside
-        the unit (`respond_in`) finds the embedding ready: the encoder's ~10 ms of CPU then
-        runs on another core, outside the writer's critical section. Best effort: on any
-        problem `predict` simply embeds the text itself."""
+        """Classify `text` before the message's write unit, in a worker thread and batched
+        with whatever else arrived meanwhile (one encoder run for the batch), so the turn
+        decided inside the unit (`respond_in`) finds its prediction ready: the encoder's
+        ~10 ms and the classifier's ~1 ms of CPU stay out of the writer's critical section,
+        which runs every unit of the process one after another on the event loop. Best
+        effort: on any problem the unit predicts by itself."""
         brain = bot_service.cached_brain()
         model = brain.model if brain is not None else None
-        if model is None or not model.needs_embedding(text[:1000]):
+        key = text[:1000]
+        if brain is None or model is None or self._ready(model, key) is not None:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queued.append((text[:1000], future))
+        self._queued.append((key, future))
         if not self._draining:
             self._draining = True
-            self._drainer = asyncio.create_task(self._drain(model))
+            self._drainer = asyncio.create_task(self._drain(brain))
         await future
 
-    async def _drain(self, model: IntentModel) -> None:
+    async def _drain(self, brain: Brain) -> None:
         try:
             while self._queued:
                 batch, self._queued = self._queued[:PREFETCH_BATCH], self._queued[PREFETCH_BATCH:]
                 try:
-                    await asyncio.to_thread(model.prefetch, [text for text, _ in batch])
-                except Exception as exc:  # predict embeds on its own
+                    await asyncio.to_thread(self._predict_ahead, brain, [text for text, _ in batch])
+                except Exception as exc:  # the unit predicts on its own
                     log.warning("bot.prefetch_failed", error=repr(exc))
                 for _, future in batch:
                     if not future.done():
                         future.set_result(None)
         finally:
             self._draining = False
+
+    def _predict_ahead(self, brain: Brain, texts: list[str]) -> None:
+        """In a worker thread: embed the batch at once, then classify each text."""
+        model = brain.model
+        assert model is not None
+        model.prefetch(texts)
+        for text in texts:
+            self._predicted[text] = (model, bot_service.predict(brain, text))
+        while len(self._predicted) > PREDICTED_MAX:  # oldest first (dicts keep insertion order)
+            self._predicted.pop(next(iter(self._predicted)), None)
+
+    def _ready(self, model: IntentModel, text: str) -> tuple[Prediction | None] | None:
+        """The prediction `prefetch` made for this text with this model, if any."""
+        made = self._predicted.get(text)
+        return (made[1],) if made is not None and made[0] is model else None
+
+    def _prediction(self, brain: Brain, text: str) -> Prediction | None:
+        ready = self._ready(brain.model, text[:1000]) if brain.model is not None else None
+        return ready[0] if ready is not None else bot_service.predict(brain, text)
 
     async def greet(self, ctx: BotContext) -> BotTurn:
         async with self.db.read() as session:
@@ -137,7 +162,7 @@ class NluBot:
             history="\n".join(recent),
             names={"name": await self._name(session, ctx.customer_id)} if brain.needs_name else {},
         )
-        prediction = bot_service.predict(brain, ctx.text)
+        prediction = self._prediction(brain, ctx.text)
         decision = brain.policy.step(turn, prediction, ctx.state)
         # The hand-off group's agent hours matter only to a hand-off's wording: looked
         # up then, not per turn. The bot itself answers 7×24.
