@@ -2,7 +2,8 @@
 
 Rebuilds the training script's validation split (same data, same seed, same code) and runs the
 shipped model on it through `analyze`, the product's code path. Targets: accuracy >= 0.90 over
-the Chinese held-out split, p50 < 2 ms per text.
+the Chinese held-out split, p50 < 2 ms and p99 < 10 ms per text (wall time; the CPU time beside
+it is what a call costs without waiting for a core on a busy machine).
 Usage: .venv/bin/python bench/emotion.py [--data /work/shared/data/sentiment]
 """
 
@@ -91,10 +92,12 @@ def main() -> None:
     by_source: dict[str, list[tuple[float, int]]] = {}
     labels: dict[str, list[str]] = {}
     times: list[float] = []
+    cpu_times: list[float] = []  # the call's own CPU time: its latency without waiting for a core
     for i in val_idx:
         ex = examples[i]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         e = analyze(ex.text)
+        cpu_times.append((time.thread_time() - c0) * 1000)
         times.append((time.perf_counter() - t0) * 1000)
         by_source.setdefault(ex.source, []).append((e.score, ex.label))
         labels.setdefault(ex.source, []).append(e.label)
@@ -130,7 +133,11 @@ def main() -> None:
                 "mean_chars": round(statistics.mean(len(examples[i].text) for i in val_idx), 1),
                 "p50_ms": round(_percentile(times, 0.5), 3),
                 "p99_ms": round(_percentile(times, 0.99), 3),
+                "cpu_p50_ms": round(_percentile(cpu_times, 0.5), 3),
+                "cpu_p99_ms": round(_percentile(cpu_times, 0.99), 3),
+                "load_average": round(os.getloadavg()[0], 2),
                 "target_p50_ms": 2.0,
+                "target_p99_ms": 10.0,
             }
         )
     )
