@@ -16,6 +16,7 @@ from kefu.conversation.tokens import ChatTicket
 from kefu.errors import NotFound
 from kefu.models import ChatAttachment, Conversation, Message
 from kefu.models.conversation import ConversationStatus, Sender
+from kefu.nlp.emotion import Emotion
 from kefu.nlp.emotion import analyze as analyze_emotion
 from kefu.ticket import attachments
 from kefu.ticket.notices import ticket_notice_service
@@ -30,8 +31,10 @@ class ConversationMessages(ConversationBase):
         client_id: str,
         text: str,
         extra: dict[str, Any] | None = None,
+        feeling: Emotion | None = None,
     ) -> tuple[Message, bool, Conversation]:
-        """Store a customer's message once per client id; (message, is_new, conversation)."""
+        """Store a customer's message once per client id; (message, is_new, conversation).
+        `feeling`: the text's emotion when the caller analysed it already (off the loop)."""
         conv = await self._locked(session, chat.conversation_id)
         existing = await repo.message_by_client_id(session, conv.id, client_id)
         if existing is not None:
@@ -41,7 +44,8 @@ class ConversationMessages(ConversationBase):
             conv.closed_at = None
             conv.assignee_id = None
             conv.bot_misses = 0
-        feeling = analyze_emotion(text)  # pure CPU, ~0.2 ms: drives hand-off, priority and QA
+        if feeling is None:  # pure CPU: drives hand-off, priority and QA
+            feeling = analyze_emotion(text)
         msg = await self.append(
             session,
             conv,
