@@ -214,6 +214,16 @@ async def run_load(
     # Questions the demo bot answers outright: a question that asks back (an order number)
     # would, repeated at random, end in a hand-off and stop the bot's answers.
     texts = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "怎么申请发票", "耳机保修几个月"]
+    fillers = ["呢", "啊", "呀", "吧", "哦", "嘛", "谢谢", "请问", "麻烦", "你好", "在吗", "急"]
+
+    def text_of(i: int) -> str:
+        """--unique: a text of its own per message (fillers around a question), as real
+        traffic is: six repeated questions let the server reuse cached embeddings."""
+        if not args.unique:
+            return random.choice(texts)
+        words = [fillers[(i // len(fillers) ** k) % len(fillers)] for k in range(4)]
+        return f"{words[0]}{words[1]}，{random.choice(texts)}{words[2]}{words[3]}"
+
     cpu0, t0 = stats_of.cpu_seconds(), time.perf_counter()
     interval = 1.0 / args.rate
     next_at = time.perf_counter()
@@ -226,7 +236,7 @@ async def run_load(
         with contextlib.suppress(websockets.ConnectionClosed):
             await c.ws.send(
                 json.dumps(
-                    {"type": "message", "client_id": cid, "text": random.choice(texts)}, ensure_ascii=False
+                    {"type": "message", "client_id": cid, "text": text_of(stats.sent)}, ensure_ascii=False
                 )
             )
         next_at += interval
@@ -251,6 +261,7 @@ async def run_load(
         "agents_connected": len(agents),
         "handed_to_agents": len(handed),
         "rate_target": args.rate,
+        "unique_texts": args.unique,
         "sent": stats.sent,
         "rate_achieved": round(stats.sent / wall, 1),
         "acked": len(stats.acks),
@@ -312,7 +323,9 @@ def kefu_env(backend: str) -> dict[str, str]:
 def start(target: str) -> tuple[subprocess.Popen[bytes], dict[str, str], int]:
     port = free_port()
     if target == "echo":
-        proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "support" / "chat_echo_server.py"), str(port)])
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "support" / "chat_echo_server.py"), str(port)]
+        )
         return proc, {}, port
     env = kefu_env(target)
     kefu = [sys.executable, "-m", "kefu.cli"]
@@ -363,6 +376,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--settle", type=float, default=10.0, help="seconds to wait for late acks/replies")
     ap.add_argument("--backend", choices=["embedded", "cluster", "echo", "all"], default="all")
+    ap.add_argument("--unique", action="store_true", help="a distinct text per message (default: 6 texts)")
     ap.add_argument("--url", help="load this running server instead of starting one (needs --pid)")
     ap.add_argument("--pid", type=int, help="the running server's process id, for CPU and RSS")
     args = ap.parse_args()
