@@ -1,7 +1,7 @@
 """Neutral customer-service questions written for kefu: what the emotion gate learns as
 "no opinion" (licensed with the project; no third-party text).
 
-Templates for the shop / delivery / hotel / after-sales domains, filled from slot lists, plus
+Templates for the shop / delivery / hotel / after-sales / payments domains, filled from slot lists, plus
 the general-domain questions shipped for the bot's out-of-scope class (`background.txt`:
 written for kefu, and CLINC150's out-of-scope rows, CC BY 3.0).
 """
@@ -90,6 +90,7 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "topic": ("开发票", "换货", "售后维修", "会员卡", "团购", "以旧换新", "分期付款", "实名认证"),
     "action": ("查一下物流", "改一下地址", "取消订单", "备注一下", "催一下发货", "看一下库存"),
     "phone": ("13800138000", "186****1234", "139xxxx5678"),
+    "pay": ("花呗", "借呗", "信用卡", "白条", "分期付款", "会员卡", "钱包余额", "信用额度"),
 }
 
 
@@ -139,6 +140,26 @@ _MORE = (
     "怎么恢复出厂设置",
     "会员有什么权益",
     "积分可以抵现吗",
+    # payments and accounts: plain questions, so that the gate does not take every 还款 / 额度
+    # / 退款 question for a complaint
+    "{pay}怎么还款",
+    "{pay}的额度怎么提升",
+    "{pay}还款日是几号",
+    "{pay}可以提前还款吗",
+    "{pay}账单在哪里看",
+    "怎么开通{pay}",
+    "怎么关闭{pay}",
+    "{pay}可以分期吗",
+    "{item}可以用{pay}付款吗",
+    "用{pay}付款的订单退款退到哪里",
+    "退款会退回{pay}吗",
+    "{pay}的利息怎么算",
+    "银行卡怎么解绑",
+    "绑定的银行卡怎么更换",
+    "支付密码忘了怎么办",
+    "余额怎么提现",
+    "提现多久到账",
+    "怎么修改实名信息",
     "你好",
     "您好，请问一下",
     "谢谢，我再看看",
