@@ -36,6 +36,10 @@ NEG_FLOORS = (0.0, 0.1, 0.2, 0.3)
 NEG_MARGIN = 0.0
 MIN_CALIBRATION_IN = 30  # in-scope and out-of-scope validation rows needed to fit at all
 MIN_CALIBRATION_OOS = 10
+_MIN_VALIDATION = 10  # in-scope validation rows needed to carve a validation split at all
+# Training sets up to this many examples are calibrated on VALIDATION_PLANS splits, averaged.
+SMALL_TRAINING_SET = 2000
+VALIDATION_PLANS = 3
 EMPTY_SCORE = -2.0  # SVM score feature of a text without any known feature
 MAX_CALIBRATION_ROWS = 2000  # validation rows scored for the calibration (plenty for 4 numbers)
 DENSE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # ridge weight candidates
@@ -359,3 +363,58 @@ def _neighbour_margin(
         return np.full(len(e), -1.0), np.zeros(len(e))
     out = np.array([neighbour_margin(dense, row, negative) for row in e], np.float64)
     return out, np.zeros(len(e))
+
+
+def validation_plan(
+    y: IntArray, n_classes: int, rng: np.random.Generator
+) -> tuple[IntArray, IntArray, IntArray] | None:
+    """(training rows, in-scope validation rows, pseudo out-of-scope rows), or None.
+
+    A fifth of the examples of every intent with 3+ examples is held out, and a sixth of
+    the intents (at least one, when there are 4+) is held out entirely to play unseen
+    topics. The out-of-scope class (index `n_classes`, when there is one) is split like an
+    intent: its held-out fifth joins the validation rows as out-of-scope questions.
+    """
+    held = set()
+    if n_classes >= 4:
+        size = max(1, n_classes // 6)
+        held = {int(k) for k in rng.choice(n_classes, size=size, replace=False)}
+    train: list[int] = []
+    val: list[int] = []
+    pseudo: list[int] = []
+    for k in range(int(y.max()) + 1):
+        rows = np.flatnonzero(y == k)
+        if k in held:
+            pseudo.extend(int(r) for r in rows)
+            continue
+        rng.shuffle(rows)
+        n_val = round(0.2 * len(rows)) if len(rows) >= 3 else 0
+        val.extend(int(r) for r in rows[:n_val])
+        train.extend(int(r) for r in rows[n_val:])
+    if len(val) < _MIN_VALIDATION:
+        return None
+    return (
+        np.array(sorted(train), np.int32),
+        np.array(sorted(val), np.int32),
+        np.array(sorted(pseudo), np.int32),
+    )
+
+
+def average(fits: Sequence[Fitted]) -> Fitted:
+    """One fit from the fits of several validation splits: the mean threshold and
+    calibrations, the median out-of-scope floor; the ensemble head's calibration when most
+    splits kept it (the mean of those, at their median weight)."""
+    out = Fitted(neg_floor=float(np.median([f.neg_floor for f in fits])), validation=dict(fits[0].validation))
+    out.validation["plans"] = float(len(fits))
+    thresholds = [f.threshold for f in fits if f.threshold is not None]
+    out.threshold = float(np.mean(thresholds)) if thresholds else None
+    sparse = [f.sparse for f in fits if f.sparse is not None]
+    if sparse:
+        a, b, e, c = (float(v) for v in np.mean(sparse, axis=0))
+        out.sparse = (a, b, e, c)
+    dense = [(f.dense, f.dense_weight) for f in fits if f.dense is not None]
+    if dense and 2 * len(dense) >= len(fits):
+        a, b, d, e, c = (float(v) for v in np.mean([cal for cal, _ in dense], axis=0))
+        out.dense = (a, b, d, e, c)
+        out.dense_weight = float(np.median([weight for _, weight in dense]))
+    return out
