@@ -69,6 +69,7 @@ INTENTS: list[dict[str, Any]] = [
             "how long does a refund take",
         ],
         "answer": "{name}您好，退款审核通过后 1–3 个工作日原路退回。",
+        "answer_en": "Refunds reach your original payment method 1-3 working days after approval.",
     },
     {
         "name": "warranty",
@@ -413,6 +414,12 @@ async def test_try_shows_the_exact_reply_and_declines_off_topic_questions(
     body = r.json()
     assert r.status_code == 200 and body["intent"] == "refund_time" and not body["declined"]
     assert body["reply"] == "您好，退款审核通过后 1–3 个工作日原路退回。"  # {name} left out, not raw
+    r = await client.post("/api/v1/bot/try", json={"text": "how long does a refund take"}, headers=admin)
+    assert r.json()["reply"].startswith("Refunds reach"), r.json()
+    # Pinyin is Chinese typed in Latin letters: the same intent, answered in Chinese.
+    r = await client.post("/api/v1/bot/try", json={"text": "tui kuan duo jiu dao zhang"}, headers=admin)
+    assert r.json()["intent"] == "refund_time", r.json()
+    assert r.json()["reply"] == "您好，退款审核通过后 1–3 个工作日原路退回。"
     r = await client.post("/api/v1/bot/try", json={"text": "保修期是多久"}, headers=admin)
     assert r.json()["intent"] == "warranty" and r.json()["buttons"] == ["退款到账时间"]
     # Off topic: no intent, a short decline, help-center results and a person at once.

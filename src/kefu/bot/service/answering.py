@@ -182,9 +182,12 @@ class BotAnswering(BotBase):
         emotion: str,
     ) -> Decision:
         """The decision the chat bot would take (engine.NluBot.respond, without a state)."""
-        turn = Turn(text=text[:1000], locale=_locale_of(text), anger=anger, emotion=emotion)
         if brain.model is None:
             return Decision(missed=True)
+        # The language of the question as the model reads it: pinyin ("tui kuan duo jiu") is
+        # Chinese typed in Latin letters, and the customer should get the Chinese answer.
+        locale = _locale_of(brain.model.rewrite(text[:1000]))
+        turn = Turn(text=text[:1000], locale=locale, anger=anger, emotion=emotion)
         decision = brain.policy.step(turn, prediction, {})
         if decision.search:
             found = await kb_service.search(session, None, decision.search, limit=3, log_miss=False)
