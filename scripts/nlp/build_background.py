@@ -16,7 +16,7 @@ import csv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "src" / "kefu" / "bot" / "background.txt"
+OUT = ROOT / "src" / "kefu" / "nlp" / "background.txt"
 HEADER = (
     "# Background out-of-scope questions (built by scripts/nlp/build_background.py).\n"
     "# Written for kefu, plus CLINC150 out-of-scope training rows (Larson et al. 2019, CC BY 3.0).\n"
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
     lines: list[str] = []
-    for line in (ROOT / "scripts" / "bot" / "background_zh.txt").read_text(encoding="utf-8").splitlines():
+    for line in Path(__file__).with_name("background_zh.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             lines.append(line.strip())
     clinc = args.data / "intent" / "clinc150_train.csv"
