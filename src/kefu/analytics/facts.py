@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kefu.analytics.metrics import DIMENSIONS, Stats, is_complaint, nps_class, top_category
@@ -103,6 +103,7 @@ class ClockRow:
     metric: str
     met: bool  # False: breached
     dims: Dims
+    at: datetime  # breached, or fulfilled when met: the instant that places it in a window
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class SurveyRow:
     score: int | None
     score_100: int | None
     dims: Dims
+    at: datetime  # sent or answered: the column the window was read by
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,36 @@ class Window:
     clocks: list[ClockRow] = field(default_factory=list)
     answered: list[SurveyRow] = field(default_factory=list)
     sent: list[SurveyRow] = field(default_factory=list)
-    transfers: list[Dims] = field(default_factory=list)
+    transfers: list[tuple[datetime, Dims]] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)  # customers' contacts around the window
+
+    def part(self, start: datetime, end: datetime) -> Window:
+        """The rows of [start, end) inside this window: each row is placed by the instant it
+        was read by, so the parts of a window build to the same Stats as the whole."""
+
+        def inside(at: datetime | None) -> bool:
+            return at is not None and start <= at < end
+
+        convs = [c for c in self.conversations if inside(c.created_at)]
+        ids = {c.id for c in convs}
+        return Window(
+            start=start,
+            end=end,
+            created=[t for t in self.created if inside(t.created_at)],
+            first_replied=[t for t in self.first_replied if inside(t.first_replied_at)],
+            solved=[t for t in self.solved if inside(t.solved_at)],
+            business=self.business,
+            conversations=convs,
+            closed=[c for c in self.closed if inside(c.closed_at)],
+            messages=[m for m in self.messages if m.conversation_id in ids],
+            comments=self.comments,  # the builder counts only replies inside [start, end)
+            comment_dims=self.comment_dims,
+            clocks=[k for k in self.clocks if inside(k.at)],
+            answered=[s for s in self.answered if inside(s.at)],
+            sent=[s for s in self.sent if inside(s.at)],
+            transfers=[t for t in self.transfers if inside(t[0])],
+            contacts=self.contacts,
+        )
 
 
 class Builder:
@@ -189,7 +219,7 @@ class Builder:
             name = f"sla_{clock.metric}_{'met' if clock.met else 'breached'}"
             self.inc(clock.dims, name)
         self._surveys(w)
-        for dims in w.transfers:
+        for _at, dims in w.transfers:
             self.inc(dims, "transfers")
         return dict(self.out)
 
@@ -274,9 +304,8 @@ class Builder:
                     st.observe("wait", (c.assigned_at - c.first_queued_at).total_seconds())
 
             self.each(c.dims, started)
-        # Occupancy: chat-seconds held / (capacity x the agent's working span that day).
-        spans: dict[tuple[str, date], list[datetime]] = {}
-        per_agent: dict[tuple[str, date], tuple[Dims, int]] = {}
+        # Occupancy: chat-seconds held / (capacity x the agent's working span that day); the
+        # spans stay open in Stats so that parts of one day merge to the day's span.
         for c in w.closed:
             assert c.closed_at is not None
 
@@ -293,16 +322,11 @@ class Builder:
 
             self.each(c.dims, closed)
             if c.assigned_at is not None and c.dims.agent != "none":
-                key = (c.dims.agent, c.closed_at.astimezone(tz).date())
-                span = spans.setdefault(key, [c.assigned_at, c.closed_at])
-                span[0], span[1] = min(span[0], c.assigned_at), max(span[1], c.closed_at)
-                busy = max(0.0, (c.closed_at - c.assigned_at).total_seconds())
-                self.add(c.dims, "occ_busy", busy)
-                per_agent[key] = (c.dims, max(1, c.capacity))
-        for key, (lo, hi) in spans.items():
-            dims, capacity = per_agent[key]
-            avail = capacity * max(1.0, (hi - lo).total_seconds())
-            self.add(dims, "occ_capacity", avail)
+                key = f"{c.dims.agent}|{c.closed_at.astimezone(tz).date().isoformat()}"
+                lo, hi = c.assigned_at.timestamp(), c.closed_at.timestamp()
+                self.add(c.dims, "occ_busy", max(0.0, hi - lo))
+                for st in self._targets(c.dims):
+                    st.span(key, lo, hi, max(1, c.capacity))
 
     def _next_replies(self, w: Window) -> None:
         by_conv: dict[int, list[MessageRow]] = defaultdict(list)

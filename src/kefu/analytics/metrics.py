@@ -52,7 +52,9 @@ class Hist:
             if len(self.exact) > EXACT_LIMIT:
                 self._to_buckets()
         else:
-            idx = bucket_of(seconds)
+            # The rounded value, as the exact mode keeps it: a value lands in the same bucket
+            # whichever order the parts of a range were merged in (rollups vs one raw pass).
+            idx = bucket_of(round(max(0.0, seconds)))
             self.buckets[idx] = self.buckets.get(idx, 0) + n
 
     def _to_buckets(self) -> None:
@@ -123,11 +125,15 @@ def _value_at(points: list[tuple[float, int]], rank: int) -> float:
 
 @dataclass
 class Stats:
-    """Additive counters, sums and histograms of one slice over some time."""
+    """Additive counters, sums and histograms of one slice over some time, plus open
+    occupancy spans: "agent|local day" -> [first assigned, last closed (epoch s), capacity].
+    Spans merge by min/max, so hours of a day add up to the day; a whole day's rollup
+    folds them into the `occ_capacity` sum (`fold_spans`)."""
 
     c: dict[str, int] = field(default_factory=dict)
     s: dict[str, float] = field(default_factory=dict)
     h: dict[str, Hist] = field(default_factory=dict)
+    p: dict[str, list[float]] = field(default_factory=dict)
 
     def inc(self, name: str, n: int = 1) -> None:
         self.c[name] = self.c.get(name, 0) + n
@@ -141,7 +147,26 @@ class Stats:
             hist = self.h[name] = Hist()
         hist.add(seconds)
 
+    def span(self, key: str, lo: float, hi: float, capacity: int) -> None:
+        mine = self.p.get(key)
+        if mine is None:
+            self.p[key] = [lo, hi, float(capacity)]
+        else:
+            mine[0], mine[1], mine[2] = min(mine[0], lo), max(mine[1], hi), float(capacity)
+
+    def span_capacity(self) -> float:
+        """Capacity-seconds of the open spans (at least one second each)."""
+        return sum(cap * max(1.0, hi - lo) for lo, hi, cap in self.p.values())
+
+    def fold_spans(self) -> Stats:
+        if self.p:
+            self.add("occ_capacity", self.span_capacity())
+            self.p = {}
+        return self
+
     def merge(self, other: Stats) -> None:
+        for key, (lo, hi, cap) in other.p.items():
+            self.span(key, lo, hi, int(cap))
         for k, v in other.c.items():
             self.c[k] = self.c.get(k, 0) + v
         for k, f in other.s.items():
@@ -153,11 +178,14 @@ class Stats:
             mine.merge(hist)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "c": dict(self.c),
             "s": {k: round(v, 3) for k, v in self.s.items()},
             "h": {k: v.to_json() for k, v in self.h.items()},
         }
+        if self.p:
+            out["p"] = {k: list(v) for k, v in self.p.items()}
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Stats:
@@ -165,6 +193,7 @@ class Stats:
             c={k: int(v) for k, v in data.get("c", {}).items()},
             s={k: float(v) for k, v in data.get("s", {}).items()},
             h={k: Hist.from_json(v) for k, v in data.get("h", {}).items()},
+            p={k: [float(x) for x in v] for k, v in data.get("p", {}).items()},
         )
 
 
@@ -290,7 +319,7 @@ def summarize(st: Stats) -> dict[str, Any]:
         "complaints": c.get("complaints", 0),
         "complaint_rate": _ratio(c.get("complaints", 0), c.get("created", 0)),
         "negative_emotion_share": _ratio(c.get("msg_negative", 0), c.get("msg_scored", 0)),
-        "occupancy": _ratio(s.get("occ_busy", 0.0), s.get("occ_capacity", 0.0)),
+        "occupancy": _ratio(s.get("occ_busy", 0.0), s.get("occ_capacity", 0.0) + st.span_capacity()),
     }
     for m in SLA_METRICS:
         m_met, m_br = c.get(f"sla_{m}_met", 0), c.get(f"sla_{m}_breached", 0)

@@ -24,7 +24,7 @@ from kefu.analytics.facts import (
 from kefu.kit.events import EventRecord
 from kefu.kit.time import ensure_utc
 from kefu.models import AgentState, Customer, Message
-from kefu.models.analytics import AnalyticsState, DailyRollup, PainPoint
+from kefu.models.analytics import AnalyticsState, DailyRollup, HourlyRollup, PainPoint
 from kefu.models.bot import BotTurnLog
 from kefu.models.conversation import Conversation
 from kefu.models.sla import AppliedSla
@@ -154,16 +154,17 @@ class AnalyticsRepository:
 
     async def sla_outcomes(self, session: AsyncSession, start: datetime, end: datetime) -> list[ClockRow]:
         """Clocks breached in the window, and clocks met (fulfilled, never breached) in it."""
-        breached = sa.select(AppliedSla.ticket_id, AppliedSla.metric, sa.literal(False).label("met")).where(
+        cols = (AppliedSla.ticket_id, AppliedSla.metric)
+        breached = sa.select(*cols, sa.literal(False).label("met"), AppliedSla.breached_at.label("at")).where(
             AppliedSla.breached_at >= start, AppliedSla.breached_at < end
         )
-        met = sa.select(AppliedSla.ticket_id, AppliedSla.metric, sa.literal(True).label("met")).where(
+        met = sa.select(*cols, sa.literal(True).label("met"), AppliedSla.fulfilled_at.label("at")).where(
             AppliedSla.fulfilled_at >= start, AppliedSla.fulfilled_at < end, AppliedSla.breached_at.is_(None)
         )
         rows = [*(await session.execute(breached)).all(), *(await session.execute(met)).all()]
         tickets = await self.tickets_by_id(session, (r.ticket_id for r in rows))
         return [
-            ClockRow(ticket_id=r.ticket_id, metric=r.metric, met=bool(r.met), dims=tickets[r.ticket_id].dims)
+            ClockRow(r.ticket_id, r.metric, bool(r.met), tickets[r.ticket_id].dims, ensure_utc(r.at))
             for r in rows
             if r.ticket_id in tickets
         ]
@@ -327,6 +328,7 @@ class AnalyticsRepository:
                 Ticket.category,
                 Conversation.channel.label("c_channel"),
                 Customer.tier,
+                col.label("at"),
             )
             .outerjoin(Ticket, Ticket.id == Survey.ticket_id)
             .outerjoin(Conversation, Conversation.id == Survey.conversation_id)
@@ -346,12 +348,14 @@ class AnalyticsRepository:
                     category=r.category,
                     tier=r.tier,
                 ),
+                at=ensure_utc(r.at),
             )
             for r in (await session.execute(stmt)).all()
         ]
 
     async def transfer_events(self, session: AsyncSession, start: datetime, end: datetime) -> list[Any]:
-        stmt = sa.select(EventRecord.name, EventRecord.aggregate_id, EventRecord.payload).where(
+        cols = (EventRecord.name, EventRecord.aggregate_id, EventRecord.payload, EventRecord.created_at)
+        stmt = sa.select(*cols).where(
             EventRecord.created_at >= start,
             EventRecord.created_at < end,
             EventRecord.name.in_(("ticket.updated", "conversation.unassigned")),
@@ -414,6 +418,23 @@ class AnalyticsRepository:
                     for (dim, key), stats in rows.items()
                 ],
             )
+
+    async def hourly(self, session: AsyncSession, lo: datetime, hi: datetime) -> dict[datetime, Any]:
+        """Stored hour buckets starting in [lo, hi): start -> stats."""
+        stmt = sa.select(HourlyRollup.start, HourlyRollup.stats).where(
+            HourlyRollup.start >= lo, HourlyRollup.start < hi
+        )
+        return {ensure_utc(r.start): r.stats for r in (await session.execute(stmt)).all()}
+
+    async def replace_hours(
+        self, session: AsyncSession, lo: datetime, hi: datetime, rows: dict[datetime, Any], now: datetime
+    ) -> None:
+        await session.execute(
+            sa.delete(HourlyRollup).where(HourlyRollup.start >= lo, HourlyRollup.start < hi)
+        )
+        if rows:
+            values = [{"start": at, "stats": st, "refreshed_at": now} for at, st in rows.items()]
+            await session.execute(sa.insert(HourlyRollup), values)
 
     async def watermark(self, session: AsyncSession, name: str) -> datetime | None:
         row = await session.get(AnalyticsState, name)

@@ -1,10 +1,12 @@
 """Analytics: summaries from daily rollups plus a live part, the incremental rollup refresh,
 breakdowns by slice and over time, and the wallboard's live numbers.
 
-A summary over [from, to) reads the stored rollup of every whole local day before today and
-computes the rest live from the source tables (today, partial days at the edges, days not
-rolled up yet), so today's numbers are exact at once and older days are at most one refresh
-period (30 s) old.
+A summary over [from, to) reads the stored rollup of every whole local day before today, the
+stored hour buckets (whole company only) of the rest (today, partial days at the edges), and
+computes live from the source tables only what neither covers: the hour now running, the
+partial hours at the edges, anything not rolled up yet, and edges of a filtered summary. So
+raw reads stay bounded for any range; the running hour is exact at once, and finished hours
+and days are at most one refresh period (30 s) old.
 """
 
 from __future__ import annotations
@@ -19,11 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.analytics.facts import ALL, Builder, Dims, Slice, Window
 from kefu.analytics.metrics import DIMENSIONS, Stats, merged, summarize
 from kefu.analytics.repository import analytics_repository as repo
-from kefu.analytics.windows import check_range, day_start, local_day, merge_stretches, parse_instant, plan
+from kefu.analytics.windows import (
+    check_range,
+    day_start,
+    hours,
+    local_day,
+    merge_stretches,
+    parse_instant,
+    plan,
+)
 from kefu.authz import Perm, Principal, require, require_staff
 from kefu.config import current_settings
 from kefu.errors import Unprocessable
-from kefu.kit.time import utcnow
+from kefu.kit.time import ensure_utc, utcnow
 from kefu.phone.service import phone_service
 from kefu.sla.calendar import BusinessCalendar, business_minutes_between
 from kefu.sla.service import sla_service
@@ -124,16 +134,18 @@ class AnalyticsService:
         w.contacts = await repo.contacts(session, customers, start - days, end + days + timedelta(seconds=1))
         return w
 
-    async def _transfers(self, session: AsyncSession, start: datetime, end: datetime) -> list[Dims]:
+    async def _transfers(
+        self, session: AsyncSession, start: datetime, end: datetime
+    ) -> list[tuple[datetime, Dims]]:
         """Tickets moved to another group or from one agent to another; chats transferred."""
-        ticket_ids: list[int] = []
-        conv_ids: list[int] = []
-        for name, agg_id, payload in await repo.transfer_events(session, start, end):
+        ticket_ids: list[tuple[datetime, int]] = []
+        conv_ids: list[tuple[datetime, int]] = []
+        for name, agg_id, payload, at in await repo.transfer_events(session, start, end):
             if agg_id is None:
                 continue
             if name == "conversation.unassigned":
                 if payload.get("why") == "transfer":
-                    conv_ids.append(int(agg_id))
+                    conv_ids.append((ensure_utc(at), int(agg_id)))
                 continue
             changes = payload.get("changes") or {}
             moved = any(
@@ -141,11 +153,11 @@ class AnalyticsService:
                 for f in ("group_id", "assignee_id")
             )
             if moved:
-                ticket_ids.append(int(agg_id))
-        tickets = await repo.tickets_by_id(session, ticket_ids)
-        convs = await repo.conversation_dims(session, conv_ids)
-        return [tickets[i].dims for i in ticket_ids if i in tickets] + [
-            convs[i] for i in conv_ids if i in convs
+                ticket_ids.append((ensure_utc(at), int(agg_id)))
+        tickets = await repo.tickets_by_id(session, (i for _, i in ticket_ids))
+        convs = await repo.conversation_dims(session, (i for _, i in conv_ids))
+        return [(at, tickets[i].dims) for at, i in ticket_ids if i in tickets] + [
+            (at, convs[i]) for at, i in conv_ids if i in convs
         ]
 
     async def compute(
@@ -189,14 +201,30 @@ class AnalyticsService:
         live = [(day_start(d, tz), day_start(d + timedelta(days=1), tz)) for d in p.days if d not in rolled]
         for a, b in merge_stretches(live + p.partial):
             b = min(b, now + timedelta(seconds=1))
-            if a >= b:
-                continue
-            for day, (da, db) in _split_days(a, b, tz):
-                # Only the "all" row is kept: the other slices would be built for nothing
-                # (six times the accumulating work of a live day).
-                part = await self.compute(session, da, db, only, slices=False)
-                out[day].merge(part.get(ALL, Stats()))
+            if a < b:
+                for day, st in await self._stretch(session, a, b, only, tz):
+                    out[day].merge(st)
         return dict(out)
+
+    async def _stretch(
+        self, session: AsyncSession, a: datetime, b: datetime, only: dict[str, str], tz: ZoneInfo
+    ) -> list[tuple[date, Stats]]:
+        """Stats of [a, b), which no day rollup covers, per local day: the stored hour buckets
+        wholly inside it (unfiltered summaries only), computed live for the rest."""
+        stored = {} if only else await repo.hourly(session, a, b)
+        out: list[tuple[date, Stats]] = []
+        for day, (da, db) in _split_days(a, b, tz):
+            raw: list[tuple[datetime, datetime]] = []
+            for ha, hb in hours(day, tz):
+                if da <= ha and hb <= db and ha in stored:
+                    out.append((day, Stats.from_json(stored[ha])))
+                elif ha < db and da < hb:
+                    raw.append((max(ha, da), min(hb, db)))
+            for ra, rb in merge_stretches(raw):
+                # Only the "all" row is kept: the other slices would be built for nothing.
+                part = await self.compute(session, ra, rb, only, slices=False)
+                out.append((day, part.get(ALL, Stats())))
+        return out
 
     async def summary(
         self,
@@ -281,11 +309,21 @@ class AnalyticsService:
 
     # --- refresh ------------------------------------------------------------------------
     async def refresh_day(self, session: AsyncSession, day: date) -> int:
+        """Store a day's rollups: every slice for the day, the whole company per hour."""
         tz = timezone()
-        slices = await self.compute(session, day_start(day, tz), day_start(day + timedelta(days=1), tz))
-        rows = {s: st.to_json() for s, st in slices.items()}
-        await repo.replace_day(session, day, rows, utcnow())
-        return len(rows)
+        start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
+        buckets = hours(day, tz)
+        slices: dict[Slice, Stats] = {ALL: Stats()}
+        per_hour = {a: Stats().to_json() for a, _ in buckets}
+        if await repo.has_activity(session, start, end):
+            window = await self.read_window(session, start, end)
+            slices = Builder().build(window, tz)
+            per_hour = _per_hour(window, buckets, tz)
+        now = utcnow()
+        # A whole day's occupancy spans are final: folded, the rollup stays small.
+        await repo.replace_day(session, day, {s: st.fold_spans().to_json() for s, st in slices.items()}, now)
+        await repo.replace_hours(session, start, end, per_hour, now)
+        return len(slices)
 
     async def store_if_empty(self, session: AsyncSession, days: list[date]) -> bool:
         """Store empty rollups for a run of days with no activity at all (fast backfill)."""
@@ -297,15 +335,50 @@ class AnalyticsService:
         now = utcnow()
         for day in days:
             await repo.replace_day(session, day, {ALL: Stats().to_json()}, now)
+            empty = {a: Stats().to_json() for a, _ in hours(day, tz)}
+            await repo.replace_hours(
+                session, day_start(day, tz), day_start(day + timedelta(days=1), tz), empty, now
+            )
         return True
 
-    async def days_to_refresh(self, session: AsyncSession, now: datetime) -> tuple[list[date], datetime]:
+    async def hours_to_refresh(
+        self, session: AsyncSession, now: datetime, touched: bool
+    ) -> list[tuple[datetime, datetime]]:
+        """Today's finished hour buckets to store: all of them after any activity since the
+        last run (an event can change earlier hours' numbers), else the ones not stored yet."""
+        tz = timezone()
+        done = [h for h in hours(local_day(now, tz), tz) if h[1] <= now]
+        if not done or touched:
+            return done
+        have = await repo.hourly(session, done[0][0], done[-1][1])
+        missing = [a for a, _ in done if a not in have]
+        return [h for h in done if h[0] >= missing[0]] if missing else []
+
+    async def build_hours(
+        self, session: AsyncSession, buckets: list[tuple[datetime, datetime]]
+    ) -> dict[datetime, Any]:
+        """The stats of consecutive hour buckets from one read of their rows."""
+        lo, hi = buckets[0][0], buckets[-1][1]
+        if not await repo.has_activity(session, lo, hi):
+            return {a: Stats().to_json() for a, _ in buckets}
+        return _per_hour(await self.read_window(session, lo, hi), buckets, timezone())
+
+    async def store_hours(
+        self, session: AsyncSession, buckets: list[tuple[datetime, datetime]], rows: dict[datetime, Any]
+    ) -> None:
+        await repo.replace_hours(session, buckets[0][0], buckets[-1][1], rows, utcnow())
+
+    async def days_to_refresh(
+        self, session: AsyncSession, now: datetime
+    ) -> tuple[list[date], datetime, bool]:
         """Local days before today touched since the last run (and the days before them an
-        event can change), or every day since the first activity on the first run."""
+        event can change), or every day since the first activity on the first run; and
+        whether today was touched (its finished hours are then stored again)."""
         tz = timezone()
         today = local_day(now, tz)
         since = await repo.watermark(session, WATERMARK)
         days: set[date] = set()
+        touched = since is None
         if since is None:
             first = await repo.first_activity(session)
             if first is not None:
@@ -317,6 +390,7 @@ class AnalyticsService:
             # Overlap: a transaction that started before the last run may commit after it.
             span = await repo.touched_span(session, since - timedelta(minutes=5), now)
             if span is not None:
+                touched = True
                 d, last = local_day(span[0], tz) - timedelta(days=LOOKBACK_DAYS), local_day(span[1], tz)
                 while d <= last:
                     days.add(d)
@@ -324,7 +398,7 @@ class AnalyticsService:
             yesterday = today - timedelta(days=1)
             if not await repo.rolled_days(session, yesterday, yesterday):
                 days.add(yesterday)  # it was live until midnight: store it now
-        return sorted(d for d in days if d < today), now
+        return sorted(d for d in days if d < today), now, touched
 
     async def mark_refreshed(self, session: AsyncSession, at: datetime) -> None:
         await repo.set_watermark(session, WATERMARK, at)
@@ -348,6 +422,11 @@ class AnalyticsService:
             "sla_at_risk": len(at_risk),
             "sla_overdue": len(overdue),
         }
+
+
+def _per_hour(window: Window, buckets: list[tuple[datetime, datetime]], tz: ZoneInfo) -> dict[datetime, Any]:
+    """The whole company's stats of each hour bucket inside a window that was read once."""
+    return {a: Builder(slices=False).build(window.part(a, b), tz)[ALL].to_json() for a, b in buckets}
 
 
 def _split_days(a: datetime, b: datetime, tz: ZoneInfo) -> list[tuple[date, tuple[datetime, datetime]]]:

@@ -1,5 +1,6 @@
-"""Rollup refresh: every 30 s the local days touched since the last run are recomputed, one
-short transaction per day (SQLite has one writer: no long lock), then the watermark moves."""
+"""Rollup refresh: every 30 s the local days touched since the last run are recomputed (every
+slice per day, the whole company per hour), one short transaction per day (SQLite has one
+writer: no long lock), then today's finished hours, then the watermark moves."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ BATCH_SECONDS = 0.5
 async def refresh(db: Database) -> int:
     """Recompute what changed; returns how many days were rewritten."""
     async with db.transaction() as session:
-        days, now = await analytics_service.days_to_refresh(session, utcnow())
+        days, now, today_touched = await analytics_service.days_to_refresh(session, utcnow())
     todo: list[date] = []
     for chunk in (days[i : i + 31] for i in range(0, len(days), 31)):
         async with db.transaction() as session:
@@ -33,7 +34,13 @@ async def refresh(db: Database) -> int:
             started = time.monotonic()
             while todo and time.monotonic() - started < BATCH_SECONDS:
                 await analytics_service.refresh_day(session, todo.pop(0))
+    # Today's finished hours: read in a snapshot (no write lock while reading), then stored.
+    async with db.read() as session:
+        hours = await analytics_service.hours_to_refresh(session, now, today_touched)
+        rows = await analytics_service.build_hours(session, hours) if hours else {}
     async with db.transaction() as session:
+        if hours:
+            await analytics_service.store_hours(session, hours, rows)
         await analytics_service.mark_refreshed(session, now)
     return len(days)
 

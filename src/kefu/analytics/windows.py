@@ -90,6 +90,17 @@ def plan(start: datetime, end: datetime, tz: ZoneInfo) -> Plan:
     return Plan(days, partial)
 
 
+def hours(day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The local day as hour buckets from its local midnight: 23 or 25 on a DST change, the
+    last one shorter where a day is not whole hours; they nest in the day whatever the zone."""
+    start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
+    out: list[tuple[datetime, datetime]] = []
+    while start < end:
+        out.append((start, min(end, start + timedelta(hours=1))))
+        start = out[-1][1]
+    return out
+
+
 def merge_stretches(stretches: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
     out: list[tuple[datetime, datetime]] = []
     for a, b in sorted(stretches):

@@ -33,6 +33,17 @@ class DailyRollup(Base):
     __table_args__ = (sa.Index("ix_analytics_daily_dim_day", "dim", "key", "day"),)
 
 
+class HourlyRollup(Base):
+    """The whole company's `Stats` for one hour bucket of a local day (`windows.hours`), so a
+    range that does not start or end at local midnight reads at most two partial hours raw."""
+
+    __tablename__ = "analytics_hourly"
+
+    start: Mapped[datetime] = mapped_column(primary_key=True)
+    stats: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AnalyticsState(Base):
     """Named watermarks of the incremental refresh (e.g. the last event time seen)."""
 

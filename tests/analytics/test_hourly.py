@@ -1,0 +1,220 @@
+"""Hour buckets: a summary over any range, edges not at local midnight included, equals one
+raw pass over the source rows (in China's zone and in zones with DST or half-hour offsets),
+reads at most the partial hours raw, and a late change to an hour already stored shows after
+the next refresh."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+import time_machine
+
+from kefu.analytics.facts import ALL
+from kefu.analytics.metrics import Stats, summarize
+from kefu.analytics.service import analytics_service
+from kefu.analytics.tasks import refresh
+from kefu.analytics.windows import day_start
+from kefu.kit.db import Database
+from kefu.models import Conversation, Survey
+from kefu.models.analytics import HourlyRollup
+from kefu.models.sla import AppliedSla
+from kefu.models.ticket import Ticket
+from kefu.models.user import Role
+from tests.analytics.conftest import DAY, at
+from tests.factories import bearer, make_customer, staff_token
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def raw_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[datetime, datetime]]:
+    """The stretches the summary computed from source rows (the rest came from rollups)."""
+    seen: list[tuple[datetime, datetime]] = []
+    compute = analytics_service.compute
+
+    async def spy(session: Any, start: datetime, end: datetime, *args: Any, **kw: Any) -> Any:
+        seen.append((start, end))
+        return await compute(session, start, end, *args, **kw)
+
+    monkeypatch.setattr(analytics_service, "compute", spy)
+    return seen
+
+
+async def _both(
+    db: Database, start: datetime, end: datetime, now: datetime, reads: list[tuple[datetime, datetime]]
+) -> tuple[dict[str, Any], dict[str, Any], float]:
+    """(the summary's numbers, one raw pass's numbers, seconds the summary read raw)."""
+    reads.clear()
+    async with db.read() as s:
+        got = await analytics_service.stats(s, start, end, {}, now=now)
+        raw_seconds = sum((b - a).total_seconds() for a, b in reads)
+        raw = (await analytics_service.compute(s, start, end, slices=False)).get(ALL, Stats())
+    return summarize(got), summarize(raw), raw_seconds
+
+
+async def _seed(db: Database, first: date, tz: ZoneInfo, seed: int = 3) -> int:
+    """Three local days of tickets, SLA clocks, chats and surveys at uneven minutes."""
+    rng = random.Random(seed)
+    _agent, _ = await staff_token(db, role=Role.AGENT)
+    start, span = day_start(first, tz), (day_start(first + timedelta(days=3), tz) - day_start(first, tz))
+    async with db.transaction() as s:
+        customers = [await make_customer(s, name=f"客户{i}") for i in range(6)]
+        n = 0
+        for i in range(90):
+            created = start + span * rng.random()
+            first_reply = created + timedelta(seconds=rng.randint(60, 9000))
+            solved = first_reply + timedelta(seconds=rng.randint(600, 40000)) if rng.random() < 0.7 else None
+            t = Ticket(
+                subject=f"问题{i}",
+                status="solved" if solved else "open",
+                channel=rng.choice(("web", "email", "phone")),
+                category=rng.choice(("投诉/物流", "咨询", "")),
+                customer_id=rng.choice(customers).id,
+                assignee_id=_agent.id,
+                created_at=created,
+                first_replied_at=first_reply,
+                solved_at=solved,
+                reopen_count=1 if rng.random() < 0.1 else 0,
+            )
+            s.add(t)
+            await s.flush()
+            late = (first_reply - created).total_seconds() > 3600
+            s.add(
+                AppliedSla(
+                    ticket_id=t.id,
+                    metric="first_reply",
+                    target_minutes=60,
+                    status="fulfilled",
+                    started_at=created,
+                    due_at=created + timedelta(hours=1),
+                    fulfilled_at=first_reply,
+                    breached_at=created + timedelta(hours=1) if late else None,
+                )
+            )
+            if solved and rng.random() < 0.5:
+                answered = solved + timedelta(minutes=rng.randint(5, 300))
+                score = rng.randint(1, 5)
+                s.add(
+                    Survey(
+                        kind="csat",
+                        ticket_id=t.id,
+                        token=f"t{i}",
+                        dedupe_key=f"d{i}",
+                        sent_at=solved,
+                        expires_at=solved + timedelta(days=14),
+                        answered_at=answered,
+                        score=score,
+                        score_100=(score - 1) * 25,
+                        channel="email",
+                    )
+                )
+            n += 1
+        for _i in range(60):
+            created = start + span * rng.random()
+            queued = created + timedelta(seconds=rng.randint(10, 200)) if rng.random() < 0.6 else None
+            assigned = queued + timedelta(seconds=rng.randint(5, 400)) if queued else None
+            s.add(
+                Conversation(
+                    customer_id=rng.choice(customers).id,
+                    channel="chat",
+                    status="closed",
+                    created_at=created,
+                    first_queued_at=queued,
+                    queued_at=queued,
+                    assigned_at=assigned,
+                    assignee_id=_agent.id if assigned else None,
+                    closed_at=(assigned or created) + timedelta(seconds=rng.randint(60, 5000)),
+                )
+            )
+    return n
+
+
+def _ranges(first: date, tz: ZoneInfo, seed: int = 5) -> Iterator[tuple[datetime, datetime]]:
+    rng = random.Random(seed)
+    base = day_start(first, tz)
+    yield base + timedelta(hours=7, minutes=13), base + timedelta(days=2, hours=15, minutes=41)
+    yield base + timedelta(hours=23, minutes=30), base + timedelta(days=1, hours=4, minutes=5)  # across DST
+    yield base + timedelta(days=1, hours=1, minutes=59), base + timedelta(days=1, hours=3, minutes=1)
+    for _ in range(6):
+        a = base + timedelta(minutes=rng.randint(0, 3 * 24 * 60 - 60))
+        yield a, min(base + timedelta(days=3), a + timedelta(minutes=rng.randint(20, 2 * 24 * 60)))
+
+
+@pytest.mark.parametrize(
+    ("zone", "first"),
+    [
+        ("Asia/Shanghai", date(2025, 3, 8)),
+        ("America/New_York", date(2025, 3, 8)),  # 9 March has 23 hours
+        ("Asia/Kolkata", date(2025, 3, 8)),  # hours start at :30 UTC
+        ("Australia/Lord_Howe", date(2025, 4, 5)),  # 6 April has 24.5 hours
+    ],
+)
+async def test_any_range_equals_one_raw_pass(
+    db: Database,
+    configure: Callable[..., Any],
+    raw_reads: list[tuple[datetime, datetime]],
+    zone: str,
+    first: date,
+) -> None:
+    configure(display_timezone=zone)
+    tz = ZoneInfo(zone)
+    assert await _seed(db, first, tz) == 90
+    # "Now" is inside the third day: its finished hours are stored, the running hour is not.
+    now = day_start(first + timedelta(days=2), tz) + timedelta(hours=16, minutes=20)
+    with time_machine.travel(now, tick=False):
+        await refresh(db)
+    checked = 0
+    for start, end in [*_ranges(first, tz), (day_start(first, tz) + timedelta(minutes=1), now)]:
+        end = min(end, now)
+        if start >= end:
+            continue
+        got, want, raw_seconds = await _both(db, start, end, now, raw_reads)
+        assert got == want, (start, end)
+        assert raw_seconds <= 2 * 3600, raw_reads  # at most the two partial hours
+        checked += got["tickets_created"]
+    assert checked > 90  # the ranges overlap and cover the days: not all empty
+
+
+async def test_hour_buckets_add_up_to_the_day(db: Database, scripted_day: dict[str, Any]) -> None:
+    await refresh(db)
+    async with db.read() as s:
+        rows = (await s.execute(HourlyRollup.__table__.select())).all()
+        day = [
+            r
+            for r in rows
+            if day_start(DAY.date(), SH) <= r.start < day_start(DAY.date() + timedelta(days=1), SH)
+        ]
+        assert len(day) == 24
+        by_hour = Stats()
+        for r in day:
+            by_hour.merge(Stats.from_json(r.stats))
+        whole = await analytics_service.stats(
+            s, at(0), at(0) + timedelta(days=1), {}, now=at(0) + timedelta(days=9)
+        )
+    assert summarize(by_hour) == summarize(whole)
+    assert summarize(by_hour)["tickets_created"] == 4
+
+
+async def test_a_late_change_reaches_a_stored_hour_after_the_refresh(
+    db: Database, client: httpx.AsyncClient, scripted_day: dict[str, Any]
+) -> None:
+    """T1 was solved at 10:00; reopened at 23:40 the same day, the 10:00 bucket changes."""
+    with time_machine.travel(at(23, 30), tick=False):
+        await refresh(db)  # stores the day's finished hours as "today"
+    t1 = scripted_day["tickets"][0]
+    with time_machine.travel(at(23, 40), tick=False):
+        r = await client.patch(
+            f"/api/v1/tickets/{t1}", json={"status": "open"}, headers=bearer(scripted_day["agent_token"])
+        )
+        assert r.status_code == 200, r.text
+    with time_machine.travel(at(23, 45), tick=False):
+        await refresh(db)
+        got, want, _ = await _both(db, at(9, 30), at(23, 45), at(23, 45), [])
+    assert got == want
+    assert got["tickets_solved"] == 2  # T2 and T4; T1 is open again
