@@ -18,14 +18,15 @@ from tests.factories import bearer, make_group, staff_token
 from tests.statements import count_statements
 
 # the token with its user and groups (1), customer find-or-create (2 for a returning customer; a
-# new one adds the inserts of its customer, identity and event rows), the settings token
+# new one: its identity looked up once, then the inserts of its customer, identity and event
+# rows), the settings token
 # for the default group, categories and field definitions (1, kit/snapshot.py), ticket,
 # event, one listener job, first comment (4), the settings token for the SLA policies and
 # calendars (1) + clock inserts. The response's clocks and first comment are the ones just
 # written, not read back. Settings are read once per process (and after each change): the
 # budgets count a process that has created a ticket before.
 BUDGET_EXISTING_CUSTOMER = 9
-BUDGET_NEW_CUSTOMER = 12
+BUDGET_NEW_CUSTOMER = 11
 # With a business-hours SLA policy of two targets: + two clock inserts (deadlines computed
 # before the insert, no UPDATE; the parsed calendar comes with the settings snapshot).
 BUDGET_WITH_SLA = 11

@@ -47,6 +47,18 @@ class CustomerService:
                     f"already belongs to customer {existing.customer_id}",
                     code="identity_taken",
                 )
+        return await self._insert(session, data, pairs, actor=actor)
+
+    async def _insert(
+        self,
+        session: AsyncSession,
+        data: CustomerCreate,
+        pairs: list[tuple[str, str]],
+        *,
+        actor: Principal | None,
+    ) -> Customer:
+        """A new customer with identities already checked to be free (the unique index on
+        identities still refuses a concurrent claim)."""
         customer = Customer(
             name=data.name or "",
             address=data.address,
@@ -78,7 +90,7 @@ class CustomerService:
                 assert customer is not None
                 await self._attach_missing(session, customer, pairs)
                 return customer
-        return await self.create(session, data, actor=None)
+        return await self._insert(session, data, pairs, actor=None)  # all looked up just now
 
     async def _attach_missing(
         self, session: AsyncSession, customer: Customer, pairs: list[tuple[str, str]]
@@ -89,6 +101,14 @@ class CustomerService:
                 continue
             if await customer_repository.identity(session, kind, value) is None:
                 session.add(Identity(customer_id=customer.id, kind=kind, value=value))
+
+    async def tier(self, session: AsyncSession, customer_id: int) -> str:
+        """The customer's tier (what SLA policies and queues look at); no statement when the
+        unit has the customer loaded already, one without the identities otherwise."""
+        customer = await customer_repository.get_plain(session, customer_id)
+        if customer is None:
+            raise NotFound("客户不存在 / customer not found")
+        return customer.tier
 
     async def get(self, session: AsyncSession, principal: Principal | None, customer_id: int) -> Customer:
         if principal is not None:

@@ -4,15 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from kefu.models.mail import InboundMail, InboundStatus, MailAddress, Mailbox, OutboundMail
+from kefu.models.ticket import Ticket
 
 # What a thread can hang on: mail we received into a ticket, and replies we sent.
 _THREADED = (InboundStatus.TICKET, InboundStatus.COMMENT)
+
+
+class TicketRef(NamedTuple):
+    """What threading needs of a ticket: a row, not an ORM object (the comment's own locked
+    load of the ticket follows). `found` is False for a ticket that is gone."""
+
+    id: int
+    found: bool
+    merged_into_id: int | None
+    status: str | None
+    customer_id: int | None
+
+
+_TICKET_COLUMNS = (Ticket.id, Ticket.merged_into_id, Ticket.status, Ticket.customer_id)
+
+
+def _ref(ticket_id: int, row: Sequence[Any] | None) -> TicketRef:
+    if row is None or row[0] is None:
+        return TicketRef(ticket_id, False, None, None, None)
+    return TicketRef(ticket_id, True, row[1], row[2], row[3])
 
 
 class MailRepository:
@@ -62,28 +84,33 @@ class MailRepository:
         )
         return (await session.execute(stmt)).scalar_one_or_none()
 
-    async def ticket_for_message_ids(self, session: AsyncSession, ids: Sequence[str]) -> int | None:
-        """The ticket of the most recent mail (ours or theirs) among these Message-IDs."""
+    async def ticket_for_message_ids(self, session: AsyncSession, ids: Sequence[str]) -> TicketRef | None:
+        """The ticket of the most recent mail (ours or theirs) among these Message-IDs, and
+        what threading checks of it, in the same statement."""
         if not ids:
             return None
-        inbound = (
-            await session.execute(
-                sa.select(InboundMail.ticket_id)
-                .where(InboundMail.message_key.in_(ids), InboundMail.ticket_id.is_not(None))
-                .order_by(InboundMail.id.desc())
+        threads = (
+            (InboundMail, InboundMail.ticket_id, InboundMail.message_key.in_(ids)),
+            (OutboundMail, OutboundMail.ticket_id, OutboundMail.message_id.in_(ids)),
+        )
+        for model, ticket_id, matches in threads:
+            stmt = (
+                sa.select(ticket_id, *_TICKET_COLUMNS)
+                .select_from(model)
+                .outerjoin(Ticket, Ticket.id == ticket_id)
+                .where(matches, ticket_id.is_not(None))
+                .order_by(model.id.desc())
                 .limit(1)
             )
-        ).scalar_one_or_none()
-        if inbound is not None:
-            return inbound
-        return (
-            await session.execute(
-                sa.select(OutboundMail.ticket_id)
-                .where(OutboundMail.message_id.in_(ids), OutboundMail.ticket_id.is_not(None))
-                .order_by(OutboundMail.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+            found = (await session.execute(stmt)).first()
+            if found is not None and found[0] is not None:
+                return _ref(found[0], found[1:])
+        return None
+
+    async def ticket_ref(self, session: AsyncSession, ticket_id: int) -> TicketRef:
+        """A ticket a subject token or a merge points at (`found` False when there is none)."""
+        row = (await session.execute(sa.select(*_TICKET_COLUMNS).where(Ticket.id == ticket_id))).first()
+        return _ref(ticket_id, row)
 
     async def count_from_since(
         self, session: AsyncSession, from_addr: str, since: datetime, exclude_id: int

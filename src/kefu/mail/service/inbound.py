@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.authz import SYSTEM, Principal
+from kefu.authz import Principal
 from kefu.config import current_settings
 from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
@@ -24,10 +24,10 @@ from kefu.errors import KefuError, NotFound
 from kefu.kit import jobs
 from kefu.kit.time import utcnow
 from kefu.mail.parse import MailParseError, ParsedMail, base_address, message_id_of, parse
-from kefu.mail.repository import mail_repository
+from kefu.mail.repository import TicketRef, mail_repository
 from kefu.mail.service.channels import PROCESS_JOB
 from kefu.models.mail import InboundMail, InboundStatus
-from kefu.models.ticket import Channel, Ticket, TicketAttachment, TicketStatus
+from kefu.models.ticket import Channel, TicketAttachment, TicketComment, TicketStatus
 from kefu.ticket import attachments as ticket_files
 from kefu.ticket.schemas import TicketCreate
 from kefu.ticket.service import ticket_service
@@ -120,8 +120,6 @@ class InboundMailService:
         row = await mail_repository.inbound(session, inbound_id, raw=True)
         if row is None or row.status != InboundStatus.RECEIVED:
             return None
-        row.attempts += 1
-        await session.flush()
         hooks = list(session.info.get("after_commit", []))
         try:
             async with session.begin_nested():
@@ -134,6 +132,8 @@ class InboundMailService:
                 InboundStatus.QUARANTINED, f"processing failed: {type(exc).__name__}: {exc}"[:500]
             )
             session.info["after_commit"] = hooks  # drop hints about the rolled-back ticket
+        # Counted with the outcome (same transaction): one UPDATE of the row instead of two.
+        row.attempts += 1
         row.status = outcome.status
         row.reason = outcome.reason
         row.from_addr = outcome.from_addr or row.from_addr
@@ -171,15 +171,17 @@ class InboundMailService:
         out.customer_id = customer.id
         files, skipped = self._files(mail)
         body = self._body(mail, files, skipped)
-        ticket = await self._thread(session, mail, customer.id)
-        if ticket is not None:
+        comment: TicketComment | None
+        ticket_id = await self._thread(session, mail, customer.id)
+        if ticket_id is not None:
             comment = await ticket_service.add_comment(
-                session, None, ticket.id, body, public=True, author_customer_id=customer.id, via=Channel.EMAIL
+                session, None, ticket_id, body, public=True, author_customer_id=customer.id, via=Channel.EMAIL
             )
-            out.status, out.ticket_id, out.comment_id = InboundStatus.COMMENT, ticket.id, comment.id
+            out.status = InboundStatus.COMMENT
         else:
             group_id = await self._group(session, row, mail)
-            ticket = await ticket_service.create(
+            # The first comment comes back from the create: nothing is read back.
+            ticket, first = await ticket_service.create_with_comment(
                 session,
                 TicketCreate(
                     subject=(mail.subject.strip() or NO_SUBJECT)[:250],
@@ -190,12 +192,13 @@ class InboundMailService:
                 ),
                 actor=None,
             )
-            first = (await ticket_service.comments(session, SYSTEM, ticket))[0]
-            out.status, out.ticket_id, out.comment_id = InboundStatus.TICKET, ticket.id, first.id
+            ticket_id, comment = ticket.id, first
+            out.status = InboundStatus.TICKET
+        await session.flush()  # the comment's id, for its attachments and the mail's row
+        out.ticket_id, out.comment_id = ticket_id, comment.id if comment is not None else None
         root = settings.data_dir / "attachments"
         for f in files:
-            self._save(session, root, ticket.id, out.comment_id, f)
-        await session.flush()
+            self._save(session, root, ticket_id, out.comment_id, f)
         out.reason = None
         return out
 
@@ -238,32 +241,30 @@ class InboundMailService:
             )
         )
 
-    async def _thread(self, session: AsyncSession, mail: ParsedMail, customer_id: int) -> Ticket | None:
+    async def _thread(self, session: AsyncSession, mail: ParsedMail, customer_id: int) -> int | None:
         """The open ticket this mail continues, or None for a new ticket."""
         refs = list(dict.fromkeys(r for r in (mail.in_reply_to, *reversed(mail.references)) if r))[:50]
-        ticket_id = await mail_repository.ticket_for_message_ids(session, refs)
-        by_reference = ticket_id is not None
-        if ticket_id is None and mail.ticket_token is not None:
-            ticket_id = mail.ticket_token
-        if ticket_id is None:
+        ref = await mail_repository.ticket_for_message_ids(session, refs)
+        by_reference = ref is not None
+        if ref is None and mail.ticket_token is not None:
+            ref = await mail_repository.ticket_ref(session, mail.ticket_token)
+        if ref is None:
             return None
-        ticket = await self._live(session, ticket_id)
-        if ticket is None:
+        live = await self._live(session, ref)
+        if live is None:
             return None
         # A token is guessable: it only threads mail from the ticket's own customer.
-        if not by_reference and ticket.customer_id != customer_id:
+        if not by_reference and live.customer_id != customer_id:
             return None
-        return ticket
+        return live.id
 
-    async def _live(self, session: AsyncSession, ticket_id: int) -> Ticket | None:
+    async def _live(self, session: AsyncSession, ref: TicketRef) -> TicketRef | None:
         for _ in range(5):  # follow merges to the ticket that stayed
-            try:
-                ticket = await ticket_service.get(session, None, ticket_id)
-            except KefuError:
+            if not ref.found:
                 return None
-            if ticket.merged_into_id is None:
-                return None if ticket.status == TicketStatus.CLOSED else ticket
-            ticket_id = ticket.merged_into_id
+            if ref.merged_into_id is None:
+                return None if ref.status == TicketStatus.CLOSED else ref
+            ref = await mail_repository.ticket_ref(session, ref.merged_into_id)
         return None
 
     async def _group(self, session: AsyncSession, row: InboundMail, mail: ParsedMail) -> int | None:

@@ -104,7 +104,7 @@ class TicketBase:
         if tier is None:
             tier = "none"
             if t.customer_id is not None:
-                tier = (await customer_service.get(session, None, t.customer_id)).tier
+                tier = await customer_service.tier(session, t.customer_id)
         return sla_facts(t, tier)
 
     async def _field_defs(self, session: AsyncSession) -> dict[str, tuple[str, list[str], bool]]:

@@ -72,6 +72,14 @@ class TicketCreating(TicketBase):
         t, _comment, _clocks = await self._open(session, data, actor, description_comment)
         return t
 
+    async def create_with_comment(
+        self, session: AsyncSession, data: TicketCreate, *, actor: Principal | None
+    ) -> tuple[Ticket, TicketComment | None]:
+        """`create`, with the first comment it wrote (not flushed yet): for a caller that
+        needs the comment (inbound mail hangs its attachments on it) without reading it back."""
+        t, comment, _clocks = await self._open(session, data, actor, True)
+        return t, comment
+
     async def create_shown(self, session: AsyncSession, data: TicketCreate, *, actor: Principal) -> Created:
         """`create`, with the clocks it started and its first comment for the response: a
         new ticket has nothing else, so reading them back would only cost round trips."""
@@ -172,7 +180,7 @@ class TicketCreating(TicketBase):
             )
             return customer.id, customer.tier
         if customer_id is not None:
-            return customer_id, (await customer_service.get(session, None, customer_id)).tier
+            return customer_id, await customer_service.tier(session, customer_id)
         return None, "none"
 
     async def _check_relations(
