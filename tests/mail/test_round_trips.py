@@ -33,9 +33,9 @@ BUDGET_RETURNING_CUSTOMER = 12
 # the mail row (1), the loop breaker (1), identity and customer (2), the thread: the ticket
 # of the referenced Message-ID with its merge/status/customer in one statement (1), the
 # comment's locked load of the ticket (1), comment, event, listener job, the ticket's stamp
-# (4), the SLA clocks it may restart (2) and the settings token of its policies (1), the
-# mail row's outcome (1).
-BUDGET_REPLY = 14
+# (4), the ticket's SLA clocks (1: a next-reply clock may start) and the settings token of
+# its policies (1), the mail row's outcome (1).
+BUDGET_REPLY = 13
 
 
 class Count:

@@ -487,16 +487,21 @@ class SlaService:
     ) -> None:
         """A customer message after an agent's answer starts a next-reply clock."""
         now = now or utcnow()
-        first = await sla_repository.clock(session, facts.ticket_id, Metric.FIRST_REPLY)
+        # One read of the ticket's few clocks rather than one per metric.
+        clocks = {c.metric: c for c in await sla_repository.clocks(session, [facts.ticket_id])}
+        first = clocks.get(Metric.FIRST_REPLY)
         if first is not None and first.status != ClockStatus.FULFILLED:
             return  # still waiting for the first reply
-        current = await sla_repository.clock(session, facts.ticket_id, Metric.NEXT_REPLY)
+        current = clocks.get(Metric.NEXT_REPLY)
         if current is not None and current.status in (ClockStatus.ACTIVE, ClockStatus.PAUSED):
             return  # the earlier unanswered message's clock keeps running
         policy, schedule_id = await self._policy_for(session, facts)
         if policy is None or Metric.NEXT_REPLY not in policy.targets:
             return
-        await self._start(session, facts, policy, Metric.NEXT_REPLY, now, now, schedule_id)
+        # `new`: the ticket has no next-reply clock to reuse (all its clocks were read above).
+        await self._start(
+            session, facts, policy, Metric.NEXT_REPLY, now, now, schedule_id, new=current is None
+        )
 
     async def settle_imported(
         self, session: AsyncSession, ticket_id: int, *, now: datetime | None = None
