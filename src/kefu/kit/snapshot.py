@@ -18,7 +18,8 @@ again (tests/kit/test_snapshot.py checks every watched table has one).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -53,6 +54,34 @@ async def current_token(session: AsyncSession) -> str | None:
     return token
 
 
+_SHARED = "kefu.snapshot.shared_token"
+
+
+@asynccontextmanager
+async def shared_token(session: AsyncSession) -> AsyncIterator[None]:
+    """Inside the block every snapshot of this session uses the token read first: one read
+    for work that takes several snapshots (a ticket create: its own settings, then the SLA
+    policies). Only for work that changes no watched table in between."""
+    if _SHARED in session.info:  # nested: the outer block's read holds
+        yield
+        return
+    session.info[_SHARED] = []
+    try:
+        yield
+    finally:
+        session.info.pop(_SHARED, None)
+
+
+async def _token(session: AsyncSession) -> str | None:
+    shared: list[str | None] | None = session.info.get(_SHARED)
+    if shared:
+        return shared[0]
+    token = await current_token(session)
+    if shared is not None:
+        shared.append(token)
+    return token
+
+
 def _engine(session: AsyncSession) -> Engine:
     bind = session.get_bind()
     return bind.engine if isinstance(bind, Connection) else bind
@@ -60,7 +89,8 @@ def _engine(session: AsyncSession) -> Engine:
 
 class Snapshot(Generic[T]):
     """`await snapshot.get(session)`: the loader's value, made again only when the watched
-    tables changed (one token read per call; the loader must return immutable plain data)."""
+    tables changed (one token read per call, or per `shared_token` block; the loader must
+    return immutable plain data)."""
 
     def __init__(self, load: Callable[[AsyncSession], Awaitable[T]]) -> None:
         self._load = load
@@ -68,7 +98,7 @@ class Snapshot(Generic[T]):
         self.loads = 0  # how often the loader ran (tests, benchmarks)
 
     async def get(self, session: AsyncSession) -> T:
-        token = await current_token(session)
+        token = await _token(session)
         engine = _engine(session)
         if token is not None:
             copy = self._copies.get(engine)

@@ -13,7 +13,7 @@ from kefu.customer.schemas import CustomerCreate
 from kefu.customer.service import customer_service
 from kefu.errors import Conflict, Forbidden, Unprocessable
 from kefu.kit.events import publish
-from kefu.kit.snapshot import Snapshot
+from kefu.kit.snapshot import Snapshot, shared_token
 from kefu.kit.time import utcnow
 from kefu.models.sla import AppliedSla
 from kefu.models.ticket import Ticket, TicketComment, TicketStatus, TicketType
@@ -89,6 +89,13 @@ class TicketCreating(TicketBase):
         return Created(TicketView(t, views), [comment] if comment is not None else [])
 
     async def _open(
+        self, session: AsyncSession, data: TicketCreate, actor: Principal | None, description_comment: bool
+    ) -> tuple[Ticket, TicketComment | None, list[AppliedSla]]:
+        # It writes no settings table: its own settings and the SLA policies share one token read.
+        async with shared_token(session):
+            return await self._open_once(session, data, actor, description_comment)
+
+    async def _open_once(
         self, session: AsyncSession, data: TicketCreate, actor: Principal | None, description_comment: bool
     ) -> tuple[Ticket, TicketComment | None, list[AppliedSla]]:
         customer_id, tier = await self._requester(session, data, actor)
