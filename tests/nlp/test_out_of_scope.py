@@ -13,7 +13,9 @@ import pytest
 
 from kefu.demo.intents import INTENTS
 from kefu.nlp import entities
+from kefu.nlp.calibration import neighbour_margin
 from kefu.nlp.features import Coverage
+from kefu.nlp.heads import _Dense
 from kefu.nlp.nlu import IntentModel
 from kefu.nlp.oos import background
 
@@ -183,3 +185,29 @@ class TestEntities:
         assert not entities.unknown(frozenset({"speaker"}), known)
         assert entities.unknown(frozenset({"car"}), known) and entities.unknown(frozenset({"house"}), known)
         assert not entities.unknown(frozenset({"fridge"}), frozenset({"tv", "washer"}))
+
+
+class TestNeighbourClaim:
+    """With the multilingual encoder the out-of-scope class claims a question nearer to the
+    shipped background questions than to the intents' examples (embeddings)."""
+
+    @staticmethod
+    def dense(background: list[list[float]]) -> _Dense:
+        r = float(np.sqrt(0.75))
+        intents = [[0.5, r, 0.0, 0.0], [0.5, 0.0, r, 0.0], [0.5, 0.0, 0.0, r]]  # cosine 0.5 to the query
+        examples = np.array([*intents, *background], np.float32)
+        labels = np.array([0, 0, 1] + [2] * len(background), np.int32)
+        return _Dense(
+            np.zeros((4, 1), np.float32),
+            np.zeros(1, np.float32),
+            np.zeros((1, 3), np.float32),
+            examples,
+            labels,
+        )
+
+    def test_one_stray_background_line_does_not_claim_a_paraphrase(self) -> None:
+        query = np.array([1.0, 0.0, 0.0, 0.0], np.float32)
+        stray = self.dense([[0.6, 0.8, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+        assert neighbour_margin(stray, query, 2) < 0  # one background line at 0.6 beats 0.5
+        near = self.dense([[0.6, 0.8, 0.0, 0.0], [0.6, 0.0, 0.8, 0.0], [0.6, 0.0, 0.0, 0.8]])
+        assert neighbour_margin(near, query, 2) == pytest.approx(0.1, abs=1e-6)

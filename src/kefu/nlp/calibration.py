@@ -48,6 +48,11 @@ DENSE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # ridge weight candi
 # off-topic questions customers ask; 0.2 on the zh_dev_8shot split (3 seeds: mean in-scope
 # 0.879 -> 0.898, OOS recall 1.00; 0.0 lost demo_heldout off-topic declines 0.98 -> 0.93).
 PSEUDO_OOS_SHARE = 0.2
+# The neighbour claim compares the mean of the 3 nearest background questions with that of
+# the 3 nearest intent examples, not the single nearest: ~800 background lines against 8
+# examples an intent, one stray background line near a paraphrase declined it (8-shot sets,
+# seeds 0-4: in-scope zh_aftersales 0.887 -> 0.893, zh_dev 0.901 -> 0.915, OOS recall kept).
+NEIGHBOURS = 3
 NEIGHBOUR_FIT_C = 10.0  # logistic C of the multilingual head's confidence (100 elsewhere)
 
 
@@ -346,13 +351,20 @@ def _fit_dense(
 
 
 def neighbour_margin(dense: _Dense, e: FloatArray, negative: int) -> float:
-    """How much closer the nearest background question is than the nearest intent example
-    (cosine of the embeddings): the out-of-scope evidence when the encoder reads every text."""
+    """How much closer the nearest background questions are than the nearest intent examples
+    (mean cosine of the NEIGHBOURS nearest of each, embeddings): the out-of-scope evidence
+    when the encoder reads every text."""
     background = dense.labels == negative
     sims = np.einsum("ij,j->i", dense.examples, e)
     if background.all() or not background.any():
         return -1.0
-    return float(sims[background].max() - sims[~background].max())
+    return _nearest(sims[background]) - _nearest(sims[~background])
+
+
+def _nearest(sims: npt.NDArray[np.float32]) -> float:
+    """Mean of the NEIGHBOURS highest similarities."""
+    k = min(NEIGHBOURS, len(sims))
+    return float(np.partition(sims, len(sims) - k)[len(sims) - k :].mean())
 
 
 def _neighbour_margin(
