@@ -23,12 +23,42 @@ from kefu.incident.service import incident_service
 from kefu.kit.db import Database
 from kefu.kit.groupcommit import group_commit
 from kefu.models.conversation import ConversationStatus
-from kefu.nlp.emotion import analyze as analyze_emotion
+from kefu.nlp.emotion import Emotion, EmotionModel
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 BOT_TIMEOUT_SECONDS = 10.0
 APOLOGY = "抱歉，智能客服暂时无法回答，正在为您转接人工客服。"
+FELT_MAX = 4096  # emotions kept by text (bounded, oldest out first)
+FELT_CHARS = 200  # longer texts rarely repeat: analysed each time, not kept
+_felt: dict[str, tuple[EmotionModel, Emotion]] = {}
+
+
+def _analyze(text: str) -> tuple[EmotionModel, Emotion]:
+    model = EmotionModel.load()
+    return model, model.analyze(text)
+
+
+def _remembered(text: str) -> Emotion | None:
+    seen = _felt.get(text)
+    return seen[1] if seen is not None and seen[0] is EmotionModel.load() else None
+
+
+async def feeling_of(text: str) -> Emotion:
+    """The text's emotion, in a worker thread: on unsure opinions the model runs a sentence
+    encoder (~5-20 ms) that must not hold the loop. A text seen lately (a quick-reply button,
+    "在吗", "转人工") is answered from memory by the same model: the lexicon path takes
+    ~0.05 ms, the thread hop around it costs more CPU than that."""
+    seen = _remembered(text)
+    if seen is not None:
+        return seen
+    model, emotion = await asyncio.to_thread(_analyze, text)
+    if len(text) > FELT_CHARS:
+        return emotion
+    _felt[text] = (model, emotion)
+    while len(_felt) > FELT_MAX:  # oldest first (dicts keep insertion order)
+        _felt.pop(next(iter(_felt)), None)
+    return emotion
 
 
 async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -84,12 +114,14 @@ async def customer_message(
     # The heavy, state-free parts before (not in) the write unit, in worker threads: the
     # unit runs on the event loop while every other write of the process waits for it. The
     # emotion model runs a sentence encoder on unsure opinions (~5-20 ms).
-    feeling = asyncio.to_thread(analyze_emotion, text)
     prefetch = getattr(bot_slot, "prefetch", None)
-    if prefetch is not None:
-        emotion, _ = await asyncio.gather(feeling, prefetch(text))
-    else:
-        emotion = await feeling
+    emotion = _remembered(text)  # no thread hop, no task for a text seen lately
+    if emotion is None and prefetch is not None:
+        emotion, _ = await asyncio.gather(feeling_of(text), prefetch(text))
+    elif emotion is None:
+        emotion = await feeling_of(text)
+    elif prefetch is not None:
+        await prefetch(text)
 
     async def work(session: AsyncSession) -> Accepted:
         msg, is_new, conv = await conversation_service.customer_message(
