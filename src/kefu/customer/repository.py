@@ -37,6 +37,15 @@ class CustomerRepository:
         """Without its identities (one statement)."""
         return await session.get(Customer, customer_id)
 
+    async def by_identity(self, session: AsyncSession, kind: str, value: str) -> Customer | None:
+        """The customer an identity belongs to, without its identities (one statement)."""
+        stmt = (
+            sa.select(Customer)
+            .join(Identity, Identity.customer_id == Customer.id)
+            .where(Identity.kind == kind, Identity.value == value)
+        )
+        return (await session.execute(stmt)).scalar_one_or_none()
+
     async def identity(self, session: AsyncSession, kind: str, value: str) -> Identity | None:
         stmt = sa.select(Identity).where(Identity.kind == kind, Identity.value == value)
         return (await session.execute(stmt)).scalar_one_or_none()

@@ -79,13 +79,14 @@ class CustomerService:
     async def find_or_create(self, session: AsyncSession, data: CustomerCreate) -> Customer:
         """Match by any identity first (one person across channels), else create."""
         pairs = self.identities_of(data)
+        if len(pairs) == 1:  # the usual case (a mail sender, a requester's email): one read
+            found = await customer_repository.by_identity(session, *pairs[0])
+            if found is not None:  # the one identity given is this one: nothing to attach
+                return found
+            return await self._insert(session, data, pairs, actor=None)
         for kind, value in pairs:
             existing = await customer_repository.identity(session, kind, value)
             if existing is not None:
-                if len(pairs) == 1:  # the one identity given is this one: nothing to attach
-                    found = await customer_repository.get_plain(session, existing.customer_id)
-                    assert found is not None
-                    return found
                 customer = await customer_repository.get(session, existing.customer_id)
                 assert customer is not None
                 await self._attach_missing(session, customer, pairs)
