@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -138,6 +139,7 @@ async def run(backend: str, mails: int, concurrency: int) -> dict[str, Any]:
         await db.dispose()
         if pg_name:
             await _pg_drop(pg_name)
+        shutil.rmtree(tmp, ignore_errors=True)  # the database and attachments (~4 MB a run)
     return {
         "bench": "mail_inbound",
         "backend": backend,
