@@ -233,3 +233,49 @@ class TestLoyaltyOrder:
         assert queue_key("normal", "high", frozenset(), at, 1) > queue_key(
             "normal", "none", frozenset(), at, 0
         )
+
+
+class TestRoutingCostWithABacklog:
+    """Every new ticket routes its group's queue: with a backlog and nobody free to take it
+    (and no advised customer), the queue is not read at all."""
+
+    async def _backlog(self, db: Database, waiting: int) -> tuple[int, Principal]:
+        async with db.transaction() as s:
+            group = await make_group(s, name="售后维修", is_default=True)
+            user = await make_user(s, name="李娜", group_ids=[group.id])
+        agent = staff(user, [group.id])
+        await presence(db, agent, Presence.ONLINE)
+        async with db.transaction() as s:
+            row = await s.get(AgentState, agent.id)
+            assert row is not None
+            row.ticket_capacity = 1
+            await make_ticket(s, subject="已分配", group_id=group.id, channel="email", assignee_id=agent.id)
+            for i in range(waiting):
+                await make_ticket(s, subject=f"排队 {i}", group_id=group.id, channel="email")
+        return group.id, agent
+
+    @pytest.mark.parametrize("waiting", [3, 30])
+    async def test_with_every_agent_full_the_waiting_queue_is_not_read(
+        self, db: Database, waiting: int
+    ) -> None:
+        from tests.statements import count_statements
+
+        group_id, _agent = await self._backlog(db, waiting)
+        with count_statements(db) as counter:
+            async with db.transaction() as s:
+                assert await routing_service.route_tickets(s, group_id) == []
+        # lock, members, loads, "anyone advised?" — the same few reads for 3 or 30 waiting
+        assert counter.count <= 4, counter.report()
+        assert not [q for q in counter.work if "FROM tickets LEFT OUTER JOIN customers" in q], counter.report()
+
+    async def test_a_freed_slot_still_takes_the_oldest_waiting_ticket(self, db: Database) -> None:
+        group_id, agent = await self._backlog(db, 3)
+        async with db.transaction() as s:
+            await s.execute(sa.update(Ticket).where(Ticket.assignee_id == agent.id).values(status="solved"))
+        async with db.transaction() as s:
+            got = await routing_service.route_tickets(s, group_id)
+        async with db.transaction() as s:
+            first = await s.scalar(
+                sa.select(Ticket.id).where(Ticket.subject == "排队 0", Ticket.group_id == group_id)
+            )
+        assert got == [(first, agent.id)]

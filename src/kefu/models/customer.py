@@ -22,6 +22,15 @@ class IdentityKind(StrEnum):
 
 class Customer(TimestampMixin, Base):
     __tablename__ = "customers"
+    # The few advised customers: routing asks "is anyone advised?" on every new ticket.
+    __table_args__ = (
+        sa.Index(
+            "ix_customers_advisor",
+            "advisor_id",
+            postgresql_where=sa.text("advisor_id IS NOT NULL"),
+            sqlite_where=sa.text("advisor_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), default="")

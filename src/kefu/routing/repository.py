@@ -197,6 +197,12 @@ async def advisor_states(session: AsyncSession, user_ids: Collection[int]) -> di
     return {int(u): (bool(a), st or Presence.OFFLINE) for u, a, st in (await session.execute(stmt)).all()}
 
 
+async def any_advised_customer(session: AsyncSession) -> bool:
+    """Whether any customer has a dedicated advisor (a partial index answers it)."""
+    stmt = sa.select(Customer.id).where(Customer.advisor_id.is_not(None)).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
 async def customer_advisor(session: AsyncSession, customer_id: int | None) -> int | None:
     if customer_id is None:
         return None

@@ -49,16 +49,24 @@ class TicketRouter:
             for s, u in members
             if s.ticket_capacity > 0
         ]
-        favoured = await ticket_queue_service.priority_tiers(session)
+        loads = await repo.ticket_loads(session, [a.user_id for a in agents]) if agents else {}
+        # Only agents with a spare slot can take a ticket (candidates_for agrees); knowing it
+        # before the queue is read lets a full team skip reading it.
+        agents = [
+            Candidate(**{**a.__dict__, "load": loads.get(a.user_id, 0)})
+            for a in agents
+            if loads.get(a.user_id, 0) < a.capacity
+        ]
         # Nobody with a spare slot: only advisors can take anything, so don't load the whole
-        # queue (every new ticket asks).
+        # queue (every new ticket asks) — nor anything, when no customer has an advisor.
+        if not agents and not await repo.any_advised_customer(session):
+            return []
+        favoured = await ticket_queue_service.priority_tiers(session)
         rows = await repo.waiting_tickets(session, group_id, favoured, advised_only=not agents)
         if not rows:
             return []
         rows.sort(key=lambda r: queue_key(r[0].priority, r[1], favoured, r[0].created_at, r[0].id))
         advisors = await _advisors(session, {a for _t, _tier, a in rows if a is not None})
-        loads = await repo.ticket_loads(session, [a.user_id for a in agents])
-        agents = [Candidate(**{**a.__dict__, "load": loads.get(a.user_id, 0)}) for a in agents]
         done: list[tuple[int, int]] = []
         for t, _tier, advisor_id in rows:
             target = ticket_route(advisors.get(advisor_id) if advisor_id else None, t.channel).assign_to
@@ -66,6 +74,8 @@ class TicketRouter:
                 if await ticket_service.route_claim(session, t.id, target):
                     done.append((t.id, target))
                 continue
+            if not agents:
+                continue  # the rest of the queue waits for an advisor or a free agent
             item = Waiting(
                 conversation_id=t.id, priority=0, first_queued_at=t.created_at, queued_at=t.created_at
             )
@@ -74,14 +84,14 @@ class TicketRouter:
                 if await repo.lock_agent(session, cand.user_id, fresh_after()) is None:
                     continue
                 if (await repo.ticket_loads(session, [cand.user_id])).get(cand.user_id, 0) >= cand.capacity:
+                    agents = [a for a in agents if a.user_id != cand.user_id]  # full meanwhile
                     continue
                 if await ticket_service.route_claim(session, t.id, cand.user_id):
                     done.append((t.id, cand.user_id))
                     agents = [
                         Candidate(**{**a.__dict__, "load": a.load + 1, "last_assigned_at": now})
-                        if a.user_id == cand.user_id
-                        else a
                         for a in agents
+                        if a.user_id != cand.user_id or a.load + 1 < a.capacity
                     ]
                 break
         return done
