@@ -266,7 +266,8 @@ class TestRoutingCostWithABacklog:
                 assert await routing_service.route_tickets(s, group_id) == []
         # lock, members, loads, "anyone advised?" — the same few reads for 3 or 30 waiting
         assert counter.count <= 4, counter.report()
-        assert not [q for q in counter.work if "FROM tickets LEFT OUTER JOIN customers" in q], counter.report()
+        queue_reads = [q for q in counter.work if "FROM tickets LEFT OUTER JOIN customers" in q]
+        assert not queue_reads, counter.report()
 
     async def test_a_freed_slot_still_takes_the_oldest_waiting_ticket(self, db: Database) -> None:
         group_id, agent = await self._backlog(db, 3)
