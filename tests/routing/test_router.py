@@ -321,3 +321,22 @@ class TestTierQueue:
         conv_id = await waiting_conversation(db, email="vip@example.cn")
         c = await conversation(db, conv_id)
         assert c.group_id == vip and c.priority == 30 and c.tier == "high"
+
+
+class TestQueueStatus:
+    async def test_nobody_online_gives_no_wait_estimate_and_an_online_agent_does(
+        self, db: Database, group: int
+    ) -> None:
+        # Saturday night with every agent off: "about 8 min to wait" would be a promise nobody
+        # keeps, so the widget is told the queue is unstaffed instead.
+        ids = [await waiting_conversation(db) for _ in range(2)]
+        async with db.read() as session:
+            status = await routing_service.queue_status(session, await session.get_one(Conversation, ids[1]))
+        assert status is not None
+        assert (status.position, status.staffed, status.eta_seconds) == (2, False, 0)
+
+        await go_online(db, await agent(db, group), capacity=1)
+        async with db.read() as session:
+            status = await routing_service.queue_status(session, await session.get_one(Conversation, ids[1]))
+        assert status is not None
+        assert status.position == 2 and status.staffed and status.eta_seconds > 0

@@ -47,6 +47,9 @@ class TestChatPage:
     async def test_strings_for_the_script_are_translated(self, client: httpx.AsyncClient) -> None:
         zh = _i18n((await client.get("/chat", headers=HTML)).text, "chat-i18n")
         assert zh["sending"] == "发送中…" and "{position}" in zh["queue"]
+        # "number 2 in the queue" is one person ahead, not two
+        assert zh["queue"].startswith("您当前排在第 {position} 位")
+        assert "没有客服在线" in zh["queue_unstaffed"] and "{position}" in zh["queue_unstaffed"]
         en = _i18n((await client.get("/chat?lang=en", headers=HTML)).text, "chat-i18n")
         assert en["sending"] == "Sending…"
 

@@ -82,6 +82,9 @@ class ChatQueue(TypedDict):
     type: Literal["queue"]
     position: int
     eta_seconds: int
+    # False while no agent of the group is online (nights, weekends, everyone away): there is
+    # no wait to estimate then, so the widget says an agent will answer when one is back.
+    staffed: bool
 
 
 class ChatAssigned(TypedDict):

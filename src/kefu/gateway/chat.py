@@ -128,7 +128,13 @@ async def chat_socket(ws: WebSocket, token: str = "") -> None:
             await send_json(ws, hello)
             if queue is not None:
                 await send_json(
-                    ws, frames.ChatQueue(type="queue", position=queue.position, eta_seconds=queue.eta_seconds)
+                    ws,
+                    frames.ChatQueue(
+                        type="queue",
+                        position=queue.position,
+                        eta_seconds=queue.eta_seconds,
+                        staffed=queue.staffed,
+                    ),
                 )
             if agent is not None:
                 await send_json(ws, frames.ChatAssigned(type="assigned", agent_name=agent))

@@ -79,3 +79,4 @@ class LiveOut(Schema):
 class QueueStatus(Schema):
     position: int
     eta_seconds: int
+    staffed: bool

@@ -63,8 +63,8 @@ def overflow_due(item: Waiting, after_seconds: int, now: datetime) -> bool:
 
 def eta_seconds(position: int, agents_online: int, avg_handle_seconds: float, capacity_each: int = 1) -> int:
     """Expected wait for the `position`-th in line: slots free up at the rate the online
-    agents' concurrent chats finish."""
-    if position <= 0:
+    agents' concurrent chats finish. Nobody online: 0, there is no rate to estimate from."""
+    if position <= 0 or agents_online <= 0:
         return 0
     slots = max(1, agents_online * max(1, capacity_each))
     return math.ceil(position / slots * avg_handle_seconds)

@@ -195,7 +195,10 @@ class RoutingService:
             (
                 c.id,
                 frames.ChatQueue(
-                    type="queue", position=i + 1, eta_seconds=eta_seconds(i + 1, agents_online, avg)
+                    type="queue",
+                    position=i + 1,
+                    eta_seconds=eta_seconds(i + 1, agents_online, avg),
+                    staffed=agents_online > 0,
                 ),
             )
             for i, c in enumerate(waiting)
@@ -215,7 +218,9 @@ class RoutingService:
         position = next((i + 1 for i, c in enumerate(items) if c.id == conv.id), len(items) + 1)
         online = len(await repo.online_members(session, conv.group_id, fresh_after()))
         avg = await repo.avg_handle_seconds(session, utcnow() - timedelta(days=1)) or DEFAULT_HANDLE_SECONDS
-        return QueueStatus(position=position, eta_seconds=eta_seconds(position, online, avg))
+        return QueueStatus(
+            position=position, eta_seconds=eta_seconds(position, online, avg), staffed=online > 0
+        )
 
     # --- presence -----------------------------------------------------------------------
     # `status` is what the person chose and is kept across pages, tabs and reconnects;

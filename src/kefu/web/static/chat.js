@@ -217,7 +217,8 @@
     },
     queue: function (f) {
       var minutes = Math.max(1, Math.round((f.eta_seconds || 0) / 60));
-      banner(fmt(f.eta_seconds ? T.queue : T.queue_soon, { position: f.position, minutes: minutes }));
+      var text = f.staffed === false ? T.queue_unstaffed : (f.eta_seconds ? T.queue : T.queue_soon);
+      banner(fmt(text, { position: f.position, minutes: minutes }));
       handoffButton(false);
     },
     assigned: function (f) {
