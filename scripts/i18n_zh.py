@@ -246,7 +246,7 @@ CHAT_ZH = {
     "taken over": "主管接管",
     "skills": "技能",
     "load": "负载",
-    "waited {n} s": "已等待 {n} 秒",
+    "waited {time}": "已等待 {time}",
     "New conversation: {name}": "新会话：{name}",
     "This conversation is no longer yours.": "该会话已不再由您处理。",
     "The chat has ended.": "会话已结束。",

@@ -111,6 +111,7 @@ class TestLiveChat:
         customer = await (await browser.new_context()).new_page()
         chat = await open_widget(customer, shop)
         await chat.locator("[data-testid=prechat] input[name=name]").fill("王小明")
+        await chat.locator("[data-testid=prechat] input[name=phone]").fill("13800001111")
         await chat.locator("[data-testid=start-chat]").click()
         box = chat.locator("[data-testid=chat-input]")
         await box.fill("你好，我想买一台平板")
@@ -130,6 +131,10 @@ class TestLiveChat:
             "你好，我想买一台平板", timeout=TIMEOUT
         )
         await expect(view.locator("[data-testid=assign-reason]")).to_contain_text("分配原因")
+        await expect(view.locator("[data-testid=assign-reason]")).to_contain_text("已等待")
+        # The customer panel names identities in Chinese ("手机：…", not "phone: …").
+        await expect(agent.locator("#cust-identities")).to_contain_text("手机：", timeout=TIMEOUT)
+        assert "phone" not in await agent.locator("#cust-identities").inner_text()
         reply = view.locator("[data-testid=reply-input]")
         await reply.fill("王小明您好，我是李小青，请问您看中的是哪一款？")
         await reply.press("Enter")

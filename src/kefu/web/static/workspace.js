@@ -18,6 +18,12 @@
   var current = null, macros = null, groups = null, audio = null, toastTimer = null;
 
   // ---- helpers -----------------------------------------------------------------------
+  // "已等待 3 分 20 秒", not "已等待 200 秒": waits read in the unit people use.
+  function waitText(sec) {
+    sec = Math.max(0, Math.round(sec || 0));
+    if (sec >= 3600) return fmt(T.hours, { h: Math.floor(sec / 3600), m: Math.floor((sec % 3600) / 60) });
+    return sec < 60 ? fmt(T.seconds, { n: sec }) : fmt(T.minutes, { m: Math.floor(sec / 60), s: sec % 60 });
+  }
   function fmt(text, vars) {
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? vars[k] : m; });
   }
@@ -294,7 +300,7 @@
     if (reason.rule) parts.push(T["rule_" + reason.rule] || String(reason.rule));
     if (reason.skills && reason.skills.length) parts.push(T.skills + ": " + [].concat(reason.skills).join(", "));
     if (typeof reason.load === "number") parts.push(T.load_word + ": " + reason.load + (reason.capacity ? "/" + reason.capacity : ""));
-    if (typeof reason.waited_seconds === "number") parts.push(fmt(T.waited, { n: reason.waited_seconds }));
+    if (typeof reason.waited_seconds === "number") parts.push(fmt(T.waited, { time: waitText(reason.waited_seconds) }));
     if (reason.note) parts.push(String(reason.note));
     return parts.join(" · ");
   }
@@ -639,7 +645,7 @@
     $("cust-points").textContent = String(cu.points_balance || 0);
     $("cust-link").href = "/agent/customers/" + cu.id;
     var ids = $("cust-identities"); ids.textContent = "";
-    (cu.identities || []).forEach(function (i) { ids.appendChild(el("li", "", i.kind + ": " + i.value)); });
+    (cu.identities || []).forEach(function (i) { ids.appendChild(el("li", "", ((T.identity || {})[i.kind] || i.kind) + "：" + i.value)); });
     var tk = $("cust-tickets"); tk.textContent = "";
     (cu.tickets || []).slice(0, 5).forEach(function (t) {
       var li = el("li"), a = el("a", "", "#" + t.id + " " + (t.subject || ""));
