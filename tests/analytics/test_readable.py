@@ -25,7 +25,7 @@ RANGE = {"from": "2025-06-10", "to": "2025-06-10"}
 
 
 def _sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH)  # type: ignore[misc]
+    return datetime(*args, tzinfo=SH)  # type: ignore[misc,arg-type]
 
 
 class TestMonthPeriods:

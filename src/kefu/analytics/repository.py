@@ -21,6 +21,15 @@ from kefu.analytics.facts import (
     SurveyRow,
     TicketRow,
 )
+from kefu.analytics.slice_filters import (
+    EMPTY,
+    Only,
+    backlog_filter,
+    conversation_conditions,
+    of_tickets,
+    survey_conditions,
+    ticket_conditions,
+)
 from kefu.kit.events import EventRecord
 from kefu.kit.time import ensure_utc
 from kefu.models import AgentState, Customer, Message
@@ -119,10 +128,17 @@ class AnalyticsRepository:
         return stmt.outerjoin(Customer, Customer.id == Ticket.customer_id)
 
     async def tickets_between(
-        self, session: AsyncSession, column: str, start: datetime, end: datetime, *, solved_only: bool = False
+        self,
+        session: AsyncSession,
+        column: str,
+        start: datetime,
+        end: datetime,
+        *,
+        solved_only: bool = False,
+        only: Only = EMPTY,
     ) -> list[TicketRow]:
         col = getattr(Ticket, column)
-        stmt = self._tickets().where(col >= start, col < end)
+        stmt = self._tickets().where(col >= start, col < end, *ticket_conditions(only))
         if solved_only:
             stmt = stmt.where(Ticket.status.in_(("solved", "closed")))
         return [_ticket_row(r) for r in (await session.execute(stmt)).all()]
@@ -152,7 +168,9 @@ class AnalyticsRepository:
             rows.extend((await session.execute(stmt)).all())
         return rows
 
-    async def sla_outcomes(self, session: AsyncSession, start: datetime, end: datetime) -> list[ClockRow]:
+    async def sla_outcomes(
+        self, session: AsyncSession, start: datetime, end: datetime, only: Only = EMPTY
+    ) -> list[ClockRow]:
         """Clocks breached in the window, and clocks met (fulfilled, never breached) in it."""
         cols = (AppliedSla.ticket_id, AppliedSla.metric)
         breached = sa.select(*cols, sa.literal(False).label("met"), AppliedSla.breached_at.label("at")).where(
@@ -161,6 +179,7 @@ class AnalyticsRepository:
         met = sa.select(*cols, sa.literal(True).label("met"), AppliedSla.fulfilled_at.label("at")).where(
             AppliedSla.fulfilled_at >= start, AppliedSla.fulfilled_at < end, AppliedSla.breached_at.is_(None)
         )
+        breached, met = (of_tickets(q, AppliedSla.ticket_id, only) for q in (breached, met))
         rows = [*(await session.execute(breached)).all(), *(await session.execute(met)).all()]
         tickets = await self.tickets_by_id(session, (r.ticket_id for r in rows))
         return [
@@ -170,7 +189,7 @@ class AnalyticsRepository:
         ]
 
     async def comments_for_replies(
-        self, session: AsyncSession, start: datetime, end: datetime
+        self, session: AsyncSession, start: datetime, end: datetime, only: Only = EMPTY
     ) -> dict[int, list[CommentRow]]:
         """Public comments (up to `end`) of tickets that got a public agent reply in the window."""
         touched = sa.select(TicketComment.ticket_id).where(
@@ -180,6 +199,7 @@ class AnalyticsRepository:
             TicketComment.author_user_id.is_not(None),
             TicketComment.conversation_id.is_(None),  # chat lines count in the chat metrics
         )
+        touched = of_tickets(touched, TicketComment.ticket_id, only)
         ids = [r[0] for r in (await session.execute(touched.distinct())).all()]
         out: dict[int, list[CommentRow]] = defaultdict(list)
         for chunk in _chunks(ids):
@@ -201,7 +221,7 @@ class AnalyticsRepository:
 
     # --- conversations ------------------------------------------------------------------
     async def conversations_between(
-        self, session: AsyncSession, column: str, start: datetime, end: datetime
+        self, session: AsyncSession, column: str, start: datetime, end: datetime, only: Only = EMPTY
     ) -> list[ConversationRow]:
         col = getattr(Conversation, column)
         has_turns, _ = await features(session)
@@ -231,7 +251,7 @@ class AnalyticsRepository:
             )
             .outerjoin(Ticket, Ticket.id == Conversation.ticket_id)
             .outerjoin(AgentState, AgentState.user_id == Conversation.assignee_id)
-            .where(col >= start, col < end)
+            .where(col >= start, col < end, *conversation_conditions(only))
         )
         return [
             ConversationRow(
@@ -312,7 +332,7 @@ class AnalyticsRepository:
 
     # --- surveys and transfers ---------------------------------------------------------
     async def surveys_between(
-        self, session: AsyncSession, column: str, start: datetime, end: datetime
+        self, session: AsyncSession, column: str, start: datetime, end: datetime, only: Only = EMPTY
     ) -> list[SurveyRow]:
         col = getattr(Survey, column)
         stmt = (
@@ -333,7 +353,7 @@ class AnalyticsRepository:
             .outerjoin(Ticket, Ticket.id == Survey.ticket_id)
             .outerjoin(Conversation, Conversation.id == Survey.conversation_id)
             .outerjoin(Customer, Customer.id == Survey.customer_id)
-            .where(col >= start, col < end)
+            .where(col >= start, col < end, *survey_conditions(only))
         )
         return [
             SurveyRow(
@@ -475,7 +495,7 @@ class AnalyticsRepository:
         is_open = Ticket.status.in_(
             sa.bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
         )
-        base = _filter_tickets(base.where(is_open), only)
+        base = backlog_filter(base.where(is_open), only)
         count = int(
             (await session.execute(sa.select(sa.func.count()).select_from(base.subquery()))).scalar() or 0
         )
@@ -567,26 +587,6 @@ class AnalyticsRepository:
     async def pain_point(self, session: AsyncSession, topic: str) -> PainPoint | None:
         stmt = sa.select(PainPoint).where(PainPoint.topic == topic)
         return (await session.execute(stmt)).scalar_one_or_none()
-
-
-def _filter_tickets(stmt: sa.Select[Any], only: dict[str, Any]) -> sa.Select[Any]:
-    for dim, value in only.items():
-        none = value == "none"
-        if dim == "channel":
-            stmt = stmt.where(Ticket.channel == value)
-        elif dim == "group":
-            stmt = stmt.where(Ticket.group_id.is_(None) if none else Ticket.group_id == int(value))
-        elif dim == "agent":
-            stmt = stmt.where(Ticket.assignee_id.is_(None) if none else Ticket.assignee_id == int(value))
-        elif dim == "category":
-            stmt = stmt.where(
-                Ticket.category == ""
-                if none
-                else sa.or_(Ticket.category == value, Ticket.category.like(value + "/%"))
-            )
-        elif dim == "tier":
-            stmt = stmt.where(Customer.tier == value)
-    return stmt
 
 
 analytics_repository = AnalyticsRepository()

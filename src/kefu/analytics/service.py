@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.analytics.facts import ALL, Builder, Dims, Slice, Window
 from kefu.analytics.metrics import DIMENSIONS, Stats, merged, summarize
 from kefu.analytics.repository import analytics_repository as repo
+from kefu.analytics.slice_filters import EMPTY, Only
 from kefu.analytics.windows import (
     check_range,
     day_start,
@@ -106,23 +107,27 @@ class AnalyticsService:
             out[(ticket_id, metric)] = business_minutes_between(cals[schedule_id], start, end) * 60
         return out
 
-    async def read_window(self, session: AsyncSession, start: datetime, end: datetime) -> Window:
+    async def read_window(
+        self, session: AsyncSession, start: datetime, end: datetime, only: Only = EMPTY
+    ) -> Window:
+        """The rows of [start, end); with `only`, the SQL skips most rows the filter drops
+        (a superset of the matching ones: the Builder applies the exact filter)."""
         w = Window(start=start, end=end)
-        w.created = await repo.tickets_between(session, "created_at", start, end)
-        w.first_replied = await repo.tickets_between(session, "first_replied_at", start, end)
-        w.solved = await repo.tickets_between(session, "solved_at", start, end, solved_only=True)
+        w.created = await repo.tickets_between(session, "created_at", start, end, only=only)
+        w.first_replied = await repo.tickets_between(session, "first_replied_at", start, end, only=only)
+        w.solved = await repo.tickets_between(session, "solved_at", start, end, solved_only=True, only=only)
         pairs = [(t.id, "first_reply", t.created_at, t.first_replied_at) for t in w.first_replied]
         pairs += [(t.id, "resolution", t.created_at, t.solved_at) for t in w.solved]
         w.business = await self._business(session, [p for p in pairs if p[3] is not None])  # type: ignore[misc]
-        w.conversations = await repo.conversations_between(session, "created_at", start, end)
-        w.closed = await repo.conversations_between(session, "closed_at", start, end)
+        w.conversations = await repo.conversations_between(session, "created_at", start, end, only)
+        w.closed = await repo.conversations_between(session, "closed_at", start, end, only)
         w.messages = await repo.messages_of(session, [c.id for c in w.conversations])
-        w.comments = await repo.comments_for_replies(session, start, end)
+        w.comments = await repo.comments_for_replies(session, start, end, only)
         commented = await repo.tickets_by_id(session, w.comments)
         w.comment_dims = {i: (t.dims, t.first_replied_at) for i, t in commented.items()}
-        w.clocks = await repo.sla_outcomes(session, start, end)
-        w.answered = await repo.surveys_between(session, "answered_at", start, end)
-        w.sent = await repo.surveys_between(session, "sent_at", start, end)
+        w.clocks = await repo.sla_outcomes(session, start, end, only)
+        w.answered = await repo.surveys_between(session, "answered_at", start, end, only)
+        w.sent = await repo.surveys_between(session, "sent_at", start, end, only)
         w.transfers = await self._transfers(session, start, end)
         customers = {
             c
@@ -172,7 +177,7 @@ class AnalyticsService:
         """Stats of [start, end) for "all" and (`slices`, without `only`) every slice."""
         if not await repo.has_activity(session, start, end):
             return {ALL: Stats()}
-        window = await self.read_window(session, start, end)
+        window = await self.read_window(session, start, end, only or EMPTY)
         return Builder(only, slices=slices and not only).build(window, timezone())
 
     # --- combining rollups and live ---------------------------------------------------
