@@ -32,8 +32,8 @@ async def login(page: Page, base: str, email: str) -> None:
 
 @pytest.fixture(scope="module")
 def open_all_hours(demo_server: LiveServer) -> LiveServer:
-    """The demo's default schedule is office hours; the widget must be open whenever the
-    suite runs, so a round-the-clock default schedule replaces it."""
+    """The demo's chat hours are 9:00–21:00; the widget must be open whenever the suite
+    runs, so a round-the-clock default schedule replaces them."""
     with httpx.Client(base_url=demo_server.url) as http:
         auth = http.post("/api/v1/auth/token", json={"email": "admin@kefu.demo", "password": "kefu-demo"})
         h = {"Authorization": f"Bearer {auth.json()['access_token']}"}
@@ -48,6 +48,14 @@ def open_all_hours(demo_server: LiveServer) -> LiveServer:
             },
         )
         assert r.status_code == 201, r.text
+        # The demo's chat groups keep 9:00–21:00 of their own: make them follow the default.
+        for group in http.get("/api/v1/groups", headers=h).json()["items"]:
+            rule = http.get(f"/api/v1/routing/rules/{group['id']}", headers=h).json()
+            rule.pop("group_id")
+            put = http.put(
+                f"/api/v1/routing/rules/{group['id']}", headers=h, json={**rule, "schedule_id": None}
+            )
+            assert put.status_code == 200, put.text
         assert http.get("/api/v1/widget/status").json()["open"] is True
     return demo_server
 

@@ -36,8 +36,14 @@ async def api(server: LiveServer, method: str, path: str, **kw: Any) -> Any:
 
 
 async def default_schedule(server: LiveServer, name: str, intervals: list[dict[str, Any]]) -> None:
+    """Every demo group's agents follow a new default schedule (the demo gives the chat groups
+    9:00–21:00 of their own, which would make the test depend on the time it runs)."""
     body = {"name": name, "timezone": "Asia/Shanghai", "intervals": intervals, "is_default": True}
     await api(server, "POST", "/api/v1/schedules", json=body)
+    for group in (await api(server, "GET", "/api/v1/groups"))["items"]:
+        rule = await api(server, "GET", f"/api/v1/routing/rules/{group['id']}")
+        rule.pop("group_id")
+        await api(server, "PUT", f"/api/v1/routing/rules/{group['id']}", json={**rule, "schedule_id": None})
 
 
 async def login(page: Page, base: str, email: str) -> None:

@@ -136,26 +136,39 @@ async def load(session: AsyncSession) -> DemoResult:
 
 async def _routing_rules(session: AsyncSession, group_ids: dict[str, int]) -> None:
     """Pre-sales chats overflow to after-sales after 5 minutes; returning customers wait up
-    to 2 minutes for the agent who knows them (熟客优先)."""
+    to 2 minutes for the agent who knows them (熟客优先). Agents take chats 9:00–21:00 every
+    day, as the help center and the bot tell customers; the office schedule (with its lunch
+    break) stays the default for business-hours SLAs."""
     from kefu.authz import SYSTEM
+    from kefu.demo.tickets import SERVICE_DESK
     from kefu.routing.schemas import RuleIn
     from kefu.routing.service import routing_service
+    from kefu.sla.service import sla_service
+
+    schedules = {s.name: s for s in await sla_service.list_schedules(session)}
+    desk = schedules.get(SERVICE_DESK.name) or await sla_service.create_schedule(session, None, SERVICE_DESK)
 
     for name, rule in (
         (
             "售前咨询",
             RuleIn(
-                overflow_group_id=group_ids["售后维修"], overflow_after_seconds=300, sticky_wait_seconds=120
+                overflow_group_id=group_ids["售后维修"],
+                overflow_after_seconds=300,
+                sticky_wait_seconds=120,
+                schedule_id=desk.id,
             ),
         ),
-        ("售后维修", RuleIn(sticky_wait_seconds=120)),
+        ("售后维修", RuleIn(sticky_wait_seconds=120, schedule_id=desk.id)),
         (
             "投诉处理",
             RuleIn(
-                overflow_group_id=group_ids["VIP专席"], overflow_after_seconds=600, sticky_wait_seconds=300
+                overflow_group_id=group_ids["VIP专席"],
+                overflow_after_seconds=600,
+                sticky_wait_seconds=300,
+                schedule_id=desk.id,
             ),
         ),
-        ("VIP专席", RuleIn(sticky_wait_seconds=300)),
+        ("VIP专席", RuleIn(sticky_wait_seconds=300, schedule_id=desk.id)),
     ):
         current = await routing_service.get_rule(session, SYSTEM, group_ids[name])
         if current.overflow_group_id is None and current.sticky_wait_seconds == 60:  # untouched
