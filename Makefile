@@ -106,6 +106,7 @@ bench: install-dev
 # (licence not stated) and ATEC/BQ questions (research use only), from ../shared/data. Written
 # to src/kefu/data/emotion/site/ (git-ignored), which replaces the shipped default while it
 # exists; delete that folder to go back. Not for redistribution.
+# Hashed model and gate; `scripts/train_emotion.py --profile research --e5` adds the encoder head.
 emotion-model-research: install
 	$(BIN)/python scripts/train_emotion.py --profile research --data $(or $(KEFU_SHARED_DATA),../shared/data)/sentiment --neutral $(or $(KEFU_SHARED_DATA),../shared/data)/paraphrase
 

