@@ -76,8 +76,8 @@ VERSION = "zh-hash-lr-research-2"  # with --e5: "zh-hash-lr-e5-research-2"
 # C, blend and margin were chosen on a dev split drawn (seed 7) from that training split, never
 # on the validation split bench/emotion.py reports. There it added at most ~0.5 points per set
 # (hashed 0.8945 / 0.9349 / 0.8933 on hotel / shopping / waimai, with the head 0.8998 / 0.9397 /
-# 0.8956; the default's blend 0.7 / 1.5 lost 0.7 on waimai) while ~10 % of reviews paid the
-# encoder, so `make emotion-model-research` builds without it. See src/kefu/data/emotion/README.md.
+# 0.8956; the default's blend 0.7 / 1.5 lost 0.7 on waimai), on the validation split it lost
+# 0.2-0.5, and ~10 % of reviews pay the encoder: `make emotion-model-research` builds without it. See src/kefu/data/emotion/README.md.
 RESEARCH_E5 = E5Head(mix=0.5, margin=1.0, c=3.0, chars=40, tokens=32)
 # Texts per source the head learns from (a seeded sample of the training split): a 384-weight
 # linear head needs no more, and each text costs ~8 ms of CPU to embed (the whole split: ~8 min
