@@ -38,25 +38,13 @@ BUDGET_RETURNING_CUSTOMER = 10
 BUDGET_REPLY = 12
 
 
-class Count:
-    def __init__(self, counter: Counter) -> None:
-        # The webhook subscriptions are read again when their 2-second process cache ends
-        # (webhook/service.py): on a loaded machine that can fall inside any mail, yet it is
-        # not a per-mail cost.
-        self.work = [s for s in counter.work if "FROM webhook_subscriptions" not in s]
-        self.count = len(self.work)
-
-    def report(self) -> str:
-        return "\n".join(f"{i + 1:3d} {s.splitlines()[0][:150]}" for i, s in enumerate(self.work))
-
-
-async def _process(db: Database, m: EmailMessage) -> Count:
+async def _process(db: Database, m: EmailMessage) -> Counter:
     async with db.transaction() as s:
         stored = await inbound_mail_service.store(s, m.as_bytes(), source="smtp")
     with count_statements(db) as counter:
         async with db.transaction() as s:
             assert await inbound_mail_service.process(s, stored.id) is not None
-    return Count(counter)
+    return counter
 
 
 class TestInboundMailBudget:

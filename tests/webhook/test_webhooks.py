@@ -15,7 +15,7 @@ import uvicorn
 from kefu.kit.db import Database
 from kefu.kit.jobs import Job, Worker
 from kefu.kit.time import utcnow
-from kefu.models import WebhookDelivery
+from kefu.models import WebhookDelivery, WebhookSubscription
 from kefu.models.user import Role
 from kefu.webhook.signing import verify
 from tests.conftest import Configure, free_port
@@ -116,6 +116,36 @@ class TestDelivery:
         await Worker(db).run_until_idle()
         assert receiver.requests == []
         assert await _deliveries(db) == []
+
+    async def test_a_subscription_removed_elsewhere_gets_nothing_and_the_change_stands(
+        self, db: Database, client: httpx.AsyncClient, receiver: Receiver
+    ) -> None:
+        _admin, token = await staff_token(db, role=Role.ADMIN)
+        base = f"http://127.0.0.1:{receiver.port}"
+        subs = {
+            p: await _subscribe(client, token, f"{base}/{p}", ["customer.created"]) for p in ("a", "b", "c")
+        }
+        r = await client.post(
+            "/api/v1/customers", headers=bearer(token), json={"name": "甲", "email": "a@x.cn"}
+        )
+        assert r.status_code == 201
+        await Worker(db).run_until_idle()
+        # Another process deletes one and switches one off: this process still has all three
+        # in its short cache of active subscriptions.
+        async with db.transaction() as s:
+            await s.execute(sa.delete(WebhookSubscription).where(WebhookSubscription.id == subs["b"]["id"]))
+            await s.execute(
+                sa.update(WebhookSubscription)
+                .where(WebhookSubscription.id == subs["c"]["id"])
+                .values(active=False)
+            )
+        r = await client.post(
+            "/api/v1/customers", headers=bearer(token), json={"name": "乙", "email": "b@x.cn"}
+        )
+        assert r.status_code == 201, r.text  # the customer is created all the same
+        await Worker(db).run_until_idle()
+        second = [json.loads(q["body"])["data"]["customer_id"] == r.json()["id"] for q in receiver.requests]
+        assert sorted(q["path"] for q, new in zip(receiver.requests, second, strict=True) if new) == ["/a"]
 
     async def test_failures_are_retried_with_backoff_then_given_up(
         self, db: Database, client: httpx.AsyncClient, receiver: Receiver

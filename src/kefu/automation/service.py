@@ -195,25 +195,8 @@ class AutomationService:
     async def _facts(
         self, session: AsyncSession, ticket_id: int, extra: dict[str, Any]
     ) -> dict[str, Any] | None:
-        try:
-            t = await ticket_service.get(session, None, ticket_id)
-        except NotFound:
-            return None
-        tier = "none"
-        if t.customer_id is not None:
-            tier = (await customer_service.get(session, None, t.customer_id)).tier
-        return {
-            "status": t.status,
-            "priority": t.priority,
-            "type": t.type,
-            "channel": t.channel,
-            "group_id": t.group_id,
-            "category": t.category,
-            "tags": list(t.tags or []),
-            "tier": tier,
-            "subject": t.subject,
-            **extra,
-        }
+        facts = await ticket_service.facts(session, ticket_id)
+        return None if facts is None else {**facts, **extra}
 
     async def run_triggers(
         self, session: AsyncSession, on: str, ticket_id: int, *, metric: str | None = None

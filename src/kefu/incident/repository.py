@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.models import Incident, Ticket
 from kefu.models.incident import MAJOR, IncidentStatus
 
+# Built once: every new ticket asks (to join an open incident).
+_OPEN = sa.select(Incident).where(Incident.status == IncidentStatus.OPEN).order_by(Incident.id)
+
 
 class IncidentRepository:
     async def get(self, session: AsyncSession, incident_id: int, *, lock: bool = False) -> Incident | None:
@@ -25,8 +28,7 @@ class IncidentRepository:
         return (await session.execute(stmt)).scalars().all()
 
     async def open_incidents(self, session: AsyncSession) -> Sequence[Incident]:
-        stmt = sa.select(Incident).where(Incident.status == IncidentStatus.OPEN).order_by(Incident.id)
-        return (await session.execute(stmt)).scalars().all()
+        return (await session.execute(_OPEN)).scalars().all()
 
     async def current_major(self, session: AsyncSession) -> Incident | None:
         """The open P1/P2 the banner shows: the most severe, then the newest."""

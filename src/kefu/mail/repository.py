@@ -37,19 +37,46 @@ def _ref(ticket_id: int, row: Sequence[Any] | None) -> TicketRef:
     return TicketRef(ticket_id, True, row[1], row[2], row[3])
 
 
+# The statements every inbound mail runs, built once (building a select cost about as much
+# CPU as running it).
+_INBOUND = sa.select(InboundMail).where(InboundMail.id == sa.bindparam("inbound_id"))
+_INBOUND_RAW = _INBOUND.options(undefer(InboundMail.raw))
+_BY_KEY = sa.select(InboundMail.id).where(InboundMail.message_key == sa.bindparam("key"))
+_FROM_SINCE = sa.select(sa.func.count()).where(
+    InboundMail.from_addr == sa.bindparam("from_addr"),
+    InboundMail.received_at >= sa.bindparam("since"),
+    InboundMail.id != sa.bindparam("exclude_id"),
+)
+_TICKET_REF = sa.select(*_TICKET_COLUMNS).where(Ticket.id == sa.bindparam("ticket_id"))
+_ADDRESSES_IN = sa.select(MailAddress).where(MailAddress.address.in_(sa.bindparam("values", expanding=True)))
+
+
+def _thread_statement(model: type[InboundMail] | type[OutboundMail]) -> sa.Select[Any, Any, Any, Any, Any]:
+    ticket_id = model.ticket_id
+    key = InboundMail.message_key if model is InboundMail else OutboundMail.message_id
+    return (
+        sa.select(ticket_id, *_TICKET_COLUMNS)
+        .select_from(model)
+        .outerjoin(Ticket, Ticket.id == ticket_id)
+        .where(key.in_(sa.bindparam("ids", expanding=True)), ticket_id.is_not(None))
+        .order_by(model.id.desc())
+        .limit(1)
+    )
+
+
+_THREADS = (_thread_statement(InboundMail), _thread_statement(OutboundMail))
+
+
 class MailRepository:
     # --- inbound ------------------------------------------------------------------------
     async def inbound(
         self, session: AsyncSession, inbound_id: int, *, raw: bool = False
     ) -> InboundMail | None:
-        stmt = sa.select(InboundMail).where(InboundMail.id == inbound_id)
-        if raw:
-            stmt = stmt.options(undefer(InboundMail.raw))
-        return (await session.execute(stmt)).scalar_one_or_none()
+        stmt = _INBOUND_RAW if raw else _INBOUND
+        return (await session.execute(stmt, {"inbound_id": inbound_id})).scalar_one_or_none()
 
     async def inbound_id_by_key(self, session: AsyncSession, key: str) -> int | None:
-        stmt = sa.select(InboundMail.id).where(InboundMail.message_key == key)
-        return (await session.execute(stmt)).scalar_one_or_none()
+        return (await session.execute(_BY_KEY, {"key": key})).scalar_one_or_none()
 
     async def inbound_id_by_uid(self, session: AsyncSession, mailbox_id: int, uid: str) -> int | None:
         stmt = sa.select(InboundMail.id).where(
@@ -89,38 +116,22 @@ class MailRepository:
         what threading checks of it, in the same statement."""
         if not ids:
             return None
-        threads = (
-            (InboundMail, InboundMail.ticket_id, InboundMail.message_key.in_(ids)),
-            (OutboundMail, OutboundMail.ticket_id, OutboundMail.message_id.in_(ids)),
-        )
-        for model, ticket_id, matches in threads:
-            stmt = (
-                sa.select(ticket_id, *_TICKET_COLUMNS)
-                .select_from(model)
-                .outerjoin(Ticket, Ticket.id == ticket_id)
-                .where(matches, ticket_id.is_not(None))
-                .order_by(model.id.desc())
-                .limit(1)
-            )
-            found = (await session.execute(stmt)).first()
+        for stmt in _THREADS:
+            found = (await session.execute(stmt, {"ids": list(ids)})).first()
             if found is not None and found[0] is not None:
                 return _ref(found[0], found[1:])
         return None
 
     async def ticket_ref(self, session: AsyncSession, ticket_id: int) -> TicketRef:
         """A ticket a subject token or a merge points at (`found` False when there is none)."""
-        row = (await session.execute(sa.select(*_TICKET_COLUMNS).where(Ticket.id == ticket_id))).first()
+        row = (await session.execute(_TICKET_REF, {"ticket_id": ticket_id})).first()
         return _ref(ticket_id, row)
 
     async def count_from_since(
         self, session: AsyncSession, from_addr: str, since: datetime, exclude_id: int
     ) -> int:
-        stmt = sa.select(sa.func.count()).where(
-            InboundMail.from_addr == from_addr,
-            InboundMail.received_at >= since,
-            InboundMail.id != exclude_id,
-        )
-        return int((await session.execute(stmt)).scalar_one())
+        params = {"from_addr": from_addr, "since": since, "exclude_id": exclude_id}
+        return int((await session.execute(_FROM_SINCE, params)).scalar_one())
 
     async def count_by_status(self, session: AsyncSession) -> dict[str, int]:
         rows = await session.execute(
@@ -142,8 +153,7 @@ class MailRepository:
     async def addresses_in(self, session: AsyncSession, values: Sequence[str]) -> Sequence[MailAddress]:
         if not values:
             return []
-        stmt = sa.select(MailAddress).where(MailAddress.address.in_(values))
-        return (await session.execute(stmt)).scalars().all()
+        return (await session.execute(_ADDRESSES_IN, {"values": list(values)})).scalars().all()
 
     # --- mailboxes ----------------------------------------------------------------------
     async def mailboxes(self, session: AsyncSession, *, active_only: bool = False) -> Sequence[Mailbox]:

@@ -63,22 +63,26 @@ async def staff(session: AsyncSession) -> Sequence[tuple[AgentState | None, User
     return [(s, u) for s, u in (await session.execute(stmt)).all()]
 
 
+# Built once: every new ticket and every queued chat asks.
+_ONLINE_MEMBERS = (
+    sa.select(AgentState, User)
+    .join(User, User.id == AgentState.user_id)
+    .join(GroupMember, GroupMember.user_id == AgentState.user_id)
+    .where(
+        GroupMember.group_id == sa.bindparam("group_id"),
+        AgentState.status == Presence.ONLINE,
+        AgentState.last_seen_at >= sa.bindparam("fresh_after"),
+        User.is_active.is_(True),
+    )
+)
+
+
 async def online_members(
     session: AsyncSession, group_id: int, fresh_after: datetime
 ) -> Sequence[tuple[AgentState, User]]:
     """Members who chose online and whose heartbeat is fresh (a socket is alive)."""
-    stmt = (
-        sa.select(AgentState, User)
-        .join(User, User.id == AgentState.user_id)
-        .join(GroupMember, GroupMember.user_id == AgentState.user_id)
-        .where(
-            GroupMember.group_id == group_id,
-            AgentState.status == Presence.ONLINE,
-            AgentState.last_seen_at >= fresh_after,
-            User.is_active.is_(True),
-        )
-    )
-    return [(s, u) for s, u in (await session.execute(stmt)).all()]
+    rows = await session.execute(_ONLINE_MEMBERS, {"group_id": group_id, "fresh_after": fresh_after})
+    return [(s, u) for s, u in rows.all()]
 
 
 async def touch(session: AsyncSession, user_id: int, now: datetime) -> tuple[str, bool] | None:
@@ -201,6 +205,20 @@ async def any_advised_customer(session: AsyncSession) -> bool:
     """Whether any customer has a dedicated advisor (a partial index answers it)."""
     stmt = sa.select(Customer.id).where(Customer.advisor_id.is_not(None)).limit(1)
     return (await session.execute(stmt)).first() is not None
+
+
+# A new ticket's customer's advisor and whether any customer has one (the partial index
+# ix_customers_advisor answers that): one statement built once, for every new ticket.
+_ADVISOR_AND_ANY = sa.select(
+    sa.select(Customer.advisor_id).where(Customer.id == sa.bindparam("customer_id")).scalar_subquery(),
+    sa.exists().where(Customer.advisor_id.is_not(None)),
+)
+
+
+async def advisor_and_any(session: AsyncSession, customer_id: int | None) -> tuple[int | None, bool]:
+    """(the customer's dedicated advisor, whether any customer has one)."""
+    row = (await session.execute(_ADVISOR_AND_ANY, {"customer_id": customer_id})).one()
+    return (None if row[0] is None else int(row[0])), bool(row[1])
 
 
 async def customer_advisor(session: AsyncSession, customer_id: int | None) -> int | None:

@@ -31,9 +31,15 @@ async def _advisors(session: AsyncSession, ids: set[int]) -> dict[int, AdvisorSt
 
 class TicketRouter:
     async def route(
-        self, session: AsyncSession, group_id: int, *, now: datetime | None = None
+        self,
+        session: AsyncSession,
+        group_id: int,
+        *,
+        now: datetime | None = None,
+        advised: bool | None = None,
     ) -> list[tuple[int, int]]:
-        """Assign what can be assigned in one group's ticket queue; [(ticket_id, agent_id)]."""
+        """Assign what can be assigned in one group's ticket queue; [(ticket_id, agent_id)].
+        `advised`: whether any customer has an advisor, when the caller has just read it."""
         await repo.lock_routing(session)
         now = now or utcnow()
         members = await repo.online_members(session, group_id, fresh_after())
@@ -59,7 +65,9 @@ class TicketRouter:
         ]
         # Nobody with a spare slot: only advisors can take anything, so don't load the whole
         # queue (every new ticket asks) — nor anything, when no customer has an advisor.
-        if not agents and not await repo.any_advised_customer(session):
+        if advised is None and not agents:
+            advised = await repo.any_advised_customer(session)
+        if not agents and not advised:
             return []
         favoured = await ticket_queue_service.priority_tiers(session)
         rows = await repo.waiting_tickets(session, group_id, favoured, advised_only=not agents)
@@ -107,9 +115,11 @@ class TicketRouter:
     ) -> TicketRoute:
         """A new unassigned ticket: to the customer's advisor when available, else the
         group's queue with the advisor following."""
-        advisor_id = await repo.customer_advisor(session, customer_id)
-        if advisor_id is None and group_id is None:
+        if customer_id is None and group_id is None:
             return TicketRoute()  # nothing to decide: don't queue behind the routing lock
+        advisor_id, advised = await repo.advisor_and_any(session, customer_id)
+        if advisor_id is None and group_id is None:
+            return TicketRoute()
         await repo.lock_routing(session)
         advisors = await _advisors(session, {advisor_id} if advisor_id else set())
         decision = ticket_route(advisors.get(advisor_id) if advisor_id else None, channel)
@@ -120,7 +130,7 @@ class TicketRouter:
         if decision.follower is not None:
             await ownership_service.add_follower(session, ticket_id, decision.follower)
         if group_id is not None:
-            await self.route(session, group_id)
+            await self.route(session, group_id, advised=advised)
         return decision
 
 

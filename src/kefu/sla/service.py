@@ -317,6 +317,7 @@ class SlaService:
         schedule_id: int | None,
         *,
         new: bool = False,
+        insert_later: bool = False,
     ) -> AppliedSla:
         # A new ticket has no clocks to reuse; a new clock is added once its deadlines are
         # known, so it is one INSERT rather than an INSERT and an UPDATE.
@@ -349,7 +350,7 @@ class SlaService:
             clock.due_at = clock.breach_at = clock.warn_due_at = None
         else:
             await self._schedule_deadlines(session, clock)
-        if add:
+        if add and not insert_later:  # else the caller inserts it (apply: a new ticket's clocks)
             session.add(clock)
         return clock
 
@@ -395,7 +396,9 @@ class SlaService:
                 if metric == Metric.NEXT_REPLY:
                     continue  # starts with a customer reply
                 start = ensure_utc(facts.created_at)
-                clock = await self._start(session, facts, policy, metric, start, now, schedule_id, new=new)
+                clock = await self._start(
+                    session, facts, policy, metric, start, now, schedule_id, new=new, insert_later=new
+                )
                 started.append(clock)
                 continue
             # Re-targeted open clock: keep what was consumed, recompute the deadline.
@@ -414,6 +417,8 @@ class SlaService:
             clock.business_hours = schedule_id is not None
             if clock.status == ClockStatus.ACTIVE:
                 await self._schedule_deadlines(session, clock)
+        if new and started:
+            await sla_repository.insert_clocks(session, started)
         return started
 
     async def status_changed(

@@ -69,11 +69,12 @@ class TicketNoticeService:
     ) -> list[int]:
         """Notify the owner and followers (and `also`), never the person who did it.
         Returns who was notified."""
-        t = await ticket_repository.get(session, ticket_id)
-        if t is None:
+        targets = await ticket_repository.notice_targets(session, ticket_id)
+        if targets is None:
             return []
+        subject, owner_id, followers = targets
         recipients: list[int] = []
-        for uid in [t.owner_id, *await ticket_repository.followers(session, ticket_id), *also]:
+        for uid in [owner_id, *followers, *also]:
             if uid is not None and uid != actor_id and uid not in recipients:
                 recipients.append(uid)
         if not recipients:
@@ -95,7 +96,7 @@ class TicketNoticeService:
                 kind="ticket_notice",
                 ticket_id=ticket_id,
                 subject=f"[工单 #{ticket_id}] {text}"[:200],
-                text=f"{user.name}您好：\n\n工单 #{ticket_id}「{t.subject}」：{text}。\n{link}\n",
+                text=f"{user.name}您好：\n\n工单 #{ticket_id}「{subject}」：{text}。\n{link}\n",
             )
             notified.append(uid)
         frame = notice_frames.TicketNotice(
@@ -103,7 +104,7 @@ class TicketNoticeService:
             ticket_id=ticket_id,
             kind=kind,
             text=text,
-            subject=t.subject[:120],  # the pop-up names the ticket
+            subject=subject[:120],  # the pop-up names the ticket
         )
 
         async def push() -> None:

@@ -175,21 +175,24 @@ class WebhookService:
         return rows
 
     async def record_event(self, session: AsyncSession, record: EventRecord) -> None:
-        """Called in the publishing transaction for every event."""
+        """Called in the publishing transaction for every event: one INSERT per matching
+        subscription, which also checks it is still active (the cached list may be 2 s old)."""
         matching = [i for i, events in await self._active(session) if "*" in events or record.name in events]
-        if matching:
-            await session.flush()  # the event's id goes into the payload
+        if not matching or record.id is None:
+            return
+        created = record.created_at or utcnow()
+        body = {
+            "id": record.id,
+            "event": record.name,
+            "created_at": created.isoformat(),
+            "data": record.payload,
+        }
         for sub_id in matching:
-            sub = await webhook_repository.get(session, sub_id)
-            if sub is None or not sub.active:
-                continue
-            body = {
-                "id": record.id,
-                "event": record.name,
-                "created_at": (record.created_at or utcnow()).isoformat(),
-                "data": record.payload,
-            }
-            await self._queue(session, sub, record.id, record.name, body)
+            delivery_id = await webhook_repository.queue_delivery(
+                session, sub_id, record.id, record.name, body, utcnow()
+            )
+            if delivery_id is not None:
+                await jobs.enqueue(session, DELIVER_JOB, {"delivery_id": delivery_id})
 
     async def record_scoped(
         self, session: AsyncSession, scope: str, record: EventRecord, extra: dict[str, Any] | None = None
@@ -256,15 +259,14 @@ class WebhookService:
         """Send one delivery; returns the write that records the attempt (the job runs it in
         the unit that marks the job done: one write unit per delivery, not two)."""
         async with db.read() as session:
-            delivery = await webhook_repository.delivery(session, delivery_id)
-            sub = await webhook_repository.get(session, delivery.subscription_id) if delivery else None
-        if delivery is None or sub is None or delivery.status != DeliveryStatus.PENDING or not sub.active:
+            d = await webhook_repository.to_send(session, delivery_id)  # with its subscription
+        if d is None or d.status != DeliveryStatus.PENDING or not d.active:
             return None
         code: int | None = None
         error: str | None = None
         retry = True
         try:
-            code = await self._post(sub.url, sub.secret, delivery)
+            code = await self._post(d.url, d.secret, d.id, d.event_name, d.payload)
             if not 200 <= code < 300:
                 error = f"HTTP {code}"
         except (httpx.HTTPError, OSError) as exc:
@@ -273,17 +275,24 @@ class WebhookService:
                 error, retry = refused, False
             else:
                 error = f"{type(exc).__name__}: {exc}"[:1000]
-        return partial(self._record_attempt, delivery_id=delivery_id, code=code, error=error, retry=retry)
+        return partial(
+            self._record_attempt,
+            delivery_id=d.id,
+            seen_attempts=d.attempts,
+            code=code,
+            error=error,
+            retry=retry,
+        )
 
-    async def _post(self, url: str, secret: str, delivery: WebhookDelivery) -> int:
+    async def _post(self, url: str, secret: str, delivery_id: int, event_name: str, payload: Any) -> int:
         settings = current_settings()
-        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         ts = int(time.time())
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
-            "X-Kefu-Event": delivery.event_name,
-            "X-Kefu-Delivery": str(delivery.id),
+            "X-Kefu-Event": event_name,
+            "X-Kefu-Delivery": str(delivery_id),
             "X-Kefu-Timestamp": str(ts),
             "X-Kefu-Signature": signature(secret, ts, body),
         }
@@ -293,27 +302,39 @@ class WebhookService:
         return response.status_code
 
     async def _record_attempt(
-        self, session: AsyncSession, *, delivery_id: int, code: int | None, error: str | None, retry: bool
+        self,
+        session: AsyncSession,
+        *,
+        delivery_id: int,
+        seen_attempts: int,
+        code: int | None,
+        error: str | None,
+        retry: bool,
     ) -> None:
-        delivery = await webhook_repository.delivery(session, delivery_id)
-        if delivery is None or delivery.status != DeliveryStatus.PENDING:
-            return
+        """One conditional UPDATE, no read: it applies only while the delivery is still the
+        pending one this attempt read (a redelivery or another worker's attempt wins)."""
         now = utcnow()
-        delivery.attempts += 1
-        delivery.last_status_code = code
-        delivery.last_error = error
+        attempts = seen_attempts + 1
+        status, delivered, next_at = DeliveryStatus.FAILED.value, None, None
         if error is None:
-            delivery.status = DeliveryStatus.SUCCEEDED
-            delivery.delivered_at = now
-            delivery.next_attempt_at = None
-        elif retry and delivery.attempts <= len(RETRY_DELAYS):
-            delivery.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[delivery.attempts - 1])
-            await jobs.enqueue(
-                session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=delivery.next_attempt_at
+            status, delivered = DeliveryStatus.SUCCEEDED.value, now
+        elif retry and attempts <= len(RETRY_DELAYS):
+            status, next_at = (
+                DeliveryStatus.PENDING.value,
+                now + timedelta(seconds=RETRY_DELAYS[attempts - 1]),
             )
-        else:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.next_attempt_at = None
+        recorded = await webhook_repository.record_attempt(
+            session,
+            delivery_id,
+            seen_attempts=seen_attempts,
+            status=status,
+            code=code,
+            error=error,
+            delivered_at=delivered,
+            next_attempt_at=next_at,
+        )
+        if recorded and next_at is not None:
+            await jobs.enqueue(session, DELIVER_JOB, {"delivery_id": delivery_id}, run_at=next_at)
 
 
 webhook_service = WebhookService()

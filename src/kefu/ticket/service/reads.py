@@ -30,6 +30,11 @@ class TicketReads(TicketBase):
     async def get(self, session: AsyncSession, principal: Principal | None, ticket_id: int) -> Ticket:
         return await self._load(session, principal, ticket_id)
 
+    async def facts(self, session: AsyncSession, ticket_id: int) -> dict[str, Any] | None:
+        """The ticket's status, priority, type, channel, group_id, category, tags, subject and
+        its customer's tier ("none" without one), in one statement; None: no such ticket."""
+        return await ticket_repository.facts(session, ticket_id)
+
     async def view(self, session: AsyncSession, tickets: Sequence[Ticket]) -> list[TicketView]:
         clocks = await sla_service.clocks(session, [t.id for t in tickets])
         return [TicketView(t, clocks.get(t.id, [])) for t in tickets]
