@@ -81,10 +81,10 @@ async def _detail(session: Any, principal: Any, ticket_id: Id) -> TicketDetail:
 async def create_ticket(body: TicketCreate, principal: CurrentPrincipal, session: Session) -> TicketDetail:
     # A new ticket has no attachments, links, children or followers yet: its clocks and
     # first comment come from the creation itself (nothing read back).
+    # Validated once from the ticket (not as a TicketOut, dumped and validated again).
     created = await ticket_service.create_shown(session, body, actor=principal)
-    detail = TicketDetail.model_validate(
-        {**_out(created.view).model_dump(), "linked_ids": [], "child_ids": [], "follower_ids": []}
-    )
+    detail = TicketDetail.model_validate(created.view.ticket)
+    detail.sla = [SlaOut(metric=c.metric, due_at=c.due_at, status=c.status) for c in created.view.sla]
     detail.comments = [CommentOut.model_validate(c) for c in created.comments]
     return detail
 
