@@ -115,6 +115,20 @@ class TestCustomerSocket:
             # The demo bot's return answer: how to apply, or the 7-day policy.
             assert bot["sender"] == "bot" and ("申请售后" in bot["text"] or "7 天" in bot["text"]), bot
 
+    async def test_an_open_socket_closes_as_soon_as_its_session_is_revoked(self, server: LiveServer) -> None:
+        """Revocation is pushed to the open sockets, which re-read their own token then; it
+        used to wait for the socket's next frame after a minute."""
+        token, _conv_id = await widget_session(server, name="周舟")
+        async with websockets.connect(f"{server.ws_url}/ws/chat?token={token}") as ws:
+            await recv(ws, "hello")
+            async with httpx.AsyncClient(base_url=server.url) as http:
+                r = await http.delete(
+                    "/api/v1/widget/sessions/current", headers={"Authorization": f"Bearer {token}"}
+                )
+                assert r.status_code == 204
+            await asyncio.wait_for(ws.wait_closed(), timeout=15)
+            assert ws.close_code == 4401
+
     async def test_repeated_client_id_is_acked_with_the_same_seq_and_stored_once(
         self, server: LiveServer
     ) -> None:

@@ -106,7 +106,7 @@ async def end_session(request: Request, session: Session) -> Response:
 async def revoke_sessions(
     conversation_id: Id, principal: CurrentPrincipal, session: Session
 ) -> dict[str, int]:
-    """Staff end every widget token of a conversation (open sockets close within a minute)."""
+    """Staff end every widget token of a conversation (open sockets close at once)."""
     revoked = await widget_sessions.revoke_conversation(session, principal, conversation_id)
     return {"revoked": revoked}
 

@@ -107,6 +107,13 @@ class ChatRead(TypedDict):
     seq: int
 
 
+class SessionsRevoked(TypedDict):
+    """A hint on the conversation's channel, never sent to the customer: some of its widget
+    sessions were revoked, so each open socket re-checks its own token now."""
+
+    type: Literal["sessions_revoked"]
+
+
 CustomerFrame = (
     ChatHello
     | ChatAck

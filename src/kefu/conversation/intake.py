@@ -22,6 +22,7 @@ from kefu.conversation.tokens import ChatTicket
 from kefu.incident.service import incident_service
 from kefu.kit.db import Database
 from kefu.kit.groupcommit import group_commit
+from kefu.models import Conversation, Message
 from kefu.models.conversation import ConversationStatus
 from kefu.nlp.emotion import Emotion, EmotionModel
 
@@ -125,8 +126,14 @@ async def customer_message(
 
     async def work(session: AsyncSession) -> Accepted:
         msg, is_new, conv = await conversation_service.customer_message(
-            session, chat, client_id, text, extra, feeling=emotion
+            session, chat, client_id, text, extra, feeling=emotion, hold=True
         )
+        accepted = await answer(session, msg, is_new, conv)
+        # Normally the held line went out with the bot's answer; else it is written now.
+        await conversation_service.write_held(session, conv)
+        return accepted
+
+    async def answer(session: AsyncSession, msg: Message, is_new: bool, conv: Conversation) -> Accepted:
         if not is_new or conv.status != ConversationStatus.BOT:
             return Accepted(seq=msg.seq, is_new=is_new, bot=None)
         ctx = BotContext(

@@ -32,7 +32,9 @@ class ConversationBot(ConversationHandoff):
         if conv is None:
             conv = await self._locked(session, conversation_id)
         if conv.status != ConversationStatus.BOT:
+            await self.write_held(session, conv)  # the customer's line, held for the answer
             return
+        replies = []
         for i, text in enumerate(turn.replies):
             extra: dict[str, Any] = {}
             if turn.intent is not None:
@@ -43,7 +45,9 @@ class ConversationBot(ConversationHandoff):
                     extra["buttons"] = list(turn.buttons)
                 if turn.articles:
                     extra["articles"] = list(turn.articles)
-            await self.append(session, conv, sender=Sender.BOT, text=text, extra=extra)
+            replies.append(await self._stage(session, conv, Sender.BOT, text, extra=extra))
+        # The customer's line (when held) and the answer: one INSERT each for lines and events.
+        await self.write_held(session, conv, replies)
         conv.bot_misses = conv.bot_misses + 1 if turn.missed else 0
         if turn.state is not None:
             conv.bot_state = dict(turn.state)

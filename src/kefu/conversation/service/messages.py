@@ -32,12 +32,19 @@ class ConversationMessages(ConversationBase):
         text: str,
         extra: dict[str, Any] | None = None,
         feeling: Emotion | None = None,
+        *,
+        hold: bool = False,
     ) -> tuple[Message, bool, Conversation]:
         """Store a customer's message once per client id; (message, is_new, conversation).
-        `feeling`: the text's emotion when the caller analysed it already (off the loop)."""
-        conv = await self._locked(session, chat.conversation_id)
-        existing = await repo.message_by_client_id(session, conv.id, client_id)
-        if existing is not None:
+        `feeling`: the text's emotion when the caller analysed it already (off the loop).
+        `hold`: while the bot serves the conversation, the line is written with the bot's
+        answer (`append(hold=True)`); the caller then ends with `bot_turn` or `write_held`."""
+        conv, existing_id = await repo.locked_with_client_id(session, chat.conversation_id, client_id)
+        if conv is None:
+            raise NotFound("会话不存在 / conversation not found")
+        if existing_id is not None:  # a resend of a stored message: the same ack again
+            existing = await repo.message(session, existing_id)
+            assert existing is not None
             return existing, False, conv
         if conv.status == ConversationStatus.CLOSED:  # writing again reopens with the bot
             conv.status = ConversationStatus.BOT
@@ -55,6 +62,7 @@ class ConversationMessages(ConversationBase):
             extra=extra,
             emotion=feeling.label,
             anger=feeling.anger,
+            hold=hold and conv.status == ConversationStatus.BOT,
         )
         conv.last_customer_at = msg.created_at
         if conv.ticket_id is not None and conv.status == ConversationStatus.ASSIGNED:
