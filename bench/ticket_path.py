@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -221,6 +222,7 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
             for e in engines.values():
                 event.remove(e, "before_cursor_execute", count)
     await receiver.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)  # its secret key, attachments
     n = size * args.batches
     return {
         "bench": "ticket_path",
@@ -264,7 +266,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             await pg_drop(name)
     if not args.db:
         raise SystemExit("--db (a kefu demo SQLite file) or --pg-template (a demo PG database)")
-    return await run(sqlite_copy(args.db), args)
+    url = sqlite_copy(args.db)
+    try:
+        return await run(url, args)
+    finally:  # the copy (~40 MB of a demo database) and its WAL: each run left them in /tmp
+        shutil.rmtree(Path(url.split(":///", 1)[1]).parent, ignore_errors=True)
 
 
 def main() -> None:
