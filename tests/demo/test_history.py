@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import time_machine
 
+from kefu.analytics.owners import owner_report_service
+from kefu.analytics.service import analytics_service
 from kefu.authz import Principal
 from kefu.demo.company import load
 from kefu.kit.db import Database
@@ -45,6 +47,19 @@ class TestDemoHistory:
             } == counts
             async with db.session() as session:  # the forecast has what it needs
                 out = await wfm_service.forecast(session, PLANNER, date(2026, 11, 30), 7)
+            async with db.session() as session:  # what a supervisor's report shows for a month
+                month = await analytics_service.summary(session, PLANNER, NOW - timedelta(days=30), NOW, {})
+                owners = await owner_report_service.report(session, PLANNER, NOW - timedelta(days=30), NOW)
+
+        # The bot's figures are not empty (its turns are logged like the live bot's), and the
+        # customer base is large enough that most problems are solved at first contact.
+        assert month["bot_conversations"] > 500
+        assert 0.3 < month["bot_containment"] < 0.8
+        assert 0.2 < month["handoff_rate"] < 0.7
+        assert month["repeat_contact_rate"] < 0.35
+        assert month["fcr_rate"] > 0.6
+        # 首问负责制: owners recorded the customer's acceptance for most solved tickets.
+        assert owners and all(0.5 < o["accepted_rate"] < 0.9 for o in owners if o["solved"] >= 30)
 
         async with db.session() as s:
             tickets = (await s.execute(sa.select(Ticket))).scalars().all()

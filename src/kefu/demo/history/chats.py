@@ -19,6 +19,52 @@ BOT_ANSWERS = {
     "投诉": "非常抱歉给您带来不好的体验，正在为您转接人工客服。",
 }
 
+# The demo intent (demo/data/intents.json) the bot matched for each history question; None:
+# no intent, the bot answered from the knowledge base (outcome "kb", as the live bot does).
+SUBJECT_INTENT: dict[str, str | None] = {
+    "X5 Pro 和 X5 有什么区别": "product_compare",
+    "平板支持手写笔吗": "stylus_pairing",
+    "耳机防水等级是多少": None,
+    "以旧换新怎么估价": "trade_in",
+    "优惠券用不了": "coupon",
+    "会员日有什么活动": "membership_benefits",
+    "发票抬头开错了": "invoice",
+    "怎么开增值税专票": "invoice",
+    "快递一直没更新": "order_status",
+    "订单什么时候发货": "shipping_time",
+    "收到的包裹破损": "damaged_delivery",
+    "手机充不进电": "charging_problem",
+    "屏幕有亮点": "repair_request",
+    "耳机左耳没声音": "earbuds_one_side",
+    "摄像头总是离线": "camera_offline",
+    "申请七天无理由退货": "return_policy",
+    "换货进度查询": None,
+    "退款什么时候到账": "refund_time",
+    "扫地机连不上 Wi-Fi": None,
+    "音箱无法唤醒": None,
+    "摄像头回放看不了": None,
+    "客服态度差": "complaint",
+    "电话一直没人接": "complaint",
+    "快递员没送货就签收": "courier_complaint",
+    "包裹丢了没人管": "courier_complaint",
+}
+
+
+def _turn(world: World, cid: int, question: str, intent: str | None, outcome: str, at: datetime) -> None:
+    """The bot's log of one turn: what the bot report and the analytics' bot figures read."""
+    world.rows.bot_turns.append(
+        {
+            "id": world.ids.take("bot_turns"),
+            "conversation_id": cid,
+            "question": question,
+            "intent": intent,
+            "confidence": round(world.rng.uniform(0.62, 0.97), 3) if intent else None,
+            "outcome": outcome,
+            "emotion": None,
+            "created_at": at,
+        }
+    )
+
 
 def chat(
     world: World,
@@ -37,6 +83,9 @@ def chat(
     msgs.append(("customer", subject, t, None))
     t += timedelta(seconds=rng.randint(1, 3))
     msgs.append(("bot", BOT_ANSWERS[category.split("/")[0]].format(subject=subject), t, None))
+    intent = SUBJECT_INTENT.get(subject)
+    outcome = "kb" if intent is None else "handoff" if category.startswith("投诉") else "answered"
+    _turn(world, cid, subject, intent, outcome, t)
     world.event(
         "conversation.started",
         "conversation",
@@ -70,6 +119,8 @@ def chat(
     else:
         t += timedelta(seconds=rng.randint(15, 90))
         msgs.append(("customer", "转人工", t, None))
+        if outcome != "handoff":
+            _turn(world, cid, "转人工", "human_agent", "handoff", t)
         msgs.append(("system", "正在为您转接人工客服，请稍候。", t, None))
         queued = t
         gid, agent = pick_agent(world, group_name, tier)

@@ -12,6 +12,7 @@ from kefu.demo.history.world import Rows
 from kefu.kit.events import EventRecord
 from kefu.models import (
     AppliedSla,
+    BotTurnLog,
     Conversation,
     Customer,
     Message,
@@ -32,6 +33,7 @@ async def insert(session: AsyncSession, rows: Rows) -> None:
         (AppliedSla, rows.clocks),
         (SlaEvent, rows.sla_events),
         (Survey, rows.surveys),
+        (BotTurnLog, rows.bot_turns),
         (EventRecord, rows.events),
     )
     for model, data in models:

@@ -97,6 +97,11 @@ def ticket(
     else:
         status, solved_at, closed_at = "solved", final_solved, None
     replied: datetime | None = first_reply
+    # 首问负责制: the owner records that the customer accepted the result for most solved
+    # tickets (a reopened one was not accepted the first time; some customers never answer).
+    accepted = final_solved + timedelta(minutes=rng.randint(2, 90)) if rng.random() < 0.7 else None
+    if accepted is not None and accepted >= world.now:
+        accepted = None
     updated = closed_at or solved_at or first_reply
     world.rows.tickets.append(
         {
@@ -118,6 +123,7 @@ def ticket(
             "updated_at": updated,
             "first_replied_at": replied,
             "solved_at": solved_at,
+            "accepted_at": accepted,
             "closed_at": closed_at,
             "reopen_count": 1 if reopened and status != "open" else 0,
         }

@@ -17,6 +17,7 @@ from kefu.kit.events import EventRecord
 from kefu.kit.time import utcnow
 from kefu.models import (
     AppliedSla,
+    BotTurnLog,
     Conversation,
     Customer,
     Group,
@@ -60,6 +61,7 @@ TOPICS: list[tuple[str, str, float, float, list[str]]] = [
     ("投诉/服务态度", "投诉处理", 0.03, 0.0, ["客服态度差", "电话一直没人接"]),
     ("投诉/物流", "投诉处理", 0.02, 0.0, ["快递员没送货就签收", "包裹丢了没人管"]),
 ]
+CUSTOMER_BASE = 3600
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉建鑫晨宇浩然欣怡子涵梓轩雨桐思远佳琪嘉豪俊杰"
@@ -87,6 +89,7 @@ class Rows:
     clocks: list[dict[str, Any]] = field(default_factory=list)
     sla_events: list[dict[str, Any]] = field(default_factory=list)
     surveys: list[dict[str, Any]] = field(default_factory=list)
+    bot_turns: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -165,6 +168,7 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
         ("applied_slas", AppliedSla),
         ("sla_events", SlaEvent),
         ("surveys", Survey),
+        ("bot_turns", BotTurnLog),
         ("events", EventRecord),
     ):
         ids.next[table] = int((await session.execute(sa.select(sa.func.max(model.id)))).scalar() or 0)
@@ -185,7 +189,10 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
         (c.id, c.tier) for c in (await session.execute(sa.select(Customer).order_by(Customer.id))).scalars()
     ]
     start = world.now - timedelta(days=days + 30)
-    for n in range(240):  # the customer base the history talks to
+    # The customer base the history talks to: large enough that ~80 contacts a day come back
+    # within a week about as often as in a real shop (a fifth of contacts, not most of them:
+    # the repeat-contact and first-contact-resolution figures read this).
+    for n in range(CUSTOMER_BASE):
         cid = ids.take("customers")
         tier = rng.choices(["none", "potential", "mid", "high"], [0.45, 0.25, 0.2, 0.1])[0]
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -201,7 +208,7 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
                 "address": "",
                 "id_card": "",
                 "organization": "",
-                "created_at": start + timedelta(minutes=37 * n),
+                "created_at": start + timedelta(seconds=29 * 86400 * n // CUSTOMER_BASE),  # before the history
             }
         )
         world.customers.append((cid, tier))
