@@ -58,6 +58,11 @@ class TestDemoHistory:
         assert 0.2 < month["handoff_rate"] < 0.7
         assert month["repeat_contact_rate"] < 0.35
         assert month["fcr_rate"] > 0.6
+        # The hotline: every phone ticket came in on a call, most answered within 30 s, a few
+        # abandoned (the goal table's 电话30秒接通率 has data).
+        assert month["calls_offered"] > 200
+        assert 0.6 < month["call_service_level_30s"] < 0.95
+        assert 0.02 < month["call_abandon_rate"] < 0.15
         # 首问负责制: owners recorded the customer's acceptance for most solved tickets.
         assert owners and all(0.5 < o["accepted_rate"] < 0.9 for o in owners if o["solved"] >= 30)
 

@@ -13,6 +13,7 @@ from kefu.kit.events import EventRecord
 from kefu.models import (
     AppliedSla,
     BotTurnLog,
+    Call,
     Conversation,
     Customer,
     Message,
@@ -34,6 +35,7 @@ async def insert(session: AsyncSession, rows: Rows) -> None:
         (SlaEvent, rows.sla_events),
         (Survey, rows.surveys),
         (BotTurnLog, rows.bot_turns),
+        (Call, rows.calls),
         (EventRecord, rows.events),
     )
     for model, data in models:

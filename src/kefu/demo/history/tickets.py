@@ -7,6 +7,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
+from kefu.demo.history.calls import phone_calls
 from kefu.demo.history.surveys import csat
 from kefu.demo.history.world import World, pick_agent
 from kefu.models import (
@@ -128,6 +129,8 @@ def ticket(
             "reopen_count": 1 if reopened and status != "open" else 0,
         }
     )
+    if channel == "phone":
+        phone_calls(world, at, customer_id, agent)
     base = {"ticket_id": tid, "customer_id": customer_id}
     world.event(
         "ticket.created",

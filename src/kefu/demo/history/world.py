@@ -5,6 +5,7 @@ agents, SLA policies, calendars, the customer base) read once from the database.
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,11 +19,13 @@ from kefu.kit.time import utcnow
 from kefu.models import (
     AppliedSla,
     BotTurnLog,
+    Call,
     Conversation,
     Customer,
     Group,
     GroupMember,
     Message,
+    PhoneIntegration,
     Schedule,
     SlaEvent,
     SlaPolicy,
@@ -90,6 +93,7 @@ class Rows:
     sla_events: list[dict[str, Any]] = field(default_factory=list)
     surveys: list[dict[str, Any]] = field(default_factory=list)
     bot_turns: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -105,6 +109,7 @@ class World:
     policies: list[SlaPolicy]
     calendars: dict[int, BusinessCalendar]
     default_schedule: int | None
+    phone_line: int  # the demo's phone integration (the calls' line)
     token_seq: int = 0
 
     def event(
@@ -169,11 +174,13 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
         ("sla_events", SlaEvent),
         ("surveys", Survey),
         ("bot_turns", BotTurnLog),
+        ("calls", Call),
         ("events", EventRecord),
     ):
         ids.next[table] = int((await session.execute(sa.select(sa.func.max(model.id)))).scalar() or 0)
     rng = random.Random(SEED)
     world = World(
+        phone_line=await _phone_line(session),
         rng=rng,
         ids=ids,
         rows=Rows(),
@@ -214,6 +221,19 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
         world.customers.append((cid, tier))
     world.customers += existing
     return world
+
+
+async def _phone_line(session: AsyncSession) -> int:
+    """The company's hotline (400-820-0000) as a phone integration: the history's calls came
+    in on it; an admin sees it under 电话接入 with its own secret, like one they added."""
+    line = (
+        await session.execute(sa.select(PhoneIntegration).order_by(PhoneIntegration.id).limit(1))
+    ).scalar_one_or_none()
+    if line is None:
+        line = PhoneIntegration(name="400 客服热线", secret=secrets.token_urlsafe(32), extensions={})
+        session.add(line)
+        await session.flush()
+    return line.id
 
 
 def day_volume(world: World, day: date, index: int) -> int:
