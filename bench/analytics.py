@@ -7,12 +7,14 @@ PostgreSQL COPY), backfills the daily rollups with the real refresh job, then ti
 
 Usage: .venv/bin/python bench/analytics.py --backend sqlite|postgresql
        [--tickets 1000000] [--messages 10000000] [--days 365] [--pg-db kefu_bench_1m] [--reuse]
-       [--recent N] [--cases name,name]
+       [--recent N] [--cases name,name] [--time-only]
 
 --recent N rolls up only the last N local days and today's finished hours (refresh_day and
 the hour refresh, as the job does) instead of the full first-run backfill, and times only
 the cases inside them: minutes instead of an hour on a loaded 2-core machine. Days already
 rolled up are kept, so `--reuse --recent N` on a database rolled up before only times.
+`--reuse --time-only` neither migrates nor refreshes: it times the cases on what is stored
+(e.g. an older checkout's code on the same database).
 """
 
 from __future__ import annotations
@@ -451,6 +453,11 @@ async def main() -> None:
     ap.add_argument("--pg-db", default="kefu_bench_1m", help="PostgreSQL database for the generated data")
     ap.add_argument("--recent", type=int, default=0, help="roll up only the last N days (see above)")
     ap.add_argument("--cases", default="", help="time only these cases (comma-separated names)")
+    ap.add_argument(
+        "--time-only",
+        action="store_true",
+        help="with --reuse: no migration, no refresh, time the cases on the rollups as they are",
+    )
     args = ap.parse_args()
     if args.backend == "sqlite":
         Path(args.dir).mkdir(parents=True, exist_ok=True)
@@ -469,7 +476,8 @@ async def main() -> None:
             await admin.execute(f'CREATE DATABASE "{name}"')
             await admin.close()
         url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    await asyncio.to_thread(upgrade, url)
+    if not args.time_only:
+        await asyncio.to_thread(upgrade, url)
     if not args.reuse:
         gen = Gen(args.tickets, args.messages, args.days)
         t0 = time.perf_counter()
@@ -477,7 +485,9 @@ async def main() -> None:
         emit(step="load", backend=args.backend, seconds=round(time.perf_counter() - t0, 1), rows=counts)
     db = Database(url)
     try:
-        if args.recent:
+        if args.time_only:
+            pass
+        elif args.recent:
             await roll_recent(db, args.backend, args.recent)
         else:
             t0 = time.perf_counter()
@@ -509,10 +519,47 @@ async def main() -> None:
             "unaligned_now_minus_30d_channel_chat": (now - timedelta(days=30), now, {"channel": "chat"}),
             "unaligned_now_minus_7d_group_3": (now - timedelta(days=7), now, {"group": "3"}),
             "unaligned_now_minus_7d_agent_7": (now - timedelta(days=7), now, {"agent": "7"}),
+            # Two or more filters (no single-slice rollup holds them): whole days from the cells.
+            "unaligned_now_minus_30d_channel_email_group_3": (
+                now - timedelta(days=30),
+                now,
+                {"channel": "email", "group": "3"},
+            ),
+            "unaligned_now_minus_30d_channel_chat_group_3": (
+                now - timedelta(days=30),
+                now,
+                {"channel": "chat", "group": "3"},
+            ),
+            "unaligned_now_minus_365d_channel_email_group_3": (
+                now - timedelta(days=365),
+                now,
+                {"channel": "email", "group": "3"},
+            ),
+            "unaligned_now_minus_365d_channel_chat_group_3": (
+                now - timedelta(days=365),
+                now,
+                {"channel": "chat", "group": "3"},
+            ),
+            "unaligned_now_minus_365d_group_3_agent_7": (
+                now - timedelta(days=365),
+                now,
+                {"group": "3", "agent": "7"},
+            ),
+            # The broadest pair: a quarter of the customers times a sixth of the categories.
+            "unaligned_now_minus_365d_tier_high_category_售后": (
+                now - timedelta(days=365),
+                now,
+                {"tier": "high", "category": "售后"},
+            ),
+            "unaligned_now_minus_365d_channel_web_category_投诉_tier_mid": (
+                now - timedelta(days=365),
+                now,
+                {"channel": "web", "category": "投诉", "tier": "mid"},
+            ),
             "unaligned_now_minus_7d": (now - timedelta(days=7), now, {}),
             "today_only": (now - timedelta(hours=1), now, {}),
         }
-        if args.recent:
+        if args.recent and not args.time_only:
             cases = {k: v for k, v in cases.items() if v[0] >= today - timedelta(days=args.recent - 1)}
         if args.cases:
             cases = {k: v for k, v in cases.items() if k in args.cases.split(",")}

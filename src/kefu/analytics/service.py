@@ -11,8 +11,9 @@ and days are at most one refresh period (30 s) old.
 A filtered summary reads its edges with the filter in SQL (slice_filters): a slice is a
 fraction of the rows. Hour buckets per slice would spare those reads but cost ~80 rows an
 hour (every channel, group, agent, category and tier) of 3-10 KB each: ~1,900 rows and
-6-10 MB a day at 1 M tickets a year, and 24 slice builds per refreshed day. Two filters at
-once match no rollup: every day of the range is read, filtered in SQL.
+6-10 MB a day at 1 M tickets a year, and 24 slice builds per refreshed day. Two or more
+filters at once match no single-slice rollup: their whole days are summed from the day's
+cells (kefu.analytics.cube), the rest read raw, filtered in SQL.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.analytics import cube
 from kefu.analytics.facts import ALL, Builder, Dims, Slice, Window
 from kefu.analytics.metrics import DIMENSIONS, Stats, merged, summarize
 from kefu.analytics.repository import analytics_repository as repo
@@ -202,13 +204,18 @@ class AnalyticsService:
         today = local_day(now, tz)
         out: dict[date, Stats] = defaultdict(Stats)
         rolled: set[date] = set()
+        past = [d for d in p.days if d < today]
         if len(only) <= 1:
             dim, key = next(iter(only.items())) if only else ("all", "")
-            past = [d for d in p.days if d < today]
             for row in await repo.rollups(session, dim, key, past):
                 if row.day in past:
                     out[row.day].merge(Stats.from_json(row.stats))
             rolled = await repo.rolled_days(session, min(past), max(past)) if past else set()
+        elif past and all(dim in DIMENSIONS for dim in only):
+            # Summed over all the days at once: keyed by the first of them.
+            rolled = await cube.cube_days(session, min(past), max(past))
+            if rolled:
+                out[min(rolled)].merge(await cube.cube_stats(session, only, min(rolled), max(rolled)))
         live = [(day_start(d, tz), day_start(d + timedelta(days=1), tz)) for d in p.days if d not in rolled]
         for a, b in merge_stretches(live + p.partial):
             b = min(b, now + timedelta(seconds=1))
@@ -326,14 +333,18 @@ class AnalyticsService:
         buckets = hours(day, tz)
         slices: dict[Slice, Stats] = {ALL: Stats()}
         per_hour = {a: Stats().to_json() for a, _ in buckets}
+        cells: dict[Dims, cube.CellStats] = {}
         if await repo.has_activity(session, start, end):
             window = await self.read_window(session, start, end)
             slices = Builder().build(window, tz)
             per_hour = _per_hour(window, buckets, tz)
+            cells = cube.CubeBuilder().cube(window, tz)
         now = utcnow()
         # A whole day's occupancy spans are final: folded, the rollup stays small.
-        await repo.replace_day(session, day, {s: st.fold_spans().to_json() for s, st in slices.items()}, now)
+        rows = {s: st.fold_spans().to_json() for s, st in slices.items()}
+        await repo.replace_day(session, day, {**rows, cube.MARKER: {}}, now)
         await repo.replace_hours(session, start, end, per_hour, now)
+        await cube.replace_cells(session, day, cells)
         return len(slices)
 
     async def store_if_empty(self, session: AsyncSession, days: list[date]) -> bool:
@@ -345,7 +356,8 @@ class AnalyticsService:
             return False
         now = utcnow()
         for day in days:
-            await repo.replace_day(session, day, {ALL: Stats().to_json()}, now)
+            await repo.replace_day(session, day, {ALL: Stats().to_json(), cube.MARKER: {}}, now)
+            await cube.replace_cells(session, day, {})
             empty = {a: Stats().to_json() for a, _ in hours(day, tz)}
             await repo.replace_hours(
                 session, day_start(day, tz), day_start(day + timedelta(days=1), tz), empty, now

@@ -16,7 +16,7 @@ from kefu.kit.db import Base
 from kefu.kit.time import utcnow
 from kefu.models.conversation import Conversation
 from kefu.models.sla import AppliedSla
-from kefu.models.ticket import Ticket, TicketComment
+from kefu.models.ticket import OPEN_WHERE, Ticket, TicketComment
 
 
 class DailyRollup(Base):
@@ -42,6 +42,84 @@ class HourlyRollup(Base):
     start: Mapped[datetime] = mapped_column(primary_key=True)
     stats: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# A filtered summary with two or more slice filters sums these (kefu.analytics.cube): one row per
+# local day and combination of the five dims that had rows that day, additive counters and
+# sums as columns, each histogram's exact seconds in analytics_cell_values.
+CELL_COUNTERS = (
+    "created",
+    "contacts",
+    "complaints",
+    "repeat_contacts",
+    "solved",
+    "reopened",
+    "fcr",
+    "conversations",
+    "bot",
+    "bot_handoff",
+    "bot_closed",
+    "bot_contained",
+    "aht_n",
+    "msg_scored",
+    "msg_negative",
+    "sla_first_reply_met",
+    "sla_first_reply_breached",
+    "sla_next_reply_met",
+    "sla_next_reply_breached",
+    "sla_resolution_met",
+    "sla_resolution_breached",
+    "csat_n",
+    "csat_sent",
+    "csat_sent_answered",
+    "nps_n",
+    "nps_promoters",
+    "nps_detractors",
+    "nps_sent",
+    "nps_sent_answered",
+    "transfers",
+)
+CELL_SUMS = ("aht_sum", "occ_busy", "csat_sum")
+# dimension -> column ("group" is an SQL keyword)
+CELL_DIMS = {"channel": "channel", "group": "grp", "agent": "agent", "category": "category", "tier": "tier"}
+
+
+def _dim_columns() -> list[sa.Column[Any]]:
+    lengths = {"channel": 16, "grp": 20, "agent": 20, "category": 120, "tier": 20}
+    return [sa.Column(c, sa.String(n), primary_key=True) for c, n in lengths.items()]
+
+
+def _dim_indexes(table: str) -> list[sa.Index]:
+    # Any combination of filters: the planner ANDs the bitmaps of the filtered dims.
+    return [sa.Index(f"ix_{table}_{c}_day", c, "day") for c in CELL_DIMS.values()]
+
+
+analytics_cells = sa.Table(
+    "analytics_cells",
+    Base.metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    *_dim_columns(),
+    *(sa.Column(f"c_{name}", sa.Integer, nullable=False) for name in CELL_COUNTERS),
+    *(sa.Column(f"s_{name}", sa.Float, nullable=False) for name in CELL_SUMS),
+    # The cell's agent's occupancy span that day (first assigned, last closed, capacity).
+    sa.Column("span_lo", sa.Float, nullable=True),
+    sa.Column("span_hi", sa.Float, nullable=True),
+    sa.Column("span_cap", sa.Integer, nullable=True),
+    # Counters and sums without a column (`Stats` JSON), rarely anything.
+    sa.Column("extra", sa.JSON(none_as_null=True), nullable=True),
+    *_dim_indexes("analytics_cells"),
+)
+
+analytics_cell_values = sa.Table(
+    "analytics_cell_values",
+    Base.metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    *_dim_columns(),
+    sa.Column("metric", sa.String(16), primary_key=True),
+    sa.Column("value", sa.BigInteger, primary_key=True),  # whole seconds
+    sa.Column("n", sa.Integer, nullable=False),
+    *_dim_indexes("analytics_cell_values"),
+)
 
 
 class AnalyticsState(Base):
@@ -79,3 +157,16 @@ sa.Index("ix_conversations_closed_at", Conversation.closed_at)
 sa.Index("ix_ticket_comments_created_at", TicketComment.created_at)
 sa.Index("ix_applied_slas_fulfilled_at", AppliedSla.fulfilled_at)
 sa.Index("ix_applied_slas_breached_at", AppliedSla.breached_at)
+# The filtered backlog (open tickets of a channel, group, ...): its count and age ranks scan
+# this index alone instead of fetching every open ticket's row to test the filter.
+sa.Index(
+    "ix_tickets_open_dims",
+    Ticket.created_at,
+    Ticket.channel,
+    Ticket.group_id,
+    Ticket.assignee_id,
+    Ticket.category,
+    Ticket.customer_id,
+    postgresql_where=sa.text(OPEN_WHERE),
+    sqlite_where=sa.text(OPEN_WHERE),
+)
