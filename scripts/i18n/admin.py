@@ -1,6 +1,14 @@
 """Chinese UI strings of the admin area (CRUD views, schedule grid, trigger builder)."""
 
 ZH = {
+    # the admin navigation's sections (kefu/web/admin_nav.py)
+    "Team": "团队",
+    "Service rules": "服务规则",
+    "Bot and knowledge": "机器人与知识库",
+    "Customer care": "客户关怀",
+    "Improvement": "持续改进",
+    "Training": "培训",
+    "System": "系统",
     "Business system (for the action that queries it)": "业务系统（用于“查询业务系统”动作）",
     "Address": "地址",
     "Method": "请求方式",

@@ -15,6 +15,10 @@ class PhoneRepository:
     async def integration(self, session: AsyncSession, integration_id: int) -> PhoneIntegration | None:
         return await session.get(PhoneIntegration, integration_id)
 
+    async def integrations(self, session: AsyncSession) -> Sequence[PhoneIntegration]:
+        stmt = sa.select(PhoneIntegration).order_by(PhoneIntegration.id)
+        return (await session.execute(stmt)).scalars().all()
+
     async def event(self, session: AsyncSession, integration_id: int, event_id: str) -> CallEvent | None:
         stmt = sa.select(CallEvent).where(
             CallEvent.integration_id == integration_id, CallEvent.event_id == event_id

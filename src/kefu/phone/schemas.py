@@ -16,6 +16,17 @@ class IntegrationCreate(Schema):
     name: str = Field(min_length=1, max_length=120)
     group_id: Id | None = None
     extensions: dict[str, int] = Field(default_factory=dict, max_length=2000)  # PBX extension -> user id
+    # The signing secret; generated when absent (the API answers it once). The admin page
+    # asks for it instead, as a page cannot show a generated secret safely.
+    secret: str | None = Field(default=None, min_length=16, max_length=128)
+
+
+class IntegrationUpdate(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    group_id: Id | None = None
+    extensions: dict[str, int] = Field(default_factory=dict, max_length=2000)
+    secret: str | None = Field(default=None, min_length=16, max_length=128)  # None: keep
+    active: bool = True
 
 
 class IntegrationCreated(OutSchema):

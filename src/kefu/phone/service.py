@@ -33,7 +33,7 @@ from kefu.models.ticket import Channel, TicketType
 from kefu.phone.calls import earliest, speed_of_answer
 from kefu.phone.events import CallAnswered, CallEnded, CallMissed
 from kefu.phone.repository import phone_repository as repo
-from kefu.phone.schemas import CallEventIn, CallSummary, IntegrationCreate
+from kefu.phone.schemas import CallEventIn, CallSummary, IntegrationCreate, IntegrationUpdate
 from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketCreate
 from kefu.ticket.service import ticket_service
@@ -54,11 +54,10 @@ class PhoneService:
         self, session: AsyncSession, principal: Principal, data: IntegrationCreate
     ) -> PhoneIntegration:
         require(principal, Perm.SETTINGS_MANAGE)
-        if data.group_id is not None:
-            await team_service.get(session, data.group_id)
+        await self._check_refs(session, data.group_id, data.extensions)
         integration = PhoneIntegration(
             name=data.name,
-            secret=secrets.token_urlsafe(32),
+            secret=data.secret or secrets.token_urlsafe(32),
             group_id=data.group_id,
             extensions={k: int(v) for k, v in data.extensions.items()},
         )
@@ -72,6 +71,70 @@ class PhoneService:
             target_id=integration.id,
         )
         return integration
+
+    async def list_integrations(
+        self, session: AsyncSession, principal: Principal
+    ) -> Sequence[PhoneIntegration]:
+        require(principal, Perm.SETTINGS_MANAGE)
+        return await repo.integrations(session)
+
+    async def get_integration(
+        self, session: AsyncSession, principal: Principal, integration_id: int
+    ) -> PhoneIntegration:
+        require(principal, Perm.SETTINGS_MANAGE)
+        integration = await repo.integration(session, integration_id)
+        if integration is None:
+            raise NotFound("phone line {id} not found", params={"id": integration_id})
+        return integration
+
+    async def update_integration(
+        self, session: AsyncSession, principal: Principal, integration_id: int, data: IntegrationUpdate
+    ) -> PhoneIntegration:
+        """Name, group, extensions and active; a new secret only when one is given."""
+        integration = await self.get_integration(session, principal, integration_id)
+        await self._check_refs(session, data.group_id, data.extensions)
+        integration.name = data.name
+        integration.group_id = data.group_id
+        integration.extensions = {k: int(v) for k, v in data.extensions.items()}
+        integration.active = data.active
+        if data.secret:
+            integration.secret = data.secret
+        audit_service.record(
+            session,
+            "phone.integration_updated",
+            actor=principal,
+            target_type="phone_integration",
+            target_id=integration.id,
+            detail={"secret_changed": bool(data.secret), "active": data.active},
+        )
+        return integration
+
+    async def deactivate_integration(
+        self, session: AsyncSession, principal: Principal, integration_id: int
+    ) -> None:
+        """The telephony's events are refused from now on; calls and their history stay."""
+        integration = await self.get_integration(session, principal, integration_id)
+        integration.active = False
+        audit_service.record(
+            session,
+            "phone.integration_deactivated",
+            actor=principal,
+            target_type="phone_integration",
+            target_id=integration.id,
+        )
+
+    async def _check_refs(
+        self, session: AsyncSession, group_id: int | None, extensions: Mapping[str, int]
+    ) -> None:
+        if group_id is not None:
+            await team_service.get(session, group_id)
+        for extension, user_id in extensions.items():
+            if await user_service.get(session, int(user_id)) is None:
+                raise Unprocessable(
+                    "extension {extension}: no staff member {user_id}",
+                    params={"extension": extension, "user_id": user_id},
+                    code="unknown_agent",
+                )
 
     # --- events -------------------------------------------------------------------------
     async def authenticate(

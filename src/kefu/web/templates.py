@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from kefu.kit.i18n import LANGUAGE_NAMES, LOCALES, normalize_locale, translations
 from kefu.web import TEMPLATE_DIR, formatting
+from kefu.web.admin_nav import ADMIN_SECTIONS
 
 LANG_COOKIE = "kefu_lang"
 CSRF_COOKIE = "kefu_csrf"
@@ -38,6 +39,7 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 templates.env.filters["local"] = localtime
+templates.env.globals["admin_sections"] = ADMIN_SECTIONS
 formatting.install(templates.env)  # duration, clock, pct, num, label
 
 

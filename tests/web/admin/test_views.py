@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm
 from kefu.automation.schemas import MacroIn, TriggerIn
 from kefu.automation.service import automation_service
 from kefu.kit.db import Database
+from kefu.models.phone import PhoneIntegration
 from kefu.models.user import Role
 from kefu.sla.schemas import PolicyIn, ScheduleIn
 from kefu.sla.service import sla_service
@@ -419,3 +421,92 @@ class TestSurveyCampaigns(AdminViewCase):
 
     def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
         return {"name": "太频繁", "interval_days": "0"}
+
+
+class TestPhoneLines(AdminViewCase):
+    slug = "phone-lines"
+    perm = Perm.SETTINGS_MANAGE
+    remove = "deactivate"
+    invalid_field = "secret"
+    list_words: ClassVar[list[str]] = ["售后维修", "/api/v1/channels/phone/", "启用"]
+    raw_codes: ClassVar[list[str]] = ["line-secret-value-0001"]
+
+    async def seed(self, s: AsyncSession) -> dict[str, Any]:
+        group = await team_service.create(s, GroupCreate(name="售后维修"), actor=None)
+        agent = await make_user(s, email="lina@example.com", name="李娜")
+        return {"group": group.id, "agent": agent.id}
+
+    async def make(self, s: AsyncSession, seeds: dict[str, Any]) -> tuple[int, str]:
+        from kefu.authz import SYSTEM
+        from kefu.phone.schemas import IntegrationCreate
+        from kefu.phone.service import phone_service
+
+        data = IntegrationCreate(
+            name="400 热线", group_id=seeds["group"], secret="line-secret-value-0001", extensions={}
+        )
+        return (await phone_service.create_integration(s, SYSTEM, data)).id, "400 热线"
+
+    def create_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        form = {
+            "name": "售后热线",
+            "group_id": str(seeds["group"]),
+            "secret": "pbx-shared-secret-0002",
+            "extensions": "8001 lina@example.com\n8002：李娜",
+        }
+        return form, "售后热线"
+
+    def edit_form(self, seeds: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        return {"name": "400 热线（新）", "extensions": "8010 李娜", "active": "on"}, "400 热线（新）"
+
+    def invalid_form(self, seeds: dict[str, Any]) -> dict[str, Any]:
+        return {"name": "短密钥", "secret": "short"}
+
+    async def test_an_unknown_agent_is_named_next_to_the_extensions(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        _seeds, _key, _name = await self._setup(db)
+        await login(client, db, Role.ADMIN)
+        form = {"name": "热线", "secret": "pbx-shared-secret-0003", "extensions": "8001 nobody@example.com"}
+        r = await self._post(client, "/admin/phone-lines/new", form)
+        assert r.status_code == 422
+        assert "8001 nobody@example.com" in r.text and "员工的邮箱或姓名" in r.text
+
+    async def test_the_line_set_up_on_the_page_takes_signed_calls_for_the_extension(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        """What the admin typed is what the telephony needs: the secret signs its events, the
+        extension names the agent who answered, the edit page shows the mapping, not the secret."""
+        import json
+        import time
+
+        from kefu.models import Call
+        from kefu.webhook.signing import signature
+
+        seeds, _key, _name = await self._setup(db)
+        await login(client, db, Role.ADMIN)
+        form, _ = self.create_form(seeds)
+        assert (await self._post(client, "/admin/phone-lines/new", form)).status_code == 303
+        async with db.session() as s:
+            line_id = (await s.execute(sa.select(sa.func.max(PhoneIntegration.id)))).scalar_one()
+        page = (await client.get(f"/admin/phone-lines/{line_id}", headers=HTML)).text
+        assert "8001 lina@example.com" in page and "pbx-shared-secret-0002" not in page
+        body = json.dumps(
+            {
+                "event_id": "e1",
+                "type": "answered",
+                "call_id": "c-1",
+                "agent_extension": "8002",
+                "caller": "13800138000",
+            }
+        ).encode()
+        ts = int(time.time())
+        headers = {
+            "X-Kefu-Timestamp": str(ts),
+            "X-Kefu-Signature": signature("pbx-shared-secret-0002", ts, body),
+            "Content-Type": "application/json",
+        }
+        r = await client.post(f"/api/v1/channels/phone/{line_id}/events", headers=headers, content=body)
+        assert r.status_code == 200, r.text
+        async with db.session() as s:
+            call = (await s.execute(sa.select(Call))).scalar_one()
+        assert call.agent_id == seeds["agent"]

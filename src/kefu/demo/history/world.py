@@ -180,7 +180,7 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
         ids.next[table] = int((await session.execute(sa.select(sa.func.max(model.id)))).scalar() or 0)
     rng = random.Random(SEED)
     world = World(
-        phone_line=await _phone_line(session),
+        phone_line=await _phone_line(session, sorted({a for m in members.values() for a in m})),
         rng=rng,
         ids=ids,
         rows=Rows(),
@@ -215,7 +215,8 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
                 "address": "",
                 "id_card": "",
                 "organization": "",
-                "created_at": start + timedelta(seconds=29 * 86400 * n // CUSTOMER_BASE),  # before the history
+                "created_at": start
+                + timedelta(seconds=29 * 86400 * n // CUSTOMER_BASE),  # before the history
             }
         )
         world.customers.append((cid, tier))
@@ -223,14 +224,16 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
     return world
 
 
-async def _phone_line(session: AsyncSession) -> int:
+async def _phone_line(session: AsyncSession, agents: list[int]) -> int:
     """The company's hotline (400-820-0000) as a phone integration: the history's calls came
-    in on it; an admin sees it under 电话接入 with its own secret, like one they added."""
+    in on it; an admin sees it under 电话接入 with its own secret and the agents on
+    extensions 8001, 8002 …, like one they added."""
     line = (
         await session.execute(sa.select(PhoneIntegration).order_by(PhoneIntegration.id).limit(1))
     ).scalar_one_or_none()
     if line is None:
-        line = PhoneIntegration(name="400 客服热线", secret=secrets.token_urlsafe(32), extensions={})
+        extensions = {str(8001 + i): agent for i, agent in enumerate(agents)}
+        line = PhoneIntegration(name="400 客服热线", secret=secrets.token_urlsafe(32), extensions=extensions)
         session.add(line)
         await session.flush()
     return line.id

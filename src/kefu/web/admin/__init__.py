@@ -16,6 +16,7 @@ from kefu.web.admin.channels import EmailAddressView, WechatAccountView
 from kefu.web.admin.goals import GoalView
 from kefu.web.admin.improvement import DepartmentView, IntegrationView
 from kefu.web.admin.loyalty import CompensationView, ProgrammeView, TierView
+from kefu.web.admin.phone import PhoneLineView
 from kefu.web.admin.quality import QualityRuleView
 from kefu.web.admin.sla import PolicyView, ScheduleView
 from kefu.web.admin.survey import SurveyCampaignView
@@ -38,6 +39,7 @@ VIEWS: list[AdminView] = [
     CompensationView(),
     EmailAddressView(),
     WechatAccountView(),
+    PhoneLineView(),
     SurveyCampaignView(),
     GoalView(),
     PathView(),
