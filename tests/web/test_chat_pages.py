@@ -134,3 +134,6 @@ class TestSupervisorPage:
         assert "实时概览" in r.text and "排队" in r.text and "有风险的会话" in r.text
         assert _i18n(r.text, "sv-i18n")["take_over"] == "接管"
         assert "/static/supervisor.js" in r.text
+        # The same tabs as the reports: from the live view one click reaches 报表 and 痛点清单.
+        assert 'href="/supervisor" aria-current="page"' in r.text
+        assert 'href="/reports"' in r.text and 'href="/reports/pain-points"' in r.text
