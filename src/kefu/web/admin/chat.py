@@ -52,6 +52,8 @@ async def chat_settings_save(
     bot_enabled: Annotated[str, Form(max_length=5)] = "",
     after_hours: Annotated[str, Form(max_length=10)] = "bot",
     agent_idle_minutes: Annotated[str, Form(max_length=10)] = "15",
+    bot_idle_minutes: Annotated[str, Form(max_length=10)] = "",
+    human_idle_minutes: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     me = _admin(principal)
     try:
@@ -60,6 +62,9 @@ async def chat_settings_save(
                 "bot_enabled": bool(bot_enabled),
                 "after_hours": after_hours,
                 "agent_idle_minutes": agent_idle_minutes.strip() or "0",
+                # blank: the current value stays (as the form showed it)
+                **({"bot_idle_minutes": bot_idle_minutes.strip()} if bot_idle_minutes.strip() else {}),
+                **({"human_idle_minutes": human_idle_minutes.strip()} if human_idle_minutes.strip() else {}),
             }
         )
     except ValidationError as exc:
