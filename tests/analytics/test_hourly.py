@@ -327,7 +327,8 @@ async def test_filtered_range_equals_one_raw_pass(
 async def test_two_filters_read_whole_days_from_cells(
     db: Database, configure: Callable[..., Any], raw_reads: list[tuple[datetime, datetime]]
 ) -> None:
-    """Two or more filters: the rolled-up days come from the cells, only the edges are raw."""
+    """Two filters (a pair rollup) or more (the cells): the rolled-up days come from them,
+    only the edges are raw."""
     configure(display_timezone="Asia/Shanghai")
     first = date(2025, 3, 8)
     await _seed(db, first, SH)
@@ -336,8 +337,9 @@ async def test_two_filters_read_whole_days_from_cells(
         await refresh(db)
     g, a = (await _filters(db))[11].values()
     start, end = day_start(first, SH) + timedelta(hours=3), day_start(first + timedelta(days=2), SH)
-    raw_reads.clear()
-    async with db.read() as s:
-        got = await analytics_service.stats(s, start, end, {"group": g, "agent": a}, now=now)
-    assert raw_reads == [(start, day_start(first + timedelta(days=1), SH))]  # day 2 from cells
-    assert got.c.get("created", 0) + got.c.get("conversations", 0) > 0
+    for only in ({"group": g, "agent": a}, {"group": g, "agent": a, "tier": "high"}):
+        raw_reads.clear()
+        async with db.read() as s:
+            got = await analytics_service.stats(s, start, end, only, now=now)
+        assert raw_reads == [(start, day_start(first + timedelta(days=1), SH))], only  # day 2 stored
+        assert got.c.get("created", 0) + got.c.get("conversations", 0) > 0, only
