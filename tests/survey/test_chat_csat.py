@@ -9,8 +9,10 @@ import uuid
 import httpx
 
 from kefu.kit.db import Database
+from kefu.models.user import Role
 from tests.factories import bearer
 from tests.survey.helpers import Env, run_jobs, setup, survey_mails
+from tests.web.admin.cases import HTML, csrf, login
 
 
 async def chat_to_agent(db: Database, client: httpx.AsyncClient, env: Env) -> tuple[int, dict[str, str]]:
@@ -81,3 +83,35 @@ class TestChatRating:
         surveys = (await client.get("/api/v1/surveys", headers=env.supervisor)).json()["items"]
         assert len(surveys) == 1 and surveys[0]["score"] == 5 and surveys[0]["score_100"] == 100
         assert (await client.get("/api/v1/survey-followups", headers=env.supervisor)).json()["items"] == []
+
+
+class TestLowScoreThreshold:
+    async def test_the_admin_decides_which_score_opens_a_followup(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        """3 stars opens nothing under the default (≤ 2); after the admin sets ≤ 3 on
+        /admin/surveys it opens a follow-up. A threshold out of range is refused."""
+        env = await setup(db)
+        conv_id, chat = await chat_to_agent(db, client, env)
+        await client.post(f"/api/v1/conversations/{conv_id}/close", json={}, headers=env.agent)
+        await run_jobs(db)
+
+        await login(client, db, Role.ADMIN)
+        page = await client.get("/admin/surveys", headers=HTML)
+        assert "低分回访" in page.text and 'name="csat_low"' in page.text and 'value="2"' in page.text
+        token = csrf(page.text)
+        bad = await client.post(
+            "/admin/surveys/low-scores", data={"csrf_token": token, "csat_low": "5", "nps_low": "6"}
+        )
+        assert bad.status_code == 422 and "低分回访" in bad.text
+        ok = await client.post(
+            "/admin/surveys/low-scores", data={"csrf_token": token, "csat_low": "3", "nps_low": "6"}
+        )
+        assert ok.status_code == 303
+        assert 'value="3"' in (await client.get("/admin/surveys", headers=HTML)).text
+
+        r = await client.post("/api/v1/widget/rating", json={"score": 3, "comment": "一般"}, headers=chat)
+        assert r.status_code == 204
+        await run_jobs(db)
+        items = (await client.get("/api/v1/survey-followups", headers=env.supervisor)).json()["items"]
+        assert [(i["conversation_id"], i["score"]) for i in items] == [(conv_id, 3)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require
+from kefu.config import current_settings
 from kefu.conversation import repository as repo
 from kefu.conversation.bot_slot import greeting
 from kefu.conversation.schemas import ChatSettings, WidgetStatus
@@ -20,7 +21,23 @@ SETTINGS_KEY = "chat"
 class AvailabilityService:
     async def settings(self, session: AsyncSession) -> ChatSettings:
         stored = await repo.setting(session, SETTINGS_KEY)
-        return ChatSettings.model_validate(stored) if stored else ChatSettings()
+        data = ChatSettings.model_validate(stored) if stored else ChatSettings()
+        server = current_settings()  # what an admin has not saved yet
+        return data.model_copy(
+            update={
+                "bot_idle_minutes": data.bot_idle_minutes or server.chat_bot_idle_minutes,
+                "human_idle_minutes": data.human_idle_minutes or server.chat_idle_minutes,
+            }
+        )
+
+    async def idle_minutes(self, session: AsyncSession) -> tuple[int, int]:
+        """(bot-only, with an agent): a silent chat closes after this many minutes."""
+        settings = await self.settings(session)
+        server = current_settings()
+        return (
+            settings.bot_idle_minutes or server.chat_bot_idle_minutes,
+            settings.human_idle_minutes or server.chat_idle_minutes,
+        )
 
     async def save_settings(
         self, session: AsyncSession, principal: Principal, data: ChatSettings

@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 from pydantic import EmailStr, Field, model_validator
 
-from kefu.config import current_settings
 from kefu.kit.schemas import BoundedDatetime, Id, OutSchema, Schema
 
 MAX_TEXT = 4000  # characters in one chat message
@@ -46,14 +45,11 @@ class ChatSettings(Schema):
     # An online agent whose workspace sees no keyboard or mouse input for this long goes
     # away (back at the next input); 0 = never.
     agent_idle_minutes: int = Field(default=15, ge=0, le=480)
-    # A chat nobody wrote in for this long closes: with the bot only, and with a person
-    # (the server's KEFU_CHAT_BOT_IDLE_MINUTES / KEFU_CHAT_IDLE_MINUTES until an admin saves).
-    bot_idle_minutes: int = Field(
-        default_factory=lambda: current_settings().chat_bot_idle_minutes, ge=5, le=1440
-    )
-    human_idle_minutes: int = Field(
-        default_factory=lambda: current_settings().chat_idle_minutes, ge=5, le=10080
-    )
+    # A chat nobody wrote in for this long closes: with the bot only, and with a person.
+    # None: the server's KEFU_CHAT_BOT_IDLE_MINUTES / KEFU_CHAT_IDLE_MINUTES (the service
+    # fills them in when it reads the settings).
+    bot_idle_minutes: int | None = Field(default=None, ge=5, le=1440)
+    human_idle_minutes: int | None = Field(default=None, ge=5, le=10080)
 
 
 class OfflineMessageIn(Schema):

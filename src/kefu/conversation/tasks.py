@@ -13,7 +13,5 @@ from kefu.kit import jobs
 
 @jobs.periodic("conversation.close_idle", every_seconds=60)
 async def close_idle(session: AsyncSession, _payload: dict[str, Any]) -> None:
-    settings = await availability_service.settings(session)  # the admin's, else the server's
-    await conversation_service.close_idle(
-        session, bot_minutes=settings.bot_idle_minutes, human_minutes=settings.human_idle_minutes
-    )
+    bot_minutes, human_minutes = await availability_service.idle_minutes(session)  # the admin's
+    await conversation_service.close_idle(session, bot_minutes=bot_minutes, human_minutes=human_minutes)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.config import current_settings
 from kefu.conversation.events import ConversationClosed
 from kefu.kit.events import listener
 from kefu.quality.service import quality_service
-from kefu.survey import scoring
 from kefu.survey.events import SurveyAnswered
+from kefu.survey.service import survey_service
 from kefu.ticket.events import TicketReopened, TicketSolved
 
 
@@ -26,10 +25,7 @@ async def inspect_ticket(session: AsyncSession, event: TicketSolved | TicketReop
 
 @listener(SurveyAnswered)
 async def sample_low_csat(session: AsyncSession, event: SurveyAnswered) -> None:
-    settings = current_settings()
-    if scoring.is_low(
-        event.kind, event.score, csat_low=settings.survey_csat_low, nps_low=settings.survey_nps_low
-    ):
+    if await survey_service.is_low_score(session, event.kind, event.score):
         await quality_service.low_csat(
             session, conversation_id=event.conversation_id, ticket_id=event.ticket_id
         )

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.kit.time import utcnow
 from kefu.models import (
     Conversation,
     Customer,
     FollowUp,
     GroupMember,
     Identity,
+    SettingValue,
     Survey,
     SurveyCampaign,
     Ticket,
@@ -25,6 +28,17 @@ from kefu.models.user import Role
 
 
 class SurveyRepository:
+    async def setting(self, session: AsyncSession, key: str) -> dict[str, Any] | None:
+        row = await session.get(SettingValue, key)
+        return dict(row.value) if row is not None else None
+
+    async def save_setting(self, session: AsyncSession, key: str, value: dict[str, Any]) -> None:
+        row = await session.get(SettingValue, key)
+        if row is None:
+            session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
+        else:
+            row.value, row.updated_at = value, utcnow()
+
     # --- surveys -------------------------------------------------------------------------
     async def by_token(self, session: AsyncSession, token: str, *, lock: bool = False) -> Survey | None:
         stmt = sa.select(Survey).where(Survey.token == token)

@@ -126,3 +126,12 @@ class FollowUpOut(OutSchema):
 
 class FollowUpClose(Schema):
     outcome: str = Field(min_length=1, max_length=4000)
+
+
+class LowScores(Schema):
+    """A score at or below these opens a follow-up and samples the chat for quality review:
+    CSAT 1–5 (default 2: 非常不满意 and 不满意), NPS 0–10 (default 6: the detractors). None:
+    the server's KEFU_SURVEY_CSAT_LOW / KEFU_SURVEY_NPS_LOW (the service fills them in)."""
+
+    csat_low: int | None = Field(default=None, ge=1, le=4)
+    nps_low: int | None = Field(default=None, ge=0, le=9)

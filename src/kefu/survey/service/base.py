@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.audit.service import audit_service
+from kefu.authz import Perm, Principal, require
 from kefu.config import current_settings
 from kefu.errors import KefuError
 from kefu.kit.events import publish
@@ -19,11 +21,15 @@ from kefu.models.survey import FollowUpStatus
 from kefu.survey import scoring
 from kefu.survey.events import FollowUpCreated, SurveyAnswered, SurveySent
 from kefu.survey.repository import survey_repository as repo
+from kefu.survey.schemas import LowScores
 
 
 class Gone(KefuError):
     status_code = 410
     code = "survey_expired"
+
+
+LOW_SCORES_KEY = "survey.low_scores"
 
 
 class SurveyBase:
@@ -116,11 +122,36 @@ class SurveyBase:
                 channel=survey.channel,
             ),
         )
-        settings = current_settings()
-        if scoring.is_low(
-            survey.kind, score, csat_low=settings.survey_csat_low, nps_low=settings.survey_nps_low
-        ):
+        if await self.is_low_score(session, survey.kind, score):
             await self._open_followup(session, survey)
+
+    async def low_scores(self, session: AsyncSession) -> LowScores:
+        stored = await repo.setting(session, LOW_SCORES_KEY)
+        data = LowScores.model_validate(stored) if stored else LowScores()
+        server = current_settings()  # what an admin has not saved yet
+        return LowScores(
+            csat_low=data.csat_low if data.csat_low is not None else server.survey_csat_low,
+            nps_low=data.nps_low if data.nps_low is not None else server.survey_nps_low,
+        )
+
+    async def save_low_scores(
+        self, session: AsyncSession, principal: Principal, data: LowScores
+    ) -> LowScores:
+        require(principal, Perm.SETTINGS_MANAGE)
+        await repo.save_setting(session, LOW_SCORES_KEY, data.model_dump(mode="json"))
+        audit_service.record(session, "survey.low_scores_changed", actor=principal, detail=data.model_dump())
+        return data
+
+    async def is_low_score(self, session: AsyncSession, kind: str, score: int) -> bool:
+        """At or below the admin's threshold for its kind (opens a follow-up, samples QA)."""
+        low = await self.low_scores(session)
+        server = current_settings()
+        return scoring.is_low(
+            kind,
+            score,
+            csat_low=server.survey_csat_low if low.csat_low is None else low.csat_low,
+            nps_low=server.survey_nps_low if low.nps_low is None else low.nps_low,
+        )
 
     async def _open_followup(self, session: AsyncSession, survey: Survey) -> FollowUp:
         existing = await repo.followup_for(session, survey.id)

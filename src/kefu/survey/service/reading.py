@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.authz import Perm, Principal, require_staff
-from kefu.config import current_settings
 from kefu.errors import KefuError, NotFound
 from kefu.kit.time import utcnow
 from kefu.models import Survey
@@ -19,14 +18,14 @@ from kefu.models.survey import SurveyKind
 from kefu.survey import scoring
 from kefu.survey.repository import survey_repository as repo
 from kefu.survey.schemas import ResponseRate
+from kefu.survey.service.base import SurveyBase
 
 
-class ReadingMixin:
+class ReadingMixin(SurveyBase):
     async def low_score_for(
         self, session: AsyncSession, *, conversation_id: int | None, ticket_id: int | None
     ) -> bool:
         """Whether the customer gave this chat/ticket a low score (quality samples it)."""
-        settings = current_settings()
         for key in (
             f"chat:{conversation_id}" if conversation_id else None,
             f"ticket:{ticket_id}" if ticket_id else None,
@@ -35,12 +34,7 @@ class ReadingMixin:
             if (
                 survey is not None
                 and survey.score is not None
-                and scoring.is_low(
-                    survey.kind,
-                    survey.score,
-                    csat_low=settings.survey_csat_low,
-                    nps_low=settings.survey_nps_low,
-                )
+                and await self.is_low_score(session, survey.kind, survey.score)
             ):
                 return True
         return False

@@ -9,15 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field as PField
+from pydantic import ValidationError
 
 from kefu.authz import Perm
 from kefu.deps import OptionalPrincipal, Session
 from kefu.kit.schemas import Id, Schema
-from kefu.survey.schemas import CampaignCreate, CampaignUpdate, Question
+from kefu.survey.schemas import CampaignCreate, CampaignUpdate, LowScores, Question
 from kefu.survey.service import survey_service
 from kefu.web.access import staff_with
 from kefu.web.admin.labels import TIER, options, words
 from kefu.web.crud import N_, AdminView, Column, Ctx, Field
+from kefu.web.forms import error_text
 from kefu.web.templates import localtime, render
 
 router = APIRouter(include_in_schema=False)
@@ -121,9 +123,41 @@ async def admin_surveys(request: Request, session: Session, principal: OptionalP
             "campaigns": await survey_service.campaigns(session, me),
             "csat": await survey_service.response_rate(session, me, kind="csat"),
             "nps": await survey_service.response_rate(session, me, kind="nps"),
+            "low": await survey_service.low_scores(session),
+            "saved": request.query_params.get("saved") == "low",
             "error": None,
         },
     )
+
+
+@router.post("/admin/surveys/low-scores")
+async def admin_low_scores(
+    request: Request,
+    session: Session,
+    principal: OptionalPrincipal,
+    csat_low: Annotated[str, Form(max_length=4)] = "",
+    nps_low: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    """The scores that open a follow-up for the group's supervisor (and a QA sample)."""
+    me = staff_with(principal, Perm.SETTINGS_MANAGE)
+    try:
+        data = LowScores.model_validate({"csat_low": csat_low.strip(), "nps_low": nps_low.strip()})
+    except ValidationError as exc:
+        return render(
+            request,
+            "survey/admin.html",
+            {
+                "campaigns": await survey_service.campaigns(session, me),
+                "csat": await survey_service.response_rate(session, me, kind="csat"),
+                "nps": await survey_service.response_rate(session, me, kind="nps"),
+                "low": await survey_service.low_scores(session),
+                "saved": False,
+                "error": error_text(exc),
+            },
+            status=422,
+        )
+    await survey_service.save_low_scores(session, me, data)
+    return RedirectResponse("/admin/surveys?saved=low", status_code=303)
 
 
 @router.post("/admin/surveys/campaigns")
