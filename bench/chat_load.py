@@ -9,6 +9,14 @@ per connection and server CPU.
 
     .venv/bin/python bench/chat_load.py --customers 10000 --rate 500 --duration 60 --agents 200
     .venv/bin/python bench/chat_load.py --backend cluster ...   # PostgreSQL + Redis
+
+--backend cluster runs the topology issue #21 names (bench/support/cluster.py): a fresh
+PostgreSQL database (kefu_bench_*, dropped at the end) with `kefu demo`, Redis,
+`kefu serve --workers N` (--web, default 2: N web processes behind one port, realtime over
+Redis, KEFU_EMBEDDED_WORKER=false) and one `kefu worker`. Server CPU and RSS are summed over
+all of them, the CPU of the database's PostgreSQL backends included (embedded SQLite's is
+in-process); `server_cpu_ms_per_message_by_process` splits it, `web_connections` says how the
+kernel spread the sockets over the web processes, `jobs_after_settle` what the worker left.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -31,6 +40,15 @@ from typing import Any
 
 import httpx
 import websockets
+
+from support.cluster import (
+    Cluster,
+    connections_by_pid,
+    drop_database,
+    job_summary,
+    new_database,
+    wait_jobs_drained,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-pass-1"
@@ -309,12 +327,9 @@ def kefu_env(backend: str) -> dict[str, str]:
         "KEFU_DATA_DIR": tempfile.mkdtemp(prefix="kefu-bench-"),
     }
     if backend == "cluster":
-        db = f"kefu_bench_{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f'CREATE DATABASE "{db}"'], check=True
-        )
-        env["KEFU_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
+        env["KEFU_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{new_database()}"
         env["KEFU_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        env["KEFU_EMBEDDED_WORKER"] = "false"  # jobs run in `kefu worker`, as in production
     else:
         env["KEFU_DATABASE_URL"] = f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='kefu-bench-')}/kefu.db"
     return env
@@ -338,9 +353,7 @@ def stop(target: str, proc: subprocess.Popen[bytes], env: dict[str, str]) -> Non
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=30)
     if target == "cluster":
-        db = env["KEFU_DATABASE_URL"].rsplit("/", 1)[1]
-        drop = f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", drop], check=False)
+        drop_database(env["KEFU_DATABASE_URL"].rsplit("/", 1)[1])
 
 
 def bench_url(args: argparse.Namespace) -> dict[str, Any]:
@@ -350,10 +363,71 @@ def bench_url(args: argparse.Namespace) -> dict[str, Any]:
     return {"bench": "chat_load", "target": base, "machine": f"{os.cpu_count()} cores", **result}
 
 
+def bench_cluster(args: argparse.Namespace) -> dict[str, Any]:
+    """--backend cluster: `kefu serve --workers N` + `kefu worker` on PostgreSQL + Redis,
+    CPU and RSS summed over every process; all stopped and the database dropped after."""
+    env, port = kefu_env("cluster"), free_port()
+    topo = Cluster.start(env, env["KEFU_DATABASE_URL"].rsplit("/", 1)[1], port, web=args.web)
+    try:
+        topo.wait_ready(port, args.web)
+        drained = wait_jobs_drained(env["KEFU_DATABASE_URL"])
+        web = topo.web_pids()
+        stats = topo.stats
+        spread: dict[int, int] = {}
+        done = threading.Event()
+
+        def sample() -> None:  # the most sockets seen open at once, by web process
+            while not done.wait(5):
+                now = connections_by_pid(port, web)
+                if sum(now.values()) > sum(spread.values()):
+                    spread.clear()
+                    spread.update(now)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            result = asyncio.run(
+                run_load(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", args, stats, False)
+            )
+        finally:
+            done.set()
+            sampler.join()
+        cpu0, cpu1 = stats.marks[-2:]  # around the messages, as server_cpu_ms_per_message
+        # ms per message by process: each web process, the worker, the uvicorn supervisor.
+        roles = {pid: f"web{i}" for i, pid in enumerate(web)} | {
+            topo.procs[0].pid: "supervisor",
+            topo.procs[1].pid: "worker",
+        }
+        by_role: dict[str, float] = {}
+        for pid, seconds in cpu1.items():
+            role = "postgres" if pid in stats.backends else roles.get(pid, "other")
+            ms = (seconds - cpu0.get(pid, 0.0)) * 1000 / max(1, result["sent"])
+            by_role[role] = round(by_role.get(role, 0.0) + ms, 2)
+        jobs = job_summary(topo.database)
+        connected = {roles[pid]: n for pid, n in spread.items()}
+    finally:
+        topo.stop()
+    return {
+        "bench": "chat_load",
+        "target": "cluster",
+        "machine": f"{os.cpu_count()} cores",
+        "web_processes": args.web,
+        "job_workers": 1,
+        "demo_jobs_drained": drained,
+        **result,
+        "server_cpu_ms_per_message_by_process": by_role,
+        "web_connections": connected,
+        "jobs_after_settle": jobs,
+    }
+
+
 def bench(args: argparse.Namespace, target: str) -> dict[str, Any]:
+    if target == "cluster":
+        return bench_cluster(args)
     proc, env, port = start(target)
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz", proc)
+        drained = wait_jobs_drained(env["KEFU_DATABASE_URL"]) if env else None
         result = asyncio.run(
             run_load(
                 f"http://127.0.0.1:{port}",
@@ -365,7 +439,13 @@ def bench(args: argparse.Namespace, target: str) -> dict[str, Any]:
         )
     finally:
         stop(target, proc, env)
-    return {"bench": "chat_load", "target": target, "machine": f"{os.cpu_count()} cores", **result}
+    return {
+        "bench": "chat_load",
+        "target": target,
+        "machine": f"{os.cpu_count()} cores",
+        "demo_jobs_drained": drained,
+        **result,
+    }
 
 
 def main() -> None:
@@ -376,6 +456,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--settle", type=float, default=10.0, help="seconds to wait for late acks/replies")
     ap.add_argument("--backend", choices=["embedded", "cluster", "echo", "all"], default="all")
+    ap.add_argument("--web", type=int, default=2, help="cluster: web processes (kefu serve --workers)")
     ap.add_argument("--unique", action="store_true", help="a distinct text per message (default: 6 texts)")
     ap.add_argument("--url", help="load this running server instead of starting one (needs --pid)")
     ap.add_argument("--pid", type=int, help="the running server's process id, for CPU and RSS")
