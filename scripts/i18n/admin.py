@@ -1,6 +1,19 @@
 """Chinese UI strings of the admin area (CRUD views, schedule grid, trigger builder)."""
 
 ZH = {
+    # 工单设置 (web/admin/ticket_settings.py)
+    "Ticket settings": "工单设置",
+    "Closing": "自动关闭",
+    "Solved tickets close after (days)": "已解决的工单在多少天后自动关闭",
+    "A customer who answers a solved ticket reopens it; after it closes, an answer starts a new ticket.": "客户回复已解决的工单会将其重新打开；工单关闭后再回复则生成新工单。",
+    "Second line (timed escalation)": "二线支持（限时升级）",
+    "A ticket handed to one of these groups starts a clock: someone of the group must reply, note or change the status within the time below, or it shows as overdue in the SLA views and the 首问负责人 report.": "工单转给下列技能组时开始计时：该组成员须在下面的时限内回复、备注或更新状态，否则在 SLA 视图和首问负责人报表中显示为超时。",
+    "Second line must act within (h:mm)": "二线响应时限（时:分）",
+    "Per category (one per line: category, then h:mm)": "按分类设置（每行一个：分类，然后是 时:分）",
+    "Line “{line}”: write the category, then h:mm, e.g. 售后/维修 8:00.": "第“{line}”行：请先写分类，再写 时:分，例如 售后/维修 8:00。",
+    "Data retention": "数据保留",
+    "Closed tickets keep their texts and files for (days, 0 = always)": "已关闭工单的内容和附件保留天数（0 = 永久保留）",
+    "After that, a closed ticket or chat keeps its number and figures for the reports but loses its texts and attachments (个人信息保护法: keep personal data no longer than needed).": "超过期限后，已关闭的工单和会话保留编号及报表数据，但删除文字内容和附件（《个人信息保护法》：个人信息的保存期限应为实现处理目的所必要的最短时间）。",
     # the admin navigation's sections (kefu/web/admin_nav.py)
     "Team": "团队",
     "Service rules": "服务规则",

@@ -140,6 +140,7 @@ ROUTERS = [
     "kefu.web.admin.jobs:router",
     "kefu.web.admin.kb:router",
     "kefu.web.admin.chat:router",
+    "kefu.web.admin.ticket_settings:router",
     "kefu.web.admin.bot:router",
     "kefu.web.admin.mail:router",
     "kefu.web.admin.quality:router",

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.events import EventRecord
+from kefu.kit.time import utcnow
 from kefu.models import (
     AuditEntry,
     ChatAttachment,
@@ -25,6 +26,7 @@ from kefu.models import (
     Order,
     OutboundMail,
     PointsEntry,
+    SettingValue,
     Ticket,
     TicketAttachment,
     TicketComment,
@@ -35,6 +37,17 @@ ERASED = "[已删除 / erased]"
 
 
 class PrivacyRepository:
+    async def setting(self, session: AsyncSession, key: str) -> dict[str, Any] | None:
+        row = await session.get(SettingValue, key)
+        return dict(row.value) if row is not None else None
+
+    async def save_setting(self, session: AsyncSession, key: str, value: dict[str, Any]) -> None:
+        row = await session.get(SettingValue, key)
+        if row is None:
+            session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
+        else:
+            row.value, row.updated_at = value, utcnow()
+
     async def customer(self, session: AsyncSession, customer_id: int) -> Customer | None:
         stmt = sa.select(Customer).where(Customer.id == customer_id).with_for_update()
         return (await session.execute(stmt)).scalar_one_or_none()

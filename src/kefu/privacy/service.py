@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
+from kefu.config import current_settings
 from kefu.errors import Conflict, NotFound
 from kefu.fieldservice.service.privacy import field_privacy
 from kefu.kit.time import utcnow
 from kefu.privacy.repository import ERASED, privacy_repository
+from kefu.privacy.schemas import RetentionSettings
 
 
 def _plain(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -29,6 +31,9 @@ def _plain(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
             )
         )
     return out
+
+
+RETENTION_KEY = "privacy.retention"
 
 
 class PrivacyService:
@@ -165,6 +170,26 @@ class PrivacyService:
             path.unlink(missing_ok=True)
         for key in chat_keys:  # chat files live beside the ticket files (data_dir/chat)
             (attachments_root.parent / "chat" / key[:2] / key).unlink(missing_ok=True)
+
+    async def retention(self, session: AsyncSession) -> RetentionSettings:
+        stored = await privacy_repository.setting(session, RETENTION_KEY)
+        data = RetentionSettings.model_validate(stored or {})
+        days = data.retention_days
+        return RetentionSettings(retention_days=current_settings().retention_days if days is None else days)
+
+    async def save_retention(
+        self, session: AsyncSession, principal: Principal, data: RetentionSettings
+    ) -> None:
+        require(principal, Perm.SETTINGS_MANAGE)
+        await privacy_repository.save_setting(session, RETENTION_KEY, data.model_dump())
+        audit_service.record(
+            session,
+            "retention.configured",
+            actor=principal,
+            target_type="setting",
+            target_id=RETENTION_KEY,
+            detail=data.model_dump(),
+        )
 
     async def apply_retention(
         self, session: AsyncSession, *, days: int, attachments_root: Path, now: datetime | None = None

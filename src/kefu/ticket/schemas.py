@@ -238,3 +238,10 @@ class TicketFilter:
     sort: str = "-updated_at"
     limit: int = 50
     offset: int = 0
+
+
+class TicketSettings(Schema):
+    """Solved tickets close after this many quiet days (None: the server's
+    KEFU_TICKET_AUTO_CLOSE_DAYS; the service fills it in)."""
+
+    auto_close_days: int | None = Field(default=None, ge=1, le=90)

@@ -13,4 +13,5 @@ from kefu.ticket.service import ticket_service
 
 @jobs.periodic("ticket.close_solved", every_seconds=3600)
 async def close_solved(session: AsyncSession, _payload: dict[str, Any]) -> None:
-    await ticket_service.close_solved(session, days=current_settings().ticket_auto_close_days)
+    days = (await ticket_service.settings(session)).auto_close_days  # the admin's, else the server's
+    await ticket_service.close_solved(session, days=days or current_settings().ticket_auto_close_days)

@@ -24,6 +24,7 @@ ADMIN_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         N_("Service rules"),
         [
+            ("/admin/ticket-settings", N_("Ticket settings")),
             ("/admin/sla-policies", N_("SLA policies")),
             ("/admin/macros", N_("Macros")),
             ("/admin/triggers", N_("Triggers and automations")),

@@ -119,6 +119,20 @@ def pydantic_message(error: Mapping[str, Any], _: Callable[[str], str]) -> str:
         return template
 
 
+def form_error(request: Request, exc: ValidationError, labels: Mapping[str, str]) -> str:
+    """A rejected hand-written form in the user's language: "label: message" per field
+    (`labels`: field name -> message id of its label), never pydantic's English."""
+    locale = request_locale(request)
+    _ = translations(locale).gettext
+    colon, semicolon = ("：", "；") if locale == "zh_CN" else (": ", "; ")
+    parts = []
+    for e in exc.errors():
+        field = next((str(p) for p in reversed(e["loc"]) if str(p) in labels), "")
+        message = pydantic_message(e, _)
+        parts.append(f"{_(labels[field])}{colon}{message}" if field else message)
+    return semicolon.join(parts)
+
+
 # Refusals whose message is English only, by code, in the user's language.
 CODE_MESSAGES = {
     "schedule_in_use": N_("An SLA policy still uses this schedule."),

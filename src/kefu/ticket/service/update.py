@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.audit.service import audit_service
 from kefu.authz import Perm, Principal, require
+from kefu.config import current_settings
 from kefu.errors import Conflict, Forbidden, Unprocessable
 from kefu.kit.events import publish
 from kefu.kit.time import utcnow
@@ -18,11 +20,14 @@ from kefu.ticket import rules
 from kefu.ticket.events import TicketUpdated
 from kefu.ticket.ownership import ownership_service
 from kefu.ticket.repository import ticket_repository
-from kefu.ticket.schemas import TicketUpdate
+from kefu.ticket.schemas import TicketSettings, TicketUpdate
 from kefu.ticket.service.base import TicketBase, touch
 
 AUTO_CLOSE_DAYS = 4
 Change = Callable[[str, Any], None]  # sets a field and records [old, new] in the history
+
+
+SETTINGS_KEY = "ticket.settings"
 
 
 class TicketUpdating(TicketBase):
@@ -138,6 +143,20 @@ class TicketUpdating(TicketBase):
                 )
 
     # --- periodic -----------------------------------------------------------------------
+    async def settings(self, session: AsyncSession) -> TicketSettings:
+        stored = await ticket_repository.setting(session, SETTINGS_KEY)
+        data = TicketSettings.model_validate(stored or {})
+        return TicketSettings(
+            auto_close_days=data.auto_close_days or current_settings().ticket_auto_close_days
+        )
+
+    async def save_settings(self, session: AsyncSession, principal: Principal, data: TicketSettings) -> None:
+        require(principal, Perm.SETTINGS_MANAGE)
+        await ticket_repository.save_setting(session, SETTINGS_KEY, data.model_dump(), utcnow())
+        audit_service.record(
+            session, "ticket.settings_changed", actor=principal, target_type="setting", target_id=SETTINGS_KEY
+        )
+
     async def close_solved(
         self, session: AsyncSession, *, days: int = AUTO_CLOSE_DAYS, now: datetime | None = None
     ) -> int:

@@ -14,10 +14,17 @@ from kefu.conversation.availability import availability_service
 from kefu.conversation.schemas import ChatSettings
 from kefu.deps import OptionalPrincipal, Session
 from kefu.errors import Unauthorized
-from kefu.web.forms import error_text
+from kefu.web.crud import form_error
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
+LABELS = {  # the form's labels (message ids), for errors next to their meaning
+    "agent_idle_minutes": (
+        "An online agent becomes away after this many minutes without keyboard or mouse input (0 = never)"
+    ),
+    "bot_idle_minutes": "With the bot only, after (minutes)",
+    "human_idle_minutes": "With an agent, after (minutes)",
+}
 
 
 def _admin(principal: Principal | None) -> Principal:
@@ -75,7 +82,7 @@ async def chat_settings_save(
                 "settings": await availability_service.settings(session),
                 "status": await availability_service.widget_status(session, "zh_CN"),
                 "saved": False,
-                "error": error_text(exc),
+                "error": form_error(request, exc, LABELS),
             },
             status=422,
         )

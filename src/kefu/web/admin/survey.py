@@ -18,8 +18,7 @@ from kefu.survey.schemas import CampaignCreate, CampaignUpdate, LowScores, Quest
 from kefu.survey.service import survey_service
 from kefu.web.access import staff_with
 from kefu.web.admin.labels import TIER, options, words
-from kefu.web.crud import N_, AdminView, Column, Ctx, Field
-from kefu.web.forms import error_text
+from kefu.web.crud import N_, AdminView, Column, Ctx, Field, form_error
 from kefu.web.templates import localtime, render
 
 router = APIRouter(include_in_schema=False)
@@ -152,7 +151,14 @@ async def admin_low_scores(
                 "nps": await survey_service.response_rate(session, me, kind="nps"),
                 "low": await survey_service.low_scores(session),
                 "saved": False,
-                "error": error_text(exc),
+                "error": form_error(
+                    request,
+                    exc,
+                    {
+                        "csat_low": "Satisfaction (1–5 stars) at or below",
+                        "nps_low": "Recommendation (NPS, 0–10) at or below",
+                    },
+                ),
             },
             status=422,
         )
