@@ -74,6 +74,8 @@ async def test_admin_edits_hand_off_questions_as_rows(db: Database, client: http
     token = _csrf(home.text)
     r = await client.post("/admin/bot/settings", data={"csrf_token": token, "max_misses": "0"})
     assert r.status_code == 422
+    # explained in Chinese next to the setting's name, not as pydantic's English
+    assert "连续未理解几次后自动转人工：" in r.text and "Input should" not in r.text
     form = {
         "csrf_token": token,
         "max_misses": "2",

@@ -133,6 +133,17 @@ def form_error(request: Request, exc: ValidationError, labels: Mapping[str, str]
     return semicolon.join(parts)
 
 
+def submit_error(request: Request, exc: Exception, labels: Mapping[str, str] | None = None) -> str:
+    """Any refusal of a hand-written form in the user's language (anything else propagates)."""
+    if isinstance(exc, ValidationError):
+        return form_error(request, exc, labels or {})
+    if isinstance(exc, KefuError):
+        return kefu_message(exc, request_locale(request))
+    if isinstance(exc, ValueError):
+        return str(exc)
+    raise exc
+
+
 # Refusals whose message is English only, by code, in the user's language.
 CODE_MESSAGES = {
     "schedule_in_use": N_("An SLA policy still uses this schedule."),

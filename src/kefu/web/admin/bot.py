@@ -17,11 +17,17 @@ from kefu.errors import KefuError, Unauthorized
 from kefu.kit.db import Database, reads
 from kefu.kit.i18n import translations
 from kefu.kit.schemas import Id
-from kefu.web.crud import drop_flash, flash_redirect, pop_flash
-from kefu.web.forms import error_text
+from kefu.web.crud import drop_flash, flash_redirect, pop_flash, submit_error
 from kefu.web.templates import render, request_locale
 
 router = APIRouter(include_in_schema=False)
+LABELS = {  # field -> its label's message id, for refusals next to their meaning
+    "greeting": "Greeting",
+    "greeting_buttons": "Greeting buttons (intent titles, comma separated)",
+    "offer_human_after": "Offer a human after this many misses",
+    "max_misses": "Hand off after this many misses",
+    "anger_handoff": "Hand off at anger (0–1)",
+}
 ACTIONS = ("answer", "handoff", "http", "ticket")
 
 
@@ -97,7 +103,7 @@ async def bot_import(
     try:
         result = await bot_service.import_csv(session, me, await file.read(MAX_CSV_BYTES + 1))
     except (KefuError, ValidationError) as exc:
-        return await _home(request, session, me, error=error_text(exc), status=422)
+        return await _home(request, session, me, error=submit_error(request, exc, LABELS), status=422)
     return await _home(request, session, me, imported=result)
 
 
@@ -129,7 +135,7 @@ async def bot_settings(
         )
         await bot_service.save_settings(session, me, data)
     except (KefuError, ValidationError, ValueError) as exc:
-        return await _home(request, session, me, error=error_text(exc), status=422)
+        return await _home(request, session, me, error=submit_error(request, exc, LABELS), status=422)
     name = translations(request_locale(request)).gettext("Dialogue settings")
     return flash_redirect("/admin/bot", "saved", name)
 
@@ -318,7 +324,7 @@ async def intent_save(
             "intent": intent,
             "form": form,
             "actions": ACTIONS,
-            "error": error_text(exc),
+            "error": submit_error(request, exc, LABELS),
             "slot_rows": _slot_rows(form),
         }
         return render(request, "admin/bot_intent.html", context, status=422)

@@ -15,10 +15,20 @@ from kefu.kit.schemas import Id
 from kefu.mail.schemas import AddressCreate, MailboxCreate
 from kefu.mail.service.channels import RETRYABLE, mail_channel_service
 from kefu.team.service import team_service
-from kefu.web.forms import error_text
+from kefu.web.crud import submit_error
 from kefu.web.templates import render
 
 router = APIRouter(include_in_schema=False)
+LABELS = {  # field -> its label's message id, for refusals next to their meaning
+    "address": "Address",
+    "from_name": "Sender name",
+    "name": "Name",
+    "host": "Server",
+    "port": "Port",
+    "username": "User name",
+    "password": "Password",
+    "folder": "Folder",
+}
 
 
 def _admin(principal: Principal | None) -> Principal:
@@ -66,7 +76,7 @@ async def admin_mail_address(
         )
         await mail_channel_service.create_address(session, me, data)
     except (KefuError, ValidationError) as exc:
-        return await _page(request, session, me, error_text(exc))
+        return await _page(request, session, me, submit_error(request, exc, LABELS))
     return RedirectResponse("/admin/mail", status_code=303)
 
 
@@ -108,7 +118,7 @@ async def admin_mailbox(
         )
         await mail_channel_service.create_mailbox(session, me, data)
     except (KefuError, ValidationError) as exc:
-        return await _page(request, session, me, error_text(exc))
+        return await _page(request, session, me, submit_error(request, exc, LABELS))
     return RedirectResponse("/admin/mail", status_code=303)
 
 
