@@ -83,6 +83,21 @@ class ProcStats:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def thread_cpu(self) -> dict[str, list[float]]:
+        """[user, system] CPU seconds per thread name (threads of one name summed): says
+        whether a message's CPU is the event loop's or the driver's and onnxruntime's."""
+        out: dict[str, list[float]] = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                head, tail = task.joinpath("stat").read_text().rsplit(")", 1)
+                name = "main" if task.name == str(self.pid) else head.split("(", 1)[1]
+                fields = tail.split()
+                got = out.setdefault(name, [0.0, 0.0])
+                got[0] += int(fields[11]) / tick
+                got[1] += int(fields[12]) / tick
+        return out
+
 
 class Customer:
     def __init__(self, ws: Any) -> None:
@@ -177,10 +192,29 @@ async def make_agents(base: str, count: int) -> list[str]:
         return [t for t in await bounded(8, [one(i) for i in range(count)]) if isinstance(t, str)]
 
 
+class Retries:
+    sessions = 0  # widget sessions retried once after a stale keep-alive connection
+    first: str | None = None
+
+
 async def session_token(http: httpx.AsyncClient) -> str:
-    r = await http.post("/api/v1/widget/sessions", json={})
+    try:
+        r = await http.post("/api/v1/widget/sessions", json={})
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        # The server closed an idle keep-alive connection (uvicorn: after 5 s) just as the
+        # pool reused it: EOF before any response byte, the request never reached the app.
+        # Once more on a fresh connection; counted, and the first one shown.
+        Retries.sessions += 1
+        Retries.first = Retries.first or repr(exc)[:300]
+        r = await http.post("/api/v1/widget/sessions", json={})
     r.raise_for_status()
     return str(r.json()["session_token"])
+
+
+def failures(results: list[Any], kind: type) -> tuple[int, str | None]:
+    """(how many results are not `kind`, the first failure's text)."""
+    bad = [r for r in results if not isinstance(r, kind)]
+    return len(bad), (repr(bad[0])[:300] if bad else None)
 
 
 async def run_load(
@@ -201,13 +235,17 @@ async def run_load(
             tasks.append(asyncio.create_task(agent_reader(ws, stats)))
     rss_before = stats_of.rss_mb()
     t_ramp = time.perf_counter()
+    session_errors, first_session_error = 0, None
     if echo:
         tokens = ["x"] * args.customers
     else:
-        limits = httpx.Limits(max_connections=64)
+        # Idle connections expire before uvicorn's 5 s keep-alive timeout closes them (httpx's
+        # default expiry is also 5 s: a race a starved client loses now and then).
+        limits = httpx.Limits(max_connections=64, keepalive_expiry=2.0)
         async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
             got = await bounded(64, [session_token(http) for _ in range(args.customers)])
         tokens = [t for t in got if isinstance(t, str)]
+        session_errors, first_session_error = failures(got, str)
     t_sessions = time.perf_counter() - t_ramp
 
     async def connect(tok: str) -> Customer:
@@ -217,6 +255,7 @@ async def run_load(
     t_conn = time.perf_counter()
     results = await bounded(200, [connect(t) for t in tokens])
     customers = [c for c in results if isinstance(c, Customer)]
+    connect_errors, first_connect_error = failures(results, Customer)
     connect_seconds = time.perf_counter() - t_conn
     for c in customers:
         tasks.append(asyncio.create_task(reader(c, stats)))
@@ -242,7 +281,8 @@ async def run_load(
         words = [fillers[(i // len(fillers) ** k) % len(fillers)] for k in range(4)]
         return f"{words[0]}{words[1]}，{random.choice(texts)}{words[2]}{words[3]}"
 
-    cpu0, t0 = stats_of.cpu_seconds(), time.perf_counter()
+    thread_cpu = getattr(stats_of, "thread_cpu", dict)  # one process's threads (embedded)
+    cpu0, threads0, t0 = stats_of.cpu_seconds(), thread_cpu(), time.perf_counter()
     interval = 1.0 / args.rate
     next_at = time.perf_counter()
     end = next_at + args.duration
@@ -263,6 +303,13 @@ async def run_load(
             await asyncio.sleep(delay)
     wall = time.perf_counter() - t0
     cpu = stats_of.cpu_seconds() - cpu0
+    threads = {
+        name: [
+            round((u - threads0.get(name, [0.0, 0.0])[0]) * 1000 / max(1, stats.sent), 2),
+            round((k - threads0.get(name, [0.0, 0.0])[1]) * 1000 / max(1, stats.sent), 2),
+        ]
+        for name, (u, k) in thread_cpu().items()
+    }
     await asyncio.sleep(args.settle)
     waiting_bot = sum(len(c.ack_seq) for c in customers if c not in handed)
     lost = sum(len(c.pending) for c in customers)
@@ -272,8 +319,14 @@ async def run_load(
     return {
         "customers_requested": args.customers,
         "sessions_created": len(tokens),
+        "session_errors": session_errors,
+        "first_session_error": first_session_error,
+        "session_retries": Retries.sessions,
+        "first_session_retry": Retries.first,
         "session_seconds": round(t_sessions, 1),
         "connected": len(customers),
+        "connect_errors": connect_errors,
+        "first_connect_error": first_connect_error,
         "connect_success": round(len(customers) / max(1, args.customers), 4),
         "connect_seconds": round(connect_seconds, 1),
         "agents_connected": len(agents),
@@ -300,6 +353,8 @@ async def run_load(
         "server_cpu_percent": round(cpu / wall * 100, 1),
         # CPU, unlike latency, holds up on a shared machine: compare runs by this.
         "server_cpu_ms_per_message": round(cpu / max(1, stats.sent) * 1000, 2),
+        # [user, system] ms per message by thread: the event loop ("main") vs the rest.
+        "thread_cpu_ms_per_message": {k: v for k, v in threads.items() if sum(v) >= 0.01},
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 

@@ -53,6 +53,43 @@ class TestWriter:
         assert [type(r).__name__ for r in results] == ["NoneType"] * 2 + ["ValueError"] + ["NoneType"] * 2
         assert await _names(sqlite_db) == ["u0", "u1", "u3", "u4"]
 
+    async def test_a_batch_s_first_unit_fails_alone_without_a_savepoint(self, sqlite_db: Database) -> None:
+        # Alone in its batch, a unit runs without a SAVEPOINT: its failure rolls back the
+        # batch's transaction, which held nothing else; the next unit is stored.
+        with pytest.raises(ValueError):
+            await _insert(sqlite_db, "first", fail=True)
+        await _insert(sqlite_db, "next")
+        results = await asyncio.gather(
+            *(_insert(sqlite_db, f"u{i}", fail=i == 0) for i in range(3)), return_exceptions=True
+        )
+        assert [type(r).__name__ for r in results] == ["ValueError", "NoneType", "NoneType"]
+        assert await _names(sqlite_db) == ["next", "u1", "u2"]
+
+    async def test_a_unit_that_rolls_back_and_goes_on_is_stored(self, sqlite_db: Database) -> None:
+        # A form page rolls back its failed change and then records something else.
+        async def unit(name: str) -> None:
+            async with sqlite_db.transaction() as s:
+                s.add(EventRecord(name=f"{name}-dropped", aggregate="t", payload={}))
+                await s.flush()
+                await s.rollback()
+                s.add(EventRecord(name=name, aggregate="t", payload={}))
+
+        await unit("alone")
+        await asyncio.gather(unit("a"), unit("b"), _insert(sqlite_db, "c"))
+        assert await _names(sqlite_db) == ["alone", "a", "b", "c"]
+
+    async def test_the_connection_is_kept_between_batches(self, sqlite_db: Database) -> None:
+        assert sqlite_db.writer is not None
+        await _insert(sqlite_db, "one")
+        held = sqlite_db.writer._held
+        await _insert(sqlite_db, "two")
+        assert held is not None and sqlite_db.writer._held is held
+        assert sqlite_db.writer_engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        await sqlite_db.writer.close()
+        assert sqlite_db.writer_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        await _insert(sqlite_db, "three")  # a closed writer connects again
+        assert await _names(sqlite_db) == ["one", "two", "three"]
+
     async def test_after_commit_hooks_run_only_for_stored_units(self, sqlite_db: Database) -> None:
         from kefu.kit.db import after_commit
 

@@ -87,8 +87,7 @@ async def widget_status(
     dependencies=[Depends(rate_limited("widget_session", anonymous=True))],
 )
 async def start_session(body: WidgetSessionIn, db: DbDep) -> WidgetSessionOut:
-    conv_id, customer_id = await intake.start_session(db, body)
-    token = await widget_sessions.issue_in(db, conv_id, customer_id)
+    conv_id, token = await intake.start_widget_session(db, body)
     return WidgetSessionOut(session_token=token, conversation_id=conv_id)
 
 

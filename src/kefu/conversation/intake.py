@@ -18,6 +18,7 @@ from kefu.conversation.availability import availability_service
 from kefu.conversation.bot_slot import BotContext, BotSlot, BotTurn, get_bot
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
+from kefu.conversation.sessions import widget_sessions
 from kefu.conversation.tokens import ChatTicket
 from kefu.incident.service import incident_service
 from kefu.kit.db import Database
@@ -82,11 +83,29 @@ async def start_session(
     db: Database, data: WidgetSessionIn, *, channel: str = "chat", customer_id: int | None = None
 ) -> tuple[int, int]:
     """(conversation_id, customer_id) of a new conversation, greeted by the bot."""
+    conv_id, customer, _ = await _start(db, data, channel=channel, customer_id=customer_id, token=False)
+    return conv_id, customer
 
+
+async def start_widget_session(db: Database, data: WidgetSessionIn) -> tuple[int, str]:
+    """(conversation_id, the widget's session token): `start_session` with the token stored
+    in the same write unit (one commit, not two: a widget opening is a commit and an fsync)."""
+    conv_id, _, token = await _start(db, data, channel="chat", customer_id=None, token=True)
+    assert token is not None
+    return conv_id, token
+
+
+async def _start(
+    db: Database, data: WidgetSessionIn, *, channel: str, customer_id: int | None, token: bool
+) -> tuple[int, int, str | None]:
     bot_slot = get_bot()
+    issued: list[str] = []
 
     async def work(session: AsyncSession) -> tuple[int, int | None, BotContext | None]:
         conv = await conversation_service.start(session, data, channel=channel, customer_id=customer_id)
+        if token:
+            assert conv.customer_id is not None
+            issued.append(await widget_sessions.issue(session, conv.id, conv.customer_id))
         if not (await availability_service.settings(session)).bot_enabled:
             # An admin turned the bot off: straight to a person.
             assert conv.customer_id is not None
@@ -99,11 +118,11 @@ async def start_session(
             return conv.id, conv.customer_id, None
         return conv.id, conv.customer_id, ctx
 
-    conv_id, customer_id, ctx = await write(db, work)
-    assert customer_id is not None
+    conv_id, customer, ctx = await write(db, work)
+    assert customer is not None
     if ctx is not None:
         await run_bot(db, ctx, greet=True)
-    return conv_id, customer_id
+    return conv_id, customer, issued[-1] if issued else None
 
 
 async def customer_message(
@@ -131,6 +150,7 @@ async def customer_message(
         accepted = await answer(session, msg, is_new, conv)
         # Normally the held line went out with the bot's answer; else it is written now.
         await conversation_service.write_held(session, conv)
+        await conversation_service.save_turn(session, conv)
         return accepted
 
     async def answer(session: AsyncSession, msg: Message, is_new: bool, conv: Conversation) -> Accepted:

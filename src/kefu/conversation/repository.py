@@ -41,6 +41,15 @@ _GET_LOCKED_WITH_CLIENT_ID = (
     .with_for_update(of=Conversation)
 )
 _MESSAGE_MANAGER = sa.orm.attributes.manager_of_class(Message)
+# What a customer's message and the bot's answer change on their conversation. Saving only
+# these by one Core UPDATE skips the ORM flush (~60-160 µs of the loop per chat message).
+_CONVERSATIONS = cast(sa.Table, Conversation.__table__)
+_TURN_COLUMNS = ("last_seq", "updated_at", "last_customer_at", "bot_misses", "bot_state")
+_UPDATE_TURN = (
+    sa.update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == sa.bindparam("conversation_id"))
+    .values({c: sa.bindparam(c, type_=_CONVERSATIONS.c[c].type) for c in _TURN_COLUMNS})
+)
 
 
 async def get(session: AsyncSession, conversation_id: int, *, lock: bool = False) -> Conversation | None:
@@ -83,6 +92,21 @@ async def locked_with_client_id(
     params = {"conversation_id": conversation_id, "client_id": client_id}
     row = (await session.execute(_GET_LOCKED_WITH_CLIENT_ID, params)).first()
     return (None, None) if row is None else (row[0], row[1])
+
+
+async def save_turn(session: AsyncSession, conv: Conversation) -> None:
+    """Write a chat turn's changes to `conv` now by one Core UPDATE and detach it, when they
+    are the session's only pending changes and only touch `_TURN_COLUMNS`; otherwise leave
+    everything to the ORM flush at the end of the unit (hand-offs, reopenings, tickets)."""
+    state = sa.inspect(conv)
+    if session.new or session.deleted or not state.persistent or not state.modified:
+        return
+    if not set(state.committed_state) <= set(_TURN_COLUMNS) or any(o is not conv for o in session.dirty):
+        return
+    values = {c: getattr(conv, c) for c in _TURN_COLUMNS}
+    conn = await session.connection()
+    await conn.execute(_UPDATE_TURN, {"conversation_id": conv.id, **values})
+    session.expunge(conv)  # written: nothing left for the flush (the caller is done with it)
 
 
 async def message(session: AsyncSession, message_id: int) -> Message | None:

@@ -238,6 +238,8 @@ class Database:
         await self.engine.dispose()
         if self.is_sqlite:
             await self.read_engine.dispose()
+            if self.writer is not None:
+                await self.writer.close()
             await self.writer_engine.dispose()
 
 

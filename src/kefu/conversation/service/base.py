@@ -192,3 +192,8 @@ class ConversationBase:
 
     async def get(self, session: AsyncSession, conversation_id: int) -> Conversation | None:
         return await repo.get(session, conversation_id)
+
+    async def save_turn(self, session: AsyncSession, conv: Conversation) -> None:
+        """A chat turn's changes to the conversation, written now and cheaply when they are
+        all there is to write (see repository.save_turn); the unit's flush does the rest."""
+        await repo.save_turn(session, conv)
