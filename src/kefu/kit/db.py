@@ -7,7 +7,8 @@ separate paths, chosen explicitly by the caller (`transaction()` vs `read()`; pe
   connection, group-committed;
 - reads run on a small pool of reader connections (`query_only`), each in a WAL snapshot
   opened with a deferred BEGIN, so they never take or wait for the write lock.
-PostgreSQL (asyncpg) keeps one pooled engine for both; the pool size is a setting.
+PostgreSQL (asyncpg) keeps one pooled engine for both (kit.pgpool: its size, and why a
+connection is pinged only after sitting idle).
 The request scope (or a job) owns the transaction: services never commit.
 """
 
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from kefu.kit.pgpool import create_pg_engine
 from kefu.kit.sqlite_inline import connect as inline_connect
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.kit.writer import Writer
@@ -39,8 +41,6 @@ from kefu.kit.writer import Writer
 _log = structlog.get_logger(__name__)
 
 READER_POOL = 4  # reader connections; each has its own aiosqlite thread
-PG_POOL_SIZE = 10  # per process; cluster sizing: processes x (size + overflow) < max_connections
-PG_MAX_OVERFLOW = 20
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -129,9 +129,7 @@ def create_engine(
         else:
             event.listen(sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW
-    )
+    return create_pg_engine(url, echo=echo)
 
 
 AfterCommit = Callable[[], Awaitable[None]]
