@@ -184,7 +184,46 @@ class TestFailures:
         assert await Worker(db).run_until_idle() == 1
 
 
+BLOCK: dict[str, asyncio.Event] = {}
+
+
+@jobs.io_handler("test.block")
+async def block(db: Database, payload: dict[str, Any]) -> None:
+    """A long job that waits outside any transaction (SQLite's writer stays free)."""
+    RUNS[f"block-{payload['key']}"] += 1
+    await BLOCK["release"].wait()
+
+
 class TestWorkerLoop:
+    async def test_jobs_of_one_name_leave_a_slot_for_others(self, db: Database) -> None:
+        """Two long jobs queued first and two slots: one slot stays free for the job behind
+        them (an analytics backlog held every slot while routing and sweeps waited)."""
+        BLOCK["release"] = asyncio.Event()
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.block", {"key": "a"})
+            await jobs.enqueue(s, "test.block", {"key": "b"})
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.record", {"key": "behind"})
+        w = Worker(db, concurrency=2, poll_seconds=0.05)
+        task = asyncio.create_task(w.run())
+        try:
+            for _ in range(400):
+                if RUNS["behind"]:
+                    break
+                await asyncio.sleep(0.05)
+            assert RUNS["behind"] == 1
+            assert RUNS["block-a"] + RUNS["block-b"] == 1  # the other waits its turn
+            BLOCK["release"].set()
+            for _ in range(400):
+                if RUNS["block-a"] + RUNS["block-b"] == 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert (RUNS["block-a"], RUNS["block-b"]) == (1, 1)
+        finally:
+            BLOCK["release"].set()
+            w.stop()
+            await asyncio.wait_for(task, timeout=10)
+
     async def test_run_loop_picks_up_a_committed_job_and_stops_cleanly(self, db: Database) -> None:
         w = Worker(db, poll_seconds=0.05)
         task = asyncio.create_task(w.run())

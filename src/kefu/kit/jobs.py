@@ -16,10 +16,12 @@ import contextlib
 import os
 import socket
 import traceback
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -78,6 +80,7 @@ _READY = sa.or_(
 _CLAIM = (
     sa.select(_jobs.c.id, _jobs.c.name, _jobs.c.payload)
     .where(_READY)
+    .where(_jobs.c.name.not_in(sa.bindparam("busy", expanding=True)))
     .order_by(_jobs.c.run_at, _jobs.c.id)
     .limit(sa.bindparam("limit"))
     .with_for_update(skip_locked=True)
@@ -225,16 +228,29 @@ class Worker:
         # claimed job id -> (name, payload), until it runs: no read to tell an I/O job from a
         # plain one, nor to fetch an I/O job's payload
         self._claimed: dict[int, tuple[str, dict[str, Any]]] = {}
+        # Jobs of one name take at most all slots but one: a backlog of long jobs (an
+        # analytics refresh after an import, minutes each) must not hold every slot while
+        # hand-offs' routing jobs and the periodic sweeps wait behind it.
+        self.per_name = max(1, concurrency - 1)
+        self._names: Counter[str] = Counter()  # running jobs by name (run())
+        self._capped = False
 
     async def claim(self, limit: int) -> list[int]:
         """Take up to `limit` ready jobs (queued and due, or running on a lost worker's
         expired lease)."""
         now = utcnow()
+        taken = Counter(self._names)
+        busy = [name for name, n in taken.items() if n >= self.per_name]
         async with self.db.transaction() as session:
             conn = await session.connection()
-            rows = (await conn.execute(_CLAIM, {"now": now, "limit": limit})).all()
-            ids = [r.id for r in rows]
-            self._claimed.update((r.id, (r.name, dict(r.payload or {}))) for r in rows)
+            rows = (await conn.execute(_CLAIM, {"now": now, "limit": limit, "busy": busy})).all()
+            ids: list[int] = []
+            for r in rows:  # a batch keeps to the cap too; the rest stays queued
+                if taken[r.name] < self.per_name:
+                    taken[r.name] += 1
+                    ids.append(r.id)
+                    self._claimed[r.id] = (r.name, dict(r.payload or {}))
+            self._capped = len(ids) < len(rows)  # others may wait behind: claim again now
             if ids:
                 await conn.execute(_TAKE, {"ids": ids, "worker": self.worker_id, "until": now + self.lease})
         return ids
@@ -360,11 +376,13 @@ class Worker:
                 free = self.concurrency - len(self._running)
                 ids = await self._safe_claim(free) if free > 0 else []
                 for job_id in ids:
+                    name = self._claimed[job_id][0]
+                    self._names[name] += 1
                     task = asyncio.create_task(self.run_job(job_id))
                     self._running.add(task)
                     task.add_done_callback(self._running.discard)
-                    task.add_done_callback(lambda _t: _wake())  # a free slot: claim again now
-                if ids and len(ids) == free:
+                    task.add_done_callback(partial(self._finished, name))
+                if ids and (len(ids) == free or self._capped):
                     await asyncio.sleep(0)
                     continue
                 _wakeup.clear()
@@ -372,6 +390,12 @@ class Worker:
                     await asyncio.wait_for(self._wait_any(), timeout=self.poll_seconds)
         finally:
             await self._drain()
+
+    def _finished(self, name: str, _task: asyncio.Task[None]) -> None:
+        self._names[name] -= 1
+        if self._names[name] <= 0:
+            del self._names[name]
+        _wake()  # a free slot: claim again now
 
     async def _wait_any(self) -> None:
         assert _wakeup is not None
