@@ -491,11 +491,16 @@ class AnalyticsRepository:
         if "tier" in only:
             base = base.outerjoin(Customer, Customer.id == Ticket.customer_id)
         # The statuses written out, not bound: the planner then uses the partial index of open
-        # tickets (ix_tickets_open_created) for the count and both ranks.
+        # tickets (ix_tickets_open_dims, with their dims) for the count and both ranks.
         is_open = Ticket.status.in_(
             sa.bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
         )
         base = backlog_filter(base.where(is_open), only)
+        if "tier" in only:  # joined to customers: one read ranked here, not three
+            at = [ensure_utc(r[0]) for r in (await session.execute(base.order_by(Ticket.created_at)))]
+            return len(at), [
+                at[min(len(at) - 1, round((1 - p) * (len(at) - 1)))] if at else None for p in ranks
+            ]
         count = int(
             (await session.execute(sa.select(sa.func.count()).select_from(base.subquery()))).scalar() or 0
         )

@@ -111,14 +111,7 @@ class Ticket(TimestampMixin, Base):
         sa.Index("ix_tickets_customer", "customer_id"),
         sa.Index("ix_tickets_parent", "parent_id"),
         sa.Index("ix_tickets_solved_at", "status", "solved_at"),
-        # The backlog (analytics): count and age ranks of open tickets without touching the
-        # closed ones; queries must write the statuses literally for the planner to use it.
-        sa.Index(
-            "ix_tickets_open_created",
-            "created_at",
-            postgresql_where=sa.text(OPEN_WHERE),
-            sqlite_where=sa.text(OPEN_WHERE),
-        ),
+        # The backlog's partial index of open tickets is ix_tickets_open_dims (models/analytics).
     )
 
 
