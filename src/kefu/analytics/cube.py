@@ -180,9 +180,30 @@ async def cube_stats(session: AsyncSession, only: Mapping[str, str], first: date
     c = analytics_cells.c
     where = _where(analytics_cells, only, first, last)
     names = [*(f"c_{k}" for k in CELL_COUNTERS), *(f"s_{k}" for k in CELL_SUMS)]
-    totals = (await session.execute(sa.select(*(sa.func.sum(c[n]) for n in names)).where(*where))).one()
+    # One scan of the cells: totals per agent and day, with the agent's span that day.
+    per_agent_day = (
+        sa.select(
+            c.agent,
+            c.day,
+            sa.func.min(c.span_lo),
+            sa.func.max(c.span_hi),
+            sa.func.max(c.span_cap),
+            sa.func.count(c.extra),
+            *(sa.func.sum(c[n]) for n in names),
+        )
+        .where(*where)
+        .group_by(c.agent, c.day)
+    )
+    totals: dict[str, float] = dict.fromkeys(names, 0)
+    extras = 0
     st = Stats()
-    for name, total in zip(names, totals, strict=True):
+    for agent, day, lo, hi, cap, n_extra, *sums in (await session.execute(per_agent_day)).all():
+        for name, total in zip(names, sums, strict=True):
+            totals[name] += total or 0
+        if lo is not None:
+            st.span(f"{agent}|{day.isoformat()}", float(lo), float(hi), int(cap))
+        extras += n_extra
+    for name, total in totals.items():
         if total:
             if name.startswith("c_"):
                 st.c[name[2:]] = int(total)
@@ -199,13 +220,7 @@ async def cube_stats(session: AsyncSession, only: Mapping[str, str], first: date
         if h is None:
             h = st.h[metric] = Hist()
         h.add(float(value), int(n))  # past 256 distinct values: the same buckets as one pass
-    spans = (
-        sa.select(c.agent, c.day, sa.func.min(c.span_lo), sa.func.max(c.span_hi), sa.func.max(c.span_cap))
-        .where(*where, c.span_lo.is_not(None))
-        .group_by(c.agent, c.day)
-    )
-    for agent, day, lo, hi, cap in (await session.execute(spans)).all():
-        st.span(f"{agent}|{day.isoformat()}", float(lo), float(hi), int(cap))
-    for (extra,) in (await session.execute(sa.select(c.extra).where(*where, c.extra.is_not(None)))).all():
-        st.merge(Stats.from_json(extra))
+    if extras:
+        for (extra,) in (await session.execute(sa.select(c.extra).where(*where, c.extra.is_not(None)))).all():
+            st.merge(Stats.from_json(extra))
     return st.fold_spans()
