@@ -47,6 +47,7 @@ from support.cluster import (
     drop_database,
     job_summary,
     new_database,
+    remove_bench_dirs,
     wait_jobs_drained,
 )
 
@@ -409,6 +410,7 @@ def stop(target: str, proc: subprocess.Popen[bytes], env: dict[str, str]) -> Non
         proc.wait(timeout=30)
     if target == "cluster":
         drop_database(env["KEFU_DATABASE_URL"].rsplit("/", 1)[1])
+    remove_bench_dirs(env)
 
 
 def bench_url(args: argparse.Namespace) -> dict[str, Any]:
@@ -462,6 +464,7 @@ def bench_cluster(args: argparse.Namespace) -> dict[str, Any]:
         connected = {roles[pid]: n for pid, n in spread.items()}
     finally:
         topo.stop()
+        remove_bench_dirs(env)
     return {
         "bench": "chat_load",
         "target": "cluster",

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -41,6 +43,18 @@ def drop_database(db: str) -> None:
     if not db.startswith("kefu_bench_"):  # never anything but our own
         raise ValueError(db)
     subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'], check=False)
+
+
+def remove_bench_dirs(env: dict[str, str]) -> None:
+    """The temporary data directory and SQLite folder a bench's `kefu_env` made (each run
+    left ~60-75 MB in /tmp/kefu-bench-*)."""
+    dirs = [env.get("KEFU_DATA_DIR", "")]
+    url = env.get("KEFU_DATABASE_URL", "")
+    if url.startswith("sqlite"):
+        dirs.append(str(Path(url.split("///", 1)[1]).parent))
+    for d in dirs:
+        if Path(d).name.startswith("kefu-bench-") and Path(d).parent == Path(tempfile.gettempdir()):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def children_of() -> dict[int, list[int]]:
