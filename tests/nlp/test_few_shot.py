@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from kefu.demo.intents import INTENTS
+from kefu.nlp.calibration import prob_dense
 from kefu.nlp.nlu import IntentModel
 from kefu.nlp.oos import background
 
@@ -66,6 +67,10 @@ class TestAfterSales:
         assert prediction.label is None
         assert not set(FRESH_OFF_TOPIC) & set(background())
 
+    def test_a_product_no_intent_covers_gets_no_other_product_s_answer(self, model: IntentModel) -> None:
+        # charging earbuds: the phone-charging intent is out, and no earbuds intent may take its place
+        assert model.predict("我的耳机充不进电").label is None
+
     def test_the_export_answers_alike(self, model: IntentModel) -> None:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **model.to_arrays())  # type: ignore[arg-type]
@@ -74,3 +79,30 @@ class TestAfterSales:
             loaded = IntentModel.from_arrays({k: npz[k] for k in npz.files})
         for text in (*FRESH_OFF_TOPIC, *(t for t, _ in FRESH_PARAPHRASES)):
             assert loaded.predict(text) == model.predict(text)
+
+    def test_a_model_stored_before_the_margin_slope_keeps_its_features(self, model: IntentModel) -> None:
+        """A model stored before (five numbers in its multilingual calibration, no margin slope)
+        was fitted on nearest-example cosines: after an upgrade it keeps reading those."""
+        arrays = model.to_arrays()
+        assert model.dense_calibration is not None and len(arrays["dense_calibration"]) == 6
+        a, b, d, e, _, c = model.dense_calibration
+        arrays["dense_calibration"] = np.array([a, b, d, e, c])
+        arrays.pop("dense_prototype")
+        old = IntentModel.from_arrays(arrays)
+        assert old.dense_calibration == (a, b, d, e, 0.0, c)
+        assert not old._prototype and IntentModel.from_arrays(model.to_arrays())._prototype
+        assert old.predict("退款多久到账").label == "refund_time"
+
+
+def test_nearer_the_intents_than_the_background_is_more_confident() -> None:
+    """The neighbour margin feeds the multilingual head's confidence (slope m), beside the
+    hard decline from a margin of 0.1."""
+    cal = (1.0, 1.0, 1.0, 0.0, 4.0, -1.0)
+    far, near = (
+        prob_dense(cal, [0.5], [0.3], [0.4], [0.8], [-0.05]),
+        prob_dense(cal, [0.5], [0.3], [0.4], [0.8], [0.2]),
+    )
+    assert near[0] > far[0]
+    assert prob_dense((1.0, 1.0, 1.0, 0.0, 0.0, -1.0), [0.5], [0.3], [0.4], [0.8], [0.2])[0] == pytest.approx(
+        1 / (1 + np.exp(-0.2))
+    )

@@ -226,12 +226,18 @@ class _Dense:
     def scores_many(self, e: FloatArray) -> FloatArray:
         return np.asarray(self.lift(e, self.proj, self.phase) @ self.w, np.float32)
 
-    def sims(self, e: FloatArray, classes: IntArray) -> npt.NDArray[np.float64]:
-        """Best cosine of one embedding with each listed intent's examples (0 if none)."""
+    def sims(self, e: FloatArray, classes: IntArray, prototype: bool = False) -> npt.NDArray[np.float64]:
+        """Best cosine of one embedding with each listed intent's examples (0 if none); with
+        `prototype`, the cosine with their mean (the intent's prototype) instead."""
         out = np.zeros(len(classes))
         for i, k in enumerate(classes):
             lo, hi = np.searchsorted(self.labels, [k, k + 1])
-            if hi > lo:
+            if hi <= lo:
+                continue
+            if prototype:
+                c = self.examples[lo:hi].mean(axis=0)
+                out[i] = float(np.einsum("i,i->", c, e)) / max(float(np.linalg.norm(c)), 1e-6)
+            else:
                 out[i] = float(np.einsum("ij,j->i", self.examples[lo:hi], e).max())
         return out
 

@@ -178,6 +178,7 @@ class IntentModel:
         self._kinds: list[frozenset[str]] = []  # the one kind of product each intent is about
         self._known: frozenset[str] = frozenset()  # every kind of product the examples name
         self._lexicon: tuple[Coverage, Lexicon] | None = None  # built from _cover when first used
+        self._prototype = False  # the confidence reads the cosine with an intent's mean example
         self.tolerant = True  # rewrite pinyin and homophone typos (`rewrite`); off only to measure
 
     @property
@@ -339,6 +340,7 @@ class IntentModel:
                 self.dense_weight, self.dense_calibration = found.dense_weight, found.dense
         if self.dense_calibration is None:
             self._dense = None
+        self._prototype = self._neighbour_claims  # as calibrate() fitted it
         return self
 
     def _embed(
@@ -433,6 +435,7 @@ class IntentModel:
         q = np.zeros(self._vec.dim, np.float32)
         q[idx] = val
         claimed = unsure = False
+        near = 0.0  # how much nearer the intents' examples are than the background (embeddings)
         if self._lin is None:  # a single intent
             top = np.zeros(1, np.int32)
             score = np.zeros(1)
@@ -458,14 +461,18 @@ class IntentModel:
                     if not np.isfinite(scores).any():
                         return Prediction(None, 0.0, (), off_topic=True)
                     # The best intent was about another product: the runner-up answers only
-                    # when it is about this product, a general one is a guess at best.
-                    unsure = was in misfits and not (self._kinds[int(np.argmax(scores))] & named)
+                    # when it is about this product, a general one is a guess at best. With
+                    # the prototype confidence (lower claim floors) not even then: "我的耳机
+                    # 充不进电" got the one-earbud-silent answer (docs/bot.md, 4 Dec).
+                    fits = bool(self._kinds[int(np.argmax(scores))] & named) and not self._prototype
+                    unsure = was in misfits and not fits
             k = min(TOP_K, int(np.isfinite(scores).sum()))
             best = np.argpartition(-scores, k - 1)[:k]
             top = best[np.argsort(-scores[best], kind="stable")].astype(np.int32)
             score = scores[top].astype(np.float64)
             if negative is not None and e is not None and self._dense is not None and self._neighbour_claims:
                 negative, against = neighbour_margin(self._dense, e, self._neg or 0), np.zeros(1)
+                near = -negative
             else:
                 against = score[:1]
             claimed = stranger or (
@@ -473,9 +480,8 @@ class IntentModel:
             )
         cov = self._cover.of(text)
         if e is not None and self._dense is not None and self.dense_calibration is not None:
-            p = prob_dense(
-                self.dense_calibration, score, self._nn.sims(q, top), self._dense.sims(e, top), cov
-            )
+            dense_sim = self._dense.sims(e, top, prototype=self._prototype)
+            p = prob_dense(self.dense_calibration, score, self._nn.sims(q, top), dense_sim, cov, near)
         else:
             p = prob(self.calibration, score, self._nn.sims(q, top), cov)
         p = np.minimum.accumulate(p)  # ranked by score: keep the confidences non-increasing
@@ -525,6 +531,8 @@ class IntentModel:
             out["dense_labels"] = self._dense.labels
             if self._centre is not None:
                 out["dense_centre"] = self._centre
+            if self._prototype:
+                out["dense_prototype"] = np.ones(1, np.int8)
         return out
 
     @classmethod
@@ -568,8 +576,11 @@ class IntentModel:
                     if "dense_centre" in arrays:
                         model._centre = np.asarray(arrays["dense_centre"], np.float32)
                     model.dense_weight = float(arrays["dense_weight"][0])
-                    a, b, d, *e, c = (float(v) for v in arrays["dense_calibration"])
-                    model.dense_calibration = (a, b, d, e[0] if e else 0.0, c)
+                    # a, b, d, [e, [m]], c: coverage (format 4) and the margin slope are newer
+                    a, b, d, *em, c = (float(v) for v in arrays["dense_calibration"])
+                    model._prototype = "dense_prototype" in arrays  # else nearest-example cosines
+                    em += [0.0] * (2 - len(em))
+                    model.dense_calibration = (a, b, d, em[0], em[1], c)
                     model._dense = _Dense(
                         np.ascontiguousarray(arrays["dense_proj"], np.float32),
                         np.asarray(arrays["dense_phase"], np.float32),
