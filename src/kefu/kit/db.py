@@ -34,7 +34,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from kefu.kit.pgpool import create_pg_engine
-from kefu.kit.sqlite_inline import InlineConnection
 from kefu.kit.sqlite_inline import connect as inline_connect
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.kit.writer import Writer
@@ -93,15 +92,6 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _sqlite_begin_writer(conn: Any) -> None:
-    # The writer's BEGIN IMMEDIATE (kit.sqlite_inline): on the raw connection when the lock is
-    # free, without a statement round through SQLAlchemy (~0.1 ms of the loop per batch).
-    driver = conn.connection.driver_connection
-    if isinstance(driver, InlineConnection) and driver.begin_now():
-        return
-    _sqlite_begin(conn)
-
-
 def _sqlite_begin_read(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")  # deferred: a WAL read snapshot from the first SELECT
 
@@ -137,7 +127,7 @@ def create_engine(
             event.listen(sync_engine, "connect", _sqlite_read_only)
             event.listen(sync_engine, "begin", _sqlite_begin_read)
         else:
-            event.listen(sync_engine, "begin", _sqlite_begin_writer if inline else _sqlite_begin)
+            event.listen(sync_engine, "begin", _sqlite_begin)
         return engine
     return create_pg_engine(url, echo=echo)
 

@@ -129,11 +129,6 @@ class InlineConnection:
     def cursor(self) -> _Cursor:
         return _Cursor(self)
 
-    def begin_now(self) -> bool:
-        """BEGIN IMMEDIATE straight on the connection when the lock is free (the usual case);
-        False when another process holds it (then BEGIN goes the threaded, waiting way)."""
-        return _Cursor(self)._try_begin_inline("BEGIN IMMEDIATE")
-
     async def execute(self, sql: str, parameters: Any = ()) -> _Cursor:
         cursor = _Cursor(self)
         return await cursor.execute(sql, parameters)
