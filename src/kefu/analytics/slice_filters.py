@@ -49,38 +49,38 @@ def _category(col: Any, key: str) -> Clause | None:
     return sa.or_(col == key, col.startswith(key + "/", autoescape=True))
 
 
+def _conditions(only: Mapping[str, str], columns: Mapping[str, tuple[Any, Any]]) -> list[Clause]:
+    """One clause per filter: `columns` maps a dimension to (how it compares, its column)."""
+    out = [columns[dim][0](columns[dim][1], key) for dim, key in only.items() if dim in columns]
+    return [c for c in out if c is not None]
+
+
 def ticket_conditions(only: Mapping[str, str]) -> list[Clause]:
     """For a select of tickets outer-joined to their customer (tier)."""
-    out: list[Clause | None] = []
-    for dim, key in only.items():
-        if dim == "channel":
-            out.append(_text(Ticket.channel, key))
-        elif dim == "group":
-            out.append(_ident(Ticket.group_id, key))
-        elif dim == "agent":
-            out.append(_ident(Ticket.assignee_id, key))
-        elif dim == "category":
-            out.append(_category(Ticket.category, key))
-        elif dim == "tier":
-            out.append(_text(Customer.tier, key))
-    return [c for c in out if c is not None]
+    return _conditions(
+        only,
+        {
+            "channel": (_text, Ticket.channel),
+            "group": (_ident, Ticket.group_id),
+            "agent": (_ident, Ticket.assignee_id),
+            "category": (_category, Ticket.category),
+            "tier": (_text, Customer.tier),
+        },
+    )
 
 
 def conversation_conditions(only: Mapping[str, str]) -> list[Clause]:
     """For a select of conversations outer-joined to their ticket (category)."""
-    out: list[Clause | None] = []
-    for dim, key in only.items():
-        if dim == "channel":
-            out.append(_text(Conversation.channel, key))
-        elif dim == "group":
-            out.append(_ident(Conversation.group_id, key))
-        elif dim == "agent":
-            out.append(_ident(Conversation.assignee_id, key))
-        elif dim == "category":
-            out.append(_category(Ticket.category, key))
-        elif dim == "tier":
-            out.append(_text(Conversation.tier, key))
-    return [c for c in out if c is not None]
+    return _conditions(
+        only,
+        {
+            "channel": (_text, Conversation.channel),
+            "group": (_ident, Conversation.group_id),
+            "agent": (_ident, Conversation.assignee_id),
+            "category": (_category, Ticket.category),
+            "tier": (_text, Conversation.tier),
+        },
+    )
 
 
 def survey_conditions(only: Mapping[str, str]) -> list[Clause]:
