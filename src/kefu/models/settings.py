@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.kit.db import Base
@@ -18,3 +19,17 @@ class SettingValue(Base):
     key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+async def read_setting(session: AsyncSession, key: str) -> dict[str, Any] | None:
+    """The stored document of `key`, None when an admin never saved it."""
+    row = await session.get(SettingValue, key)
+    return dict(row.value) if row is not None else None
+
+
+async def write_setting(session: AsyncSession, key: str, value: dict[str, Any]) -> None:
+    row = await session.get(SettingValue, key)
+    if row is None:
+        session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
+    else:
+        row.value, row.updated_at = value, utcnow()

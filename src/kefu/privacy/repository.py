@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit.events import EventRecord
-from kefu.kit.time import utcnow
 from kefu.models import (
     AuditEntry,
     ChatAttachment,
@@ -26,27 +25,22 @@ from kefu.models import (
     Order,
     OutboundMail,
     PointsEntry,
-    SettingValue,
     Ticket,
     TicketAttachment,
     TicketComment,
     WebhookDelivery,
 )
+from kefu.models.settings import read_setting, write_setting
 
 ERASED = "[已删除 / erased]"
 
 
 class PrivacyRepository:
     async def setting(self, session: AsyncSession, key: str) -> dict[str, Any] | None:
-        row = await session.get(SettingValue, key)
-        return dict(row.value) if row is not None else None
+        return await read_setting(session, key)
 
     async def save_setting(self, session: AsyncSession, key: str, value: dict[str, Any]) -> None:
-        row = await session.get(SettingValue, key)
-        if row is None:
-            session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
-        else:
-            row.value, row.updated_at = value, utcnow()
+        await write_setting(session, key, value)
 
     async def customer(self, session: AsyncSession, customer_id: int) -> Customer | None:
         stmt = sa.select(Customer).where(Customer.id == customer_id).with_for_update()

@@ -9,35 +9,29 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.kit.time import utcnow
 from kefu.models import (
     Conversation,
     Customer,
     FollowUp,
     GroupMember,
     Identity,
-    SettingValue,
     Survey,
     SurveyCampaign,
     Ticket,
     User,
 )
 from kefu.models.customer import IdentityKind
+from kefu.models.settings import read_setting, write_setting
 from kefu.models.survey import FollowUpStatus
 from kefu.models.user import Role
 
 
 class SurveyRepository:
     async def setting(self, session: AsyncSession, key: str) -> dict[str, Any] | None:
-        row = await session.get(SettingValue, key)
-        return dict(row.value) if row is not None else None
+        return await read_setting(session, key)
 
     async def save_setting(self, session: AsyncSession, key: str, value: dict[str, Any]) -> None:
-        row = await session.get(SettingValue, key)
-        if row is None:
-            session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
-        else:
-            row.value, row.updated_at = value, utcnow()
+        await write_setting(session, key, value)
 
     # --- surveys -------------------------------------------------------------------------
     async def by_token(self, session: AsyncSession, token: str, *, lock: bool = False) -> Survey | None:
