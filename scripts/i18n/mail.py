@@ -1,4 +1,5 @@
-"""Chinese UI strings of the email channel: addresses, IMAP mailboxes, quarantine."""
+"""Chinese UI strings of the email channel: addresses, IMAP mailboxes, quarantine, the
+outgoing mail server."""
 
 _STATUSES = {
     "mail_status_received": ("待处理", "Waiting"),
@@ -41,6 +42,33 @@ ZH = {
     "Password": "密码",
     "Folder": "文件夹",
     "Show quoted text": "显示引用内容",
+    "Outgoing mail server": "发信服务器（SMTP）",
+    "Outgoing mail server saved.": "发信服务器设置已保存。",
+    "Replies, notifications and sign-in links go out through {host}:{port}.": "回复、通知和登录链接通过 {host}:{port} 发出。",
+    "No outgoing mail server: mail is kept as held and goes out once one is set.": "尚未设置发信服务器：外发邮件暂存，设置后即可发出。",
+    "Now from the server's environment (KEFU_SMTP_HOST); saving here takes over.": "当前使用服务器环境变量（KEFU_SMTP_HOST）中的设置；在此保存后以本页为准。",
+    "Encryption": "加密方式",
+    "None (port 25)": "不加密（端口 25）",
+    "STARTTLS (port 587)": "STARTTLS（端口 587）",
+    "SSL/TLS (port 465)": "SSL/TLS（端口 465）",
+    "(unchanged)": "（不修改）",
+    "Sender address": "发件地址",
+    "Save": "保存",
+    "Send a test mail to": "测试邮件收件人",
+    "Send test mail": "发送测试邮件",
+    "{n} mails are held because no server was set.": "有 {n} 封邮件因未设置发信服务器而暂存。",
+    "Send held mail now": "立即发送暂存邮件",
+    "Set the outgoing mail server first.": "请先设置发信服务器。",
+    "The test mail was not sent: {reason}": "测试邮件发送失败：{reason}",
+    "Test mail sent to {to}.": "测试邮件已发送至 {to}。",
+    "{n} held mails are queued for sending.": "已将 {n} 封暂存邮件加入发送队列。",
+    "the address is not on the allow-list of outgoing connections (KEFU_OUTBOUND_ALLOW)": "该地址不在外连允许列表中（KEFU_OUTBOUND_ALLOW）",
+    "the server could not be reached: check the server name and port": "无法连接服务器：请检查服务器地址和端口",
+    "the server did not answer in time": "服务器响应超时",
+    "the encrypted connection failed: check the encryption and port": "加密连接失败：请检查加密方式和端口",
+    "the server refused the user name or password": "服务器拒绝了用户名或密码",
+    "the server refused the sender or the recipient": "服务器拒绝了发件地址或收件地址",
+    "the server answered with an error": "服务器返回错误",
     **{k: v[0] for k, v in _STATUSES.items()},
 }
 EN = {k: v[1] for k, v in _STATUSES.items()}
