@@ -1,5 +1,6 @@
 """Finding 6: integration secrets are not stored in plain text. The database holds
-`enc1:` tokens for IMAP passwords, WeChat secrets and webhook secrets; the product reads the
+`enc1:` tokens for IMAP passwords, WeChat secrets, webhook secrets and the outgoing mail
+server's password (inside its settings document); the product reads the
 plain values back; a key rotation rewrites every value; a value written before encryption
 still reads and is encrypted by the rotation; the wrong key is a clear error (both
 backends)."""
@@ -16,7 +17,8 @@ import sqlalchemy as sa
 from kefu.config import ConfigError, Settings, secrets_keys
 from kefu.kit import secretbox
 from kefu.kit.db import Base, Database
-from kefu.models import Mailbox, WebhookSubscription, WechatAccount
+from kefu.models import Mailbox, SettingValue, WebhookSubscription, WechatAccount
+from kefu.outbox.service import RELAY_KEY, mail_service
 
 
 @contextlib.contextmanager
@@ -46,6 +48,8 @@ async def _seed(db: Database) -> None:
         )  # fmt: skip
         s.add(WebhookSubscription(name="工单", url="https://hooks.example.cn/x", secret="whsec-123"))
         s.add(WechatAccount(name="公众号", app_id="wx1", app_secret="wx-app-secret", token="wx-token"))
+        relay = {"host": "smtp.example.cn", "username": "kefu", "password": secretbox.seal("smtp-授权码")}
+        s.add(SettingValue(key=RELAY_KEY, value=relay))
 
 
 class TestSecretsAtRest:
@@ -77,7 +81,7 @@ class TestSecretsAtRest:
         secretbox.configure(new)  # the new key first; the old one still opens old values
         async with db.transaction() as s:
             changed = await secretbox.rotate(s, Base.metadata)
-        assert changed == 4  # mailbox password, webhook secret, WeChat app secret and token
+        assert changed == 5  # mailbox password, webhook secret, WeChat app secret and token, SMTP password
         after = await _raw(db, "mailboxes", "password")
         assert after != before and after[0].startswith("enc1:")
         hook = (await _raw(db, "webhook_subscriptions", "secret"))[0]
@@ -87,6 +91,7 @@ class TestSecretsAtRest:
             async with db.read() as s:
                 assert (await s.scalars(sa.select(Mailbox))).one().password == "imap-pass-秘密"
                 assert (await s.scalars(sa.select(WebhookSubscription))).one().secret == "legacy-plain"
+                assert (await mail_service.relay(s)).settings.password == "smtp-授权码"
             async with db.transaction() as s:
                 assert await secretbox.rotate(s, Base.metadata) == 0  # nothing left to rewrite
 

@@ -122,6 +122,20 @@ class EncryptedText(TypeDecorator[str]):
         return None if value is None else open_(str(value))
 
 
+SEALED_JSON = "sealed_json"  # Column.info flag: JSON documents that may hold sealed strings
+
+
+def _reseal_json(value: Any) -> Any:
+    """The document with every sealed string in it resealed with the current key."""
+    if isinstance(value, str):
+        return reseal(value) if value.startswith(PREFIX) else value
+    if isinstance(value, dict):
+        return {k: _reseal_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reseal_json(v) for v in value]
+    return value
+
+
 def encrypted_columns(metadata: sa.MetaData) -> list[tuple[sa.Table, sa.Column[Any]]]:
     return [
         (table, column)
@@ -149,4 +163,15 @@ async def rotate(session: AsyncSession, metadata: sa.MetaData) -> int:
             where = sa.and_(*(c == row[i] for i, c in enumerate(pk)))
             await session.execute(sa.update(table).where(where).values({column.name: fresh}))
             changed += 1
+    # Secrets kept inside settings documents (an admin's SMTP password) are sealed one by one.
+    for table in metadata.sorted_tables:
+        for column in (c for c in table.columns if c.info.get(SEALED_JSON)):
+            pk = list(table.primary_key.columns)
+            for row in (await session.execute(sa.select(*pk, column).where(column.is_not(None)))).all():
+                fresh_doc = _reseal_json(row[-1])
+                if fresh_doc == row[-1]:
+                    continue
+                where = sa.and_(*(c == row[i] for i, c in enumerate(pk)))
+                await session.execute(sa.update(table).where(where).values({column.name: fresh_doc}))
+                changed += 1
     return changed

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.kit.db import Base
+from kefu.kit.secretbox import SEALED_JSON
 from kefu.kit.time import utcnow
 
 
@@ -17,7 +18,8 @@ class SettingValue(Base):
     __tablename__ = "setting_values"
 
     key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
-    value: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # May hold sealed secrets (kit.secretbox.seal), which `kefu secrets rotate` reseals.
+    value: Mapped[dict[str, Any]] = mapped_column(sa.JSON, info={SEALED_JSON: True})
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
