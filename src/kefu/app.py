@@ -30,7 +30,7 @@ from kefu.bot.engine import warm as warm_bot
 from kefu.bot.service import shutdown_training
 from kefu.config import Settings, get_settings, install, prepare_runtime, secrets_keys
 from kefu.deps import OptionalPrincipal
-from kefu.errors import KefuError, NotFound, Unauthorized
+from kefu.errors import KefuError, NotFound, Unauthorized, overloaded
 from kefu.kit import background, secretbox
 from kefu.kit.db import Database
 from kefu.kit.i18n import LocaleMiddleware, error_text
@@ -54,7 +54,14 @@ log = structlog.get_logger(__name__)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     registry.load_all()
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        queue_seconds=settings.db_queue_seconds,
+        queue_max=settings.db_queue_max,
+        refused=overloaded,
+    )
     bus = create_bus(settings.redis_url, prefix=settings.redis_namespace())
     await bus.start()
     set_bus(bus)
@@ -74,7 +81,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker: Worker | None = None
     worker_task: asyncio.Task[None] | None = None
     if settings.embedded_worker:
-        worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
+        worker = Worker(
+            db,
+            concurrency=settings.worker_concurrency,
+            lease_seconds=settings.job_lease_seconds,
+            poll_seconds=settings.job_poll_seconds,
+        )
         worker_task = asyncio.create_task(worker.run())
     app.state.worker = worker
     # Inbound mail (KEFU_SMTP_LISTEN): on this process's loop; see kefu.mail.smtpd.

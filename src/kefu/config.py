@@ -92,7 +92,18 @@ class Settings(BaseSettings):
     secrets_key: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)
     embedded_worker: bool = True  # run the job worker inside `kefu serve`
+    # PostgreSQL, per process: pooled connections, and units queued for them (kit.admission):
+    # at most db_pool_size units at once; one that would wait longer than db_queue_seconds,
+    # or behind db_queue_max others, is refused as retryable (503 / an `overloaded` frame).
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_queue_seconds: float = Field(default=15.0, gt=0)
+    db_queue_max: int = Field(default=2000, ge=0)
     worker_concurrency: int = 4
+    # A job worker looks for due jobs (and schedules periodic ones) this often; jobs committed
+    # meanwhile wake it at once (a hint over Redis in cluster mode, kit.jobs), so this bounds
+    # only a lost hint's delay.
+    job_poll_seconds: float = Field(default=1.0, gt=0)
     job_lease_seconds: int = 300
     # Inbound mail: "host:port" of the built-in SMTP listener (started by `kefu serve`).
     smtp_listen: str | None = None

@@ -84,3 +84,16 @@ class Unprocessable(KefuError):
 class TooManyRequests(KefuError):
     status_code = 429
     code = "rate_limited"
+
+
+class Overloaded(KefuError):
+    """The process had no database connection for this request in time; nothing was done."""
+
+    status_code = 503
+    code = "overloaded"
+    retry_after = 1
+
+
+def overloaded(_reason: str) -> KefuError:
+    """kit.db's `refused`: what a unit refused by admission (kit.admission) raises."""
+    return Overloaded("服务繁忙，请稍后重试 / the server is busy, retry shortly")

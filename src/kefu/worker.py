@@ -10,6 +10,7 @@ import structlog
 from kefu import registry
 from kefu.bot.service import shutdown_training
 from kefu.config import Settings, install
+from kefu.errors import overloaded
 from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.kit.realtime import create_bus, set_bus
@@ -26,11 +27,23 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
     configure_password_hashing(cheap=settings.hash_cost == "test")
     registry.load_all()
     preload_nlp()  # before any job: training and triage would import these on the loop
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        queue_seconds=settings.db_queue_seconds,
+        queue_max=settings.db_queue_max,
+        refused=overloaded,
+    )
     bus = create_bus(settings.redis_url, prefix=settings.redis_namespace())
     await bus.start()
     set_bus(bus)
-    worker = Worker(db, concurrency=settings.worker_concurrency, lease_seconds=settings.job_lease_seconds)
+    worker = Worker(
+        db,
+        concurrency=settings.worker_concurrency,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+    )
     try:
         if once:
             return await worker.run_until_idle()

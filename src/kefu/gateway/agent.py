@@ -19,7 +19,7 @@ from kefu.conversation import frames, intake
 from kefu.conversation.schemas import MAX_TEXT
 from kefu.conversation.service import conversation_service, message_frame
 from kefu.deps import SESSION_COOKIE
-from kefu.errors import KefuError
+from kefu.errors import KefuError, Overloaded
 from kefu.gateway.common import (
     CLOSE_FORBIDDEN_ORIGIN,
     CLOSE_UNAUTHORIZED,
@@ -56,6 +56,8 @@ async def _authenticate(db: Database, token: str, cookie: str | None) -> Princip
                 principal = resolved[0]
             else:
                 return None
+    except Overloaded:
+        raise  # no connection free in time, not a bad token: the handshake fails, retried
     except KefuError:
         return None
     # Repair partners are staff accounts without the workspace (fieldservice).

@@ -12,6 +12,8 @@ describes the sockets). Redis prefixes them with the install's namespace (kit.re
 - `STAFF` ("staff"): every workspace (announcements to everyone).
 - `SUPERVISORS` ("supervisors"): the sockets of staff who read reports — queue changes,
   escalations, survey answers, missed goals.
+- `JOBS` ("jobs"): not a socket's — a job was committed to the queue; job workers in other
+  processes (`kefu worker`) claim at once instead of at their next poll (kit.jobs).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterable
 
 STAFF = "staff"
 SUPERVISORS = "supervisors"
+JOBS = "jobs"
 
 
 def conversation(conversation_id: int) -> str:

@@ -8,14 +8,15 @@ separate paths, chosen explicitly by the caller (`transaction()` vs `read()`; pe
 - reads run on a small pool of reader connections (`query_only`), each in a WAL snapshot
   opened with a deferred BEGIN, so they never take or wait for the write lock.
 PostgreSQL (asyncpg) keeps one pooled engine for both (kit.pgpool: its size, and why a
-connection is pinged only after sitting idle).
+connection is pinged only after sitting idle); at most pool-size units run at once, the rest
+queue in the process, and past a bound are refused as retryable (kit.admission).
 The request scope (or a job) owns the transaction: services never commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar, TypeVar
@@ -33,7 +34,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from kefu.kit.pgpool import create_pg_engine
+from kefu.kit.admission import MAX_WAIT_SECONDS, MAX_WAITING, Admission, Overloaded
+from kefu.kit.pgpool import MAX_OVERFLOW, POOL_SIZE, create_pg_engine
 from kefu.kit.sqlite_inline import connect as inline_connect
 from kefu.kit.time import ensure_utc, utcnow
 from kefu.kit.writer import Writer
@@ -107,7 +109,13 @@ def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
 
 
 def create_engine(
-    url: str, *, echo: bool = False, read_only: bool = False, inline: bool = False
+    url: str,
+    *,
+    echo: bool = False,
+    read_only: bool = False,
+    inline: bool = False,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int = MAX_OVERFLOW,
 ) -> AsyncEngine:
     """`read_only`: a reader pool; `inline`: the writer's one connection (kit.sqlite_inline)."""
     if url.startswith("sqlite"):
@@ -129,7 +137,7 @@ def create_engine(
         else:
             event.listen(sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_pg_engine(url, echo=echo)
+    return create_pg_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
 
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -166,17 +174,35 @@ class ReadOnlyViolation(RuntimeError):
 class Database:
     """Engines and session factories; one per process."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = POOL_SIZE,
+        max_overflow: int = MAX_OVERFLOW,
+        queue_seconds: float = MAX_WAIT_SECONDS,
+        queue_max: int = MAX_WAITING,
+        refused: Callable[[str], Exception] = Overloaded,
+    ) -> None:
+        """`pool_size`, `max_overflow`: PostgreSQL's pool; `queue_seconds`, `queue_max`: how
+        long and how many units may wait for one of its `pool_size` slots before `refused`
+        (the app's 503) is raised (kit.admission). SQLite ignores them."""
         self.url = url
         # The write engine (BEGIN IMMEDIATE on SQLite). `sessionmaker` stays for callers
         # that manage their own transaction (migrations, tests); the app writes through
         # `transaction()`.
-        self.engine = create_engine(url, echo=echo)
+        self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_engine = create_engine(url, echo=echo, read_only=True) if self.is_sqlite else self.engine
         self.readmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         self.writer_engine = create_engine(url, echo=echo, inline=True) if self.is_sqlite else self.engine
         self.writer: Writer | None = Writer(self.writer_engine) if self.is_sqlite else None
+        self.admission: Admission | None = (
+            None
+            if self.is_sqlite
+            else Admission(pool_size, max_waiting=queue_max, max_wait_seconds=queue_seconds, refused=refused)
+        )
         # Helpers bound to this database (the group-commit writer) stop before the engine.
         self.on_dispose: list[Callable[[], Awaitable[None]]] = []
 
@@ -195,7 +221,7 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         """Read-only work in one snapshot; never takes the write lock. After-commit hooks a
         read path registers (a deferred touch) run at the end."""
-        async with self.readmaker() as session:
+        async with self.readmaker() as session, self._admitted():
             session.info["read_only"] = True
             session.info["db"] = self
             try:
@@ -211,6 +237,11 @@ class Database:
             await session.commit()
         await run_after_commit(session)
 
+    def _admitted(self) -> AbstractAsyncContextManager[None]:
+        """A slot for one PostgreSQL unit, held until its commit or rollback returned the
+        connection (after-commit work runs outside it)."""
+        return self.admission.slot() if self.admission is not None else nullcontext()
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A write unit: commit on success, roll back on error; after-commit callbacks run
@@ -220,13 +251,14 @@ class Database:
                 yield session
             return
         async with self.sessionmaker() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                session.info.pop("after_commit", None)
-                await session.rollback()
-                raise
+            async with self._admitted():
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    session.info.pop("after_commit", None)
+                    await session.rollback()
+                    raise
             await run_after_commit(session)
 
     async def dispose(self) -> None:

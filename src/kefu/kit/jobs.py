@@ -7,6 +7,11 @@ handler runs in the same transaction that marks the job done, so its effects com
 handler rolls back and the job is retried with exponential backoff, then parked as `dead`
 for an admin to see and retry. Periodic jobs are enqueued once per time slot through a
 unique key, however many workers run.
+
+A worker polls the table every `poll_seconds`, but does not wait for it: a commit that
+enqueued jobs wakes the process's own worker and publishes a hint on the realtime bus
+(`channels.JOBS`; Redis in cluster mode), on which every worker listens. The hint may be
+lost (pub/sub); the poll is the fallback.
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kefu.kit import outbound
+from kefu.kit import channels, outbound
 from kefu.kit.db import Base, Database, after_commit
+from kefu.kit.realtime import Bus, Subscription, get_bus
 from kefu.kit.time import utcnow
 
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
@@ -158,8 +164,21 @@ def _wake() -> None:
         _wakeup.set()
 
 
+_HINT = {"type": "jobs"}
+
+
+def _bus() -> Bus | None:
+    try:
+        return get_bus()
+    except RuntimeError:  # no bus started (scripts, some tests): the poll finds the jobs
+        return None
+
+
 async def _wake_after_commit() -> None:
     _wake()
+    bus = _bus()
+    if bus is not None:
+        await bus.publish(channels.JOBS, _HINT)  # never raises: a lost hint waits for the poll
 
 
 async def enqueue(
@@ -190,7 +209,8 @@ async def enqueue(
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["unique_key"])
         await session.execute(stmt)
-    after_commit(session, _wake_after_commit)
+    if _wake_after_commit not in session.info.get("after_commit", ()):  # one hint per commit
+        after_commit(session, _wake_after_commit)
 
 
 async def is_queued(session: AsyncSession, name: str) -> bool:
@@ -367,6 +387,9 @@ class Worker:
         _wakeup = asyncio.Event()
         last_periodic = 0.0
         loop = asyncio.get_running_loop()
+        bus = _bus()
+        hints = await bus.subscribe(channels.JOBS) if bus is not None else None
+        listener = asyncio.create_task(self._listen(hints)) if hints is not None else None
         try:
             while not self._stopping.is_set():
                 if loop.time() - last_periodic >= 1.0:
@@ -389,7 +412,19 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wait_any(), timeout=self.poll_seconds)
         finally:
+            if listener is not None:
+                listener.cancel()
+            if bus is not None and hints is not None:
+                with contextlib.suppress(Exception):
+                    await bus.unsubscribe(hints)
             await self._drain()
+
+    @staticmethod
+    async def _listen(hints: Subscription) -> None:
+        """Another process committed jobs (or the bus lost messages: look anyway)."""
+        while True:
+            await hints.get()
+            _wake()
 
     def _finished(self, name: str, _task: asyncio.Task[None]) -> None:
         self._names[name] -= 1
@@ -409,8 +444,8 @@ class Worker:
     async def _safe_claim(self, limit: int) -> list[int]:
         try:
             return await self.claim(limit)
-        except Exception:
-            await asyncio.sleep(self.poll_seconds)
+        except Exception:  # the database away: retry soon, however long the poll
+            await asyncio.sleep(min(self.poll_seconds, 1.0))
             return []
 
     async def _drain(self) -> None:
