@@ -13,11 +13,13 @@ import time_machine
 
 from kefu.analytics.owners import owner_report_service
 from kefu.analytics.service import analytics_service
+from kefu.analytics.value_service import customer_value_service
 from kefu.authz import Principal
 from kefu.demo.company import load
 from kefu.kit.db import Database
 from kefu.kit.events import EventRecord
 from kefu.kit.time import ensure_utc
+from kefu.loyalty.service import loyalty_service
 from kefu.models import AppliedSla, Conversation, Message, SlaEvent, Survey, Ticket
 from kefu.wfm.service import wfm_service
 
@@ -50,6 +52,18 @@ class TestDemoHistory:
             async with db.session() as session:  # what a supervisor's report shows for a month
                 month = await analytics_service.summary(session, PLANNER, NOW - timedelta(days=30), NOW, {})
                 owners = await owner_report_service.report(session, PLANNER, NOW - timedelta(days=30), NOW)
+                value = await customer_value_service.report(session, PLANNER, NOW - timedelta(days=365), NOW)
+            async with db.transaction() as session:  # the first night keeps every tier
+                changed = await loyalty_service.recalculate_all(session, now=NOW)
+
+        # Tiers come from the customers' orders, so the nightly recalculation changes none of
+        # them (it used to reset ~2,000 history customers to "none" and notify each one), and
+        # 客户价值 has data in every tier.
+        assert changed == 0
+        total, tiers = value["total"], {t["tier"]: t for t in value["tiers"]}
+        assert total["customers"] > 1500 and 0.1 < total["repurchase_rate"] < 0.6
+        assert 0.1 < total["churn_rate"] < 0.5 and 0.3 < total["high_tier_revenue_share"] < 0.9
+        assert all(tiers[t]["customers"] > 100 for t in ("high", "mid", "potential"))
 
         # The bot's figures are not empty (its turns are logged like the live bot's), and the
         # customer base is large enough that most problems are solved at first contact.

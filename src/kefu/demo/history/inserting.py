@@ -17,6 +17,8 @@ from kefu.models import (
     Conversation,
     Customer,
     Message,
+    Order,
+    PointsEntry,
     SlaEvent,
     Survey,
     Ticket,
@@ -27,6 +29,8 @@ from kefu.models import (
 async def insert(session: AsyncSession, rows: Rows) -> None:
     models: tuple[tuple[Any, list[dict[str, Any]]], ...] = (
         (Customer, rows.customers),
+        (Order, rows.orders),
+        (PointsEntry, rows.points),
         (Ticket, rows.tickets),
         (TicketComment, rows.comments),
         (Conversation, rows.conversations),

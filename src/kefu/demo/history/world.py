@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.demo.history.orders import purchases
 from kefu.kit.events import EventRecord
 from kefu.kit.time import utcnow
 from kefu.models import (
@@ -25,7 +26,9 @@ from kefu.models import (
     Group,
     GroupMember,
     Message,
+    Order,
     PhoneIntegration,
+    PointsEntry,
     Schedule,
     SlaEvent,
     SlaPolicy,
@@ -95,6 +98,8 @@ class Rows:
     bot_turns: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    points: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -176,6 +181,8 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
         ("bot_turns", BotTurnLog),
         ("calls", Call),
         ("events", EventRecord),
+        ("orders", Order),
+        ("points_ledger", PointsEntry),
     ):
         ids.next[table] = int((await session.execute(sa.select(sa.func.max(model.id)))).scalar() or 0)
     rng = random.Random(SEED)
@@ -199,9 +206,13 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
     # The customer base the history talks to: large enough that ~80 contacts a day come back
     # within a week about as often as in a real shop (a fifth of contacts, not most of them:
     # the repeat-contact and first-contact-resolution figures read this).
+    buying = random.Random(SEED + 1)  # purchases draw from their own seeded stream
     for n in range(CUSTOMER_BASE):
         cid = ids.take("customers")
-        tier = rng.choices(["none", "potential", "mid", "high"], [0.45, 0.25, 0.2, 0.1])[0]
+        tier, orders, points = purchases(buying, ids, cid, world.now)
+        world.rows.orders += orders
+        world.rows.points += points
+        joined = start + timedelta(seconds=29 * 86400 * n // CUSTOMER_BASE)  # before the history
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         world.rows.customers.append(
             {
@@ -215,8 +226,7 @@ async def build_world(session: AsyncSession, days: int) -> World | None:
                 "address": "",
                 "id_card": "",
                 "organization": "",
-                "created_at": start
-                + timedelta(seconds=29 * 86400 * n // CUSTOMER_BASE),  # before the history
+                "created_at": min([joined, *(o["placed_at"] for o in orders)]),
             }
         )
         world.customers.append((cid, tier))
