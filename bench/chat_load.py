@@ -116,6 +116,7 @@ class Stats:
         self.replies: list[float] = []
         self.agent_deliveries = 0
         self.errors = 0
+        self.error_codes: dict[str, int] = {}  # by code: `overloaded` is retryable, refused before anything
 
 
 async def reader(c: Customer, stats: Stats) -> None:
@@ -142,6 +143,8 @@ async def reader(c: Customer, stats: Stats) -> None:
                     c.early_bot.append((frame["seq"], now))
             elif kind == "error":
                 stats.errors += 1
+                code = str(frame.get("code"))
+                stats.error_codes[code] = stats.error_codes.get(code, 0) + 1
     except websockets.ConnectionClosed:
         return
 
@@ -348,6 +351,7 @@ async def run_load(
         "acked_without_bot_reply": waiting_bot,
         "agent_frames": stats.agent_deliveries,
         "error_frames": stats.errors,
+        "error_frames_by_code": stats.error_codes,
         "rss_mb_before": round(rss_before, 1),
         "rss_mb_after_connect": round(rss_after, 1),
         "rss_kb_per_connection": round((rss_after - rss_before) * 1024 / max(1, len(customers)), 1),
