@@ -127,7 +127,8 @@ class TestOnPostgreSQL:
 
         async def read() -> int:
             async with tiny.read() as session:
-                return int((await session.execute(sa.text("SELECT count(*) FROM admission_probe"))).scalar_one())
+                found = await session.execute(sa.text("SELECT count(*) FROM admission_probe"))
+                return int(found.scalar_one())
 
         results = await asyncio.gather(*(unit(n) for n in range(60)), *(read() for _ in range(20)))
         assert all(r is None or r >= 0 for r in results)

@@ -16,6 +16,7 @@ from kefu.kit.db import Database
 from kefu.kit.jobs import Job, JobStatus, Worker
 from kefu.kit.time import utcnow
 from kefu.models import Customer
+from tests.statements import count_statements
 
 RUNS: Counter[str] = Counter()
 
@@ -133,6 +134,20 @@ class TestRacingWorkers:
                     )
                 ).scalar_one()
             assert count == 1
+        finally:
+            jobs._periodic.pop("test.tick", None)
+
+    async def test_a_worker_sends_a_slot_it_enqueued_only_once(self, db: Database) -> None:
+        jobs.periodic("test.tick", every_seconds=3600)(record)
+        worker = Worker(db)
+        try:
+            await worker.schedule_periodic()
+            with count_statements(db) as again:
+                await worker.schedule_periodic()
+            assert again.count == 0, again.report()
+            with count_statements(db) as other:  # another worker still sends it (and gets a no-op)
+                await Worker(db).schedule_periodic()
+            assert other.count >= 1
         finally:
             jobs._periodic.pop("test.tick", None)
 
