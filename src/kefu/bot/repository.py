@@ -9,6 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.kit import fastsql
 from kefu.kit.time import utcnow
 from kefu.models.bot import BotModel, BotTurnLog, Intent, IntentExample
 from kefu.models.settings import SettingValue
@@ -106,7 +107,7 @@ async def turn_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
 
 
 # Built once: `.values(...)` per call cost more CPU than SQLite took to run the insert.
-_INSERT_TURN = sa.insert(cast(sa.Table, BotTurnLog.__table__))
+_INSERT_TURN = fastsql.Statement(sa.insert(cast(sa.Table, BotTurnLog.__table__)))  # raw on the SQLite writer
 
 
 async def log_turn(
@@ -120,7 +121,6 @@ async def log_turn(
 ) -> None:
     """One bot-turn row by Core INSERT on the session's connection (one per chat message;
     nobody reads it back in the same unit, so no ORM object)."""
-    conn = await session.connection()
     values = {
         "conversation_id": conversation_id,
         "question": question,
@@ -130,4 +130,4 @@ async def log_turn(
         "emotion": None,
         "created_at": utcnow(),
     }
-    await conn.execute(_INSERT_TURN, values)
+    await _INSERT_TURN.rows(session, values)

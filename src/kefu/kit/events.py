@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kefu.kit import jobs
+from kefu.kit import fastsql, jobs
 from kefu.kit.db import Base, after_commit
 from kefu.kit.time import utcnow
 
@@ -54,6 +54,7 @@ class EventRecord(Base):
 # Built once (building the statement cost more CPU than running it, on every event).
 _TABLE = cast(sa.Table, EventRecord.__table__)
 _INSERT = sa.insert(_TABLE).returning(_TABLE.c.id)
+_INSERT_FAST = fastsql.Statement(_INSERT)  # raw on the SQLite writer (kit.fastsql)
 _INSERT_ORDERED = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 _RECORD_MANAGER = sa.orm.attributes.manager_of_class(EventRecord)
 
@@ -147,11 +148,14 @@ async def publish_many(
     # Core INSERT … RETURNING on the table, not ORM objects: no unit-of-work bookkeeping and
     # no autoflush of the caller's pending objects (events are on every hot path). The
     # records handed on are detached copies.
-    conn = await session.connection()  # the session's transaction, without its autoflush
-    if len(rows) == 1:
-        ids = [(await conn.execute(_INSERT, rows[0])).scalar_one()]
+    if fastsql.raw_connection(session) is not None:  # the SQLite writer: consecutive rowids
+        ids = sorted(int(row[0]) for row in await _INSERT_FAST.insert_many(session, rows))
     else:
-        ids = await _insert_many(conn, rows)
+        conn = await session.connection()  # the session's transaction, without its autoflush
+        if len(rows) == 1:
+            ids = [(await conn.execute(_INSERT, rows[0])).scalar_one()]
+        else:
+            ids = await _insert_many(conn, rows)
     for event, values, new_id in zip(events, rows, ids, strict=True):
         record = _record(new_id, values)
         if _interceptors:  # they flush themselves when they need the event's id

@@ -123,6 +123,11 @@ class InlineConnection:
         self._tx = _ImmediateQueue(conn)
 
     @property
+    def raw(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (kit.fastsql runs hot-path statements on it)."""
+        return self._conn
+
+    @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 

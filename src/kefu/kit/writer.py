@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from kefu.kit.fastsql import RAW, RawConnection
+from kefu.kit.sqlite_inline import InlineConnection
+
 log = structlog.get_logger(__name__)
 MAX_BATCH = 64
 Hook = Callable[[], Awaitable[None]]
@@ -61,6 +64,7 @@ class Writer:
         self._held: AsyncConnection | None = None
         self._done: list[_Done] = []
         self._batch_left = 0
+        self._raw: RawConnection | None = None  # the held connection's sqlite3 handle (kit.fastsql)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[AsyncSession]:
@@ -78,6 +82,7 @@ class Writer:
                 # to the next one, so under steady load a unit waits for about two batches,
                 # not for the queue to run dry.
                 self._batch_left = min(self.max_batch, self._waiting + 1)
+                fresh = self._held is None
                 conn = self._held or await self.engine.connect()
                 self._held = None
                 try:
@@ -86,6 +91,8 @@ class Writer:
                     await conn.close()
                     raise
                 self._conn = self._held = conn
+                if fresh:
+                    self._raw = await _raw_connection(conn)
             # The batch's first unit is alone in the transaction: it needs no SAVEPOINT of its
             # own (on failure the whole transaction is rolled back). Under light load every
             # unit is first, and SAVEPOINT + RELEASE were two of its ~7 statements.
@@ -95,6 +102,8 @@ class Writer:
                 expire_on_commit=False,
             )
             session.info["after_commit"] = []
+            if self._raw is not None:
+                session.info[RAW] = self._raw
             try:
                 yield session
                 await session.commit()  # flush + RELEASE SAVEPOINT; durable at the batch commit
@@ -170,3 +179,11 @@ class Writer:
         """Give the held connection back (Database.dispose, before the engine goes)."""
         if self._held is not None and self._conn is None:
             await self._drop(self._held)
+
+
+async def _raw_connection(conn: AsyncConnection) -> RawConnection | None:
+    """The sqlite3 connection under the writer's (kit.sqlite_inline), for kit.fastsql."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    if not isinstance(driver, InlineConnection):
+        return None
+    return RawConnection(driver.raw, conn.dialect, conn.sync_engine.dispatch)

@@ -1,0 +1,232 @@
+"""Hot-path statements on the SQLite writer without SQLAlchemy's per-call machinery.
+
+A chat message runs five statements in its write unit. Through SQLAlchemy each cost 80-330 µs
+of event-loop CPU (execution context, parameter and result processing, a greenlet switch,
+ORM loading) against 10-15 µs for SQLite to run it, and the writer runs units one after
+another, so that CPU is the chat path's ceiling. A `Statement` is a Core statement compiled
+once per dialect and parameter set; in a unit of the SQLite writer (`kit.writer` marks its
+sessions with `RAW`) it runs on the writer's sqlite3 connection directly, with the same bind
+and result processing SQLAlchemy would apply. Anywhere else (PostgreSQL, readers, scripts)
+it runs through SQLAlchemy unchanged. `Loader` does the same for one ORM object, which joins
+the session as if the ORM had loaded it.
+
+Raw statements run inside the unit's transaction and savepoint (begun through the session
+before the first one), so a failing unit rolls them back with the rest. They do not
+autoflush: like `session.connection().execute`, callers flush first when pending ORM
+changes matter (`Loader` does). Engine `before_cursor_execute` listeners still see every
+statement (the statement budgets in tests count them); errors come out as SQLAlchemy's.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+
+RAW = "kefu.fastsql.raw"  # session.info: the writer unit's `RawConnection`
+M = TypeVar("M")
+Row = tuple[Any, ...]
+_VALUES = re.compile(r" VALUES (\((?:\?, )*\?\))")
+
+
+@dataclass(frozen=True)
+class RawConnection:
+    """The SQLite writer's connection as a unit sees it."""
+
+    conn: sqlite3.Connection
+    dialect: Dialect
+    dispatch: Any  # the writer engine's event dispatch (before_cursor_execute listeners)
+
+    def run(self, sql: str, params: Sequence[Any]) -> list[Row]:
+        if self.dispatch.before_cursor_execute:
+            # Listeners get no SQLAlchemy connection or context here: only tests listen.
+            self.dispatch.before_cursor_execute(None, None, sql, params, None, False)
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:  # as SQLAlchemy raises it (IntegrityError, OperationalError)
+            raise sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error, dialect=self.dialect) from exc
+
+
+def raw_connection(session: AsyncSession) -> RawConnection | None:
+    """The writer unit's sqlite3 connection, or None: run through SQLAlchemy."""
+    raw: RawConnection | None = session.info.get(RAW)
+    return raw
+
+
+async def _begun(session: AsyncSession) -> RawConnection | None:
+    """`raw_connection`, with the session's transaction begun first: the unit's SAVEPOINT
+    (or, for a batch's first unit, its join of the batch's transaction), also again after
+    the unit rolled back and went on, so raw statements roll back with the unit."""
+    raw = raw_connection(session)
+    if raw is not None and not session.in_transaction():
+        await session.connection()
+    return raw
+
+
+class _Compiled:
+    """One statement compiled for one dialect and set of parameter names."""
+
+    def __init__(self, stmt: sa.Executable, dialect: Dialect, keys: Sequence[str]) -> None:
+        # SQLAlchemy's compiled form: positiontup, binds and prefetch are its public-ish
+        # attributes, _bind_processors the processors its own execution uses.
+        sql_compiled: Any = cast(Any, stmt).compile(dialect=dialect, column_keys=list(keys))
+        self.sql: str = sql_compiled.string
+        processors: Mapping[str, Callable[[Any], Any]] = sql_compiled._bind_processors
+        # Columns the statement fills from their Python-side default when a row leaves them
+        # out (an INSERT's created_at=utcnow): what SQLAlchemy's execution context does.
+        defaults = {c.key: c.default for c in sql_compiled.insert_prefetch} | {
+            c.key: c.onupdate for c in sql_compiled.update_prefetch
+        }
+        fixed = {
+            name: b.value
+            for name, b in sql_compiled.binds.items()
+            if name not in keys and not b.required and b.callable is None
+        }
+        self.binds: list[tuple[str, Callable[[Any], Any] | None, Any]] = []
+        for name in sql_compiled.positiontup or ():
+            if name in keys:
+                source: Any = None
+            elif name in defaults and defaults[name] is not None:
+                source = defaults[name]
+            elif name in fixed:
+                source = _Fixed(fixed[name])
+            else:
+                raise ValueError(f"no value for {name!r} in {self.sql}")
+            self.binds.append((name, processors.get(name), source))
+        self.results: list[Callable[[Any], Any] | None] = [
+            entry[3]._cached_result_processor(dialect, None) for entry in sql_compiled._result_columns
+        ]
+
+    def params(self, values: Mapping[str, Any]) -> list[Any]:
+        out = []
+        for name, process, source in self.binds:
+            if source is None:
+                value = values[name]
+            elif isinstance(source, _Fixed):
+                value = source.value
+            elif source.is_callable:
+                value = source.arg(None)
+            else:
+                value = source.arg
+            out.append(value if process is None or value is None else process(value))
+        return out
+
+    def rows(self, raw: list[Row]) -> list[Row]:
+        if not any(self.results):
+            return raw
+        procs = self.results
+        return [
+            tuple(v if p is None or v is None else p(v) for p, v in zip(procs, r, strict=True)) for r in raw
+        ]
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    value: Any
+
+
+class Statement:
+    """A Core statement that runs raw on the SQLite writer and through SQLAlchemy elsewhere."""
+
+    def __init__(self, stmt: sa.Executable) -> None:
+        self.stmt = stmt
+        self._compiled: dict[tuple[int, frozenset[str]], _Compiled] = {}
+        self._many: dict[tuple[int, frozenset[str], int], str] = {}
+
+    def _compile(self, dialect: Dialect, keys: frozenset[str]) -> _Compiled:
+        key = (id(dialect), keys)
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compiled[key] = _Compiled(self.stmt, dialect, sorted(keys))
+        return found
+
+    async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Row]:
+        """The statement's result rows (none for a plain INSERT/UPDATE)."""
+        raw = await _begun(session)
+        if raw is None:
+            conn = await session.connection()
+            result = await conn.execute(self.stmt, dict(params))
+            return [tuple(r) for r in result.all()] if result.returns_rows else []
+        compiled = self._compile(raw.dialect, frozenset(params))
+        return compiled.rows(raw.run(compiled.sql, compiled.params(params)))
+
+    async def insert_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> Sequence[Row]:
+        """An INSERT (… RETURNING) of several rows with the same keys in one statement. The
+        order of RETURNING rows is not promised: return a column that tells them apart."""
+        raw = await _begun(session)
+        if raw is None or len(rows) == 1:
+            if raw is None:
+                conn = await session.connection()
+                result = await conn.execute(self.stmt, [dict(r) for r in rows])
+                return [tuple(r) for r in result.all()] if result.returns_rows else []
+            return await self.rows(session, rows[0])
+        keys = frozenset(rows[0])
+        compiled = self._compile(raw.dialect, keys)
+        sql = self._many.get((id(raw.dialect), keys, len(rows)))
+        if sql is None:
+            match = _VALUES.search(compiled.sql)
+            if match is None:
+                raise ValueError(f"not a one-row INSERT … VALUES: {compiled.sql}")
+            group = match.group(1)
+            sql = compiled.sql.replace(group, ", ".join([group] * len(rows)), 1)
+            self._many[(id(raw.dialect), keys, len(rows))] = sql
+        params = [p for row in rows for p in compiled.params(row)]
+        return compiled.rows(raw.run(sql, params))
+
+
+class Loader(Generic[M]):
+    """One row of a mapped class (all its table's columns), plus extra scalar columns, as a
+    persistent ORM object of the session: raw on the SQLite writer, else an ORM select."""
+
+    def __init__(
+        self,
+        model: type[M],
+        where: sa.ColumnElement[bool],
+        *,
+        extra: Sequence[sa.ColumnElement[Any]] = (),
+        lock: bool = False,
+    ) -> None:
+        self.model = model
+        mapper = sa.inspect(model)
+        table = cast(sa.Table, mapper.local_table)
+        orm = sa.select(model, *extra).where(where)
+        self.orm = orm.with_for_update(of=model) if lock else orm
+        self.core = Statement(sa.select(*table.c, *extra).where(where))
+        self.width = len(table.c)
+        self.keys = [mapper.get_property_by_column(c).key for c in table.c]
+        pk = [list(table.c).index(c) for c in mapper.primary_key]
+        self.pk = pk
+        self.mapper = mapper
+
+    async def one(self, session: AsyncSession, params: Mapping[str, Any]) -> tuple[M, Row] | None:
+        """(the object, the extra columns' values), or None when no row matches."""
+        raw = raw_connection(session)
+        if raw is None:
+            row = (await session.execute(self.orm, dict(params))).first()
+            return None if row is None else (row[0], tuple(row[1:]))
+        if session.new or session.dirty or session.deleted:
+            await session.flush()  # what the ORM select's autoflush would have written first
+        rows = await self.core.rows(session, params)
+        if not rows:
+            return None
+        values = rows[0]
+        identity = self.mapper.identity_key_from_primary_key([values[i] for i in self.pk])
+        sync = session.sync_session
+        existing = sync.identity_map.get(identity)
+        if existing is not None:
+            if sa.inspect(existing).expired_attributes:  # the ORM would refresh it: let it
+                row = (await session.execute(self.orm, dict(params))).first()
+                return None if row is None else (row[0], tuple(row[1:]))
+            return cast(M, existing), tuple(values[self.width :])
+        obj = cast(M, self.mapper.class_manager.new_instance())
+        obj.__dict__.update(zip(self.keys, values[: self.width], strict=True))
+        make_transient_to_detached(obj)  # loaded values are the committed state: no history
+        sync.add(obj)
+        return obj, tuple(values[self.width :])
