@@ -392,14 +392,24 @@ def _merge_domain_tables() -> None:
     ids extraction cannot see), so parallel work never edits one shared dict."""
     import importlib.util
 
+    clashes: dict[str, tuple[str, str]] = {}
     for path in sorted((ROOT / "scripts" / "i18n").glob("*.py")):
         spec = importlib.util.spec_from_file_location(f"i18n_{path.stem}", path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        ZH.update(getattr(module, "ZH", {}))
+        table = getattr(module, "ZH", {})
+        # One id, one Chinese: two domains translating "To" as 发送到 and 结束 would show
+        # one of them on the other's page. Give such ids distinct English instead.
+        clashes.update({f"{path.name}: {k}": (ZH[k], v) for k, v in table.items() if k in ZH and ZH[k] != v})
+        ZH.update(table)
         EN.update(getattr(module, "EN", {}))
         DYNAMIC.extend(d for d in getattr(module, "DYNAMIC", []) if d not in DYNAMIC)
+    if clashes:
+        raise SystemExit(
+            "ids translated differently in two places:\n"
+            + "\n".join(f"  {k}: {v}" for k, v in clashes.items())
+        )
 
 
 _merge_domain_tables()

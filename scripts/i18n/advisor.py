@@ -20,8 +20,6 @@ ZH = {
     "他们的邮件和自助门户请求会优先分配给您。",
     "Show": "查看",
     "Customer": "客户",
-    "Tier": "等级",
-    "Open tickets": "未完成工单",
     "Last contact": "最近联系",
     "No customers assigned to you yet.": "还没有分配给您的客户。",
     "Eligible customers without an advisor": "符合条件但尚无顾问的客户",

@@ -25,7 +25,6 @@ ZH = {
     "Closest intents": "最接近的意图",
     "emotion_negative": "负面",
     "emotion_positive": "正面",
-    "emotion_neutral": "中性",
     "Intents": "意图",
     "New intent": "新建意图",
     "Examples": "例句",

@@ -14,7 +14,7 @@ _CHANNELS = {
 }
 
 ZH = {
-    "All channels": "全渠道记录",
+    "History on all channels": "全渠道记录",
     "No contact yet.": "暂无联系记录。",
     "Incoming call": "来电",
     "Phone lines": "电话接入",

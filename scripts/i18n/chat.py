@@ -41,7 +41,6 @@ ZH = {
     "Name, email, phone or customer number": "姓名、邮箱、手机号或客户编号",
     "Tier": "客户等级",
     "Contact": "联系方式",
-    "Customer since": "成为客户",
     "No customers yet.": "还没有客户。",
     "Choose a category": "请选择分类",
     **{k: v[0] for k, v in _AUTHORS.items()},

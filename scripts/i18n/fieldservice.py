@@ -30,7 +30,7 @@ ZH = {
     "Book": "提交预约",
     "Service points near you": "离我最近的网点",
     "Approve the quote": "同意报价",
-    "Progress": "维修进度",
+    "Repair progress": "维修进度",
     "Thank you for your rating": "感谢您的评价",
     "How was the repair?": "本次维修服务如何？",
     "Rate": "提交评价",

@@ -147,7 +147,6 @@ ZH.update(
         "department not found": "责任部门不存在",
         "unknown department": "未知的责任部门",
         "a department with this name exists": "已有同名的责任部门",
-        "the owner must be an active staff member": "负责人必须是在职员工",
         "only a supervisor or the item's owner may do this": "只有主管或事项负责人可以这样操作",
         "integration not found": "研发系统对接不存在",
         "the secret must be at least 16 characters": "密钥至少需要 16 个字符",

@@ -60,7 +60,7 @@ ZH = {
     "Name or customer ID": "姓名或客户 ID",
     "{n} messages": "共 {n} 条消息",
     "Time": "时间",
-    "To": "发送到",
+    "Recipient": "发送到",
     "Why": "原因",
     "Opens / clicks": "打开 / 点击",
     "No messages match.": "没有符合条件的消息。",

@@ -63,7 +63,6 @@ ZH = {
     "Unsubscribed": "已退订",
     "Skipped": "已跳过",
     "Failed": "失败",
-    "Waiting": "等待中",
     "Delivered: accepted by the mail server or confirmed by the SMS, WeChat or app provider. "
     "Opened: the mail's image loaded or a link clicked.": (
         "已送达：邮件服务器已接收，或短信、微信、App 服务商已确认。已打开：邮件图片已加载或链接被点击。"

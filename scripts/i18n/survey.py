@@ -18,7 +18,6 @@ ZH = {
     "Result": "结果",
     "Detail": "说明",
     "Not applicable": "不适用",
-    "Passed": "通过",
     "Deducted": "扣分",
     "Every closed chat and solved ticket is scored automatically: the passed share of the applicable weights, 0–100.": "每个已结束的会话和已解决的工单都会自动评分：通过的规则权重占适用规则权重的比例，0–100 分。",
     "Phrases / words / fields (one per line)": "话术 / 词语 / 字段（每行一个）",

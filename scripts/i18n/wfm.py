@@ -27,7 +27,7 @@ ZH = {
     "Shifts": "班次",
     "Weekday": "星期",
     "From": "开始",
-    "To": "结束",
+    "Shift end": "结束",
     "All channels": "全部渠道",
     "No shifts yet.": "还没有班次。",
     "Add shift": "添加班次",

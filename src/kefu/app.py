@@ -120,6 +120,17 @@ def wants_json(request: Request) -> bool:
     return "text/html" not in request.headers.get("accept", "")
 
 
+# Starlette's default details (the standard reason phrases) are replaced by our own text;
+# a detail a route gave on purpose is kept.
+HTTP_REASONS = {
+    "Not Found",
+    "Method Not Allowed",
+    "Request Entity Too Large",
+    "Payload Too Large",
+    "Content Too Large",
+}
+
+
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
     if wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
@@ -207,7 +218,7 @@ def _metrics_allowed(request: Request, settings: Settings) -> bool:
 
 def _docs_allowed(principal: Principal | None, settings: Settings) -> None:
     if not settings.docs_enabled:
-        raise NotFound("Not Found")
+        raise NotFound("页面或资源不存在 / Not Found")
     if principal is None or not principal.is_staff:
         raise Unauthorized("需要登录 / authentication required", code="not_authenticated")
 
@@ -266,7 +277,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
         code = codes.get(exc.status_code, "http_error")
-        return error_response(request, exc.status_code, code, str(exc.detail))
+        # Starlette's own reasons are English; say them in the request's language.
+        texts = {
+            404: "页面或资源不存在 / Not Found",
+            405: "不支持此请求方法 / Method Not Allowed",
+            413: "请求内容过大 / Payload Too Large",
+        }
+        detail = str(exc.detail)
+        message = texts[exc.status_code] if exc.status_code in texts and detail in HTTP_REASONS else detail
+        return error_response(request, exc.status_code, code, error_text(message))
 
     @app.exception_handler(StatementError)
     async def database_error(request: Request, exc: StatementError) -> Response:
@@ -287,7 +306,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         if not _metrics_allowed(request, settings):
-            return error_response(request, 404, "not_found", "Not Found")
+            return error_response(request, 404, "not_found", error_text("页面或资源不存在 / Not Found"))
         with contextlib.suppress(Exception):
             await ops_metrics.refresh(request.app.state.db)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -101,3 +101,15 @@ class TestApi:
         # A page follows the UI language even on a browser's first visit (no cookies yet).
         page = await client.get("/agent/tickets/987654", headers={**h, "Accept": "text/html"})
         assert page.status_code == 404 and "工单不存在" in page.text and "ticket not found" not in page.text
+
+    async def test_unknown_pages_and_methods_speak_the_page_language(self, client: httpx.AsyncClient) -> None:
+        """Starlette's own 404/405 reasons ("Not Found") are English; a Chinese page must not be."""
+        page = await client.get("/customers/60", headers={"Accept": "text/html"})
+        assert page.status_code == 404 and "页面或资源不存在" in page.text and "Not Found" not in page.text
+        en = await client.get("/customers/60", headers={"Accept": "text/html", "Cookie": "kefu_lang=en"})
+        assert en.status_code == 404 and "Not Found" in en.text
+        api = await client.get("/api/v1/no-such-thing")
+        assert api.json() == {"error": {"code": "not_found", "message": "页面或资源不存在"}}
+        wrong = await client.put("/api/v1/tickets?lang=en")
+        assert wrong.status_code == 405
+        assert wrong.json()["error"] == {"code": "method_not_allowed", "message": "Method Not Allowed"}

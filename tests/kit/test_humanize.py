@@ -124,3 +124,23 @@ class TestLabel:
         }
         missing = [n for n in sorted(names) if humanize.label("job", n) == n]
         assert not missing, f"add job_<name> to scripts/i18n/labels.py: {missing}"
+
+
+class TestMoney:
+    @pytest.mark.parametrize(
+        ("amount", "currency", "text"),
+        [
+            ("1860.00", "CNY", "¥1,860.00"),
+            ("10307", "cny", "¥10,307.00"),
+            ("12.5", "USD", "US$12.50"),
+            ("-20", "CNY", "-¥20.00"),
+            ("1200", "SGD", "1,200.00 SGD"),
+        ],
+    )
+    def test_amounts_read_as_money(self, amount: str, currency: str, text: str) -> None:
+        from decimal import Decimal
+
+        assert humanize.money(Decimal(amount), currency) == text
+
+    def test_no_amount_is_a_dash(self) -> None:
+        assert humanize.money(None) == "—"

@@ -8,6 +8,7 @@ live in `kefu.web.formatting`; API responses keep machine values (seconds, codes
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from kefu.kit.i18n import gettext, normalize_locale
 
@@ -96,6 +97,22 @@ def number(value: float | int | None, digits: int = 1) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+_CURRENCY_SIGNS = {"CNY": "¥", "RMB": "¥", "USD": "US$", "HKD": "HK$", "EUR": "€", "GBP": "£", "JPY": "JP¥"}
+
+
+def money(amount: Decimal | float | int | None, currency: str = "CNY") -> str:
+    """An amount as people write it: `¥1,860.00`, `US$12.50`; other currencies keep their
+    code after the number (`1,200.00 SGD`)."""
+    if amount is None:
+        return EMPTY
+    text = f"{Decimal(str(amount)):,.2f}"
+    code = (currency or "CNY").upper()
+    sign = _CURRENCY_SIGNS.get(code)
+    if text.startswith("-"):
+        return f"-{sign}{text[1:]}" if sign else f"{text} {code}"
+    return f"{sign}{text}" if sign else f"{text} {code}"
 
 
 def label_id(kind: str, value: object) -> str:

@@ -4,6 +4,7 @@
     {{ seconds|clock }}               1:25:10            {{ minutes * 60|clock(False) }} → 1:25
     {{ rate|pct }}                    95.3%
     {{ value|num }}                   2.5 (at most one decimal)
+    {{ amount|money(currency) }}      ¥1,860.00 / US$12.50 (currency defaults to CNY)
     {{ ticket.status|label("status") }}   处理中 — catalog id `status_open`
 
 Label kinds with catalog ids (`<kind>_<value>`): status, priority, type, channel, emotion,
@@ -42,6 +43,10 @@ def num_filter(value: Any, digits: int = 1) -> str:
     return humanize.number(value, digits)
 
 
+def money_filter(amount: Any, currency: str = "CNY") -> str:
+    return humanize.money(amount, currency)
+
+
 @pass_context
 def label_filter(ctx: Context, value: Any, kind: str) -> str:
     return humanize.label(kind, value, _locale(ctx))
@@ -52,6 +57,7 @@ FILTERS: dict[str, Any] = {
     "clock": clock_filter,
     "pct": pct_filter,
     "num": num_filter,
+    "money": money_filter,
     "label": label_filter,
 }
 

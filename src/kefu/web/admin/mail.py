@@ -37,7 +37,7 @@ DELIVERY_KINDS = {  # DeliveryError.kind -> what to check, for the person at the
 LABELS = {  # field -> its label's message id, for refusals next to their meaning
     "address": "Address",
     "from_name": "Sender name",
-    "name": "Name",
+    "name": "Mailbox name",
     "host": "Server",
     "port": "Port",
     "username": "User name",

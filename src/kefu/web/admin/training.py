@@ -152,7 +152,7 @@ class ExamView(AdminView):
     intro = N_("An exam that certifies a skill is the only way to get that skill for routing.")
     columns = (
         Column(N_("Name"), lambda ctx, e: e.name),
-        Column(N_("Questions"), lambda ctx, e: str(e.question_count)),
+        Column(N_("Question count"), lambda ctx, e: str(e.question_count)),
         Column(N_("Pass mark"), lambda ctx, e: f"{e.pass_mark}%"),
         Column(N_("Attempts"), lambda ctx, e: str(e.max_attempts) if e.max_attempts else ctx._("no limit")),
         Column(
@@ -237,7 +237,7 @@ class QuestionView(AdminView):
         Column(N_("Exam"), lambda ctx, q: ctx.aux["exams"].get(q.exam_id, "?")),
         Column(N_("Kind"), lambda ctx, q: ctx._(KINDS.get(q.kind, q.kind))),
         Column(N_("Question"), lambda ctx, q: q.text[:80]),
-        Column(N_("Points"), lambda ctx, q: str(q.points)),
+        Column(N_("Question points"), lambda ctx, q: str(q.points)),
     )
     fields = (
         Field("exam_id", N_("Exam"), kind="select", choices="exam"),
@@ -245,7 +245,7 @@ class QuestionView(AdminView):
         Field("text", N_("Question"), kind="textarea", required=True),
         Field("options", N_("Options"), kind="lines", help=N_("One per line (choice questions)")),
         Field("correct", N_("Right options"), help=N_("Their numbers, e.g. 2 or 1,3")),
-        Field("points", N_("Points"), kind="number"),
+        Field("points", N_("Question points"), kind="number"),
         Field("position", N_("Order"), kind="number"),
     )
 
