@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.kit import fastsql
 from kefu.kit.time import utcnow
 from kefu.models.bot import BotModel, BotTurnLog, Intent, IntentExample
-from kefu.models.settings import SettingValue
+from kefu.models.settings import SettingValue, read_setting, write_setting
 
 SETTINGS_KEY = "bot"
 
@@ -75,16 +75,11 @@ async def version(session: AsyncSession) -> tuple[Any, ...]:
 
 
 async def settings(session: AsyncSession) -> dict[str, Any] | None:
-    row = await session.get(SettingValue, SETTINGS_KEY)
-    return dict(row.value) if row is not None else None
+    return await read_setting(session, SETTINGS_KEY)
 
 
 async def save_settings(session: AsyncSession, value: dict[str, Any]) -> None:
-    row = await session.get(SettingValue, SETTINGS_KEY)
-    if row is None:
-        session.add(SettingValue(key=SETTINGS_KEY, value=value, updated_at=utcnow()))
-    else:
-        row.value, row.updated_at = value, utcnow()
+    await write_setting(session, SETTINGS_KEY, value)
 
 
 async def unanswered(session: AsyncSession, since: datetime, limit: int = 5000) -> Sequence[BotTurnLog]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.kit.time import ensure_utc, utcnow
+from kefu.kit.time import ensure_utc
 from kefu.models import Conversation, Customer
 from kefu.models.loyalty import (
     CompensationRule,
@@ -21,7 +21,7 @@ from kefu.models.loyalty import (
     PointsEntry,
     Referral,
 )
-from kefu.models.settings import SettingValue
+from kefu.models.settings import read_setting, write_setting
 from kefu.models.ticket import Ticket, TicketStatus
 
 
@@ -289,15 +289,10 @@ class LoyaltyRepository:
         return [(int(c), ensure_utc(p)) for c, p in (await session.execute(stmt)).all()]
 
     async def setting(self, session: AsyncSession, key: str) -> dict[str, Any] | None:
-        row = await session.get(SettingValue, key)
-        return dict(row.value) if row is not None else None
+        return await read_setting(session, key)
 
     async def save_setting(self, session: AsyncSession, key: str, value: dict[str, Any]) -> None:
-        row = await session.get(SettingValue, key)
-        if row is None:
-            session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
-        else:
-            row.value, row.updated_at = value, utcnow()
+        await write_setting(session, key, value)
 
     async def all_rules(self, session: AsyncSession) -> Sequence[CompensationRule]:
         stmt = sa.select(CompensationRule).order_by(CompensationRule.active.desc(), CompensationRule.id)

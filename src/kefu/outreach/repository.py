@@ -33,7 +33,7 @@ from kefu.models.outreach import (
     OutreachUnsubscribe,
     SendStatus,
 )
-from kefu.models.settings import SettingValue
+from kefu.models.settings import read_setting, write_setting
 
 SETTING_KEY = "outreach"
 
@@ -448,15 +448,10 @@ class OutreachRepository:
         return (await session.execute(stmt)).scalar_one_or_none()
 
     async def setting(self, session: AsyncSession) -> dict[str, Any] | None:
-        row = await session.get(SettingValue, SETTING_KEY)
-        return dict(row.value) if row is not None else None
+        return await read_setting(session, SETTING_KEY)
 
     async def save_setting(self, session: AsyncSession, value: dict[str, Any]) -> None:
-        row = await session.get(SettingValue, SETTING_KEY)
-        if row is None:
-            session.add(SettingValue(key=SETTING_KEY, value=value, updated_at=utcnow()))
-        else:
-            row.value, row.updated_at = value, utcnow()
+        await write_setting(session, SETTING_KEY, value)
 
 
 outreach_repository = OutreachRepository()
