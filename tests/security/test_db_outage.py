@@ -152,6 +152,7 @@ c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN IMMEDIATE")  # the write lock, as a backup tool or a stray sqlite3 shell holds it
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
+print("unlocking", flush=True)
 c.execute("ROLLBACK")
 """
 
@@ -178,6 +179,14 @@ async def test_a_locked_sqlite_file_delays_or_refuses_writes_cleanly_and_reads_g
             assert locker.stdout is not None
             assert (await locker.stdout.readline()).strip() == b"locked"
             started = time.monotonic()
+            unlocked = asyncio.Event()
+
+            async def watch_unlock() -> None:
+                assert locker.stdout is not None
+                await locker.stdout.readline()
+                unlocked.set()
+
+            watcher = asyncio.create_task(watch_unlock())
 
             async def write(n: int) -> None:
                 r = await c.post(
@@ -192,14 +201,16 @@ async def test_a_locked_sqlite_file_delays_or_refuses_writes_cleanly_and_reads_g
             writes = [asyncio.create_task(write(n)) for n in range(5)]
             reads = 0
             while time.monotonic() - started < OUTAGE_SECONDS - 2:
-                t0 = time.monotonic()
                 r = await c.get("/api/v1/tickets")
-                assert r.status_code == 200 and time.monotonic() - t0 < 3, "a read waited on the lock"
+                # Answered while the other process still held the lock: not a wait for it
+                # (a wall-clock bound here failed on a loaded machine, 6.2 s for a read).
+                assert r.status_code == 200 and not unlocked.is_set(), "a read waited on the lock"
                 reads += 1
                 await asyncio.sleep(0.5)
             await asyncio.gather(*writes)
             await locker.wait()
-            assert reads >= 10
+            await watcher
+            assert reads >= 3
             after = await c.post(
                 "/api/v1/tickets",
                 json={"subject": "锁库之后", "description": "…", "channel": "web",
