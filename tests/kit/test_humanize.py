@@ -142,5 +142,8 @@ class TestMoney:
 
         assert humanize.money(Decimal(amount), currency) == text
 
+    def test_round_sums(self) -> None:
+        assert humanize.money(158873.4, "CNY", 0) == "¥158,873"
+
     def test_no_amount_is_a_dash(self) -> None:
         assert humanize.money(None) == "—"

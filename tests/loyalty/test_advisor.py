@@ -241,7 +241,7 @@ class TestPages:
         assert page.status_code == 200 and "我的客户" in page.text
         row = page.text[page.text.find(f'data-customer="{env["customer"]}"') :]
         row = row[: row.find("</tr>")]
-        assert "何静" in row and "中价值" in row and "¥150000" in row
+        assert "何静" in row and "中价值" in row and "¥150,000" in row
         assert "<td>1</td>" in row  # one open ticket
         assert "—" not in row  # the ticket is the last contact
         sun_page = await client.get("/agent/my-customers", headers={**HTML, **bearer(sun_token)})

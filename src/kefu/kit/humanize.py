@@ -102,12 +102,12 @@ def number(value: float | int | None, digits: int = 1) -> str:
 _CURRENCY_SIGNS = {"CNY": "¥", "RMB": "¥", "USD": "US$", "HKD": "HK$", "EUR": "€", "GBP": "£", "JPY": "JP¥"}
 
 
-def money(amount: Decimal | float | int | None, currency: str = "CNY") -> str:
+def money(amount: Decimal | float | int | None, currency: str = "CNY", digits: int = 2) -> str:
     """An amount as people write it: `¥1,860.00`, `US$12.50`; other currencies keep their
-    code after the number (`1,200.00 SGD`)."""
+    code after the number (`1,200.00 SGD`). `digits=0` for round sums (`¥158,873`)."""
     if amount is None:
         return EMPTY
-    text = f"{Decimal(str(amount)):,.2f}"
+    text = f"{Decimal(str(amount)):,.{digits}f}"
     code = (currency or "CNY").upper()
     sign = _CURRENCY_SIGNS.get(code)
     if text.startswith("-"):

@@ -43,8 +43,8 @@ def num_filter(value: Any, digits: int = 1) -> str:
     return humanize.number(value, digits)
 
 
-def money_filter(amount: Any, currency: str = "CNY") -> str:
-    return humanize.money(amount, currency)
+def money_filter(amount: Any, currency: str = "CNY", digits: int = 2) -> str:
+    return humanize.money(amount, currency, digits)
 
 
 @pass_context
