@@ -88,13 +88,14 @@ def test_unsure_texts_take_the_tuned_logit_and_a_missing_graph_falls_back(tmp_pa
     np.savez(saved, head_weights=w, head_bias=np.array([b], np.float32), **weights)
     out = _build(tmp_path, "--tuned", "--tuned-from", str(saved))
     model = read_model_dir(out)
-    text = "质量很差，房间很干净"  # one cue each way: the hashed model is unsure
+    text = "质量很差，房间很干净"  # one cue each way
     assert model.tuned is not None and model.tuned.logit(text) is not None
-    assert abs(model.model_logit(text)) < model.tuned_margin
     alone = dataclasses.replace(model, tuned=None).score(text)
-    assert model.score(text) != alone
+    # inside the margin the tuned logit is blended in, outside it is not
+    assert dataclasses.replace(model, tuned_margin=99.0).score(text) != alone
+    assert dataclasses.replace(model, tuned_margin=0.0).score(text) == alone
     (out / "tuned.onnx").unlink()
-    fresh = read_model_dir(out)
+    fresh = dataclasses.replace(read_model_dir(out), tuned_margin=99.0)
     assert fresh.tuned is not None and fresh.tuned.logit(text) is None
     assert fresh.score(text) == alone  # no graph: the hashed model decides, no error
 
