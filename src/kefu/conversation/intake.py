@@ -131,17 +131,7 @@ async def customer_message(
     """Store the message; an inline bot's answer is stored in the same commit (then `bot` is
     None), any other bot's turn is left to `run_bot`."""
     bot_slot = get_bot()
-    # The heavy, state-free parts before (not in) the write unit, in worker threads: the
-    # unit runs on the event loop while every other write of the process waits for it. The
-    # emotion model runs a sentence encoder on unsure opinions (~5-20 ms).
-    prefetch = getattr(bot_slot, "prefetch", None)
-    emotion = _remembered(text)  # no thread hop, no task for a text seen lately
-    if emotion is None and prefetch is not None:
-        emotion, _ = await asyncio.gather(feeling_of(text), prefetch(text))
-    elif emotion is None:
-        emotion = await feeling_of(text)
-    elif prefetch is not None:
-        await prefetch(text)
+    emotion, inferred = await _infer(bot_slot, text)
 
     async def work(session: AsyncSession) -> Accepted:
         msg, is_new, conv = await conversation_service.customer_message(
@@ -173,7 +163,8 @@ async def customer_message(
             notice = BotTurn(replies=[outage], reason="incident", intent="incident")
             await conversation_service.bot_turn(session, conv.id, notice, question=text, locked=conv)
             return Accepted(seq=msg.seq, is_new=True, bot=None)
-        turn = await _turn_in(bot_slot, session, ctx, greet=False)
+        # When the bot's inference ran out of time, its turn runs after the commit.
+        turn = await _turn_in(bot_slot, session, ctx, greet=False) if inferred else None
         if turn is None:
             return Accepted(seq=msg.seq, is_new=True, bot=ctx)
         await conversation_service.bot_turn(session, conv.id, turn, question=text, locked=conv)
@@ -182,13 +173,40 @@ async def customer_message(
     return await write(db, work)
 
 
+async def _infer(bot: BotSlot, text: str) -> tuple[Emotion | None, bool]:
+    """The message's emotion and the bot's prediction, made before (not in) the write unit
+    in worker threads: the unit runs on the event loop while every other write of the
+    process waits for it, and the emotion model runs a sentence encoder on unsure opinions
+    (~5-20 ms). The bot's timeout covers this inference, and only this: inside the unit the
+    turn's database reads are never cut off mid-statement (that failed the message).
+    (emotion, or None to analyse it in the unit; False when the prediction ran out of time)."""
+    prefetch = getattr(bot, "prefetch", None)
+    emotion = _remembered(text)  # no thread hop, no task for a text seen lately
+    if emotion is not None and prefetch is None:
+        return emotion, True
+    try:
+        async with asyncio.timeout(BOT_TIMEOUT_SECONDS):
+            if emotion is None and prefetch is not None:
+                emotion, _ = await asyncio.gather(feeling_of(text), prefetch(text))
+            elif emotion is None:
+                emotion = await feeling_of(text)
+            elif prefetch is not None:
+                await prefetch(text)
+    except TimeoutError:
+        log.warning("bot.inference_timeout", seconds=BOT_TIMEOUT_SECONDS)
+        return _remembered(text), False
+    return emotion, True
+
+
 async def _turn_in(bot: BotSlot, session: AsyncSession, ctx: BotContext, *, greet: bool) -> BotTurn | None:
     """The bot's turn inside the message's own write unit, so message and answer share one
     commit and one fsync; None leaves the turn to `run_bot` after the commit.
 
     A bot that only computes (`inline`) always answers here. The NLU bot answers here unless
     the turn calls a business system (`respond_in` gives None), or an earlier turn of this
-    conversation is still out waiting on one (answering now would skip its result)."""
+    conversation is still out waiting on one (answering now would skip its result).
+    `respond_in` runs without the bot's timeout: what it awaits is the unit's own database
+    reads (cancelling one mid-statement broke the unit); its inference ran before (`_infer`)."""
     if getattr(bot, "inline", False):
         return await _turn(bot, ctx, greet=greet)
     respond_in = getattr(bot, "greet_in" if greet else "respond_in", None)
@@ -198,9 +216,8 @@ async def _turn_in(bot: BotSlot, session: AsyncSession, ctx: BotContext, *, gree
     if pending is not None and pending.locked():
         return None
     try:
-        async with asyncio.timeout(BOT_TIMEOUT_SECONDS):
-            turn: BotTurn | None = await respond_in(session, ctx)
-            return turn
+        turn: BotTurn | None = await respond_in(session, ctx)
+        return turn
     except Exception as exc:  # the turn is retried after the commit, where failure apologises
         log.warning("bot.inline_failed", conversation_id=ctx.conversation_id, error=repr(exc))
         return None
