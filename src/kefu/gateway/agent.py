@@ -29,6 +29,7 @@ from kefu.gateway.common import (
     message_fields,
     origin_allowed,
     parse_frame,
+    refused_when_overloaded,
     run_until_first_done,
     send_json,
 )
@@ -116,6 +117,7 @@ class AgentFeed:
 
 
 @router.websocket("/ws/agent")
+@refused_when_overloaded
 async def agent_socket(ws: WebSocket, token: str = "", feed: str = "") -> None:
     """`feed=presence` (every staff page but the workspace): the agent's own channel only —
     presence changes and new-chat notices — and the heartbeat that keeps them present."""

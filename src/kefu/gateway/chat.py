@@ -28,6 +28,7 @@ from kefu.gateway.common import (
     message_fields,
     origin_allowed,
     parse_frame,
+    refused_when_overloaded,
     run_until_first_done,
     send_json,
 )
@@ -93,6 +94,7 @@ class SeqFeed:
 
 
 @router.websocket("/ws/chat")
+@refused_when_overloaded
 async def chat_socket(ws: WebSocket, token: str = "") -> None:
     app = ws.app
     settings = app.state.settings

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
 from fastapi import WebSocket
+from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from kefu.conversation import frames
+from kefu.errors import Overloaded
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
@@ -67,7 +70,33 @@ async def run_until_first_done(*coros: Any) -> None:
 
 
 CLOSE_TOO_MANY_ERRORS = 4408
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the server is overloaded
 MAX_ERRORS = 50
+SocketEndpoint = Callable[..., Awaitable[None]]
+
+
+def refused_when_overloaded(endpoint: SocketEndpoint) -> SocketEndpoint:
+    """A socket whose database work was refused for want of a free connection
+    (kit.admission) outside a message frame (those get an `overloaded` error frame): before
+    the handshake is accepted, a 503 in the error envelope with Retry-After; after, close
+    1013 (try again later). Otherwise it would surface in the server as an unhandled ASGI
+    exception with a traceback per refused socket."""
+
+    @functools.wraps(endpoint)
+    async def guarded(ws: WebSocket, *args: Any, **kwargs: Any) -> None:
+        try:
+            await endpoint(ws, *args, **kwargs)
+        except Overloaded as refused:
+            if ws.application_state == WebSocketState.CONNECTING:
+                body = {"error": {"code": refused.code, "message": refused.message}}
+                denial = JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+                with contextlib.suppress(Exception):
+                    await ws.send_denial_response(denial)
+                    return
+            with contextlib.suppress(Exception):
+                await ws.close(code=CLOSE_TRY_AGAIN_LATER)
+
+    return guarded
 
 
 class TokenBucket:

@@ -30,6 +30,7 @@ from functools import partial
 from typing import Any, cast
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -39,6 +40,7 @@ from kefu.kit.db import Base, Database, after_commit
 from kefu.kit.realtime import Bus, Subscription, get_bus
 from kefu.kit.time import utcnow
 
+_log = structlog.get_logger(__name__)
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 # What an I/O job may hand back: its last write (recording the outcome), run in the same
 # write unit that marks the job done instead of a unit of its own.
@@ -296,7 +298,12 @@ class Worker:
             await self._release([job_id])
             raise
         except Exception:
-            await self._failed(job_id, traceback.format_exc(limit=20))
+            error = traceback.format_exc(limit=20)
+            try:
+                await self._failed(job_id, error)
+            except Exception as unrecorded:  # e.g. no connection free (kit.admission)
+                # The job stays claimed; its lease runs out and it is claimed again.
+                _log.warning("jobs.failure_not_recorded", job_id=job_id, error=repr(unrecorded))
 
     def _key(self, job_id: int) -> dict[str, Any]:
         return {"job_id": job_id, "worker": self.worker_id}
