@@ -95,11 +95,14 @@ class TestRefusedMessages:
         # loaded machine), which is not what this test is about.
         await chat(server, tokens.pop(), refusals)
         refusals.clear()
-        acked = await asyncio.gather(*(chat(server, t, refusals) for t in tokens))
-        assert all(len(a) == 1 for a in acked)  # every message acked in the end
+        rounds = 0
+        while not refusals and rounds < 10:  # a loaded machine may spread one round out
+            rounds += 1
+            acked = await asyncio.gather(*(chat(server, t, refusals) for t in tokens))
+            assert all(len(a) == 1 for a in acked)  # every message acked in the end
         assert {f["code"] for f in refusals} <= {"overloaded"}, refusals
         assert all("client_id" in f for f in refusals)
-        assert refusals, "12 messages at once on one connection: some must have been refused"
+        assert refusals, "12 messages at once on one connection, 10 times: some must be refused"
         # Stored once each: the resumed history holds the one customer line.
         for token in tokens[:5]:
             async with await connect(server, token) as ws:
@@ -111,4 +114,4 @@ class TestRefusedMessages:
                         break
                     if frame["type"] == "message" and frame["sender"] == "customer":
                         lines.append(frame)
-            assert [m["text"] for m in lines] == ["在吗"]
+            assert [m["text"] for m in lines] == ["在吗"] * rounds
