@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kefu.errors import KefuError
-from kefu.nlp import entities
+from kefu.nlp import augment, entities
 from kefu.nlp.calibration import (
     COSTLY_ENCODER_MIN_GAIN,
     NEG_FLOOR,
@@ -78,6 +78,28 @@ _READY_MAX = 4096  # prefetched embeddings waiting for their predict (bounded)
 _ENCODER_MIN_SHARE = 0.5  # share of Latin-script examples from which the encoder is used
 _MIN_NEGATIVES = 10  # out-of-scope rows needed to train the out-of-scope class
 _BACKGROUND_MAX_SIM = 0.5  # a background question this close to an example is not a negative
+# Few-shot Chinese intent sets: synonym/template copies of each example (augment.py), at
+# most AUG_PER_TEXT an example and AUG_PER_INTENT an intent (8 examples: 4 each; an intent
+# with 33+ examples gets none). They train the SVM and the sparse nearest-neighbour side only:
+# embedding them for the ridge head too lost in-scope accuracy (docs/bot.md).
+AUG_PER_TEXT = 4
+AUG_PER_INTENT = 32
+# Up to this many examples an intent (median) the ridge weight's ties go to the encoder
+# (calibration._dense_rows); with more, the examples cover more of the customers' wording.
+FEW_SHOT = 12
+
+
+def _with_copies(
+    plan: tuple[IntArray, IntArray, IntArray], origin: Sequence[int], n_base: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """A validation plan over the given rows, with each copy (row n_base + j of text
+    origin[j]) training where its text trains: a held-out row never meets its own copies."""
+    train, val, pseudo = plan
+    if not origin:
+        return plan
+    keep = np.isin(np.asarray(origin, np.int64), train)
+    extra = (n_base + np.flatnonzero(keep)).astype(np.int32)
+    return np.concatenate([train, extra]).astype(np.int32), val, pseudo
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,12 +268,21 @@ class IntentModel:
             for c in range(n_classes)
         ]
         self._known = entities.known_kinds(texts)
+        apart = sum(has_cjk(t) for t in texts) * 2 >= len(texts)  # a mostly Chinese intent set
+        copies, origin = (
+            augment.expand(texts, clean, AUG_PER_TEXT, AUG_PER_INTENT, self.seed)
+            if apart and n_classes > 1  # a single intent is matched by similarity: no copies
+            else ([], [])
+        )
+        # coverage and the pinyin lexicon keep to the examples' own words: with the copies'
+        # synonyms the pinyin rewrite chose among more homophones (zh_aftersales pinyin rows)
         self._cover = Coverage.build(texts)
-        everything = [*texts, *oos_texts, *background]
+        everything = [*texts, *oos_texts, *background, *copies]
         vec, x_all = _Vectorizer.fit(everything, min_df=2 if len(everything) >= 2000 else 1)
         self._vec = vec
         x_in = x_all[: len(texts)]
-        neg_rows = _negatives(x_in, x_all[len(texts) :], len(oos_texts))
+        x_copies = x_all[len(everything) - len(copies) :]
+        neg_rows = _negatives(x_in, x_all[len(texts) : len(everything) - len(copies)], len(oos_texts))
         if len(neg_rows) >= _MIN_NEGATIVES:
             # The out-of-scope rows are one more class the SVM learns ("none of these"); a
             # question closer to it than to any intent is declined whatever its confidence.
@@ -261,8 +292,10 @@ class IntentModel:
         negatives = [everything[len(texts) + int(i)] for i in neg_rows]
         from scipy.sparse import vstack as sparse_vstack  # type: ignore[import-untyped]  # lazy
 
-        x = sparse_vstack([x_in, x_all[len(texts) + neg_rows]]).tocsr() if len(neg_rows) else x_in
-        y = np.concatenate([y_in, np.full(len(neg_rows), n_classes, np.int32)]).astype(np.int32)
+        x = sparse_vstack([x_in, x_all[len(texts) + neg_rows], x_copies]).tocsr()
+        y_copies = y_in[np.asarray(origin, np.int64)] if copies else np.zeros(0, np.int32)
+        n_base = len(texts) + len(neg_rows)
+        y = np.concatenate([y_in, np.full(len(neg_rows), n_classes, np.int32), y_copies]).astype(np.int32)
         k_all = n_classes + (self._neg is not None)
         self.validation["negatives"] = float(len(neg_rows))
 
@@ -271,20 +304,20 @@ class IntentModel:
         # accuracy by 7 points from one split to the next (bench/bot_nlu.py, over seeds).
         n_plans = VALIDATION_PLANS if len(texts) <= SMALL_TRAINING_SET else 1
         plans = [
-            p
+            _with_copies(p, origin, n_base)
             for k in range(n_plans)
-            if (p := validation_plan(y, n_classes, np.random.default_rng(self.seed + 1000 * k))) is not None
+            if (p := validation_plan(y[:n_base], n_classes, np.random.default_rng(self.seed + 1000 * k)))
+            is not None
         ]
         x64 = x.astype(np.float64)
         large = len(y) > _HARD_NEGATIVES + _RANDOM_NEGATIVES + 200
         closeness = _centroid_similarity(x64, y, k_all) if large and k_all > 2 else None
         negative = -1 if self._neg is None else self._neg
-        apart = sum(has_cjk(t) for t in texts) * 2 >= len(texts)  # a mostly Chinese intent set
         fits: list[_Fit] = (
             [_train_ovr(x64, y, self.c, self.seed, closeness, negative, apart)] if k_all >= 2 else []
         )
         self._lin = _Linear.assemble(vec.dim, k_all, fits) if fits else None
-        self._nn = _Neighbours.build(x_in, y_in)
+        self._nn = _Neighbours.build(x[y < n_classes], y[y < n_classes])  # copies included
         val_lins: list[_Linear | None] = []
         for rows, _, _ in plans:
             sub = None if closeness is None else np.ascontiguousarray(closeness[:, rows])
@@ -294,10 +327,10 @@ class IntentModel:
             fit = _train_ovr(x64[rows], y[rows], self.c, self.seed, sub, negative, apart)
             val_lins.append(_Linear.assemble(vec.dim, k_all, [fit]))
         # The encoder only pays off with a validation split to weigh and calibrate it on.
-        all_texts = [*texts, *negatives]
+        all_texts = [*texts, *negatives, *copies]
         self._encoder = None
         self._centre = None
-        embedded = self._embed(all_texts, len(texts)) if plans and val_lins[0] is not None else None
+        embedded = self._embed(all_texts, len(texts), n_base) if plans and val_lins[0] is not None else None
         fitted: list[Fitted] = []
         for plan, val_lin in zip(plans, val_lins, strict=True):
             dense_parts: tuple[FloatArray, npt.NDArray[np.bool_], _Dense | None] | None = None
@@ -323,6 +356,8 @@ class IntentModel:
                     oos_prior=self.oos_prior,
                     seed=self.seed,
                     neighbour_claims=self._neighbour_claims,
+                    copies_from=n_base,
+                    few_shot=float(np.median(np.bincount(y_in))) <= FEW_SHOT,
                     dense_min_gain=COSTLY_ENCODER_MIN_GAIN
                     if self._encoder is not None and self._encoder.name == E5_SMALL
                     else 0.0,
@@ -344,10 +379,11 @@ class IntentModel:
         return self
 
     def _embed(
-        self, everything: Sequence[str], n_texts: int
+        self, everything: Sequence[str], n_texts: int, n_read: int
     ) -> tuple[FloatArray, npt.NDArray[np.bool_]] | None:
         """Embeddings (rounded to float16 precision, as exported) of the texts the encoder
-        reads, and which rows those are; None without an encoder or English examples."""
+        reads among the first `n_read` (the copies after them are not embedded), and which
+        rows those are; None without an encoder or English examples."""
         if not self.encoder_name:
             return None
         latin = np.fromiter((_reads(MINILM, t) for t in everything), bool, len(everything))
@@ -359,6 +395,7 @@ class IntentModel:
         if self._encoder is None:
             return None
         has = np.fromiter((_reads(name, t) for t in everything), bool, len(everything))
+        has[n_read:] = False
         rows = np.flatnonzero(has)
         emb = np.zeros((len(everything), self._encoder.dim), np.float32)
         texts = [everything[int(i)] for i in rows]
