@@ -19,6 +19,7 @@ the rest is read raw, filtered in SQL.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,6 +79,17 @@ def parse_only(values: dict[str, str | int | None]) -> dict[str, str]:
             raise Unprocessable(f"unknown slice {dim!r}", code="invalid_slice")
         only[dim] = str(value)
     return only
+
+
+@dataclass(frozen=True)
+class DayRollup:
+    """A local day's rollups, computed and not yet stored (see `build_day`)."""
+
+    start: datetime
+    end: datetime
+    rows: dict[Any, Any]  # slice -> stats JSON, the marker included
+    per_hour: dict[datetime, Any]
+    cells: dict[Dims, cube.CellStats]
 
 
 class AnalyticsService:
@@ -333,6 +345,12 @@ class AnalyticsService:
     # --- refresh ------------------------------------------------------------------------
     async def refresh_day(self, session: AsyncSession, day: date) -> int:
         """Store a day's rollups: every slice for the day, the whole company per hour."""
+        return await self.store_day(session, day, await self.build_day(session, day))
+
+    async def build_day(self, session: AsyncSession, day: date) -> DayRollup:
+        """A day's rollups computed from one read of its rows (a read snapshot is enough:
+        the job reads in one and writes in a short unit, so SQLite's single writer is not
+        held while the day is computed)."""
         tz = timezone()
         start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
         buckets = hours(day, tz)
@@ -344,14 +362,17 @@ class AnalyticsService:
             slices = Builder().build(window, tz)
             per_hour = _per_hour(window, buckets, tz)
             cells = cube.CubeBuilder().cube(window, tz)
-        now = utcnow()
         # A whole day's occupancy spans are final: folded, the rollup stays small.
         slices.update(cube.pair_rollups(cells))
         rows = {s: st.fold_spans().to_json() for s, st in slices.items()}
-        await repo.replace_day(session, day, {**rows, cube.MARKER: {}}, now)
-        await repo.replace_hours(session, start, end, per_hour, now)
-        await cube.replace_cells(session, day, cells)
-        return len(slices)
+        return DayRollup(start, end, {**rows, cube.MARKER: {}}, per_hour, cells)
+
+    async def store_day(self, session: AsyncSession, day: date, built: DayRollup) -> int:
+        now = utcnow()
+        await repo.replace_day(session, day, built.rows, now)
+        await repo.replace_hours(session, built.start, built.end, built.per_hour, now)
+        await cube.replace_cells(session, day, built.cells)
+        return len(built.rows) - 1  # the marker row is not a slice
 
     async def store_if_empty(self, session: AsyncSession, days: list[date]) -> bool:
         """Store empty rollups for a run of days with no activity at all (fast backfill)."""

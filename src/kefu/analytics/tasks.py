@@ -1,6 +1,6 @@
 """Rollup refresh: every 30 s the local days touched since the last run are recomputed (every
-slice per day, the whole company per hour), one short transaction per day (SQLite has one
-writer: no long lock), then today's finished hours, then the watermark moves."""
+slice per day, the whole company per hour) in read snapshots and stored in short write units
+(SQLite has one writer: no long lock), then today's finished hours, then the watermark moves."""
 
 from __future__ import annotations
 
@@ -29,11 +29,19 @@ async def refresh(db: Database) -> int:
             if not await analytics_service.store_if_empty(session, chunk):
                 todo.extend(chunk)
     while todo:
-        # Several (empty or small) days per transaction, but no transaction past ~0.5 s.
-        async with db.transaction() as session:
+        # Days are computed in a read snapshot (~0.5 s of them at a time), then stored in one
+        # short write unit: computing a busy day took ~0.8 s, and holding SQLite's only writer
+        # that long stalled every chat message behind it. Safe against later commits: the
+        # next run recomputes days touched since this run's watermark (minus an overlap).
+        built = []
+        async with db.read() as session:
             started = time.monotonic()
             while todo and time.monotonic() - started < BATCH_SECONDS:
-                await analytics_service.refresh_day(session, todo.pop(0))
+                day = todo.pop(0)
+                built.append((day, await analytics_service.build_day(session, day)))
+        async with db.transaction() as session:
+            for day, rollup in built:
+                await analytics_service.store_day(session, day, rollup)
     # Today's finished hours: read in a snapshot (no write lock while reading), then stored.
     async with db.read() as session:
         hours = await analytics_service.hours_to_refresh(session, now, today_touched)
