@@ -289,18 +289,20 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"
         full_env = {**QUICK_DEMO, **os.environ, **env, "KEFU_PORT": str(port)}
+        # The server's output goes to a file, not a pipe nobody reads: a chatty server would
+        # block once the pipe's 64 KB filled, and the test would hang.
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kefu.cli", "serve", "--port", str(port), *args],
             env=full_env,
             cwd=ROOT,
-            stdout=subprocess.PIPE,
+            stdout=self.output,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + ready_seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                out = self.proc.stdout.read().decode() if self.proc.stdout else ""
-                raise RuntimeError(f"kefu serve exited: {out}")
+                raise RuntimeError(f"kefu serve exited: {self.logs()}")
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
                     return
@@ -309,6 +311,11 @@ class LiveServer:
         self.stop()
         raise RuntimeError("kefu serve did not become ready")
 
+    def logs(self) -> str:
+        """What the server printed so far (the last 20,000 characters)."""
+        self.output.seek(0)
+        return self.output.read().decode(errors="replace")[-20_000:]
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -316,6 +323,7 @@ class LiveServer:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        self.output.close()
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
