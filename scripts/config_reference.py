@@ -45,7 +45,9 @@ MEANINGS = {
     "allowed_origins": "Extra origins allowed for browser requests and WebSocket handshakes (JSON list)",
     "worker_concurrency": "Jobs one worker runs at once",
     "job_lease_seconds": "A claimed job not finished within this time is claimed again (crashed worker)",
-    "smtp_host": "Outgoing mail server; unset keeps outgoing mail as held",
+    "smtp_host": "Outgoing mail server; unset keeps outgoing mail as held. The `KEFU_SMTP_*` values are "
+    "the default until an admin saves the relay on /admin/mail (发信服务器); from then on the page "
+    "decides (its password sealed at rest)",
     "smtp_port": "Outgoing mail server port",
     "smtp_user": "Outgoing mail user",
     "smtp_password": "Outgoing mail password",

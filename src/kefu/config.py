@@ -96,9 +96,9 @@ class Settings(BaseSettings):
     # at most db_pool_size units at once; one that would wait longer than db_queue_seconds,
     # or behind db_queue_max others, is refused as retryable (503 / an `overloaded` frame).
     db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
-    db_queue_seconds: float = Field(default=15.0, gt=0)
-    db_queue_max: int = Field(default=2000, ge=0)
+    db_max_overflow: int = Field(default=10, ge=0)  # extra connections for units nested in a unit
+    db_queue_seconds: float = Field(default=15.0, gt=0)  # longest wait for a connection, then 503
+    db_queue_max: int = Field(default=2000, ge=0)  # most units waiting per process, then 503
     worker_concurrency: int = 4
     # A job worker looks for due jobs (and schedules periodic ones) this often; jobs committed
     # meanwhile wake it at once (a hint over Redis in cluster mode, kit.jobs), so this bounds
