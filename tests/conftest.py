@@ -340,7 +340,14 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
 def quick_demo_output(basetemp: Path) -> str:
     """What the shared quick demo's `kefu demo` printed (quick_demo has built it)."""
-    return (basetemp.parent / "demo-template" / ".demo-output").read_text(encoding="utf-8")
+    return (_run_dir(basetemp) / "demo-template" / ".demo-output").read_text(encoding="utf-8")
+
+
+def _run_dir(basetemp: Path) -> Path:
+    """This pytest run's own folder: xdist workers' basetemps (popen-gwN) sit in it; a run
+    without xdist has it as its basetemp (its parent is shared by every run, and a demo
+    template left there by an earlier run holds secrets sealed with that run's key)."""
+    return basetemp.parent if basetemp.name.startswith("popen-gw") else basetemp
 
 
 def quick_demo(folder: Path, basetemp: Path) -> dict[str, str]:
@@ -354,7 +361,7 @@ def quick_demo(folder: Path, basetemp: Path) -> dict[str, str]:
     import fcntl
     import shutil
 
-    template = basetemp.parent / "demo-template"  # shared by the workers of this run
+    template = _run_dir(basetemp) / "demo-template"  # shared by the workers of this run
     template.mkdir(exist_ok=True)
     with (template / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -4,50 +4,16 @@ the customer follows the progress and rates the repair."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.conftest import QUICK_DEMO, ROOT, LiveServer, free_port, quick_demo
+from tests.conftest import LiveServer, free_port, quick_demo
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 45_000  # a shared, loaded machine: fragments can take seconds
-
-
-class PatientServer(LiveServer):
-    """`kefu serve` like LiveServer, with minutes (not 30 s) to get ready: the demo's first
-    start migrates and warms up on a shared, loaded machine."""
-
-    def __init__(self, env: dict[str, str], port: int, ready_seconds: float = 240) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.ws_url = f"ws://127.0.0.1:{port}"
-        full_env = {**QUICK_DEMO, **os.environ, **env, "KEFU_PORT": str(port)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kefu.cli", "serve", "--port", str(port)],
-            env=full_env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + ready_seconds
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("kefu serve exited")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError("kefu serve did not become ready")
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +25,9 @@ def field_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
         "KEFU_RATE_LIMIT": "off",
         "KEFU_LOG_LEVEL": "WARNING",
     }
-    server = PatientServer(env, free_port())
+    # Minutes, not 150 s, to get ready: the demo's first start migrates and warms up on a
+    # shared, loaded machine.
+    server = LiveServer(env, free_port(), ready_seconds=240)
     yield server
     server.stop()
 
