@@ -132,6 +132,7 @@ HTTP_REASONS = {
 
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    message = error_text(message)  # "中文 / English" literals: the request's half only
     if wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
     if status == 401:

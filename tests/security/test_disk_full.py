@@ -89,6 +89,8 @@ async def test_a_full_disk_is_507_reads_go_on_and_writes_resume(small_volume: Pa
             )  # fmt: skip
             body: dict[str, Any] = r.json()
             assert r.status_code == 507 and body["error"]["code"] == "storage_full"
+            # In the request's language only (zh_CN by default), not "中文 / English".
+            assert body["error"]["message"] == "服务器存储空间已满，请联系管理员"
             listed = await c.get("/api/v1/tickets")
             assert listed.status_code == 200  # reads go on
             filler.unlink()  # the admin frees space; no restart
