@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from kefu.nlp import augment, nlu
+from kefu.nlp.augment import with_copies
 from kefu.nlp.features import _WORD
-from kefu.nlp.nlu import IntentModel, _with_copies
+from kefu.nlp.nlu import IntentModel
 
 
 def test_a_copy_swaps_one_word_for_a_synonym_or_adds_an_opening() -> None:
@@ -46,7 +47,7 @@ def test_expand_keeps_to_its_budgets_and_never_repeats_an_example() -> None:
 def test_a_copy_trains_only_where_its_example_trains() -> None:
     plan = (np.array([0, 2, 3], np.int32), np.array([1], np.int32), np.array([4], np.int32))
     origin = [0, 1, 1, 2, 4]  # copies of rows 0, 1, 1, 2, 4 sit at rows 5..9
-    train, val, pseudo = _with_copies(plan, origin, n_base=5)
+    train, val, pseudo = with_copies(plan, origin, n_base=5)
     assert sorted(train.tolist()) == [0, 2, 3, 5, 8]  # not 6, 7 (row 1 validates), nor 9 (held out)
     assert val.tolist() == [1] and pseudo.tolist() == [4]
 

@@ -10,10 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.kit import fastsql
-from kefu.kit.time import utcnow
 from kefu.models import BotTurnLog, ChatAttachment, Conversation, Customer, Group, Message, RoutingRule, User
 from kefu.models.conversation import Sender, WidgetSession
-from kefu.models.settings import SettingValue
+from kefu.models.settings import read_setting, write_setting
 
 # The chat hot path's statements, built once with bound parameters: building a SQLAlchemy
 # expression (`.values(dict)`, `Column == x`) and its cache key each call cost more CPU
@@ -270,16 +269,11 @@ async def sticky_wait_seconds(session: AsyncSession, group_id: int) -> int | Non
 
 
 async def setting(session: AsyncSession, key: str) -> dict[str, Any] | None:
-    row = await session.get(SettingValue, key)
-    return dict(row.value) if row is not None else None
+    return await read_setting(session, key)
 
 
 async def save_setting(session: AsyncSession, key: str, value: dict[str, Any]) -> None:
-    row = await session.get(SettingValue, key)
-    if row is None:
-        session.add(SettingValue(key=key, value=value, updated_at=utcnow()))
-    else:
-        row.value, row.updated_at = value, utcnow()
+    await write_setting(session, key, value)
 
 
 _WIDGET_SESSION = sa.select(WidgetSession).where(WidgetSession.token_hash == sa.bindparam("token_hash"))

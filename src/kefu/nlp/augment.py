@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import rjieba
 
+from kefu.nlp.calibration import IntArray
 from kefu.nlp.text import has_cjk
 
 _SPAN = 3  # consecutive segmenter tokens joined to look a word up ("能"+"不能" → 能不能)
@@ -93,3 +95,16 @@ def expand(
             copies.append(v)
             origin.append(i)
     return copies, origin
+
+
+def with_copies(
+    plan: tuple[IntArray, IntArray, IntArray], origin: Sequence[int], n_base: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """A validation plan over the given rows, with each copy (row n_base + j of text
+    origin[j]) training where its text trains: a held-out row never meets its own copies."""
+    train, val, pseudo = plan
+    if not origin:
+        return plan
+    keep = np.isin(np.asarray(origin, np.int64), train)
+    extra = (n_base + np.flatnonzero(keep)).astype(np.int32)
+    return np.concatenate([train, extra]).astype(np.int32), val, pseudo

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +39,7 @@ from kefu.nlp.calibration import (
     validation_plan,
 )
 from kefu.nlp.embed_cache import EmbeddingCache
-from kefu.nlp.encoder import E5_SMALL, MINILM, SentenceEncoder, load_encoder
+from kefu.nlp.encoder import E5_SMALL, MINILM, SentenceEncoder, centred, load_encoder
 from kefu.nlp.features import _WORD, Coverage, _Vectorizer
 from kefu.nlp.heads import (
     _HARD_NEGATIVES,
@@ -53,6 +52,7 @@ from kefu.nlp.heads import (
     _Neighbours,
     _train_ovr,
 )
+from kefu.nlp.oos import background_negatives
 from kefu.nlp.pinyin import Lexicon
 from kefu.nlp.text import has_cjk
 
@@ -77,7 +77,6 @@ CHINESE_ENCODER = E5_SMALL
 _READY_MAX = 4096  # prefetched embeddings waiting for their predict (bounded)
 _ENCODER_MIN_SHARE = 0.5  # share of Latin-script examples from which the encoder is used
 _MIN_NEGATIVES = 10  # out-of-scope rows needed to train the out-of-scope class
-_BACKGROUND_MAX_SIM = 0.5  # a background question this close to an example is not a negative
 # Few-shot Chinese intent sets: synonym/template copies of each example (augment.py), at
 # most AUG_PER_TEXT an example and AUG_PER_INTENT an intent (8 examples: 4 each; an intent
 # with 33+ examples gets none). They train the SVM and the sparse nearest-neighbour side only:
@@ -87,19 +86,6 @@ AUG_PER_INTENT = 32
 # Up to this many examples an intent (median) the ridge weight's ties go to the encoder
 # (calibration._dense_rows); with more, the examples cover more of the customers' wording.
 FEW_SHOT = 12
-
-
-def _with_copies(
-    plan: tuple[IntArray, IntArray, IntArray], origin: Sequence[int], n_base: int
-) -> tuple[IntArray, IntArray, IntArray]:
-    """A validation plan over the given rows, with each copy (row n_base + j of text
-    origin[j]) training where its text trains: a held-out row never meets its own copies."""
-    train, val, pseudo = plan
-    if not origin:
-        return plan
-    keep = np.isin(np.asarray(origin, np.int64), train)
-    extra = (n_base + np.flatnonzero(keep)).astype(np.int32)
-    return np.concatenate([train, extra]).astype(np.int32), val, pseudo
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,37 +109,10 @@ class Prediction:
         return self.label is None
 
 
-def _negatives(x_in: Any, x_neg: Any, n_given: int) -> IntArray:
-    """Rows of `x_neg` the out-of-scope class learns from: every given out-of-scope row, and
-    the background rows not too close to any of the company's own examples (a seller of
-    fridges keeps "我想买一台冰箱" out of its negatives)."""
-    if x_neg.shape[0] == 0:
-        return np.zeros(0, np.int32)
-    keep = np.ones(x_neg.shape[0], bool)
-    if x_neg.shape[0] > n_given:
-        bg = x_neg[n_given:]
-        nearest = np.zeros(bg.shape[0], np.float32)
-        for lo in range(0, x_in.shape[0], 4096):  # bounded memory on large training sets
-            block = (bg @ x_in[lo : lo + 4096].T).toarray()
-            nearest = np.maximum(nearest, block.max(axis=1))
-        keep[n_given:] = nearest < _BACKGROUND_MAX_SIM
-    return np.flatnonzero(keep).astype(np.int32)
-
-
 def _reads(encoder: str | None, text: str) -> bool:
     """The English encoder reads Latin-script text (anything with Chinese characters is left
     to the segmented words and character n-grams); the multilingual one reads everything."""
     return encoder == E5_SMALL or (encoder is not None and not has_cjk(text))
-
-
-def _centred(e: FloatArray, centre: FloatArray | None) -> FloatArray:
-    """Rows minus the training texts' mean embedding, unit length again. multilingual-e5's
-    cosines bunch at 0.75-0.95 for any two texts; centred they spread over the kernel's range."""
-    if centre is None:
-        return e
-    d = e - centre
-    norm = np.linalg.norm(d, axis=-1, keepdims=True)
-    return np.asarray(d / np.maximum(norm, 1e-6), np.float32)
 
 
 # --------------------------------------------------------------------------- model
@@ -282,7 +241,9 @@ class IntentModel:
         self._vec = vec
         x_in = x_all[: len(texts)]
         x_copies = x_all[len(everything) - len(copies) :]
-        neg_rows = _negatives(x_in, x_all[len(texts) : len(everything) - len(copies)], len(oos_texts))
+        neg_rows = background_negatives(
+            x_in, x_all[len(texts) : len(everything) - len(copies)], len(oos_texts)
+        )
         if len(neg_rows) >= _MIN_NEGATIVES:
             # The out-of-scope rows are one more class the SVM learns ("none of these"); a
             # question closer to it than to any intent is declined whatever its confidence.
@@ -304,7 +265,7 @@ class IntentModel:
         # accuracy by 7 points from one split to the next (bench/bot_nlu.py, over seeds).
         n_plans = VALIDATION_PLANS if len(texts) <= SMALL_TRAINING_SET else 1
         plans = [
-            _with_copies(p, origin, n_base)
+            augment.with_copies(p, origin, n_base)
             for k in range(n_plans)
             if (p := validation_plan(y[:n_base], n_classes, np.random.default_rng(self.seed + 1000 * k)))
             is not None
@@ -403,7 +364,7 @@ class IntentModel:
         raw = cache.encode(self._encoder, texts) if cache is not None else self._encoder.encode(texts)
         if name == E5_SMALL:
             self._centre = raw[:n_texts].mean(axis=0).astype(np.float16).astype(np.float32)
-        emb[rows] = _centred(raw, self._centre).astype(np.float16)
+        emb[rows] = centred(raw, self._centre).astype(np.float16)
         return emb, has
 
     # ---- prediction
@@ -430,7 +391,7 @@ class IntentModel:
         if self._dense is not None and self._encoder is not None:
             rows = [i for i, t in enumerate(texts) if _reads(self._encoder.name, t)]
             if rows:
-                batch = _centred(self._encoder.encode([texts[i] for i in rows]), self._centre)
+                batch = centred(self._encoder.encode([texts[i] for i in rows]), self._centre)
                 for i, e in zip(rows, batch, strict=True):
                     embeddings[i] = e
         return [self._predict(t, e) for t, e in zip(texts, embeddings, strict=True)]
@@ -449,7 +410,7 @@ class IntentModel:
         todo = [t for t in dict.fromkeys(map(self.rewrite, texts)) if self._needs(t) and t not in self._ready]
         if not todo or self._encoder is None:
             return
-        for text, e in zip(todo, _centred(self._encoder.encode(todo), self._centre), strict=True):
+        for text, e in zip(todo, centred(self._encoder.encode(todo), self._centre), strict=True):
             self._ready[text] = e
         while len(self._ready) > _READY_MAX:  # oldest first (dicts keep insertion order)
             self._ready.pop(next(iter(self._ready)), None)
@@ -461,7 +422,7 @@ class IntentModel:
         if ready is not None:
             return ready
         assert self._encoder is not None
-        return _centred(self._encoder.encode_one(text), self._centre)
+        return centred(self._encoder.encode_one(text), self._centre)
 
     def _predict(self, text: str, e: FloatArray | None) -> Prediction:
         if self._vec is None or self._nn is None:
