@@ -38,6 +38,7 @@ from kefu.kit.jobs import Worker
 from kefu.kit.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from kefu.kit.realtime import create_bus, set_bus
 from kefu.kit.security import configure_password_hashing, same
+from kefu.kit.stalls import LoopWatch
 from kefu.logging import configure_logging
 from kefu.mail.smtpd import start_listener, stop_listener
 from kefu.middleware import BodyLimitMiddleware, RequestContextMiddleware, parse_networks
@@ -89,6 +90,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         worker_task = asyncio.create_task(worker.run())
     app.state.worker = worker
+    watch = LoopWatch(settings.loop_stall_ms / 1000) if settings.loop_stall_ms else None
+    if watch is not None:
+        watch.start()
+    app.state.loop_watch = watch
     # Inbound mail (KEFU_SMTP_LISTEN): on this process's loop; see kefu.mail.smtpd.
     smtp_server = await start_listener(db, settings) if settings.smtp_listen else None
     log.info("app.started", database=db.engine.dialect.name, redis=bool(settings.redis_url))
@@ -97,6 +102,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if smtp_server is not None:
             await stop_listener(smtp_server)
+        if watch is not None:
+            await watch.stop()
         if worker is not None and worker_task is not None:
             worker.stop()
             with contextlib.suppress(Exception):

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # only a lost hint's delay.
     job_poll_seconds: float = Field(default=1.0, gt=0)
     job_lease_seconds: int = 300
+    # A serving process logs `loop.stall`, with the stack that held it, when its event loop
+    # is held this long (every socket's reply waits meanwhile); 0 turns the watch off.
+    loop_stall_ms: int = Field(default=250, ge=0)
     # Inbound mail: "host:port" of the built-in SMTP listener (started by `kefu serve`).
     smtp_listen: str | None = None
     smtp_max_bytes: int = 25 * 1024 * 1024  # larger mail is refused with 552

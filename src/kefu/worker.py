@@ -15,6 +15,7 @@ from kefu.kit.db import Database
 from kefu.kit.jobs import Worker
 from kefu.kit.realtime import create_bus, set_bus
 from kefu.kit.security import configure_password_hashing
+from kefu.kit.stalls import LoopWatch
 from kefu.logging import configure_logging
 from kefu.nlp.preload import preload as preload_nlp
 
@@ -51,7 +52,14 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, worker.stop)
         log.info("worker.started", worker_id=worker.worker_id)
-        await worker.run()
+        watch = LoopWatch(settings.loop_stall_ms / 1000) if settings.loop_stall_ms else None
+        if watch is not None:  # a held loop delays every job's start (and the leases' renewal)
+            watch.start()
+        try:
+            await worker.run()
+        finally:
+            if watch is not None:
+                await watch.stop()
         log.info("worker.stopped", worker_id=worker.worker_id)
         return 0
     finally:

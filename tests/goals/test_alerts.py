@@ -7,12 +7,14 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+import time_machine
 
 from kefu.goals.service import goal_service
+from kefu.kit import jobs
 from kefu.kit.db import Database
 from kefu.kit.events import EventRecord
 from kefu.kit.jobs import Worker
-from kefu.models import OutboundMail
+from kefu.models import Job, OutboundMail
 from tests.goals.conftest import SH, make_goal
 
 NEXT_MORNING = datetime(2025, 6, 11, 8, tzinfo=SH)  # evaluates the whole day 2025-06-10
@@ -65,6 +67,40 @@ class TestMissedGoalAlerts:
         assert [m.to_addr for m in mails] == [two_days["supervisor_email"]]
         # The day after is another period: a miss there (no data: unknown, not a miss) sends nothing.
         assert await _evaluate(db, datetime(2025, 6, 12, 8, tzinfo=SH)) == 0
+
+    async def test_the_hourly_job_alerts_once_through_the_worker(
+        self, db: Database, client: httpx.AsyncClient, two_days: dict[str, Any]
+    ) -> None:
+        """The periodic slot queues the evaluation; it computes in a read snapshot and
+        alerts in the unit that finishes the job, once for the period however many slots."""
+        missed = await make_goal(
+            client,
+            two_days["admin"],
+            metric="first_reply_within_30m",
+            comparison="at_least",
+            target=80,
+            period="day",
+        )
+        for hour in (8, 9):  # two hourly slots of the same morning: one alert
+            with time_machine.travel(NEXT_MORNING.replace(hour=hour), tick=False):
+                async with db.transaction() as s:
+                    key = f"periodic:goals.evaluate:{hour}"
+                    await jobs.enqueue(s, "goals.evaluate", {"slot": hour}, unique_key=key)
+                await Worker(db, concurrency=1).run_until_idle()
+        async with db.session() as s:
+            alerts = (
+                (await s.execute(sa.select(EventRecord).where(EventRecord.name == "goal.missed")))
+                .scalars()
+                .all()
+            )
+            ran = (await s.execute(sa.select(Job.name, Job.status).where(Job.name.like("goals.%")))).all()
+        assert [e.aggregate_id for e in alerts] == [missed["id"]]
+        assert sorted(name for name, status in ran if status == "done") == [
+            "goals.evaluate",
+            "goals.evaluate",
+            "goals.evaluate_goals",
+            "goals.evaluate_goals",
+        ]
 
     async def test_inactive_and_future_goals_are_not_checked(
         self, db: Database, client: httpx.AsyncClient, two_days: dict[str, Any]

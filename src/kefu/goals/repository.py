@@ -43,6 +43,10 @@ class GoalRepository:
         )
         return bool(getattr(await session.execute(stmt), "rowcount", 0))
 
+    async def alerted(self, session: AsyncSession, goal_id: int, start: date) -> bool:
+        stmt = sa.select(GoalAlert.id).where(GoalAlert.goal_id == goal_id, GoalAlert.period_start == start)
+        return (await session.execute(stmt.limit(1))).first() is not None
+
     async def alerts(self, session: AsyncSession, goal_id: int) -> Sequence[GoalAlert]:
         stmt = sa.select(GoalAlert).where(GoalAlert.goal_id == goal_id).order_by(GoalAlert.period_start)
         return (await session.execute(stmt)).scalars().all()

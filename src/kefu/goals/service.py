@@ -42,6 +42,16 @@ _FROM_ORDERS = {"high_tier_revenue_share", "churn_rate"}
 _REQUIRED = ("name", "metric", "comparison", "target", "period", "active")
 
 
+@dataclass(frozen=True)
+class Miss:
+    """A goal missed over [start, end) (local days), with what the alert says."""
+
+    goal_id: int
+    start: date
+    end: date
+    result: AttainmentOut
+
+
 @dataclass
 class _Values:
     """Metric values of windows, each computed once per request or evaluation run."""
@@ -263,35 +273,46 @@ class GoalService:
         )
 
     # --- alerts --------------------------------------------------------------------------
-    async def evaluate(self, session: AsyncSession, *, now: datetime | None = None) -> int:
-        """Each active goal over its last whole period (yesterday, last week, last month): a
-        miss alerts the supervisors once per goal and period. Returns the alerts sent."""
+    async def misses(self, session: AsyncSession, *, now: datetime | None = None) -> list[Miss]:
+        """Each active goal over its last whole period (yesterday, last week, last month)
+        that was missed and not yet alerted. Reads only: the job computes this in a read
+        snapshot, off the writer (a year of analytics can take seconds)."""
         tz = timezone()
         now = now or utcnow()
         today = local_day(now, tz)
         cache = _Values()
-        sent = 0
+        out: list[Miss] = []
         for goal in await repo.active(session):
             a, b = cat.last_complete(goal.period, today)
             if not cat.effective_on(goal.effective_from, goal.effective_to, a, b):
                 continue
+            if await repo.alerted(session, goal.id, a):
+                continue  # this period's alert went out an hour ago: nothing to compute
             pa, pb = cat.period_before(goal.period, a, b)
             window = (day_start(a, tz), day_start(b, tz))
             result = await self._attain(
                 session, goal, window, (day_start(pa, tz), day_start(pb, tz)), cache, "zh_CN"
             )
-            if result.met is not False:
+            if result.met is False:
+                out.append(Miss(goal.id, a, b, result))
+        return out
+
+    async def alert(self, session: AsyncSession, misses: Sequence[Miss]) -> int:
+        """Alert the supervisors once per goal and missed period (the claim's unique key
+        holds when two workers evaluate the same hour). Returns the alerts sent."""
+        sent = 0
+        for miss in misses:
+            result = miss.result
+            if not await repo.claim_alert(session, miss.goal_id, miss.start, miss.end, result.value):
                 continue
-            if not await repo.claim_alert(session, goal.id, a, b, result.value):
-                continue
-            days = _days_text(a, b)
+            days = _days_text(miss.start, miss.end)
             await publish(
                 session,
                 GoalMissed(
-                    goal_id=goal.id,
+                    goal_id=miss.goal_id,
                     label=result.label,
-                    period_from=a.isoformat(),
-                    period_to=b.isoformat(),
+                    period_from=miss.start.isoformat(),
+                    period_to=miss.end.isoformat(),
                     value_text=result.value_text,
                     target_text=result.target_text,
                     text=(
@@ -302,6 +323,10 @@ class GoalService:
             )
             sent += 1
         return sent
+
+    async def evaluate(self, session: AsyncSession, *, now: datetime | None = None) -> int:
+        """`misses` then `alert` in one session (tests, and callers already in a unit)."""
+        return await self.alert(session, await self.misses(session, now=now))
 
     async def email_supervisors(self, session: AsyncSession, event: GoalMissed, public_url: str) -> int:
         sent = 0
