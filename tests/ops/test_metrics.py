@@ -85,6 +85,30 @@ class TestMetricsEndpoint:
         assert m["kefu_bot_containment_ratio"][()] == pytest.approx(0.75)
 
 
+class TestStartUp:
+    async def test_the_routing_warm_up_is_not_a_request(self, db: Database) -> None:
+        """Start-up sends one unmatched request through the router (FastAPI compiles its
+        route table then, not on a customer's request): no 404 is counted or logged for it."""
+        from kefu.app import create_app
+        from kefu.middleware import REQUESTS
+
+        def not_found() -> float:
+            return sum(
+                s.value
+                for metric in REQUESTS.collect()
+                for s in metric.samples
+                if s.name == "kefu_http_requests_total" and s.labels.get("status") == "404"
+            )
+
+        before = not_found()
+        application = create_app(make_settings(db.url))
+        async with application.router.lifespan_context(application):
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                assert (await client.get("/healthz")).status_code == 200
+        assert not_found() == before
+
+
 class TestDashboardAndRules:
     async def test_every_metric_referenced_exists(self, client: httpx.AsyncClient) -> None:
         await client.get("/healthz")  # one request, so the request histograms have series

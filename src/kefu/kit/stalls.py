@@ -54,6 +54,7 @@ class LoopWatch:
         self._gc_started = 0.0
         self._gc_seconds = 0.0  # collection time so far (the beat reads its growth)
         self._gc_deepest = -1  # oldest generation collected since the last beat
+        self._gc_freed = 0  # objects collections freed since the last beat (cycles found)
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -63,6 +64,7 @@ class LoopWatch:
         generation = info.get("generation", 0)
         self._gc_seconds += pause
         self._gc_deepest = max(self._gc_deepest, generation)
+        self._gc_freed += info.get("collected", 0)
         GC_PAUSE.labels(str(generation)).observe(pause)
 
     def start(self) -> None:
@@ -87,7 +89,7 @@ class LoopWatch:
     async def _beat(self) -> None:
         while True:
             self._due = time.monotonic() + self.beat
-            gc_before, self._gc_deepest = self._gc_seconds, -1
+            gc_before, self._gc_deepest, self._gc_freed = self._gc_seconds, -1, 0
             await asyncio.sleep(self.beat)
             late = max(0.0, time.monotonic() - self._due)
             LOOP_LAG.observe(late)
@@ -99,6 +101,7 @@ class LoopWatch:
                     held_ms=round(late * 1000),
                     gc_ms=round((self._gc_seconds - gc_before) * 1000),
                     gc_generation=self._gc_deepest,  # -1: no collection ran meanwhile
+                    gc_freed=self._gc_freed,  # many: cycles' finalizers and weakref callbacks ran
                     stalls=self.stalls,
                     held_by=stack or [],  # not `stack`: structlog renders that key as a traceback
                 )
