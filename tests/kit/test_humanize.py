@@ -119,9 +119,7 @@ class TestLabel:
         for module in registry.MODULES:
             importlib.import_module(module)
         # The product's jobs: tests in the same worker register their own (test.*).
-        names = {
-            n for n in {*jobs._handlers, *jobs._io_handlers, *jobs._periodic} if not n.startswith("test.")
-        }
+        names = {n for n in {*jobs.registered(), *jobs._periodic} if not n.startswith("test.")}
         missing = [n for n in sorted(names) if humanize.label("job", n) == n]
         assert not missing, f"add job_<name> to scripts/i18n/labels.py: {missing}"
 

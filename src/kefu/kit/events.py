@@ -205,7 +205,8 @@ def decode(name: str, data: dict[str, Any]) -> DomainEvent:
     return _event_types[name].model_validate(data)
 
 
-@jobs.handler(_LISTENER_JOB)
+# Batched: a backlog of events runs many to a unit, each job in its own savepoint (kit.jobbatch).
+@jobs.handler(_LISTENER_JOB, batch=True)
 async def _dispatch(session: AsyncSession, payload: dict[str, Any]) -> None:
     """Run an event's listeners. A job for one listener (`listener`) runs it plainly and
     retries as a whole. A job for several (`listeners`) runs each in its own savepoint: the

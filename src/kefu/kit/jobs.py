@@ -8,6 +8,11 @@ handler rolls back and the job is retried with exponential backoff, then parked 
 for an admin to see and retry. Periodic jobs are enqueued once per time slot through a
 unique key, however many workers run.
 
+Jobs of one name that are due together run as a batch where their handler allows it
+(`handler(name, batch=True)`, `io_batch_handler`): one unit for the lot, each plain job in
+its own savepoint (kit.jobbatch). The table and registrations live in kit.jobstore; this
+module is their public face and the worker.
+
 A worker polls the table every `poll_seconds`, but does not wait for it: a commit that
 enqueued jobs wakes the process's own worker and publishes a hint on the realtime bus
 (`channels.JOBS`; Redis in cluster mode), on which every worker listens. The hint may be
@@ -22,208 +27,80 @@ import os
 import socket
 import traceback
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from kefu.kit import channels, outbound
-from kefu.kit.db import Base, Database, after_commit
-from kefu.kit.realtime import Bus, Subscription, get_bus
+from kefu.kit import channels, jobbatch, outbound, posting
+from kefu.kit.db import Database
+from kefu.kit.jobstore import (
+    CLAIM,
+    DONE,
+    FENCE,
+    PAYLOAD,
+    TAKE,
+    Finish,
+    Handler,
+    IoBatchHandler,
+    IoHandler,
+    Job,
+    JobStatus,
+    Periodic,
+    _handlers,
+    _io_batch_handlers,
+    _io_handlers,
+    _periodic,
+    backoff_seconds,
+    batches,
+    bus_or_none,
+    enqueue,
+    handler,
+    io_batch_handler,
+    io_handler,
+    is_io,
+    is_queued,
+    periodic,
+    queue_depth,
+    registered,
+    set_wakeup,
+    wake,
+)
+from kefu.kit.realtime import Subscription
 from kefu.kit.time import utcnow
 
+__all__ = [
+    "BATCH_SIZE",
+    "Finish",
+    "Handler",
+    "IoBatchHandler",
+    "IoHandler",
+    "Job",
+    "JobStatus",
+    "Periodic",
+    "Worker",
+    "_handlers",
+    "_io_batch_handlers",
+    "_io_handlers",
+    "_periodic",
+    "backoff_seconds",
+    "enqueue",
+    "handler",
+    "io_batch_handler",
+    "io_handler",
+    "is_queued",
+    "periodic",
+    "queue_depth",
+    "registered",
+]
+
 _log = structlog.get_logger(__name__)
-Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
-# What an I/O job may hand back: its last write (recording the outcome), run in the same
-# write unit that marks the job done instead of a unit of its own.
-Finish = Callable[[AsyncSession], Awaitable[None]]
-# For jobs that wait on the network (webhooks, mail): they get the Database and open short
-# transactions themselves, so no lock is held while they wait. At-least-once: be idempotent.
-IoHandler = Callable[[Database, dict[str, Any]], Awaitable[Finish | None]]
-
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    DEAD = "dead"
-
-
-class Job(Base):
-    __tablename__ = "jobs"
-
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(16), default=JobStatus.QUEUED)
-    attempts: Mapped[int] = mapped_column(default=0)
-    max_attempts: Mapped[int] = mapped_column(default=8)
-    run_at: Mapped[datetime] = mapped_column(default=utcnow)
-    locked_by: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
-    locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
-    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
-    unique_key: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
-
-    __table_args__ = (sa.Index("ix_jobs_status_run_at", "status", "run_at"),)
-
-
-# The worker's statements, built once: building SQLAlchemy expressions costs more CPU than
-# SQLite takes to run them, on every claim and every job. Core, on the unit's connection.
-_jobs = cast(sa.Table, Job.__table__)
-_INSERT = sa.insert(_jobs)
-_READY = sa.or_(
-    sa.and_(_jobs.c.status == JobStatus.QUEUED.value, _jobs.c.run_at <= sa.bindparam("now")),
-    sa.and_(_jobs.c.status == JobStatus.RUNNING.value, _jobs.c.locked_until < sa.bindparam("now")),
-)
-_CLAIM = (
-    sa.select(_jobs.c.id, _jobs.c.name, _jobs.c.payload)
-    .where(_READY)
-    .where(_jobs.c.name.not_in(sa.bindparam("busy", expanding=True)))
-    .order_by(_jobs.c.run_at, _jobs.c.id)
-    .limit(sa.bindparam("limit"))
-    .with_for_update(skip_locked=True)
-)
-_TAKE = (
-    sa.update(_jobs)
-    .where(_jobs.c.id.in_(sa.bindparam("ids", expanding=True)))
-    .values(
-        status=JobStatus.RUNNING.value,
-        locked_by=sa.bindparam("worker"),
-        locked_until=sa.bindparam("until"),
-        attempts=_jobs.c.attempts + 1,
-    )
-)
-_OWNED = sa.and_(
-    _jobs.c.id == sa.bindparam("job_id"),
-    _jobs.c.locked_by == sa.bindparam("worker"),
-    _jobs.c.status == JobStatus.RUNNING.value,
-)
-_FENCE = (
-    sa.update(_jobs)
-    .where(_OWNED)
-    .values(status=JobStatus.DONE.value, finished_at=sa.bindparam("now"), last_error=None)
-    .returning(_jobs.c.name, _jobs.c.payload)
-)
-_DONE = sa.update(_jobs).where(_OWNED).values(status=JobStatus.DONE.value, finished_at=sa.bindparam("now"))
-_PAYLOAD = sa.select(_jobs.c.name, _jobs.c.payload).where(_OWNED)
-
-
-@dataclass(frozen=True)
-class Periodic:
-    name: str
-    every_seconds: int
-
-
-_handlers: dict[str, Handler] = {}
-_io_handlers: dict[str, IoHandler] = {}
-_periodic: dict[str, Periodic] = {}
-_wakeup: asyncio.Event | None = None
-
-
-def handler(name: str) -> Callable[[Handler], Handler]:
-    def decorate(fn: Handler) -> Handler:
-        _handlers[name] = fn
-        return fn
-
-    return decorate
-
-
-def io_handler(name: str) -> Callable[[IoHandler], IoHandler]:
-    def decorate(fn: IoHandler) -> IoHandler:
-        _io_handlers[name] = fn
-        return fn
-
-    return decorate
-
-
-def periodic(name: str, every_seconds: int) -> Callable[[Handler], Handler]:
-    """Register a handler that runs once per `every_seconds` slot across all workers."""
-
-    def decorate(fn: Handler) -> Handler:
-        _handlers[name] = fn
-        _periodic[name] = Periodic(name, every_seconds)
-        return fn
-
-    return decorate
-
-
-def registered() -> list[str]:
-    return sorted({*_handlers, *_io_handlers})
-
-
-def _wake() -> None:
-    if _wakeup is not None:
-        _wakeup.set()
-
-
-_HINT = {"type": "jobs"}
-
-
-def _bus() -> Bus | None:
-    try:
-        return get_bus()
-    except RuntimeError:  # no bus started (scripts, some tests): the poll finds the jobs
-        return None
-
-
-async def _wake_after_commit() -> None:
-    _wake()
-    bus = _bus()
-    if bus is not None:
-        await bus.publish(channels.JOBS, _HINT)  # never raises: a lost hint waits for the poll
-
-
-async def enqueue(
-    session: AsyncSession,
-    name: str,
-    payload: dict[str, Any] | None = None,
-    *,
-    run_at: datetime | None = None,
-    unique_key: str | None = None,
-    max_attempts: int = 8,
-) -> None:
-    """Add a job to the caller's transaction; it becomes visible to workers on commit."""
-    values: dict[str, Any] = {
-        "name": name,
-        "payload": payload or {},
-        "status": JobStatus.QUEUED,
-        "attempts": 0,
-        "max_attempts": max_attempts,
-        "run_at": run_at or utcnow(),
-        "unique_key": unique_key,
-        "created_at": utcnow(),
-    }
-    if unique_key is None:
-        # A Core INSERT on the unit's connection: no ORM object to track and flush.
-        await (await session.connection()).execute(_INSERT, values)
-    else:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["unique_key"])
-        await session.execute(stmt)
-    if _wake_after_commit not in session.info.get("after_commit", ()):  # one hint per commit
-        after_commit(session, _wake_after_commit)
-
-
-async def is_queued(session: AsyncSession, name: str) -> bool:
-    """A job of this name waits to run (to coalesce "redo X" requests into one run)."""
-    stmt = sa.select(Job.id).where(Job.name == name, Job.status == JobStatus.QUEUED).limit(1)
-    return (await session.execute(stmt)).first() is not None
-
-
-def backoff_seconds(attempts: int) -> float:
-    """1 s, 4 s, 16 s ... capped at one hour."""
-    return float(min(3600, 4 ** max(0, attempts - 1)))
+# Jobs of a batching name run up to this many to a unit. A plain batch holds SQLite's one
+# writer while its handlers run (~1-3 ms each for an event's listeners), so requests queued
+# behind it wait for the lot: 16 keeps that wait to tens of milliseconds.
+BATCH_SIZE = 16
 
 
 class Worker:
@@ -238,9 +115,11 @@ class Worker:
         poll_seconds: float = 1.0,
         worker_id: str | None = None,
         drain_seconds: float = 20.0,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.db = db
-        self.concurrency = concurrency
+        self.concurrency = concurrency  # slots: a batch takes one
+        self.batch_size = max(1, batch_size)
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_seconds = poll_seconds
         self.drain_seconds = drain_seconds  # how long shutdown waits for in-flight jobs
@@ -254,40 +133,87 @@ class Worker:
         # analytics refresh after an import, minutes each) must not hold every slot while
         # hand-offs' routing jobs and the periodic sweeps wait behind it.
         self.per_name = max(1, concurrency - 1)
-        self._names: Counter[str] = Counter()  # running jobs by name (run())
+        self._names: Counter[str] = Counter()  # running slots by name (run())
         self._slots: dict[str, int] = {}  # periodic job -> the last slot this worker enqueued
         self._capped = False
 
     async def claim(self, limit: int) -> list[int]:
         """Take up to `limit` ready jobs (queued and due, or running on a lost worker's
-        expired lease)."""
+        expired lease), one to a slot."""
+        return [job_id for batch in await self.claim_batches(limit, batch_size=1) for job_id in batch]
+
+    async def claim_batches(self, slots: int, *, batch_size: int | None = None) -> list[list[int]]:
+        """Take ready jobs for up to `slots` slots: a slot runs one job, or up to
+        `batch_size` due jobs of a name that batches (kit.jobbatch). One claim unit for all."""
+        size = self.batch_size if batch_size is None else max(1, batch_size)
         now = utcnow()
         taken = Counter(self._names)
         busy = [name for name, n in taken.items() if n >= self.per_name]
         async with self.db.transaction() as session:
             conn = await session.connection()
-            rows = (await conn.execute(_CLAIM, {"now": now, "limit": limit, "busy": busy})).all()
-            ids: list[int] = []
-            for r in rows:  # a batch keeps to the cap too; the rest stays queued
-                if taken[r.name] < self.per_name:
+            limit = slots * size
+            rows = (await conn.execute(CLAIM, {"now": now, "limit": limit, "busy": busy})).all()
+            out: list[list[int]] = []
+            names: dict[int, str] = {}
+            filling: dict[str, list[int]] = {}  # name -> its batch in this claim, while not full
+            for r in rows:  # a claim keeps to the per-name cap too; the rest stays queued
+                batch = filling.get(r.name)
+                if batch is not None and len(batch) < size:
+                    batch.append(r.id)
+                elif len(out) < slots and taken[r.name] < self.per_name:
                     taken[r.name] += 1
-                    ids.append(r.id)
-                    self._claimed[r.id] = (r.name, dict(r.payload or {}))
-            self._capped = len(ids) < len(rows)  # others may wait behind: claim again now
-            if ids:
-                await conn.execute(_TAKE, {"ids": ids, "worker": self.worker_id, "until": now + self.lease})
-        return ids
+                    batch = [r.id]
+                    out.append(batch)
+                    if size > 1 and batches(r.name):
+                        filling[r.name] = batch
+                else:
+                    continue
+                names[r.id] = r.name
+            # others may wait behind the cap: claim again now (a full LIMIT may hide more too)
+            self._capped = len(names) < len(rows) or (len(rows) == limit and len(out) < slots)
+            if names:
+                params = {"ids": list(names), "worker": self.worker_id, "until": now + self.lease}
+                for job_id, payload in (await conn.execute(TAKE, params)).all():
+                    self._claimed[job_id] = (names[job_id], dict(payload or {}))
+                out = [kept for batch in out if (kept := [i for i in batch if i in self._claimed])]
+        return out
+
+    async def run_batch(self, job_ids: list[int]) -> None:
+        """Run the jobs of one claimed slot: alone, or as a batch of one name."""
+        if len(job_ids) == 1:
+            await self.run_job(job_ids[0])
+            return
+        claimed = [(job_id, *self._claimed.pop(job_id)) for job_id in job_ids]
+        name = claimed[0][1]
+        try:
+            if is_io(name):
+                await jobbatch.run_io(self.db, self.worker_id, name, claimed)
+            else:
+                await jobbatch.run_plain(self.db, self.worker_id, claimed)
+        except asyncio.CancelledError:
+            await self._release(job_ids)
+            raise
+        except Exception as exc:
+            if is_io(name):  # the handler may have sent some: each retries after its backoff
+                await self._record_failures(job_ids, traceback.format_exc(limit=20))
+                return
+            # The unit failed as a whole (nothing of it stored): each job alone, so that one
+            # job's fault is recorded against it only.
+            _log.info("jobs.batch_failed", name=name, size=len(job_ids), error=repr(exc))
+            for job_id, job_name, payload in claimed:
+                self._claimed[job_id] = (job_name, payload)
+                await self.run_job(job_id)
 
     async def run_job(self, job_id: int) -> None:
         try:
             claimed = self._claimed.pop(job_id, None)
-            io = claimed is None or claimed[0] in _io_handlers
+            io = claimed is None or is_io(claimed[0])
             if io and await self._run_io_job(job_id, claimed):
                 return
             async with self.db.transaction() as session:
                 # Fence first: the UPDATE locks the row (PostgreSQL) and proves we still own it.
                 conn = await session.connection()
-                row = (await conn.execute(_FENCE, {**self._key(job_id), "now": utcnow()})).first()
+                row = (await conn.execute(FENCE, {**self._key(job_id), "now": utcnow()})).first()
                 if row is None:
                     return
                 fn = _handlers.get(row.name)
@@ -298,12 +224,14 @@ class Worker:
             await self._release([job_id])
             raise
         except Exception:
-            error = traceback.format_exc(limit=20)
-            try:
-                await self._failed(job_id, error)
-            except Exception as unrecorded:  # e.g. no connection free (kit.admission)
-                # The job stays claimed; its lease runs out and it is claimed again.
-                _log.warning("jobs.failure_not_recorded", job_id=job_id, error=repr(unrecorded))
+            await self._record_failures([job_id], traceback.format_exc(limit=20))
+
+    async def _record_failures(self, job_ids: list[int], error: str) -> None:
+        try:
+            await self._failed(job_ids, error)
+        except Exception as unrecorded:  # e.g. no connection free (kit.admission)
+            # The jobs stay claimed; their leases run out and they are claimed again.
+            _log.warning("jobs.failure_not_recorded", job_ids=job_ids, error=repr(unrecorded))
 
     def _key(self, job_id: int) -> dict[str, Any]:
         return {"job_id": job_id, "worker": self.worker_id}
@@ -313,34 +241,38 @@ class Worker:
         handler's finishing write (if it returns one) shares the unit that marks it done."""
         if claimed is None:  # not claimed by this worker's claim(): read what it is
             async with self.db.read() as session:
-                row = (await session.execute(_PAYLOAD, self._key(job_id))).first()
+                row = (await session.execute(PAYLOAD, self._key(job_id))).first()
             if row is None:
                 return False
             claimed = (row.name, dict(row.payload))
         name, payload = claimed
+        if name in _io_batch_handlers:
+            await jobbatch.run_io(self.db, self.worker_id, name, [(job_id, name, payload)])
+            return True
         if name not in _io_handlers:
             return False
         finish = await _io_handlers[name](self.db, payload)
         async with self.db.transaction() as session:
             if finish is not None:
                 await finish(session)
-            await (await session.connection()).execute(_DONE, {**self._key(job_id), "now": utcnow()})
+            await (await session.connection()).execute(DONE, {**self._key(job_id), "now": utcnow()})
         return True
 
-    async def _failed(self, job_id: int, error: str) -> None:
+    async def _failed(self, job_ids: list[int], error: str) -> None:
         async with self.db.transaction() as session:
-            job = await session.get(Job, job_id)
-            if job is None or job.locked_by != self.worker_id:
-                return
-            job.last_error = error[-4000:]
-            job.locked_by = None
-            job.locked_until = None
-            if job.attempts >= job.max_attempts:
-                job.status = JobStatus.DEAD
-                job.finished_at = utcnow()
-            else:
-                job.status = JobStatus.QUEUED
-                job.run_at = utcnow() + timedelta(seconds=backoff_seconds(job.attempts))
+            for job_id in job_ids:
+                job = await session.get(Job, job_id)
+                if job is None or job.locked_by != self.worker_id or job.status != JobStatus.RUNNING:
+                    continue
+                job.last_error = error[-4000:]
+                job.locked_by = None
+                job.locked_until = None
+                if job.attempts >= job.max_attempts:
+                    job.status = JobStatus.DEAD
+                    job.finished_at = utcnow()
+                else:
+                    job.status = JobStatus.QUEUED
+                    job.run_at = utcnow() + timedelta(seconds=backoff_seconds(job.attempts))
 
     async def _release(self, job_ids: list[int]) -> None:
         """Give claimed jobs back (graceful shutdown); the attempt does not count."""
@@ -378,28 +310,29 @@ class Worker:
         runs each claimed batch at once, as `run` does, so their units share commits."""
         done = 0
         for _ in range(max_rounds):
-            ids = await self.claim(self.concurrency)
-            if not ids:
+            claimed = await self.claim_batches(self.concurrency)
+            if not claimed:
                 break
             if concurrent:
-                await asyncio.gather(*(self.run_job(job_id) for job_id in ids))
+                await asyncio.gather(*(self.run_batch(batch) for batch in claimed))
             else:
-                for job_id in ids:
-                    await self.run_job(job_id)
-            done += len(ids)
+                for batch in claimed:
+                    await self.run_batch(batch)
+            done += sum(len(batch) for batch in claimed)
         return done
 
     async def run(self) -> None:
         """Claim and run jobs until `stop()`; in-flight jobs finish or are released."""
-        async with outbound.keep_alive():  # I/O jobs to one host reuse a connection
+        # I/O jobs to one host reuse connections (httpx clients, and kit.posting's webhooks)
+        async with outbound.keep_alive(), posting.keep_alive():
             await self._run()
 
     async def _run(self) -> None:
-        global _wakeup
-        _wakeup = asyncio.Event()
+        wakeup = set_wakeup(asyncio.Event())
+        assert wakeup is not None
         last_periodic = 0.0
         loop = asyncio.get_running_loop()
-        bus = _bus()
+        bus = bus_or_none()
         hints = await bus.subscribe(channels.JOBS) if bus is not None else None
         listener = asyncio.create_task(self._listen(hints)) if hints is not None else None
         try:
@@ -409,20 +342,20 @@ class Worker:
                         await self.schedule_periodic()
                     last_periodic = loop.time()
                 free = self.concurrency - len(self._running)
-                ids = await self._safe_claim(free) if free > 0 else []
-                for job_id in ids:
-                    name = self._claimed[job_id][0]
+                claimed = await self._safe_claim(free) if free > 0 else []
+                for batch in claimed:
+                    name = self._claimed[batch[0]][0]
                     self._names[name] += 1
-                    task = asyncio.create_task(self.run_job(job_id))
+                    task = asyncio.create_task(self.run_batch(batch))
                     self._running.add(task)
                     task.add_done_callback(self._running.discard)
                     task.add_done_callback(partial(self._finished, name))
-                if ids and (len(ids) == free or self._capped):
+                if claimed and (len(claimed) == free or self._capped):
                     await asyncio.sleep(0)
                     continue
-                _wakeup.clear()
+                wakeup.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wait_any(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(self._wait_any(wakeup), timeout=self.poll_seconds)
         finally:
             if listener is not None:
                 listener.cancel()
@@ -436,26 +369,25 @@ class Worker:
         """Another process committed jobs (or the bus lost messages: look anyway)."""
         while True:
             await hints.get()
-            _wake()
+            wake()
 
     def _finished(self, name: str, _task: asyncio.Task[None]) -> None:
         self._names[name] -= 1
         if self._names[name] <= 0:
             del self._names[name]
-        _wake()  # a free slot: claim again now
+        wake()  # a free slot: claim again now
 
-    async def _wait_any(self) -> None:
-        assert _wakeup is not None
-        waiters = [asyncio.create_task(_wakeup.wait()), asyncio.create_task(self._stopping.wait())]
+    async def _wait_any(self, wakeup: asyncio.Event) -> None:
+        waiters = [asyncio.create_task(wakeup.wait()), asyncio.create_task(self._stopping.wait())]
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for w in waiters:
                 w.cancel()
 
-    async def _safe_claim(self, limit: int) -> list[int]:
+    async def _safe_claim(self, slots: int) -> list[list[int]]:
         try:
-            return await self.claim(limit)
+            return await self.claim_batches(slots)
         except Exception:  # the database away: retry soon, however long the poll
             await asyncio.sleep(min(self.poll_seconds, 1.0))
             return []
@@ -471,9 +403,3 @@ class Worker:
 
     def stop(self) -> None:
         self._stopping.set()
-
-
-async def queue_depth(db: Database) -> dict[str, int]:
-    async with db.read() as session:
-        rows = await session.execute(sa.select(Job.status, sa.func.count()).group_by(Job.status))
-        return {status: int(count) for status, count in rows.all()}

@@ -275,6 +275,11 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def tls_context() -> ssl.SSLContext:
+    """The process's verifying TLS context (for clients other than httpx: kit.posting)."""
+    return _tls()
+
+
 def _guarded_transport(policy: Policy) -> httpx.AsyncHTTPTransport:
     transport = httpx.AsyncHTTPTransport(retries=0, verify=_tls())
     pool = transport._pool  # httpx has no public hook for the network backend

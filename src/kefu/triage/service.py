@@ -23,12 +23,13 @@ from kefu.models.triage import TicketTriage
 from kefu.team.service import team_service
 from kefu.ticket.schemas import TicketUpdate
 from kefu.ticket.service import ticket_service
-from kefu.triage.classifier import GroupTable, TriageModel, raises, ticket_text
+from kefu.triage.classifier import GroupTable, Triage, TriageModel, raises, ticket_text
 from kefu.triage.repository import triage_repository
 
 log = structlog.get_logger(__name__)
 LOOKBACK = timedelta(days=1)  # older uncategorised tickets are left to people
 BATCH = 100
+UNIT = 10  # tickets per write unit (classify_pending)
 TRAIN_LIMIT = 5000
 RETRAIN_SECONDS = 600.0
 GROUP_APPLY_SHARE = 0.5  # move a ticket only where most tickets of its kind went
@@ -75,42 +76,58 @@ class TriageService:
         model = await self._current_model(db)
         guesses = model.predict_many([p[-1] for p in pending])
         unrouted = {None, default.id if default is not None else None}
-        for (ticket_id, priority, group_id, assignee, tier, _), guess in zip(pending, guesses, strict=True):
-            suggested = self._groups.suggest(guess.category, tier)
+        guessed = list(zip(pending, guesses, strict=True))
+        # A few tickets to a write unit: one commit (an fsync on SQLite) for UNIT of them,
+        # each change in its own savepoint, while a unit stays short on SQLite's one writer.
+        for start in range(0, len(guessed), UNIT):
             async with db.transaction() as session:
-                applied = False
-                if guess.confident:
-                    changes: dict[str, Any] = {"category": guess.category}
-                    if raises(priority, guess.priority):
-                        changes["priority"] = guess.priority
-                    if (
-                        suggested is not None
-                        and suggested[1] >= GROUP_APPLY_SHARE
-                        and suggested[0] != group_id
-                        and group_id in unrouted  # an address or a chat queue routed it: leave it
-                        and assignee is None
-                    ):
-                        changes["group_id"] = suggested[0]
-                    try:
-                        async with session.begin_nested():
-                            await ticket_service.update(
-                                session, SYSTEM, ticket_id, TicketUpdate.model_validate(changes)
-                            )
-                        applied = True
-                    except KefuError as exc:  # closed meanwhile, or a category not (yet) allowed
-                        log.info("triage.not_applied", ticket_id=ticket_id, reason=exc.code)
-                triage_repository.add(
-                    session,
-                    TicketTriage(
-                        ticket_id=ticket_id,
-                        category=guess.category,
-                        priority=guess.priority,
-                        group_id=suggested[0] if suggested is not None else None,
-                        confidence=round(guess.confidence, 4),
-                        applied=applied,
-                    ),
-                )
+                for (tid, prio, gid, assignee, tier, _text), guess in guessed[start : start + UNIT]:
+                    await self._apply(session, (tid, prio, gid, assignee, tier), guess, unrouted)
         return len(pending)
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        ticket: tuple[int, str, int | None, int | None, str],
+        guess: Triage,
+        unrouted: set[int | None],
+    ) -> None:
+        """Apply one ticket's guess (if confident) and record it, in the caller's unit.
+        `ticket`: id, priority, group, assignee and customer tier, as read for the batch."""
+        ticket_id, priority, group_id, assignee, tier = ticket
+        suggested = self._groups.suggest(guess.category, tier)
+        applied = False
+        if guess.confident:
+            changes: dict[str, Any] = {"category": guess.category}
+            if raises(priority, guess.priority):
+                changes["priority"] = guess.priority
+            if (
+                suggested is not None
+                and suggested[1] >= GROUP_APPLY_SHARE
+                and suggested[0] != group_id
+                and group_id in unrouted  # an address or a chat queue routed it: leave it
+                and assignee is None
+            ):
+                changes["group_id"] = suggested[0]
+            try:
+                async with session.begin_nested():
+                    await ticket_service.update(
+                        session, SYSTEM, ticket_id, TicketUpdate.model_validate(changes)
+                    )
+                applied = True
+            except KefuError as exc:  # closed meanwhile, or a category not (yet) allowed
+                log.info("triage.not_applied", ticket_id=ticket_id, reason=exc.code)
+        triage_repository.add(
+            session,
+            TicketTriage(
+                ticket_id=ticket_id,
+                category=guess.category,
+                priority=guess.priority,
+                group_id=suggested[0] if suggested is not None else None,
+                confidence=round(guess.confidence, 4),
+                applied=applied,
+            ),
+        )
 
     async def for_ticket(
         self, session: AsyncSession, principal: Principal, ticket_id: int

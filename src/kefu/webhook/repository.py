@@ -43,7 +43,8 @@ _TO_SEND = (
         _S.c.active,
     )
     .join(_S, _S.c.id == _D.c.subscription_id)
-    .where(_D.c.id == sa.bindparam("delivery_id"))
+    .where(_D.c.id.in_(sa.bindparam("delivery_ids", expanding=True)))
+    .order_by(_D.c.id)
 )
 _ATTEMPTED = (
     sa.update(_D)
@@ -74,6 +75,38 @@ class ToSend(NamedTuple):
     url: str
     secret: str
     active: bool
+
+
+class Attempt(NamedTuple):
+    """One attempt's outcome, as `record_attempt` takes it."""
+
+    delivery_id: int
+    seen_attempts: int
+    status: str
+    code: int | None
+    error: str | None
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+def _attempt_values(
+    delivery_id: int,
+    seen_attempts: int,
+    status: str,
+    code: int | None,
+    error: str | None,
+    delivered_at: datetime | None,
+    next_attempt_at: datetime | None,
+) -> dict[str, Any]:
+    return {
+        "delivery_id": delivery_id,
+        "seen_attempts": seen_attempts,
+        "new_status": status,
+        "code": code,
+        "error": error,
+        "delivered": delivered_at,
+        "next_at": next_attempt_at,
+    }
 
 
 class WebhookRepository:
@@ -119,9 +152,10 @@ class WebhookRepository:
         row = (await conn.execute(stmt, values)).first()
         return None if row is None else int(row[0])
 
-    async def to_send(self, session: AsyncSession, delivery_id: int) -> ToSend | None:
-        row = (await session.execute(_TO_SEND, {"delivery_id": delivery_id})).first()
-        return None if row is None else ToSend(*row)
+    async def to_send(self, session: AsyncSession, delivery_ids: list[int]) -> list[ToSend]:
+        """The deliveries (those that still exist), in id order, in one statement."""
+        rows = (await session.execute(_TO_SEND, {"delivery_ids": delivery_ids})).all()
+        return [ToSend(*row) for row in rows]
 
     async def record_attempt(
         self,
@@ -139,17 +173,16 @@ class WebhookRepository:
         (not redelivered or settled meanwhile); False: someone else's attempt counts."""
         result = await session.execute(
             _ATTEMPTED,
-            {
-                "delivery_id": delivery_id,
-                "seen_attempts": seen_attempts,
-                "new_status": status,
-                "code": code,
-                "error": error,
-                "delivered": delivered_at,
-                "next_at": next_attempt_at,
-            },
+            _attempt_values(delivery_id, seen_attempts, status, code, error, delivered_at, next_attempt_at),
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def record_settled(self, session: AsyncSession, attempts: list[Attempt]) -> None:
+        """Outcomes that need no retry (delivered, or given up), one statement for all (an
+        executemany): each applies under the same condition as `record_attempt`."""
+        if attempts:
+            conn = await session.connection()
+            await conn.execute(_ATTEMPTED, [_attempt_values(*a) for a in attempts])
 
     async def delivery(self, session: AsyncSession, delivery_id: int) -> WebhookDelivery | None:
         return await session.get(WebhookDelivery, delivery_id)

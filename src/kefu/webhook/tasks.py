@@ -12,9 +12,10 @@ from kefu.kit.events import EventRecord, intercept_all
 from kefu.webhook.service import DELIVER_JOB, webhook_service
 
 
-@jobs.io_handler(DELIVER_JOB)
-async def deliver(db: Database, payload: dict[str, Any]) -> jobs.Finish | None:
-    return await webhook_service.deliver(db, int(payload["delivery_id"]))
+@jobs.io_batch_handler(DELIVER_JOB)
+async def deliver(db: Database, payloads: list[dict[str, Any]]) -> jobs.Finish | None:
+    """The delivery jobs due together (up to the worker's batch size), sent as one batch."""
+    return await webhook_service.deliver(db, [int(p["delivery_id"]) for p in payloads])
 
 
 @intercept_all
