@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,41 @@ class TestStartupImports:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
         )
         assert out.stdout.strip() == "[]", f"add these to kefu/nlp/preload.py: {out.stdout}"
+
+
+class TestRouteOrder:
+    def test_no_route_hides_a_route_served_after_it(self) -> None:
+        """Requests walk the routes in registry order and the first match wins: a route
+        whose pattern also matches a later route's path (same method) makes that one
+        unreachable. The order is chosen for speed (chat first), so it must stay harmless."""
+        from fastapi.routing import APIRoute, APIWebSocketRoute
+        from starlette.routing import compile_path
+
+        from kefu.app import create_app
+        from tests.conftest import make_settings
+
+        def flat(items: list[Any], prefix: str = "") -> list[tuple[str, Any]]:
+            out: list[tuple[str, Any]] = []
+            for item in items:
+                inner = getattr(item, "original_router", None)  # FastAPI's included router
+                if inner is not None:
+                    out += flat(inner.routes, prefix + (item.include_context.prefix or ""))
+                else:
+                    out.append((prefix, item))
+            return out
+
+        app = create_app(make_settings("sqlite+aiosqlite:///:memory:"))
+        routes = [
+            (prefix + r.path, frozenset(r.methods) if isinstance(r, APIRoute) else frozenset({"WS"}))
+            for prefix, r in flat(list(app.routes))
+            if isinstance(r, APIRoute | APIWebSocketRoute)
+        ]
+        assert len(routes) > 500  # every router's routes, not only the app's own
+        hidden = []
+        for i, (path, methods) in enumerate(routes):
+            pattern = compile_path(path)[0]
+            for later, later_methods in routes[i + 1 :]:
+                sample = re.sub(r"\{[^}:]+(:[^}]+)?\}", "1", later)  # a request for the later route
+                if later != path and methods & later_methods and pattern.match(sample):
+                    hidden.append(f"{path} hides {later}")
+        assert hidden == []
