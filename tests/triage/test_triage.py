@@ -84,6 +84,22 @@ class TestTriageOfNewTickets:
             r = await client.get(f"/api/v1/tickets/{ticket_id}/triage", headers=bearer(agent))
             assert r.status_code == 200, (ticket_id, r.text)
 
+    async def test_no_second_classify_run_is_queued_while_one_runs(
+        self, db: Database, client: httpx.AsyncClient, agent: str
+    ) -> None:
+        """Two runs at once classified the same tickets, and one failed on the duplicate
+        triage row (its work lost, retried later)."""
+        await _ticket(client, agent, subject="耳机充不进电了", description="左耳充不进电")
+        running = Worker(db, concurrency=1, lease_seconds=60)
+        await running.run_until_idle()  # the ticket's own jobs
+        async with db.transaction() as session:
+            await jobs.enqueue(session, triage_tasks.CLASSIFY_JOB, {})
+        assert len(await running.claim(1)) == 1  # claimed: running, not done yet
+        async with db.transaction() as session:
+            await triage_tasks.check(session, {})
+        async with db.session() as session:
+            assert not await jobs.is_queued(session, triage_tasks.CLASSIFY_JOB)
+
     async def test_fault_ticket_gets_category_and_urgent_priority(
         self, db: Database, client: httpx.AsyncClient, agent: str
     ) -> None:

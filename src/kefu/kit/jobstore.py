@@ -269,9 +269,12 @@ async def enqueue(
         after_commit(session, _wake_after_commit)
 
 
-async def is_queued(session: AsyncSession, name: str) -> bool:
-    """A job of this name waits to run (to coalesce "redo X" requests into one run)."""
-    stmt = sa.select(Job.id).where(Job.name == name, Job.status == JobStatus.QUEUED).limit(1)
+async def is_queued(session: AsyncSession, name: str, *, or_running: bool = False) -> bool:
+    """A job of this name waits to run (to coalesce "redo X" requests into one run);
+    `or_running`: or is running now (for a job that itself picks up what arrives while it
+    runs, so a second one at the same time would only do the same work twice)."""
+    statuses = [JobStatus.QUEUED, JobStatus.RUNNING] if or_running else [JobStatus.QUEUED]
+    stmt = sa.select(Job.id).where(Job.name == name, Job.status.in_(statuses)).limit(1)
     return (await session.execute(stmt)).first() is not None
 
 

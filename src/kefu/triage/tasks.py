@@ -21,7 +21,12 @@ MAX_BATCHES_PER_RUN = 20
 
 @jobs.periodic("triage.check", every_seconds=3)
 async def check(session: AsyncSession, _payload: dict[str, Any]) -> None:
-    if await triage_service.any_pending(session) and not await jobs.is_queued(session, CLASSIFY_JOB):
+    # Not while one runs: it takes the tickets that arrive meanwhile, and a second run beside
+    # it classified the same tickets again until one of them failed on the duplicate row
+    # (a burst of 1,000 tickets on PostgreSQL: one run failed and was retried, its work lost).
+    if await triage_service.any_pending(session) and not await jobs.is_queued(
+        session, CLASSIFY_JOB, or_running=True
+    ):
         await jobs.enqueue(session, CLASSIFY_JOB, {})
 
 
