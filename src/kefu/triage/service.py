@@ -30,6 +30,7 @@ log = structlog.get_logger(__name__)
 LOOKBACK = timedelta(days=1)  # older uncategorised tickets are left to people
 BATCH = 100
 UNIT = 10  # tickets per write unit (classify_pending)
+UNITS_AT_ONCE = 4
 TRAIN_LIMIT = 5000
 RETRAIN_SECONDS = 600.0
 GROUP_APPLY_SHARE = 0.5  # move a ticket only where most tickets of its kind went
@@ -79,10 +80,21 @@ class TriageService:
         guessed = list(zip(pending, guesses, strict=True))
         # A few tickets to a write unit: one commit (an fsync on SQLite) for UNIT of them,
         # each change in its own savepoint, while a unit stays short on SQLite's one writer.
-        for start in range(0, len(guessed), UNIT):
-            async with db.transaction() as session:
-                for (tid, prio, gid, assignee, tier, _text), guess in guessed[start : start + UNIT]:
+        # Several units at once: on PostgreSQL each waits on its round trips, and one after
+        # another they made triage the slowest step after a burst (~65 tickets/s).
+        at_once = asyncio.Semaphore(UNITS_AT_ONCE)
+
+        async def unit(chunk: list[tuple[tuple[Any, ...], Triage]]) -> None:
+            async with at_once, db.transaction() as session:
+                for (tid, prio, gid, assignee, tier, _text), guess in chunk:
                     await self._apply(session, (tid, prio, gid, assignee, tier), guess, unrouted)
+
+        chunks = [guessed[start : start + UNIT] for start in range(0, len(guessed), UNIT)]
+        failures = [
+            r for r in await asyncio.gather(*map(unit, chunks), return_exceptions=True) if r is not None
+        ]
+        if failures:  # the other units are stored; the failed ones' tickets stay pending
+            raise failures[0]
         return len(pending)
 
     async def _apply(
