@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,7 +15,7 @@ import time_machine
 from kefu.analytics.tasks import refresh
 from kefu.kit.db import Database
 from kefu.models.user import Role
-from tests.analytics.conftest import DAY, EXPECTED, at
+from tests.analytics.conftest import DAY, EXPECTED, Script, at
 from tests.factories import bearer, staff_token
 
 RANGE = {"from": "2025-06-10T00:00:00+08:00", "to": "2025-06-11T00:00:00+08:00"}
@@ -42,6 +42,36 @@ class TestScriptedDay:
         _check(await _summary(client, token))  # now read from the stored rollup
         with time_machine.travel(at(23, 59), tick=False):
             _check(await _summary(client, token))  # "today": always live
+
+    async def test_a_later_contact_reaches_the_days_before_within_the_hour(
+        self, client: httpx.AsyncClient, db: Database, scripted_day: dict[str, Any]
+    ) -> None:
+        """b@example.cn's complaint was solved on 6-10; two days later b writes again, so it
+        was not solved on first contact. The 30-second refresh rebuilds no past day for it
+        (today's traffic would rebuild 8 days every run); the hourly one does."""
+        token = scripted_day["supervisor_token"]
+        morning = datetime(2025, 6, 12, 10, tzinfo=DAY.tzinfo)
+        with time_machine.travel(morning, tick=False):
+            assert await refresh(db) >= 1
+        before = (await _summary(client, token))["fcr_rate"]
+        assert before == EXPECTED["fcr_rate"]
+        await Script(client, db).call(
+            morning + timedelta(minutes=5),
+            "POST",
+            "/api/v1/tickets",
+            scripted_day["agent_token"],
+            subject="又坏了",
+            description="上次的问题又出现了",
+            channel="phone",
+            category="投诉/服务态度",
+            requester={"name": "b", "email": "b@example.cn"},
+        )
+        with time_machine.travel(morning + timedelta(minutes=6), tick=False):
+            assert await refresh(db) == 0  # today only
+        assert (await _summary(client, token))["fcr_rate"] == before  # at most an hour behind
+        with time_machine.travel(morning + timedelta(hours=1, minutes=1), tick=False):
+            assert await refresh(db) == 8  # 6-04 … 6-11: the 8 days before today's contact
+        assert (await _summary(client, token))["fcr_rate"] < before
 
     async def test_slices_split_the_day(
         self, client: httpx.AsyncClient, db: Database, scripted_day: dict[str, Any]

@@ -50,6 +50,8 @@ from kefu.sla.service import sla_service
 
 LOOKBACK_DAYS = 8  # an event can change the FCR / repeat-contact numbers of the days before it
 WATERMARK = "refresh"
+LOOKBACK_WATERMARK = "refresh.lookback"  # events up to here reached the days before them
+LOOKBACK_EVERY = timedelta(hours=1)
 
 
 def timezone() -> ZoneInfo:
@@ -420,15 +422,21 @@ class AnalyticsService:
 
     async def days_to_refresh(
         self, session: AsyncSession, now: datetime
-    ) -> tuple[list[date], datetime, bool]:
-        """Local days before today touched since the last run (and the days before them an
-        event can change), or every day since the first activity on the first run; and
-        whether today was touched (its finished hours are then stored again)."""
+    ) -> tuple[list[date], datetime, bool, bool]:
+        """Local days before today touched since the last run, or every day since the first
+        activity on the first run; whether today was touched (its finished hours are then
+        stored again); and whether the days before the touched ones were included.
+
+        An event can change the FCR and repeat-contact numbers of the LOOKBACK_DAYS before
+        it, so those days are rebuilt too, but at most every LOOKBACK_EVERY, from every event
+        since their own watermark: rebuilding 8 days every 30 s while the day's traffic flows
+        cost ~22 s of CPU a run at 1 M tickets a year (2.5-2.9 s a day)."""
         tz = timezone()
         today = local_day(now, tz)
         since = await repo.watermark(session, WATERMARK)
         days: set[date] = set()
         touched = since is None
+        lookback = since is None
         if since is None:
             first = await repo.first_activity(session)
             if first is not None:
@@ -441,17 +449,23 @@ class AnalyticsService:
             span = await repo.touched_span(session, since - timedelta(minutes=5), now)
             if span is not None:
                 touched = True
-                d, last = local_day(span[0], tz) - timedelta(days=LOOKBACK_DAYS), local_day(span[1], tz)
-                while d <= last:
-                    days.add(d)
-                    d += timedelta(days=1)
+                days.update(_days(local_day(span[0], tz), local_day(span[1], tz)))
+            since_lookback = await repo.watermark(session, LOOKBACK_WATERMARK) or since
+            if now - since_lookback >= LOOKBACK_EVERY:
+                lookback = True
+                span = await repo.touched_span(session, since_lookback - timedelta(minutes=5), now)
+                if span is not None:
+                    first_day = local_day(span[0], tz) - timedelta(days=LOOKBACK_DAYS)
+                    days.update(_days(first_day, local_day(span[1], tz)))
             yesterday = today - timedelta(days=1)
             if not await repo.rolled_days(session, yesterday, yesterday):
                 days.add(yesterday)  # it was live until midnight: store it now
-        return sorted(d for d in days if d < today), now, touched
+        return sorted(d for d in days if d < today), now, touched, lookback
 
-    async def mark_refreshed(self, session: AsyncSession, at: datetime) -> None:
+    async def mark_refreshed(self, session: AsyncSession, at: datetime, *, lookback: bool) -> None:
         await repo.set_watermark(session, WATERMARK, at)
+        if lookback:
+            await repo.set_watermark(session, LOOKBACK_WATERMARK, at)
 
     # --- live wallboard -----------------------------------------------------------------
     async def live(self, session: AsyncSession, principal: Principal) -> dict[str, Any]:
@@ -490,3 +504,7 @@ def _split_days(a: datetime, b: datetime, tz: ZoneInfo) -> list[tuple[date, tupl
 
 
 analytics_service = AnalyticsService()
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -1,6 +1,7 @@
 """Rollup refresh: every 30 s the local days touched since the last run are recomputed (every
 slice per day, the whole company per hour) in read snapshots and stored in short write units
-(SQLite has one writer: no long lock), then today's finished hours, then the watermark moves."""
+(SQLite has one writer: no long lock), then today's finished hours, then the watermark moves.
+The days before touched days (FCR, repeat contacts) are recomputed hourly (service.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ BATCH_SECONDS = 0.5
 async def refresh(db: Database) -> int:
     """Recompute what changed; returns how many days were rewritten."""
     async with db.transaction() as session:
-        days, now, today_touched = await analytics_service.days_to_refresh(session, utcnow())
+        days, now, today_touched, lookback = await analytics_service.days_to_refresh(session, utcnow())
     todo: list[date] = []
     for chunk in (days[i : i + 31] for i in range(0, len(days), 31)):
         async with db.transaction() as session:
@@ -49,7 +50,7 @@ async def refresh(db: Database) -> int:
     async with db.transaction() as session:
         if hours:
             await analytics_service.store_hours(session, hours, rows)
-        await analytics_service.mark_refreshed(session, now)
+        await analytics_service.mark_refreshed(session, now, lookback=lookback)
     return len(days)
 
 
