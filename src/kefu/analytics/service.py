@@ -52,6 +52,17 @@ LOOKBACK_DAYS = 8  # an event can change the FCR / repeat-contact numbers of the
 WATERMARK = "refresh"
 LOOKBACK_WATERMARK = "refresh.lookback"  # events up to here reached the days before them
 LOOKBACK_EVERY = timedelta(hours=1)
+OVERLAP = timedelta(minutes=5)  # a transaction that started before the last run may commit after it
+
+
+@dataclass(frozen=True)
+class RefreshPlan:
+    """What one run of the rollup refresh recomputes (`refresh_plan`)."""
+
+    days: list[date]  # local days before today
+    now: datetime
+    touched: bool  # activity since the last run: today's finished hours are stored again
+    lookback: bool  # also the days before the touched ones (hourly)
 
 
 def timezone() -> ZoneInfo:
@@ -397,7 +408,8 @@ class AnalyticsService:
         self, session: AsyncSession, now: datetime, touched: bool
     ) -> list[tuple[datetime, datetime]]:
         """Today's finished hour buckets to store: all of them after any activity since the
-        last run (an event can change earlier hours' numbers), else the ones not stored yet."""
+        last run (an event can change earlier hours' numbers: a reopen un-solves a ticket
+        solved at 10:00), else the ones not stored yet."""
         tz = timezone()
         done = [h for h in hours(local_day(now, tz), tz) if h[1] <= now]
         if not done or touched:
@@ -420,9 +432,7 @@ class AnalyticsService:
     ) -> None:
         await repo.replace_hours(session, buckets[0][0], buckets[-1][1], rows, utcnow())
 
-    async def days_to_refresh(
-        self, session: AsyncSession, now: datetime
-    ) -> tuple[list[date], datetime, bool, bool]:
+    async def refresh_plan(self, session: AsyncSession, now: datetime) -> RefreshPlan:
         """Local days before today touched since the last run, or every day since the first
         activity on the first run; whether today was touched (its finished hours are then
         stored again); and whether the days before the touched ones were included.
@@ -446,21 +456,21 @@ class AnalyticsService:
                     d += timedelta(days=1)
         else:
             # Overlap: a transaction that started before the last run may commit after it.
-            span = await repo.touched_span(session, since - timedelta(minutes=5), now)
+            span = await repo.touched_span(session, since - OVERLAP, now)
             if span is not None:
                 touched = True
                 days.update(_days(local_day(span[0], tz), local_day(span[1], tz)))
             since_lookback = await repo.watermark(session, LOOKBACK_WATERMARK) or since
             if now - since_lookback >= LOOKBACK_EVERY:
                 lookback = True
-                span = await repo.touched_span(session, since_lookback - timedelta(minutes=5), now)
+                span = await repo.touched_span(session, since_lookback - OVERLAP, now)
                 if span is not None:
                     first_day = local_day(span[0], tz) - timedelta(days=LOOKBACK_DAYS)
                     days.update(_days(first_day, local_day(span[1], tz)))
             yesterday = today - timedelta(days=1)
             if not await repo.rolled_days(session, yesterday, yesterday):
                 days.add(yesterday)  # it was live until midnight: store it now
-        return sorted(d for d in days if d < today), now, touched, lookback
+        return RefreshPlan(sorted(d for d in days if d < today), now, touched, lookback)
 
     async def mark_refreshed(self, session: AsyncSession, at: datetime, *, lookback: bool) -> None:
         await repo.set_watermark(session, WATERMARK, at)

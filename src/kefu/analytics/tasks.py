@@ -1,7 +1,7 @@
 """Rollup refresh: every 30 s the local days touched since the last run are recomputed (every
 slice per day, the whole company per hour) in read snapshots and stored in short write units
 (SQLite has one writer: no long lock), then today's finished hours, then the watermark moves.
-The days before touched days (FCR, repeat contacts) are recomputed hourly (service.py)."""
+The days before touched days (FCR, repeat contacts can change) are recomputed hourly."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ BATCH_SECONDS = 0.5
 
 async def refresh(db: Database) -> int:
     """Recompute what changed; returns how many days were rewritten."""
-    async with db.transaction() as session:
-        days, now, today_touched, lookback = await analytics_service.days_to_refresh(session, utcnow())
+    async with db.read() as session:  # watermarks and the events' time span: reads only
+        plan = await analytics_service.refresh_plan(session, utcnow())
+    days = plan.days
     todo: list[date] = []
     for chunk in (days[i : i + 31] for i in range(0, len(days), 31)):
         async with db.transaction() as session:
@@ -45,12 +46,12 @@ async def refresh(db: Database) -> int:
                 await analytics_service.store_day(session, day, rollup)
     # Today's finished hours: read in a snapshot (no write lock while reading), then stored.
     async with db.read() as session:
-        hours = await analytics_service.hours_to_refresh(session, now, today_touched)
+        hours = await analytics_service.hours_to_refresh(session, plan.now, plan.touched)
         rows = await analytics_service.build_hours(session, hours) if hours else {}
     async with db.transaction() as session:
         if hours:
             await analytics_service.store_hours(session, hours, rows)
-        await analytics_service.mark_refreshed(session, now, lookback=lookback)
+        await analytics_service.mark_refreshed(session, plan.now, lookback=plan.lookback)
     return len(days)
 
 
