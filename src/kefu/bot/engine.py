@@ -55,7 +55,7 @@ class NluBot:
         ~10 ms and the classifier's ~1 ms of CPU stay out of the writer's critical section,
         which runs every unit of the process one after another on the event loop. Best
         effort: on any problem the unit predicts by itself."""
-        brain = bot_service.cached_brain()
+        brain = await self.refresh()
         model = brain.model if brain is not None else None
         key = text[:1000]
         if brain is None or model is None or self._ready(model, key) is not None:
@@ -66,6 +66,20 @@ class NluBot:
             self._draining = True
             self._drainer = asyncio.create_task(self._drain(brain))
         await future
+
+    async def refresh(self) -> Brain | None:
+        """The brain, checked against the database before (not in) a write unit: after a
+        retrain or an intent edit the new model loads here, on a reader (seconds for a large
+        model). Inside a message's or a widget session's unit the load held SQLite's only
+        writer, so every other chat waited for it. Best effort: on a failure the unit checks
+        by itself."""
+        if bot_service.stale():
+            try:
+                async with self.db.read() as session:
+                    return await bot_service.brain(session)
+            except Exception as exc:
+                log.warning("bot.refresh_failed", error=repr(exc))
+        return bot_service.cached_brain()
 
     async def _drain(self, brain: Brain) -> None:
         try:

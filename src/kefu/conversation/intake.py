@@ -99,6 +99,9 @@ async def _start(
     db: Database, data: WidgetSessionIn, *, channel: str, customer_id: int | None, token: bool
 ) -> tuple[int, int, str | None]:
     bot_slot = get_bot()
+    refresh = getattr(bot_slot, "refresh", None)
+    if refresh is not None:
+        await refresh()  # a changed brain loads here, not in the unit below (NluBot.refresh)
     issued: list[str] = []
 
     async def work(session: AsyncSession) -> tuple[int, int | None, BotContext | None]:

@@ -53,6 +53,10 @@ class BotAnswering(BotBase):
         """The brain as last loaded, without touching the database (may be a little old)."""
         return self._brain
 
+    def stale(self) -> bool:
+        """Whether the next `brain()` call would ask the database for the brain's version."""
+        return self._brain is None or time.monotonic() - self._checked >= REFRESH_SECONDS
+
     async def brain(self, session: AsyncSession) -> Brain:
         now = time.monotonic()
         if self._brain is not None and now - self._checked < REFRESH_SECONDS:
