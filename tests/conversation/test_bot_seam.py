@@ -4,7 +4,6 @@ customer's commit; a bot that raises or hangs apologises and hands off, and noth
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +13,6 @@ from kefu.conversation.bot_slot import BotContext, BotTurn
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.tokens import ChatTicket
 from kefu.kit.db import Database
-from kefu.kit.realtime import InProcessBus, set_bus
 from kefu.models import Conversation, Message
 from tests.factories import make_group
 
@@ -33,12 +31,7 @@ class EchoBot:
         return BotTurn(replies=[f"回声：{ctx.text}"], buttons=["订单问题", "产品使用"])
 
 
-@pytest.fixture(autouse=True)
-def wiring() -> Iterator[None]:
-    set_bus(InProcessBus())
-    yield
-    bot_slot.set_bot(bot_slot.RuleBot())
-    set_bus(None)
+pytestmark = pytest.mark.usefixtures("chat_wiring")
 
 
 async def _texts(db: Database, conv_id: int) -> list[tuple[str, str]]:

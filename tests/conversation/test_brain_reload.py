@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,17 +17,10 @@ from kefu.conversation import bot_slot, intake
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.tokens import ChatTicket
 from kefu.kit.db import Database
-from kefu.kit.realtime import InProcessBus, set_bus
 from kefu.models import Message
 from tests.factories import make_group
 
-
-@pytest.fixture(autouse=True)
-def wiring() -> Iterator[None]:
-    set_bus(InProcessBus())
-    yield
-    bot_slot.set_bot(bot_slot.RuleBot())
-    set_bus(None)
+pytestmark = pytest.mark.usefixtures("chat_wiring")
 
 
 async def test_other_writes_go_on_while_a_changed_bot_loads(

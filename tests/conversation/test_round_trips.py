@@ -8,7 +8,6 @@ saves one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,7 +16,6 @@ from kefu.conversation import bot_slot, intake
 from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.tokens import ChatTicket
 from kefu.kit.db import Database
-from kefu.kit.realtime import InProcessBus, set_bus
 from tests.factories import make_group
 from tests.statements import count_statements
 
@@ -28,12 +26,7 @@ from tests.statements import count_statements
 BUDGET_MESSAGE_AND_REPLY = 5
 
 
-@pytest.fixture(autouse=True)
-def wiring() -> Iterator[None]:
-    set_bus(InProcessBus())
-    yield
-    bot_slot.set_bot(bot_slot.RuleBot())
-    set_bus(None)
+pytestmark = pytest.mark.usefixtures("chat_wiring")
 
 
 class TestChatMessageBudget:

@@ -3,8 +3,6 @@ the unit's only changes (the hot path skips the ORM flush), by the flush otherwi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from kefu.bot.engine import NluBot
@@ -13,18 +11,11 @@ from kefu.conversation.schemas import WidgetSessionIn
 from kefu.conversation.service import conversation_service
 from kefu.conversation.tokens import ChatTicket
 from kefu.kit.db import Database
-from kefu.kit.realtime import InProcessBus, set_bus
 from kefu.models import Conversation
 from kefu.models.conversation import ConversationStatus
 from tests.factories import make_group
 
-
-@pytest.fixture(autouse=True)
-def wiring() -> Iterator[None]:
-    set_bus(InProcessBus())
-    yield
-    bot_slot.set_bot(bot_slot.RuleBot())
-    set_bus(None)
+pytestmark = pytest.mark.usefixtures("chat_wiring")
 
 
 async def _conversation(db: Database, conv_id: int) -> Conversation:
