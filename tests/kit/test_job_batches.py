@@ -12,10 +12,11 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.kit import jobs
+from kefu.kit import jobbatch, jobs
 from kefu.kit.db import Database, after_commit
 from kefu.kit.jobs import Job, JobStatus, Worker
 from kefu.kit.time import utcnow
@@ -67,7 +68,10 @@ class TestBatches:
         RUNS.clear()
         HOOKS.clear()
 
-    async def test_a_backlog_runs_in_one_unit_within_the_statement_budget(self, db: Database) -> None:
+    async def test_a_backlog_runs_in_one_unit_within_the_statement_budget(
+        self, db: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(jobbatch, "UNIT_SECONDS", 60.0)  # however slow this machine is
         await _enqueue(db, *({"key": f"k{i}"} for i in range(12)))
         worker = Worker(db, concurrency=2, batch_size=16)
         with count_statements(db) as counter:
@@ -78,6 +82,23 @@ class TestBatches:
         assert set(RUNS.values()) == {1} and len(RUNS) == 12
         assert sorted(HOOKS) == sorted(f"k{i}" for i in range(12))  # after the one commit
         assert {job.status for job in (await _jobs(db)).values()} == {JobStatus.DONE}
+
+    async def test_a_batch_longer_than_its_time_goes_on_in_further_units(
+        self, db: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A unit stops taking jobs after UNIT_SECONDS (SQLite's writer, PostgreSQL's locks
+        are held until it commits); the rest run in the next units, each job once."""
+        monkeypatch.setattr(jobbatch, "UNIT_SECONDS", 0.0)  # one job a unit
+        await _enqueue(db, {"key": "u1"}, {"key": "u2", "fail": True}, {"key": "u3"}, {"key": "u4"})
+        with count_statements(db) as counter:
+            assert await Worker(db, batch_size=16).run_until_idle() == 4
+        fences = [s for s in counter.work if s.startswith("UPDATE jobs") and "max_attempts" in s]
+        assert len(fences) == 4, counter.report()
+        assert set(RUNS.values()) == {1} and len(RUNS) == 4
+        assert await _names(db) == ["batched-u1", "batched-u3", "batched-u4"]
+        rows = await _jobs(db)
+        assert [rows[k].status for k in ("u1", "u3", "u4")] == [JobStatus.DONE] * 3
+        assert (rows["u2"].status, rows["u2"].attempts) == (JobStatus.QUEUED, 1)
 
     async def test_a_failing_job_rolls_back_and_retries_alone(self, db: Database) -> None:
         await _enqueue(db, {"key": "a"}, {"key": "bad", "fail": True}, {"key": "c"})

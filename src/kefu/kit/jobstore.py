@@ -119,6 +119,16 @@ FENCE_MANY = (
 DONE_MANY = (
     sa.update(_jobs).where(_OWNED_MANY).values(status=JobStatus.DONE.value, finished_at=sa.bindparam("now"))
 )
+# The jobs a batch's unit fenced but had no time for: running (still this worker's) again.
+UNFENCE = (
+    sa.update(_jobs)
+    .where(
+        _jobs.c.id.in_(sa.bindparam("ids", expanding=True)),
+        _jobs.c.locked_by == sa.bindparam("worker"),
+        _jobs.c.status == JobStatus.DONE.value,
+    )
+    .values(status=JobStatus.RUNNING.value, finished_at=None)
+)
 # A job of a fenced batch whose handler failed: queued again for later, or dead (its row is
 # still this unit's: the fence above marked it done in the same transaction).
 RETRY = (
