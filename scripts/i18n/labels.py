@@ -47,6 +47,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "job_outreach.birthdays": ("生日祝福", "Birthday greetings"),
     "job_outreach.occasions": ("周年、月度内容与节日问候", "Anniversaries, monthly content and holidays"),
     "job_goals.evaluate": ("检查目标达成", "Check goal attainment"),
+    "job_goals.evaluate_goals": ("计算目标达成并提醒", "Evaluate goals and alert"),
     "job_loyalty.recalculate_tiers": ("重算会员等级", "Recalculate tiers"),
     "job_mail.poll_mailboxes": ("检查邮箱", "Poll mailboxes"),
     "job_mail.process": ("处理来信", "Process incoming mail"),
