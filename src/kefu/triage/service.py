@@ -30,7 +30,7 @@ log = structlog.get_logger(__name__)
 LOOKBACK = timedelta(days=1)  # older uncategorised tickets are left to people
 BATCH = 100
 UNIT = 10  # tickets per write unit (classify_pending)
-UNITS_AT_ONCE = 4
+UNITS_AT_ONCE = 4  # on PostgreSQL
 TRAIN_LIMIT = 5000
 RETRAIN_SECONDS = 600.0
 GROUP_APPLY_SHARE = 0.5  # move a ticket only where most tickets of its kind went
@@ -80,9 +80,11 @@ class TriageService:
         guessed = list(zip(pending, guesses, strict=True))
         # A few tickets to a write unit: one commit (an fsync on SQLite) for UNIT of them,
         # each change in its own savepoint, while a unit stays short on SQLite's one writer.
-        # Several units at once: on PostgreSQL each waits on its round trips, and one after
-        # another they made triage the slowest step after a burst (~65 tickets/s).
-        at_once = asyncio.Semaphore(UNITS_AT_ONCE)
+        # Several units at once on PostgreSQL: each waits on its round trips, and one after
+        # another they made triage the slowest step after a burst (~65 tickets/s). Not on
+        # SQLite: its units run one after another on the one writer anyway, and four queued
+        # at once made requests wait behind all four.
+        at_once = asyncio.Semaphore(1 if db.is_sqlite else UNITS_AT_ONCE)
 
         async def unit(chunk: list[tuple[tuple[Any, ...], Triage]]) -> None:
             async with at_once, db.transaction() as session:
