@@ -178,6 +178,20 @@ def _settings_per_test() -> Iterator[None]:
     uninstall()
 
 
+@pytest.fixture(autouse=True)
+def _bot_brain_per_test() -> Iterator[None]:
+    """The bot service keeps its brain (model, intents, settings) for 2 s between version
+    checks: right for a process serving one database, wrong for tests that each have one.
+    A test that ran the demo bot just before left its brain to the next test in the worker,
+    which then answered from the demo's intents (tests/conversation/test_turn_saved.py failed
+    after tests/bot/test_demo_bot.py)."""
+    from kefu.bot.service import bot_service
+
+    bot_service._brain = None
+    bot_service._checked = 0.0
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _one_training_process() -> Iterator[None]:
     """An app's shutdown ends the bot's training process (nothing outlives the server:
