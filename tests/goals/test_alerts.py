@@ -15,7 +15,7 @@ from kefu.kit.db import Database
 from kefu.kit.events import EventRecord
 from kefu.kit.jobs import Worker
 from kefu.models import Job, OutboundMail
-from tests.goals.conftest import SH, make_goal
+from tests.goals.conftest import DAILY_FRT, SH, make_goal
 
 NEXT_MORNING = datetime(2025, 6, 11, 8, tzinfo=SH)  # evaluates the whole day 2025-06-10
 
@@ -29,23 +29,9 @@ class TestMissedGoalAlerts:
     async def test_one_alert_per_goal_and_period(
         self, db: Database, client: httpx.AsyncClient, two_days: dict[str, Any]
     ) -> None:
-        missed = await make_goal(
-            client,
-            two_days["admin"],
-            name="人工30分钟内首次回复",
-            metric="first_reply_within_30m",
-            comparison="at_least",
-            target=80,
-            period="day",
-        )
-        met = await make_goal(
-            client,
-            two_days["admin"],
-            metric="first_reply_within_30m",
-            comparison="at_least",
-            target=60,
-            period="day",
-        )
+        name = "人工30分钟内首次回复"
+        missed = await make_goal(client, two_days["admin"], **DAILY_FRT, target=80, name=name)
+        met = await make_goal(client, two_days["admin"], **DAILY_FRT, target=60)
         assert await _evaluate(db, NEXT_MORNING) == 1
         assert await _evaluate(db, NEXT_MORNING.replace(hour=9)) == 0  # the next hourly run: same period
         await Worker(db, concurrency=1).run_until_idle()
@@ -73,14 +59,7 @@ class TestMissedGoalAlerts:
     ) -> None:
         """The periodic slot queues the evaluation; it computes in a read snapshot and
         alerts in the unit that finishes the job, once for the period however many slots."""
-        missed = await make_goal(
-            client,
-            two_days["admin"],
-            metric="first_reply_within_30m",
-            comparison="at_least",
-            target=80,
-            period="day",
-        )
+        missed = await make_goal(client, two_days["admin"], **DAILY_FRT, target=80)
         for hour in (8, 9):  # two hourly slots of the same morning: one alert
             with time_machine.travel(NEXT_MORNING.replace(hour=hour), tick=False):
                 async with db.transaction() as s:

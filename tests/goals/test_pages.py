@@ -10,7 +10,7 @@ import time_machine
 
 from kefu.kit.db import Database
 from kefu.models.user import Role
-from tests.goals.conftest import DAY, make_goal
+from tests.goals.conftest import DAILY_FRT, DAY, make_goal
 from tests.web.admin.cases import HTML, RAW, login
 
 
@@ -25,14 +25,7 @@ def _goal_rows(html: str) -> dict[str, str]:
 
 
 async def _goals(client: httpx.AsyncClient, two_days: dict[str, Any]) -> tuple[str, str]:
-    frt = await make_goal(
-        client,
-        two_days["admin"],
-        metric="first_reply_within_30m",
-        comparison="at_least",
-        target=80,
-        period="day",
-    )
+    frt = await make_goal(client, two_days["admin"], **DAILY_FRT, target=80)
     complaints = await make_goal(
         client,
         two_days["admin"],
