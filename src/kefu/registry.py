@@ -70,15 +70,8 @@ MODULES = [
     "kefu.improvement.tasks",
 ]
 
-# "module:attribute" of every APIRouter; page routers (catch-all-free) last. The chat
-# routers come first: a request walks the routers in this order until one matches, and a
-# flash crowd's widget sessions and socket handshakes are the most frequent requests (the
-# walk to the 36th router was ~4 % of the process's CPU opening 10,000 chats). No route of
-# theirs shadows a route of a router they now precede (tests/test_registry.py).
+# "module:attribute" of every APIRouter; page routers (catch-all-free) last.
 ROUTERS = [
-    "kefu.gateway.chat:router",
-    "kefu.conversation.endpoints:router",
-    "kefu.gateway.agent:router",
     "kefu.ops.endpoints:router",
     "kefu.auth.endpoints:router",
     "kefu.team.endpoints:router",
@@ -95,6 +88,7 @@ ROUTERS = [
     "kefu.privacy.endpoints:router",
     "kefu.webhook.endpoints:router",
     "kefu.mail.endpoints:router",
+    "kefu.conversation.endpoints:router",
     "kefu.routing.endpoints:router",
     "kefu.bot.endpoints:router",
     "kefu.survey.endpoints:router",
@@ -113,6 +107,8 @@ ROUTERS = [
     "kefu.rewards.app_endpoints:router",
     "kefu.training.endpoints:router",
     "kefu.improvement.endpoints:router",
+    "kefu.gateway.agent:router",
+    "kefu.gateway.chat:router",
     # Pages, by audience (kefu.web.<audience>.<page>).
     "kefu.web.public.signin:router",
     "kefu.web.public.help:router",
