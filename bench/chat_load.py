@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import random
@@ -35,6 +36,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,36 @@ class ProcStats:
         return out
 
 
+class ClientGc:
+    """The load generator's own garbage collections: one process holding 10,000 sockets can
+    pause for seconds in a full collection, and every ack read after it looks that late.
+    Reported so a tail is not blamed on the server when the client made it."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[float, float, int]] = []  # (start, seconds, generation)
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._started = now
+        else:
+            self.pauses.append((self._started, now - self._started, info.get("generation", 0)))
+
+    def summary(self, since: float) -> dict[str, Any]:
+        during = [(t - since, s, g) for t, s, g in self.pauses if t >= since]
+        return {
+            "collections": len(during),
+            "total_ms": round(sum(s for _, s, _ in during) * 1000, 1),
+            "max_ms": round(max((s for _, s, _ in during), default=0.0) * 1000, 1),
+            # [seconds into the messages, ms, generation] of each pause over 50 ms
+            "long": [[round(t, 1), round(s * 1000), g] for t, s, g in during if s >= 0.05],
+        }
+
+
+CLIENT_GC = ClientGc()
+
+
 class Customer:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
@@ -114,9 +146,22 @@ class Stats:
         self.sent = 0
         self.acks: list[float] = []
         self.replies: list[float] = []
+        self.reply_sent: list[float] = []  # each reply's send time, beside `replies`
         self.agent_deliveries = 0
         self.errors = 0
         self.error_codes: dict[str, int] = {}  # by code: `overloaded` is retryable, refused before anything
+
+    def reply(self, sent: float, now: float) -> None:
+        self.replies.append(now - sent)
+        self.reply_sent.append(sent)
+
+    def reply_p99_by_window(self, start: float, window: float = 5.0) -> list[float | None]:
+        """Bot-reply p99 (ms) of the messages sent in each `window` seconds from `start`:
+        says whether a tail is spread over the run or one stall (a job, a GC, the ramp)."""
+        buckets: dict[int, list[float]] = {}
+        for sent, took in zip(self.reply_sent, self.replies, strict=True):
+            buckets.setdefault(int((sent - start) // window), []).append(took)
+        return [pct(buckets.get(i, []), 99) for i in range(max(buckets, default=-1) + 1)]
 
 
 async def reader(c: Customer, stats: Stats) -> None:
@@ -131,14 +176,14 @@ async def reader(c: Customer, stats: Stats) -> None:
                     stats.acks.append(now - t0)
                     early = [t for s, t in c.early_bot if s > frame["seq"]]
                     if early:
-                        stats.replies.append(min(early) - t0)
+                        stats.reply(t0, min(early))
                         c.early_bot = [(s, t) for s, t in c.early_bot if s <= frame["seq"]]
                     else:
                         c.ack_seq[frame["seq"]] = t0
             elif kind == "message" and frame.get("sender") == "bot":
                 waiting = [s for s in c.ack_seq if s < frame["seq"]]
                 for seq in waiting:
-                    stats.replies.append(now - c.ack_seq.pop(seq))
+                    stats.reply(c.ack_seq.pop(seq), now)
                 if not waiting and c.pending:
                     c.early_bot.append((frame["seq"], now))
             elif kind == "error":
@@ -263,6 +308,12 @@ async def run_load(
     connect_seconds = time.perf_counter() - t_conn
     for c in customers:
         tasks.append(asyncio.create_task(reader(c, stats)))
+    # The client's own heap (10,000 sockets) would make each full collection pause it for
+    # ~0.6 s, and every ack read after the pause looks late: the server tuning (kefu.app's
+    # tune_process), applied to the load generator. `client_gc` reports what still ran.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 1000)
     await asyncio.sleep(2)
     rss_after = stats_of.rss_mb()
 
@@ -287,6 +338,7 @@ async def run_load(
 
     thread_cpu = getattr(stats_of, "thread_cpu", dict)  # one process's threads (embedded)
     cpu0, threads0, t0 = stats_of.cpu_seconds(), thread_cpu(), time.perf_counter()
+    messages_started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     interval = 1.0 / args.rate
     next_at = time.perf_counter()
     end = next_at + args.duration
@@ -347,6 +399,9 @@ async def run_load(
             "p95": pct(stats.replies, 95),
             "p99": pct(stats.replies, 99),
         },
+        "bot_reply_p99_ms_by_5s": stats.reply_p99_by_window(t0),
+        "messages_started_at": messages_started_at,
+        "client_gc": CLIENT_GC.summary(t0),  # UTC, to match the server's log lines
         "lost_unacked": lost,
         "acked_without_bot_reply": waiting_bot,
         "agent_frames": stats.agent_deliveries,
@@ -523,6 +578,7 @@ def main() -> None:
     ap.add_argument("--url", help="load this running server instead of starting one (needs --pid)")
     ap.add_argument("--pid", type=int, help="the running server's process id, for CPU and RSS")
     args = ap.parse_args()
+    gc.callbacks.append(CLIENT_GC)
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if args.url:

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import structlog
+from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from kefu.kit.fastsql import RAW, RawConnection
@@ -33,6 +36,15 @@ from kefu.kit.sqlite_inline import InlineConnection
 log = structlog.get_logger(__name__)
 MAX_BATCH = 64
 Hook = Callable[[], Awaitable[None]]
+_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+# A unit's wait for the writer is latency no loop-stall watch sees (the loop is free while
+# it waits); a slow commit (fsync, a WAL checkpoint) holds every queued unit at once.
+UNIT_WAIT = Histogram(
+    "kefu_writer_wait_seconds", "How long a write unit queued for SQLite's writer", buckets=_BUCKETS
+)
+HOLD = Histogram("kefu_writer_hold_seconds", "How long one write unit held the writer", buckets=_BUCKETS)
+SLOW_HOLD_SECONDS = 0.1  # a unit holding the writer this long is logged with where it ran
+COMMIT = Histogram("kefu_writer_commit_seconds", "How long each group commit took", buckets=_BUCKETS)
 
 
 @dataclass
@@ -70,10 +82,13 @@ class Writer:
     async def unit(self) -> AsyncIterator[AsyncSession]:
         """One write unit; on normal exit it is stored once this returns (hooks have run)."""
         self._waiting += 1
+        queued = time.perf_counter()
         try:
             await self._lock.acquire()
         finally:
             self._waiting -= 1
+        held_from = time.perf_counter()
+        UNIT_WAIT.observe(held_from - queued)
         done: _Done | None = None
         first = self._conn is None
         try:
@@ -128,6 +143,7 @@ class Writer:
                     await self._commit()
             finally:
                 self._lock.release()
+                _note_hold(time.perf_counter() - held_from)
         await done.future  # raises when the shared commit failed: nothing of this unit is stored
         for hook in done.hooks:
             await hook()
@@ -151,8 +167,10 @@ class Writer:
         assert conn is not None
         self.stats.commits += 1
         self.stats.largest_batch = max(self.stats.largest_batch, len(done))
+        started = time.perf_counter()
         try:
             await conn.commit()
+            COMMIT.observe(time.perf_counter() - started)
         except Exception as exc:
             log.warning("writer.commit_failed", size=len(done), error=repr(exc))
             with contextlib.suppress(Exception):
@@ -179,6 +197,22 @@ class Writer:
         """Give the held connection back (Database.dispose, before the engine goes)."""
         if self._held is not None and self._conn is None:
             await self._drop(self._held)
+
+
+def _note_hold(seconds: float) -> None:
+    HOLD.observe(seconds)
+    if seconds >= SLOW_HOLD_SECONDS:
+        # The stack is still the unit's (its `async with` is unwinding): it names the holder.
+        frames = [
+            f
+            for f in traceback.extract_stack()
+            if "/kefu/" in f.filename and not f.filename.endswith(("kit/writer.py", "kit/db.py"))
+        ][-4:]
+        log.warning(
+            "writer.slow_unit",
+            held_ms=round(seconds * 1000),
+            where=[f"{f.filename.rsplit('/kefu/', 1)[-1]}:{f.lineno} {f.name}" for f in frames],
+        )
 
 
 async def _raw_connection(conn: AsyncConnection) -> RawConnection | None:
