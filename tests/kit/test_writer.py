@@ -10,7 +10,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from prometheus_client import REGISTRY
 from sqlalchemy.exc import OperationalError
+from structlog.testing import capture_logs
 
 from kefu.deps import Session
 from kefu.kit.db import Database, ReadOnlyViolation, reads, writes
@@ -186,3 +188,36 @@ class TestRouteAccess:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             r = await c.request(method, path)
         assert r.json() == {"mode": expected}
+
+
+class TestWriterWatch:
+    """A unit that holds the writer delays every unit queued behind it while the event loop
+    stays free (the loop-stall watch sees nothing): the writer says so itself."""
+
+    async def test_a_long_unit_is_logged_with_its_holder_and_its_waiters_wait_is_measured(
+        self, sqlite_db: Database
+    ) -> None:
+        waited_before = _sample("kefu_writer_wait_seconds_sum")
+        held_before = _sample("kefu_writer_hold_seconds_count")
+
+        async def slow() -> None:
+            async with sqlite_db.transaction() as s:
+                s.add(EventRecord(name="slow", aggregate="t", payload={}))
+                await asyncio.sleep(0.15)  # e.g. an await on the network inside a unit
+
+        with capture_logs() as logs:
+            slow_task = asyncio.create_task(slow())
+            await asyncio.sleep(0.01)  # the slow unit holds the writer now
+            await _insert(sqlite_db, "behind")
+            await slow_task
+        slow_lines = [line for line in logs if line["event"] == "writer.slow_unit"]
+        assert len(slow_lines) == 1  # the quick unit behind it is not reported
+        assert slow_lines[0]["held_ms"] >= 150
+        assert any("test_writer.py" in where and "slow" in where for where in slow_lines[0]["where"])
+        assert await _names(sqlite_db) == ["slow", "behind"]
+        assert _sample("kefu_writer_wait_seconds_sum") - waited_before >= 0.1  # behind waited
+        assert _sample("kefu_writer_hold_seconds_count") - held_before == 2
+
+
+def _sample(name: str) -> float:
+    return REGISTRY.get_sample_value(name) or 0.0

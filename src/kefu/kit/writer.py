@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sysconfig
 import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -43,6 +44,9 @@ UNIT_WAIT = Histogram(
     "kefu_writer_wait_seconds", "How long a write unit queued for SQLite's writer", buckets=_BUCKETS
 )
 HOLD = Histogram("kefu_writer_hold_seconds", "How long one write unit held the writer", buckets=_BUCKETS)
+_LIBRARY_DIRS = tuple(
+    {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+)
 SLOW_HOLD_SECONDS = 0.1  # a unit holding the writer this long is logged with where it ran
 COMMIT = Histogram("kefu_writer_commit_seconds", "How long each group commit took", buckets=_BUCKETS)
 
@@ -202,16 +206,18 @@ class Writer:
 def _note_hold(seconds: float) -> None:
     HOLD.observe(seconds)
     if seconds >= SLOW_HOLD_SECONDS:
-        # The stack is still the unit's (its `async with` is unwinding): it names the holder.
+        # The stack is still the unit's (its `async with` is unwinding): it names the holder,
+        # by the innermost frames of our own code (not the standard library's or a package's).
         frames = [
             f
             for f in traceback.extract_stack()
-            if "/kefu/" in f.filename and not f.filename.endswith(("kit/writer.py", "kit/db.py"))
+            if ("/kefu/" in f.filename or not f.filename.startswith(_LIBRARY_DIRS))
+            and not f.filename.endswith(("kit/writer.py", "kit/db.py"))
         ][-4:]
         log.warning(
             "writer.slow_unit",
             held_ms=round(seconds * 1000),
-            where=[f"{f.filename.rsplit('/kefu/', 1)[-1]}:{f.lineno} {f.name}" for f in frames],
+            where=[f"{'/'.join(f.filename.split('/')[-2:])}:{f.lineno} {f.name}" for f in frames],
         )
 
 
