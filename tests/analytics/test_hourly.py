@@ -259,6 +259,32 @@ async def test_a_late_change_reaches_a_stored_hour_after_the_refresh(
     assert got["tickets_solved"] == 2  # T2 and T4; T1 is open again
 
 
+async def test_all_hours_are_rebuilt_at_most_every_few_minutes_and_no_change_is_lost(
+    db: Database, client: httpx.AsyncClient, scripted_day: dict[str, Any]
+) -> None:
+    """Rebuilding every finished hour of today reads the whole day: it runs at most every
+    HOURS_EVERY (5 min). A change to an earlier hour waits for it (documented: finished hours
+    are up to 5 min behind such a change), then arrives even if nothing happened since."""
+    with time_machine.travel(at(23, 30), tick=False):
+        await refresh(db)
+    with time_machine.travel(at(23, 31), tick=False):
+        r = await client.patch(
+            f"/api/v1/tickets/{scripted_day['tickets'][0]}",
+            json={"status": "open"},
+            headers=bearer(scripted_day["agent_token"]),
+        )
+        assert r.status_code == 200, r.text
+    with time_machine.travel(at(23, 33), tick=False):
+        await refresh(db)  # 3 min after the last all-hours rebuild: not due
+        got, want, _ = await _both(db, at(9, 30), at(23, 33), at(23, 33), [])
+    assert (got["tickets_solved"], want["tickets_solved"]) == (3, 2)  # the 10:00 hour is behind
+    with time_machine.travel(at(23, 36), tick=False):
+        await refresh(db)  # due, and the reopen at 23:31 is the activity since the last one
+        got, want, _ = await _both(db, at(9, 30), at(23, 36), at(23, 36), [])
+    assert got == want
+    assert got["tickets_solved"] == 2
+
+
 async def _filters(db: Database) -> list[dict[str, str]]:
     """Slice filters over the seeded rows: one value kept, "none", two at once, a bad key."""
     async with db.read() as s:

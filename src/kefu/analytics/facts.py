@@ -146,6 +146,14 @@ class Window:
     sent: list[SurveyRow] = field(default_factory=list)
     transfers: list[tuple[datetime, Dims]] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)  # customers' contacts around the window
+    # `contacts` grouped by customer, made once and shared by the window's parts (a day's 24
+    # hour parts built it twice each: ~48 passes over every contact of the day).
+    _by_customer: dict[int, list[Contact]] | None = field(default=None, repr=False, compare=False)
+
+    def contacts_by_customer(self) -> dict[int, list[Contact]]:
+        if self._by_customer is None:
+            self._by_customer = contacts_by_customer(self.contacts)
+        return self._by_customer
 
     def part(self, start: datetime, end: datetime) -> Window:
         """The rows of [start, end) inside this window: each row is placed by the instant it
@@ -173,6 +181,7 @@ class Window:
             sent=[s for s in self.sent if inside(s.at)],
             transfers=[t for t in self.transfers if inside(t[0])],
             contacts=self.contacts,
+            _by_customer=self.contacts_by_customer(),
         )
 
 
@@ -225,7 +234,7 @@ class Builder:
 
     # --- tickets ----------------------------------------------------------------------
     def _tickets(self, w: Window) -> None:
-        later = contacts_by_customer(w.contacts)
+        later = w.contacts_by_customer()
         for t in w.created:
             complaint = is_complaint(t.category, t.tags)
 
@@ -279,7 +288,7 @@ class Builder:
 
     # --- conversations ----------------------------------------------------------------
     def _conversations(self, w: Window, tz: ZoneInfo) -> None:
-        later = contacts_by_customer(w.contacts)
+        later = w.contacts_by_customer()
         for c in w.conversations:
             repeat = has_contact(
                 later,

@@ -5,8 +5,9 @@ A summary over [from, to) reads the stored rollup of every whole local day befor
 stored hour buckets (whole company only) of the rest (today, partial days at the edges), and
 computes live from the source tables only what neither covers: the hour now running, the
 partial hours at the edges, anything not rolled up yet, and edges of a filtered summary. So
-raw reads stay bounded for any range; the running hour is exact at once, and finished hours
-and days are at most one refresh period (30 s) old.
+raw reads stay bounded for any range; the running hour is exact at once, finished hours and
+days are at most one refresh period (30 s) old, and a later change to an earlier hour of
+today (a reopen un-solving a ticket solved at 10:00) reaches it within 5 min (HOURS_EVERY).
 
 A filtered summary reads its edges with the filter in SQL (slice_filters): a slice is a
 fraction of the rows. Hour buckets per slice would spare those reads but cost ~80 rows an
@@ -18,6 +19,7 @@ the rest is read raw, filtered in SQL.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -53,6 +55,12 @@ WATERMARK = "refresh"
 LOOKBACK_WATERMARK = "refresh.lookback"  # events up to here reached the days before them
 LOOKBACK_EVERY = timedelta(hours=1)
 OVERLAP = timedelta(minutes=5)  # a transaction that started before the last run may commit after it
+# Today's finished hours are rebuilt all together (a later event can change an earlier hour:
+# a reopen un-solves a ticket solved at 10:00) at most this often, from every event since the
+# last such rebuild; in between only hours not stored yet are built. Every 30 s it cost ~0.5 s
+# of CPU per 5,000 conversations of the day, growing through the day, on the serving process.
+HOURS_WATERMARK = "refresh.hours"
+HOURS_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,9 @@ class RefreshPlan:
 
     days: list[date]  # local days before today
     now: datetime
-    touched: bool  # activity since the last run: today's finished hours are stored again
+    touched: bool  # all today's finished hours are stored again (activity since they last were)
     lookback: bool  # also the days before the touched ones (hourly)
+    hours: bool = True  # the all-hours rebuild was due (its watermark moves)
 
 
 def timezone() -> ZoneInfo:
@@ -373,7 +382,7 @@ class AnalyticsService:
         if await repo.has_activity(session, start, end):
             window = await self.read_window(session, start, end)
             slices = Builder().build(window, tz)
-            per_hour = _per_hour(window, buckets, tz)
+            per_hour = await _per_hour(window, buckets, tz)
             cells = cube.CubeBuilder().cube(window, tz)
         # A whole day's occupancy spans are final: folded, the rollup stays small.
         slices.update(cube.pair_rollups(cells))
@@ -425,7 +434,7 @@ class AnalyticsService:
         lo, hi = buckets[0][0], buckets[-1][1]
         if not await repo.has_activity(session, lo, hi):
             return {a: Stats().to_json() for a, _ in buckets}
-        return _per_hour(await self.read_window(session, lo, hi), buckets, timezone())
+        return await _per_hour(await self.read_window(session, lo, hi), buckets, timezone())
 
     async def store_hours(
         self, session: AsyncSession, buckets: list[tuple[datetime, datetime]], rows: dict[datetime, Any]
@@ -434,8 +443,9 @@ class AnalyticsService:
 
     async def refresh_plan(self, session: AsyncSession, now: datetime) -> RefreshPlan:
         """Local days before today touched since the last run, or every day since the first
-        activity on the first run; whether today was touched (its finished hours are then
-        stored again); and whether the days before the touched ones were included.
+        activity on the first run; whether all today's finished hours are stored again (due
+        every HOURS_EVERY, after activity since the last time); and whether the days before
+        the touched ones were included.
 
         An event can change the FCR and repeat-contact numbers of the LOOKBACK_DAYS before
         it, so those days are rebuilt too, but at most every LOOKBACK_EVERY, from every event
@@ -470,12 +480,21 @@ class AnalyticsService:
             yesterday = today - timedelta(days=1)
             if not await repo.rolled_days(session, yesterday, yesterday):
                 days.add(yesterday)  # it was live until midnight: store it now
-        return RefreshPlan(sorted(d for d in days if d < today), now, touched, lookback)
+        hours_all, hours_due = touched, True
+        since_hours = await repo.watermark(session, HOURS_WATERMARK) if since is not None else None
+        if since_hours is not None:
+            hours_due = now - since_hours >= HOURS_EVERY
+            hours_all = hours_due and await repo.touched_span(session, since_hours - OVERLAP, now) is not None
+        return RefreshPlan(sorted(d for d in days if d < today), now, hours_all, lookback, hours_due)
 
-    async def mark_refreshed(self, session: AsyncSession, at: datetime, *, lookback: bool) -> None:
+    async def mark_refreshed(
+        self, session: AsyncSession, at: datetime, *, lookback: bool, hours: bool = True
+    ) -> None:
         await repo.set_watermark(session, WATERMARK, at)
         if lookback:
             await repo.set_watermark(session, LOOKBACK_WATERMARK, at)
+        if hours:
+            await repo.set_watermark(session, HOURS_WATERMARK, at)
 
     # --- live wallboard -----------------------------------------------------------------
     async def live(self, session: AsyncSession, principal: Principal) -> dict[str, Any]:
@@ -498,9 +517,17 @@ class AnalyticsService:
         }
 
 
-def _per_hour(window: Window, buckets: list[tuple[datetime, datetime]], tz: ZoneInfo) -> dict[datetime, Any]:
-    """The whole company's stats of each hour bucket inside a window that was read once."""
-    return {a: Builder(slices=False).build(window.part(a, b), tz)[ALL].to_json() for a, b in buckets}
+async def _per_hour(
+    window: Window, buckets: list[tuple[datetime, datetime]], tz: ZoneInfo
+) -> dict[datetime, Any]:
+    """The whole company's stats of each hour bucket inside a window that was read once.
+    The loop is given back between hours: a busy day's 24 hours in one go held the event
+    loop ~0.2 s per 5,000 conversations (every chat message waited), every refresh."""
+    out: dict[datetime, Any] = {}
+    for a, b in buckets:
+        out[a] = Builder(slices=False).build(window.part(a, b), tz)[ALL].to_json()
+        await asyncio.sleep(0)
+    return out
 
 
 def _split_days(a: datetime, b: datetime, tz: ZoneInfo) -> list[tuple[date, tuple[datetime, datetime]]]:

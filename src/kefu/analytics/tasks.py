@@ -1,7 +1,8 @@
 """Rollup refresh: every 30 s the local days touched since the last run are recomputed (every
 slice per day, the whole company per hour) in read snapshots and stored in short write units
-(SQLite has one writer: no long lock), then today's finished hours, then the watermark moves.
-The days before touched days (FCR, repeat contacts can change) are recomputed hourly."""
+(SQLite has one writer: no long lock), then today's finished hours not stored yet (all of them
+every 5 min after activity), then the watermark moves. The days before touched days (FCR,
+repeat contacts can change) are recomputed hourly."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ async def refresh(db: Database) -> int:
     async with db.transaction() as session:
         if hours:
             await analytics_service.store_hours(session, hours, rows)
-        await analytics_service.mark_refreshed(session, plan.now, lookback=plan.lookback)
+        await analytics_service.mark_refreshed(session, plan.now, lookback=plan.lookback, hours=plan.hours)
     return len(days)
 
 
