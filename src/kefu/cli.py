@@ -157,8 +157,12 @@ def serve(
 @app.command()
 def worker(once: Annotated[bool, typer.Option(help="run ready jobs, then exit")] = False) -> None:
     """Run background jobs (cluster mode: any number of these beside `kefu serve`)."""
+    from kefu.app import tune_process
     from kefu.worker import run_worker
 
+    # As a web process: with Python's default thresholds the worker's loaded models made
+    # full collections of ~0.34 s every few seconds (seen by its loop watch under chat load).
+    tune_process()
     asyncio.run(run_worker(_runtime_settings(), once=once))
 
 
