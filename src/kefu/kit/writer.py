@@ -211,7 +211,7 @@ def _note_hold(seconds: float) -> None:
         frames = [
             f
             for f in traceback.extract_stack()
-            if ("/kefu/" in f.filename or not f.filename.startswith(_LIBRARY_DIRS))
+            if ("/site-packages/kefu/" in f.filename or not f.filename.startswith(_LIBRARY_DIRS))
             and not f.filename.endswith(("kit/writer.py", "kit/db.py"))
         ][-4:]
         log.warning(
