@@ -132,13 +132,19 @@ class ErrorBudget:
         self.ws = ws
         self.left = limit
 
-    async def error(self, code: str, message: str = "", *, client_id: str | None = None) -> bool:
+    async def error(
+        self, code: str, message: str = "", *, client_id: str | None = None, counts: bool = True
+    ) -> bool:
         """Send the error frame (with the refused message's client id, when there is one);
-        False once the budget is spent (the socket is closed)."""
+        False once the budget is spent (the socket is closed). The server's own failures
+        (`counts=False`: `overloaded`, `internal_error`) are not the client's to pay for: a
+        customer retrying through a busy minute must not be closed as a bad client."""
         frame = frames.ErrorFrame(type="error", code=code, message=message or code)
         if client_id is not None:
             frame["client_id"] = client_id
         await send_json(self.ws, frame)
+        if not counts:
+            return True
         self.left -= 1
         if self.left <= 0:
             with contextlib.suppress(Exception):
