@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.errors import Overloaded
 from kefu.kit import jobs
 from kefu.kit.db import Database
 from kefu.kit.jobs import Job, JobStatus, Worker
@@ -152,6 +153,21 @@ class TestRacingWorkers:
             jobs._periodic.pop("test.tick", None)
 
 
+class _RefusedFirst(Worker):
+    """A worker whose first `refusals` attempts to record a failure find the database busy."""
+
+    def __init__(self, db: Database, *, refusals: int) -> None:
+        super().__init__(db)
+        self.refusals = refusals
+        self.tries = 0
+
+    async def _failed(self, job_ids: list[int], error: str) -> None:
+        self.tries += 1
+        if self.tries <= self.refusals:
+            raise Overloaded("服务繁忙，请稍后重试 / the server is busy, retry shortly")
+        await super()._failed(job_ids, error)
+
+
 class TestFailures:
     async def test_failure_rolls_back_effects_and_retries_with_backoff(self, db: Database) -> None:
         async with db.transaction() as s:
@@ -175,6 +191,33 @@ class TestFailures:
         job = await _job(db)
         assert job.status == JobStatus.DEAD
         assert job.attempts == 2
+
+    async def test_a_failure_the_database_first_refuses_to_record_is_recorded_on_a_retry(
+        self, db: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A busy database (no connection free: kit.admission refuses the unit) used to leave
+        # the failed job claimed and idle until its 300 s lease ran out.
+        monkeypatch.setattr(jobs, "RECORD_RETRY_SECONDS", (0.01, 0.01, 0.01))
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.fail", {}, max_attempts=3)
+        refusals = _RefusedFirst(db, refusals=2)
+        await refusals.run_until_idle()
+        job = await _job(db)
+        assert (job.status, job.attempts, job.locked_by) == (JobStatus.QUEUED, 1, None)
+        assert "boom" in (job.last_error or "")
+        assert refusals.tries == 3
+
+    async def test_a_failure_never_recorded_is_left_to_the_lease(
+        self, db: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(jobs, "RECORD_RETRY_SECONDS", (0.01,))
+        async with db.transaction() as s:
+            await jobs.enqueue(s, "test.fail", {}, max_attempts=3)
+        refusals = _RefusedFirst(db, refusals=5)
+        await refusals.run_until_idle()
+        job = await _job(db)
+        assert job.status == JobStatus.RUNNING  # claimed until the lease runs out
+        assert refusals.tries == 2
 
     async def test_expired_lease_is_reclaimed_and_the_old_owner_is_fenced(self, db: Database) -> None:
         async with db.transaction() as s:

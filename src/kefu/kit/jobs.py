@@ -101,6 +101,7 @@ _log = structlog.get_logger(__name__)
 # writer while its handlers run (~1-3 ms each for an event's listeners), so requests queued
 # behind it wait for the lot: 16 keeps that wait to tens of milliseconds.
 BATCH_SIZE = 16
+RECORD_RETRY_SECONDS = (0.2, 1.0, 3.0)  # waits before recording a job's failure again
 
 
 class Worker:
@@ -227,11 +228,19 @@ class Worker:
             await self._record_failures([job_id], traceback.format_exc(limit=20))
 
     async def _record_failures(self, job_ids: list[int], error: str) -> None:
-        try:
-            await self._failed(job_ids, error)
-        except Exception as unrecorded:  # e.g. no connection free (kit.admission)
-            # The jobs stay claimed; their leases run out and they are claimed again.
-            _log.warning("jobs.failure_not_recorded", job_ids=job_ids, error=repr(unrecorded))
+        """Mark the jobs failed (retried after their backoff). The database may refuse this
+        unit too, e.g. no connection free (kit.admission): a few tries over a few seconds
+        before the jobs are left to their lease (300 s claimed and idle)."""
+        for wait in (*RECORD_RETRY_SECONDS, None):
+            try:
+                await self._failed(job_ids, error)
+                return
+            except Exception as unrecorded:
+                if wait is None:
+                    # The jobs stay claimed; their leases run out and they are claimed again.
+                    _log.warning("jobs.failure_not_recorded", job_ids=job_ids, error=repr(unrecorded))
+                    return
+                await asyncio.sleep(wait)
 
     def _key(self, job_id: int) -> dict[str, Any]:
         return {"job_id": job_id, "worker": self.worker_id}
