@@ -132,6 +132,29 @@ class ClientGc:
 CLIENT_GC = ClientGc()
 
 
+class ClientLag:
+    """How late the load generator's own event loop wakes (a 50 ms heartbeat): a client too
+    busy to read its sockets makes every reply it reads late look like the server's."""
+
+    def __init__(self) -> None:
+        self.beats: list[tuple[float, float]] = []  # (when, seconds late)
+
+    async def run(self) -> None:
+        while True:
+            due = time.perf_counter() + 0.05
+            await asyncio.sleep(0.05)
+            now = time.perf_counter()
+            self.beats.append((now, max(0.0, now - due)))
+
+    def max_by_window(self, start: float, window: float = 5.0) -> list[float]:
+        worst: dict[int, float] = {}
+        for at, late in self.beats:
+            if at >= start:
+                i = int((at - start) // window)
+                worst[i] = max(worst.get(i, 0.0), late)
+        return [round(worst.get(i, 0.0) * 1000, 1) for i in range(max(worst, default=-1) + 1)]
+
+
 class Customer:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
@@ -337,6 +360,8 @@ async def run_load(
         return f"{words[0]}{words[1]}，{random.choice(texts)}{words[2]}{words[3]}"
 
     thread_cpu = getattr(stats_of, "thread_cpu", dict)  # one process's threads (embedded)
+    lag = ClientLag()
+    tasks.append(asyncio.create_task(lag.run()))
     cpu0, threads0, t0 = stats_of.cpu_seconds(), thread_cpu(), time.perf_counter()
     messages_started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     interval = 1.0 / args.rate
@@ -401,7 +426,8 @@ async def run_load(
         },
         "bot_reply_p99_ms_by_5s": stats.reply_p99_by_window(t0),
         "messages_started_at": messages_started_at,
-        "client_gc": CLIENT_GC.summary(t0),  # UTC, to match the server's log lines
+        "client_gc": CLIENT_GC.summary(t0),
+        "client_loop_lag_max_ms_by_5s": lag.max_by_window(t0),  # UTC, to match the server's log lines
         "lost_unacked": lost,
         "acked_without_bot_reply": waiting_bot,
         "agent_frames": stats.agent_deliveries,
