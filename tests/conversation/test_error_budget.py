@@ -15,11 +15,19 @@ with warnings.catch_warnings():  # Starlette asks for httpx2 on import; httpx do
     from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from kefu.errors import Conflict, Overloaded
 from kefu.gateway.common import CLOSE_TOO_MANY_ERRORS, MAX_ERRORS, ErrorBudget
+
+# What the handler raises for each frame: the server's failures and a client's mistake.
+RAISED = {
+    "overloaded": Overloaded("服务繁忙，请稍后重试 / the server is busy, retry shortly"),
+    "internal_error": RuntimeError("a bug"),
+    "conflict": Conflict("会话已关闭 / the conversation is closed"),
+}
 
 
 async def _echo_errors(ws: WebSocket) -> None:
-    """Answers each frame {"code", "ours"} with an error frame, as the chat socket does."""
+    """Answers each frame {"code"} as the chat socket answers a frame its handler refused."""
     await ws.accept()
     errors = ErrorBudget(ws)
     while True:
@@ -27,7 +35,8 @@ async def _echo_errors(ws: WebSocket) -> None:
             frame = json.loads(await ws.receive_text())
         except WebSocketDisconnect:
             return
-        if not await errors.error(frame["code"], counts=not frame["ours"]):
+        await errors.refused(RAISED[frame["code"]], client_id=None)
+        if errors.left <= 0:
             return
 
 
@@ -38,19 +47,19 @@ def _client() -> TestClient:
 def test_the_servers_refusals_never_close_the_socket() -> None:
     with _client().websocket_connect("/ws") as ws:
         for _ in range(MAX_ERRORS * 3):
-            ws.send_text(json.dumps({"code": "overloaded", "ours": True}))
+            ws.send_text(json.dumps({"code": "overloaded"}))
             assert json.loads(ws.receive_text())["code"] == "overloaded"
-        ws.send_text(json.dumps({"code": "internal_error", "ours": True}))
+        ws.send_text(json.dumps({"code": "internal_error"}))
         assert json.loads(ws.receive_text())["code"] == "internal_error"
         # Still open, and still counting the client's own mistakes from the full budget.
         for _ in range(MAX_ERRORS - 1):
-            ws.send_text(json.dumps({"code": "invalid_frame", "ours": False}))
-            assert json.loads(ws.receive_text())["code"] == "invalid_frame"
+            ws.send_text(json.dumps({"code": "conflict"}))
+            assert json.loads(ws.receive_text())["code"] == "conflict"
 
 
 def test_a_client_sending_only_bad_frames_is_closed() -> None:
     with _client().websocket_connect("/ws") as ws:
         for _ in range(MAX_ERRORS):
-            ws.send_text(json.dumps({"code": "invalid_frame", "ours": False}))
-            assert json.loads(ws.receive_text())["code"] == "invalid_frame"
+            ws.send_text(json.dumps({"code": "conflict"}))
+            assert json.loads(ws.receive_text())["code"] == "conflict"
         assert ws.receive()["code"] == CLOSE_TOO_MANY_ERRORS

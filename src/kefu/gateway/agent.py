@@ -263,17 +263,10 @@ async def _receive(ws: WebSocket, db: Database, principal: Principal, feed: Agen
             elif not await errors.error("unknown_type", f"unknown frame type {kind!r}"):
                 return
         except KefuError as exc:
-            await errors.error(
-                exc.code,
-                exc.message,
-                client_id=cid if kind == "message" else None,
-                counts=exc.status_code < 500,
-            )
+            await errors.refused(exc, client_id=cid if kind == "message" else None)
         except Exception as exc:  # one bad frame never ends the connection handler
             log.exception("agent.frame_failed", user_id=principal.id, error=repr(exc))
-            await errors.error(
-                "internal_error", "please retry", client_id=cid if kind == "message" else None, counts=False
-            )
+            await errors.refused(exc, client_id=cid if kind == "message" else None)
 
 
 async def _is_mine(db: Database, principal: Principal, conv_id: int) -> bool:

@@ -249,17 +249,10 @@ async def _receive(
             elif not await errors.error("unknown_type", f"unknown frame type {kind!r}"):
                 return
         except KefuError as exc:
-            await errors.error(
-                exc.code,
-                exc.message,
-                client_id=cid if kind == "message" else None,
-                counts=exc.status_code < 500,
-            )
+            await errors.refused(exc, client_id=cid if kind == "message" else None)
         except Exception as exc:  # never let one bad frame kill the connection handler
             log.exception("chat.frame_failed", conversation_id=chat.conversation_id, error=repr(exc))
-            await errors.error(
-                "internal_error", "please retry", client_id=cid if kind == "message" else None, counts=False
-            )
+            await errors.refused(exc, client_id=cid if kind == "message" else None)
 
 
 async def _to_agent(db: Database, chat: ChatTicket, frame: frames.AgentTyping | frames.AgentRead) -> None:

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from kefu.conversation import frames
-from kefu.errors import Overloaded
+from kefu.errors import KefuError, Overloaded
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
@@ -151,6 +151,15 @@ class ErrorBudget:
                 await self.ws.close(code=CLOSE_TOO_MANY_ERRORS)
             return False
         return True
+
+    async def refused(self, exc: Exception, *, client_id: str | None) -> None:
+        """A frame the handler could not carry out: a KefuError as its code says (the client's
+        mistake, 4xx, spends the budget; the server's, 5xx such as `overloaded`, does not),
+        anything else as `internal_error` (logged by the caller)."""
+        if isinstance(exc, KefuError):
+            await self.error(exc.code, exc.message, client_id=client_id, counts=exc.status_code < 500)
+        else:
+            await self.error("internal_error", "please retry", client_id=client_id, counts=False)
 
 
 def int_field(frame: dict[str, Any], key: str) -> int | None:
