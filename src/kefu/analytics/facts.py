@@ -87,7 +87,15 @@ class MessageRow:
     conversation_id: int
     sender: str
     created_at: datetime
-    emotion: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageTally:
+    """A conversation's message counts (customer messages scored / negative, agent messages)."""
+
+    scored: int
+    negative: int
+    agent: int
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,10 @@ class Window:
     business: Mapping[tuple[int, str], float] = field(default_factory=dict)  # (ticket, metric) -> s
     conversations: list[ConversationRow] = field(default_factory=list)  # created in window
     closed: list[ConversationRow] = field(default_factory=list)  # closed in window
-    messages: list[MessageRow] = field(default_factory=list)  # of `conversations`
+    # Of `conversations`: counts for each; customer and agent messages in order only where
+    # an agent wrote (reply times), so a window of bot chats reads no message rows.
+    tallies: Mapping[int, MessageTally] = field(default_factory=dict)
+    messages: list[MessageRow] = field(default_factory=list)
     comments: Mapping[int, list[CommentRow]] = field(default_factory=dict)  # ticket -> ordered
     comment_dims: Mapping[int, tuple[Dims, datetime | None]] = field(default_factory=dict)
     clocks: list[ClockRow] = field(default_factory=list)
@@ -173,6 +184,7 @@ class Window:
             business=self.business,
             conversations=convs,
             closed=[c for c in self.closed if inside(c.closed_at)],
+            tallies={i: t for i, t in self.tallies.items() if i in ids},
             messages=[m for m in self.messages if m.conversation_id in ids],
             comments=self.comments,  # the builder counts only replies inside [start, end)
             comment_dims=self.comment_dims,
@@ -342,14 +354,15 @@ class Builder:
         for m in w.messages:
             by_conv[m.conversation_id].append(m)
         for c in w.conversations:
+            tally = w.tallies.get(c.id)
+            if tally is not None and tally.scored:
+                self.inc(c.dims, "msg_scored", n=tally.scored)
+                if tally.negative:
+                    self.inc(c.dims, "msg_negative", n=tally.negative)
             pending: datetime | None = None
             first_agent = True
             for m in by_conv.get(c.id, []):
                 if m.sender == "customer":
-                    if m.emotion is not None:
-                        self.inc(c.dims, "msg_scored")
-                        if m.emotion == "negative":
-                            self.inc(c.dims, "msg_negative")
                     if pending is None:
                         pending = m.created_at
                 elif m.sender == "agent":

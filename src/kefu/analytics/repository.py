@@ -18,6 +18,7 @@ from kefu.analytics.facts import (
     ConversationRow,
     Dims,
     MessageRow,
+    MessageTally,
     SurveyRow,
     TicketRow,
 )
@@ -277,20 +278,51 @@ class AnalyticsRepository:
             for r in (await session.execute(stmt)).all()
         ]
 
-    async def messages_of(self, session: AsyncSession, conversation_ids: Iterable[int]) -> list[MessageRow]:
-        out: list[MessageRow] = []
+    async def message_tallies(
+        self, session: AsyncSession, conversation_ids: Iterable[int]
+    ) -> dict[int, MessageTally]:
+        """Per conversation: customer messages with an emotion label, those labelled negative,
+        and agent messages, counted by the database. A busy hour of bot chat has ~10^6 message
+        rows and none of them is needed one by one (only agent reply times are: messages_of)."""
+        out: dict[int, MessageTally] = {}
         _, has_emotion = await features(session)
-        emotion: Any = Message.emotion if has_emotion else sa.null()
+        customer = Message.sender == "customer"
+        if has_emotion:
+            scored: Any = sa.func.count(sa.case((customer, Message.emotion)))
+            negative: Any = sa.func.sum(sa.case((customer & (Message.emotion == "negative"), 1), else_=0))
+        else:
+            scored = negative = sa.literal(0)
+        agent = sa.func.sum(sa.case((Message.sender == "agent", 1), else_=0))
         for chunk in _chunks(conversation_ids):
             stmt = (
-                sa.select(
-                    Message.conversation_id, Message.sender, Message.created_at, emotion.label("emotion")
+                sa.select(Message.conversation_id, scored, negative, agent)
+                .where(
+                    Message.conversation_id.in_(chunk),
+                    Message.internal.is_(False),
+                    Message.sender.in_(("customer", "agent")),
                 )
-                .where(Message.conversation_id.in_(chunk), Message.internal.is_(False))
+                .group_by(Message.conversation_id)
+            )
+            for cid, n_scored, n_negative, n_agent in (await session.execute(stmt)).all():
+                out[cid] = MessageTally(int(n_scored or 0), int(n_negative or 0), int(n_agent or 0))
+        return out
+
+    async def messages_of(self, session: AsyncSession, conversation_ids: Iterable[int]) -> list[MessageRow]:
+        """Customer and agent messages in order (bot and system lines never start or end a
+        wait for an agent's reply)."""
+        out: list[MessageRow] = []
+        for chunk in _chunks(conversation_ids):
+            stmt = (
+                sa.select(Message.conversation_id, Message.sender, Message.created_at)
+                .where(
+                    Message.conversation_id.in_(chunk),
+                    Message.internal.is_(False),
+                    Message.sender.in_(("customer", "agent")),
+                )
                 .order_by(Message.conversation_id, Message.seq)
             )
             out.extend(
-                MessageRow(r.conversation_id, r.sender, ensure_utc(r.created_at), r.emotion)
+                MessageRow(r.conversation_id, r.sender, ensure_utc(r.created_at))
                 for r in (await session.execute(stmt)).all()
             )
         return out

@@ -163,7 +163,8 @@ class AnalyticsService:
         w.business = await self._business(session, [p for p in pairs if p[3] is not None])  # type: ignore[misc]
         w.conversations = await repo.conversations_between(session, "created_at", start, end, only)
         w.closed = await repo.conversations_between(session, "closed_at", start, end, only)
-        w.messages = await repo.messages_of(session, [c.id for c in w.conversations])
+        w.tallies = await repo.message_tallies(session, [c.id for c in w.conversations])
+        w.messages = await repo.messages_of(session, [i for i, t in w.tallies.items() if t.agent])
         w.comments = await repo.comments_for_replies(session, start, end, only)
         commented = await repo.tickets_by_id(session, w.comments)
         w.comment_dims = {i: (t.dims, t.first_replied_at) for i, t in commented.items()}
