@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import websockets
+import websockets.exceptions  # a lazy submodule: imported by name, not by attribute access
 
 from tests.conftest import REDIS_URL, LiveServer, free_port, fresh_pg_database, need_redis, run_cli
 

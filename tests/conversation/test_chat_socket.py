@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+import websockets.exceptions  # a lazy submodule: imported by name, not by attribute access
 
 from tests.conftest import LiveServer, free_port, fresh_pg_database, quick_demo, run_cli
 
