@@ -4,6 +4,9 @@ sockets, on a copy of a demo SQLite database. Socket and HTTP costs are `chat_lo
 
     .venv/bin/python bench/chat_path.py --db var/kefu.db      # a `kefu demo` database
     .venv/bin/python bench/chat_path.py                       # builds a demo first (~1 min)
+    .venv/bin/python bench/chat_path.py --backend postgresql  # a demo in a new PostgreSQL
+                                                              # database (dropped after)
+    ... --profile out.prof     # cProfile of the 50-in-flight part (pstats; inflates times)
 
 Prints one JSON record: per message, process CPU (all threads: the encoder's worker thread
 included), event-loop thread CPU, and wall time, sequential and with 50 messages in flight;
@@ -24,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from support.cluster import drop_database, new_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["请问怎么退货？", "发货要多久", "保修多久", "发票怎么开", "怎么申请发票", "耳机保修几个月"]
@@ -59,9 +64,21 @@ def demo_copy(src: str | None) -> Path:
     return dst
 
 
-async def run(db_file: Path, sessions: int, sequential: int, batches: int, unique: bool) -> dict[str, Any]:
-    os.environ["KEFU_DATABASE_URL"] = f"sqlite+aiosqlite:///{db_file}"
-    os.environ["KEFU_DATA_DIR"] = str(db_file.parent)
+def pg_demo() -> tuple[str, str]:
+    """(database URL, name) of a new PostgreSQL database holding `kefu demo`."""
+    name = new_database()
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    work = tempfile.mkdtemp(prefix="kefu-chat-path-")
+    env = {**os.environ, "KEFU_DATA_DIR": work, "KEFU_DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "kefu.cli", "demo"], env=env, check=True, capture_output=True)
+    return url, work
+
+
+async def run(
+    url: str, data_dir: str, sessions: int, sequential: int, batches: int, unique: bool, profile: str | None
+) -> dict[str, Any]:
+    os.environ["KEFU_DATABASE_URL"] = url
+    os.environ["KEFU_DATA_DIR"] = data_dir
     os.environ.setdefault("KEFU_LOG_LEVEL", "WARNING")
     from kefu import registry
     from kefu.bot.engine import install as install_bot
@@ -109,10 +126,19 @@ async def run(db_file: Path, sessions: int, sequential: int, batches: int, uniqu
     seq = per(start, sequential)
     writer = db.writer
     units0, commits0 = (writer.stats.units, writer.stats.commits) if writer else (0, 0)
+    prof = None
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
     start = clocks()
     for b in range(batches):
         await asyncio.gather(*(one(sequential + b * 50 + k) for k in range(50)))
     conc = per(start, batches * 50)
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(profile)
     units = (writer.stats.units - units0) if writer else 0
     commits = (writer.stats.commits - commits0) if writer else 0
     await db.dispose()
@@ -120,6 +146,7 @@ async def run(db_file: Path, sessions: int, sequential: int, batches: int, uniqu
     return {
         "bench": "chat_path",
         "machine": f"{os.cpu_count()} cores",
+        "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
         "encoder": getattr(model, "encoder", None),
         "unique_texts": unique,
         "sequential": seq,
@@ -135,8 +162,23 @@ def main() -> None:
     ap.add_argument("--sequential", type=int, default=600)
     ap.add_argument("--batches", type=int, default=20, help="rounds of 50 concurrent messages")
     ap.add_argument("--unique", action="store_true", help="a distinct text per message (default: 6 texts)")
+    ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--profile", help="write a cProfile of the concurrent part to this file")
     args = ap.parse_args()
-    result = asyncio.run(run(demo_copy(args.db), args.sessions, args.sequential, args.batches, args.unique))
+    name = None
+    if args.backend == "postgresql":
+        url, data_dir = pg_demo()
+        name = url.rsplit("/", 1)[1]
+    else:
+        db_file = demo_copy(args.db)
+        url, data_dir = f"sqlite+aiosqlite:///{db_file}", str(db_file.parent)
+    try:
+        result = asyncio.run(
+            run(url, data_dir, args.sessions, args.sequential, args.batches, args.unique, args.profile)
+        )
+    finally:
+        if name is not None:
+            drop_database(name)
     print(json.dumps(result, ensure_ascii=False), flush=True)
 
 

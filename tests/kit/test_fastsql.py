@@ -171,3 +171,49 @@ class TestLoader:
             changed.last_seq = 9
             found = await WITH_OTHER.one(s, {"conversation_id": conv.id, "other_id": other.id})
             assert found is not None and found[1] == (9,)
+
+
+class TestPostgres:
+    """On PostgreSQL the statements run on the session's asyncpg connection, inside the
+    transaction SQLAlchemy's adapter begins: rolled back with it, locking as the ORM would."""
+
+    @pytest.fixture(autouse=True)
+    def postgres_only(self, db: Database) -> None:
+        if db.is_sqlite:
+            pytest.skip("PostgreSQL's raw path")
+
+    async def test_a_failing_unit_takes_its_statements_back(self, db: Database) -> None:
+        with pytest.raises(ValueError):
+            async with db.transaction() as s:
+                # The unit's first statement: it must begin the transaction, not autocommit.
+                await INSERT.rows(s, {"name": "gone", "aggregate": "fast", "payload": {}})
+                await INSERT.insert_many(s, [{"name": "gone too", "aggregate": "fast", "payload": {}}] * 2)
+                raise ValueError("this unit fails")
+        async with db.transaction() as s:
+            await INSERT.rows(s, {"name": "kept", "aggregate": "fast", "payload": {}})
+        assert [name for name, *_ in await _stored(db)] == ["kept"]
+
+    async def test_a_locked_load_waits_for_the_transaction_holding_the_row(self, db: Database) -> None:
+        async with db.transaction() as s:
+            conv = await make_conversation(s)
+        holding, order = asyncio.Event(), []
+
+        async def first() -> None:
+            async with db.transaction() as s:
+                found = await BY_ID.one(s, {"conversation_id": conv.id})
+                assert found is not None
+                holding.set()
+                await asyncio.sleep(0.3)  # the second one must wait for this commit
+                found[0].last_seq = 5
+                order.append("first commits")
+
+        async def second() -> int:
+            await holding.wait()
+            async with db.transaction() as s:
+                found = await BY_ID.one(s, {"conversation_id": conv.id})
+                assert found is not None
+                order.append("second reads")
+                return found[0].last_seq
+
+        _, seen = await asyncio.gather(first(), second())
+        assert order == ["first commits", "second reads"] and seen == 5

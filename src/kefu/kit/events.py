@@ -150,12 +150,11 @@ async def publish_many(
     # records handed on are detached copies.
     if fastsql.raw_connection(session) is not None:  # the SQLite writer: consecutive rowids
         ids = sorted(int(row[0]) for row in await _INSERT_FAST.insert_many(session, rows))
+    elif len(rows) == 1:  # PostgreSQL's raw path (kit.fastsql); several keep the sentinel below
+        ids = [int((await _INSERT_FAST.rows(session, rows[0]))[0][0])]
     else:
         conn = await session.connection()  # the session's transaction, without its autoflush
-        if len(rows) == 1:
-            ids = [(await conn.execute(_INSERT, rows[0])).scalar_one()]
-        else:
-            ids = await _insert_many(conn, rows)
+        ids = await _insert_many(conn, rows)
     for event, values, new_id in zip(events, rows, ids, strict=True):
         record = _record(new_id, values)
         if _interceptors:  # they flush themselves when they need the event's id
