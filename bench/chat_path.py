@@ -136,7 +136,7 @@ async def run(
     for b in range(batches):
         await asyncio.gather(*(one(sequential + b * 50 + k) for k in range(50)))
     conc = per(start, batches * 50)
-    if prof is not None:
+    if prof is not None and profile:
         prof.disable()
         prof.dump_stats(profile)
     units = (writer.stats.units - units0) if writer else 0
