@@ -217,3 +217,15 @@ class TestPostgres:
 
         _, seen = await asyncio.gather(first(), second())
         assert order == ["first commits", "second reads"] and seen == 5
+
+    async def test_the_raw_path_is_taken_and_left_for_an_unknown_sqlalchemy(
+        self, db: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        async with db.transaction() as s:
+            assert isinstance(await fastsql._pg(s), fastsql.PgConnection)
+        # A SQLAlchemy whose adapter lacks what the raw path drives: its own path, same result.
+        monkeypatch.setattr(fastsql, "_ADAPTER_API", (*fastsql._ADAPTER_API, "_gone_in_a_new_release"))
+        async with db.transaction() as s:
+            assert await fastsql._pg(s) is None
+            await INSERT.rows(s, {"name": "plain", "aggregate": "fast", "payload": {"a": 1}})
+        assert [(name, payload) for name, payload, *_ in await _stored(db)] == [("plain", {"a": 1})]

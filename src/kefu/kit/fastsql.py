@@ -35,6 +35,15 @@ from sqlalchemy.orm import make_transient_to_detached
 
 RAW = "kefu.fastsql.raw"  # session.info: the writer unit's `RawConnection`
 _PG = "kefu.fastsql.pg"  # session.info: (the transaction, its `PgConnection`)
+# What PgConnection uses of SQLAlchemy's asyncpg adapter (private in SQLAlchemy 2.1).
+_ADAPTER_API = (
+    "_execute_mutex",
+    "_transaction",
+    "_start_transaction",
+    "_prepare",
+    "_handle_exception",
+    "dbapi",
+)
 M = TypeVar("M")
 Row = tuple[Any, ...]
 _VALUES = re.compile(r" VALUES (\((?:\?, )*\?\))")
@@ -111,6 +120,8 @@ async def _pg(session: AsyncSession) -> PgConnection | None:
         return kept[1]
     conn = await session.connection()
     adapted = (await conn.get_raw_connection()).dbapi_connection
+    if not all(hasattr(adapted, name) for name in _ADAPTER_API):
+        return None  # another SQLAlchemy than the one pinned: its own path, unchanged
     pg = PgConnection(adapted, conn.dialect, conn.sync_engine.dispatch)
     session.info[_PG] = (sync.get_transaction(), pg)
     return pg
