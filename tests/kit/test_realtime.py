@@ -88,3 +88,52 @@ class TestRedisBus:
             await admin.aclose()
             await bus.close()
             await publisher.close()
+
+    async def test_a_burst_of_publishes_arrives_complete_and_in_order(
+        self, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Publishes share pipelines; past 16 queued the publisher waits for them to go out.
+        monkeypatch.setattr(realtime, "OUTBOX_SIZE", 16)
+        prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
+        a, b = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
+        await a.start()
+        await b.start()
+        try:
+            sub = await b.subscribe("conv:1")
+            other = await b.subscribe("conv:2")
+            await asyncio.sleep(0.2)
+            for n in range(300):
+                await a.publish("conv:1" if n % 3 else "conv:2", {"n": n})
+            got = [(await _next(sub))["n"] for _ in range(200)]
+            assert got == [n for n in range(300) if n % 3]
+            assert [(await _next(other))["n"] for _ in range(100)] == list(range(0, 300, 3))
+        finally:
+            await a.close()
+            await b.close()
+
+    async def test_close_sends_what_is_queued(self, redis_url: str) -> None:
+        prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
+        a, b = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
+        await a.start()
+        await b.start()
+        try:
+            sub = await b.subscribe("user:3")
+            await asyncio.sleep(0.2)
+            for n in range(5):
+                await a.publish("user:3", {"n": n})
+            await a.close()  # a shutting-down process still sends its last hints
+            assert [(await _next(sub))["n"] for _ in range(5)] == [0, 1, 2, 3, 4]
+        finally:
+            await b.close()
+
+    async def test_publishing_while_redis_is_unreachable_neither_raises_nor_piles_up(
+        self, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(realtime, "OUTBOX_SIZE", 5)
+        bus = RedisBus("redis://127.0.0.1:1/0", prefix="kefu-test-none:")
+        bus._redis = aioredis.from_url("redis://127.0.0.1:1/0")  # started, then Redis went away
+        for n in range(50):
+            await bus.publish("conv:1", {"n": n})  # the hints are lost, never an error
+            assert len(bus._outbox) < 5  # publishers wait for a full outbox to go
+        await bus.close()
+        assert bus._outbox == []
