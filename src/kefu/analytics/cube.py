@@ -35,6 +35,7 @@ from kefu.analytics.metrics import DIMENSIONS, Hist, Stats
 from kefu.models.analytics import (
     CELL_COUNTERS,
     CELL_DIMS,
+    CELL_ORDER,
     CELL_SUMS,
     DailyRollup,
     analytics_cell_values,
@@ -46,6 +47,7 @@ PAIRS = list(combinations(DIMENSIONS, 2))
 KEY_LENGTH = 120  # analytics_daily.key
 _COUNTERS = frozenset(CELL_COUNTERS)
 _SUMS = frozenset(CELL_SUMS)
+_DIM_OF = {col: dim for dim, col in CELL_DIMS.items()}
 
 
 @dataclass
@@ -114,10 +116,11 @@ def pair_rollups(cells: Mapping[Dims, CellStats]) -> dict[Slice, Stats]:
 def cell_rows(
     day: date, cells: Mapping[Dims, CellStats]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The rows of `analytics_cells` and `analytics_cell_values` for one day's cells."""
+    """The rows of `analytics_cells` and `analytics_cell_values` for one day's cells, in
+    `CELL_ORDER` (the order they are inserted in, so they sit in the table in it)."""
     rows: list[dict[str, Any]] = []
     values: list[dict[str, Any]] = []
-    for dims, st in cells.items():
+    for dims, st in sorted(cells.items(), key=lambda item: _order(item[0])):
         key = {"day": day, **{col: dims.get(dim) for dim, col in CELL_DIMS.items()}}
         extra = Stats(
             c={k: v for k, v in st.c.items() if k not in _COUNTERS},
@@ -145,6 +148,10 @@ def cell_rows(
             for v, n in counts.items()
         )
     return rows, values
+
+
+def _order(dims: Dims) -> tuple[str, ...]:
+    return tuple(dims.get(_DIM_OF[col]) for col in CELL_ORDER)
 
 
 async def replace_cells(session: AsyncSession, day: date, cells: Mapping[Dims, CellStats]) -> None:

@@ -89,9 +89,22 @@ def _dim_columns() -> list[sa.Column[Any]]:
     return [sa.Column(c, sa.String(n), primary_key=True) for c, n in lengths.items()]
 
 
+# Cells are read for three filters or more, and any three of the five dims include the group,
+# the category or the agent: one index leads with each, then the day, then the other dims, so
+# the other filters are tested in the index and only matching rows are fetched. (Two-column
+# indexes per dim fetched every row of the leading dim: 1/4-1/6 of a year's cells for one
+# query, 0.15-0.33 s a table at 1 M tickets; these 0.02-0.13 s.)
+CELL_INDEXED = ("grp", "category", "agent")
+# A day's cells are written sorted by these (low cardinality first): matching rows of a day
+# sit together in a few pages instead of across all of them.
+CELL_ORDER = ("channel", "tier", "category", "grp", "agent")
+
+
 def _dim_indexes(table: str) -> list[sa.Index]:
-    # Any combination of filters: the planner ANDs the bitmaps of the filtered dims.
-    return [sa.Index(f"ix_{table}_{c}_day", c, "day") for c in CELL_DIMS.values()]
+    return [
+        sa.Index(f"ix_{table}_{c}_dims", c, "day", *(o for o in CELL_ORDER if o != c))
+        for c in CELL_INDEXED
+    ]
 
 
 analytics_cells = sa.Table(
