@@ -102,8 +102,7 @@ CELL_ORDER = ("channel", "tier", "category", "grp", "agent")
 
 def _dim_indexes(table: str) -> list[sa.Index]:
     return [
-        sa.Index(f"ix_{table}_{c}_dims", c, "day", *(o for o in CELL_ORDER if o != c))
-        for c in CELL_INDEXED
+        sa.Index(f"ix_{table}_{c}_dims", c, "day", *(o for o in CELL_ORDER if o != c)) for c in CELL_INDEXED
     ]
 
 
