@@ -556,6 +556,28 @@ async def main() -> None:
                 now,
                 {"channel": "web", "category": "投诉", "tier": "mid"},
             ),
+            # Three and four filters not led by the channel (any three include group, category
+            # or agent: each leads one index of the cells).
+            "unaligned_now_minus_365d_group_3_category_售后_tier_high": (
+                now - timedelta(days=365),
+                now,
+                {"group": "3", "category": "售后", "tier": "high"},
+            ),
+            "unaligned_now_minus_365d_channel_email_group_3_tier_potential": (
+                now - timedelta(days=365),
+                now,
+                {"channel": "email", "group": "3", "tier": "potential"},
+            ),
+            "unaligned_now_minus_365d_agent_7_category_售后_tier_high": (
+                now - timedelta(days=365),
+                now,
+                {"agent": "7", "category": "售后", "tier": "high"},
+            ),
+            "unaligned_now_minus_365d_channel_web_group_2_category_购买_tier_none": (
+                now - timedelta(days=365),
+                now,
+                {"channel": "web", "group": "2", "category": "购买", "tier": "none"},
+            ),
             "unaligned_now_minus_7d": (now - timedelta(days=7), now, {}),
             "today_only": (now - timedelta(hours=1), now, {}),
         }
