@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import pytest
 from redis import asyncio as aioredis
@@ -11,6 +12,7 @@ from redis import asyncio as aioredis
 from kefu.kit import realtime
 from kefu.kit.realtime import RESYNC, InProcessBus, RedisBus
 from tests.conftest import REDIS_URL, need_redis
+from tests.conversation.test_chat_cluster import RedisProcess
 
 
 async def _next(sub: realtime.Subscription, timeout: float = 5.0) -> realtime.Message:
@@ -137,3 +139,30 @@ class TestRedisBus:
             assert len(bus._outbox) < 5  # publishers wait for a full outbox to go
         await bus.close()
         assert bus._outbox == []
+
+    async def test_the_first_publish_after_a_redis_restart_arrives(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # An idle pooled connection still points at the old server and fails once; the
+        # sender retries the pipeline on a fresh connection instead of losing the hints (a
+        # lost hint shows the customer's next message to the agent only after the one after).
+        need_redis()
+        redis = RedisProcess(tmp_path)
+        redis.start()
+        a, b = RedisBus(redis.url), RedisBus(redis.url)
+        await a.start()
+        await b.start()
+        try:
+            sub = await b.subscribe("user:7")
+            await asyncio.sleep(0.2)
+            await a.publish("user:7", {"n": 1})
+            assert await _next(sub) == {"n": 1}
+            redis.stop()
+            redis.start()
+            assert await _next(sub, timeout=15) is RESYNC  # b's reader reconnected
+            await a.publish("user:7", {"n": 2})  # a's pooled connection is the stale one
+            assert await _next(sub) == {"n": 2}
+        finally:
+            await a.close()
+            await b.close()
+            redis.stop()

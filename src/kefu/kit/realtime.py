@@ -217,13 +217,18 @@ class RedisBus:
         try:
             while self._outbox:
                 batch, self._outbox = self._outbox, []
-                pipe = self._redis.pipeline(transaction=False)
-                for channel, data in batch:
-                    pipe.publish(channel, data)
-                try:
-                    await pipe.execute()
-                except Exception as exc:  # hints lost: subscribers resync from the database
-                    log.warning("realtime.publish_failed", messages=len(batch), error=str(exc))
+                for attempt in (1, 2):
+                    pipe = self._redis.pipeline(transaction=False)
+                    for channel, data in batch:
+                        pipe.publish(channel, data)
+                    try:
+                        await pipe.execute()
+                        break
+                    except Exception as exc:
+                        # Once more: after a Redis restart an idle pooled connection still
+                        # points at the old server and fails once; the retry connects anew.
+                        if attempt == 2:  # hints lost: subscribers resync from the database
+                            log.warning("realtime.publish_failed", messages=len(batch), error=str(exc))
         finally:
             self._sender = None
 
