@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -55,20 +57,27 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+@contextlib.asynccontextmanager
+async def two_buses(url: str, prefix: str | None = None) -> AsyncIterator[tuple[RedisBus, RedisBus]]:
+    """Two started buses on one Redis, as two processes have; closed after (twice is fine)."""
+    prefix = prefix if prefix is not None else f"kefu-test-{uuid.uuid4().hex[:8]}:"
+    a, b = RedisBus(url, prefix=prefix), RedisBus(url, prefix=prefix)
+    await a.start()
+    await b.start()
+    try:
+        yield a, b
+    finally:
+        await a.close()
+        await b.close()
+
+
 class TestRedisBus:
     async def test_message_published_on_one_instance_reaches_another(self, redis_url: str) -> None:
-        prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
-        a, b = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
-        await a.start()
-        await b.start()
-        try:
+        async with two_buses(redis_url) as (a, b):
             sub = await b.subscribe("user:1")
             await asyncio.sleep(0.2)
             await a.publish("user:1", {"type": "hi", "text": "你好"})
             assert await _next(sub) == {"type": "hi", "text": "你好"}
-        finally:
-            await a.close()
-            await b.close()
 
     async def test_lost_connection_tells_subscribers_to_resync_and_keeps_working(
         self, redis_url: str
@@ -96,11 +105,7 @@ class TestRedisBus:
     ) -> None:
         # Publishes share pipelines; past 16 queued the publisher waits for them to go out.
         monkeypatch.setattr(realtime, "OUTBOX_SIZE", 16)
-        prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
-        a, b = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
-        await a.start()
-        await b.start()
-        try:
+        async with two_buses(redis_url) as (a, b):
             sub = await b.subscribe("conv:1")
             other = await b.subscribe("conv:2")
             await asyncio.sleep(0.2)
@@ -109,24 +114,15 @@ class TestRedisBus:
             got = [(await _next(sub))["n"] for _ in range(200)]
             assert got == [n for n in range(300) if n % 3]
             assert [(await _next(other))["n"] for _ in range(100)] == list(range(0, 300, 3))
-        finally:
-            await a.close()
-            await b.close()
 
     async def test_close_sends_what_is_queued(self, redis_url: str) -> None:
-        prefix = f"kefu-test-{uuid.uuid4().hex[:8]}:"
-        a, b = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
-        await a.start()
-        await b.start()
-        try:
+        async with two_buses(redis_url) as (a, b):
             sub = await b.subscribe("user:3")
             await asyncio.sleep(0.2)
             for n in range(5):
                 await a.publish("user:3", {"n": n})
             await a.close()  # a shutting-down process still sends its last hints
             assert [(await _next(sub))["n"] for _ in range(5)] == [0, 1, 2, 3, 4]
-        finally:
-            await b.close()
 
     async def test_publishing_while_redis_is_unreachable_neither_raises_nor_piles_up(
         self, redis_url: str, monkeypatch: pytest.MonkeyPatch
@@ -149,20 +145,16 @@ class TestRedisBus:
         need_redis()
         redis = RedisProcess(tmp_path)
         redis.start()
-        a, b = RedisBus(redis.url), RedisBus(redis.url)
-        await a.start()
-        await b.start()
         try:
-            sub = await b.subscribe("user:7")
-            await asyncio.sleep(0.2)
-            await a.publish("user:7", {"n": 1})
-            assert await _next(sub) == {"n": 1}
-            redis.stop()
-            redis.start()
-            assert await _next(sub, timeout=15) is RESYNC  # b's reader reconnected
-            await a.publish("user:7", {"n": 2})  # a's pooled connection is the stale one
-            assert await _next(sub) == {"n": 2}
+            async with two_buses(redis.url) as (a, b):
+                sub = await b.subscribe("user:7")
+                await asyncio.sleep(0.2)
+                await a.publish("user:7", {"n": 1})
+                assert await _next(sub) == {"n": 1}
+                redis.stop()
+                redis.start()
+                assert await _next(sub, timeout=15) is RESYNC  # b's reader reconnected
+                await a.publish("user:7", {"n": 2})  # a's pooled connection is the stale one
+                assert await _next(sub) == {"n": 2}
         finally:
-            await a.close()
-            await b.close()
             redis.stop()
