@@ -311,6 +311,10 @@ async def _filters(db: Database) -> list[dict[str, str]]:
         {"agent": "none", "channel": "wechat"},  # bot-only chats
         {"category": "none", "tier": "none"},
         {"channel": "web", "group": "none", "tier": "high"},
+        # Three filters that keep chats: the cells' agent occupancy spans (first assigned,
+        # last closed per agent and day) are summed with them.
+        {"channel": "chat", "agent": a, "category": "none"},
+        {"agent": a, "tier": "high", "category": "none"},
         {"channel": "email", "group": g, "agent": a, "category": "投诉", "tier": "high"},
         {"group": "x"},
         {"group": g, "agent": "x"},
