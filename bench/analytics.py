@@ -509,76 +509,48 @@ async def main() -> None:
         now = datetime.now(UTC)
         tz = timezone()
         today = day_start(local_day(now, tz), tz)
+
+        def back(days: int, only: dict[str, str]) -> tuple[datetime, datetime, dict[str, str]]:
+            return now - timedelta(days=days), now, only  # a range that ends now, not at midnight
+
         cases = {
             "30_local_days_to_now": (today - timedelta(days=29), now, {}),
             "365_local_days_to_now": (today - timedelta(days=364), now, {}),
             "365_local_days_channel_email": (today - timedelta(days=364), now, {"channel": "email"}),
-            "unaligned_now_minus_30d": (now - timedelta(days=30), now, {}),
-            "unaligned_now_minus_30d_channel_email": (now - timedelta(days=30), now, {"channel": "email"}),
+            "unaligned_now_minus_30d": back(30, {}),
+            "unaligned_now_minus_30d_channel_email": back(30, {"channel": "email"}),
             # The filter keeping most raw rows: half the chats and their messages.
-            "unaligned_now_minus_30d_channel_chat": (now - timedelta(days=30), now, {"channel": "chat"}),
-            "unaligned_now_minus_7d_group_3": (now - timedelta(days=7), now, {"group": "3"}),
-            "unaligned_now_minus_7d_agent_7": (now - timedelta(days=7), now, {"agent": "7"}),
+            "unaligned_now_minus_30d_channel_chat": back(30, {"channel": "chat"}),
+            "unaligned_now_minus_7d_group_3": back(7, {"group": "3"}),
+            "unaligned_now_minus_7d_agent_7": back(7, {"agent": "7"}),
             # Two or more filters (no single-slice rollup holds them): whole days from the cells.
-            "unaligned_now_minus_30d_channel_email_group_3": (
-                now - timedelta(days=30),
-                now,
-                {"channel": "email", "group": "3"},
-            ),
-            "unaligned_now_minus_30d_channel_chat_group_3": (
-                now - timedelta(days=30),
-                now,
-                {"channel": "chat", "group": "3"},
-            ),
-            "unaligned_now_minus_365d_channel_email_group_3": (
-                now - timedelta(days=365),
-                now,
-                {"channel": "email", "group": "3"},
-            ),
-            "unaligned_now_minus_365d_channel_chat_group_3": (
-                now - timedelta(days=365),
-                now,
-                {"channel": "chat", "group": "3"},
-            ),
-            "unaligned_now_minus_365d_group_3_agent_7": (
-                now - timedelta(days=365),
-                now,
-                {"group": "3", "agent": "7"},
-            ),
+            "unaligned_now_minus_30d_channel_email_group_3": back(30, {"channel": "email", "group": "3"}),
+            "unaligned_now_minus_30d_channel_chat_group_3": back(30, {"channel": "chat", "group": "3"}),
+            "unaligned_now_minus_365d_channel_email_group_3": back(365, {"channel": "email", "group": "3"}),
+            "unaligned_now_minus_365d_channel_chat_group_3": back(365, {"channel": "chat", "group": "3"}),
+            "unaligned_now_minus_365d_group_3_agent_7": back(365, {"group": "3", "agent": "7"}),
             # The broadest pair: a quarter of the customers times a sixth of the categories.
-            "unaligned_now_minus_365d_tier_high_category_售后": (
-                now - timedelta(days=365),
-                now,
-                {"tier": "high", "category": "售后"},
+            "unaligned_now_minus_365d_tier_high_category_售后": back(
+                365, {"tier": "high", "category": "售后"}
             ),
-            "unaligned_now_minus_365d_channel_web_category_投诉_tier_mid": (
-                now - timedelta(days=365),
-                now,
-                {"channel": "web", "category": "投诉", "tier": "mid"},
+            "unaligned_now_minus_365d_channel_web_category_投诉_tier_mid": back(
+                365, {"channel": "web", "category": "投诉", "tier": "mid"}
             ),
             # Three and four filters not led by the channel (any three include group, category
             # or agent: each leads one index of the cells).
-            "unaligned_now_minus_365d_group_3_category_售后_tier_high": (
-                now - timedelta(days=365),
-                now,
-                {"group": "3", "category": "售后", "tier": "high"},
+            "unaligned_now_minus_365d_group_3_category_售后_tier_high": back(
+                365, {"group": "3", "category": "售后", "tier": "high"}
             ),
-            "unaligned_now_minus_365d_channel_email_group_3_tier_potential": (
-                now - timedelta(days=365),
-                now,
-                {"channel": "email", "group": "3", "tier": "potential"},
+            "unaligned_now_minus_365d_channel_email_group_3_tier_potential": back(
+                365, {"channel": "email", "group": "3", "tier": "potential"}
             ),
-            "unaligned_now_minus_365d_agent_7_category_售后_tier_high": (
-                now - timedelta(days=365),
-                now,
-                {"agent": "7", "category": "售后", "tier": "high"},
+            "unaligned_now_minus_365d_agent_7_category_售后_tier_high": back(
+                365, {"agent": "7", "category": "售后", "tier": "high"}
             ),
-            "unaligned_now_minus_365d_channel_web_group_2_category_购买_tier_none": (
-                now - timedelta(days=365),
-                now,
-                {"channel": "web", "group": "2", "category": "购买", "tier": "none"},
+            "unaligned_now_minus_365d_channel_web_group_2_category_购买_tier_none": back(
+                365, {"channel": "web", "group": "2", "category": "购买", "tier": "none"}
             ),
-            "unaligned_now_minus_7d": (now - timedelta(days=7), now, {}),
+            "unaligned_now_minus_7d": back(7, {}),
             "today_only": (now - timedelta(hours=1), now, {}),
         }
         if args.recent and not args.time_only:
