@@ -27,7 +27,10 @@ class DomainPrivateContract(Contract):
             for m in module_expressions_to_modules(graph, self.allowed_importers or [], as_packages=True)  # type: ignore[arg-type]
         }
         violations: list[tuple[str, str, list[int]]] = []
-        for private in sorted(module_expressions_to_modules(graph, self.private_modules, as_packages=False), key=str):  # type: ignore[arg-type]
+        for private in sorted(
+            module_expressions_to_modules(graph, self.private_modules, as_packages=False),  # type: ignore[arg-type]
+            key=str,
+        ):
             domain = private.name.rsplit(".", 1)[0]
             for target in sorted({private.name} | graph.find_descendants(private.name)):
                 for importer in sorted(graph.find_modules_that_directly_import(target)):

@@ -25,7 +25,11 @@ _MILESTONES = {
     "in_transit": ("运输中（中转）", "In transit"),
     "out_for_delivery": ("派送中", "Out for delivery"),
 }
-_REPORT = {"draft": ("草稿", "Draft"), "approved": ("已审核", "Approved"), "published": ("已发布", "Published")}
+_REPORT = {
+    "draft": ("草稿", "Draft"),
+    "approved": ("已审核", "Approved"),
+    "published": ("已发布", "Published"),
+}
 
 ZH = {
     **{f"outreach_holiday_{k}": v[0] for k, v in _HOLIDAYS.items()},
