@@ -132,3 +132,20 @@ def test_the_exported_graph_computes_the_torch_model() -> None:
     assert np.max(np.abs(expected - got[False])) < 1e-3
     assert np.corrcoef(expected, got[True])[0, 1] > 0.98
     assert np.mean(np.abs(expected - got[True])) < 0.15 * np.std(expected)
+
+
+def test_the_fine_tune_never_sees_the_dev_texts_and_takes_every_other_delivery_review() -> None:
+    import emotion_tuned_build as tb
+
+    sources = ["waimai_10k"] * 1000 + ["chnsenticorp_htl"] * 800 + ["online_shopping"] * 6000
+    train_idx = [i for i in range(len(sources)) if i % 10]  # the rest is the validation split
+    dev, sample = tb.dev_and_sample(sources, train_idx)
+    assert not set(dev) & set(sample)
+    assert set(dev) | set(sample) <= set(train_idx)
+    count = {s: sum(sources[i] == s for i in sample) for s in set(sources)}
+    in_train = {s: sum(sources[i] == s for i in train_idx) for s in set(sources)}
+    # delivery and hotel: every training review but the dev split's; shopping: a capped sample
+    assert count["waimai_10k"] == in_train["waimai_10k"] - tb.DEV_PER_SOURCE["waimai_10k"]
+    assert count["chnsenticorp_htl"] == in_train["chnsenticorp_htl"] - tb.DEV_PER_SOURCE["chnsenticorp_htl"]
+    assert count["online_shopping"] == tb.TRAIN_PER_SOURCE["online_shopping"]
+    assert tb.dev_and_sample(sources, train_idx) == (dev, sample)  # seeded: the same every build
